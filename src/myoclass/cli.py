@@ -1,0 +1,176 @@
+"""Command line: ``myoclass assess | criteria | example | demo | schema``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from myoclass import __version__
+from myoclass.criteria import Policy, describe
+from myoclass.io.jsonl import Rejected, read_cases
+from myoclass.model.case import case_json_schema
+from myoclass.reasoning.assess import assess_case
+from myoclass.report.text import criteria_markdown, criteria_text, markdown_report, text_report
+
+app = typer.Typer(
+    help="Classify a myositis case under the published criteria (ENMC 224 IMNM, EULAR/ACR 2017, ENMC 2003, "
+    "ENMC 2011 IBM, antisynthetase syndrome, Bohan & Peter), honest about unknown findings.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class Cutoffs(str, Enum):
+    score = "score"
+    probability = "probability"
+
+
+class RashFree(str, Enum):
+    biopsy_required = "biopsy_required"
+    biopsy_features_required = "biopsy_features_required"
+    off = "off"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"myoclass {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """myoclass command line."""
+
+
+def _examples() -> dict[str, dict[str, Any]]:
+    data = resources.files("myoclass.examples").joinpath("cases.json").read_text(encoding="utf-8")
+    return json.loads(data)  # type: ignore[no-any-return]
+
+
+def _render(a: dict[str, Any], fmt: Format) -> str:
+    if fmt is Format.json:
+        return json.dumps(a, ensure_ascii=False)
+    return text_report(a) if fmt is Format.text else markdown_report(a)
+
+
+@app.command()
+def assess(
+    file: Annotated[str, typer.Argument(help="A JSON file with one flat case (or an array), a JSON Lines file, "
+                                             "or - for standard input.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    eular_cutoffs: Annotated[Cutoffs, typer.Option(help="EULAR/ACR: classify by the published score cut-offs "
+                                                        "or by the probability cut-offs.")] = Cutoffs.score,
+    eular_rash_free: Annotated[RashFree, typer.Option(help="EULAR/ACR: what a case without DM rash needs to be "
+                                                           "classified.")] = RashFree.biopsy_required,
+    enmc_weakness_required: Annotated[bool, typer.Option(help="ENMC 224: require proximal weakness for the "
+                                                              "seropositive subtypes.")] = True,
+) -> None:
+    """Assess flat cases and print one report (or JSON object) per case."""
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        if not path.is_file():
+            typer.echo(f"error: {file}: no such file", err=True)
+            raise typer.Exit(2)
+        text = path.read_text(encoding="utf-8")
+    policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)  # type: ignore[arg-type]
+    bad = 0
+    out = sys.stdout
+    sep = "" if fmt is Format.json else "\n"
+    first = True
+    for rec in read_cases(text):
+        if isinstance(rec, Rejected):
+            bad += 1
+            cid = f" (case_id {rec.case_id})" if rec.case_id else ""
+            typer.echo(f"error: line {rec.line}{cid}: {rec.reason}", err=True)
+            continue
+        if not first and sep:
+            out.write(sep)
+        first = False
+        out.write(_render(assess_case(rec, policy), fmt))
+        if fmt is Format.json:
+            out.write("\n")
+    out.flush()
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def criteria(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """List every criteria set with its items, weights, citations and verification status."""
+    sets = describe()
+    if fmt is Format.json:
+        typer.echo(json.dumps(sets, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(criteria_text(sets) if fmt is Format.text else criteria_markdown(sets))
+
+
+@app.command()
+def example(
+    name: Annotated[str | None, typer.Argument(help="Name of a bundled example; omit to list them.")] = None,
+) -> None:
+    """List the bundled example cases, or print one as a flat case (JSON)."""
+    ex = _examples()
+    if name is None:
+        for n, case in ex.items():
+            typer.echo(f"{n:32s} {case.get('case_id', '')}")
+        return
+    if name not in ex:
+        import difflib
+
+        near = difflib.get_close_matches(name, ex.keys(), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        typer.echo(f"error: no example named {name!r}{hint} (run `myoclass example` for the list)", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps(ex[name], indent=2, ensure_ascii=False))
+
+
+@app.command()
+def demo(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Assess every bundled example case and print the reports."""
+    from myoclass.model.case import parse_case
+
+    for i, (name, case) in enumerate(_examples().items()):
+        if i and fmt is not Format.json:
+            typer.echo("\n" + "#" * 100 + f"\n# example: {name}\n" + "#" * 100 + "\n")
+        elif fmt is not Format.json:
+            typer.echo(f"# example: {name}\n")
+        typer.echo(_render(assess_case(parse_case(case)), fmt), nl=fmt is Format.json)
+
+
+schema_app = typer.Typer(help="Print JSON Schemas.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("case")
+def schema_case() -> None:
+    """JSON Schema of the flat case (data dictionary v1)."""
+    typer.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

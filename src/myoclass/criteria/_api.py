@@ -1,0 +1,149 @@
+"""Criteria as data: citations, items, categories, and the policies that settle conflicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from myoclass.criteria._logic import All, Any_, Cat, Expr, Not, Program, Ref, Var
+from myoclass.model.findings import FINDINGS
+
+__all__ = [
+    "VERIFICATION",
+    "Category",
+    "Citation",
+    "CriteriaSet",
+    "Item",
+    "Policy",
+    "bx",
+    "bx_absent",
+    "cat",
+]
+
+#: Verification tags of ``shared/domain/criteria.md``.
+VERIFICATION = {
+    "V-P": "checked against the primary publication or issuing body",
+    "V-S": "checked against a faithful secondary source",
+    "V-X": "cross-checked against independent public implementations",
+    "D": "derived arithmetically from verified items",
+    "R": "UNVERIFIED: recollection of the primary paper, not checked against it",
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    key: str
+    text: str
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+
+    def render(self) -> str:
+        ids = []
+        if self.doi:
+            ids.append(f"doi:{self.doi}")
+        if self.pmid:
+            ids.append(f"PMID {self.pmid}")
+        if self.url and not ids:
+            ids.append(self.url)
+        return self.text + (" " + "; ".join(ids) if ids else "")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One criterion item: its id, the paper's words, its rule, weight(s) and source."""
+
+    id: str
+    label: str
+    expr: Expr
+    citation: Citation
+    verification: str = "V-S"
+    weight: float | None = None  # EULAR/ACR: without biopsy
+    weight_with_biopsy: float | None = None  # EULAR/ACR: with biopsy
+    note: str | None = None
+
+    @property
+    def unverified(self) -> bool:
+        return self.verification == "R"
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category of a set, in the set's own words; ``met`` says whether it classifies."""
+
+    name: str
+    expr: Expr
+    met: bool = True
+    certainty: str | None = None
+
+
+@dataclass
+class CriteriaSet:
+    id: str
+    version: str
+    title: str
+    citation: Citation
+    items: list[Item]
+    categories: list[Category]
+    not_met_category: str = "not met"
+    verification: str = "V-S"
+    notes: list[str] = field(default_factory=list)
+    extra_citations: list[Citation] = field(default_factory=list)
+    #: further named definitions (scores, tree nodes), defined after the items
+    defs: list[tuple[str, Expr]] = field(default_factory=list)
+
+    def item_ref(self, item_id: str) -> Ref:
+        return Ref(f"{self.id}.{item_id}")
+
+    def define(self, prog: Program) -> None:
+        """Define every item and category of this set in ``prog``."""
+        for it in self.items:
+            prog.define(f"{self.id}.{it.id}", it.expr)
+        for name, e in self.defs:
+            prog.define(f"{self.id}.{name}", e)
+        for c in self.categories:
+            prog.define(f"{self.id}.cat.{c.name}", c.expr)
+        met = [Ref(f"{self.id}.cat.{c.name}") for c in self.categories if c.met]
+        prog.define(f"{self.id}.met", Any_(tuple(met)))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Configurable choices where the published sources conflict (``criteria.md`` §1.2, §2.3–2.4).
+
+    ``eular_cutoffs``: ``"score"`` classifies by the published score cut-offs (5.3/5.5/7.5 and
+    6.5/6.7/8.7), ``"probability"`` by the probability cut-offs (50/55/90 %). They disagree at the
+    no-biopsy scores 5.3, 5.5 and 7.5; a warning says so whenever it decides the outcome.
+
+    ``eular_rash_free``: what a rash-free case needs to be classified as IIM.
+    ``"biopsy_required"`` (default) follows the criteria group's interim report ("If no skin rash
+    is present a muscle biopsy is mandatory"); ``"biopsy_features_required"`` follows the
+    Karolinska calculator's wording (one of the four scored biopsy features present);
+    ``"off"`` applies the score alone.
+
+    ``enmc_weakness_required``: ENMC 224 lists proximal weakness for the seropositive subtypes;
+    whether a patient with hyperCKemia alone may be classified is not verified. Default: required,
+    with an advisory when weakness is absent.
+    """
+
+    eular_cutoffs: Literal["score", "probability"] = "score"
+    eular_rash_free: Literal["biopsy_required", "biopsy_features_required", "off"] = "biopsy_required"
+    enmc_weakness_required: bool = True
+
+
+def cat(name: str, *values: str) -> Cat:
+    f = FINDINGS[name]
+    mask = 0
+    for v in values:
+        mask |= f.bit(v)
+    return Cat(name, mask)
+
+
+def bx(name: str) -> Expr:
+    """"The biopsy shows ``name``" (false when no biopsy was done)."""
+    return All((Var("biopsy_performed"), Var(name)))
+
+
+def bx_absent(name: str) -> Expr:
+    """"A biopsy was read and does not show ``name``"."""
+    return All((Var("biopsy_performed"), Not(Var(name))))

@@ -1,0 +1,93 @@
+"""Every source myoclass cites, once. Identifiers as verified in ``shared/domain/criteria.md``.
+
+Where an identifier could not be verified it is left out rather than guessed (e.g. the PubMed
+ID of the Annals paper of the EULAR/ACR criteria, quoted two ways by public code).
+"""
+
+from myoclass.criteria._api import Citation
+
+ENMC_224 = Citation(
+    "enmc224",
+    "Allenbach Y, Mammen AL, Benveniste O, Stenzel W; IMNM Working Group. 224th ENMC International "
+    "Workshop: Clinico-sero-pathological classification of immune-mediated necrotizing myopathies, "
+    "Zandvoort, 14-16 October 2016. Neuromuscul Disord 2018;28(1):87-99.",
+    doi="10.1016/j.nmd.2017.09.016",
+)
+EULAR_ACR_2017 = Citation(
+    "eular2017",
+    "Lundberg IE, Tjärnlund A, Bottai M, et al. 2017 EULAR/ACR classification criteria for adult and "
+    "juvenile idiopathic inflammatory myopathies and their major subgroups. Ann Rheum Dis "
+    "2017;76(12):1955-1964 (also Arthritis Rheumatol 2017;69(12):2271-2282, doi:10.1002/art.40320, PMID 29106061).",
+    doi="10.1136/annrheumdis-2017-211468",
+)
+BOTTAI_2017 = Citation(
+    "bottai2017",
+    "Bottai M, et al. EULAR/ACR classification criteria for adult and juvenile idiopathic inflammatory "
+    "myopathies and their major subgroups: a methodology report. RMD Open 2017;3:e000507.",
+    doi="10.1136/rmdopen-2017-000507",
+)
+KI_CALCULATOR = Citation(
+    "ki_calc",
+    "Karolinska Institutet. EULAR/ACR IIM classification criteria web calculator, instructions.",
+    url="http://www.imm.ki.se/biostatistics/calculators/iim/instructions.html",
+)
+IMCCP_2014 = Citation(
+    "imccp2014",
+    "International Myositis Classification Criteria Project, progress report. Pediatr Rheumatol "
+    "2014;12(Suppl 1):P94 (\"If no skin rash is present a muscle biopsy is mandatory\").",
+)
+ENMC_119 = Citation(
+    "enmc119",
+    "Hoogendijk JE, Amato AA, Lecky BR, et al. 119th ENMC international workshop: trial design in adult "
+    "idiopathic inflammatory myopathies, with the exception of inclusion body myositis, 10-12 October "
+    "2003, Naarden. Neuromuscul Disord 2004;14:337-345.",
+    doi="10.1016/j.nmd.2004.02.006",
+)
+ENMC_IBM_2011 = Citation(
+    "enmc_ibm",
+    "Rose MR; ENMC IBM Working Group. 188th ENMC International Workshop: Inclusion Body Myositis, "
+    "2-4 December 2011, Naarden. Neuromuscul Disord 2013;23(12):1044-1055 (categories as reproduced "
+    "in Machado et al., Curr Rheumatol Rep 2014, PMC4233319, Table 2).",
+    url="https://pmc.ncbi.nlm.nih.gov/articles/PMC4233319/",
+)
+LLOYD_2014 = Citation(
+    "lloyd2014",
+    "Lloyd TE, et al. Evaluation and construction of diagnostic criteria for inclusion body myositis. "
+    "Neurology 2014.",
+    doi="10.1212/WNL.0000000000000642",
+)
+BOHAN_PETER_1975 = Citation(
+    "bohan_peter",
+    "Bohan A, Peter JB. Polymyositis and dermatomyositis (first and second of two parts). N Engl J Med "
+    "1975;292:344-347 and 403-407.",
+    doi="10.1056/NEJM197502132920706",
+    pmid="1090839",
+)
+CONNORS_2010 = Citation(
+    "connors2010",
+    "Connors GR, Christopher-Stine L, Oddis CV, Danoff SK. Interstitial lung disease associated with the "
+    "idiopathic inflammatory myopathies: what progress has been made in the past 35 years? Chest "
+    "2010;138(6):1464-1474.",
+    doi="10.1378/chest.09-2849",
+)
+MAMMEN_2017 = Citation(
+    "mammen2017",
+    "Mammen AL. Which nonautoimmune myopathies are most frequently misdiagnosed as myositis? Curr Opin "
+    "Rheumatol 2017;29(6):618-622.",
+    doi="10.1097/BOR.0000000000000441",
+    pmid="28832350",
+)
+MAMMEN_2012 = Citation(
+    "mammen2012",
+    "Mammen AL, et al. Rarity of anti-3-hydroxy-3-methylglutaryl-coenzyme A reductase antibodies in "
+    "statin users, including those with self-limited musculoskeletal side effects. Arthritis Care Res "
+    "2012;64(2):269-272.",
+    doi="10.1002/acr.20662",
+)
+CHOW_2024 = Citation(
+    "chow2024",
+    "Chow et al. Anti-HMGCR myopathy, New Zealand national cohort. Semin Arthritis Rheum 2024.",
+    doi="10.1016/j.semarthrit.2024.152522",
+)
+ALL = [ENMC_224, EULAR_ACR_2017, BOTTAI_2017, KI_CALCULATOR, IMCCP_2014, ENMC_119, ENMC_IBM_2011,
+       LLOYD_2014, BOHAN_PETER_1975, CONNORS_2010, MAMMEN_2017, MAMMEN_2012, CHOW_2024]

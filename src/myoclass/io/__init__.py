@@ -1,0 +1,1 @@
+"""Adapters from external formats to the flat case."""

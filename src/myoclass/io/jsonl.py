@@ -1,0 +1,55 @@
+"""Read flat cases from JSON (one object or an array) or JSON Lines, keeping bad records apart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from myoclass.model.case import Case, InvalidCase, parse_case
+
+__all__ = ["Rejected", "read_cases"]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int  # 1-based line (JSON Lines) or record number (JSON array)
+    reason: str
+    case_id: str | None = None
+
+
+def _one(obj: Any, where: int) -> Case | Rejected:
+    try:
+        return parse_case(obj)
+    except InvalidCase as e:
+        cid = obj.get("case_id") if isinstance(obj, dict) and isinstance(obj.get("case_id"), str) else None
+        return Rejected(where, str(e), cid)
+
+
+def read_cases(text: str) -> Iterator[Case | Rejected]:
+    """Yield a :class:`Case` or a :class:`Rejected` per record, in input order."""
+    stripped = text.lstrip()
+    if not stripped:
+        return
+    if stripped[0] in "[{":
+        try:
+            whole = json.loads(text)
+        except json.JSONDecodeError:
+            whole = None  # not one document: read as JSON Lines
+        else:
+            if isinstance(whole, list):
+                for i, obj in enumerate(whole, 1):
+                    yield _one(obj, i)
+            else:
+                yield _one(whole, 1)
+            return
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield Rejected(n, f"(line): not valid JSON ({e.msg} at column {e.colno})")
+            continue
+        yield _one(obj, n)

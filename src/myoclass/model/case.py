@@ -1,0 +1,203 @@
+"""Validation of the flat case and its translation into three-valued findings.
+
+:func:`parse_case` accepts one flat case (a mapping, as decoded from JSON) and returns a
+:class:`Case` or raises :class:`InvalidCase` whose problems each name the field, what was
+wrong, and what is allowed. Nothing missing is ever turned into "absent".
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, FieldSpec
+
+__all__ = ["Case", "InvalidCase", "Problem", "case_json_schema", "parse_case"]
+
+_GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InvalidCase(ValueError):
+    """Raised for a flat case that breaks a value rule. ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+    def to_dict(self) -> list[dict[str, str]]:
+        return [{"field": p.field, "message": p.message} for p in self.problems]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated flat case. ``values`` holds every dictionary key (None = unknown)."""
+
+    values: Mapping[str, Any]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def case_id(self) -> str | None:
+        return self.values.get("case_id")
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def to_flat(self, *, include_unknown: bool = False) -> dict[str, Any]:
+        """The flat case again (derived values included), without the unknown keys by default."""
+        if include_unknown:
+            return dict(self.values)
+        return {k: v for k, v in self.values.items() if v is not None}
+
+
+def _allowed(spec: FieldSpec) -> str:
+    if spec.kind == "bool":
+        return "true, false or null (unknown)"
+    if spec.kind == "enum":
+        return ", ".join(spec.values) + " or null"
+    if spec.kind == "number":
+        lo = "" if spec.minimum is None else (f"> {spec.minimum:g}" if spec.exclusive_minimum else f"≥ {spec.minimum:g}")
+        hi = "" if spec.maximum is None else f"≤ {spec.maximum:g}"
+        rng = " and ".join(x for x in (lo, hi) if x)
+        unit = f" {spec.unit}" if spec.unit else ""
+        return f"a number{unit}" + (f" {rng}" if rng else "") + " or null"
+    return "a string or null"
+
+
+def nearest_key(key: str) -> str | None:
+    m = difflib.get_close_matches(key, FIELDS.keys(), n=1, cutoff=0.6)
+    return m[0] if m else None
+
+
+def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
+    if v is None:
+        return None
+    if spec.kind == "bool":
+        if isinstance(v, bool):
+            return v
+    elif spec.kind == "enum":
+        if isinstance(v, str) and v in spec.values:
+            return v
+    elif spec.kind == "number":
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            x = float(v)
+            if math.isnan(x) or math.isinf(x):
+                problems.append(Problem(spec.key, f"{v!r} is not a finite number; allowed: {_allowed(spec)}"))
+                return None
+            lo_bad = spec.minimum is not None and (
+                x <= spec.minimum if spec.exclusive_minimum else x < spec.minimum
+            )
+            hi_bad = spec.maximum is not None and x > spec.maximum
+            if lo_bad or hi_bad:
+                problems.append(Problem(spec.key, f"{v!r} is out of range; allowed: {_allowed(spec)}"))
+                return None
+            return v
+    else:  # string
+        if isinstance(v, str):
+            if spec.key == "genetic_diagnosis_gene":
+                if not _GENE.match(v):
+                    problems.append(Problem(spec.key, f"{v!r} is not an HGNC gene symbol (upper case, e.g. DYSF)"))
+                    return None
+            elif v == "":
+                problems.append(Problem(spec.key, "empty string; use null for unknown"))
+                return None
+            return v
+    problems.append(Problem(spec.key, f"{v!r} is not allowed; allowed: {_allowed(spec)}"))
+    return None
+
+
+def parse_case(raw: Any) -> Case:
+    """Validate one flat case and derive what follows from it (``ck_elevated``, ``biopsy_performed``)."""
+    if not isinstance(raw, Mapping):
+        raise InvalidCase([Problem("(case)", f"expected a JSON object, got {type(raw).__name__}")])
+    problems: list[Problem] = []
+    values: dict[str, Any] = dict.fromkeys(FIELDS)
+    for key, v in raw.items():
+        spec = FIELDS.get(key) if isinstance(key, str) else None
+        if spec is None:
+            near = nearest_key(str(key))
+            hint = f"; did you mean {near!r}?" if near else "; see `myoclass schema case` for the keys"
+            problems.append(Problem(str(key), f"unknown key{hint}"))
+            continue
+        values[key] = _check_value(spec, v, problems)
+    notes: list[str] = []
+
+    # --- derived values and contradictions --------------------------------------------------
+    ck, uln, elev = values["ck_u_l"], values["ck_uln_u_l"], values["ck_elevated"]
+    if ck is not None and uln is not None:
+        derived = ck > uln
+        if elev is not None and elev != derived:
+            problems.append(Problem(
+                "ck_elevated",
+                f"{elev} contradicts ck_u_l={ck:g} and ck_uln_u_l={uln:g} (CK is "
+                f"{'above' if derived else 'not above'} the upper limit of normal)"))
+        elif elev is None:
+            values["ck_elevated"] = derived
+            notes.append("ck_elevated derived from ck_u_l and ck_uln_u_l")
+    if values["weakness_neck_flexor_gt_extensor"] and values["weakness_neck_extensor_gt_flexor"]:
+        problems.append(Problem("weakness_neck_extensor_gt_flexor",
+                                "cannot be true together with weakness_neck_flexor_gt_extensor"))
+    given_biopsy = [k for k in BIOPSY_ITEMS if values[k] is not None]
+    if values["biopsy_performed"] is False and given_biopsy:
+        problems.append(Problem(given_biopsy[0],
+                                "biopsy findings are given but biopsy_performed is false; "
+                                "set biopsy_performed to true or the finding to null"))
+    elif values["biopsy_performed"] is None and given_biopsy:
+        values["biopsy_performed"] = True
+        notes.append("biopsy_performed taken as true because biopsy findings are given")
+    if values["biopsy_necrosis_predominant"] and values["biopsy_necrotic_fibers"] is False:
+        problems.append(Problem("biopsy_necrosis_predominant",
+                                "necrosis cannot be predominant when biopsy_necrotic_fibers is false"))
+    if values["statin_withdrawal_outcome"] is not None and values["statin_exposure"] is False:
+        problems.append(Problem("statin_withdrawal_outcome",
+                                "a statin withdrawal outcome is given but statin_exposure is false"))
+    onset, age = values["age_at_onset_years"], values["age_years"]
+    if onset is not None and age is not None and onset > age:
+        problems.append(Problem("age_at_onset_years", f"{onset:g} is later than age_years={age:g}"))
+    if problems:
+        raise InvalidCase(problems)
+    return Case(values=values, notes=tuple(notes))
+
+
+def case_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the flat case, generated from the field table."""
+    props: dict[str, Any] = {}
+    for spec in FIELDS.values():
+        p: dict[str, Any] = {"description": spec.description + (f" [{spec.unit}]" if spec.unit else "")}
+        if spec.kind == "bool":
+            p["type"] = ["boolean", "null"]
+        elif spec.kind == "enum":
+            p["enum"] = [*spec.values, None]
+        elif spec.kind == "number":
+            p["type"] = ["number", "null"]
+            if spec.minimum is not None:
+                p["exclusiveMinimum" if spec.exclusive_minimum else "minimum"] = spec.minimum
+            if spec.maximum is not None:
+                p["maximum"] = spec.maximum
+        else:
+            p["type"] = ["string", "null"]
+            if spec.key == "genetic_diagnosis_gene":
+                p["pattern"] = _GENE.pattern
+        p["x-group"] = spec.group
+        props[spec.key] = p
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "myoclass flat case (data dictionary v1)",
+        "description": "Findings are three-valued: true present, false looked for and absent, "
+        "null or missing not assessed. A missing value is never treated as absent.",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+    }

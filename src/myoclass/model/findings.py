@@ -1,0 +1,154 @@
+"""Findings as the rules see them: each one three-valued, or a set of still-possible values.
+
+Boolean findings hold 0 (absent), 1 (unknown) or 2 (present). Findings that come from a
+number or a word (age at onset, CK relative to its upper limit, onset tempo, ...) are bit masks
+over a small domain of bands, so that "unknown" means every band is still possible and a
+partial fact (CK elevated, ratio unknown) leaves just the bands it allows.
+
+*Mimic* findings (a genetic diagnosis, hypothyroidism, another myotoxic drug, dystrophic biopsy
+features, family history) only change a label when they are known: the criteria apply "when
+there is no better explanation" (EULAR/ACR 2017; ENMC exclusions), so an unknown mimic finding is
+presumed absent for classification and offered as a ``rules_out`` test instead
+(``shared/domain/assessment.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from myoclass.model.case import Case
+from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
+
+__all__ = ["FINDINGS", "Finding", "case_state", "display_state"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    flat_key: str  # the flat-case key a clinician fills in to settle it
+    values: tuple[str, ...] = ()  # empty: boolean; else the band names, bit i = values[i]
+    mimic: bool = False
+    tier: int = 1  # cost of finding out: 0 history/exam, 1 blood, 2 EMG/MRI, 3 biopsy, 4 genetics
+    test: str = ""  # what to do, in the clinic's words
+
+    @property
+    def is_bool(self) -> bool:
+        return not self.values
+
+    @property
+    def full(self) -> int:
+        return 3 if self.is_bool else (1 << len(self.values)) - 1
+
+    def bit(self, value: str) -> int:
+        return 1 << self.values.index(value)
+
+
+AGE_BANDS = ("under_18", "18_to_39", "40_to_45", "over_45")
+CK_BANDS = ("normal", "raised_up_to_15x_uln", "raised_over_15x_uln")
+DURATION_BANDS = ("up_to_12_months", "over_12_months")
+
+_TIER: dict[str, tuple[int, str]] = {
+    "weakness": (0, "examine muscle strength (manual muscle testing)"),
+    "skin": (0, "examine the skin"),
+    "symptoms": (0, "ask the patient"),
+    "history": (0, "take the history"),
+    "drugs": (0, "review the drug history"),
+    "extramuscular": (1, "assess for this organ involvement"),
+    "laboratory": (1, "blood test"),
+    "autoantibodies": (1, "myositis antibody test"),
+    "electrophysiology_imaging": (2, "EMG or muscle MRI"),
+    "biopsy": (3, "muscle biopsy"),
+}
+
+_CAT: dict[str, Finding] = {
+    "onset_age_band": Finding("onset_age_band", "age_at_onset_years", AGE_BANDS, tier=0,
+                              test="record the age at the first symptom"),
+    "ck_band": Finding("ck_band", "ck_u_l", CK_BANDS, tier=1,
+                       test="measure CK with the laboratory's upper limit of normal"),
+    "duration_band": Finding("duration_band", "symptom_duration_months", DURATION_BANDS, tier=0,
+                             test="record how long the symptoms have lasted"),
+    "onset_tempo": Finding("onset_tempo", "onset_tempo", ("acute", "subacute", "insidious"), tier=0,
+                           test="record how fast the weakness came on"),
+    "statin_withdrawal_outcome": Finding("statin_withdrawal_outcome", "statin_withdrawal_outcome",
+                                         ("resolved", "persisted"), tier=0,
+                                         test="record the course after the statin was stopped"),
+    "immunosuppression_response": Finding("immunosuppression_response", "immunosuppression_response",
+                                          ("improved", "no_response"), tier=0,
+                                          test="record the response to immunosuppression"),
+}
+_MIMIC_BOOL = {"hypothyroidism", "other_myotoxic_drug", "family_history_myopathy", "biopsy_dystrophic_features"}
+_SKIP = {"case_id", "sex", "age_at_onset_years", "age_years", "onset_tempo", "symptom_duration_months",
+         "ck_u_l", "ck_uln_u_l", "ck_elevated", "statin_withdrawal_outcome", "immunosuppression_response",
+         "genetic_diagnosis_gene"}
+
+FINDINGS: dict[str, Finding] = dict(_CAT)
+for _k, _spec in FIELDS.items():
+    if _k in _SKIP or _spec.kind != "bool":
+        continue
+    _tier, _test = _TIER[_spec.group]
+    if _k == "hypothyroidism":
+        _tier, _test = 1, "TSH and free T4"
+    if _k == "biopsy_dystrophic_features":
+        _test = "dystrophy immunostaining (dysferlin, dystrophin, sarcoglycans) on the biopsy"
+    FINDINGS[_k] = Finding(_k, _k, mimic=_k in _MIMIC_BOOL, tier=_tier, test=_test)
+FINDINGS["genetic_diagnosis"] = Finding(
+    "genetic_diagnosis", "genetic_diagnosis_gene", mimic=True, tier=4,
+    test="muscle gene panel (DYSF, CAPN3, FKRP, ANO5, DMD, sarcoglycans) and GAA enzyme activity")
+
+
+def _tri(v: Any) -> int:
+    return 1 if v is None else (2 if v else 0)
+
+
+def _age_band(age: float) -> int:
+    if age < 18:
+        return 1
+    if age < 40:
+        return 2
+    if age <= 45:
+        return 4
+    return 8
+
+
+def display_state(case: Case) -> dict[str, int]:
+    """Findings exactly as known: unknown stays unknown (what the item tables show)."""
+    v = case.values
+    s: dict[str, int] = {}
+    for name, f in FINDINGS.items():
+        if f.is_bool and name in v:
+            s[name] = _tri(v[name])
+    if v["biopsy_performed"] is False:  # no biopsy: no biopsy finding can be present
+        for k in BIOPSY_ITEMS:
+            s[k] = 0
+    s["genetic_diagnosis"] = 2 if v["genetic_diagnosis_gene"] else 1
+    # age at onset: known, or bounded above by the age at assessment
+    if v["age_at_onset_years"] is not None:
+        s["onset_age_band"] = _age_band(v["age_at_onset_years"])
+    elif v["age_years"] is not None:
+        top = _age_band(v["age_years"])
+        s["onset_age_band"] = (top << 1) - 1  # every band up to the current age
+    else:
+        s["onset_age_band"] = 15
+    ck, uln, elev = v["ck_u_l"], v["ck_uln_u_l"], v["ck_elevated"]
+    if ck is not None and uln is not None:
+        s["ck_band"] = 1 if ck <= uln else (2 if ck <= 15 * uln else 4)
+    elif elev is None:
+        s["ck_band"] = 7
+    else:
+        s["ck_band"] = 6 if elev else 1
+    d = v["symptom_duration_months"]
+    s["duration_band"] = 3 if d is None else (2 if d > 12 else 1)
+    for name in ("onset_tempo", "statin_withdrawal_outcome", "immunosuppression_response"):
+        f = FINDINGS[name]
+        s[name] = f.full if v[name] is None else f.bit(v[name])
+    return s
+
+
+def case_state(case: Case) -> dict[str, int]:
+    """Findings as the rules use them: unknown mimic findings are presumed absent."""
+    s = display_state(case)
+    for name, f in FINDINGS.items():
+        if f.mimic and s[name] == 1:
+            s[name] = 0
+    return s

@@ -1,0 +1,410 @@
+"""One case in, one assessment out (``shared/domain/assessment.md``, schema version 1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import reduce
+from typing import Any
+
+from myoclass import __version__
+from myoclass.criteria import Policy
+from myoclass.criteria._api import CriteriaSet
+from myoclass.criteria.eular_acr_2017 import ID as EULAR, SUBGROUPS, cuts, probability
+from myoclass.model.case import Case, parse_case
+from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
+from myoclass.model.findings import FINDINGS, case_state, display_state
+from myoclass.reasoning.engine import LABELS, Engine, Leaf, engine, labels_of
+
+__all__ = ["LABEL_TEXT", "SCHEMA_VERSION", "assess", "assess_case"]
+
+SCHEMA_VERSION = "1"
+
+LABEL_TEXT = {
+    "imnm_anti_hmgcr": "immune-mediated necrotizing myopathy, anti-HMGCR subtype",
+    "imnm_anti_srp": "immune-mediated necrotizing myopathy, anti-SRP subtype",
+    "imnm_seronegative": "antibody-negative immune-mediated necrotizing myopathy",
+    "dm": "dermatomyositis",
+    "adm": "amyopathic dermatomyositis",
+    "jdm": "juvenile dermatomyositis",
+    "juvenile_myositis_other": "juvenile myositis other than juvenile dermatomyositis",
+    "ibm": "inclusion body myositis",
+    "antisynthetase": "antisynthetase syndrome",
+    "pm": "polymyositis (IMNM, IBM and antisynthetase syndrome ruled out)",
+    "nonspecific_myositis": "non-specific myositis",
+    "statin_toxic_myopathy": "self-limited statin (toxic) myopathy, not autoimmune",
+    "hereditary_myopathy": "a hereditary myopathy explains the picture",
+    "other_non_immune": "another non-immune cause explains the picture (hypothyroid, drug or toxic myopathy)",
+    "not_iim": "criteria for an inflammatory myopathy not met, and no other explanation identified",
+    "undetermined": "not yet determined",
+}
+
+_LABEL_SOURCE = {
+    "imnm_anti_hmgcr": "enmc_2017_imnm",
+    "imnm_anti_srp": "enmc_2017_imnm",
+    "imnm_seronegative": "enmc_2017_imnm",
+    "antisynthetase": "connors_2010_ass",
+    "jdm": EULAR,
+    "juvenile_myositis_other": EULAR,
+    "dm": EULAR,
+    "adm": EULAR,
+    "pm": EULAR,
+    "nonspecific_myositis": "enmc_2003_iim",
+}
+
+_TRI = {0: False, 1: None, 2: True}
+_STATUS = {0: "not_met", 1: "undetermined", 2: "met"}
+
+
+def _label(mask: int) -> str:
+    return LABELS[mask.bit_length() - 1] if mask and not (mask & (mask - 1)) else "undetermined"
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+class _Ctx:
+    def __init__(self, eng: Engine, case: Case) -> None:
+        self.eng = eng
+        self.case = case
+        self.state = case_state(case)
+        self.shown = display_state(case)
+        self.v = eng.evaluate_all(self.state)
+        self.vd = eng.evaluate_all(self.shown)
+
+
+def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy()) -> dict[str, Any]:
+    """Assess one flat case (a mapping) or a validated :class:`Case`.
+
+    Raises :class:`~myoclass.model.case.InvalidCase` for input that breaks a value rule.
+    """
+    case = raw if isinstance(raw, Case) else parse_case(raw)
+    return assess_case(case, policy)
+
+
+def assess_case(case: Case, policy: Policy = Policy()) -> dict[str, Any]:
+    eng = engine(policy)
+    c = _Ctx(eng, case)
+    leaves, exact = eng.explore(c.state)
+    reachable = reduce(lambda a, leaf: a | leaf.labels, leaves, 0)
+    label = _label(reachable)
+    sets_out = {s.id: _set_output(c, s) for s in eng.sets}
+    warnings = list(case.notes)
+    if not exact:
+        warnings.append("Too many deciding findings are unknown to list the reachable labels exactly; the list "
+                        "is a safe over-estimate (every label that could result is in it).")
+    warnings += _warnings(c, label, sets_out)
+    out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "case_id": case.case_id,
+        "summary": {
+            "label": label,
+            "certainty": _certainty(c, label),
+            "reachable_labels": labels_of(reachable),
+            "reachable_labels_exact": exact,
+            "text": "",
+        },
+        "criteria": sets_out,
+        "next_tests": _next_tests(c, leaves, reachable, exact),
+        "guidance": [],
+        "warnings": warnings,
+        "policy": {"eular_cutoffs": policy.eular_cutoffs, "eular_rash_free": policy.eular_rash_free,
+                   "enmc_weakness_required": policy.enmc_weakness_required},
+        "versions": {"myoclass": __version__, **{s.id: s.version for s in eng.sets}},
+    }
+    out["summary"]["text"] = _summary_text(out)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# criteria sets
+# ---------------------------------------------------------------------------------------------
+
+
+def _set_output(c: _Ctx, s: CriteriaSet) -> dict[str, Any]:
+    v, vd = c.v, c.vd
+    items = []
+    model = {2: "with_biopsy", 0: "without_biopsy"}.get(c.state["biopsy_performed"])
+    for it in s.items:
+        key = f"{s.id}.{it.id}"
+        entry: dict[str, Any] = {"id": it.id, "label": it.label, "state": _TRI[vd[key]]}
+        if s.id == EULAR:
+            w = it.weight_with_biopsy if model == "with_biopsy" else it.weight if model == "without_biopsy" else None
+            entry["weight"] = w
+            entry["weight_without_biopsy"] = it.weight
+            entry["weight_with_biopsy"] = it.weight_with_biopsy
+        else:
+            entry["weight"] = None
+        entry["citation"] = it.citation.render()
+        entry["verification"] = it.verification
+        entry["unverified"] = it.unverified
+        note = it.note
+        if vd[key] == 1 and v[key] != 1:
+            note = "unknown; presumed absent for classification (no better explanation identified)"
+        if note:
+            entry["note"] = note
+        items.append(entry)
+    status = _STATUS[v[f"{s.id}.met"]]
+    cats = [(cat.name, v[f"{s.id}.cat.{cat.name}"]) for cat in s.categories]
+    first_true = next((i for i, (_n, val) in enumerate(cats) if val == 2), None)
+    if first_true is not None:
+        category = cats[first_true][0]
+        possible = [n for n, val in cats[: first_true + 1] if val]
+    elif any(val == 1 for _n, val in cats):
+        category = "undetermined"
+        possible = [n for n, val in cats if val] + [s.not_met_category]
+    else:
+        category = s.not_met_category
+        possible = [category]
+    out: dict[str, Any] = {
+        "title": s.title,
+        "version": s.version,
+        "status": status,
+        "category": category,
+        "possible_categories": possible,
+        "items": items,
+        "citation": s.citation.render(),
+        "verification": s.verification,
+        "notes": list(s.notes),
+    }
+    if s.id == EULAR:
+        out.update(_eular_fields(c, model))
+    return out
+
+
+def _eular_fields(c: _Ctx, model: str | None) -> dict[str, Any]:
+    v = c.v
+    models = [model] if model else ["without_biopsy", "with_biopsy"]
+    lo_hi = {m: v[f"{EULAR}.score_{m}"] for m in models}
+    smin = min(lo for lo, _ in lo_hi.values()) / 10
+    smax = max(hi for _, hi in lo_hi.values()) / 10
+    pmin = min(probability(lo / 10, m) for m, (lo, _) in lo_hi.items())
+    pmax = max(probability(hi / 10, m) for m, (_, hi) in lo_hi.items())
+    score = smin if (model and smin == smax) else None
+    subs = {name: v[f"{EULAR}.{key}"] for key, name in SUBGROUPS.items()}
+    subgroup = next((n for n, val in subs.items() if val == 2), None)
+    out: dict[str, Any] = {
+        "model": model,
+        "score": score,
+        "score_min": smin,
+        "score_max": smax,
+        "probability": round(pmin, 4) if score is not None else None,
+        "probability_min": round(pmin, 4),
+        "probability_max": round(pmax, 4),
+        "subgroup": subgroup,
+        "possible_subgroups": [n for n, val in subs.items() if val],
+    }
+    if model:
+        a, b, d = cuts(c.eng.policy, model)
+        out["cutoffs"] = {"possible": a / 10, "probable": b / 10, "definite": d / 10}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# certainty, next tests, warnings, text
+# ---------------------------------------------------------------------------------------------
+
+
+def _certainty(c: _Ctx, label: str) -> str | None:
+    v = c.v
+    if label in ("dm", "adm", "jdm", "pm", "juvenile_myositis_other"):
+        if v[f"{EULAR}.cat.definite IIM"] == 2:
+            return "definite"
+        return "probable" if v[f"{EULAR}.iim"] == 2 else None
+    if label == "ibm":
+        if v["enmc_2011_ibm.cat.clinico-pathologically defined IBM"] == 2:
+            return "definite"
+        if v["enmc_2011_ibm.met"] == 2:
+            return "probable"
+        if v[f"{EULAR}.cat.definite IIM"] == 2:
+            return "definite"
+        return "probable" if v[f"{EULAR}.iim"] == 2 else None
+    return None
+
+
+_VALUE_WORDS = {"bool": ("present/positive", "absent/negative")}
+
+
+def _outcome(mask: int) -> str:
+    return _label(mask)
+
+
+def _compatible(leaf: Leaf, var: str, value: int, is_bool: bool) -> bool:
+    x = leaf.state[var]
+    return (x == 1 or x == value) if is_bool else bool(x & value)
+
+
+def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int, exact: bool) -> list[dict[str, Any]]:
+    eng, state = c.eng, c.state
+    n_reach = bin(reachable).count("1")
+    decides: list[tuple[tuple[float, int], dict[str, Any]]] = []
+    if n_reach > 1:
+        for var in eng.deciding_vars:
+            f = FINDINGS[var]
+            x = state[var]
+            if f.is_bool:
+                if x != 1:
+                    continue
+                values = [(2, "true"), (0, "false")]
+            else:
+                if not (x & (x - 1)):
+                    continue
+                values = [(1 << i, name) for i, name in enumerate(f.values) if x >> i & 1]
+            outcome = {name: reduce(lambda a, lf, val=val: a | lf.labels if _compatible(lf, var, val, f.is_bool)
+                                    else a, leaves, 0) for val, name in values}
+            if all(m == reachable for m in outcome.values()):
+                continue
+            sizes = [bin(m).count("1") for m in outcome.values()]
+            entry: dict[str, Any] = {"finding": f.flat_key, "purpose": "decides"}
+            if f.is_bool:
+                entry["if_true"] = _outcome(outcome["true"])
+                entry["if_false"] = _outcome(outcome["false"])
+                entry["reachable_if_true"] = labels_of(outcome["true"])
+                entry["reachable_if_false"] = labels_of(outcome["false"])
+            else:
+                entry["if_true"] = None
+                entry["if_false"] = None
+                entry["outcomes"] = {k: _outcome(m) for k, m in outcome.items()}
+            entry["why"] = _why(f.flat_key, outcome, f.is_bool)
+            entry["test"] = f.test
+            decides.append(((sum(sizes) / len(sizes), f.tier), entry))
+    # a biopsy not (yet) done: would one change the label?
+    if state["biopsy_performed"] == 0:
+        hyp = dict(state)
+        hyp["biopsy_performed"] = 1
+        for k in BIOPSY_ITEMS:
+            if not FINDINGS[k].mimic:
+                hyp[k] = 1
+        hleaves, _ = eng.explore(hyp, budget=2000)
+        hmask = reduce(lambda a, lf: a | lf.labels, hleaves, 0)
+        if hmask != reachable:
+            with_bx = reduce(lambda a, lf: a | lf.labels if lf.state["biopsy_performed"] != 0 else a, hleaves, 0)
+            decides.append(((bin(hmask).count("1"), 3), {
+                "finding": "biopsy_performed", "purpose": "decides",
+                "if_true": _outcome(with_bx), "if_false": _outcome(reachable),
+                "reachable_if_true": labels_of(with_bx), "reachable_if_false": labels_of(reachable),
+                "why": "No muscle biopsy has been done. Depending on its findings the label could become: "
+                       + ", ".join(labels_of(with_bx)) + ".",
+                "test": FINDINGS["biopsy_necrosis_predominant"].test,
+            }))
+    decides.sort(key=lambda t: t[0])
+    out = [e for _k, e in decides]
+    out += _rules_out(c, leaves, reachable)
+    return out
+
+
+def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
+    parts = []
+    for name, m in outcome.items():
+        word = {"true": "present/positive", "false": "absent/negative"}.get(name, name.replace("_", " ")) \
+            if is_bool else name.replace("_", " ")
+        labs = labels_of(m)
+        parts.append(f"if {word}: {labs[0] if len(labs) == 1 else 'one of ' + ', '.join(labs)}")
+    return f"{key} decides the label — " + "; ".join(parts) + "."
+
+
+def _rules_out(c: _Ctx, leaves: list[Leaf], reachable: int) -> list[dict[str, Any]]:
+    """Mimic findings not yet known whose positive result would change a reachable label."""
+    out = []
+    sample = leaves[:256]
+    for name, f in sorted(FINDINGS.items(), key=lambda kv: kv[1].tier):
+        if not f.mimic or c.shown[name] != 1:
+            continue
+        changed = 0
+        for lf in sample:
+            s2 = dict(lf.state)
+            s2[name] = 2
+            m, _ = c.eng.rules_fn(s2)
+            if m != lf.labels:
+                changed |= lf.labels
+        if changed:
+            out.append({
+                "finding": f.flat_key, "purpose": "rules_out", "if_true": None, "if_false": None,
+                "why": f"Not known. A positive result would argue against {', '.join(labels_of(changed))} "
+                       "(the criteria apply only when no better explanation exists).",
+                "test": f.test,
+            })
+    return out
+
+
+def _warnings(c: _Ctx, label: str, sets: dict[str, Any]) -> list[str]:
+    v, vals = c.v, c.case.values
+    w: list[str] = []
+    e = sets[EULAR]
+    bp = sets["bohan_peter_1975"]
+    enmc = sets["enmc_2017_imnm"]
+    # --- policies that decided ---
+    pol = c.eng.policy
+    if e["model"] == "without_biopsy" and e["score"] is not None and round(e["score"] * 10) in (53, 55, 75):
+        other = "probability" if pol.eular_cutoffs == "score" else "score"
+        w.append(f"EULAR/ACR score {e['score']:.1f} lies where the published score cut-offs and the probability "
+                 f"cut-offs disagree (probability {_pct(e['probability'])}); policy eular_cutoffs={pol.eular_cutoffs} "
+                 f"decided '{e['category']}' (the {other} cut-offs would give a different category).")
+    if v[f"{EULAR}.cat.not classifiable as IIM: no DM rash and the rash-free biopsy rule is not satisfied"] == 2:
+        w.append(f"EULAR/ACR: the score reaches 'probable IIM' but there is no DM rash and policy "
+                 f"eular_rash_free={pol.eular_rash_free} requires muscle biopsy evidence, so the case is not "
+                 "classified as IIM under EULAR/ACR.")
+    if v["enmc_2017_imnm.cat.possible anti-HMGCR myopathy (weakness absent)"] == 2 or \
+            v["enmc_2017_imnm.cat.possible anti-SRP myopathy (weakness absent)"] == 2:
+        w.append("Possible IMNM with weakness absent: anti-HMGCR/anti-SRP positive with raised CK but no "
+                 "proximal weakness recorded. Such patients exist (hyperCKemia or myalgia only; Chow 2024), but "
+                 "ENMC 224 lists weakness, so the case is not classified as IMNM (policy enmc_weakness_required).")
+    # --- disagreements between sets ---
+    if label.startswith("imnm_"):
+        named = enmc["category"]
+        bp_txt = (f"; under Bohan & Peter (1975) it would have been called {bp['category']}"
+                  if bp["status"] == "met" else "")
+        if e["subgroup"] == SUBGROUPS["sub_pm"]:
+            w.append(f"EULAR/ACR places this case in its PM group, which includes IMNM; ENMC 224: {named}{bp_txt}.")
+        elif e["status"] == "not_met":
+            w.append(f"EULAR/ACR 2017 does not classify this case as IIM (probability "
+                     f"{_pct(e['probability_max'])} at most): anti-HMGCR and anti-SRP carry no points there, and "
+                     f"IMNM can fall below its threshold; ENMC 224: {named}{bp_txt}.")
+    if label == "ibm" and e["subgroup"] == SUBGROUPS["sub_pm"]:
+        w.append("The EULAR/ACR tree places this case in PM, while the ENMC 2011 IBM criteria are met.")
+    if bp["status"] == "met" and label in ("ibm", "hereditary_myopathy", "statin_toxic_myopathy", "other_non_immune"):
+        w.append(f"Bohan & Peter (1975) would call this {bp['category']}, but the label is {label}: the older "
+                 "criteria cannot tell it from polymyositis.")
+    if label == "imnm_seronegative" and e["status"] != "met":
+        w.append("Antibody-negative IMNM falls below the EULAR/ACR threshold here; the weakness pattern "
+                 "(neck flexor and leg items) moves such cases across 5.5.")
+    # --- assays and antibodies ---
+    if vals["ab_hmgcr"] and vals["ab_srp"]:
+        w.append("Both anti-HMGCR and anti-SRP are reported positive, which is very rare; confirm both results. "
+                 "The anti-HMGCR subtype is reported by precedence.")
+    for ab in ("ab_hmgcr", "ab_srp"):
+        if vals[ab] and vals.get(f"{ab}_method") == "line_blot":
+            w.append(f"{ANTIBODIES[ab]} was positive on a line blot, which gives false positives; "
+                     "confirm with another assay (ELISA, IIF or immunoprecipitation).")
+    if vals["statin_exposure"] and vals["ab_hmgcr"] and vals["statin_withdrawal_outcome"] == "resolved":
+        w.append("Anti-HMGCR is positive, so this is not an ordinary statin intolerance even though symptoms "
+                 "resolved after withdrawal (Mammen 2012: 0 of 763 statin users without myopathy were positive).")
+    if vals["checkpoint_inhibitor"]:
+        w.append("Immune-checkpoint-inhibitor therapy before onset: checkpoint-inhibitor myositis is a distinct "
+                 "drug-induced entity (check for myocarditis and myasthenic features); these criteria were not "
+                 "built for it.")
+    # --- unverified items the label rests on ---
+    src = _LABEL_SOURCE.get(label)
+    if label == "ibm":
+        src = "enmc_2011_ibm" if sets["enmc_2011_ibm"]["status"] == "met" else EULAR
+    if src:
+        s = sets[src]
+        unv = [it["id"] for it in s["items"] if it["unverified"] and it["state"] is not None]
+        if src == EULAR:
+            unv.append("subclassification tree")
+        if unv:
+            w.append(f"The label rests on {s['title']} items not verified against the primary paper [R]: "
+                     + ", ".join(unv) + ".")
+    return w
+
+
+def _summary_text(out: dict[str, Any]) -> str:
+    s = out["summary"]
+    label = s["label"]
+    if label == "undetermined":
+        opts = ", ".join(s["reachable_labels"])
+        tests = [t["finding"] for t in out["next_tests"] if t["purpose"] == "decides"][:3]
+        more = f" The next findings that would settle it: {', '.join(tests)}." if tests else ""
+        return f"Not yet determined: the known findings are compatible with {opts}.{more}"
+    cert = f"{s['certainty']} " if s["certainty"] else ""
+    return f"Classified as {cert}{LABEL_TEXT[label]} ({label})."

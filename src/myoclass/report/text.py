@@ -1,0 +1,126 @@
+"""Plain-text and Markdown reports of an assessment, for a clinician to read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from myoclass.reasoning.assess import LABEL_TEXT
+
+__all__ = ["criteria_markdown", "criteria_text", "markdown_report", "text_report"]
+
+_STATE = {True: "yes", False: "no", None: "unknown"}
+_STATUS = {"met": "MET", "not_met": "not met", "undetermined": "UNDETERMINED"}
+
+
+def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
+    if markdown:
+        out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+        out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+        return out
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    widths = [min(w, 70) for w in widths]
+
+    def fmt(r: list[str]) -> str:
+        cells = [(c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(r, widths, strict=True)]
+        return "  " + "  ".join(cells).rstrip()
+
+    return [fmt(headers), "  " + "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)]
+
+
+def _pct(p: float | None) -> str:
+    return "—" if p is None else f"{100 * p:.1f}%"
+
+
+def _report(a: dict[str, Any], markdown: bool) -> str:
+    s = a["summary"]
+    h1, h2 = ("# ", "## ") if markdown else ("", "")
+    lines: list[str] = []
+    title = f"myoclass assessment — case {a['case_id'] or '(no id)'}"
+    lines += [h1 + title] if markdown else [title, "=" * len(title)]
+    lines.append("")
+    cert = f" ({s['certainty']})" if s["certainty"] else ""
+    lines.append(f"{'**Label:**' if markdown else 'Label:'} {s['label']}{cert} — {LABEL_TEXT[s['label']]}")
+    lines.append(s["text"])
+    if len(s["reachable_labels"]) > 1:
+        exact = "" if s["reachable_labels_exact"] else " (over-estimate: too many unknowns to be exact)"
+        lines.append(f"Still possible{exact}: " + ", ".join(s["reachable_labels"]))
+    e = a["criteria"].get("eular_acr_2017")
+    if e:
+        rng = (f"{_pct(e['probability'])}" if e["probability"] is not None
+               else f"between {_pct(e['probability_min'])} and {_pct(e['probability_max'])}")
+        lines.append(f"EULAR/ACR probability of IIM: {rng} (model: {e['model'] or 'biopsy status unknown'}).")
+    lines.append("")
+    lines.append(h2 + "Next tests" if markdown else "Next tests")
+    if not a["next_tests"]:
+        lines.append("None needed to settle the label.")
+    for i, t in enumerate(a["next_tests"], 1):
+        tag = "decides" if t["purpose"] == "decides" else "rules out a mimic"
+        lines.append(f"{i}. {t['finding']} [{tag}] — {t.get('test', '')}: {t['why']}")
+    lines.append("")
+    if a["warnings"]:
+        lines.append(h2 + "Warnings" if markdown else "Warnings")
+        lines += [f"- {w}" for w in a["warnings"]]
+        lines.append("")
+    if a.get("guidance"):
+        lines.append(h2 + "Guidance for the clinician" if markdown else "Guidance for the clinician")
+        lines += [f"- {g['text']} ({g['citation']})" for g in a["guidance"]]
+        lines.append("")
+    for sid, cs in a["criteria"].items():
+        head = f"{cs['title']} [{sid} {cs['version']}]: {_STATUS[cs['status']]} — {cs['category']}"
+        lines.append(h2 + head if markdown else head)
+        if sid == "eular_acr_2017":
+            sc = (f"{cs['score']:.1f}" if cs["score"] is not None else f"{cs['score_min']:.1f}–{cs['score_max']:.1f}")
+            lines.append(f"Score {sc}; probability {_pct(cs['probability_min'])}–{_pct(cs['probability_max'])}; "
+                         f"subgroup: {cs['subgroup'] or ('one of ' + ', '.join(cs['possible_subgroups']) if cs['possible_subgroups'] else '—')}")
+        if cs["status"] == "undetermined" and len(cs["possible_categories"]) > 1:
+            lines.append("Possible categories: " + ", ".join(cs["possible_categories"]))
+        rows = []
+        for it in cs["items"]:
+            w = it["weight"]
+            if sid == "eular_acr_2017" and w is None:
+                wb, wo = it["weight_with_biopsy"], it["weight_without_biopsy"]
+                wtxt = f"{wo if wo is not None else '—'}/{wb}"
+            else:
+                wtxt = "" if w is None else f"{w:g}"
+            tag = it["verification"] + (" UNVERIFIED" if it["unverified"] else "")
+            rows.append([it["label"], _STATE[it["state"]], wtxt, tag])
+        lines += _table(["Item", "State", "Weight", "Source"], rows, markdown)
+        lines.append(f"Source: {cs['citation']}")
+        lines.append("")
+    v = a["versions"]
+    lines.append("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()))
+    lines.append("Classification criteria are research tools and decision support, not a diagnosis or an order.")
+    return "\n".join(lines) + "\n"
+
+
+def text_report(a: dict[str, Any]) -> str:
+    return _report(a, markdown=False)
+
+
+def markdown_report(a: dict[str, Any]) -> str:
+    return _report(a, markdown=True)
+
+
+def _criteria(sets: list[dict[str, Any]], markdown: bool) -> str:
+    lines: list[str] = []
+    for cs in sets:
+        head = f"{cs['title']} — {cs['id']} {cs['version']}"
+        lines += [("## " + head) if markdown else head, f"Source: {cs['citation']}"]
+        if cs["verification"] == "R":
+            lines.append("Parts of this set are UNVERIFIED against the primary paper (tag R).")
+        rows = [[it["id"], it["label"], "" if it["weight"] is None else f"{it['weight']:g}",
+                 "" if it.get("weight_with_biopsy") is None else f"{it['weight_with_biopsy']:g}",
+                 it["verification"]] for it in cs["items"]]
+        lines += _table(["Id", "Item", "Weight", "With biopsy", "Tag"], rows, markdown)
+        lines.append("Categories: " + "; ".join(cs["categories"]))
+        lines += [f"Note: {n}" for n in cs["notes"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def criteria_text(sets: list[dict[str, Any]]) -> str:
+    return _criteria(sets, markdown=False)
+
+
+def criteria_markdown(sets: list[dict[str, Any]]) -> str:
+    return _criteria(sets, markdown=True)
