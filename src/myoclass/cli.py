@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,18 +26,18 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
 
 
-class Cutoffs(str, Enum):
+class Cutoffs(StrEnum):
     score = "score"
     probability = "probability"
 
 
-class RashFree(str, Enum):
+class RashFree(StrEnum):
     biopsy_required = "biopsy_required"
     biopsy_features_required = "biopsy_features_required"
     off = "off"
@@ -89,7 +89,7 @@ def assess(
             typer.echo(f"error: {file}: no such file", err=True)
             raise typer.Exit(2)
         text = path.read_text(encoding="utf-8")
-    policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)  # type: ignore[arg-type]
+    policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
     bad = 0
     out = sys.stdout
     sep = "" if fmt is Format.json else "\n"

@@ -14,7 +14,7 @@ from myoclass.criteria import (
 )
 from myoclass.criteria._api import VERIFICATION, Category, Citation, CriteriaSet, Item, Policy
 
-__all__ = ["SET_MODULES", "describe", "VERIFICATION", "Category", "Citation", "CriteriaSet", "Item", "Policy", "criteria_sets"]
+__all__ = ["SET_MODULES", "VERIFICATION", "Category", "Citation", "CriteriaSet", "Item", "Policy", "criteria_sets", "describe"]
 
 #: Output order: the IMNM criteria first, then the IIM-wide sets, then the historical one.
 SET_MODULES = (enmc_2017_imnm, eular_acr_2017, enmc_2003_iim, enmc_2011_ibm, connors_2010_ass, bohan_peter_1975)

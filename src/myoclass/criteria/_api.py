@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +19,7 @@ __all__ = [
     "bx",
     "bx_absent",
     "cat",
+    "refs",
 ]
 
 #: Verification tags of ``shared/domain/criteria.md``.
@@ -147,3 +149,12 @@ def bx(name: str) -> Expr:
 def bx_absent(name: str) -> Expr:
     """"A biopsy was read and does not show ``name``"."""
     return All((Var("biopsy_performed"), Not(Var(name))))
+
+
+def refs(set_id: str) -> Callable[[str], Ref]:
+    """A shorthand that names the items and definitions of one set: ``r("item")``."""
+
+    def r(item_id: str) -> Ref:
+        return Ref(f"{set_id}.{item_id}")
+
+    return r

@@ -279,8 +279,11 @@ class Sum(Expr):
                 hi.append(f"({t.weight} if {n} else 0)")
             else:
                 m = g.var(t.name)
-                lo.append(f"_cat_lo({m}, {t.weights!r})")
-                hi.append(f"_cat_hi({m}, {t.weights!r})")
+                # categorical domains have at most 8 values: one lookup table per bound
+                table_lo = tuple(_cat_lo(mask, t.weights) if mask else 0 for mask in range(256))
+                table_hi = tuple(_cat_hi(mask, t.weights) if mask else 0 for mask in range(256))
+                lo.append(f"{table_lo!r}[{m}]")
+                hi.append(f"{table_hi!r}[{m}]")
         return f"(({' + '.join(lo) or '0'}), ({' + '.join(hi) or '0'}))"
 
     def value(self, s: Mapping[str, int], env: dict[str, Any], defs: Mapping[str, Expr]) -> Any:
@@ -424,7 +427,7 @@ def compile_program(
     outs = list(outputs)
     body_refs = [g.ref(n) for n in outs]
     ret = "{" + ", ".join(f"{n!r}: {r}" for n, r in zip(outs, body_refs, strict=True)) + "}"
-    return _finish(g, fn_name, [f"    return {ret}"])  # type: ignore[return-value]
+    return _finish(g, fn_name, [f"    return {ret}"])
 
 
 def compile_rules(
@@ -458,7 +461,7 @@ def compile_rules(
         chunks.append(code)
     g.lines = lines_before
     body = tail + [ln for c in chunks for ln in c] + [f"    return m | {1 << len(rules)}, fo"]
-    return _finish(g, fn_name, body)  # type: ignore[return-value]
+    return _finish(g, fn_name, body)
 
 
 def _finish(g: _Gen, fn_name: str, body: list[str]) -> Callable[..., Any]:
@@ -466,19 +469,22 @@ def _finish(g: _Gen, fn_name: str, body: list[str]) -> Callable[..., Any]:
     head += [f"    {local} = s[{name!r}]" for name, local in g.var_names.items()]
     src = "\n".join(head + g.lines + body) + "\n"
     ns: dict[str, Any] = dict(_RUNTIME)
-    exec(compile(src, f"<myoclass:{fn_name}>", "exec"), ns)  # noqa: S102 - generated from our own rule tree
+    exec(compile(src, f"<myoclass:{fn_name}>", "exec"), ns)
     fn = ns[fn_name]
     fn.__source__ = src
     return fn  # type: ignore[no-any-return]
 
 
-def pick_unknown(expr: Expr, s: Mapping[str, int], defs: Mapping[str, Expr]) -> str | None:
+def pick_unknown(
+    expr: Expr, s: Mapping[str, int], defs: Mapping[str, Expr], env: dict[str, Any] | None = None
+) -> str | None:
     """Return a finding that the (unknown-valued) ``expr`` genuinely depends on.
 
     The walk follows only sub-expressions whose value is unknown, so the finding returned is
-    one whose value can change the result; branching on it never wastes a split.
+    one whose value can change the result; branching on it never wastes a split. ``env`` may
+    carry the values of named definitions already computed for ``s``.
     """
-    env: dict[str, Any] = {}
+    env = {} if env is None else env
 
     def walk(e: Expr) -> str | None:
         if isinstance(e, Var):

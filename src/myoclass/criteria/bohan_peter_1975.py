@@ -9,8 +9,8 @@ IMNM usually satisfies "PM" and Bohan & Peter cannot tell the two apart.
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat
-from myoclass.criteria._logic import All, Any_, AtLeast, CountIn, Not, Ref, Var
+from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
+from myoclass.criteria._logic import All, Any_, AtLeast, CountIn, Not, Var
 
 ID = "bohan_peter_1975"
 VERSION = "1975.1"
@@ -21,7 +21,7 @@ _BIOPSY = ("biopsy_necrotic_fibers", "biopsy_regenerating_fibers", "biopsy_lymph
 
 
 def build(policy: Policy) -> CriteriaSet:
-    r = lambda i: Ref(f"{ID}.{i}")  # noqa: E731
+    r = refs(ID)
     items = [
         Item("symmetric_proximal_weakness", "1. Symmetric proximal (limb-girdle) muscle weakness",
              Any_((Var("weakness_proximal_upper_symmetric"), Var("weakness_proximal_lower_symmetric"))),

@@ -10,8 +10,8 @@ invading fibres, has no key in the flat case, so non-specific myositis is decide
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat
-from myoclass.criteria._logic import All, Any_, Expr, Not, Ref, Var
+from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
+from myoclass.criteria._logic import All, Any_, Expr, Not, Var
 
 ID = "enmc_2003_iim"
 VERSION = "2004.1"
@@ -21,7 +21,7 @@ MSA = ("ab_hmgcr", "ab_srp", "ab_jo1", "ab_pl7", "ab_pl12", "ab_ej", "ab_oj", "a
 
 
 def build(policy: Policy) -> CriteriaSet:
-    r = lambda i: Ref(f"{ID}.{i}")  # noqa: E731
+    r = refs(ID)
     items = [
         Item("onset_over_18", "1a. Onset usually after 18 years (childhood onset allowed in DM and non-specific myositis)",
              cat("onset_age_band", "18_to_39", "40_to_45", "over_45"), C.ENMC_119),

@@ -7,15 +7,15 @@ category: onset after 45, weakness for more than 12 months, CK at most 15x the u
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat
-from myoclass.criteria._logic import All, Any_, CountIn, Ref, Var
+from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
+from myoclass.criteria._logic import All, Any_, CountIn, Var
 
 ID = "enmc_2011_ibm"
 VERSION = "2013.1"
 
 
 def build(policy: Policy) -> CriteriaSet:
-    r = lambda i: Ref(f"{ID}.{i}")  # noqa: E731
+    r = refs(ID)
     items = [
         Item("onset_over_45", "Age at onset > 45 years", cat("onset_age_band", "over_45"), C.ENMC_IBM_2011),
         Item("duration_over_12_months", "Duration of weakness > 12 months",

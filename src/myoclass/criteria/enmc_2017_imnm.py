@@ -9,8 +9,8 @@ confirmed by secondary sources [V-S].
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, bx_absent, cat
-from myoclass.criteria._logic import All, Any_, Not, Ref, Var
+from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, bx_absent, cat, refs
+from myoclass.criteria._logic import All, Any_, Not, Var
 
 ID = "enmc_2017_imnm"
 VERSION = "2018.1"
@@ -19,7 +19,7 @@ CK_RAISED = cat("ck_band", "raised_up_to_15x_uln", "raised_over_15x_uln")
 
 
 def build(policy: Policy) -> CriteriaSet:
-    r = lambda i: Ref(f"{ID}.{i}")  # noqa: E731
+    r = refs(ID)
     items = [
         Item("ck_elevated", "Elevated serum creatine kinase", CK_RAISED, C.ENMC_224, "R",
              note="no fold-of-ULN cut-off could be verified; none is invented"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat
+from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
 from myoclass.criteria._logic import All, Any_, CatWeight, Const, Expr, If, Not, Ref, ScoreAtLeast, Sum, Term, Var
 from myoclass.model.findings import FINDINGS
 
@@ -97,7 +97,7 @@ def _sum(model: str) -> Sum:
 
 
 def build(policy: Policy) -> CriteriaSet:
-    r = lambda i: Ref(f"{ID}.{i}")  # noqa: E731
+    r = refs(ID)
     items = [Item(i, lab, e, C.EULAR_ACR_2017, v, weight=w[0], weight_with_biopsy=w[1]) for i, lab, w, e, v in _ITEMS]
     biopsy = Var("biopsy_performed")
     c_no, c_bx = cuts(policy, "without_biopsy"), cuts(policy, "with_biopsy")

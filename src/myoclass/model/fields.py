@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ANTIBODIES", "ASSAY_METHODS", "FIELDS", "FieldSpec", "GROUPS"]
+__all__ = ["ANTIBODIES", "ASSAY_METHODS", "FIELDS", "GROUPS", "FieldSpec"]
 
 
 @dataclass(frozen=True)

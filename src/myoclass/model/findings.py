@@ -97,8 +97,8 @@ FINDINGS["genetic_diagnosis"] = Finding(
     test="muscle gene panel (DYSF, CAPN3, FKRP, ANO5, DMD, sarcoglycans) and GAA enzyme activity")
 
 
-def _tri(v: Any) -> int:
-    return 1 if v is None else (2 if v else 0)
+_TRI: dict[Any, int] = {None: 1, True: 2, False: 0}
+_BOOL_KEYS = tuple(n for n, f in FINDINGS.items() if f.is_bool and n in FIELDS)
 
 
 def _age_band(age: float) -> int:
@@ -114,10 +114,7 @@ def _age_band(age: float) -> int:
 def display_state(case: Case) -> dict[str, int]:
     """Findings exactly as known: unknown stays unknown (what the item tables show)."""
     v = case.values
-    s: dict[str, int] = {}
-    for name, f in FINDINGS.items():
-        if f.is_bool and name in v:
-            s[name] = _tri(v[name])
+    s: dict[str, int] = {name: _TRI[v[name]] for name in _BOOL_KEYS}
     if v["biopsy_performed"] is False:  # no biopsy: no biopsy finding can be present
         for k in BIOPSY_ITEMS:
             s[k] = 0
@@ -145,10 +142,13 @@ def display_state(case: Case) -> dict[str, int]:
     return s
 
 
-def case_state(case: Case) -> dict[str, int]:
+_MIMICS = tuple(n for n, f in FINDINGS.items() if f.mimic)
+
+
+def case_state(case: Case, shown: dict[str, int] | None = None) -> dict[str, int]:
     """Findings as the rules use them: unknown mimic findings are presumed absent."""
-    s = display_state(case)
-    for name, f in FINDINGS.items():
-        if f.mimic and s[name] == 1:
+    s = dict(shown) if shown is not None else display_state(case)
+    for name in _MIMICS:
+        if s[name] == 1:
             s[name] = 0
     return s

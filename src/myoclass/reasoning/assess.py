@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Any
 
 from myoclass import __version__
 from myoclass.criteria import Policy
 from myoclass.criteria._api import CriteriaSet
-from myoclass.criteria.eular_acr_2017 import ID as EULAR, SUBGROUPS, cuts, probability
+from myoclass.criteria.eular_acr_2017 import ID as EULAR
+from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, case_state, display_state
@@ -67,10 +68,49 @@ class _Ctx:
     def __init__(self, eng: Engine, case: Case) -> None:
         self.eng = eng
         self.case = case
-        self.state = case_state(case)
         self.shown = display_state(case)
+        self.state = case_state(case, self.shown)
         self.v = eng.evaluate_all(self.state)
-        self.vd = eng.evaluate_all(self.shown)
+        # item states as known (mimic findings not presumed): only items reading a mimic finding differ
+        self.vd = dict(self.v)
+        env: dict[str, Any] = {}
+        defs = eng.program.defs
+        for key in _mimic_items(eng):
+            self.vd[key] = defs[key].value(self.shown, env, defs)
+
+
+@lru_cache(maxsize=8)
+def _mimic_items(eng: Engine) -> tuple[str, ...]:
+    mimic = {n for n, f in FINDINGS.items() if f.mimic}
+    return tuple(f"{s.id}.{it.id}" for s in eng.sets for it in s.items
+                 if it.expr.vars(eng.program.defs) & mimic)
+
+
+@lru_cache(maxsize=8)
+def _biopsy_items(eng: Engine) -> frozenset[str]:
+    return frozenset(f"{s.id}.{it.id}" for s in eng.sets for it in s.items
+                     if "biopsy_performed" in it.expr.vars(eng.program.defs))
+
+
+@lru_cache(maxsize=8)
+def _item_templates(eng: Engine) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Per set, each item's fixed fields (label, weights, rendered citation), computed once."""
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for s in eng.sets:
+        rows = []
+        for it in s.items:
+            base: dict[str, Any] = {"id": it.id, "label": it.label}
+            if s.id == EULAR:
+                base["weight_without_biopsy"] = it.weight
+                base["weight_with_biopsy"] = it.weight_with_biopsy
+            base["citation"] = it.citation.render()
+            base["verification"] = it.verification
+            base["unverified"] = it.unverified
+            if it.note:
+                base["note"] = it.note
+            rows.append((f"{s.id}.{it.id}", base))
+        out[s.id] = rows
+    return out
 
 
 def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy()) -> dict[str, Any]:
@@ -85,14 +125,20 @@ def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy()) -> dict[str
 def assess_case(case: Case, policy: Policy = Policy()) -> dict[str, Any]:
     eng = engine(policy)
     c = _Ctx(eng, case)
-    leaves, exact = eng.explore(c.state)
+    leaves, tree_exact = eng.explore(c.state, budget=300)
     reachable = reduce(lambda a, leaf: a | leaf.labels, leaves, 0)
+    exact = tree_exact
+    if not tree_exact:  # too many regions to list: refine the label set alone, pruning known labels
+        reachable, exact = eng.reachable(c.state, budget=5000)
     label = _label(reachable)
     sets_out = {s.id: _set_output(c, s) for s in eng.sets}
     warnings = list(case.notes)
     if not exact:
         warnings.append("Too many deciding findings are unknown to list the reachable labels exactly; the list "
                         "is a safe over-estimate (every label that could result is in it).")
+    elif not tree_exact:
+        warnings.append("Many deciding findings are unknown: the reachable labels are exact, but the next tests "
+                        "are ranked on a partial analysis.")
     warnings += _warnings(c, label, sets_out)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -105,7 +151,7 @@ def assess_case(case: Case, policy: Policy = Policy()) -> dict[str, Any]:
             "text": "",
         },
         "criteria": sets_out,
-        "next_tests": _next_tests(c, leaves, reachable, exact),
+        "next_tests": _next_tests(c, leaves, reachable),
         "guidance": [],
         "warnings": warnings,
         "policy": {"eular_cutoffs": policy.eular_cutoffs, "eular_rash_free": policy.eular_rash_free,
@@ -125,24 +171,15 @@ def _set_output(c: _Ctx, s: CriteriaSet) -> dict[str, Any]:
     v, vd = c.v, c.vd
     items = []
     model = {2: "with_biopsy", 0: "without_biopsy"}.get(c.state["biopsy_performed"])
-    for it in s.items:
-        key = f"{s.id}.{it.id}"
-        entry: dict[str, Any] = {"id": it.id, "label": it.label, "state": _TRI[vd[key]]}
-        if s.id == EULAR:
-            w = it.weight_with_biopsy if model == "with_biopsy" else it.weight if model == "without_biopsy" else None
-            entry["weight"] = w
-            entry["weight_without_biopsy"] = it.weight
-            entry["weight_with_biopsy"] = it.weight_with_biopsy
-        else:
-            entry["weight"] = None
-        entry["citation"] = it.citation.render()
-        entry["verification"] = it.verification
-        entry["unverified"] = it.unverified
-        note = it.note
+    wkey = {"with_biopsy": "weight_with_biopsy", "without_biopsy": "weight_without_biopsy"}.get(model or "")
+    for key, base in _item_templates(c.eng)[s.id]:
+        entry = dict(base)
+        entry["state"] = _TRI[vd[key]]
+        entry["weight"] = base[wkey] if (s.id == EULAR and wkey) else None
         if vd[key] == 1 and v[key] != 1:
-            note = "unknown; presumed absent for classification (no better explanation identified)"
-        if note:
-            entry["note"] = note
+            entry["note"] = "unknown; presumed absent for classification (no better explanation identified)"
+        elif c.state["biopsy_performed"] == 0 and key in _biopsy_items(c.eng):
+            entry["note"] = "no muscle biopsy has been done"
         items.append(entry)
     status = _STATUS[v[f"{s.id}.met"]]
     cats = [(cat.name, v[f"{s.id}.cat.{cat.name}"]) for cat in s.categories]
@@ -229,12 +266,17 @@ def _outcome(mask: int) -> str:
     return _label(mask)
 
 
-def _compatible(leaf: Leaf, var: str, value: int, is_bool: bool) -> bool:
-    x = leaf.state[var]
-    return (x == 1 or x == value) if is_bool else bool(x & value)
+def _labels_where(leaves: list[Leaf], var: str, value: int, is_bool: bool) -> int:
+    """Labels of the leaves that admit ``var == value``."""
+    m = 0
+    for leaf in leaves:
+        x = leaf.state[var]
+        if (x == 1 or x == value) if is_bool else (x & value):
+            m |= leaf.labels
+    return m
 
 
-def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int, exact: bool) -> list[dict[str, Any]]:
+def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int) -> list[dict[str, Any]]:
     eng, state = c.eng, c.state
     n_reach = bin(reachable).count("1")
     decides: list[tuple[tuple[float, int], dict[str, Any]]] = []
@@ -250,8 +292,7 @@ def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int, exact: bool) -> lis
                 if not (x & (x - 1)):
                     continue
                 values = [(1 << i, name) for i, name in enumerate(f.values) if x >> i & 1]
-            outcome = {name: reduce(lambda a, lf, val=val: a | lf.labels if _compatible(lf, var, val, f.is_bool)
-                                    else a, leaves, 0) for val, name in values}
+            outcome = {name: _labels_where(leaves, var, val, f.is_bool) for val, name in values}
             if all(m == reachable for m in outcome.values()):
                 continue
             sizes = [bin(m).count("1") for m in outcome.values()]
@@ -275,11 +316,12 @@ def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int, exact: bool) -> lis
         for k in BIOPSY_ITEMS:
             if not FINDINGS[k].mimic:
                 hyp[k] = 1
-        hleaves, _ = eng.explore(hyp, budget=2000)
-        hmask = reduce(lambda a, lf: a | lf.labels, hleaves, 0)
-        if hmask != reachable:
-            with_bx = reduce(lambda a, lf: a | lf.labels if lf.state["biopsy_performed"] != 0 else a, hleaves, 0)
-            decides.append(((bin(hmask).count("1"), 3), {
+        hyp["biopsy_performed"] = 2
+        with_bx = eng.rules_fn(hyp)[0]  # Kleene over-estimate first: usually settles it at once
+        if with_bx != reachable:
+            with_bx, _ = eng.reachable(hyp, budget=500)
+        if with_bx != reachable:
+            decides.append(((bin(with_bx).count("1"), 3), {
                 "finding": "biopsy_performed", "purpose": "decides",
                 "if_true": _outcome(with_bx), "if_false": _outcome(reachable),
                 "reachable_if_true": labels_of(with_bx), "reachable_if_false": labels_of(reachable),
@@ -289,7 +331,7 @@ def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int, exact: bool) -> lis
             }))
     decides.sort(key=lambda t: t[0])
     out = [e for _k, e in decides]
-    out += _rules_out(c, leaves, reachable)
+    out += _rules_out(c, reachable)
     return out
 
 
@@ -303,27 +345,36 @@ def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
     return f"{key} decides the label — " + "; ".join(parts) + "."
 
 
-def _rules_out(c: _Ctx, leaves: list[Leaf], reachable: int) -> list[dict[str, Any]]:
-    """Mimic findings not yet known whose positive result would change a reachable label."""
+#: diagnoses of exclusion: they hold only when no better explanation is found
+_EXCLUSION_LABELS = {"imnm_seronegative", "nonspecific_myositis", "pm"}
+_MIMIC_WHY = {
+    "hypothyroidism": "hypothyroid myopathy can be mistaken for IMNM when T4 is not measured (Mammen 2017)",
+    "other_myotoxic_drug": "a drug or toxic myopathy (colchicine, zidovudine, hydroxychloroquine, fibrates, "
+                           "alcohol) is a better explanation when present",
+    "family_history_myopathy": "a family history points to a hereditary myopathy",
+    "genetic_diagnosis": "dysferlinopathy, calpainopathy, FKRP, ANO5, dystrophinopathy and late-onset Pompe "
+                         "disease mimic antibody-negative necrotizing myopathy (Mammen 2017)",
+    "biopsy_dystrophic_features": "absent dysferlin, dystrophin or sarcoglycan staining points to a dystrophy",
+}
+
+
+def _rules_out(c: _Ctx, reachable: int) -> list[dict[str, Any]]:
+    """Mimic findings to rule out while a diagnosis of exclusion is possible."""
+    labs = set(labels_of(reachable)) & _EXCLUSION_LABELS
+    if not labs:
+        return []
     out = []
-    sample = leaves[:256]
     for name, f in sorted(FINDINGS.items(), key=lambda kv: kv[1].tier):
         if not f.mimic or c.shown[name] != 1:
             continue
-        changed = 0
-        for lf in sample:
-            s2 = dict(lf.state)
-            s2[name] = 2
-            m, _ = c.eng.rules_fn(s2)
-            if m != lf.labels:
-                changed |= lf.labels
-        if changed:
-            out.append({
-                "finding": f.flat_key, "purpose": "rules_out", "if_true": None, "if_false": None,
-                "why": f"Not known. A positive result would argue against {', '.join(labels_of(changed))} "
-                       "(the criteria apply only when no better explanation exists).",
-                "test": f.test,
-            })
+        if name == "biopsy_dystrophic_features" and c.state["biopsy_performed"] == 0:
+            continue
+        out.append({
+            "finding": f.flat_key, "purpose": "rules_out", "if_true": None, "if_false": None,
+            "why": f"Not known, and {', '.join(sorted(labs))} can be classified only when no better explanation "
+                   f"exists: {_MIMIC_WHY[name]}.",
+            "test": f.test,
+        })
     return out
 
 

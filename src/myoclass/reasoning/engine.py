@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import Any
 
 from myoclass.criteria import Policy, criteria_sets
+from myoclass.criteria._api import CriteriaSet, cat
 from myoclass.criteria._logic import (
     All,
     Any_,
@@ -48,7 +49,6 @@ from myoclass.criteria._logic import (
     compile_rules,
     pick_unknown,
 )
-from myoclass.criteria._api import CriteriaSet, cat
 from myoclass.model.findings import FINDINGS
 
 __all__ = ["LABELS", "RULES", "Engine", "Leaf", "engine"]
@@ -125,12 +125,37 @@ class Engine:
         self.rule_vars = [prog.vars_of(n) for n in self.rule_names]
         self.deciding_vars = sorted(set().union(*self.rule_vars) - {n for n, f in FINDINGS.items() if f.mimic})
 
-    def explore(self, state: Mapping[str, int], budget: int = 20000) -> tuple[list[Leaf], bool]:
+    def _split(self, s: dict[str, int], first_open: int) -> list[dict[str, int]]:
+        """Children of ``s``: one per value of a finding the first open rule depends on."""
+        env = self.evaluate_all(s)
+        var = pick_unknown(self.rule_exprs[first_open], s, self.program.defs, env)
+        if var is None:  # pragma: no cover - an unknown Kleene value always has an unknown finding below
+            return []
+        f = FINDINGS[var]
+        out = []
+        if f.is_bool:
+            for v in (2, 0):
+                s2 = dict(s)
+                s2[var] = v
+                out.append(s2)
+        else:
+            mask = s[var]
+            bit = 1
+            while bit <= mask:
+                if mask & bit:
+                    s2 = dict(s)
+                    s2[var] = bit
+                    out.append(s2)
+                bit <<= 1
+        return out
+
+    def explore(self, state: Mapping[str, int], budget: int = 3000) -> tuple[list[Leaf], bool]:
         """Split ``state`` on unknown findings until each branch has one label.
 
-        Returns the leaves and whether the result is exact (the budget was not exhausted).
+        Returns the leaves and whether they are exact (the node budget was not exhausted; past
+        it, the open branches are kept as leaves with their sound over-approximation).
         """
-        rules_fn, defs = self.rules_fn, self.program.defs
+        rules_fn = self.rules_fn
         leaves: list[Leaf] = []
         stack: list[dict[str, int]] = [dict(state)]
         nodes = 0
@@ -142,31 +167,35 @@ class Engine:
             if not (m & (m - 1)):
                 leaves.append(Leaf(s, m))
                 continue
-            if nodes > budget:
+            children = self._split(s, first_open) if nodes <= budget else []
+            if not children:
                 exact = False
                 leaves.append(Leaf(s, m))
-                continue
-            var = pick_unknown(self.rule_exprs[first_open], s, defs)
-            if var is None:  # pragma: no cover - Kleene value unknown implies an unknown finding
-                exact = False
-                leaves.append(Leaf(s, m))
-                continue
-            f = FINDINGS[var]
-            if f.is_bool:
-                for v in (2, 0):
-                    s2 = dict(s)
-                    s2[var] = v
-                    stack.append(s2)
-            else:
-                mask = s[var]
-                bit = 1
-                while bit <= mask:
-                    if mask & bit:
-                        s2 = dict(s)
-                        s2[var] = bit
-                        stack.append(s2)
-                    bit <<= 1
+            stack.extend(children)
         return leaves, exact
+
+    def reachable(self, state: Mapping[str, int], budget: int = 3000) -> tuple[int, bool]:
+        """The label mask only: branches that cannot add a new label are pruned."""
+        rules_fn = self.rules_fn
+        found = 0
+        stack: list[dict[str, int]] = [dict(state)]
+        nodes = 0
+        exact = True
+        while stack:
+            s = stack.pop()
+            m, first_open = rules_fn(s)
+            nodes += 1
+            if not (m & ~found):
+                continue
+            if not (m & (m - 1)):
+                found |= m
+                continue
+            children = self._split(s, first_open) if nodes <= budget else []
+            if not children:
+                exact = False
+                found |= m
+            stack.extend(children)
+        return found, exact
 
 
 @lru_cache(maxsize=8)

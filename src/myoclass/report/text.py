@@ -70,8 +70,10 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append(h2 + head if markdown else head)
         if sid == "eular_acr_2017":
             sc = (f"{cs['score']:.1f}" if cs["score"] is not None else f"{cs['score_min']:.1f}–{cs['score_max']:.1f}")
+            subs = cs["possible_subgroups"]
+            sub = cs["subgroup"] or ("one of " + ", ".join(subs) if subs else "—")
             lines.append(f"Score {sc}; probability {_pct(cs['probability_min'])}–{_pct(cs['probability_max'])}; "
-                         f"subgroup: {cs['subgroup'] or ('one of ' + ', '.join(cs['possible_subgroups']) if cs['possible_subgroups'] else '—')}")
+                         f"subgroup: {sub}")
         if cs["status"] == "undetermined" and len(cs["possible_categories"]) > 1:
             lines.append("Possible categories: " + ", ".join(cs["possible_categories"]))
         rows = []
@@ -83,7 +85,8 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
             else:
                 wtxt = "" if w is None else f"{w:g}"
             tag = it["verification"] + (" UNVERIFIED" if it["unverified"] else "")
-            rows.append([it["label"], _STATE[it["state"]], wtxt, tag])
+            state = "no biopsy" if it.get("note") == "no muscle biopsy has been done" else _STATE[it["state"]]
+            rows.append([it["label"], state, wtxt, tag])
         lines += _table(["Item", "State", "Weight", "Source"], rows, markdown)
         lines.append(f"Source: {cs['citation']}")
         lines.append("")
