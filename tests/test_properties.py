@@ -23,7 +23,7 @@ DECIDING = [
 ]
 BASE = {k: False for k, f in FIELDS.items() if f.kind == "bool" and k not in ("biopsy_performed",)}
 BASE.update({"age_at_onset_years": 52, "age_years": 53, "onset_tempo": "subacute", "symptom_duration_months": 8,
-             "ck_u_l": 4000, "ck_uln_u_l": 200, "biopsy_performed": True})
+             "ck_u_l": 4000, "ck_uln_u_l": 200, "biopsy_performed": True, "immunosuppression_response": "improved"})
 del BASE["ck_elevated"]
 BASE["biopsy_necrotic_fibers"] = True  # so that necrosis_predominant may be true
 
@@ -33,6 +33,8 @@ def _case(known: dict[str, bool], unknown: list[str]) -> dict[str, object]:
     c.update(known)
     for k in unknown:
         c[k] = None
+    # the withdrawal course is known whenever a statin was taken (so completions are complete)
+    c["statin_withdrawal_outcome"] = "persisted" if c["statin_exposure"] is not False else None
     return c
 
 

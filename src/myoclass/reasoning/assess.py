@@ -395,8 +395,9 @@ def _warnings(c: _Ctx, label: str, sets: dict[str, Any]) -> list[str]:
         w.append(f"EULAR/ACR: the score reaches 'probable IIM' but there is no DM rash and policy "
                  f"eular_rash_free={pol.eular_rash_free} requires muscle biopsy evidence, so the case is not "
                  "classified as IIM under EULAR/ACR.")
-    if v["enmc_2017_imnm.cat.possible anti-HMGCR myopathy (weakness absent)"] == 2 or \
-            v["enmc_2017_imnm.cat.possible anti-SRP myopathy (weakness absent)"] == 2:
+    if pol.enmc_weakness_required and (
+            v["enmc_2017_imnm.cat.possible anti-HMGCR myopathy (weakness absent)"] == 2
+            or v["enmc_2017_imnm.cat.possible anti-SRP myopathy (weakness absent)"] == 2):
         w.append("Possible IMNM with weakness absent: anti-HMGCR/anti-SRP positive with raised CK but no "
                  "proximal weakness recorded. Such patients exist (hyperCKemia or myalgia only; Chow 2024), but "
                  "ENMC 224 lists weakness, so the case is not classified as IMNM (policy enmc_weakness_required).")
