@@ -85,7 +85,7 @@ def assess(
         text = sys.stdin.read()
     else:
         path = Path(file)
-        if not path.is_file():
+        if not path.exists() or path.is_dir():
             typer.echo(f"error: {file}: no such file", err=True)
             raise typer.Exit(2)
         text = path.read_text(encoding="utf-8")

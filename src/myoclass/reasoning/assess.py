@@ -86,6 +86,30 @@ def _mimic_items(eng: Engine) -> tuple[str, ...]:
                  if it.expr.vars(eng.program.defs) & mimic)
 
 
+@lru_cache(maxsize=256)
+def _category_items(eng: Engine, set_id: str, category: str) -> frozenset[str]:
+    """Ids of the items of ``set_id`` that its category ``category`` is defined from."""
+    defs = eng.program.defs
+    items = {it.id for s in eng.sets if s.id == set_id for it in s.items}
+    key = f"{set_id}.cat.{category}"
+    if key not in defs:
+        return frozenset()
+    out: set[str] = set()
+    todo, seen = [defs[key]], set()
+    while todo:
+        e = todo.pop()
+        for name in e.refs():
+            if name in seen or not name.startswith(set_id + "."):
+                continue
+            seen.add(name)
+            local = name[len(set_id) + 1:]
+            if local in items:
+                out.add(local)
+            else:
+                todo.append(defs[name])
+    return frozenset(out)
+
+
 @lru_cache(maxsize=8)
 def _biopsy_items(eng: Engine) -> frozenset[str]:
     return frozenset(f"{s.id}.{it.id}" for s in eng.sets for it in s.items
@@ -346,7 +370,7 @@ def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
 
 
 #: diagnoses of exclusion: they hold only when no better explanation is found
-_EXCLUSION_LABELS = {"imnm_seronegative", "nonspecific_myositis", "pm"}
+_EXCLUSION_LABELS = {"ibm", "juvenile_myositis_other", "imnm_seronegative", "nonspecific_myositis", "pm"}
 _MIMIC_WHY = {
     "hypothyroidism": "hypothyroid myopathy can be mistaken for IMNM when T4 is not measured (Mammen 2017)",
     "other_myotoxic_drug": "a drug or toxic myopathy (colchicine, zidovudine, hydroxychloroquine, fibrates, "
@@ -441,7 +465,8 @@ def _warnings(c: _Ctx, label: str, sets: dict[str, Any]) -> list[str]:
         src = "enmc_2011_ibm" if sets["enmc_2011_ibm"]["status"] == "met" else EULAR
     if src:
         s = sets[src]
-        unv = [it["id"] for it in s["items"] if it["unverified"] and it["state"] is not None]
+        used = _category_items(c.eng, src, s["category"])
+        unv = [it["id"] for it in s["items"] if it["unverified"] and it["id"] in used]
         if src == EULAR:
             unv.append("subclassification tree")
         if unv:

@@ -5,20 +5,24 @@ Label precedence (first rule that holds wins; documented in the README):
 1. ``imnm_anti_hmgcr``  - ENMC 224 anti-HMGCR myopathy
 2. ``imnm_anti_srp``    - ENMC 224 anti-SRP myopathy
 3. ``antisynthetase``   - antisynthetase syndrome (Connors 2010)
-4. ``ibm``              - ENMC 2011 IBM (any category), or the EULAR/ACR tree's IBM leaf
-5. ``jdm``, ``juvenile_myositis_other``, ``dm``, ``adm`` - EULAR/ACR IIM with that subgroup
-6. ``hereditary_myopathy`` - a genetic diagnosis, or dystrophic features on the biopsy
-7. ``statin_toxic_myopathy`` - statin exposure, anti-HMGCR negative, resolved after withdrawal
+4. ``jdm``, ``dm``, ``adm`` - EULAR/ACR IIM with that rash-defined subgroup (the EULAR/ACR tree
+   sends a case with a DM rash to these leaves before its IBM node)
+5. ``hereditary_myopathy`` - a genetic diagnosis, or dystrophic features on the biopsy
+6. ``statin_toxic_myopathy`` - statin exposure, anti-HMGCR negative, resolved after withdrawal
    (Mammen 2017: the self-limited statin myopathy is told apart by a negative anti-HMGCR)
-8. ``other_non_immune`` - untreated hypothyroidism or another myotoxic drug
-9. ``imnm_seronegative`` - ENMC 224 antibody-negative IMNM
-10. ``nonspecific_myositis`` - ENMC 2003 non-specific myositis
-11. ``pm``              - EULAR/ACR IIM, PM leaf (so only after IMNM, IBM and ASS are ruled out)
-12. ``not_iim``         - none of the above
+7. ``other_non_immune`` - untreated hypothyroidism or another myotoxic drug
+8. ``ibm``              - ENMC 2011 IBM (any category), or the EULAR/ACR tree's IBM leaf
+9. ``juvenile_myositis_other`` - EULAR/ACR IIM, juvenile leaf without rash
+10. ``imnm_seronegative`` - ENMC 224 antibody-negative IMNM
+11. ``nonspecific_myositis`` - ENMC 2003 non-specific myositis
+12. ``pm``              - EULAR/ACR IIM, PM leaf (so only after IMNM, IBM and ASS are ruled out)
+13. ``not_iim``         - none of the above
 
-Antibody-, rash- and biopsy-defined entities come before the non-immune explanations; the
-non-immune explanations come before the diagnoses of exclusion (seronegative IMNM, non-specific
-myositis, PM), because the criteria apply only "when there is no better explanation".
+Antibody- and rash-defined entities come first. Every rash-free entity without a specific
+antibody (IBM, juvenile myositis other than JDM, seronegative IMNM, non-specific myositis, PM)
+comes after the non-immune explanations, because the criteria apply only "when there is no
+better explanation" (EULAR/ACR 2017; ENMC exclusions): a dystrophy can meet the EULAR/ACR IBM or
+juvenile leaf as easily as its PM leaf.
 
 :func:`explore` splits the case on unknown findings until every branch has one label. Each
 branch split is on a finding that the first open rule genuinely depends on (see
@@ -58,14 +62,14 @@ LABELS = (
     "imnm_anti_hmgcr",
     "imnm_anti_srp",
     "antisynthetase",
-    "ibm",
     "jdm",
-    "juvenile_myositis_other",
     "dm",
     "adm",
     "hereditary_myopathy",
     "statin_toxic_myopathy",
     "other_non_immune",
+    "ibm",
+    "juvenile_myositis_other",
     "imnm_seronegative",
     "nonspecific_myositis",
     "pm",
@@ -79,15 +83,15 @@ def _rules() -> list[tuple[str, Expr]]:
         ("imnm_anti_hmgcr", Ref("enmc_2017_imnm.cat.anti-HMGCR myopathy")),
         ("imnm_anti_srp", Ref("enmc_2017_imnm.cat.anti-SRP myopathy")),
         ("antisynthetase", Ref("connors_2010_ass.met")),
-        ("ibm", Any_((Ref("enmc_2011_ibm.met"), Ref(f"{e}.sub_ibm")))),
         ("jdm", Ref(f"{e}.sub_jdm")),
-        ("juvenile_myositis_other", Ref(f"{e}.sub_juvenile_other")),
         ("dm", Ref(f"{e}.sub_dm")),
         ("adm", Ref(f"{e}.sub_adm")),
         ("hereditary_myopathy", Any_((Var("genetic_diagnosis"), Var("biopsy_dystrophic_features")))),
         ("statin_toxic_myopathy", All((Var("statin_exposure"), Not(Var("ab_hmgcr")),
                                        cat("statin_withdrawal_outcome", "resolved")))),
         ("other_non_immune", Any_((Var("hypothyroidism"), Var("other_myotoxic_drug")))),
+        ("ibm", Any_((Ref("enmc_2011_ibm.met"), Ref(f"{e}.sub_ibm")))),
+        ("juvenile_myositis_other", Ref(f"{e}.sub_juvenile_other")),
         ("imnm_seronegative", Ref("enmc_2017_imnm.cat.antibody-negative IMNM")),
         ("nonspecific_myositis", Ref("enmc_2003_iim.cat.non-specific myositis")),
         ("pm", Ref(f"{e}.sub_pm")),
