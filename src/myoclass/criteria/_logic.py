@@ -44,6 +44,7 @@ __all__ = [
     "CountIn",
     "Expr",
     "If",
+    "LocalsEnv",
     "Not",
     "Program",
     "Ref",
@@ -52,6 +53,7 @@ __all__ = [
     "Term",
     "Var",
     "compile_program",
+    "compile_rules",
     "pick_unknown",
 ]
 
@@ -150,9 +152,11 @@ class Ref(Expr):
         return g.ref(self.name)
 
     def value(self, s: Mapping[str, int], env: dict[str, Any], defs: Mapping[str, Expr]) -> Any:
-        if self.name not in env:
-            env[self.name] = defs[self.name].value(s, env, defs)
-        return env[self.name]
+        try:
+            return env[self.name]
+        except KeyError:
+            v = env[self.name] = defs[self.name].value(s, env, defs)
+            return v
 
 
 @dataclass(frozen=True)
@@ -432,7 +436,7 @@ def compile_program(
 
 def compile_rules(
     prog: Program, rules: Sequence[str], fn_name: str = "rules"
-) -> Callable[[Mapping[str, int]], tuple[int, int]]:
+) -> Callable[[Mapping[str, int]], tuple[int, int, dict[str, Any] | None]]:
     """Compile an ordered precedence list of rule definitions.
 
     The function returns ``(mask, first_open)``: bit *i* of ``mask`` is set when rule *i*
@@ -454,14 +458,17 @@ def compile_rules(
             f"    if {r}:",
             f"        m |= {1 << i}",
             f"        if {r} == 2:",
-            "            return m, fo",
+            "            return m, fo, (locals() if fo >= 0 else None)",
             "        if fo < 0:",
             f"            fo = {i}",
         ]
         chunks.append(code)
     g.lines = lines_before
-    body = tail + [ln for c in chunks for ln in c] + [f"    return m | {1 << len(rules)}, fo"]
-    return _finish(g, fn_name, body)
+    body = tail + [ln for c in chunks for ln in c]
+    body += [f"    return m | {1 << len(rules)}, fo, (locals() if fo >= 0 else None)"]
+    fn = _finish(g, fn_name, body)
+    fn.refmap = dict(g.ref_names)  # type: ignore[attr-defined]
+    return fn
 
 
 def _finish(g: _Gen, fn_name: str, body: list[str]) -> Callable[..., Any]:
@@ -473,6 +480,22 @@ def _finish(g: _Gen, fn_name: str, body: list[str]) -> Callable[..., Any]:
     fn = ns[fn_name]
     fn.__source__ = src
     return fn  # type: ignore[no-any-return]
+
+
+class LocalsEnv(dict[str, Any]):
+    """Definition values read lazily from the locals of a compiled rules function."""
+
+    def __init__(self, local_values: Mapping[str, Any], refmap: Mapping[str, str]) -> None:
+        super().__init__()
+        self._locals = local_values
+        self._refmap = refmap
+
+    def __missing__(self, key: str) -> Any:
+        local = self._refmap.get(key)
+        if local is None or local not in self._locals:
+            raise KeyError(key)
+        v = self[key] = self._locals[local]
+        return v
 
 
 def pick_unknown(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache, reduce
+from functools import lru_cache
 from typing import Any
 
 from myoclass import __version__
@@ -14,9 +14,9 @@ from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, case_state, display_state
-from myoclass.reasoning.engine import LABELS, Engine, Leaf, engine, labels_of
+from myoclass.reasoning.engine import LABELS, Engine, engine, labels_of
 
-__all__ = ["LABEL_TEXT", "SCHEMA_VERSION", "assess", "assess_case"]
+__all__ = ["LABEL_TEXT", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
 
 SCHEMA_VERSION = "1"
 
@@ -70,6 +70,7 @@ class _Ctx:
         self.case = case
         self.shown = display_state(case)
         self.state = case_state(case, self.shown)
+        self.packed = eng.pack(self.state)
         self.v = eng.evaluate_all(self.state)
         # item states as known (mimic findings not presumed): only items reading a mimic finding differ
         self.vd = dict(self.v)
@@ -111,6 +112,11 @@ def _category_items(eng: Engine, set_id: str, category: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)
+def _deciding_index(eng: Engine) -> tuple[int, ...]:
+    return tuple(eng.var_index[n] for n in eng.deciding_vars)
+
+
+@lru_cache(maxsize=8)
 def _biopsy_items(eng: Engine) -> frozenset[str]:
     return frozenset(f"{s.id}.{it.id}" for s in eng.sets for it in s.items
                      if "biopsy_performed" in it.expr.vars(eng.program.defs))
@@ -147,22 +153,24 @@ def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy()) -> dict[str
 
 
 def assess_case(case: Case, policy: Policy = Policy()) -> dict[str, Any]:
-    eng = engine(policy)
+    return assess_with(engine(policy), case)
+
+
+def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
+    """Assess with a given engine (e.g. ``engine(policy, native=False)`` for the pure-Python search)."""
     c = _Ctx(eng, case)
-    leaves, tree_exact = eng.explore(c.state, budget=300)
-    reachable = reduce(lambda a, leaf: a | leaf.labels, leaves, 0)
-    exact = tree_exact
-    if not tree_exact:  # too many regions to list: refine the label set alone, pruning known labels
-        reachable, exact = eng.reachable(c.state, budget=5000)
+    witnesses: dict[int, list[bytes]] = {}
+    reachable, exact, _nodes = eng.search(c.packed, witnesses=witnesses)
     label = _label(reachable)
     sets_out = {s.id: _set_output(c, s) for s in eng.sets}
     warnings = list(case.notes)
+    next_tests, tests_exact = _next_tests(c, reachable, witnesses)
     if not exact:
         warnings.append("Too many deciding findings are unknown to list the reachable labels exactly; the list "
                         "is a safe over-estimate (every label that could result is in it).")
-    elif not tree_exact:
-        warnings.append("Many deciding findings are unknown: the reachable labels are exact, but the next tests "
-                        "are ranked on a partial analysis.")
+    elif not tests_exact:
+        warnings.append("Many deciding findings are unknown: the reachable labels are exact, but some next tests "
+                        "may be missing or ranked on a partial analysis.")
     warnings += _warnings(c, label, sets_out)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -175,11 +183,11 @@ def assess_case(case: Case, policy: Policy = Policy()) -> dict[str, Any]:
             "text": "",
         },
         "criteria": sets_out,
-        "next_tests": _next_tests(c, leaves, reachable),
+        "next_tests": next_tests,
         "guidance": [],
         "warnings": warnings,
-        "policy": {"eular_cutoffs": policy.eular_cutoffs, "eular_rash_free": policy.eular_rash_free,
-                   "enmc_weakness_required": policy.enmc_weakness_required},
+        "policy": {"eular_cutoffs": eng.policy.eular_cutoffs, "eular_rash_free": eng.policy.eular_rash_free,
+                   "enmc_weakness_required": eng.policy.enmc_weakness_required},
         "versions": {"myoclass": __version__, **{s.id: s.version for s in eng.sets}},
     }
     out["summary"]["text"] = _summary_text(out)
@@ -290,33 +298,72 @@ def _outcome(mask: int) -> str:
     return _label(mask)
 
 
-def _labels_where(leaves: list[Leaf], var: str, value: int, is_bool: bool) -> int:
-    """Labels of the leaves that admit ``var == value``."""
+#: node budgets for re-checking labels with one finding fixed: per search, and per case
+_SEARCH_BUDGET = 200
+_TEST_BUDGET = 1500
+
+
+def _covered(witnesses: dict[int, list[bytes]], i: int, value: int, is_bool: bool) -> int:
+    """Labels with a witness that admits finding ``i`` == ``value`` (so they stay reachable)."""
     m = 0
-    for leaf in leaves:
-        x = leaf.state[var]
-        if (x == 1 or x == value) if is_bool else (x & value):
-            m |= leaf.labels
+    for lab, states in witnesses.items():
+        for w in states:
+            x = w[i]
+            if (x == 1 or x == value) if is_bool else (x & value):
+                m |= lab
+                break
     return m
 
 
-def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int) -> list[dict[str, Any]]:
-    eng, state = c.eng, c.state
-    n_reach = bin(reachable).count("1")
+def _next_tests(c: _Ctx, reachable: int, witnesses: dict[int, list[bytes]]
+                ) -> tuple[list[dict[str, Any]], bool]:
+    """Findings whose result changes the label or narrows ``reachable``, then mimics to rule out.
+
+    A label whose witness leaves a finding open stays reachable whatever that finding turns out to
+    be, so only findings that some witness fixes can decide; for those, the labels not covered by a
+    compatible witness are looked for again with the finding fixed (a search that stops as soon as
+    they are found, and that the Kleene over-estimate often settles at once).
+    """
+    eng, state, root = c.eng, c.state, c.packed
+    exact = True
+    spent = 0  # nodes spent on looking for labels again; past _TEST_BUDGET only the Kleene check is used
     decides: list[tuple[tuple[float, int], dict[str, Any]]] = []
-    if n_reach > 1:
-        for var in eng.deciding_vars:
+    if reachable & (reachable - 1):
+        fixed: set[int] = set()
+        dec = _deciding_index(eng)
+        for states in witnesses.values():
+            for w in states:
+                fixed.update(i for i in dec if w[i] != root[i])
+        for i in sorted(fixed):
+            var = eng.var_names[i]
             f = FINDINGS[var]
             x = state[var]
             if f.is_bool:
-                if x != 1:
-                    continue
                 values = [(2, "true"), (0, "false")]
             else:
-                if not (x & (x - 1)):
-                    continue
-                values = [(1 << i, name) for i, name in enumerate(f.values) if x >> i & 1]
-            outcome = {name: _labels_where(leaves, var, val, f.is_bool) for val, name in values}
+                values = [(1 << b, name) for b, name in enumerate(f.values) if x >> b & 1]
+            outcome: dict[str, int] = {}
+            for val, name in values:
+                covered = _covered(witnesses, i, val, f.is_bool)
+                missing = reachable & ~covered
+                if missing:
+                    s2 = bytearray(root)
+                    s2[i] = val
+                    probe = bytes(s2)
+                    possible = missing & eng.mask(probe)
+                    if possible and spent >= _TEST_BUDGET:
+                        covered |= possible  # unproven: may hide a deciding finding, never invents one
+                        exact = False
+                    elif possible:
+                        more: dict[int, list[bytes]] = {}
+                        budget = min(_SEARCH_BUDGET, _TEST_BUDGET - spent)
+                        covered, ex, nodes = eng.search(probe, found=covered, want=possible, witnesses=more,
+                                                        budget=budget)
+                        spent += nodes
+                        exact &= ex
+                        for lab, states in more.items():
+                            witnesses.setdefault(lab, []).extend(states)
+                outcome[name] = covered & reachable
             if all(m == reachable for m in outcome.values()):
                 continue
             sizes = [bin(m).count("1") for m in outcome.values()]
@@ -341,9 +388,9 @@ def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int) -> list[dict[str, A
             if not FINDINGS[k].mimic:
                 hyp[k] = 1
         hyp["biopsy_performed"] = 2
-        with_bx = eng.rules_fn(hyp)[0]  # Kleene over-estimate first: usually settles it at once
+        with_bx = eng.mask(hyp)  # Kleene over-estimate first: usually settles it at once
         if with_bx != reachable:
-            with_bx, _ = eng.reachable(hyp, budget=500)
+            with_bx = eng.search(hyp, budget=500)[0]
         if with_bx != reachable:
             decides.append(((bin(with_bx).count("1"), 3), {
                 "finding": "biopsy_performed", "purpose": "decides",
@@ -356,7 +403,7 @@ def _next_tests(c: _Ctx, leaves: list[Leaf], reachable: int) -> list[dict[str, A
     decides.sort(key=lambda t: t[0])
     out = [e for _k, e in decides]
     out += _rules_out(c, reachable)
-    return out
+    return out, exact
 
 
 def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:

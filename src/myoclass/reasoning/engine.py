@@ -34,8 +34,8 @@ remaining branches keep their sound over-approximation.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -45,6 +45,7 @@ from myoclass.criteria._logic import (
     All,
     Any_,
     Expr,
+    LocalsEnv,
     Not,
     Program,
     Ref,
@@ -53,9 +54,10 @@ from myoclass.criteria._logic import (
     compile_rules,
     pick_unknown,
 )
+from myoclass.criteria._native import load_native
 from myoclass.model.findings import FINDINGS
 
-__all__ = ["LABELS", "RULES", "Engine", "Leaf", "engine"]
+__all__ = ["LABELS", "RULES", "Engine", "engine", "labels_of"]
 
 #: every label of the vocabulary, in precedence order (``undetermined`` is not a rule)
 LABELS = (
@@ -101,16 +103,10 @@ def _rules() -> list[tuple[str, Expr]]:
 RULES = [name for name, _ in _rules()]
 
 
-@dataclass(frozen=True)
-class Leaf:
-    state: dict[str, int]
-    labels: int  # bit mask over LABELS
-
-
 class Engine:
     """Compiled criteria and label rules for one :class:`Policy`."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, use_native: bool = True) -> None:
         self.policy = policy
         self.sets: tuple[CriteriaSet, ...] = criteria_sets(policy)
         prog = Program()
@@ -124,21 +120,42 @@ class Engine:
         self.evaluate_all: Callable[[Mapping[str, int]], dict[str, Any]] = compile_program(
             prog, list(prog.defs), "evaluate_all")
         self.rules_fn = compile_rules(prog, self.rule_names, "label_rules")
+        self.refmap: dict[str, str] = self.rules_fn.refmap  # type: ignore[attr-defined]
         self.rule_exprs = [prog.defs[n] for n in self.rule_names]
         #: findings each label rule depends on (for reporting what matters)
         self.rule_vars = [prog.vars_of(n) for n in self.rule_names]
         self.deciding_vars = sorted(set().union(*self.rule_vars) - {n for n, f in FINDINGS.items() if f.mimic})
+        self.var_names = list(FINDINGS)
+        self.var_index = {n: i for i, n in enumerate(self.var_names)}
+        self._getter = operator.itemgetter(*self.var_names)
+        #: the same rules translated to C, when a compiler is available (None: pure Python)
+        self.native = load_native(prog.defs, self.rule_names, list(FINDINGS),
+                                  [f.is_bool for f in FINDINGS.values()]) if use_native else None
 
-    def _split(self, s: dict[str, int], first_open: int) -> list[dict[str, int]]:
-        """Children of ``s``: one per value of a finding the first open rule depends on."""
-        env = self.evaluate_all(s)
-        var = pick_unknown(self.rule_exprs[first_open], s, self.program.defs, env)
+    def mask(self, state: Mapping[str, int] | bytes) -> int:
+        """Labels the rules leave possible for ``state`` (the sound Kleene over-estimate)."""
+        if self.native is not None:
+            return self.native.mask(state if isinstance(state, bytes) else self.pack(state))
+        return self.rules_fn(state if not isinstance(state, bytes) else self.unpack(state))[0]
+
+    def _split(self, s: dict[str, int], first_open: int, local_values: Mapping[str, Any],
+               target: int) -> list[dict[str, int]]:
+        """Children of ``s``: one per value of a finding that an open rule depends on.
+
+        The rule of the ``target`` label is split first while it is open (settling whether the
+        target can hold at all prunes fastest); otherwise the first open rule.
+        """
+        env = LocalsEnv(local_values, self.refmap)
+        rule = first_open
+        if target < len(self.rule_names) and env[self.rule_names[target]] == 1:
+            rule = target
+        var = pick_unknown(self.rule_exprs[rule], s, self.program.defs, env)
         if var is None:  # pragma: no cover - an unknown Kleene value always has an unknown finding below
             return []
         f = FINDINGS[var]
         out = []
         if f.is_bool:
-            for v in (2, 0):
+            for v in (0, 2):
                 s2 = dict(s)
                 s2[var] = v
                 out.append(s2)
@@ -153,58 +170,62 @@ class Engine:
                 bit <<= 1
         return out
 
-    def explore(self, state: Mapping[str, int], budget: int = 3000) -> tuple[list[Leaf], bool]:
-        """Split ``state`` on unknown findings until each branch has one label.
+    def pack(self, state: Mapping[str, int]) -> bytes:
+        """A state as bytes, one per finding in :data:`FINDINGS` order (what the native code reads)."""
+        return bytes(self._getter(state))
 
-        Returns the leaves and whether they are exact (the node budget was not exhausted; past
-        it, the open branches are kept as leaves with their sound over-approximation).
+    def unpack(self, packed: bytes) -> dict[str, int]:
+        return dict(zip(self.var_names, packed, strict=True))
+
+    def search(self, state: Mapping[str, int] | bytes, found: int = 0, want: int = -1, budget: int = 4000,
+               witnesses: dict[int, list[bytes]] | None = None) -> tuple[int, bool, int]:
+        """Which labels can some completion of ``state`` give? (labels already ``found`` are skipped)
+
+        Depth-first over unknown findings, each split on a finding that the first open rule (or
+        the rule of the first wanted label, while it is open) depends on. A branch whose possible
+        labels (a sound Kleene over-estimate) hold nothing new among ``want`` is pruned; a branch
+        with a single possible label is a *witness*: every completion of it gives that label.
+        Witness states (packed) are stored in ``witnesses`` (label bit -> states). Returns
+        ``(found, exact, nodes)``; past ``budget`` nodes the open branches' possible labels are
+        added unproven and ``exact`` is False (the result stays sound).
         """
-        rules_fn = self.rules_fn
-        leaves: list[Leaf] = []
-        stack: list[dict[str, int]] = [dict(state)]
-        nodes = 0
-        exact = True
-        while stack:
-            s = stack.pop()
-            m, first_open = rules_fn(s)
-            nodes += 1
-            if not (m & (m - 1)):
-                leaves.append(Leaf(s, m))
-                continue
-            children = self._split(s, first_open) if nodes <= budget else []
-            if not children:
-                exact = False
-                leaves.append(Leaf(s, m))
-            stack.extend(children)
-        return leaves, exact
+        packed = state if isinstance(state, bytes) else self.pack(state)
+        if self.native is not None:
+            return self.native.search(packed, found, want, budget, witnesses)
+        return self._search_py(self.unpack(packed), found, want, budget, witnesses)
 
-    def reachable(self, state: Mapping[str, int], budget: int = 3000) -> tuple[int, bool]:
-        """The label mask only: branches that cannot add a new label are pruned."""
+    def _search_py(self, state: dict[str, int], found: int, want: int, budget: int,
+                   witnesses: dict[int, list[bytes]] | None) -> tuple[int, bool, int]:
         rules_fn = self.rules_fn
-        found = 0
         stack: list[dict[str, int]] = [dict(state)]
         nodes = 0
         exact = True
         while stack:
             s = stack.pop()
-            m, first_open = rules_fn(s)
+            m, first_open, local_values = rules_fn(s)
             nodes += 1
-            if not (m & ~found):
+            new = m & want & ~found
+            if not new:
                 continue
-            if not (m & (m - 1)):
+            if local_values is None:  # one label: a witness
                 found |= m
+                if witnesses is not None:
+                    witnesses.setdefault(m, []).append(self.pack(s))
+                if not (want & ~found):
+                    break
                 continue
-            children = self._split(s, first_open) if nodes <= budget else []
-            if not children:
+            if nodes > budget:
                 exact = False
-                found |= m
-            stack.extend(children)
-        return found, exact
+                found |= m & want
+                continue
+            stack.extend(self._split(s, first_open, local_values, (new & -new).bit_length() - 1))
+        return found, exact, nodes
 
 
 @lru_cache(maxsize=8)
-def engine(policy: Policy = Policy()) -> Engine:
-    return Engine(policy)
+def engine(policy: Policy = Policy(), native: bool = True) -> Engine:
+    """The compiled engine for ``policy`` (cached). ``native=False`` forces the pure-Python search."""
+    return Engine(policy, native)
 
 
 def labels_of(mask: int) -> list[str]:

@@ -1,0 +1,329 @@
+"""An optional native back end for the label search: the same rule tree, translated to C.
+
+The exact search over unknown findings (:meth:`myoclass.reasoning.engine.Engine.search`)
+evaluates the label rules at every node. This module translates the very same expression
+tree (no second copy of any criterion) into straight-line C, compiles it once with the
+machine's C compiler into a per-user cache, and loads it with :mod:`ctypes`. The search
+algorithm, its splitting rule and its budgets are the same as the Python implementation, which
+stays the reference and the fallback: when no compiler is available, or ``MYOCLASS_NATIVE=0``,
+everything runs in Python with identical results (a test holds the two equal).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from myoclass.criteria._logic import (
+    All,
+    Any_,
+    Cat,
+    Const,
+    CountIn,
+    Expr,
+    If,
+    Not,
+    Ref,
+    ScoreAtLeast,
+    Sum,
+    Term,
+    Var,
+    _cat_hi,
+    _cat_lo,
+)
+
+__all__ = ["NativeSearch", "load_native"]
+
+# node kinds of the C node table (used by the pick walk)
+_K_CONST, _K_VAR, _K_CAT, _K_NOT, _K_ALL, _K_ANY, _K_COUNT, _K_SUM, _K_SCORE, _K_IF = range(10)
+_MAX_WITNESS = 64
+
+
+class _Builder:
+    """Numbers every node reachable from the rules and emits C for it, rule by rule."""
+
+    def __init__(self, defs: Mapping[str, Expr], var_index: Mapping[str, int]) -> None:
+        self.defs = defs
+        self.var_index = var_index
+        self.index: dict[int, int] = {}  # id(expr) -> node index (Refs resolve to their target)
+        self.kind: list[int] = []
+        self.children: list[list[int]] = []
+        self.param: list[int] = []  # var index, const value, or cut
+        self.terms: list[list[tuple[int, int, int]]] = []  # sum terms: (kind 0 term/1 cat, child or var, weight/table)
+        self.tables: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        self.lines: list[str] = []
+        self._keep: list[Expr] = []
+
+    def node(self, e: Expr) -> int:
+        while isinstance(e, Ref):
+            e = self.defs[e.name]
+        key = id(e)
+        if key in self.index:
+            return self.index[key]
+        self._keep.append(e)
+        kids: list[int] = []
+        terms: list[tuple[int, int, int]] = []
+        param = 0
+        if isinstance(e, Const):
+            kind, param = _K_CONST, e.v
+        elif isinstance(e, Var):
+            kind, param = _K_VAR, self.var_index[e.name]
+        elif isinstance(e, Cat):
+            kind, param = _K_CAT, self.var_index[e.name]
+        elif isinstance(e, Not):
+            kind, kids = _K_NOT, [self.node(e.x)]
+        elif isinstance(e, All):
+            kind, kids = _K_ALL, [self.node(x) for x in e.xs]
+        elif isinstance(e, Any_):
+            kind, kids = _K_ANY, [self.node(x) for x in e.xs]
+        elif isinstance(e, CountIn):
+            kind, kids = _K_COUNT, [self.node(x) for x in e.xs]
+        elif isinstance(e, Sum):
+            kind = _K_SUM
+            for t in e.terms:
+                if isinstance(t, Term):
+                    terms.append((0, self.node(t.x), t.weight))
+                else:
+                    lo = tuple(_cat_lo(m, t.weights) if m else 0 for m in range(256))
+                    hi = tuple(_cat_hi(m, t.weights) if m else 0 for m in range(256))
+                    self.tables.append((lo, hi))
+                    terms.append((1, self.var_index[t.name], len(self.tables) - 1))
+        elif isinstance(e, ScoreAtLeast):
+            kind, kids, param = _K_SCORE, [self.node(e.score)], e.cut
+        elif isinstance(e, If):
+            kind, kids = _K_IF, [self.node(e.c), self.node(e.a), self.node(e.b)]
+        else:  # pragma: no cover - every node kind is listed above
+            raise TypeError(type(e).__name__)
+        i = len(self.kind)
+        self.index[key] = i
+        self.kind.append(kind)
+        self.children.append(kids)
+        self.param.append(param)
+        self.terms.append(terms)
+        self.lines.append(self._code(i, e))
+        return i
+
+    def _code(self, i: int, e: Expr) -> str:
+        k, kids, p = self.kind[i], self.children[i], self.param[i]
+        if k == _K_CONST:
+            return f"v[{i}]={p};"
+        if k == _K_VAR:
+            return f"v[{i}]=s[{p}];"
+        if k == _K_CAT:
+            assert isinstance(e, Cat)
+            mask = e.mask & 0xFF
+            return f"{{int m=s[{p}];v[{i}]=!(m&{~mask & 0xFF})?2:(!(m&{mask})?0:1);}}"
+        if k == _K_NOT:
+            return f"v[{i}]=2-v[{kids[0]}];"
+        if k in (_K_ALL, _K_ANY):
+            op = "<" if k == _K_ALL else ">"
+            body = "".join(f"if(v[{c}]{op}t)t=v[{c}];" for c in kids[1:])
+            return f"{{int t=v[{kids[0]}];{body}v[{i}]=t;}}"
+        if k == _K_COUNT:
+            assert isinstance(e, CountIn)
+            tt = "+".join(f"(v[{c}]==2)" for c in kids)
+            pp = "+".join(f"(v[{c}]>0)" for c in kids)
+            return (f"{{int t={tt},p={pp};v[{i}]=(t>={e.lo}&&p<={e.hi})?2:((p<{e.lo}||t>{e.hi})?0:1);}}")
+        if k == _K_SUM:
+            lo, hi = [], []
+            for tk, x, w in self.terms[i]:
+                if tk == 0:
+                    lo.append(f"(v[{x}]==2?{w}:0)")
+                    hi.append(f"(v[{x}]?{w}:0)")
+                else:
+                    lo.append(f"CL{w}[s[{x}]]")
+                    hi.append(f"CH{w}[s[{x}]]")
+            return f"lo[{i}]={'+'.join(lo) or '0'};hi[{i}]={'+'.join(hi) or '0'};"
+        if k == _K_SCORE:
+            c = kids[0]
+            return f"v[{i}]=lo[{c}]>={p}?2:(hi[{c}]<{p}?0:1);"
+        c, a, b = kids
+        return f"v[{i}]=v[{c}]==2?v[{a}]:(v[{c}]==0?v[{b}]:(v[{a}]==v[{b}]?v[{a}]:1));"
+
+
+def c_source(defs: Mapping[str, Expr], rules: Sequence[str], var_index: Mapping[str, int],
+             var_bool: Sequence[bool]) -> tuple[str, int]:
+    """C source of ``eval`` (lazy, rule by rule), ``pick`` and ``search``; and the node count."""
+    b = _Builder(defs, var_index)
+    chunks: list[str] = []
+    rule_nodes = []
+    for r, name in enumerate(rules):
+        start = len(b.lines)
+        n = b.node(Ref(name))
+        rule_nodes.append(n)
+        body = "".join(b.lines[start:])
+        chunks.append(f"{body}\nif(v[{n}]){{m|={1 << r}u;if(v[{n}]==2){{*fo_out=fo;return m;}}if(fo<0)fo={r};}}\n")
+    nn = len(b.kind)
+    nv = len(var_index)
+    out = [_C_HEADER, f"#define NN {nn}\n#define NV {nv}\n#define NR {len(rules)}\n"]
+    for t, (lo, hi) in enumerate(b.tables):
+        out.append(f"static const short CL{t}[256]={{{','.join(map(str, lo))}}};")
+        out.append(f"static const short CH{t}[256]={{{','.join(map(str, hi))}}};")
+    # node table for the pick walk
+    flat_kids: list[int] = []
+    kid_start = []
+    for kids in b.children:
+        kid_start.append(len(flat_kids))
+        flat_kids.extend(kids)
+    kid_start.append(len(flat_kids))
+    flat_terms: list[int] = []
+    term_start = []
+    for sum_terms in b.terms:
+        term_start.append(len(flat_terms) // 3)
+        for term in sum_terms:
+            flat_terms.extend(term)
+    term_start.append(len(flat_terms) // 3)
+
+    def arr(name: str, ctype: str, xs: Sequence[int]) -> str:
+        return f"static const {ctype} {name}[{max(1, len(xs))}]={{{','.join(map(str, xs)) or '0'}}};"
+
+    out.append(arr("KIND", "unsigned char", b.kind))
+    out.append(arr("PARAM", "int", b.param))
+    out.append(arr("KID0", "int", kid_start))
+    out.append(arr("KIDS", "int", flat_kids))
+    out.append(arr("TERM0", "int", term_start))
+    out.append(arr("TERMS", "int", flat_terms))
+    out.append(arr("RULE", "int", rule_nodes))
+    out.append(arr("VBOOL", "unsigned char", [int(x) for x in var_bool]))
+    lohi = ",".join(f"{{CL{t},CH{t}}}" for t in range(len(b.tables)))
+    out.append(f"static const short* CT[{max(1, len(b.tables))}][2]={{{lohi or '{0,0}'}}};")
+    out.append("static unsigned eval_rules(const unsigned char*s,signed char*v,short*lo,short*hi,int*fo_out){"
+               "unsigned m=0;int fo=-1;\n" + "".join(chunks) + f"*fo_out=fo;return m|{1 << len(rules)}u;}}\n")
+    out.append(_C_SEARCH)
+    return "\n".join(out), nn
+
+
+_C_HEADER = "#include <string.h>\n#include <stdint.h>\n"
+
+_C_SEARCH = r"""
+static int pick(int i,const unsigned char*s,const signed char*v,const short*lo,const short*hi){
+  int k=KIND[i],j,r;
+  switch(k){
+  case 1: return s[PARAM[i]]==1?PARAM[i]:-1;
+  case 2: return v[i]==1?PARAM[i]:-1;
+  case 9: {int c=KIDS[KID0[i]];
+           if(v[c]==1) return pick(c,s,v,lo,hi);
+           return pick(v[c]==2?KIDS[KID0[i]+1]:KIDS[KID0[i]+2],s,v,lo,hi);}
+  case 8: return pick(KIDS[KID0[i]],s,v,lo,hi);
+  case 7: for(j=TERM0[i];j<TERM0[i+1];j++){int tk=TERMS[3*j],x=TERMS[3*j+1],t=TERMS[3*j+2];
+            if(tk==0){if(v[x]==1) return pick(x,s,v,lo,hi);}
+            else if(CT[t][0][s[x]]!=CT[t][1][s[x]]) return x;}
+          return -1;
+  default:
+    for(j=KID0[i];j<KID0[i+1];j++){int c=KIDS[j];
+      if(KIND[c]==7||v[c]==1){r=pick(c,s,v,lo,hi);if(r>=0)return r;}}
+    return -1;
+  }
+}
+
+#define MAXSTACK 4096
+static unsigned char STACK[MAXSTACK][NV];
+
+/* Depth-first label search; see Engine.search. Returns found mask. */
+unsigned search(const unsigned char*root,unsigned found,unsigned want,int budget,
+                unsigned char*wit,unsigned*wit_lab,int*n_wit,int max_wit,int*nodes_out,int*exact_out){
+  static signed char v[NN]; static short lo[NN]; static short hi[NN];
+  int sp=0,nodes=0,exact=1; *n_wit=0;
+  memcpy(STACK[sp++],root,NV);
+  while(sp){
+    unsigned char s[NV]; memcpy(s,STACK[--sp],NV);
+    int fo; unsigned m=eval_rules(s,v,lo,hi,&fo); nodes++;
+    unsigned nw=m&want&~found;
+    if(!nw) continue;
+    if(!(m&(m-1))){found|=m; if(*n_wit<max_wit){memcpy(wit+NV*(*n_wit),s,NV);wit_lab[*n_wit]=m;(*n_wit)++;}
+                   if(!(want&~found)) break; continue;}
+    if(nodes>budget){exact=0;found|=m&want;continue;}
+    int target=__builtin_ctz(nw), rule=fo;
+    if(target<NR && v[RULE[target]]==1) rule=target;
+    int var=pick(RULE[rule],s,v,lo,hi);
+    if(var<0){exact=0;found|=m&want;continue;}
+    if(VBOOL[var]){
+      if(sp+2>MAXSTACK){exact=0;found|=m&want;continue;}
+      memcpy(STACK[sp],s,NV);STACK[sp][var]=0;sp++;
+      memcpy(STACK[sp],s,NV);STACK[sp][var]=2;sp++;
+    } else {
+      int mask=s[var],bit;
+      for(bit=1;bit<=mask;bit<<=1) if(mask&bit){
+        if(sp>=MAXSTACK){exact=0;found|=m&want;break;}
+        memcpy(STACK[sp],s,NV);STACK[sp][var]=(unsigned char)bit;sp++;}
+    }
+  }
+  *nodes_out=nodes;*exact_out=exact;return found;
+}
+
+unsigned root_mask(const unsigned char*s){static signed char v[NN];static short lo[NN];static short hi[NN];int fo;
+  return eval_rules(s,v,lo,hi,&fo);}
+"""
+
+
+class NativeSearch:
+    """ctypes wrapper of the compiled search; states are dicts as in the Python engine."""
+
+    def __init__(self, lib: ctypes.CDLL, var_names: Sequence[str]) -> None:
+        self._lib = lib
+        self.var_names = list(var_names)
+        self._nv = len(var_names)
+        lib.search.restype = ctypes.c_uint
+        lib.search.argtypes = [ctypes.c_char_p, ctypes.c_uint, ctypes.c_uint, ctypes.c_int,
+                               ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_int),
+                               ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)]
+        lib.root_mask.restype = ctypes.c_uint
+        lib.root_mask.argtypes = [ctypes.c_char_p]
+        self._wit = ctypes.create_string_buffer(self._nv * _MAX_WITNESS)
+        self._wit_lab = (ctypes.c_uint * _MAX_WITNESS)()
+        self._n = ctypes.c_int()
+        self._nodes = ctypes.c_int()
+        self._exact = ctypes.c_int()
+
+    def mask(self, packed: bytes) -> int:
+        return int(self._lib.root_mask(packed))
+
+    def search(self, packed: bytes, found: int, want: int, budget: int,
+               witnesses: dict[int, list[bytes]] | None) -> tuple[int, bool, int]:
+        f = self._lib.search(packed, found & 0xFFFFFFFF, want & 0xFFFFFFFF, budget, self._wit,
+                             self._wit_lab, ctypes.byref(self._n), _MAX_WITNESS, ctypes.byref(self._nodes),
+                             ctypes.byref(self._exact))
+        if witnesses is not None:
+            raw = self._wit.raw
+            nv = self._nv
+            for k in range(self._n.value):
+                witnesses.setdefault(int(self._wit_lab[k]), []).append(raw[k * nv:(k + 1) * nv])
+        return int(f), bool(self._exact.value), int(self._nodes.value)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("MYOCLASS_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "myoclass"
+
+
+def load_native(defs: Mapping[str, Expr], rules: Sequence[str], var_names: Sequence[str],
+                var_bool: Sequence[bool]) -> NativeSearch | None:
+    """Compile (once, cached by source hash) and load the native search; None when unavailable."""
+    if os.environ.get("MYOCLASS_NATIVE", "1") == "0":
+        return None
+    index = {n: i for i, n in enumerate(var_names)}
+    src, _nn = c_source(defs, rules, index, var_bool)
+    digest = hashlib.sha256(src.encode()).hexdigest()[:20]
+    cache = _cache_dir()
+    lib_path = cache / f"labels-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.so"
+    try:
+        if not lib_path.exists():
+            cache.mkdir(parents=True, exist_ok=True)
+            cc = os.environ.get("CC", "cc")
+            with tempfile.TemporaryDirectory(dir=cache) as tmp:
+                c_file = Path(tmp) / "labels.c"
+                c_file.write_text(src)
+                out = Path(tmp) / "labels.so"
+                subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(out), str(c_file)], check=True,
+                               capture_output=True, timeout=120)
+                os.replace(out, lib_path)
+        return NativeSearch(ctypes.CDLL(str(lib_path)), var_names)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
