@@ -389,3 +389,9 @@ def test_cli_version() -> None:
     res = runner.invoke(app, ["--version"])
     assert res.exit_code == 0
     assert res.stdout.startswith("myoclass ")
+
+
+def test_an_unknown_key_is_rejected_even_when_its_value_is_null() -> None:
+    with pytest.raises(InvalidCase) as e:
+        parse_case({"ab_hmgrc": None})
+    assert "did you mean 'ab_hmgcr'" in str(e.value)

@@ -29,3 +29,9 @@ def test_native_and_python_assessments_are_identical() -> None:
     for raw in synthetic_cases(150, seed=11):
         case = parse_case(raw)
         assert assess_with(NATIVE, case) == assess_with(PYTHON, case)
+
+
+def test_native_and_python_analyses_agree_including_next_test_outcomes() -> None:
+    for raw in synthetic_cases(300, seed=5):
+        packed = NATIVE.pack(case_state(parse_case(raw)))
+        assert NATIVE.analyse(packed) == PYTHON.analyse(packed)

@@ -13,6 +13,7 @@ import typer
 
 from myoclass import __version__
 from myoclass.criteria import Policy, describe
+from myoclass.io._json import dumps
 from myoclass.io.jsonl import Rejected, read_cases
 from myoclass.model.case import case_json_schema
 from myoclass.reasoning.assess import assess_case
@@ -64,7 +65,7 @@ def _examples() -> dict[str, dict[str, Any]]:
 
 def _render(a: dict[str, Any], fmt: Format) -> str:
     if fmt is Format.json:
-        return json.dumps(a, ensure_ascii=False)
+        return dumps(a)
     return text_report(a) if fmt is Format.text else markdown_report(a)
 
 

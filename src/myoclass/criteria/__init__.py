@@ -37,7 +37,7 @@ def describe(policy: Policy = Policy()) -> list[dict[str, object]]:
             "other_sources": [c.render() for c in s.extra_citations],
             "verification": s.verification,
             "items": [{"id": it.id, "label": it.label, "weight": it.weight,
-                       "weight_with_biopsy": it.weight_with_biopsy, "citation": it.citation.render(),
+                       "weight_with_biopsy": it.weight_with_biopsy, "citation": it.citation.render_short(),
                        "verification": it.verification, "unverified": it.unverified,
                        **({"note": it.note} if it.note else {})} for it in s.items],
             "categories": [c.name + ("" if c.met else " (does not classify)") for c in s.categories]

@@ -39,8 +39,9 @@ class Citation:
     doi: str | None = None
     pmid: str | None = None
     url: str | None = None
+    short: str = ""  # e.g. "Lundberg et al. 2017 (EULAR/ACR)", used beside each item
 
-    def render(self) -> str:
+    def _ids(self) -> str:
         ids = []
         if self.doi:
             ids.append(f"doi:{self.doi}")
@@ -48,7 +49,15 @@ class Citation:
             ids.append(f"PMID {self.pmid}")
         if self.url and not ids:
             ids.append(self.url)
-        return self.text + (" " + "; ".join(ids) if ids else "")
+        return "; ".join(ids)
+
+    def render(self) -> str:
+        ids = self._ids()
+        return self.text + (" " + ids if ids else "")
+
+    def render_short(self) -> str:
+        ids = self._ids()
+        return (self.short or self.text) + (", " + ids if ids else "")
 
 
 @dataclass(frozen=True)

@@ -223,20 +223,23 @@ static int pick(int i,const unsigned char*s,const signed char*v,const short*lo,c
 }
 
 #define MAXSTACK 4096
+#define MAXW 2048
 static unsigned char STACK[MAXSTACK][NV];
+static unsigned char WIT[MAXW][NV];
+static unsigned WLAB[MAXW];
+static int NW;
 
-/* Depth-first label search; see Engine.search. Returns found mask. */
-unsigned search(const unsigned char*root,unsigned found,unsigned want,int budget,
-                unsigned char*wit,unsigned*wit_lab,int*n_wit,int max_wit,int*nodes_out,int*exact_out){
+/* Depth-first label search (see Engine.search); witnesses are appended to the pool WIT. */
+static unsigned search_core(const unsigned char*root,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
   static signed char v[NN]; static short lo[NN]; static short hi[NN];
-  int sp=0,nodes=0,exact=1; *n_wit=0;
+  int sp=0,nodes=0,exact=1;
   memcpy(STACK[sp++],root,NV);
   while(sp){
     unsigned char s[NV]; memcpy(s,STACK[--sp],NV);
     int fo; unsigned m=eval_rules(s,v,lo,hi,&fo); nodes++;
     unsigned nw=m&want&~found;
     if(!nw) continue;
-    if(!(m&(m-1))){found|=m; if(*n_wit<max_wit){memcpy(wit+NV*(*n_wit),s,NV);wit_lab[*n_wit]=m;(*n_wit)++;}
+    if(!(m&(m-1))){found|=m; if(NW<MAXW){memcpy(WIT[NW],s,NV);WLAB[NW]=m;NW++;}
                    if(!(want&~found)) break; continue;}
     if(nodes>budget){exact=0;found|=m&want;continue;}
     int target=__builtin_ctz(nw), rule=fo;
@@ -257,8 +260,59 @@ unsigned search(const unsigned char*root,unsigned found,unsigned want,int budget
   *nodes_out=nodes;*exact_out=exact;return found;
 }
 
-unsigned root_mask(const unsigned char*s){static signed char v[NN];static short lo[NN];static short hi[NN];int fo;
+unsigned search(const unsigned char*root,unsigned found,unsigned want,int budget,
+                unsigned char*wit,unsigned*wit_lab,int*n_wit,int max_wit,int*nodes_out,int*exact_out){
+  NW=0; unsigned f=search_core(root,found,want,budget,nodes_out,exact_out);
+  int k,n=NW<max_wit?NW:max_wit;
+  for(k=0;k<n;k++){memcpy(wit+NV*k,WIT[k],NV);wit_lab[k]=WLAB[k];}
+  *n_wit=n; return f;
+}
+
+static unsigned root_mask_(const unsigned char*s){static signed char v[NN];static short lo[NN];static short hi[NN];int fo;
   return eval_rules(s,v,lo,hi,&fo);}
+
+/* Engine.analyse: reachable labels, then per deciding finding the labels reachable per value.
+   out_var[k], out_nval[k], out_masks[8*k+j]; returns the number of findings reported. */
+int analyse(const unsigned char*root,const int*dec,int ndec,int main_budget,int search_budget,int test_budget,
+            unsigned*reach_out,int*exact_out,int*tests_exact_out,int*out_var,int*out_nval,unsigned*out_masks){
+  int nodes,exact,k,j,w,n=0,spent=0,tests_exact=1;
+  NW=0;
+  unsigned reach=search_core(root,0,0xFFFFFFFFu,main_budget,&nodes,&exact);
+  *reach_out=reach;*exact_out=exact;*tests_exact_out=1;
+  if(!(reach&(reach-1))) return 0;
+  int nw0=NW; /* findings that the main search's witnesses fix */
+  for(k=0;k<ndec;k++){
+    int i=dec[k],fixed=0;
+    for(w=0;w<nw0&&!fixed;w++) if(WIT[w][i]!=root[i]) fixed=1;
+    if(!fixed) continue;
+    int vals[8],nv=0,x=root[i];
+    if(VBOOL[i]){vals[0]=2;vals[1]=0;nv=2;}
+    else {int b; for(b=0;b<8;b++) if(x>>b&1) vals[nv++]=1<<b;}
+    out_var[n]=i; out_nval[n]=nv;
+    for(j=0;j<nv;j++){
+      int val=vals[j]; unsigned covered=0;
+      for(w=0;w<NW;w++){ if(covered&WLAB[w]) continue; int y=WIT[w][i];
+        if(VBOOL[i]?(y==1||y==val):(y&val)) covered|=WLAB[w]; }
+      unsigned missing=reach&~covered;
+      if(missing){
+        unsigned char probe[NV]; memcpy(probe,root,NV); probe[i]=(unsigned char)val;
+        unsigned possible=missing&root_mask_(probe);
+        if(possible && spent>=test_budget){covered|=possible;tests_exact=0;}
+        else if(possible){
+          int b=test_budget-spent; if(b>search_budget) b=search_budget;
+          int nn,ex; covered=search_core(probe,covered,possible,b,&nn,&ex);
+          spent+=nn; if(!ex) tests_exact=0;
+        }
+      }
+      out_masks[8*n+j]=covered&reach;
+    }
+    n++;
+  }
+  *tests_exact_out=tests_exact;
+  return n;
+}
+
+unsigned root_mask(const unsigned char*s){return root_mask_(s);}
 """
 
 
@@ -273,6 +327,12 @@ class NativeSearch:
         lib.search.argtypes = [ctypes.c_char_p, ctypes.c_uint, ctypes.c_uint, ctypes.c_int,
                                ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_int),
                                ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)]
+        lib.analyse.restype = ctypes.c_int
+        self._reach = ctypes.c_uint()
+        self._tests_exact = ctypes.c_int()
+        self._out_var = (ctypes.c_int * 256)()
+        self._out_nval = (ctypes.c_int * 256)()
+        self._out_masks = (ctypes.c_uint * (256 * 8))()
         lib.root_mask.restype = ctypes.c_uint
         lib.root_mask.argtypes = [ctypes.c_char_p]
         self._wit = ctypes.create_string_buffer(self._nv * _MAX_WITNESS)
@@ -280,6 +340,19 @@ class NativeSearch:
         self._n = ctypes.c_int()
         self._nodes = ctypes.c_int()
         self._exact = ctypes.c_int()
+
+    def analyse(self, packed: bytes, dec: Sequence[int], main_budget: int, search_budget: int,
+                test_budget: int) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
+        key = tuple(dec)
+        if key != getattr(self, "_dec_key", None):
+            self._dec_key = key
+            self._dec = (ctypes.c_int * len(key))(*key)
+        n = self._lib.analyse(packed, self._dec, len(key), main_budget, search_budget, test_budget,
+                              ctypes.byref(self._reach), ctypes.byref(self._exact), ctypes.byref(self._tests_exact),
+                              self._out_var, self._out_nval, self._out_masks)
+        masks = self._out_masks
+        outcomes = [(self._out_var[k], [masks[8 * k + j] for j in range(self._out_nval[k])]) for k in range(n)]
+        return int(self._reach.value), bool(self._exact.value), bool(self._tests_exact.value), outcomes
 
     def mask(self, packed: bytes) -> int:
         return int(self._lib.root_mask(packed))

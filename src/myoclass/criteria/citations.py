@@ -12,6 +12,7 @@ ENMC_224 = Citation(
     "Workshop: Clinico-sero-pathological classification of immune-mediated necrotizing myopathies, "
     "Zandvoort, 14-16 October 2016. Neuromuscul Disord 2018;28(1):87-99.",
     doi="10.1016/j.nmd.2017.09.016",
+    short="Allenbach et al. 2018 (224th ENMC)",
 )
 EULAR_ACR_2017 = Citation(
     "eular2017",
@@ -19,22 +20,26 @@ EULAR_ACR_2017 = Citation(
     "juvenile idiopathic inflammatory myopathies and their major subgroups. Ann Rheum Dis "
     "2017;76(12):1955-1964 (also Arthritis Rheumatol 2017;69(12):2271-2282, doi:10.1002/art.40320, PMID 29106061).",
     doi="10.1136/annrheumdis-2017-211468",
+    short="Lundberg et al. 2017 (EULAR/ACR)",
 )
 BOTTAI_2017 = Citation(
     "bottai2017",
     "Bottai M, et al. EULAR/ACR classification criteria for adult and juvenile idiopathic inflammatory "
     "myopathies and their major subgroups: a methodology report. RMD Open 2017;3:e000507.",
     doi="10.1136/rmdopen-2017-000507",
+    short="Bottai et al. 2017 (methodology)",
 )
 KI_CALCULATOR = Citation(
     "ki_calc",
     "Karolinska Institutet. EULAR/ACR IIM classification criteria web calculator, instructions.",
     url="http://www.imm.ki.se/biostatistics/calculators/iim/instructions.html",
+    short="Karolinska calculator instructions",
 )
 IMCCP_2014 = Citation(
     "imccp2014",
     "International Myositis Classification Criteria Project, progress report. Pediatr Rheumatol "
     "2014;12(Suppl 1):P94 (\"If no skin rash is present a muscle biopsy is mandatory\").",
+    short="IMCCP progress report 2014",
 )
 ENMC_119 = Citation(
     "enmc119",
@@ -42,6 +47,7 @@ ENMC_119 = Citation(
     "idiopathic inflammatory myopathies, with the exception of inclusion body myositis, 10-12 October "
     "2003, Naarden. Neuromuscul Disord 2004;14:337-345.",
     doi="10.1016/j.nmd.2004.02.006",
+    short="Hoogendijk et al. 2004 (119th ENMC)",
 )
 ENMC_IBM_2011 = Citation(
     "enmc_ibm",
@@ -49,12 +55,14 @@ ENMC_IBM_2011 = Citation(
     "2-4 December 2011, Naarden. Neuromuscul Disord 2013;23(12):1044-1055 (categories as reproduced "
     "in Machado et al., Curr Rheumatol Rep 2014, PMC4233319, Table 2).",
     url="https://pmc.ncbi.nlm.nih.gov/articles/PMC4233319/",
+    short="Rose et al. 2013 (ENMC 2011 IBM)",
 )
 LLOYD_2014 = Citation(
     "lloyd2014",
     "Lloyd TE, et al. Evaluation and construction of diagnostic criteria for inclusion body myositis. "
     "Neurology 2014.",
     doi="10.1212/WNL.0000000000000642",
+    short="Lloyd et al. 2014",
 )
 BOHAN_PETER_1975 = Citation(
     "bohan_peter",
@@ -62,6 +70,7 @@ BOHAN_PETER_1975 = Citation(
     "1975;292:344-347 and 403-407.",
     doi="10.1056/NEJM197502132920706",
     pmid="1090839",
+    short="Bohan & Peter 1975",
 )
 CONNORS_2010 = Citation(
     "connors2010",
@@ -69,6 +78,7 @@ CONNORS_2010 = Citation(
     "idiopathic inflammatory myopathies: what progress has been made in the past 35 years? Chest "
     "2010;138(6):1464-1474.",
     doi="10.1378/chest.09-2849",
+    short="Connors et al. 2010",
 )
 MAMMEN_2017 = Citation(
     "mammen2017",
@@ -76,6 +86,7 @@ MAMMEN_2017 = Citation(
     "Rheumatol 2017;29(6):618-622.",
     doi="10.1097/BOR.0000000000000441",
     pmid="28832350",
+    short="Mammen 2017",
 )
 MAMMEN_2012 = Citation(
     "mammen2012",
@@ -83,11 +94,13 @@ MAMMEN_2012 = Citation(
     "statin users, including those with self-limited musculoskeletal side effects. Arthritis Care Res "
     "2012;64(2):269-272.",
     doi="10.1002/acr.20662",
+    short="Mammen et al. 2012",
 )
 CHOW_2024 = Citation(
     "chow2024",
     "Chow et al. Anti-HMGCR myopathy, New Zealand national cohort. Semin Arthritis Rheum 2024.",
     doi="10.1016/j.semarthrit.2024.152522",
+    short="Chow et al. 2024",
 )
 ALL = [ENMC_224, EULAR_ACR_2017, BOTTAI_2017, KI_CALCULATOR, IMCCP_2014, ENMC_119, ENMC_IBM_2011,
        LLOYD_2014, BOHAN_PETER_1975, CONNORS_2010, MAMMEN_2017, MAMMEN_2012, CHOW_2024]

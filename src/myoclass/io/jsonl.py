@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from myoclass.io._json import DecodeError, loads
 from myoclass.model.case import Case, InvalidCase, parse_case
 
 __all__ = ["Rejected", "read_cases"]
@@ -34,8 +34,8 @@ def read_cases(text: str) -> Iterator[Case | Rejected]:
         return
     if stripped[0] in "[{":
         try:
-            whole = json.loads(text)
-        except json.JSONDecodeError:
+            whole = loads(text)
+        except DecodeError:
             whole = None  # not one document: read as JSON Lines
         else:
             if isinstance(whole, list):
@@ -48,8 +48,8 @@ def read_cases(text: str) -> Iterator[Case | Rejected]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield Rejected(n, f"(line): not valid JSON ({e.msg} at column {e.colno})")
+            obj = loads(line)
+        except DecodeError as e:
+            yield Rejected(n, f"(line): not valid JSON ({e})")
             continue
         yield _one(obj, n)

@@ -18,6 +18,7 @@ from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, FieldSpec
 
 __all__ = ["Case", "InvalidCase", "Problem", "case_json_schema", "parse_case"]
 
+_BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
 _GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
 
 
@@ -125,6 +126,12 @@ def parse_case(raw: Any) -> Case:
     problems: list[Problem] = []
     values: dict[str, Any] = dict.fromkeys(FIELDS)
     for key, v in raw.items():
+        if v is None:  # the common cases first: unknown, or a boolean finding
+            if key in values:
+                continue
+        elif (v is True or v is False) and key in _BOOL_KEYS:
+            values[key] = v
+            continue
         spec = FIELDS.get(key) if isinstance(key, str) else None
         if spec is None:
             near = nearest_key(str(key))

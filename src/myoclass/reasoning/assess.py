@@ -112,11 +112,6 @@ def _category_items(eng: Engine, set_id: str, category: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)
-def _deciding_index(eng: Engine) -> tuple[int, ...]:
-    return tuple(eng.var_index[n] for n in eng.deciding_vars)
-
-
-@lru_cache(maxsize=8)
 def _biopsy_items(eng: Engine) -> frozenset[str]:
     return frozenset(f"{s.id}.{it.id}" for s in eng.sets for it in s.items
                      if "biopsy_performed" in it.expr.vars(eng.program.defs))
@@ -133,7 +128,7 @@ def _item_templates(eng: Engine) -> dict[str, list[tuple[str, dict[str, Any]]]]:
             if s.id == EULAR:
                 base["weight_without_biopsy"] = it.weight
                 base["weight_with_biopsy"] = it.weight_with_biopsy
-            base["citation"] = it.citation.render()
+            base["citation"] = it.citation.render_short()
             base["verification"] = it.verification
             base["unverified"] = it.unverified
             if it.note:
@@ -159,12 +154,11 @@ def assess_case(case: Case, policy: Policy = Policy()) -> dict[str, Any]:
 def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
     """Assess with a given engine (e.g. ``engine(policy, native=False)`` for the pure-Python search)."""
     c = _Ctx(eng, case)
-    witnesses: dict[int, list[bytes]] = {}
-    reachable, exact, _nodes = eng.search(c.packed, witnesses=witnesses)
+    reachable, exact, tests_exact, outcomes = eng.analyse(c.packed)
     label = _label(reachable)
     sets_out = {s.id: _set_output(c, s) for s in eng.sets}
     warnings = list(case.notes)
-    next_tests, tests_exact = _next_tests(c, reachable, witnesses)
+    next_tests = _next_tests(c, reachable, outcomes)
     if not exact:
         warnings.append("Too many deciding findings are unknown to list the reachable labels exactly; the list "
                         "is a safe over-estimate (every label that could result is in it).")
@@ -204,13 +198,15 @@ def _set_output(c: _Ctx, s: CriteriaSet) -> dict[str, Any]:
     items = []
     model = {2: "with_biopsy", 0: "without_biopsy"}.get(c.state["biopsy_performed"])
     wkey = {"with_biopsy": "weight_with_biopsy", "without_biopsy": "weight_without_biopsy"}.get(model or "")
+    no_biopsy = c.state["biopsy_performed"] == 0
+    biopsy_items = _biopsy_items(c.eng)
+    eular_weights = s.id == EULAR and wkey
     for key, base in _item_templates(c.eng)[s.id]:
-        entry = dict(base)
-        entry["state"] = _TRI[vd[key]]
-        entry["weight"] = base[wkey] if (s.id == EULAR and wkey) else None
-        if vd[key] == 1 and v[key] != 1:
+        val = vd[key]
+        entry = {**base, "state": _TRI[val], "weight": base[wkey] if (eular_weights and wkey) else None}
+        if val == 1 and v[key] != 1:
             entry["note"] = "unknown; presumed absent for classification (no better explanation identified)"
-        elif c.state["biopsy_performed"] == 0 and key in _biopsy_items(c.eng):
+        elif no_biopsy and key in biopsy_items:
             entry["note"] = "no muscle biopsy has been done"
         items.append(entry)
     status = _STATUS[v[f"{s.id}.met"]]
@@ -298,72 +294,21 @@ def _outcome(mask: int) -> str:
     return _label(mask)
 
 
-#: node budgets for re-checking labels with one finding fixed: per search, and per case
-_SEARCH_BUDGET = 200
-_TEST_BUDGET = 1500
-
-
-def _covered(witnesses: dict[int, list[bytes]], i: int, value: int, is_bool: bool) -> int:
-    """Labels with a witness that admits finding ``i`` == ``value`` (so they stay reachable)."""
-    m = 0
-    for lab, states in witnesses.items():
-        for w in states:
-            x = w[i]
-            if (x == 1 or x == value) if is_bool else (x & value):
-                m |= lab
-                break
-    return m
-
-
-def _next_tests(c: _Ctx, reachable: int, witnesses: dict[int, list[bytes]]
-                ) -> tuple[list[dict[str, Any]], bool]:
-    """Findings whose result changes the label or narrows ``reachable``, then mimics to rule out.
-
-    A label whose witness leaves a finding open stays reachable whatever that finding turns out to
-    be, so only findings that some witness fixes can decide; for those, the labels not covered by a
-    compatible witness are looked for again with the finding fixed (a search that stops as soon as
-    they are found, and that the Kleene over-estimate often settles at once).
-    """
-    eng, state, root = c.eng, c.state, c.packed
-    exact = True
-    spent = 0  # nodes spent on looking for labels again; past _TEST_BUDGET only the Kleene check is used
+def _next_tests(c: _Ctx, reachable: int, outcomes: list[tuple[int, list[int]]]
+                ) -> list[dict[str, Any]]:
+    """Findings whose result changes the label or narrows ``reachable``, then mimics to rule out."""
+    eng, state = c.eng, c.state
     decides: list[tuple[tuple[float, int], dict[str, Any]]] = []
     if reachable & (reachable - 1):
-        fixed: set[int] = set()
-        dec = _deciding_index(eng)
-        for states in witnesses.values():
-            for w in states:
-                fixed.update(i for i in dec if w[i] != root[i])
-        for i in sorted(fixed):
+        for i, masks in outcomes:
             var = eng.var_names[i]
             f = FINDINGS[var]
-            x = state[var]
             if f.is_bool:
-                values = [(2, "true"), (0, "false")]
+                names = ["true", "false"]
             else:
-                values = [(1 << b, name) for b, name in enumerate(f.values) if x >> b & 1]
-            outcome: dict[str, int] = {}
-            for val, name in values:
-                covered = _covered(witnesses, i, val, f.is_bool)
-                missing = reachable & ~covered
-                if missing:
-                    s2 = bytearray(root)
-                    s2[i] = val
-                    probe = bytes(s2)
-                    possible = missing & eng.mask(probe)
-                    if possible and spent >= _TEST_BUDGET:
-                        covered |= possible  # unproven: may hide a deciding finding, never invents one
-                        exact = False
-                    elif possible:
-                        more: dict[int, list[bytes]] = {}
-                        budget = min(_SEARCH_BUDGET, _TEST_BUDGET - spent)
-                        covered, ex, nodes = eng.search(probe, found=covered, want=possible, witnesses=more,
-                                                        budget=budget)
-                        spent += nodes
-                        exact &= ex
-                        for lab, states in more.items():
-                            witnesses.setdefault(lab, []).extend(states)
-                outcome[name] = covered & reachable
+                x = state[var]
+                names = [name for b, name in enumerate(f.values) if x >> b & 1]
+            outcome = dict(zip(names, masks, strict=True))
             if all(m == reachable for m in outcome.values()):
                 continue
             sizes = [bin(m).count("1") for m in outcome.values()]
@@ -403,7 +348,7 @@ def _next_tests(c: _Ctx, reachable: int, witnesses: dict[int, list[bytes]]
     decides.sort(key=lambda t: t[0])
     out = [e for _k, e in decides]
     out += _rules_out(c, reachable)
-    return out, exact
+    return out
 
 
 def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:

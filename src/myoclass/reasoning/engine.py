@@ -128,6 +128,8 @@ class Engine:
         self.var_names = list(FINDINGS)
         self.var_index = {n: i for i, n in enumerate(self.var_names)}
         self._getter = operator.itemgetter(*self.var_names)
+        self._is_bool = [FINDINGS[n].is_bool for n in self.var_names]
+        self._dec_index = tuple(sorted(self.var_index[n] for n in self.deciding_vars))
         #: the same rules translated to C, when a compiler is available (None: pure Python)
         self.native = load_native(prog.defs, self.rule_names, list(FINDINGS),
                                   [f.is_bool for f in FINDINGS.values()]) if use_native else None
@@ -194,6 +196,57 @@ class Engine:
             return self.native.search(packed, found, want, budget, witnesses)
         return self._search_py(self.unpack(packed), found, want, budget, witnesses)
 
+    def analyse(self, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
+        """Reachable labels and, per finding that could decide, the labels reachable per value.
+
+        Returns ``(reachable, exact, tests_exact, outcomes)``. ``outcomes`` lists, for each finding
+        (by index) that some witness fixes, the reachable labels for each of its still-possible
+        values (booleans: true then false; bands: in domain order). A label whose witness leaves a
+        finding open stays reachable whatever that finding turns out to be, so only findings that
+        some witness fixes can decide; for those, the labels not covered by a compatible witness are
+        looked for again with the finding fixed (a search that stops as soon as they are found, and
+        that the Kleene over-estimate often settles at once). Past ``TEST_BUDGET`` nodes of such
+        searches only the Kleene check is used: a deciding finding may then be missed, never invented.
+        """
+        if self.native is not None:
+            return self.native.analyse(packed, self._dec_index, MAIN_BUDGET, SEARCH_BUDGET, TEST_BUDGET)
+        witnesses: dict[int, list[bytes]] = {}
+        reachable, exact, _n = self.search(packed, budget=MAIN_BUDGET, witnesses=witnesses)
+        outcomes: list[tuple[int, list[int]]] = []
+        tests_exact = True
+        if not (reachable & (reachable - 1)):
+            return reachable, exact, tests_exact, outcomes
+        fixed = sorted({i for states in witnesses.values() for w in states for i in self._dec_index
+                        if w[i] != packed[i]})
+        spent = 0
+        for i in fixed:
+            is_bool = self._is_bool[i]
+            x = packed[i]
+            values = [2, 0] if is_bool else [1 << b for b in range(8) if x >> b & 1]
+            masks = []
+            for val in values:
+                covered = _covered(witnesses, i, val, is_bool)
+                missing = reachable & ~covered
+                if missing:
+                    s2 = bytearray(packed)
+                    s2[i] = val
+                    probe = bytes(s2)
+                    possible = missing & self.mask(probe)
+                    if possible and spent >= TEST_BUDGET:
+                        covered |= possible
+                        tests_exact = False
+                    elif possible:
+                        more: dict[int, list[bytes]] = {}
+                        covered, ex, nodes = self.search(probe, found=covered, want=possible, witnesses=more,
+                                                         budget=min(SEARCH_BUDGET, TEST_BUDGET - spent))
+                        spent += nodes
+                        tests_exact &= ex
+                        for lab, states in more.items():
+                            witnesses.setdefault(lab, []).extend(states)
+                masks.append(covered & reachable)
+            outcomes.append((i, masks))
+        return reachable, exact, tests_exact, outcomes
+
     def _search_py(self, state: dict[str, int], found: int, want: int, budget: int,
                    witnesses: dict[int, list[bytes]] | None) -> tuple[int, bool, int]:
         rules_fn = self.rules_fn
@@ -222,6 +275,24 @@ class Engine:
         return found, exact, nodes
 
 
+#: node budgets: the search for the reachable labels; one re-check with a finding fixed; all re-checks of a case
+MAIN_BUDGET = 4000
+SEARCH_BUDGET = 200
+TEST_BUDGET = 1500
+
+
+def _covered(witnesses: dict[int, list[bytes]], i: int, value: int, is_bool: bool) -> int:
+    """Labels with a witness that admits finding ``i`` == ``value`` (so they stay reachable)."""
+    m = 0
+    for lab, states in witnesses.items():
+        for w in states:
+            x = w[i]
+            if (x == 1 or x == value) if is_bool else (x & value):
+                m |= lab
+                break
+    return m
+
+
 @lru_cache(maxsize=8)
 def engine(policy: Policy = Policy(), native: bool = True) -> Engine:
     """The compiled engine for ``policy`` (cached). ``native=False`` forces the pure-Python search."""
@@ -229,4 +300,10 @@ def engine(policy: Policy = Policy(), native: bool = True) -> Engine:
 
 
 def labels_of(mask: int) -> list[str]:
-    return [lab for i, lab in enumerate(LABELS) if mask >> i & 1]
+    """The labels of a bit mask, in precedence order."""
+    return list(_labels_of(mask))
+
+
+@lru_cache(maxsize=4096)
+def _labels_of(mask: int) -> tuple[str, ...]:
+    return tuple(lab for i, lab in enumerate(LABELS) if mask >> i & 1)
