@@ -24,12 +24,16 @@ comes after the non-immune explanations, because the criteria apply only "when t
 better explanation" (EULAR/ACR 2017; ENMC exclusions): a dystrophy can meet the EULAR/ACR IBM or
 juvenile leaf as easily as its PM leaf.
 
-:func:`explore` splits the case on unknown findings until every branch has one label. Each
-branch split is on a finding that the first open rule genuinely depends on (see
-:func:`~myoclass.criteria._logic.pick_unknown`), every leaf's label holds for all completions
-inside it (Kleene evaluation is sound), and the leaves partition the completions: so the union
-of leaf labels is exactly the set of labels some completion gives. Past a node budget the
-remaining branches keep their sound over-approximation.
+:meth:`Engine.search` splits the case on unknown findings, depth first. Each split is on a
+finding that an open rule genuinely depends on (see :func:`~myoclass.criteria._logic.pick_unknown`);
+a branch whose Kleene value leaves a single label is a *witness*: that label holds for every
+completion inside it (Kleene evaluation is sound). Branches that cannot add a new label are pruned,
+so the labels found are exactly those some completion gives, without enumerating completions.
+:meth:`Engine.analyse` then uses the witnesses to find which findings decide (see its docstring).
+Past node budgets the results stay sound and are flagged as inexact.
+
+The same rule tree is translated to C when a compiler is available (:mod:`myoclass.criteria._native`);
+the Python search is the reference, and a test holds the two equal.
 """
 
 from __future__ import annotations
