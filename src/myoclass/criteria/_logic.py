@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 FALSE, UNKNOWN, TRUE = 0, 1, 2
 
@@ -174,8 +174,11 @@ class Not(Expr):
 
 
 @dataclass(frozen=True)
-class All(Expr):
+class _Fold(Expr):
+    """Kleene conjunction (``min``) or disjunction (``max``) of its items."""
+
     xs: tuple[Expr, ...]
+    _fold: ClassVar[str] = ""
 
     def children(self) -> Sequence[Expr]:
         return self.xs
@@ -183,26 +186,21 @@ class All(Expr):
     def emit(self, g: _Gen) -> str:
         if len(self.xs) == 1:
             return self.xs[0].emit(g)
-        return "min(" + ", ".join(x.emit(g) for x in self.xs) + ")"
+        return f"{self._fold}(" + ", ".join(x.emit(g) for x in self.xs) + ")"
 
     def value(self, s: Mapping[str, int], env: dict[str, Any], defs: Mapping[str, Expr]) -> Any:
-        return min(x.value(s, env, defs) for x in self.xs)
+        vals = (x.value(s, env, defs) for x in self.xs)
+        return min(vals) if self._fold == "min" else max(vals)
 
 
 @dataclass(frozen=True)
-class Any_(Expr):
-    xs: tuple[Expr, ...]
+class All(_Fold):
+    _fold: ClassVar[str] = "min"
 
-    def children(self) -> Sequence[Expr]:
-        return self.xs
 
-    def emit(self, g: _Gen) -> str:
-        if len(self.xs) == 1:
-            return self.xs[0].emit(g)
-        return "max(" + ", ".join(x.emit(g) for x in self.xs) + ")"
-
-    def value(self, s: Mapping[str, int], env: dict[str, Any], defs: Mapping[str, Expr]) -> Any:
-        return max(x.value(s, env, defs) for x in self.xs)
+@dataclass(frozen=True)
+class Any_(_Fold):
+    _fold: ClassVar[str] = "max"
 
 
 def _count_in(t: int, p: int, lo: int, hi: int) -> int:
