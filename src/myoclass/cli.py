@@ -13,11 +13,11 @@ import typer
 
 from myoclass import __version__
 from myoclass.criteria import Policy, describe
-from myoclass.io._json import dumps
+from myoclass.io._json import DecodeError, dumps, loads
 from myoclass.io.jsonl import Rejected, read_cases
 from myoclass.model.case import case_json_schema
 from myoclass.reasoning.assess import assess_case
-from myoclass.report.text import criteria_markdown, criteria_text, markdown_report, text_report
+from myoclass.report.text import criteria_markdown, criteria_text, markdown_report, mmt8_text, text_report, tis_text
 
 app = typer.Typer(
     help="Classify a myositis case under the published criteria (ENMC 224 IMNM, EULAR/ACR 2017, ENMC 2003, "
@@ -157,6 +157,75 @@ def demo(
         elif fmt is not Format.json:
             typer.echo(f"# example: {name}\n")
         typer.echo(_render(assess_case(parse_case(case)), fmt), nl=fmt is Format.json)
+
+
+class Population(StrEnum):
+    adult = "adult"
+    juvenile = "juvenile"
+
+
+class SimpleFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _read_json(file: str) -> Any:
+    text = sys.stdin.read() if file == "-" else None
+    if text is None:
+        path = Path(file)
+        if not path.exists() or path.is_dir():
+            typer.echo(f"error: {file}: no such file", err=True)
+            raise typer.Exit(2)
+        text = path.read_text(encoding="utf-8")
+    try:
+        return loads(text)
+    except DecodeError as e:
+        typer.echo(f"error: {file}: not valid JSON ({e})", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def tis(
+    baseline: Annotated[str, typer.Argument(help="JSON file with the baseline core set measures.")],
+    followup: Annotated[str, typer.Argument(help="JSON file with the follow-up core set measures.")],
+    population: Annotated[Population, typer.Option(help="Thresholds: adult DM/PM or juvenile DM.")] = Population.adult,
+    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """2016 ACR/EULAR Total Improvement Score between two visits.
+
+    Each file holds physician_global, patient_global, extramuscular (0-10 cm), haq (0-3), mmt with
+    mmt_scale (mmt8_unilateral, mmt8_bilateral, cmas), enzyme_u_l and enzyme_uln_u_l. A missing measure
+    is reported and never scored as zero change.
+    """
+    from myoclass.followup import total_improvement_score
+    from myoclass.model.case import InvalidCase
+
+    try:
+        r = total_improvement_score(_read_json(baseline), _read_json(followup), population.value)
+    except InvalidCase as e:
+        for p in e.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(dumps(r) if fmt is SimpleFormat.json else tis_text(r), nl=fmt is SimpleFormat.json)
+
+
+@app.command()
+def mmt8(
+    file: Annotated[str, typer.Argument(help="JSON file: each of the eight muscle groups with a Kendall grade 0-10, "
+                                             "or {right, left} for bilateral testing.")],
+    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """MMT-8 total (unilateral 0-80 or bilateral 0-150) from Kendall grades."""
+    from myoclass.followup import mmt8 as total_mmt8
+    from myoclass.model.case import InvalidCase
+
+    try:
+        r = total_mmt8(_read_json(file))
+    except InvalidCase as e:
+        for p in e.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(dumps(r) if fmt is SimpleFormat.json else mmt8_text(r), nl=fmt is SimpleFormat.json)
 
 
 schema_app = typer.Typer(help="Print JSON Schemas.", no_args_is_help=True)

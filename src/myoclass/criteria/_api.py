@@ -56,8 +56,9 @@ class Citation:
         return self.text + (" " + ids if ids else "")
 
     def render_short(self) -> str:
+        """Short form with identifiers; the full reference when there is no identifier to find it by."""
         ids = self._ids()
-        return (self.short or self.text) + (", " + ids if ids else "")
+        return f"{self.short or self.text}, {ids}" if ids else self.text
 
 
 @dataclass(frozen=True)

@@ -104,3 +104,85 @@ CHOW_2024 = Citation(
 )
 ALL = [ENMC_224, EULAR_ACR_2017, BOTTAI_2017, KI_CALCULATOR, IMCCP_2014, ENMC_119, ENMC_IBM_2011,
        LLOYD_2014, BOHAN_PETER_1975, CONNORS_2010, MAMMEN_2017, MAMMEN_2012, CHOW_2024]
+
+# --- sources of the guidance (reasoning/guidance.py) ------------------------------------------
+ALLENBACH_2016 = Citation(
+    "allenbach2016",
+    "Allenbach Y, Keraen J, Bouvier AM, et al. High risk of cancer in autoimmune necrotizing myopathies: usefulness "
+    "of myositis specific antibody. Brain 2016;139:2131-2135.",
+    doi="10.1093/brain/aww054",
+    short="Allenbach et al. 2016 (Brain)",
+)
+PINAL_FERNANDEZ_2018 = Citation(
+    "pinal2018",
+    "Pinal-Fernandez I, Casal-Dominguez M, Mammen AL. Immune-mediated necrotizing myopathy. Curr Rheumatol Rep "
+    "2018;20(4):21 (PMC6019613).",
+    url="https://pmc.ncbi.nlm.nih.gov/articles/PMC6019613",
+    short="Pinal-Fernandez et al. 2018",
+)
+MOHASSEL_MAMMEN_2018 = Citation(
+    "mohassel2018",
+    "Mohassel P, Mammen AL. Anti-HMGCR myopathy. J Neuromuscul Dis 2018.",
+    url="https://content.iospress.com/articles/journal-of-neuromuscular-diseases/jnd170282",
+    short="Mohassel & Mammen 2018",
+)
+LGMD_LIKE_2019 = Citation(
+    "hmgcr_lgmd2019",
+    "Anti-HMGCR myopathy may resemble limb-girdle muscular dystrophy. Neurol Neuroimmunol Neuroinflamm "
+    "2019;6(1):e523.",
+    pmid="30588482",
+    short="Neurol Neuroimmunol Neuroinflamm 2019",
+)
+BANDEIRA_2023 = Citation(
+    "bandeira2023",
+    "Bandeira M, et al. Cardiac involvement in idiopathic inflammatory myopathies (Reuma.pt). Front Immunol "
+    "2023;14:1146817.",
+    short="Bandeira et al. 2023",
+)
+MA_2021 = Citation(
+    "ma2021",
+    "Ma X, et al. Immune-mediated necrotizing myopathy: clinical, serological and pathological features "
+    "(Chinese cohort). Front Neurol 2021.",
+    doi="10.3389/fneur.2021.670784",
+    short="Ma et al. 2021",
+)
+ORPHANET_IMNM = Citation(
+    "orpha206569",
+    "Orphanet. Immune-mediated necrotizing myopathy, ORPHA:206569.",
+    short="Orphanet ORPHA:206569",
+)
+SELVA_2018 = Citation(
+    "selva2018",
+    "Selva-O'Callaghan A, et al. Classification and management of adult inflammatory myopathies. Lancet Neurol "
+    "2018;17(9):816-828, Table 1 (PMC11646336).",
+    url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336",
+    short="Selva-O'Callaghan et al. 2018",
+)
+OLDROYD_2021 = Citation(
+    "oldroyd2021",
+    "Oldroyd AGS, et al. A systematic review and meta-analysis to inform cancer screening guidelines in idiopathic "
+    "inflammatory myopathies. Rheumatology 2021;60(6):2615-2628.",
+    doi="10.1093/rheumatology/keab166",
+    pmid="33599244",
+    short="Oldroyd et al. 2021",
+)
+MAYO_NMS1 = Citation(
+    "mayo_nms1",
+    "Mayo Clinic Laboratories. NMS1 Necrotizing Myopathy Evaluation (HMGCR and SRP antibodies; SRP by tissue "
+    "indirect immunofluorescence reported as more sensitive than immunoblot).",
+    url="https://www.mayocliniclabs.com/test-catalog/overview/607414",
+    short="Mayo Clinic Laboratories NMS1",
+)
+MONDO_LGMDR28 = Citation(
+    "lgmdr28",
+    "LGMD R28 (HMGCR-related), OMIM 620375, MONDO:0957270.",
+    url="https://www.omim.org/entry/620375",
+    short="OMIM 620375 (LGMD R28)",
+)
+NECROSIS_BIOPSY_2022 = Citation(
+    "bmc2022",
+    "Biopsy cohort of 860 patients (IMNM per ENMC 2018 vs LGMD2B and lipid storage myopathy). BMC Musculoskelet "
+    "Disord 2022.",
+    doi="10.1186/s12891-022-05372-z",
+    short="BMC Musculoskelet Disord 2022",
+)

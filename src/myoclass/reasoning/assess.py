@@ -15,6 +15,7 @@ from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, case_state, display_state
 from myoclass.reasoning.engine import LABELS, Engine, engine, labels_of
+from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
 __all__ = ["LABEL_TEXT", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
 
@@ -178,7 +179,7 @@ def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
         },
         "criteria": sets_out,
         "next_tests": next_tests,
-        "guidance": [],
+        "guidance": guidance_for(GuidanceContext(label, frozenset(labels_of(reachable)), case.values)),
         "warnings": warnings,
         "policy": {"eular_cutoffs": eng.policy.eular_cutoffs, "eular_rash_free": eng.policy.eular_rash_free,
                    "enmc_weakness_required": eng.policy.enmc_weakness_required},

@@ -57,13 +57,16 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         tag = "decides" if t["purpose"] == "decides" else "rules out a mimic"
         lines.append(f"{i}. {t['finding']} [{tag}] — {t.get('test', '')}: {t['why']}")
     lines.append("")
+    if a.get("guidance"):
+        lines.append(h2 + "Guidance for the clinician (decision support, with sources)" if markdown
+                     else "Guidance for the clinician (decision support, with sources)")
+        for g in a["guidance"]:
+            tag = " [UNVERIFIED]" if g.get("unverified") else ""
+            lines.append(f"- {g['text']} — {g['citation']}{tag}")
+        lines.append("")
     if a["warnings"]:
         lines.append(h2 + "Warnings" if markdown else "Warnings")
         lines += [f"- {w}" for w in a["warnings"]]
-        lines.append("")
-    if a.get("guidance"):
-        lines.append(h2 + "Guidance for the clinician" if markdown else "Guidance for the clinician")
-        lines += [f"- {g['text']} ({g['citation']})" for g in a["guidance"]]
         lines.append("")
     for sid, cs in a["criteria"].items():
         head = f"{cs['title']} [{sid} {cs['version']}]: {_STATUS[cs['status']]} — {cs['category']}"
@@ -127,3 +130,49 @@ def criteria_text(sets: list[dict[str, Any]]) -> str:
 
 def criteria_markdown(sets: list[dict[str, Any]]) -> str:
     return _criteria(sets, markdown=True)
+
+
+def tis_text(r: dict[str, Any]) -> str:
+    """Plain-text report of a Total Improvement Score."""
+    lines = [f"Total Improvement Score (2016 ACR/EULAR, {r['population']})", ""]
+    if r["tis"] is not None:
+        lines.append(f"TIS {r['tis']:g} of 100: {r['category']}")
+    else:
+        cat = r["category"] or "one of " + ", ".join(r["possible_categories"])
+        lines.append(f"TIS between {r['tis_min']:g} and {r['tis_max']:g} of 100 (missing: {', '.join(r['missing'])}): "
+                     f"{cat}")
+    t = r["thresholds"]
+    lines.append(f"Thresholds: minimal ≥{t['minimal']}, moderate ≥{t['moderate']}, major ≥{t['major']}")
+    lines.append("")
+    rows = []
+    for m in r["measures"]:
+        pct = "missing" if m["percent_improvement"] is None else f"{m['percent_improvement']:+.1f}%"
+        pts = "—" if m["points"] is None else f"{m['points']:g}"
+        b = "—" if m["baseline"] is None else f"{m['baseline']:g}"
+        f = "—" if m["followup"] is None else f"{m['followup']:g}"
+        rows.append([m["name"], b, f, pct, f"{pts} / {m['max_points']:g}"])
+    lines += _table(["Measure", "Baseline", "Follow-up", "Improvement", "Points"], rows, False)
+    lines.append("")
+    lines += [f"- {w}" for w in r["warnings"]]
+    lines.append(f"Source: {r['citation']}")
+    return "\n".join(lines) + "\n"
+
+
+def mmt8_text(r: dict[str, Any]) -> str:
+    """Plain-text report of an MMT-8 total."""
+    total = (f"{r['total']} of {r['maximum']}" if r["total"] is not None
+             else f"between {r['total_min']} and {r['total_max']} of {r['maximum']} (not graded: "
+                  f"{', '.join(r['missing'])})")
+    lines = [f"MMT-8 ({r['version']}, Kendall 0-10): {total}", ""]
+    rows = []
+    for m, g in r["grades"].items():
+        if isinstance(g, dict):
+            rows.append([m, "—" if g["right"] is None else str(g["right"]), "—" if g["left"] is None else str(g["left"])])
+        else:
+            rows.append([m, "—" if g is None else str(g), ""])
+    lines += _table(["Muscle group", "Grade (right)" if r["version"] == "bilateral" else "Grade",
+                     "Left" if r["version"] == "bilateral" else ""], rows, False)
+    if r.get("note"):
+        lines.append(f"Note: {r['note']}")
+    lines.append(f"Source: {r['citation']}")
+    return "\n".join(lines) + "\n"
