@@ -14,6 +14,7 @@ from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, case_state, display_state
+from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
 from myoclass.reasoning.engine import LABELS, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
@@ -157,7 +158,13 @@ def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
     c = _Ctx(eng, case)
     reachable, exact, tests_exact, outcomes = eng.analyse(c.packed)
     label = _label(reachable)
+    reach_set = frozenset(labels_of(reachable))
     sets_out = {s.id: _set_output(c, s) for s in eng.sets}
+    guidance = guidance_for(GuidanceContext(label, reach_set, case.values))
+    screening = cancer_screening(case.values, label, reach_set)
+    item = screening_guidance(screening)
+    if item:
+        guidance.append(item)
     warnings = list(case.notes)
     next_tests = _next_tests(c, reachable, outcomes)
     if not exact:
@@ -179,7 +186,8 @@ def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
         },
         "criteria": sets_out,
         "next_tests": next_tests,
-        "guidance": guidance_for(GuidanceContext(label, frozenset(labels_of(reachable)), case.values)),
+        "guidance": guidance,
+        "cancer_screening": screening,
         "warnings": warnings,
         "policy": {"eular_cutoffs": eng.policy.eular_cutoffs, "eular_rash_free": eng.policy.eular_rash_free,
                    "enmc_weakness_required": eng.policy.enmc_weakness_required},

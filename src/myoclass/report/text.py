@@ -64,6 +64,19 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
             tag = " [UNVERIFIED]" if g.get("unverified") else ""
             lines.append(f"- {g['text']} — {g['citation']}{tag}")
         lines.append("")
+    cs = a.get("cancer_screening")
+    if cs and cs["applicable"] is not False:
+        head = "Cancer screening (IMACS 2023; factor tiers and panels UNVERIFIED)"
+        lines.append(h2 + head if markdown else head)
+        risk = cs["risk"] or "one of " + ", ".join(cs["possible_risks"])
+        lines.append(f"Risk: {risk}. Rule: {cs['rule']}.")
+        present = [f["label"] for f in cs["factors"] if f["state"] is True]
+        unknown = [f["label"] for f in cs["factors"] if f["state"] is None]
+        lines.append("Factors present: " + (", ".join(present) or "none") + "; unknown: " + (", ".join(unknown) or "none"))
+        lines.append("Basic panel: " + "; ".join(cs["panels"]["basic"]) + ".")
+        lines.append("Enhanced panel: " + "; ".join(cs["panels"]["enhanced"]) + ".")
+        lines += [f"- {n}" for n in cs["notes"]]
+        lines.append("")
     if a["warnings"]:
         lines.append(h2 + "Warnings" if markdown else "Warnings")
         lines += [f"- {w}" for w in a["warnings"]]
