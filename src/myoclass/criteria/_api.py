@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from myoclass.criteria._logic import All, Any_, Cat, Expr, Not, Program, Ref, Var
@@ -51,14 +52,23 @@ class Citation:
             ids.append(self.url)
         return "; ".join(ids)
 
-    def render(self) -> str:
+    @cached_property
+    def rendered(self) -> str:
         ids = self._ids()
         return self.text + (" " + ids if ids else "")
 
-    def render_short(self) -> str:
-        """Short form with identifiers; the full reference when there is no identifier to find it by."""
+    @cached_property
+    def rendered_short(self) -> str:
         ids = self._ids()
         return f"{self.short or self.text}, {ids}" if ids else self.text
+
+    def render(self) -> str:
+        """The full reference with its identifiers."""
+        return self.rendered
+
+    def render_short(self) -> str:
+        """Short form with identifiers; the full reference when there is no identifier to find it by."""
+        return self.rendered_short
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,9 @@ def _num(field: str, v: Any, lo: float, hi: float | None, problems: list[Problem
     if isinstance(v, bool) or not isinstance(v, int | float):
         problems.append(Problem(field, f"{v!r} is not a number"))
         return None
+    if v != v or v in (float("inf"), float("-inf")):
+        problems.append(Problem(field, f"{v!r} is not a finite number"))
+        return None
     if v < lo or (hi is not None and v > hi):
         rng = f"{lo:g}-{hi:g}" if hi is not None else f"at least {lo:g}"
         problems.append(Problem(field, f"{v!r} is out of range; allowed: {rng} or null"))
@@ -98,7 +101,7 @@ def _visit(name: str, raw: Any, problems: list[Problem]) -> dict[str, Any]:
             hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(sorted(_VISIT_KEYS))}"
             problems.append(Problem(f"{name}.{k}", f"unknown measure{hint}"))
     scale = raw.get("mmt_scale", "mmt8_unilateral")
-    if scale not in MMT_MAXIMUM:
+    if not isinstance(scale, str) or scale not in MMT_MAXIMUM:
         problems.append(Problem(f"{name}.mmt_scale", f"{scale!r} is not allowed; allowed: {', '.join(MMT_MAXIMUM)}"))
         scale = "mmt8_unilateral"
     out = {
@@ -144,7 +147,7 @@ def total_improvement_score(baseline: Mapping[str, Any], followup: Mapping[str, 
     ``enzyme_u_l`` with ``enzyme_uln_u_l`` (the same enzyme at both visits: the most abnormal one).
     """
     problems: list[Problem] = []
-    if population not in THRESHOLDS:
+    if not isinstance(population, str) or population not in THRESHOLDS:
         problems.append(Problem("population", f"{population!r} is not allowed; allowed: adult, juvenile"))
         population = "adult"
     b = _visit("baseline", baseline, problems)

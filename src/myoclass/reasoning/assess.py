@@ -119,6 +119,42 @@ def _biopsy_items(eng: Engine) -> frozenset[str]:
                      if "biopsy_performed" in it.expr.vars(eng.program.defs))
 
 
+_PRESUMED = "unknown; presumed absent for classification (no better explanation identified)"
+_NO_BIOPSY = "no muscle biopsy has been done"
+
+
+@lru_cache(maxsize=8)
+def _items_builders(eng: Engine) -> dict[str, Any]:
+    """Per set, a compiled function building its item list from the evaluated values.
+
+    Generated once from the item templates, so each assessment builds its item dicts as literals.
+    """
+    mimic, biopsy = set(_mimic_items(eng)), _biopsy_items(eng)
+    out: dict[str, Any] = {}
+    for set_id, rows in _item_templates(eng).items():
+        lines = ["def build(vd, v, bp):", "    items = []"]
+        for key, base in rows:
+            fields = ", ".join(f"{k!r}: {val!r}" for k, val in base.items())
+            if set_id == EULAR:
+                w = f"({base['weight_with_biopsy']!r} if bp == 2 else ({base['weight_without_biopsy']!r} if bp == 0 else None))"
+            else:
+                w = "None"
+            lines.append(f"    e = {{{fields}, 'state': T[vd[{key!r}]], 'weight': {w}}}")
+            cond = []
+            if key in mimic:
+                cond.append(f"    if vd[{key!r}] == 1 and v[{key!r}] != 1:\n        e['note'] = PRESUMED")
+            if key in biopsy:
+                kw = "elif" if key in mimic else "if"
+                cond.append(f"    {kw} bp == 0:\n        e['note'] = NOBX")
+            lines += cond
+            lines.append("    items.append(e)")
+        lines.append("    return items")
+        ns: dict[str, Any] = {"T": _TRI, "PRESUMED": _PRESUMED, "NOBX": _NO_BIOPSY}
+        exec(compile("\n".join(lines) + "\n", f"<myoclass:items:{set_id}>", "exec"), ns)
+        out[set_id] = ns["build"]
+    return out
+
+
 @lru_cache(maxsize=8)
 def _item_templates(eng: Engine) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """Per set, each item's fixed fields (label, weights, rendered citation), computed once."""
@@ -203,21 +239,9 @@ def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
 
 
 def _set_output(c: _Ctx, s: CriteriaSet) -> dict[str, Any]:
-    v, vd = c.v, c.vd
-    items = []
+    v = c.v
     model = {2: "with_biopsy", 0: "without_biopsy"}.get(c.state["biopsy_performed"])
-    wkey = {"with_biopsy": "weight_with_biopsy", "without_biopsy": "weight_without_biopsy"}.get(model or "")
-    no_biopsy = c.state["biopsy_performed"] == 0
-    biopsy_items = _biopsy_items(c.eng)
-    eular_weights = s.id == EULAR and wkey
-    for key, base in _item_templates(c.eng)[s.id]:
-        val = vd[key]
-        entry = {**base, "state": _TRI[val], "weight": base[wkey] if (eular_weights and wkey) else None}
-        if val == 1 and v[key] != 1:
-            entry["note"] = "unknown; presumed absent for classification (no better explanation identified)"
-        elif no_biopsy and key in biopsy_items:
-            entry["note"] = "no muscle biopsy has been done"
-        items.append(entry)
+    items = _items_builders(c.eng)[s.id](c.vd, v, c.state["biopsy_performed"])
     status = _STATUS[v[f"{s.id}.met"]]
     cats = [(cat.name, v[f"{s.id}.cat.{cat.name}"]) for cat in s.categories]
     first_true = next((i for i, (_n, val) in enumerate(cats) if val == 2), None)

@@ -121,8 +121,9 @@ class Engine:
             prog.define(f"label.{name}", expr)
             self.rule_names.append(f"label.{name}")
         self.program = prog
+        #: every definition of the criteria sets (the label rules are evaluated by the search)
         self.evaluate_all: Callable[[Mapping[str, int]], dict[str, Any]] = compile_program(
-            prog, list(prog.defs), "evaluate_all")
+            prog, [n for n in prog.defs if not n.startswith("label.")], "evaluate_all")
         self.rules_fn = compile_rules(prog, self.rule_names, "label_rules")
         self.refmap: dict[str, str] = self.rules_fn.refmap  # type: ignore[attr-defined]
         self.rule_exprs = [prog.defs[n] for n in self.rule_names]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from myoclass.criteria import citations as C
@@ -37,6 +38,10 @@ class Guidance:
     applies: Callable[[GuidanceContext], bool]
 
     def render(self) -> dict[str, Any]:
+        return dict(self._rendered)
+
+    @cached_property
+    def _rendered(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text,
                 "citation": "; ".join(c.render_short() for c in self.sources),
                 "verification": self.verification, "unverified": self.verification == "R"}
@@ -209,7 +214,10 @@ _ANTIBODY: tuple[tuple[str, str, str, tuple[Citation, ...]], ...] = (
 def guidance_for(ctx: GuidanceContext) -> list[dict[str, Any]]:
     """The guidance items that apply, each with its citation and verification status."""
     out = [g.render() for g in GUIDANCE if g.applies(ctx)]
-    for key, text, tag, srcs in _ANTIBODY:
-        if ctx.v(key) is True:
-            out.append(Guidance(f"antibody.{key[3:]}", text, srcs, tag, lambda _g: True).render())
+    values = ctx.values
+    out += [g.render() for key, g in _ANTIBODY_GUIDANCE if values.get(key) is True]
     return out
+
+
+_ANTIBODY_GUIDANCE = tuple((key, Guidance(f"antibody.{key[3:]}", text, srcs, tag, lambda _g: True))
+                           for key, text, tag, srcs in _ANTIBODY)
