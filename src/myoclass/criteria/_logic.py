@@ -186,6 +186,10 @@ class _Fold(Expr):
     def emit(self, g: _Gen) -> str:
         if len(self.xs) == 1:
             return self.xs[0].emit(g)
+        if len(self.xs) == 2:  # a conditional expression is cheaper than a call for two operands
+            a, b = (g.tmp(x.emit(g)) for x in self.xs)
+            op = "<" if self._fold == "min" else ">"
+            return f"({a} if {a} {op} {b} else {b})"
         return f"{self._fold}(" + ", ".join(x.emit(g) for x in self.xs) + ")"
 
     def value(self, s: Mapping[str, int], env: dict[str, Any], defs: Mapping[str, Expr]) -> Any:

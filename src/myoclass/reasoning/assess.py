@@ -335,29 +335,12 @@ def _next_tests(c: _Ctx, reachable: int, outcomes: list[tuple[int, list[int]]]
     if reachable & (reachable - 1):
         for i, masks in outcomes:
             var = eng.var_names[i]
-            f = FINDINGS[var]
-            if f.is_bool:
-                names = ["true", "false"]
-            else:
-                x = state[var]
-                names = [name for b, name in enumerate(f.values) if x >> b & 1]
-            outcome = dict(zip(names, masks, strict=True))
-            if all(m == reachable for m in outcome.values()):
+            if all(m == reachable for m in masks):
                 continue
-            sizes = [bin(m).count("1") for m in outcome.values()]
-            entry: dict[str, Any] = {"finding": f.flat_key, "purpose": "decides"}
-            if f.is_bool:
-                entry["if_true"] = _outcome(outcome["true"])
-                entry["if_false"] = _outcome(outcome["false"])
-                entry["reachable_if_true"] = labels_of(outcome["true"])
-                entry["reachable_if_false"] = labels_of(outcome["false"])
-            else:
-                entry["if_true"] = None
-                entry["if_false"] = None
-                entry["outcomes"] = {k: _outcome(m) for k, m in outcome.items()}
-            entry["why"] = _why(f.flat_key, outcome, f.is_bool)
-            entry["test"] = f.test
-            decides.append(((sum(sizes) / len(sizes), f.tier), entry))
+            x = 3 if FINDINGS[var].is_bool else state[var]
+            rank, entry = _decides_entry(var, x, tuple(masks))
+            decides.append((rank, {k: list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
+                                   for k, v in entry.items()}))
     # a biopsy not (yet) done: would one change the label?
     if state["biopsy_performed"] == 0:
         hyp = dict(state)
@@ -382,6 +365,32 @@ def _next_tests(c: _Ctx, reachable: int, outcomes: list[tuple[int, list[int]]]
     out = [e for _k, e in decides]
     out += _rules_out(c, reachable)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _decides_entry(var: str, x: int, masks: tuple[int, ...]) -> tuple[tuple[float, int], dict[str, Any]]:
+    """The next-test entry of a deciding finding (cached: the same outcomes recur across a cohort).
+
+    ``x`` is the finding's still-possible values (bit mask; 3 for a boolean). Lists are held as
+    tuples here and copied into each assessment.
+    """
+    f = FINDINGS[var]
+    names = ["true", "false"] if f.is_bool else [name for b, name in enumerate(f.values) if x >> b & 1]
+    outcome = dict(zip(names, masks, strict=True))
+    sizes = [bin(m).count("1") for m in masks]
+    entry: dict[str, Any] = {"finding": f.flat_key, "purpose": "decides"}
+    if f.is_bool:
+        entry["if_true"] = _outcome(outcome["true"])
+        entry["if_false"] = _outcome(outcome["false"])
+        entry["reachable_if_true"] = tuple(labels_of(outcome["true"]))
+        entry["reachable_if_false"] = tuple(labels_of(outcome["false"]))
+    else:
+        entry["if_true"] = None
+        entry["if_false"] = None
+        entry["outcomes"] = {k: _outcome(m) for k, m in outcome.items()}
+    entry["why"] = _why(f.flat_key, outcome, f.is_bool)
+    entry["test"] = f.test
+    return (sum(sizes) / len(sizes), f.tier), entry
 
 
 def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
