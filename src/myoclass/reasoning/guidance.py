@@ -148,7 +148,17 @@ GUIDANCE: tuple[Guidance, ...] = (
     Guidance("dm.cancer",
              "Adult dermatomyositis carries an increased cancer risk (older age, male sex, dysphagia, skin ulceration "
              "and anti-TIF1-γ add to it); cancer screening is suggested (see the cancer screening category).",
-             (C.OLDROYD_2021,), "V-P", _label("dm", "adm")),
+             (C.OLDROYD_2021,), "V-P", _label("dm")),
+    Guidance("adm.lungs",
+             "Amyopathic dermatomyositis: interstitial lung disease is the main threat, above all with anti-MDA5 "
+             "(rapidly progressive ILD); lung assessment is worth considering. Its cancer risk was lower than in DM "
+             "with myositis in a meta-analysis.",
+             (C.SELVA_2018, C.OLDROYD_2021), "V-S", _label("adm")),
+    Guidance("undetermined.next_tests",
+             "The classification is not settled by the known findings: the next tests listed are ordered by how much "
+             "they would settle it. Classification criteria group patients for research and support, but do not "
+             "replace, a clinical diagnosis.",
+             (C.EULAR_ACR_2017,), "V-P", _label("undetermined")),
     Guidance("juvenile.imnm_mimic",
              "In children without a DM rash, anti-SRP and anti-HMGCR myopathy can present like a dystrophy and may be "
              "reversible with immunosuppression; testing both antibodies is worth considering if not done.",
