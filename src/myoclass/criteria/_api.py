@@ -60,7 +60,7 @@ class Citation:
     @cached_property
     def rendered_short(self) -> str:
         ids = self._ids()
-        return f"{self.short or self.text}, {ids}" if ids else self.text
+        return f"{self.short or self.text}, {ids}" if ids else self.text.rstrip(".")
 
     def render(self) -> str:
         """The full reference with its identifiers."""

@@ -394,13 +394,22 @@ def _decides_entry(var: str, x: int, masks: tuple[int, ...]) -> tuple[tuple[floa
 
 
 def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
+    """What each result would do: give one label, or rule some of the possible labels out."""
+    reach = 0
+    for m in outcome.values():
+        reach |= m
     parts = []
     for name, m in outcome.items():
-        word = {"true": "present/positive", "false": "absent/negative"}.get(name, name.replace("_", " ")) \
-            if is_bool else name.replace("_", " ")
+        word = ({"true": "positive/present", "false": "negative/absent"}[name] if is_bool
+                else name.replace("_", " "))
         labs = labels_of(m)
-        parts.append(f"if {word}: {labs[0] if len(labs) == 1 else 'one of ' + ', '.join(labs)}")
-    return f"{key} decides the label — " + "; ".join(parts) + "."
+        if len(labs) == 1:
+            parts.append(f"if {word}: {labs[0]}")
+        elif m == reach:
+            parts.append(f"if {word}: no change")
+        else:
+            parts.append(f"if {word}: rules out {', '.join(labels_of(reach & ~m))}")
+    return f"{key}: " + "; ".join(parts) + "."
 
 
 #: diagnoses of exclusion: they hold only when no better explanation is found

@@ -9,6 +9,7 @@ from myoclass.reasoning.assess import LABEL_TEXT
 __all__ = ["criteria_markdown", "criteria_text", "markdown_report", "text_report"]
 
 _STATE = {True: "yes", False: "no", None: "unknown"}
+_MAX_DECIDES = 8  # deciding tests listed in the text report, most useful first
 _STATUS = {"met": "MET", "not_met": "not met", "undetermined": "UNDETERMINED"}
 
 
@@ -53,9 +54,14 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     lines.append(h2 + "Next tests" if markdown else "Next tests")
     if not a["next_tests"]:
         lines.append("None needed to settle the label.")
-    for i, t in enumerate(a["next_tests"], 1):
+    decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
+    shown = decides[:_MAX_DECIDES] + [t for t in a["next_tests"] if t["purpose"] != "decides"]
+    for i, t in enumerate(shown, 1):
         tag = "decides" if t["purpose"] == "decides" else "rules out a mimic"
         lines.append(f"{i}. {t['finding']} [{tag}] — {t.get('test', '')}: {t['why']}")
+    if len(decides) > _MAX_DECIDES:
+        lines.append(f"   ... and {len(decides) - _MAX_DECIDES} more findings that would narrow the labels "
+                     "(all are in the JSON output).")
     lines.append("")
     if a.get("guidance"):
         lines.append(h2 + "Guidance for the clinician (decision support, with sources)" if markdown
