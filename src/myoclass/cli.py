@@ -228,6 +228,27 @@ def mmt8(
     typer.echo(dumps(r) if fmt is SimpleFormat.json else mmt8_text(r), nl=fmt is SimpleFormat.json)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind. The default serves this machine only.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    access_log: Annotated[bool, typer.Option(help="Log each request's method, path and status (never case data).")]
+    = False,
+) -> None:
+    """Start the web app and REST API (clinician page, patient checklist, /api/v1, /docs)."""
+    try:
+        import uvicorn
+
+        from myoclass.web.app import create_app
+    except ImportError:
+        typer.echo("error: the web app needs the 'web' extra: pip install 'myoclass[web]'", err=True)
+        raise typer.Exit(1) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: serving on {host}, reachable from other machines", err=True)
+    typer.echo(f"myoclass {__version__}: http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl-C to stop)")
+    uvicorn.run(create_app(), host=host, port=port, access_log=access_log, log_level="warning")
+
+
 schema_app = typer.Typer(help="Print JSON Schemas.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 

@@ -138,7 +138,7 @@ def _category(score: float, population: str) -> str:
     return "no improvement"
 
 
-def total_improvement_score(baseline: Mapping[str, Any], followup: Mapping[str, Any],
+def total_improvement_score(baseline: Mapping[str, Any] | Any, followup: Mapping[str, Any] | Any,
                             population: str = "adult") -> dict[str, Any]:
     """TIS from two visits' core set measures (see the module docstring for the definitions).
 

@@ -1,0 +1,196 @@
+"""Server-rendered pages: the clinician's workspace and the patient's checklist.
+
+The clinician page is a plain HTML form laid out like a clinic visit. With JavaScript, htmx posts
+the form whenever a field changes and swaps only the result panel; without it, the Classify button
+posts the form and the whole page comes back. The patient page never shows a label, a probability
+or a diagnosis.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from myoclass import __version__
+from myoclass.io._json import dumps
+from myoclass.model.case import InvalidCase, Problem, parse_case
+from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
+from myoclass.reasoning.assess import LABEL_TEXT, assess_case
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+_env = Environment(loader=PackageLoader("myoclass.web", "templates"), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
+
+#: the clinic visit, in order: (section title, group of the data dictionary, or explicit keys)
+SECTIONS: list[tuple[str, list[str]]] = [
+    ("History", ["case_id", "sex", "age_at_onset_years", "age_years", "onset_tempo", "symptom_duration_months",
+                 "family_history_myopathy", "genetic_diagnosis_gene"]),
+    ("Symptoms the patient reports", [k for k, f in FIELDS.items() if f.group == "symptoms"]),
+    ("Examination: muscle strength", [k for k, f in FIELDS.items() if f.group == "weakness"]),
+    ("Examination: skin", [k for k, f in FIELDS.items() if f.group == "skin"]),
+    ("Laboratory", [k for k, f in FIELDS.items() if f.group == "laboratory"]),
+    ("Autoantibodies", list(ANTIBODIES)),
+    ("EMG and muscle MRI", [k for k, f in FIELDS.items() if f.group == "electrophysiology_imaging"]),
+    ("Muscle biopsy", [k for k, f in FIELDS.items() if f.group == "biopsy"]),
+    ("Drugs and exposures", [k for k, f in FIELDS.items() if f.group == "drugs"]),
+    ("Other organs", [k for k, f in FIELDS.items() if f.group == "extramuscular"]),
+]
+_CERTAINTY = {"definite": "definite", "probable": "probable", "possible": "possible"}
+
+
+def _label_text(spec: FieldSpec) -> str:
+    if spec.key in ANTIBODIES:
+        return ANTIBODIES[spec.key]
+    d = spec.description
+    return d[0].upper() + d[1:]
+
+
+def _examples() -> dict[str, Any]:
+    text = resources.files("myoclass.examples").joinpath("cases.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
+    """Form fields (strings; empty = unknown) to a flat case; unparsable numbers become problems."""
+    case: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, spec in FIELDS.items():
+        raw = form.get(key)
+        if raw is None or raw == "" or raw == "unknown":
+            continue
+        if spec.kind == "bool":
+            if raw in ("true", "false"):
+                case[key] = raw == "true"
+            else:
+                problems.append(Problem(key, f"{raw!r} is not allowed; allowed: yes, no or unknown"))
+        elif spec.kind == "number":
+            try:
+                case[key] = float(raw.replace(",", "."))
+            except ValueError:
+                problems.append(Problem(key, f"{raw!r} is not a number"))
+        else:
+            case[key] = raw.strip()
+    return case, problems
+
+
+def _context(case: dict[str, Any], a: dict[str, Any] | None, problems: list[Problem], example: str | None) -> dict[str, Any]:
+    return {
+        "sections": [(title, [FIELDS[k] for k in keys]) for title, keys in SECTIONS],
+        "antibodies": ANTIBODIES,
+        "methods": ASSAY_METHODS,
+        "label_text": _label_text,
+        "case": case,
+        "a": a,
+        "problems": problems,
+        "labels": LABEL_TEXT,
+        "examples": list(_examples()),
+        "example": example,
+        "version": __version__,
+        "certainty": _CERTAINTY,
+    }
+
+
+def _assess(case: dict[str, Any], problems: list[Problem]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    if problems:
+        return None, problems
+    try:
+        return assess_case(parse_case(case)), []
+    except InvalidCase as e:
+        return None, e.problems
+
+
+@router.get("/", response_class=HTMLResponse)
+def clinician(example: str | None = None) -> HTMLResponse:
+    ex = _examples()
+    case: dict[str, Any] = dict(ex[example]) if example in ex else {}
+    a, problems = _assess(case, []) if case else (None, [])
+    return HTMLResponse(_env.get_template("clinician.html").render(**_context(case, a, problems, example)))
+
+
+@router.post("/", response_class=HTMLResponse)
+async def clinician_post(request: Request) -> HTMLResponse:
+    form = await request.form()
+    case, problems = form_to_case(form)
+    a, problems = _assess(case, problems)
+    ctx = _context(case, a, problems, None)
+    if request.headers.get("hx-request") == "true":
+        return HTMLResponse(_env.get_template("result.html").render(**ctx))
+    return HTMLResponse(_env.get_template("clinician.html").render(**ctx))
+
+
+@router.post("/export")
+async def export(request: Request) -> Response:
+    """The case and its assessment as one JSON file (a download)."""
+    form = await request.form()
+    case, problems = form_to_case(form)
+    a, problems = _assess(case, problems)
+    body = {"case": case, "assessment": a, "errors": [{"field": p.field, "message": p.message} for p in problems]}
+    name = (case.get("case_id") or "case").replace('"', "")
+    return Response(dumps(body), media_type="application/json",
+                    headers={"content-disposition": f'attachment; filename="myoclass-{name}.json"'})
+
+
+# --- the patient's checklist -----------------------------------------------------------------
+
+#: (flat key, question in plain words)
+PATIENT_SYMPTOMS: list[tuple[str, str]] = [
+    ("symptom_difficulty_climbing_stairs", "Is it harder than before to climb stairs?"),
+    ("symptom_difficulty_rising_from_chair", "Is it hard to stand up from a chair without using your arms?"),
+    ("symptom_difficulty_lifting_arms_overhead", "Is it hard to lift your arms above your head, for example to "
+                                                 "brush your hair or reach a shelf?"),
+    ("symptom_falls", "Have you fallen, or found it hard to get up after a fall?"),
+    ("symptom_fatigue", "Do you feel tired most of the time?"),
+    ("symptom_myalgia", "Do your muscles ache or hurt?"),
+    ("dysphagia", "Is it hard to swallow, or does food stick?"),
+]
+PATIENT_WEAK_AREAS: list[tuple[str, str]] = [
+    ("neck", "neck (for example lifting your head off the pillow)"), ("shoulders", "shoulders and upper arms"),
+    ("hips", "hips"), ("thighs", "thighs"), ("back", "back"),
+]
+PATIENT_HISTORY: list[tuple[str, str]] = [
+    ("statin_exposure", "Do you take, or did you take, a statin (a cholesterol-lowering medicine such as "
+                        "atorvastatin or simvastatin)?"),
+]
+PATIENT_TESTS: list[tuple[str, str]] = [
+    ("test_ck", "A blood test for creatine kinase (CK), a muscle enzyme"),
+    ("test_antibodies", "A blood test for myositis antibodies (for example anti-SRP or anti-HMGCR)"),
+    ("test_biopsy", "A muscle biopsy (a small piece of muscle examined under the microscope)"),
+    ("test_emg", "A test of the muscles' electrical activity (EMG) or a muscle MRI scan"),
+]
+_ANSWERS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+
+
+@router.get("/patient", response_class=HTMLResponse)
+def patient() -> HTMLResponse:
+    return HTMLResponse(_env.get_template("patient.html").render(
+        symptoms=PATIENT_SYMPTOMS, areas=PATIENT_WEAK_AREAS, history=PATIENT_HISTORY, tests=PATIENT_TESTS,
+        answers=_ANSWERS, version=__version__))
+
+
+@router.post("/patient/summary", response_class=HTMLResponse)
+async def patient_summary(request: Request) -> HTMLResponse:
+    form = await request.form()
+
+    def answer(key: str) -> str:
+        v = form.get(key)
+        return v if isinstance(v, str) and v in _ANSWERS else "unsure"
+
+    symptoms = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_SYMPTOMS]
+    areas = [label for k, label in PATIENT_WEAK_AREAS if form.get(f"weak_{k}") == "on"]
+    history = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_HISTORY]
+    tests = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_TESTS]
+    since = str(form.get("since") or "").strip()[:200]
+    notes = str(form.get("notes") or "").strip()[:2000]
+    # the flat-case keys a clinician can paste into myoclass (only what the patient answered yes or no)
+    flat = {k: answer(k) == "yes" for k, _q in PATIENT_SYMPTOMS + PATIENT_HISTORY if answer(k) in ("yes", "no")}
+    return HTMLResponse(_env.get_template("patient_summary.html").render(
+        symptoms=symptoms, areas=areas, history=history, tests=tests, since=since, notes=notes,
+        flat=json.dumps(flat, indent=1), version=__version__))
