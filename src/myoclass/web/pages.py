@@ -46,7 +46,23 @@ SECTIONS: list[tuple[str, list[str]]] = [
 _CERTAINTY = {"definite": "definite", "probable": "probable", "possible": "possible"}
 
 
+_FIELD_LABELS = {
+    "case_id": "Case identifier (your own; no names)",
+    "sex": "Sex",
+    "age_at_onset_years": "Age at the first symptom",
+    "age_years": "Age now",
+    "onset_tempo": "Onset (acute < 4 weeks, subacute 4 weeks to 6 months, insidious)",
+    "symptom_duration_months": "Duration since the first symptom",
+    "genetic_diagnosis_gene": "Genetic diagnosis explaining a myopathy (gene, e.g. DYSF)",
+    "ck_u_l": "Highest creatine kinase (CK)",
+    "ck_uln_u_l": "CK upper limit of normal",
+    "ck_elevated": "CK above normal (when only a qualitative result is known)",
+}
+
+
 def _label_text(spec: FieldSpec) -> str:
+    if spec.key in _FIELD_LABELS:
+        return _FIELD_LABELS[spec.key]
     if spec.key in ANTIBODIES:
         return ANTIBODIES[spec.key]
     d = spec.description
