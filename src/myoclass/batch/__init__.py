@@ -1,0 +1,1 @@
+"""Cohort scale: the criteria over Arrow batches (see :mod:`myoclass.batch.columnar`)."""

@@ -1,0 +1,192 @@
+"""The criteria over columns: the same rule tree as the per-case engine, evaluated with numpy.
+
+Each node of :mod:`myoclass.criteria._logic` maps to one vectorised operation over a whole batch
+(Kleene values 0/1/2 in ``uint8`` arrays, so "and" is ``minimum`` and "or" is ``maximum``;
+categorical findings are bit masks; sums are ``int16`` intervals). No criterion is written a
+second time: :func:`evaluate_columns` interprets the definitions the library compiles.
+
+:func:`state_columns` builds the findings of a batch of flat cases (an Arrow table of validated
+cases) exactly as :func:`myoclass.model.findings.display_state` and ``case_state`` do for one case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from myoclass.criteria._logic import (
+    All,
+    Any_,
+    Cat,
+    CatWeight,
+    Const,
+    CountIn,
+    Expr,
+    If,
+    Not,
+    Ref,
+    ScoreAtLeast,
+    Sum,
+    Term,
+    Var,
+    _cat_hi,
+    _cat_lo,
+)
+from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
+from myoclass.model.findings import FINDINGS
+
+__all__ = ["evaluate_columns", "state_columns"]
+
+U8 = np.uint8
+
+
+def _node(e: Expr, state: Mapping[str, np.ndarray], env: dict[str, Any], defs: Mapping[str, Expr], n: int) -> Any:
+    if isinstance(e, Ref):
+        if e.name not in env:
+            env[e.name] = _node(defs[e.name], state, env, defs, n)
+        return env[e.name]
+    if isinstance(e, Var):
+        return state[e.name]
+    if isinstance(e, Const):
+        return np.full(n, e.v, dtype=U8)
+    if isinstance(e, Cat):
+        m = state[e.name]
+        inside = (m & (~e.mask & 0xFF)) == 0
+        outside = (m & e.mask) == 0
+        return np.where(inside, 2, np.where(outside, 0, 1)).astype(U8)
+    if isinstance(e, Not):
+        return (2 - _node(e.x, state, env, defs, n)).astype(U8)
+    if isinstance(e, All):
+        return np.minimum.reduce([_node(x, state, env, defs, n) for x in e.xs])
+    if isinstance(e, Any_):
+        return np.maximum.reduce([_node(x, state, env, defs, n) for x in e.xs])
+    if isinstance(e, CountIn):
+        vals = [_node(x, state, env, defs, n) for x in e.xs]
+        t = np.sum([v == 2 for v in vals], axis=0)
+        p = np.sum([v > 0 for v in vals], axis=0)
+        return np.where((t >= e.lo) & (p <= e.hi), 2, np.where((p < e.lo) | (t > e.hi), 0, 1)).astype(U8)
+    if isinstance(e, Sum):
+        lo = np.zeros(n, dtype=np.int16)
+        hi = np.zeros(n, dtype=np.int16)
+        for term in e.terms:
+            if isinstance(term, Term):
+                v = _node(term.x, state, env, defs, n)
+                lo += np.where(v == 2, term.weight, 0).astype(np.int16)
+                hi += np.where(v > 0, term.weight, 0).astype(np.int16)
+            else:
+                lo += _table(term, low=True)[state[term.name]]
+                hi += _table(term, low=False)[state[term.name]]
+        return (lo, hi)
+    if isinstance(e, ScoreAtLeast):
+        lo, hi = _node(e.score, state, env, defs, n)
+        return np.where(lo >= e.cut, 2, np.where(hi < e.cut, 0, 1)).astype(U8)
+    if isinstance(e, If):
+        c = _node(e.c, state, env, defs, n)
+        a = _node(e.a, state, env, defs, n)
+        b = _node(e.b, state, env, defs, n)
+        return np.where(c == 2, a, np.where(c == 0, b, np.where(a == b, a, 1))).astype(U8)
+    raise TypeError(type(e).__name__)  # pragma: no cover - every node kind is listed above
+
+
+_TABLES: dict[tuple[Any, bool], np.ndarray] = {}
+
+
+def _table(t: CatWeight, low: bool) -> np.ndarray:
+    key = (t.weights, low)
+    if key not in _TABLES:
+        f = _cat_lo if low else _cat_hi
+        _TABLES[key] = np.array([f(m, t.weights) if m else 0 for m in range(256)], dtype=np.int16)
+    return _TABLES[key]
+
+
+def evaluate_columns(defs: Mapping[str, Expr], names: list[str], state: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Evaluate the named definitions over a batch; Kleene values as ``uint8``, sums as ``(lo, hi)``."""
+    n = len(next(iter(state.values())))
+    env: dict[str, Any] = {}
+    for name in names:
+        _node(Ref(name), state, env, defs, n)
+    return {k: env[k] for k in names}
+
+
+# --------------------------------------------------------------------------------------------
+# findings of a batch
+# --------------------------------------------------------------------------------------------
+
+
+def _tri(col: pa.Array | None, n: int) -> np.ndarray:
+    """Arrow booleans -> 0 (false) / 1 (null) / 2 (true)."""
+    if col is None:
+        return np.ones(n, dtype=U8)
+    arr = col.to_numpy(zero_copy_only=False)
+    valid = ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    out = np.ones(n, dtype=U8)
+    out[valid] = np.where(arr[valid].astype(bool), 2, 0)
+    return out
+
+
+def _num(col: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    if col is None:
+        return np.zeros(n), np.zeros(n, dtype=bool)
+    valid = ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    vals = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=float)
+    return vals, valid
+
+
+def _age_band(age: np.ndarray) -> np.ndarray:
+    return np.where(age < 18, 1, np.where(age < 40, 2, np.where(age <= 45, 4, 8))).astype(U8)
+
+
+def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """``(shown, logic)`` findings of validated flat cases: as known, and with mimics presumed absent.
+
+    ``table`` holds validated cases with the derivations of :func:`~myoclass.model.case.parse_case`
+    applied (``ck_elevated`` derived, ``biopsy_performed`` taken as true when findings are given).
+    """
+    n = table.num_rows
+    cols = {name: table.column(name).combine_chunks() for name in table.column_names}
+
+    def col(key: str) -> pa.Array | None:
+        return cols.get(key)
+
+    s: dict[str, np.ndarray] = {}
+    for name, f in FINDINGS.items():
+        if f.is_bool and name in FIELDS:
+            s[name] = _tri(col(name), n)
+    no_biopsy = s["biopsy_performed"] == 0
+    for k in BIOPSY_ITEMS:
+        s[k] = np.where(no_biopsy, 0, s[k]).astype(U8)
+    gene = col("genetic_diagnosis_gene")
+    s["genetic_diagnosis"] = (np.ones(n, dtype=U8) if gene is None
+                              else np.where(np.asarray(gene.is_valid().to_numpy(zero_copy_only=False)), 2, 1).astype(U8))
+    onset, has_onset = _num(col("age_at_onset_years"), n)
+    age, has_age = _num(col("age_years"), n)
+    band = np.full(n, 15, dtype=U8)
+    top = _age_band(age)
+    band = np.where(has_age, (top.astype(np.int16) << 1) - 1, band).astype(U8)
+    s["onset_age_band"] = np.where(has_onset, _age_band(onset), band).astype(U8)
+    ck, has_ck = _num(col("ck_u_l"), n)
+    uln, has_uln = _num(col("ck_uln_u_l"), n)
+    elev = _tri(col("ck_elevated"), n)
+    both = has_ck & has_uln
+    from_numbers = np.where(ck <= uln, 1, np.where(ck <= 15 * uln, 2, 4))
+    from_flag = np.where(elev == 1, 7, np.where(elev == 2, 6, 1))
+    s["ck_band"] = np.where(both, from_numbers, from_flag).astype(U8)
+    dur, has_dur = _num(col("symptom_duration_months"), n)
+    s["duration_band"] = np.where(has_dur, np.where(dur > 12, 2, 1), 3).astype(U8)
+    for name in ("onset_tempo", "statin_withdrawal_outcome", "immunosuppression_response"):
+        f = FINDINGS[name]
+        c = col(name)
+        out = np.full(n, f.full, dtype=U8)
+        if c is not None:
+            vals = np.asarray(c.fill_null("").to_numpy(zero_copy_only=False), dtype=object)
+            for value in f.values:
+                out[vals == value] = f.bit(value)
+        s[name] = out
+    logic = dict(s)
+    for name, f in FINDINGS.items():
+        if f.mimic:
+            logic[name] = np.where(s[name] == 1, 0, s[name]).astype(U8)
+    return s, logic
