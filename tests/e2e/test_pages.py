@@ -1,0 +1,236 @@
+"""The web pages in a real browser (Chromium via Playwright): htmx updates, links, the patient page, no-JS, CSP."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, expect
+
+from myoclass.reasoning.assess import LABEL_TEXT
+
+Shot = Callable[..., Path]
+
+
+def finding(page: Page, key: str) -> Locator:
+    """The finding with this flat key (a fieldset or div with id ``f-<key>``)."""
+    return page.locator(f"#f-{key}")
+
+
+def choose(page: Page, key: str, answer: str) -> None:
+    """Tick the yes/no/unknown (antibodies: positive/negative/not tested) radio of a finding."""
+    finding(page, key).get_by_role("radio", name=answer, exact=True).check()
+
+
+def number(page: Page, key: str) -> Locator:
+    return finding(page, key).get_by_role("spinbutton")
+
+
+def is_post_root(base: str) -> Callable[[Response], bool]:
+    return lambda r: r.request.method == "POST" and r.url == f"{base}/"
+
+
+def fill_anti_hmgcr_case(page: Page) -> None:
+    choose(page, "ab_hmgcr", "positive")
+    choose(page, "ab_srp", "negative")
+    number(page, "ck_u_l").fill("8000")
+    number(page, "ck_uln_u_l").fill("200")
+    choose(page, "weakness_proximal_upper_symmetric", "yes")
+    choose(page, "weakness_proximal_lower_symmetric", "yes")
+
+
+def test_clinician_anti_hmgcr_case(page: Page, shot: Shot) -> None:
+    page.goto("/")
+    expect(page.get_by_text("Enter findings, or load an example")).to_be_visible()
+    fill_anti_hmgcr_case(page)
+    result = page.locator("#result")
+    expect(result.get_by_test_id("verdict")).to_have_text("imnm_anti_hmgcr")
+    expect(result.get_by_test_id("probability")).to_contain_text("%")
+    # the filled values are what the form still shows (htmx swapped only the result panel)
+    expect(number(page, "ck_u_l")).to_have_value("8000")
+    expect(finding(page, "ab_hmgcr").get_by_role("radio", name="positive", exact=True)).to_be_checked()
+    shot(page, "clinician-result")
+
+
+def test_change_updates_result_without_navigation(page: Page, live_server: str, shot: Shot) -> None:
+    page.goto("/?example=mostly_unknown")
+    result = page.locator("#result")
+    expect(result.get_by_test_id("verdict")).to_have_text("undetermined")
+    heliotrope_link = result.locator('a[data-testid=next-test][href="#f-skin_heliotrope"]')
+    expect(heliotrope_link).to_have_count(1)
+    url = page.url
+    page.evaluate("window.__marker = 1")
+
+    with page.expect_response(is_post_root(live_server)) as resp:
+        choose(page, "skin_heliotrope", "no")
+    response = resp.value
+    assert response.ok
+    assert response.request.headers.get("hx-request") == "true"
+    # the finding is no longer unknown, so it is no longer a next test; the page itself never reloaded
+    expect(heliotrope_link).to_have_count(0)
+    expect(result.get_by_test_id("next-test").first).to_be_visible()
+    assert page.url == url
+    assert page.evaluate("window.__marker") == 1
+
+    # a typed number counts once it is committed (the change event fires when focus leaves the field)
+    age_link = result.locator('a[data-testid=next-test][href="#f-age_at_onset_years"]')
+    expect(age_link).to_have_count(1)
+    with page.expect_response(is_post_root(live_server)):
+        number(page, "age_at_onset_years").fill("52")
+        number(page, "age_at_onset_years").press("Tab")
+    expect(age_link).to_have_count(0)
+    assert page.url == url
+    assert page.evaluate("window.__marker") == 1
+    shot(page, "clinician-updated")
+
+
+def test_next_test_link_scrolls_to_the_finding(page: Page, shot: Shot) -> None:
+    page.goto("/?example=mostly_unknown")
+    first = page.locator("#result").get_by_test_id("next-test").first
+    expect(first).to_be_visible()
+    href = first.get_attribute("href")
+    assert href is not None and re.fullmatch(r"#f-\w+", href), href
+    key = href.removeprefix("#f-")
+    assert first.inner_text() == key
+    first.click()
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+    assert page.evaluate("location.hash") == href
+    target = page.locator(f"#f-{key}")
+    expect(target).to_be_in_viewport()
+    # the target's own input is reachable right there
+    expect(target.locator("input, select").first).to_be_in_viewport()
+    shot(page, "clinician-next-test")
+
+
+def test_patient_checklist_and_printable_summary(page: Page, artifacts: Path, shot: Shot) -> None:
+    page.goto("/patient")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Muscle weakness: a checklist to bring to your doctor")
+    page.get_by_role("group", name="Is it harder than before to climb stairs?").get_by_role(
+        "radio", name="Yes", exact=True).check()
+    page.get_by_role("group", name="Do your muscles ache or hurt?").get_by_role("radio", name="No", exact=True).check()
+    page.get_by_role("group", name=re.compile(r"take, a statin")).get_by_role("radio", name="Yes", exact=True).check()
+    page.get_by_role("checkbox", name="hips", exact=True).check()
+    page.get_by_role("checkbox", name="thighs", exact=True).check()
+    page.get_by_label("Since when, roughly?").fill("since March, getting worse")
+    page.get_by_label("Anything else you want your doctor to know").fill("My father had a muscle disease.")
+    shot(page, "patient-checklist", full_page=True)
+
+    page.get_by_role("button", name="Make my one-page summary").click()
+    expect(page).to_have_url(re.compile(r"/patient/summary$"))
+    summary = page.get_by_test_id("patient-summary")
+    expect(summary).to_be_visible()
+    stairs = summary.get_by_role("row").filter(has_text="climb stairs")
+    expect(stairs.get_by_role("cell").last).to_have_text("Yes")
+    expect(summary.get_by_role("row").filter(has_text="muscles ache").get_by_role("cell").last).to_have_text("No")
+    expect(summary.get_by_role("row").filter(has_text="swallow").get_by_role("cell").last).to_have_text("Not sure")
+    expect(summary.get_by_role("row").filter(has_text="statin").first.get_by_role("cell").last).to_have_text("Yes")
+    expect(summary).to_contain_text("hips, thighs")
+    expect(summary).to_contain_text("Since: since March, getting worse.")
+    expect(summary).to_contain_text("My father had a muscle disease.")
+    # the tests a doctor may consider
+    for test in ("creatine kinase (CK)", "myositis antibodies", "anti-SRP and anti-HMGCR", "muscle biopsy", "EMG",
+                 "muscle MRI"):
+        expect(summary).to_contain_text(test)
+    # never a label, a probability or a diagnosis (also not in the collapsed clinician section)
+    text = (summary.text_content() or "").lower()
+    forbidden = {"imnm", "probability", "polymyositis", "necrotizing", "dermatomyositis", "classification",
+                 *(label.lower() for label in LABEL_TEXT if len(label) > 3)}
+    found = sorted(w for w in forbidden if re.search(rf"\b{re.escape(w)}\b", text))
+    assert not found, f"the patient summary names {found}"
+    shot(page, "patient-summary", full_page=True)
+
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.locator("footer.site")).to_be_hidden()
+    expect(page.get_by_role("link", name="Back to the checklist")).to_be_hidden()
+    expect(summary).to_be_visible()
+    shot(page, "patient-summary-print", full_page=True)
+    pdf = artifacts / "patient-summary.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_classify_without_javascript(browser: Browser, live_server: str, shot: Shot) -> None:
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        fill_anti_hmgcr_case(page)
+        expect(page.get_by_test_id("verdict")).to_have_count(0)  # nothing updates as you go without JS
+        with page.expect_navigation():
+            page.get_by_role("button", name="Classify", exact=True).click()
+        assert page.url == f"{live_server}/"
+        expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # a full page, not a fragment
+        expect(page.get_by_role("heading", level=1)).to_have_text("Classify a myositis case")
+        expect(page.get_by_test_id("verdict")).to_have_text("imnm_anti_hmgcr")
+        expect(number(page, "ck_u_l")).to_have_value("8000")  # the form comes back filled
+        expect(finding(page, "weakness_proximal_lower_symmetric").get_by_role("radio", name="yes", exact=True)).to_be_checked()
+        shot(page, "clinician-nojs")
+    finally:
+        context.close()
+
+
+def test_patient_page_labels_and_keyboard(page: Page) -> None:
+    page.goto("/patient")
+    controls = page.locator("input, select, textarea")
+    assert controls.count() > 20
+    for control in controls.all():
+        expect(control).to_have_accessible_name(re.compile(r"\S"))
+    # every radio sits in a question group that has a name (its legend), so "Yes" is never read out alone
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('input[type=radio]')]
+        .filter(r => !r.closest('fieldset')?.querySelector(':scope > legend')?.textContent.trim())
+        .map(r => r.name)""")
+    assert unnamed == []
+
+    submit = page.get_by_role("button", name="Make my one-page summary")
+    page.locator("body").focus()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if submit.evaluate("el => el === document.activeElement"):
+            break
+    expect(submit).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("patient-summary")).to_be_visible()
+
+
+def test_csp_holds_on_clinician_page_and_docs(page: Page, live_server: str, shot: Shot) -> None:
+    messages: list[ConsoleMessage] = []
+    page.on("console", lambda m: messages.append(m))
+    page_errors: list[str] = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    # record violations from the page itself as well (an init script is injected by the browser, not by the page)
+    page.add_init_script("""window.__csp = [];
+        document.addEventListener('securitypolicyviolation',
+            e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));""")
+
+    def problems() -> list[str]:
+        found = [f"{m.type}: {m.text}" for m in messages
+                 if m.type == "error" or "content security policy" in m.text.lower()]
+        return found + page_errors + page.evaluate("window.__csp")
+
+    page.goto("/")
+    with page.expect_response(is_post_root(live_server)):
+        choose(page, "ab_hmgcr", "positive")  # an htmx request and swap happen under the CSP too
+    expect(page.locator("#result").get_by_test_id("verdict")).to_be_visible()
+    assert problems() == []
+
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui").first).to_be_attached()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("myoclass")
+    expect(page.get_by_text("/api/v1/assess").first).to_be_visible()
+    assert problems() == []
+    shot(page, "docs")
+
+
+def test_clinician_page_controls_have_names(page: Page) -> None:
+    page.goto("/")
+    controls = page.locator("#case-form").locator("input, select, textarea")
+    assert controls.count() > 100
+    for control in controls.all():
+        expect(control).to_have_accessible_name(re.compile(r"\S"))
+    # radios are named "yes"/"no"/"unknown": each group must carry the finding's name in its legend
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('#case-form input[type=radio]')]
+        .filter(r => !r.closest('fieldset')?.querySelector(':scope > legend')?.textContent.trim())
+        .map(r => r.name)""")
+    assert unnamed == []
