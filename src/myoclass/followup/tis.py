@@ -114,6 +114,9 @@ def _visit(name: str, raw: Any, problems: list[Problem]) -> dict[str, Any]:
         "enzyme_uln": _num(f"{name}.enzyme_uln_u_l", raw.get("enzyme_uln_u_l"), 0, None, problems),
         "extramuscular": _num(f"{name}.extramuscular", raw.get("extramuscular"), 0, 10, problems),
     }
+    name_ = raw.get("enzyme_name")
+    if name_ is not None and not isinstance(name_, str):
+        problems.append(Problem(f"{name}.enzyme_name", f"{name_!r} is not allowed; allowed: a string (e.g. ck) or null"))
     if out["enzyme_uln"] == 0:
         problems.append(Problem(f"{name}.enzyme_uln_u_l", "the upper limit of normal must be above 0"))
     return out
@@ -191,7 +194,8 @@ def total_improvement_score(baseline: Mapping[str, Any] | Any, followup: Mapping
         else:
             pct = (bv - fv) / m.range_ * 100 if not m.higher_is_better else (fv - bv) / m.range_ * 100
         pts = m.points[_band(pct, m.edges)]
-        row.update(percent_improvement=float(round(pct, 4)), points=pts)
+        # exact for the points; for display, a worsening beyond a millionfold is shown as -1e6 %
+        row.update(percent_improvement=float(round(max(pct, Fraction(-1_000_000)), 4)), points=pts)
         lo += pts
         hi += pts
         rows.append(row)

@@ -32,8 +32,11 @@ def _errors(problems: list[dict[str, str]], status: int = 422) -> JSONResponse:
     return JSONResponse({"errors": problems}, status_code=status)
 
 
-class _JSONText(Response):
-    media_type = "application/json"
+class _JSONText(JSONResponse):
+    """JSON already encoded by :func:`myoclass.io._json.dumps` (documented as ``application/json``)."""
+
+    def render(self, content: Any) -> bytes:
+        return content.encode("utf-8") if isinstance(content, str) else super().render(content)
 
 
 async def _json_body(request: Request) -> Any:
@@ -184,10 +187,20 @@ async def tis(request: Request) -> Response:
     return _JSONText(dumps(r))
 
 
+_GRADE = {"type": ["integer", "null"], "minimum": 0, "maximum": 10}
+_MMT8_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    "side": {"enum": ["right", "left", None]},
+    "neck_flexors": _GRADE,
+    **{m: {"oneOf": [_GRADE, {"type": "object", "additionalProperties": False,
+                              "properties": {"right": _GRADE, "left": _GRADE}}]}
+       for m in ("deltoid_middle", "biceps_brachii", "wrist_extensors", "gluteus_maximus", "gluteus_medius",
+                 "quadriceps", "ankle_dorsiflexors")}}}
+
+
 @router.post(
     "/mmt8",
     summary="MMT-8 total from Kendall grades",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _MMT8_BODY}}},
                    "responses": {"422": {"description": "Invalid grades",
                                          "content": {"application/json": {"schema": _ERRORS_SCHEMA}}}}},
 )

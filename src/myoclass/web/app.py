@@ -124,6 +124,13 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
             schema.setdefault("components", {}).setdefault("schemas", {})["FlatCase"] = flat_case_component()
+            # responses documented by openapi_extra must not keep the placeholder FastAPI adds for them
+            for path in schema.get("paths", {}).values():
+                for op in path.values():
+                    for resp in op.get("responses", {}).values():
+                        sch = resp.get("content", {}).get("application/json", {}).get("schema", {})
+                        if "oneOf" in sch or "properties" in sch:
+                            sch.pop("type", None) if sch.get("type") == "string" else None
             app.openapi_schema = schema
         return app.openapi_schema
 
