@@ -19,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from myoclass.criteria._logic import (
     All,
@@ -224,37 +225,45 @@ static int pick(int i,const unsigned char*s,const signed char*v,const short*lo,c
 
 #define MAXSTACK 4096
 #define MAXW 2048
-static unsigned char STACK[MAXSTACK][NV];
-static unsigned char WIT[MAXW][NV];
-static unsigned WLAB[MAXW];
-static int NW;
+#include <stdlib.h>
+#include <stdio.h>
+/* All working memory of a search, one per thread (the web server and the batch engine call in
+   from several threads; ctypes releases the GIL). */
+typedef struct {
+  unsigned char stack[MAXSTACK][NV];
+  unsigned char wit[MAXW][NV];
+  unsigned wlab[MAXW];
+  int nw;
+  signed char v[NN]; short lo[NN]; short hi[NN];
+} Ctx;
+static __thread Ctx* TCTX;
+static Ctx* ctx_get(void){ if(!TCTX) TCTX=(Ctx*)calloc(1,sizeof(Ctx)); return TCTX; }
 
-/* Depth-first label search (see Engine.search); witnesses are appended to the pool WIT. */
-static unsigned search_core(const unsigned char*root,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
-  static signed char v[NN]; static short lo[NN]; static short hi[NN];
+/* Depth-first label search (see Engine.search); witnesses are appended to the pool. */
+static unsigned search_core(Ctx*c,const unsigned char*root,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
   int sp=0,nodes=0,exact=1;
-  memcpy(STACK[sp++],root,NV);
+  memcpy(c->stack[sp++],root,NV);
   while(sp){
-    unsigned char s[NV]; memcpy(s,STACK[--sp],NV);
-    int fo; unsigned m=eval_rules(s,v,lo,hi,&fo); nodes++;
+    unsigned char s[NV]; memcpy(s,c->stack[--sp],NV);
+    int fo; unsigned m=eval_rules(s,c->v,c->lo,c->hi,&fo); nodes++;
     unsigned nw=m&want&~found;
     if(!nw) continue;
-    if(!(m&(m-1))){found|=m; if(NW<MAXW){memcpy(WIT[NW],s,NV);WLAB[NW]=m;NW++;}
+    if(!(m&(m-1))){found|=m; if(c->nw<MAXW){memcpy(c->wit[c->nw],s,NV);c->wlab[c->nw]=m;c->nw++;}
                    if(!(want&~found)) break; continue;}
     if(nodes>budget){exact=0;found|=m&want;continue;}
     int target=__builtin_ctz(nw), rule=fo;
-    if(target<NR && v[RULE[target]]==1) rule=target;
-    int var=pick(RULE[rule],s,v,lo,hi);
+    if(target<NR && c->v[RULE[target]]==1) rule=target;
+    int var=pick(RULE[rule],s,c->v,c->lo,c->hi);
     if(var<0){exact=0;found|=m&want;continue;}
     if(VBOOL[var]){
       if(sp+2>MAXSTACK){exact=0;found|=m&want;continue;}
-      memcpy(STACK[sp],s,NV);STACK[sp][var]=0;sp++;
-      memcpy(STACK[sp],s,NV);STACK[sp][var]=2;sp++;
+      memcpy(c->stack[sp],s,NV);c->stack[sp][var]=0;sp++;
+      memcpy(c->stack[sp],s,NV);c->stack[sp][var]=2;sp++;
     } else {
       int mask=s[var],bit;
       for(bit=1;bit<=mask;bit<<=1) if(mask&bit){
         if(sp>=MAXSTACK){exact=0;found|=m&want;break;}
-        memcpy(STACK[sp],s,NV);STACK[sp][var]=(unsigned char)bit;sp++;}
+        memcpy(c->stack[sp],s,NV);c->stack[sp][var]=(unsigned char)bit;sp++;}
     }
   }
   *nodes_out=nodes;*exact_out=exact;return found;
@@ -262,28 +271,29 @@ static unsigned search_core(const unsigned char*root,unsigned found,unsigned wan
 
 unsigned search(const unsigned char*root,unsigned found,unsigned want,int budget,
                 unsigned char*wit,unsigned*wit_lab,int*n_wit,int max_wit,int*nodes_out,int*exact_out){
-  NW=0; unsigned f=search_core(root,found,want,budget,nodes_out,exact_out);
-  int k,n=NW<max_wit?NW:max_wit;
-  for(k=0;k<n;k++){memcpy(wit+NV*k,WIT[k],NV);wit_lab[k]=WLAB[k];}
+  Ctx*c=ctx_get(); c->nw=0; unsigned f=search_core(c,root,found,want,budget,nodes_out,exact_out);
+  int k,n=c->nw<max_wit?c->nw:max_wit;
+  for(k=0;k<n;k++){memcpy(wit+NV*k,c->wit[k],NV);wit_lab[k]=c->wlab[k];}
   *n_wit=n; return f;
 }
 
-static unsigned root_mask_(const unsigned char*s){static signed char v[NN];static short lo[NN];static short hi[NN];int fo;
-  return eval_rules(s,v,lo,hi,&fo);}
+static unsigned root_mask_(Ctx*c,const unsigned char*s){int fo; return eval_rules(s,c->v,c->lo,c->hi,&fo);}
+unsigned root_mask(const unsigned char*s){return root_mask_(ctx_get(),s);}
 
 /* Engine.analyse: reachable labels, then per deciding finding the labels reachable per value.
-   out_var[k], out_nval[k], out_masks[8*k+j]; returns the number of findings reported. */
-int analyse(const unsigned char*root,const int*dec,int ndec,int main_budget,int search_budget,int test_budget,
-            unsigned*reach_out,int*exact_out,int*tests_exact_out,int*out_var,int*out_nval,unsigned*out_masks){
+   out_var[k], out_nval[k], out_masks[8*k+j]; returns the number of findings reported (at most cap). */
+static int analyse_core(Ctx*c,const unsigned char*root,const int*dec,int ndec,int main_budget,int search_budget,
+            int test_budget,unsigned*reach_out,int*exact_out,int*tests_exact_out,int*out_var,int*out_nval,
+            unsigned*out_masks,int cap){
   int nodes,exact,k,j,w,n=0,spent=0,tests_exact=1;
-  NW=0;
-  unsigned reach=search_core(root,0,0xFFFFFFFFu,main_budget,&nodes,&exact);
+  c->nw=0;
+  unsigned reach=search_core(c,root,0,0xFFFFFFFFu,main_budget,&nodes,&exact);
   *reach_out=reach;*exact_out=exact;*tests_exact_out=1;
   if(!(reach&(reach-1))) return 0;
-  int nw0=NW; /* findings that the main search's witnesses fix */
-  for(k=0;k<ndec;k++){
+  int nw0=c->nw; /* findings that the main search's witnesses fix */
+  for(k=0;k<ndec&&n<cap;k++){
     int i=dec[k],fixed=0;
-    for(w=0;w<nw0&&!fixed;w++) if(WIT[w][i]!=root[i]) fixed=1;
+    for(w=0;w<nw0&&!fixed;w++) if(c->wit[w][i]!=root[i]) fixed=1;
     if(!fixed) continue;
     int vals[8],nv=0,x=root[i];
     if(VBOOL[i]){vals[0]=2;vals[1]=0;nv=2;}
@@ -291,16 +301,16 @@ int analyse(const unsigned char*root,const int*dec,int ndec,int main_budget,int 
     out_var[n]=i; out_nval[n]=nv;
     for(j=0;j<nv;j++){
       int val=vals[j]; unsigned covered=0;
-      for(w=0;w<NW;w++){ if(covered&WLAB[w]) continue; int y=WIT[w][i];
-        if(VBOOL[i]?(y==1||y==val):(y&val)) covered|=WLAB[w]; }
+      for(w=0;w<c->nw;w++){ if(covered&c->wlab[w]) continue; int y=c->wit[w][i];
+        if(VBOOL[i]?(y==1||y==val):(y&val)) covered|=c->wlab[w]; }
       unsigned missing=reach&~covered;
       if(missing){
         unsigned char probe[NV]; memcpy(probe,root,NV); probe[i]=(unsigned char)val;
-        unsigned possible=missing&root_mask_(probe);
+        unsigned possible=missing&root_mask_(c,probe);
         if(possible && spent>=test_budget){covered|=possible;tests_exact=0;}
         else if(possible){
           int b=test_budget-spent; if(b>search_budget) b=search_budget;
-          int nn,ex; covered=search_core(probe,covered,possible,b,&nn,&ex);
+          int nn,ex; covered=search_core(c,probe,covered,possible,b,&nn,&ex);
           spent+=nn; if(!ex) tests_exact=0;
         }
       }
@@ -312,8 +322,119 @@ int analyse(const unsigned char*root,const int*dec,int ndec,int main_budget,int 
   return n;
 }
 
-unsigned root_mask(const unsigned char*s){return root_mask_(s);}
+int analyse(const unsigned char*root,const int*dec,int ndec,int main_budget,int search_budget,int test_budget,
+            unsigned*reach_out,int*exact_out,int*tests_exact_out,int*out_var,int*out_nval,unsigned*out_masks){
+  return analyse_core(ctx_get(),root,dec,ndec,main_budget,search_budget,test_budget,reach_out,exact_out,
+                      tests_exact_out,out_var,out_nval,out_masks,256);
+}
+
+/* ---- batch: analyse many rows and write each row's next tests as JSON (the batch engine) ---- */
+typedef struct {
+  int nlabels; const char* const* labels;        /* label names, precedence order */
+  const char* const* keys;                        /* per finding: flat key */
+  const char* const* bands;                       /* per finding: 8 band names (categorical) or NULLs */
+  const unsigned char* tier;                      /* per finding */
+  int biopsy_var; const int* hyp_vars; int nhyp;  /* biopsy_performed and the biopsy findings to open */
+  const int* mimic_vars; int nmimic;              /* rules-out findings, in report order */
+  int dystrophic_var;                             /* skipped as a rules-out test when no biopsy was done */
+  unsigned exclusion_mask;                        /* labels that need a better explanation ruled out */
+} Tables;
+
+static const char* lab_name(const Tables*t,unsigned m){
+  if(m && !(m&(m-1))) return t->labels[__builtin_ctz(m)];
+  return "undetermined";
+}
+
+typedef struct { int n; int nv; unsigned masks[8]; int var; double avg; int tier; int kind; } Entry;
+
+static int put(char*buf,long cap,long*pos,const char*s){
+  long l=(long)strlen(s); if(*pos+l>=cap) return -1; memcpy(buf+*pos,s,(size_t)l); *pos+=l; return 0;
+}
+
+/* returns rows done; per row: reach, exact flags; JSON written to buf with offsets[row+1] */
+long analyse_batch(const unsigned char*states,const unsigned char*shown_mimic_unknown,long nrows,
+                   const int*dec,int ndec,int main_budget,int search_budget,int test_budget,const Tables*t,
+                   unsigned*reach,unsigned char*exact,unsigned char*tests_exact,
+                   char*buf,long cap,long long*offsets){
+  Ctx*c=ctx_get();
+  int vars[256],nvals[256]; unsigned masks[256*8];
+  Entry es[300];
+  long r,pos=offsets[0];
+  char tmp[512];
+  for(r=0;r<nrows;r++){
+    const unsigned char*root=states+r*NV;
+    int ex,tex; unsigned rm;
+    int n=analyse_core(c,root,dec,ndec,main_budget,search_budget,test_budget,&rm,&ex,&tex,vars,nvals,masks,256);
+    reach[r]=rm; exact[r]=(unsigned char)ex; tests_exact[r]=(unsigned char)tex;
+    int ne=0,k,j;
+    if(rm&(rm-1)){
+      for(k=0;k<n;k++){
+        int all=1,sum=0; for(j=0;j<nvals[k];j++){ if(masks[8*k+j]!=rm) all=0; sum+=__builtin_popcount(masks[8*k+j]); }
+        if(all) continue;
+        es[ne].var=vars[k]; es[ne].nv=nvals[k]; memcpy(es[ne].masks,masks+8*k,sizeof(unsigned)*8);
+        es[ne].avg=(double)sum/nvals[k]; es[ne].tier=t->tier[vars[k]]; es[ne].kind=0; ne++;
+      }
+    }
+    if(root[t->biopsy_var]==0){
+      unsigned char hyp[NV]; memcpy(hyp,root,NV); int h;
+      for(h=0;h<t->nhyp;h++) hyp[t->hyp_vars[h]]=1;
+      hyp[t->biopsy_var]=2;
+      unsigned wb=root_mask_(c,hyp);
+      if(wb!=rm){ int nn,e2; c->nw=0; wb=search_core(c,hyp,0,0xFFFFFFFFu,500,&nn,&e2); }
+      if(wb!=rm){ es[ne].var=t->biopsy_var; es[ne].nv=2; es[ne].masks[0]=wb; es[ne].masks[1]=rm;
+                  es[ne].avg=__builtin_popcount(wb); es[ne].tier=3; es[ne].kind=1; ne++; }
+    }
+    /* stable insertion sort by (avg, tier) */
+    for(k=1;k<ne;k++){ Entry x=es[k]; j=k-1;
+      while(j>=0 && (es[j].avg>x.avg || (es[j].avg==x.avg && es[j].tier>x.tier))){ es[j+1]=es[j]; j--; }
+      es[j+1]=x; }
+    int ok=put(buf,cap,&pos,"[");
+    int first=1;
+    for(k=0;k<ne&&ok==0;k++){
+      const Entry*e=&es[k];
+      if(!first) ok|=put(buf,cap,&pos,","); first=0;
+      if(e->kind==1 || VBOOL[e->var]){
+        snprintf(tmp,sizeof tmp,"{\"finding\":\"%s\",\"purpose\":\"decides\",\"if_true\":\"%s\",\"if_false\":\"%s\"}",
+                 t->keys[e->var],lab_name(t,e->masks[0]),lab_name(t,e->masks[1]));
+        ok|=put(buf,cap,&pos,tmp);
+      } else {
+        snprintf(tmp,sizeof tmp,"{\"finding\":\"%s\",\"purpose\":\"decides\",\"if_true\":null,\"if_false\":null,\"outcomes\":{",
+                 t->keys[e->var]);
+        ok|=put(buf,cap,&pos,tmp);
+        int b,q=0,x=root[e->var];
+        for(b=0;b<8;b++) if(x>>b&1){
+          snprintf(tmp,sizeof tmp,"%s\"%s\":\"%s\"",q?",":"",t->bands[8*e->var+b],lab_name(t,e->masks[q])); q++;
+          ok|=put(buf,cap,&pos,tmp); }
+        ok|=put(buf,cap,&pos,"}}");
+      }
+    }
+    if(rm & t->exclusion_mask){
+      int m2;
+      for(m2=0;m2<t->nmimic&&ok==0;m2++){
+        int var=t->mimic_vars[m2];
+        if(!(shown_mimic_unknown[r]>>m2&1)) continue;
+        if(var==t->dystrophic_var && root[t->biopsy_var]==0) continue;
+        if(!first) ok|=put(buf,cap,&pos,","); first=0;
+        snprintf(tmp,sizeof tmp,"{\"finding\":\"%s\",\"purpose\":\"rules_out\",\"if_true\":null,\"if_false\":null}",t->keys[var]);
+        ok|=put(buf,cap,&pos,tmp);
+      }
+    }
+    ok|=put(buf,cap,&pos,"]");
+    if(ok) return r;   /* out of space: the caller continues from this row */
+    offsets[r+1]=pos;
+  }
+  return nrows;
+}
 """
+
+
+class _Tables(ctypes.Structure):
+    _fields_ = [("nlabels", ctypes.c_int), ("labels", ctypes.POINTER(ctypes.c_char_p)),
+                ("keys", ctypes.POINTER(ctypes.c_char_p)), ("bands", ctypes.POINTER(ctypes.c_char_p)),
+                ("tier", ctypes.POINTER(ctypes.c_ubyte)), ("biopsy_var", ctypes.c_int),
+                ("hyp_vars", ctypes.POINTER(ctypes.c_int)), ("nhyp", ctypes.c_int),
+                ("mimic_vars", ctypes.POINTER(ctypes.c_int)), ("nmimic", ctypes.c_int),
+                ("dystrophic_var", ctypes.c_int), ("exclusion_mask", ctypes.c_uint)]
 
 
 class NativeSearch:
@@ -356,6 +477,66 @@ class NativeSearch:
 
     def mask(self, packed: bytes) -> int:
         return int(self._lib.root_mask(packed))
+
+    def set_tables(self, labels: Sequence[str], keys: Sequence[str], bands: Sequence[Sequence[str]],
+                   tiers: Sequence[int], biopsy_var: int, hyp_vars: Sequence[int], mimic_vars: Sequence[int],
+                   dystrophic_var: int, exclusion_mask: int) -> None:
+        """Names and orders the batch JSON needs (kept alive on the instance)."""
+        enc = [x.encode() for x in labels]
+        self._t_labels = (ctypes.c_char_p * len(enc))(*enc)
+        kk = [x.encode() for x in keys]
+        self._t_keys = (ctypes.c_char_p * len(kk))(*kk)
+        bb = [(b[i].encode() if i < len(b) else None) for b in bands for i in range(8)]
+        self._t_bands = (ctypes.c_char_p * len(bb))(*bb)
+        self._t_tier = (ctypes.c_ubyte * len(tiers))(*tiers)
+        self._t_hyp = (ctypes.c_int * (len(hyp_vars) + 1))(*hyp_vars, -1)
+        self._t_mimic = (ctypes.c_int * (len(mimic_vars) + 1))(*mimic_vars, -1)
+        self._tables = _Tables(len(labels), self._t_labels, self._t_keys, self._t_bands, self._t_tier, biopsy_var,
+                               self._t_hyp, len(hyp_vars), self._t_mimic, len(mimic_vars), dystrophic_var,
+                               exclusion_mask)
+        lib = self._lib
+        lib.analyse_batch.restype = ctypes.c_long
+        lib.analyse_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_int,
+                                      ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.POINTER(_Tables),
+                                      ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                      ctypes.c_long, ctypes.c_void_p]
+
+    def analyse_batch(self, states: Any, mimic_unknown: Any, dec: Sequence[int], main_budget: int,
+                      search_budget: int, test_budget: int) -> tuple[Any, Any, Any, bytes, Any]:
+        """Analyse every row of ``states`` (a C-contiguous ``uint8`` matrix, one row per case).
+
+        Returns numpy arrays ``reach`` (uint32), ``exact``, ``tests_exact`` (uint8), the JSON bytes and
+        their ``int64`` offsets (row i is ``buf[offsets[i]:offsets[i+1]]``): the next tests of each row.
+        """
+        import numpy as np
+
+        n = states.shape[0]
+        reach = np.zeros(n, dtype=np.uint32)
+        exact = np.zeros(n, dtype=np.uint8)
+        tests_exact = np.zeros(n, dtype=np.uint8)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        dec_arr = np.asarray(dec, dtype=np.int32)
+        cap = max(4096, n * 160)
+        chunks: list[bytes] = []
+        done = 0
+        base = 0
+        while done < n:
+            buf = ctypes.create_string_buffer(cap)
+            offs = np.zeros(n - done + 1, dtype=np.int64)
+            got = self._lib.analyse_batch(
+                states[done:].ctypes.data, mimic_unknown[done:].ctypes.data, n - done, dec_arr.ctypes.data,
+                len(dec_arr), main_budget, search_budget, test_budget, ctypes.byref(self._tables),
+                reach[done:].ctypes.data, exact[done:].ctypes.data, tests_exact[done:].ctypes.data, buf, cap,
+                offs.ctypes.data)
+            if got == 0:
+                cap *= 2
+                continue
+            used = int(offs[got])
+            chunks.append(buf.raw[:used])
+            offsets[done + 1: done + got + 1] = offs[1: got + 1] + base
+            base += used
+            done += got
+        return reach, exact, tests_exact, b"".join(chunks), offsets
 
     def search(self, packed: bytes, found: int, want: int, budget: int,
                witnesses: dict[int, list[bytes]] | None) -> tuple[int, bool, int]:

@@ -15,7 +15,7 @@ from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, case_state, display_state
 from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
-from myoclass.reasoning.engine import LABELS, Engine, engine, labels_of
+from myoclass.reasoning.engine import EXCLUSION_LABELS, LABELS, MIMIC_ORDER, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
 __all__ = ["LABEL_TEXT", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
@@ -393,6 +393,49 @@ def _decides_entry(var: str, x: int, masks: tuple[int, ...]) -> tuple[tuple[floa
     return (sum(sizes) / len(sizes), f.tier), entry
 
 
+def next_tests_compact(eng: Engine, packed: bytes, reachable: int, outcomes: list[tuple[int, list[int]]],
+                       mimic_unknown: int) -> list[dict[str, Any]]:
+    """The machine-readable core of the next tests (as the batch output carries them).
+
+    Same entries and order as :func:`_next_tests`; ``mimic_unknown`` has bit *k* set when the k-th
+    finding of :data:`MIMIC_ORDER` is unknown.
+    """
+    state = eng.unpack(packed)
+    entries: list[tuple[tuple[float, int], dict[str, Any]]] = []
+    if reachable & (reachable - 1):
+        for i, masks in outcomes:
+            if all(m == reachable for m in masks):
+                continue
+            var = eng.var_names[i]
+            rank, full = _decides_entry(var, 3 if FINDINGS[var].is_bool else state[var], tuple(masks))
+            e = {k: full[k] for k in ("finding", "purpose", "if_true", "if_false")}
+            if "outcomes" in full:
+                e["outcomes"] = dict(full["outcomes"])
+            entries.append((rank, e))
+    if state["biopsy_performed"] == 0:
+        hyp = dict(state)
+        for k in BIOPSY_ITEMS:
+            if not FINDINGS[k].mimic:
+                hyp[k] = 1
+        hyp["biopsy_performed"] = 2
+        with_bx = eng.mask(hyp)
+        if with_bx != reachable:
+            with_bx = eng.search(hyp, budget=500)[0]
+        if with_bx != reachable:
+            entries.append(((bin(with_bx).count("1"), 3), {"finding": "biopsy_performed", "purpose": "decides",
+                                                           "if_true": _outcome(with_bx), "if_false": _outcome(reachable)}))
+    entries.sort(key=lambda t: t[0])
+    out = [e for _k, e in entries]
+    if set(labels_of(reachable)) & _EXCLUSION_LABELS:
+        for bit, name in enumerate(MIMIC_ORDER):
+            if not (mimic_unknown >> bit & 1):
+                continue
+            if name == "biopsy_dystrophic_features" and state["biopsy_performed"] == 0:
+                continue
+            out.append({"finding": FINDINGS[name].flat_key, "purpose": "rules_out", "if_true": None, "if_false": None})
+    return out
+
+
 def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
     """What each result would do: give one label, or rule some of the possible labels out."""
     reach = 0
@@ -413,7 +456,7 @@ def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
 
 
 #: diagnoses of exclusion: they hold only when no better explanation is found
-_EXCLUSION_LABELS = {"ibm", "juvenile_myositis_other", "imnm_seronegative", "nonspecific_myositis", "pm"}
+_EXCLUSION_LABELS = EXCLUSION_LABELS
 _MIMIC_WHY = {
     "hypothyroidism": "hypothyroid myopathy can be mistaken for IMNM when T4 is not measured (Mammen 2017)",
     "other_myotoxic_drug": "a drug or toxic myopathy (colchicine, zidovudine, hydroxychloroquine, fibrates, "
@@ -431,8 +474,9 @@ def _rules_out(c: _Ctx, reachable: int) -> list[dict[str, Any]]:
     if not labs:
         return []
     out = []
-    for name, f in sorted(FINDINGS.items(), key=lambda kv: kv[1].tier):
-        if not f.mimic or c.shown[name] != 1:
+    for name in MIMIC_ORDER:
+        f = FINDINGS[name]
+        if c.shown[name] != 1:
             continue
         if name == "biopsy_dystrophic_features" and c.state["biopsy_performed"] == 0:
             continue

@@ -59,6 +59,7 @@ from myoclass.criteria._logic import (
     pick_unknown,
 )
 from myoclass.criteria._native import load_native
+from myoclass.model.fields import BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS
 
 __all__ = ["LABELS", "RULES", "Engine", "engine", "labels_of"]
@@ -106,6 +107,12 @@ def _rules() -> list[tuple[str, Expr]]:
 
 RULES = [name for name, _ in _rules()]
 
+#: diagnoses of exclusion: they hold only when no better explanation is found (mimics are offered
+#: as rules-out tests while one of them is reachable)
+EXCLUSION_LABELS = frozenset({"ibm", "juvenile_myositis_other", "imnm_seronegative", "nonspecific_myositis", "pm"})
+#: the mimic findings, in the order rules-out tests are listed (cheapest test first)
+MIMIC_ORDER = tuple(n for n, f in sorted(FINDINGS.items(), key=lambda kv: kv[1].tier) if f.mimic)
+
 
 class Engine:
     """Compiled criteria and label rules for one :class:`Policy`."""
@@ -138,6 +145,14 @@ class Engine:
         #: the same rules translated to C, when a compiler is available (None: pure Python)
         self.native = load_native(prog.defs, self.rule_names, list(FINDINGS),
                                   [f.is_bool for f in FINDINGS.values()]) if use_native else None
+        if self.native is not None:
+            idx = self.var_index
+            self.native.set_tables(
+                LABELS, [FINDINGS[n].flat_key for n in self.var_names], [FINDINGS[n].values for n in self.var_names],
+                [FINDINGS[n].tier for n in self.var_names], idx["biopsy_performed"],
+                [idx[k] for k in BIOPSY_ITEMS if not FINDINGS[k].mimic], [idx[n] for n in MIMIC_ORDER],
+                idx["biopsy_dystrophic_features"],
+                sum(1 << LABELS.index(lab) for lab in EXCLUSION_LABELS))
 
     def mask(self, state: Mapping[str, int] | bytes) -> int:
         """Labels the rules leave possible for ``state`` (the sound Kleene over-estimate)."""

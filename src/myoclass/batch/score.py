@@ -1,0 +1,318 @@
+"""``score_batch``: one Arrow batch of flat cases in, one row of results per case out.
+
+The common path never loops over rows in Python: values are validated with vectorised checks, the
+findings and every criteria definition are evaluated over columns (:mod:`.columnar`), and the
+reachable labels and next tests come from the native search looping over rows in C. Rows that fail a
+check take the uncommon path: they are re-read one by one by :func:`~myoclass.model.case.parse_case`
+for the exact message, and returned as rejects, never dropped silently and never stopping the batch.
+
+Output columns (one row per accepted case): ``case_id``, ``label``, ``certainty``,
+``reachable_labels`` (JSON text), ``reachable_labels_exact``, ``next_tests_exact``, for each set
+``<set>_status`` and ``<set>_category``, for EULAR/ACR ``..._model``, ``..._score``, ``..._score_min``,
+``..._score_max``, ``..._probability``, ``..._probability_min``, ``..._probability_max``,
+``..._subgroup``, and ``next_tests`` (JSON text: finding, purpose, if_true, if_false, and
+``outcomes`` for banded findings), plus ``row`` (the row number in the input batch).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from myoclass.batch.columnar import evaluate_columns, state_columns
+from myoclass.batch.schema import FLAT_SCHEMA
+from myoclass.criteria import Policy
+from myoclass.criteria.eular_acr_2017 import ID as EULAR
+from myoclass.criteria.eular_acr_2017 import INTERCEPT, SUBGROUPS
+from myoclass.model.case import InvalidCase, nearest_key, parse_case
+from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
+from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
+
+__all__ = ["Reject", "output_schema", "score_batch"]
+
+_GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
+
+
+@dataclass(frozen=True)
+class Reject:
+    row: int
+    case_id: str | None
+    reason: str
+
+
+def _nulls(col: pa.Array) -> np.ndarray:
+    return np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _bad_rows(t: pa.Table) -> np.ndarray:
+    """Rows that break a value rule or a contradiction check (vectorised; messages come later)."""
+    n = t.num_rows
+    bad = np.zeros(n, dtype=bool)
+    for key, spec in FIELDS.items():
+        col = t.column(key).combine_chunks()
+        if spec.kind == "number":
+            v = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=float)
+            valid = ~_nulls(col)
+            out = ~np.isfinite(v)
+            if spec.minimum is not None:
+                out |= (v <= spec.minimum) if spec.exclusive_minimum else (v < spec.minimum)
+            if spec.maximum is not None:
+                out |= v > spec.maximum
+            bad |= valid & out
+        elif spec.kind == "enum":
+            ok = pc.is_in(col, value_set=pa.array(list(spec.values)))
+            bad |= ~_nulls(col) & ~np.asarray(ok.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+        elif key == "genetic_diagnosis_gene":
+            ok = pc.match_substring_regex(col, _GENE.pattern)
+            bad |= ~_nulls(col) & ~np.asarray(ok.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+        elif spec.kind == "string":
+            bad |= ~_nulls(col) & np.asarray(pc.equal(col, "").fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+    def b(key: str) -> np.ndarray:  # 2 true, 0 false, 1 null
+        col = t.column(key).combine_chunks()
+        v = np.asarray(col.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        return np.where(_nulls(col), 1, np.where(v, 2, 0))
+
+    def num(key: str) -> tuple[np.ndarray, np.ndarray]:
+        col = t.column(key).combine_chunks()
+        return np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=float), ~_nulls(col)
+
+    ck, has_ck = num("ck_u_l")
+    uln, has_uln = num("ck_uln_u_l")
+    elev = b("ck_elevated")
+    both = has_ck & has_uln
+    bad |= both & (elev != 1) & ((elev == 2) != (ck > uln))
+    bad |= (b("weakness_neck_flexor_gt_extensor") == 2) & (b("weakness_neck_extensor_gt_flexor") == 2)
+    any_biopsy = np.zeros(n, dtype=bool)
+    for k in BIOPSY_ITEMS:
+        any_biopsy |= b(k) != 1
+    bad |= (b("biopsy_performed") == 0) & any_biopsy
+    bad |= (b("biopsy_necrosis_predominant") == 2) & (b("biopsy_necrotic_fibers") == 0)
+    withdrawal = ~_nulls(t.column("statin_withdrawal_outcome").combine_chunks())
+    bad |= withdrawal & (b("statin_exposure") == 0)
+    onset, has_onset = num("age_at_onset_years")
+    age, has_age = num("age_years")
+    bad |= has_onset & has_age & (onset > age)
+    return bad
+
+
+def _derive(t: pa.Table) -> pa.Table:
+    """The derivations of parse_case: ck_elevated from the numbers, biopsy_performed from findings."""
+    ck = t.column("ck_u_l")
+    uln = t.column("ck_uln_u_l")
+    derived = pc.greater(ck, uln)
+    elev = pc.coalesce(t.column("ck_elevated"), derived)
+    t = t.set_column(t.schema.get_field_index("ck_elevated"), "ck_elevated", elev)
+    any_given = None
+    for k in BIOPSY_ITEMS:
+        given = pc.is_valid(t.column(k))
+        any_given = given if any_given is None else pc.or_(any_given, given)
+    bp = t.column("biopsy_performed")
+    filled = pc.if_else(pc.and_(pc.is_null(bp), any_given), True, bp)
+    return t.set_column(t.schema.get_field_index("biopsy_performed"), "biopsy_performed", filled)
+
+
+def conform(table: pa.Table) -> pa.Table:
+    """Columns of the data dictionary only, cast to their types; missing columns become unknown.
+
+    Raises :class:`InvalidCase` for a column that is not a key of the data dictionary (a typo must not
+    silently become "unknown").
+    """
+    problems = []
+    for name in table.column_names:
+        if name not in FIELDS:
+            near = nearest_key(name)
+            from myoclass.model.case import Problem
+
+            problems.append(Problem(name, "unknown column" + (f"; did you mean {near!r}?" if near else "")))
+    if problems:
+        raise InvalidCase(problems)
+    cols = []
+    for field in FLAT_SCHEMA:
+        if field.name in table.column_names:
+            cols.append(table.column(field.name).cast(field.type))
+        else:
+            cols.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(cols, schema=FLAT_SCHEMA)
+
+
+def output_schema(eng: Engine) -> pa.Schema:
+    fields = [pa.field("row", pa.int64()), pa.field("case_id", pa.string()), pa.field("label", pa.string()),
+              pa.field("certainty", pa.string()), pa.field("reachable_labels", pa.string()),
+              pa.field("reachable_labels_exact", pa.bool_()), pa.field("next_tests_exact", pa.bool_())]
+    for s in eng.sets:
+        fields += [pa.field(f"{s.id}_status", pa.string()), pa.field(f"{s.id}_category", pa.string())]
+    fields += [pa.field(f"{EULAR}_model", pa.string())]
+    fields += [pa.field(f"{EULAR}_{k}", pa.float64()) for k in ("score", "score_min", "score_max", "probability",
+                                                                "probability_min", "probability_max")]
+    fields += [pa.field(f"{EULAR}_subgroup", pa.string()), pa.field("next_tests", pa.string())]
+    return pa.schema(fields)
+
+
+def _prob(score_tenths: np.ndarray, model: str) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(INTERCEPT[model] - score_tenths / 10.0))
+
+
+def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
+                first_row: int = 0) -> tuple[pa.Table, list[Reject]]:
+    """Score a batch of flat cases. Returns ``(results, rejects)``; ``row`` numbers count from ``first_row``."""
+    eng = engine(policy)
+    table = conform(pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch)
+    n = table.num_rows
+    bad = _bad_rows(table)
+    rejects: list[Reject] = []
+    if bad.any():
+        for i in np.flatnonzero(bad):
+            row = {k: v for k, v in table.slice(int(i), 1).to_pylist()[0].items() if v is not None}
+            cid = row.get("case_id")
+            try:
+                parse_case(row)
+                reason = "rejected by a value check"  # pragma: no cover - the checks mirror parse_case
+            except InvalidCase as e:
+                reason = str(e)
+            rejects.append(Reject(first_row + int(i), cid if isinstance(cid, str) else None, reason))
+        keep = np.flatnonzero(~bad)
+        table = table.take(pa.array(keep))
+    else:
+        keep = np.arange(n)
+    table = _derive(table)
+    m = table.num_rows
+    shown, logic = state_columns(table)
+    names = [k for k in eng.program.defs if not k.startswith("label.")]
+    v = evaluate_columns(eng.program.defs, names, logic) if m else {}
+    cols: dict[str, Any] = {"row": pa.array(keep + first_row, pa.int64()), "case_id": table.column("case_id")}
+    reach, exact, tests_exact, next_json = _analyse(eng, shown, logic, m)
+    labels = _labels(reach)
+    cols["label"] = labels
+    cols["certainty"] = _certainty(v, labels, m)
+    cols["reachable_labels"] = _reachable_text(reach)
+    cols["reachable_labels_exact"] = pa.array(exact.astype(bool))
+    cols["next_tests_exact"] = pa.array(tests_exact.astype(bool))
+    for s in eng.sets:
+        cols[f"{s.id}_status"], cols[f"{s.id}_category"] = _status_category(v, s, m)
+    cols.update(_eular(v, logic, m, eng))
+    cols["next_tests"] = next_json
+    schema = output_schema(eng)
+    return pa.Table.from_pydict({f.name: cols[f.name] for f in schema}, schema=schema), rejects
+
+
+_LABEL_TABLE = np.array([*LABELS, "undetermined"], dtype=object)
+
+
+def _labels(reach: np.ndarray) -> pa.Array:
+    single = (reach != 0) & ((reach & (reach - 1)) == 0)
+    idx = np.where(single, np.log2(np.maximum(reach, 1)).astype(np.int64), len(LABELS))
+    return pa.array(_LABEL_TABLE[idx], pa.string())
+
+
+def _reachable_text(reach: np.ndarray) -> pa.Array:
+    uniq, inverse = np.unique(reach, return_inverse=True)
+    texts = [json.dumps([lab for i, lab in enumerate(LABELS) if int(u) >> i & 1]) for u in uniq]
+    return pa.array(np.array(texts, dtype=object)[inverse], pa.string())
+
+
+def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndarray],
+             m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]:
+    if m == 0:
+        z = np.zeros(0, dtype=np.uint32)
+        return z, z.astype(np.uint8), z.astype(np.uint8), pa.array([], pa.string())
+    states = np.ascontiguousarray(np.stack([logic[name] for name in eng.var_names], axis=1), dtype=np.uint8)
+    mimic = np.zeros(m, dtype=np.uint8)
+    for bit, name in enumerate(MIMIC_ORDER):
+        mimic |= ((shown[name] == 1).astype(np.uint8) << bit).astype(np.uint8)
+    if eng.native is not None:
+        reach, exact, tests_exact, buf, offsets = eng.native.analyse_batch(
+            states, mimic, eng._dec_index, MAIN_BUDGET, SEARCH_BUDGET, TEST_BUDGET)
+        texts = pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(buf))
+        return reach, exact, tests_exact, texts.cast(pa.string())
+    return _analyse_py(eng, states, mimic)  # pragma: no cover - exercised where no C compiler is found
+
+
+def _analyse_py(eng: Engine, states: np.ndarray, mimic: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]:
+    """The same analysis row by row in Python (the fallback where no C compiler is available)."""
+    from myoclass.reasoning.assess import next_tests_compact
+
+    m = states.shape[0]
+    reach = np.zeros(m, dtype=np.uint32)
+    exact = np.zeros(m, dtype=np.uint8)
+    tests_exact = np.zeros(m, dtype=np.uint8)
+    texts = []
+    for i in range(m):
+        packed = states[i].tobytes()
+        r, ex, tex, outcomes = eng.analyse(packed)
+        reach[i], exact[i], tests_exact[i] = r, ex, tex
+        texts.append(json.dumps(next_tests_compact(eng, packed, r, outcomes, int(mimic[i])), separators=(",", ":")))
+    return reach, exact, tests_exact, pa.array(texts, pa.string())
+
+
+def _certainty(v: dict[str, Any], labels: pa.Array, m: int) -> pa.Array:
+    if m == 0:
+        return pa.array([], pa.string())
+    lab = np.asarray(labels.to_numpy(zero_copy_only=False), dtype=object)
+    eular_def = v[f"{EULAR}.cat.definite IIM"] == 2
+    eular_iim = v[f"{EULAR}.iim"] == 2
+    ibm_def = v["enmc_2011_ibm.cat.clinico-pathologically defined IBM"] == 2
+    ibm_met = v["enmc_2011_ibm.met"] == 2
+    eular_labels = np.isin(lab, ["dm", "adm", "jdm", "pm", "juvenile_myositis_other"])
+    is_ibm = lab == "ibm"
+    none = np.full(m, None, dtype=object)
+    from_eular = np.where(eular_def, "definite", np.where(eular_iim, "probable", none))
+    from_ibm = np.where(ibm_def, "definite", np.where(ibm_met, "probable", from_eular))
+    out = np.where(eular_labels, from_eular, np.where(is_ibm, from_ibm, none))
+    return pa.array(out.astype(object), pa.string())
+
+
+def _status_category(v: dict[str, Any], s: Any, m: int) -> tuple[pa.Array, pa.Array]:
+    if m == 0:
+        return pa.array([], pa.string()), pa.array([], pa.string())
+    met = v[f"{s.id}.met"]
+    status = np.array(["not_met", "undetermined", "met"], dtype=object)[met]
+    cats = [v[f"{s.id}.cat.{c.name}"] for c in s.categories]
+    category = np.full(m, s.not_met_category, dtype=object)
+    any_unknown = np.zeros(m, dtype=bool)
+    for c in cats:
+        any_unknown |= c == 1
+    category[any_unknown] = "undetermined"
+    for c, cat in zip(reversed(cats), reversed(s.categories), strict=True):
+        category[c == 2] = cat.name  # the first true category wins (assigned last)
+    return pa.array(status, pa.string()), pa.array(category, pa.string())
+
+
+def _eular(v: dict[str, Any], logic: dict[str, np.ndarray], m: int, eng: Engine) -> dict[str, pa.Array]:
+    out: dict[str, pa.Array] = {}
+    if m == 0:
+        for k in ("model", "subgroup"):
+            out[f"{EULAR}_{k}"] = pa.array([], pa.string())
+        for k in ("score", "score_min", "score_max", "probability", "probability_min", "probability_max"):
+            out[f"{EULAR}_{k}"] = pa.array([], pa.float64())
+        return out
+    bp = logic["biopsy_performed"]
+    lo_wo, hi_wo = v[f"{EULAR}.score_without_biopsy"]
+    lo_wb, hi_wb = v[f"{EULAR}.score_with_biopsy"]
+    with_b, without_b = bp == 2, bp == 0
+    smin = np.where(with_b, lo_wb, np.where(without_b, lo_wo, np.minimum(lo_wo, lo_wb))) / 10.0
+    smax = np.where(with_b, hi_wb, np.where(without_b, hi_wo, np.maximum(hi_wo, hi_wb))) / 10.0
+    p_lo_wo, p_lo_wb = _prob(lo_wo, "without_biopsy"), _prob(lo_wb, "with_biopsy")
+    p_hi_wo, p_hi_wb = _prob(hi_wo, "without_biopsy"), _prob(hi_wb, "with_biopsy")
+    pmin = np.round(np.where(with_b, p_lo_wb, np.where(without_b, p_lo_wo, np.minimum(p_lo_wo, p_lo_wb))), 4)
+    pmax = np.round(np.where(with_b, p_hi_wb, np.where(without_b, p_hi_wo, np.maximum(p_hi_wo, p_hi_wb))), 4)
+    settled = (with_b | without_b) & (smin == smax)
+    model = np.where(with_b, "with_biopsy", np.where(without_b, "without_biopsy", np.full(m, None, dtype=object)))
+    out[f"{EULAR}_model"] = pa.array(model, pa.string())
+    out[f"{EULAR}_score"] = pa.array(np.where(settled, smin, np.nan), pa.float64(), from_pandas=True)
+    out[f"{EULAR}_score_min"] = pa.array(smin, pa.float64())
+    out[f"{EULAR}_score_max"] = pa.array(smax, pa.float64())
+    out[f"{EULAR}_probability"] = pa.array(np.where(settled, pmin, np.nan), pa.float64(), from_pandas=True)
+    out[f"{EULAR}_probability_min"] = pa.array(pmin, pa.float64())
+    out[f"{EULAR}_probability_max"] = pa.array(pmax, pa.float64())
+    sub = np.full(m, None, dtype=object)
+    for key, name in reversed(list(SUBGROUPS.items())):
+        sub[v[f"{EULAR}.{key}"] == 2] = name
+    out[f"{EULAR}_subgroup"] = pa.array(sub, pa.string())
+    return out
