@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from myoclass.criteria._logic import (
     All,
@@ -116,15 +117,14 @@ def evaluate_columns(defs: Mapping[str, Expr], names: list[str], state: Mapping[
 # --------------------------------------------------------------------------------------------
 
 
+_TWO, _ZERO, _ONE = (pa.scalar(v, pa.uint8()) for v in (2, 0, 1))
+
+
 def _tri(col: pa.Array | None, n: int) -> np.ndarray:
-    """Arrow booleans -> 0 (false) / 1 (null) / 2 (true)."""
+    """Arrow booleans -> 0 (false) / 1 (null) / 2 (true), computed in Arrow's kernels."""
     if col is None:
         return np.ones(n, dtype=U8)
-    arr = col.to_numpy(zero_copy_only=False)
-    valid = ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    out = np.ones(n, dtype=U8)
-    out[valid] = np.where(arr[valid].astype(bool), 2, 0)
-    return out
+    return np.asarray(pc.fill_null(pc.if_else(col, _TWO, _ZERO), _ONE).to_numpy(zero_copy_only=False), dtype=U8)
 
 
 def _num(col: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -181,9 +181,9 @@ def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.
         c = col(name)
         out = np.full(n, f.full, dtype=U8)
         if c is not None:
-            vals = np.asarray(c.fill_null("").to_numpy(zero_copy_only=False), dtype=object)
             for value in f.values:
-                out[vals == value] = f.bit(value)
+                hit = np.asarray(pc.equal(c, value).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+                out[hit] = f.bit(value)
         s[name] = out
     logic = dict(s)
     for name, f in FINDINGS.items():

@@ -21,6 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -202,6 +205,8 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
     return pa.Table.from_pydict({f.name: cols[f.name] for f in schema}, schema=schema), rejects
 
 
+_THREADS = int(os.environ.get("MYOCLASS_THREADS", "0")) or (os.cpu_count() or 1)
+
 _LABEL_TABLE = np.array([*LABELS, "undetermined"], dtype=object)
 
 
@@ -227,10 +232,27 @@ def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndar
     for bit, name in enumerate(MIMIC_ORDER):
         mimic |= ((shown[name] == 1).astype(np.uint8) << bit).astype(np.uint8)
     if eng.native is not None:
-        reach, exact, tests_exact, buf, offsets = eng.native.analyse_batch(
-            states, mimic, eng._dec_index, MAIN_BUDGET, SEARCH_BUDGET, TEST_BUDGET)
-        texts = pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(buf))
-        return reach, exact, tests_exact, texts.cast(pa.string())
+        native = eng.native
+        # the C loop releases the GIL: split the rows over the cores, one search context per thread
+        workers = max(1, min(_THREADS, m // 2000))
+        bounds = np.linspace(0, m, workers + 1).astype(int)
+
+        def run(k: int) -> Any:
+            a, b = bounds[k], bounds[k + 1]
+            return native.analyse_batch(states[a:b], mimic[a:b], eng._dec_index, MAIN_BUDGET, SEARCH_BUDGET,
+                                        TEST_BUDGET)
+
+        if workers == 1:
+            parts = [run(0)]
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                parts = list(pool.map(run, range(workers)))
+        reach = np.concatenate([p[0] for p in parts])
+        exact = np.concatenate([p[1] for p in parts])
+        tests_exact = np.concatenate([p[2] for p in parts])
+        chunks = [pa.LargeStringArray.from_buffers(len(p[0]), pa.py_buffer(p[4]), pa.py_buffer(p[3])) for p in parts]
+        texts = pa.concat_arrays(chunks).cast(pa.string())
+        return reach, exact, tests_exact, texts
     return _analyse_py(eng, states, mimic)  # pragma: no cover - exercised where no C compiler is found
 
 
@@ -272,16 +294,18 @@ def _status_category(v: dict[str, Any], s: Any, m: int) -> tuple[pa.Array, pa.Ar
     if m == 0:
         return pa.array([], pa.string()), pa.array([], pa.string())
     met = v[f"{s.id}.met"]
-    status = np.array(["not_met", "undetermined", "met"], dtype=object)[met]
+    status = pa.DictionaryArray.from_arrays(pa.array(met.astype(np.int8)), pa.array(["not_met", "undetermined", "met"]))
     cats = [v[f"{s.id}.cat.{c.name}"] for c in s.categories]
-    category = np.full(m, s.not_met_category, dtype=object)
+    names = [c.name for c in s.categories] + ["undetermined", s.not_met_category]
+    idx = np.full(m, len(cats) + 1, dtype=np.int16)
     any_unknown = np.zeros(m, dtype=bool)
     for c in cats:
         any_unknown |= c == 1
-    category[any_unknown] = "undetermined"
-    for c, cat in zip(reversed(cats), reversed(s.categories), strict=True):
-        category[c == 2] = cat.name  # the first true category wins (assigned last)
-    return pa.array(status, pa.string()), pa.array(category, pa.string())
+    idx[any_unknown] = len(cats)
+    for k in range(len(cats) - 1, -1, -1):
+        idx[cats[k] == 2] = k  # the first true category wins (assigned last)
+    category = pa.DictionaryArray.from_arrays(pa.array(idx), pa.array(names))
+    return status.cast(pa.string()), category.cast(pa.string())
 
 
 def _eular(v: dict[str, Any], logic: dict[str, np.ndarray], m: int, eng: Engine) -> dict[str, pa.Array]:

@@ -551,6 +551,9 @@ class NativeSearch:
         return int(f), bool(self._exact.value), int(self._nodes.value)
 
 
+_CFLAGS = tuple(os.environ.get("MYOCLASS_CFLAGS", "-O2").split())
+
+
 def _cache_dir() -> Path:
     base = os.environ.get("MYOCLASS_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "myoclass"
@@ -563,7 +566,7 @@ def load_native(defs: Mapping[str, Expr], rules: Sequence[str], var_names: Seque
         return None
     index = {n: i for i, n in enumerate(var_names)}
     src, _nn = c_source(defs, rules, index, var_bool)
-    digest = hashlib.sha256(src.encode()).hexdigest()[:20]
+    digest = hashlib.sha256((src + " ".join(_CFLAGS)).encode()).hexdigest()[:20]
     cache = _cache_dir()
     lib_path = cache / f"labels-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.so"
     try:
@@ -574,7 +577,7 @@ def load_native(defs: Mapping[str, Expr], rules: Sequence[str], var_names: Seque
                 c_file = Path(tmp) / "labels.c"
                 c_file.write_text(src)
                 out = Path(tmp) / "labels.so"
-                subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(out), str(c_file)], check=True,
+                subprocess.run([cc, *_CFLAGS, "-shared", "-fPIC", "-o", str(out), str(c_file)], check=True,
                                capture_output=True, timeout=120)
                 os.replace(out, lib_path)
         return NativeSearch(ctypes.CDLL(str(lib_path)), var_names)
