@@ -249,6 +249,64 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, access_log=access_log, log_level="warning")
 
 
+class BatchEngine(StrEnum):
+    embedded = "embedded"
+    spark = "spark"
+
+
+@app.command()
+def batch(
+    input: Annotated[str, typer.Argument(help="A CSV, Parquet or JSON Lines file of flat cases, a directory of them, "
+                                              "or a glob (quote it).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Results: .parquet, .csv or .jsonl.")],
+    rejects: Annotated[Path | None, typer.Option(help="Rejected rows with line and reason (CSV). "
+                                                       "Default: OUTPUT with .rejects.csv.")] = None,
+    engine_: Annotated[BatchEngine, typer.Option("--engine", help="Where to run.")] = BatchEngine.embedded,
+    batch_size: Annotated[int, typer.Option(help="Rows per Arrow batch.", min=1)] = 65536,
+) -> None:
+    """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them."""
+    try:
+        from myoclass.batch.run import input_files, run_batch
+    except ImportError:
+        typer.echo("error: batch scoring needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
+        raise typer.Exit(1) from None
+    from myoclass.model.case import InvalidCase
+
+    if engine_ is BatchEngine.spark:
+        typer.echo("error: --engine spark is not available in this version yet; use --engine embedded", err=True)
+        raise typer.Exit(2)
+    try:
+        files = input_files(input)
+    except (FileNotFoundError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects.csv")
+    import time
+
+    t0 = time.perf_counter()
+    show = sys.stderr.isatty()
+
+    def progress(n: int) -> None:
+        if show:
+            sys.stderr.write(f"\r{n:,} cases ({n / max(time.perf_counter() - t0, 1e-9):,.0f}/s)")
+            sys.stderr.flush()
+
+    try:
+        stats = run_batch(files, output, rej, batch_size=batch_size, progress=progress)
+    except InvalidCase as e:
+        for p in e.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(2) from None
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    dt = time.perf_counter() - t0
+    if show:
+        sys.stderr.write("\n")
+    typer.echo(f"{stats.scored:,} cases scored, {stats.rejected:,} rejected (see {rej}) from {len(files)} file(s) "
+               f"in {dt:.1f} s -> {output}", err=True)
+
+
 schema_app = typer.Typer(help="Print JSON Schemas.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 

@@ -1,0 +1,99 @@
+"""myoclass batch: formats, directories and globs, rejects with lines and reasons, and equal results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+import pyarrow.csv as pacsv  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from myoclass import assess  # noqa: E402
+from myoclass.batch.schema import cases_to_table  # noqa: E402
+from myoclass.cli import app  # noqa: E402
+from myoclass.synthetic import synthetic_cases  # noqa: E402
+
+runner = CliRunner()
+CASES = list(synthetic_cases(300, seed=13))
+
+
+def _run(*args: str) -> object:
+    return runner.invoke(app, ["batch", *args])
+
+
+def _rejects(path: Path) -> list[dict[str, object]]:
+    return pacsv.read_csv(path).to_pylist()
+
+
+def test_jsonl_with_bad_lines_keeps_every_other_case(tmp_path: Path) -> None:
+    lines = [json.dumps(c) for c in CASES]
+    lines.insert(5, "{not json")
+    lines[10] = json.dumps({**CASES[9], "ck_u_l": -3})
+    lines.insert(20, json.dumps({"ab_hmgrc": True}))
+    src = tmp_path / "cohort.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.parquet"
+    r = _run(str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    table = pq.read_table(out)
+    assert table.num_rows == len(lines) - 3
+    rej = _rejects(tmp_path / "out.rejects.csv")
+    assert [x["line"] for x in rej] == [6, 11, 21]
+    assert "not valid JSON" in rej[0]["reason"] and "ck_u_l" in rej[1]["reason"]
+    assert "did you mean 'ab_hmgcr'" in rej[2]["reason"]
+    # the line numbers of the results point at the cases in the file
+    first = table.slice(0, 1).to_pylist()[0]
+    assert first["row"] == 1 and first["case_id"] == CASES[0]["case_id"]
+    assert first["label"] == assess(CASES[0])["summary"]["label"]
+
+
+def test_csv_words_and_bad_cells(tmp_path: Path) -> None:
+    src = tmp_path / "c.csv"
+    src.write_text("case_id,ab_hmgcr,ck_u_l,ck_uln_u_l,weakness_proximal_upper_symmetric,skin_heliotrope\n"
+                   "a,positive,5000,200,yes,no\n"
+                   "b,maybe,5000,200,yes,\n"
+                   "c,1,lots,200,1,0\n"
+                   "d,,,,,\n")
+    out = tmp_path / "o.csv"
+    r = _run(str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    rows = pacsv.read_csv(out).to_pylist()
+    assert [x["case_id"] for x in rows] == ["a", "d"]
+    assert rows[0]["label"] == "imnm_anti_hmgcr" and rows[0]["row"] == 2
+    rej = _rejects(tmp_path / "o.rejects.csv")
+    assert [(x["line"], x["case_id"]) for x in rej] == [(3, "b"), (4, "c")]
+    assert "ab_hmgcr" in rej[0]["reason"] and "yes/no" in rej[0]["reason"]
+    assert "ck_u_l" in rej[1]["reason"] and "not a number" in rej[1]["reason"]
+
+
+def test_a_directory_of_parquet_files_and_a_glob(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    pq.write_table(cases_to_table(CASES[:100]), d / "a.parquet")
+    pq.write_table(cases_to_table(CASES[100:]), d / "b.parquet")
+    for spec in (str(d), str(d / "*.parquet")):
+        out = tmp_path / "all.jsonl"
+        r = _run(spec, "-o", str(out))
+        assert r.exit_code == 0, r.output
+        rows = [json.loads(x) for x in out.read_text().splitlines()]
+        assert len(rows) == 300 and rows[100]["row"] == 0 and rows[100]["source"].endswith("b.parquet")
+        want = assess(CASES[150])
+        got = rows[150]
+        assert got["label"] == want["summary"]["label"]
+        assert json.loads(got["reachable_labels"]) == want["summary"]["reachable_labels"]
+        assert [t["finding"] for t in json.loads(got["next_tests"])] == [t["finding"] for t in want["next_tests"]]
+
+
+def test_unknown_column_and_missing_input_and_spark(tmp_path: Path) -> None:
+    src = tmp_path / "x.csv"
+    src.write_text("case_id,ab_hmgrc\na,true\n")
+    r = _run(str(src), "-o", str(tmp_path / "o.parquet"))
+    assert r.exit_code == 2 and "did you mean 'ab_hmgcr'" in r.stderr
+    r = _run(str(tmp_path / "nothing.csv"), "-o", str(tmp_path / "o.parquet"))
+    assert r.exit_code == 2 and "no CSV, Parquet or JSON Lines input" in r.stderr
+    r = _run(str(src), "-o", str(tmp_path / "o.parquet"), "--engine", "spark")
+    assert r.exit_code == 2 and "spark" in r.stderr
