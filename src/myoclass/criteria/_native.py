@@ -60,6 +60,7 @@ class _Builder:
         self.tables: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         self.lines: list[str] = []
         self._keep: list[Expr] = []
+        self.sidx: dict[int, int] = {}  # sum node -> slot in lo/hi
 
     def node(self, e: Expr) -> int:
         while isinstance(e, Ref):
@@ -102,6 +103,8 @@ class _Builder:
         else:  # pragma: no cover - every node kind is listed above
             raise TypeError(type(e).__name__)
         i = len(self.kind)
+        if kind == _K_SUM:
+            self.sidx[i] = len(self.sidx)
         self.index[key] = i
         self.kind.append(kind)
         self.children.append(kids)
@@ -140,9 +143,10 @@ class _Builder:
                 else:
                     lo.append(f"CL{w}[s[{x}]]")
                     hi.append(f"CH{w}[s[{x}]]")
-            return f"lo[{i}]={'+'.join(lo) or '0'};hi[{i}]={'+'.join(hi) or '0'};"
+            j = self.sidx[i]
+            return f"lo[{j}]={'+'.join(lo) or '0'};hi[{j}]={'+'.join(hi) or '0'};"
         if k == _K_SCORE:
-            c = kids[0]
+            c = self.sidx[kids[0]]
             return f"v[{i}]=lo[{c}]>={p}?2:(hi[{c}]<{p}?0:1);"
         c, a, b = kids
         return f"v[{i}]=v[{c}]==2?v[{a}]:(v[{c}]==0?v[{b}]:(v[{a}]==v[{b}]?v[{a}]:1));"
@@ -152,14 +156,19 @@ def c_source(defs: Mapping[str, Expr], rules: Sequence[str], var_index: Mapping[
              var_bool: Sequence[bool]) -> tuple[str, int]:
     """C source of ``eval`` (lazy, rule by rule), ``pick`` and ``search``; and the node count."""
     b = _Builder(defs, var_index)
-    chunks: list[str] = []
-    rule_nodes = []
-    for r, name in enumerate(rules):
-        start = len(b.lines)
-        n = b.node(Ref(name))
-        rule_nodes.append(n)
-        body = "".join(b.lines[start:])
-        chunks.append(f"{body}\nif(v[{n}]){{m|={1 << r}u;if(v[{n}]==2){{*fo_out=fo;return m;}}if(fo<0)fo={r};}}\n")
+    rule_nodes = [b.node(Ref(name)) for name in rules]
+    # which findings each node reads, directly or through its children (node order is topological)
+    reads: list[set[int]] = []
+    for i, kind in enumerate(b.kind):
+        r: set[int] = set()
+        if kind in (_K_VAR, _K_CAT):
+            r.add(b.param[i])
+        for c in b.children[i]:
+            r |= reads[c]
+        for tk, x, _w in b.terms[i]:
+            r |= reads[x] if tk == 0 else {x}
+        reads.append(r)
+    cones = {var: [i for i in range(len(b.kind)) if var in reads[i]] for var in range(len(var_index))}
     nn = len(b.kind)
     nv = len(var_index)
     out = [_C_HEADER, f"#define NN {nn}\n#define NV {nv}\n#define NR {len(rules)}\n"]
@@ -194,8 +203,21 @@ def c_source(defs: Mapping[str, Expr], rules: Sequence[str], var_index: Mapping[
     out.append(arr("VBOOL", "unsigned char", [int(x) for x in var_bool]))
     lohi = ",".join(f"{{CL{t},CH{t}}}" for t in range(len(b.tables)))
     out.append(f"static const short* CT[{max(1, len(b.tables))}][2]={{{lohi or '{0,0}'}}};")
-    out.append("static unsigned eval_rules(const unsigned char*s,signed char*v,short*lo,short*hi,int*fo_out){"
-               "unsigned m=0;int fo=-1;\n" + "".join(chunks) + f"*fo_out=fo;return m|{1 << len(rules)}u;}}\n")
+    out.append(f"#define NSUM {max(1, len(b.sidx))}\n")
+    sig = "(const unsigned char*s,signed char*v,short*lo,short*hi)"
+    out.append(f"static void eval_all{sig}{{\n" + "\n".join(b.lines) + "\n}\n")
+    upd = []
+    for var in range(nv):
+        if cones[var]:
+            out.append(f"static void upd{var}{sig}{{" + "".join(b.lines[i] for i in cones[var]) + "}")
+            upd.append(f"upd{var}")
+        else:
+            upd.append("0")
+    out.append(f"typedef void (*Upd){sig};\nstatic const Upd UPD[NV]={{{','.join(upd)}}};")
+    out.append("/* the label mask from evaluated rule values (bit NR: no rule holds) */\n"
+               "static unsigned rules_mask(const signed char*v,int*fo_out){unsigned m=0;int fo=-1,r;\n"
+               "  for(r=0;r<NR;r++){int x=v[RULE[r]]; if(x){m|=1u<<r; if(x==2){*fo_out=fo;return m;} if(fo<0)fo=r;}}\n"
+               "  *fo_out=fo;return m|(1u<<NR);}")
     out.append(_C_SEARCH)
     return "\n".join(out), nn
 
@@ -223,50 +245,60 @@ static int pick(int i,const unsigned char*s,const signed char*v,const short*lo,c
   }
 }
 
-#define MAXSTACK 4096
+#define MAXSTACK 2048
 #define MAXW 2048
 #include <stdlib.h>
 #include <stdio.h>
 /* All working memory of a search, one per thread (the web server and the batch engine call in
    from several threads; ctypes releases the GIL). */
+/* a search node: the findings and the value of every rule node under them */
+typedef struct { unsigned char s[NV]; signed char v[NN]; short lo[NSUM]; short hi[NSUM]; } Node;
 typedef struct {
-  unsigned char stack[MAXSTACK][NV];
+  Node stack[MAXSTACK];
+  Node root;
   unsigned char wit[MAXW][NV];
   unsigned wlab[MAXW];
   int nw;
-  signed char v[NN]; short lo[NN]; short hi[NN];
 } Ctx;
 static __thread Ctx* TCTX;
 static Ctx* ctx_get(void){ if(!TCTX) TCTX=(Ctx*)calloc(1,sizeof(Ctx)); return TCTX; }
 
 /* Depth-first label search (see Engine.search); witnesses are appended to the pool. */
-static unsigned search_core(Ctx*c,const unsigned char*root,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
+/* Depth-first label search (see Engine.search) from an evaluated node; witnesses go to the pool.
+   A node is split in place: its first child overwrites it, the others are copied above it. */
+static unsigned search_from(Ctx*c,const Node*start,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
   int sp=0,nodes=0,exact=1;
-  memcpy(c->stack[sp++],root,NV);
+  c->stack[sp++]=*start;
   while(sp){
-    unsigned char s[NV]; memcpy(s,c->stack[--sp],NV);
-    int fo; unsigned m=eval_rules(s,c->v,c->lo,c->hi,&fo); nodes++;
+    Node*cur=&c->stack[sp-1];
+    int fo; unsigned m=rules_mask(cur->v,&fo); nodes++;
     unsigned nw=m&want&~found;
-    if(!nw) continue;
-    if(!(m&(m-1))){found|=m; if(c->nw<MAXW){memcpy(c->wit[c->nw],s,NV);c->wlab[c->nw]=m;c->nw++;}
-                   if(!(want&~found)) break; continue;}
-    if(nodes>budget){exact=0;found|=m&want;continue;}
+    if(!nw){sp--;continue;}
+    if(!(m&(m-1))){found|=m; if(c->nw<MAXW){memcpy(c->wit[c->nw],cur->s,NV);c->wlab[c->nw]=m;c->nw++;}
+                   sp--; if(!(want&~found)) break; continue;}
+    if(nodes>budget){exact=0;found|=m&want;sp--;continue;}
     int target=__builtin_ctz(nw), rule=fo;
-    if(target<NR && c->v[RULE[target]]==1) rule=target;
-    int var=pick(RULE[rule],s,c->v,c->lo,c->hi);
-    if(var<0){exact=0;found|=m&want;continue;}
-    if(VBOOL[var]){
-      if(sp+2>MAXSTACK){exact=0;found|=m&want;continue;}
-      memcpy(c->stack[sp],s,NV);c->stack[sp][var]=0;sp++;
-      memcpy(c->stack[sp],s,NV);c->stack[sp][var]=2;sp++;
-    } else {
-      int mask=s[var],bit;
-      for(bit=1;bit<=mask;bit<<=1) if(mask&bit){
-        if(sp>=MAXSTACK){exact=0;found|=m&want;break;}
-        memcpy(c->stack[sp],s,NV);c->stack[sp][var]=(unsigned char)bit;sp++;}
+    if(target<NR && cur->v[RULE[target]]==1) rule=target;
+    int var=pick(RULE[rule],cur->s,cur->v,cur->lo,cur->hi);
+    if(var<0){exact=0;found|=m&want;sp--;continue;}
+    int vals[8],nv=0;
+    if(VBOOL[var]){vals[0]=0;vals[1]=2;nv=2;}
+    else {int bit; for(bit=1;bit<=cur->s[var];bit<<=1) if(cur->s[var]&bit) vals[nv++]=bit;}
+    if(sp+nv-1>MAXSTACK){exact=0;found|=m&want;sp--;continue;}
+    int j;
+    for(j=1;j<nv;j++){
+      Node*ch=&c->stack[sp++]; *ch=*cur; ch->s[var]=(unsigned char)vals[j];
+      if(UPD[var]) UPD[var](ch->s,ch->v,ch->lo,ch->hi);
     }
+    cur->s[var]=(unsigned char)vals[0];
+    if(UPD[var]) UPD[var](cur->s,cur->v,cur->lo,cur->hi);
   }
   *nodes_out=nodes;*exact_out=exact;return found;
+}
+
+static unsigned search_core(Ctx*c,const unsigned char*root,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
+  Node*r=&c->root; memcpy(r->s,root,NV); eval_all(r->s,r->v,r->lo,r->hi);
+  return search_from(c,r,found,want,budget,nodes_out,exact_out);
 }
 
 unsigned search(const unsigned char*root,unsigned found,unsigned want,int budget,
@@ -277,7 +309,8 @@ unsigned search(const unsigned char*root,unsigned found,unsigned want,int budget
   *n_wit=n; return f;
 }
 
-static unsigned root_mask_(Ctx*c,const unsigned char*s){int fo; return eval_rules(s,c->v,c->lo,c->hi,&fo);}
+static unsigned root_mask_(Ctx*c,const unsigned char*s){int fo; Node*r=&c->root; memcpy(r->s,s,NV);
+  eval_all(r->s,r->v,r->lo,r->hi); return rules_mask(r->v,&fo);}
 unsigned root_mask(const unsigned char*s){return root_mask_(ctx_get(),s);}
 
 /* Engine.analyse: reachable labels, then per deciding finding the labels reachable per value.
@@ -287,7 +320,8 @@ static int analyse_core(Ctx*c,const unsigned char*root,const int*dec,int ndec,in
             unsigned*out_masks,int cap){
   int nodes,exact,k,j,w,n=0,spent=0,tests_exact=1;
   c->nw=0;
-  unsigned reach=search_core(c,root,0,0xFFFFFFFFu,main_budget,&nodes,&exact);
+  Node base; memcpy(base.s,root,NV); eval_all(base.s,base.v,base.lo,base.hi);
+  unsigned reach=search_from(c,&base,0,0xFFFFFFFFu,main_budget,&nodes,&exact);
   *reach_out=reach;*exact_out=exact;*tests_exact_out=1;
   if(!(reach&(reach-1))) return 0;
   int nw0=c->nw; /* findings that the main search's witnesses fix */
@@ -305,12 +339,13 @@ static int analyse_core(Ctx*c,const unsigned char*root,const int*dec,int ndec,in
         if(VBOOL[i]?(y==1||y==val):(y&val)) covered|=c->wlab[w]; }
       unsigned missing=reach&~covered;
       if(missing){
-        unsigned char probe[NV]; memcpy(probe,root,NV); probe[i]=(unsigned char)val;
-        unsigned possible=missing&root_mask_(c,probe);
+        Node probe=base; probe.s[i]=(unsigned char)val;
+        if(UPD[i]) UPD[i](probe.s,probe.v,probe.lo,probe.hi);
+        int fo2; unsigned possible=missing&rules_mask(probe.v,&fo2);
         if(possible && spent>=test_budget){covered|=possible;tests_exact=0;}
         else if(possible){
           int b=test_budget-spent; if(b>search_budget) b=search_budget;
-          int nn,ex; covered=search_core(c,probe,covered,possible,b,&nn,&ex);
+          int nn,ex; covered=search_from(c,&probe,covered,possible,b,&nn,&ex);
           spent+=nn; if(!ex) tests_exact=0;
         }
       }
@@ -360,7 +395,6 @@ long analyse_batch(const unsigned char*states,const unsigned char*shown_mimic_un
   int vars[256],nvals[256]; unsigned masks[256*8];
   Entry es[300];
   long r,pos=offsets[0];
-  char tmp[512];
   for(r=0;r<nrows;r++){
     const unsigned char*root=states+r*NV;
     int ex,tex; unsigned rm;
@@ -393,18 +427,18 @@ long analyse_batch(const unsigned char*states,const unsigned char*shown_mimic_un
     for(k=0;k<ne&&ok==0;k++){
       const Entry*e=&es[k];
       if(!first) ok|=put(buf,cap,&pos,","); first=0;
+      ok|=put(buf,cap,&pos,"{\"finding\":\""); ok|=put(buf,cap,&pos,t->keys[e->var]);
       if(e->kind==1 || VBOOL[e->var]){
-        snprintf(tmp,sizeof tmp,"{\"finding\":\"%s\",\"purpose\":\"decides\",\"if_true\":\"%s\",\"if_false\":\"%s\"}",
-                 t->keys[e->var],lab_name(t,e->masks[0]),lab_name(t,e->masks[1]));
-        ok|=put(buf,cap,&pos,tmp);
+        ok|=put(buf,cap,&pos,"\",\"purpose\":\"decides\",\"if_true\":\""); ok|=put(buf,cap,&pos,lab_name(t,e->masks[0]));
+        ok|=put(buf,cap,&pos,"\",\"if_false\":\""); ok|=put(buf,cap,&pos,lab_name(t,e->masks[1]));
+        ok|=put(buf,cap,&pos,"\"}");
       } else {
-        snprintf(tmp,sizeof tmp,"{\"finding\":\"%s\",\"purpose\":\"decides\",\"if_true\":null,\"if_false\":null,\"outcomes\":{",
-                 t->keys[e->var]);
-        ok|=put(buf,cap,&pos,tmp);
+        ok|=put(buf,cap,&pos,"\",\"purpose\":\"decides\",\"if_true\":null,\"if_false\":null,\"outcomes\":{");
         int b,q=0,x=root[e->var];
         for(b=0;b<8;b++) if(x>>b&1){
-          snprintf(tmp,sizeof tmp,"%s\"%s\":\"%s\"",q?",":"",t->bands[8*e->var+b],lab_name(t,e->masks[q])); q++;
-          ok|=put(buf,cap,&pos,tmp); }
+          if(q) ok|=put(buf,cap,&pos,",");
+          ok|=put(buf,cap,&pos,"\""); ok|=put(buf,cap,&pos,t->bands[8*e->var+b]); ok|=put(buf,cap,&pos,"\":\"");
+          ok|=put(buf,cap,&pos,lab_name(t,e->masks[q])); ok|=put(buf,cap,&pos,"\""); q++; }
         ok|=put(buf,cap,&pos,"}}");
       }
     }
@@ -415,8 +449,8 @@ long analyse_batch(const unsigned char*states,const unsigned char*shown_mimic_un
         if(!(shown_mimic_unknown[r]>>m2&1)) continue;
         if(var==t->dystrophic_var && root[t->biopsy_var]==0) continue;
         if(!first) ok|=put(buf,cap,&pos,","); first=0;
-        snprintf(tmp,sizeof tmp,"{\"finding\":\"%s\",\"purpose\":\"rules_out\",\"if_true\":null,\"if_false\":null}",t->keys[var]);
-        ok|=put(buf,cap,&pos,tmp);
+        ok|=put(buf,cap,&pos,"{\"finding\":\""); ok|=put(buf,cap,&pos,t->keys[var]);
+        ok|=put(buf,cap,&pos,"\",\"purpose\":\"rules_out\",\"if_true\":null,\"if_false\":null}");
       }
     }
     ok|=put(buf,cap,&pos,"]");
