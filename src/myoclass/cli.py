@@ -263,6 +263,10 @@ def batch(
                                                        "Default: OUTPUT with .rejects.csv.")] = None,
     engine_: Annotated[BatchEngine, typer.Option("--engine", help="Where to run.")] = BatchEngine.embedded,
     batch_size: Annotated[int, typer.Option(help="Rows per Arrow batch.", min=1)] = 65536,
+    eular_cutoffs: Annotated[Cutoffs, typer.Option(help="EULAR/ACR cut-offs: score or probability.")] = Cutoffs.score,
+    eular_rash_free: Annotated[RashFree, typer.Option(help="EULAR/ACR: what a case without DM rash needs.")]
+    = RashFree.biopsy_required,
+    enmc_weakness_required: Annotated[bool, typer.Option(help="ENMC 224: require proximal weakness.")] = True,
 ) -> None:
     """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them."""
     try:
@@ -292,7 +296,8 @@ def batch(
             sys.stderr.flush()
 
     try:
-        stats = run_batch(files, output, rej, batch_size=batch_size, progress=progress)
+        policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
+        stats = run_batch(files, output, rej, policy=policy, batch_size=batch_size, progress=progress)
     except InvalidCase as e:
         for p in e.problems:
             typer.echo(f"error: {p}", err=True)
@@ -305,6 +310,32 @@ def batch(
         sys.stderr.write("\n")
     typer.echo(f"{stats.scored:,} cases scored, {stats.rejected:,} rejected (see {rej}) from {len(files)} file(s) "
                f"in {dt:.1f} s -> {output}", err=True)
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="A results file written by `myoclass batch`.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML report (a .json twin is written beside it).")],
+    previous: Annotated[Path | None, typer.Option(help="An earlier results file: list every reclassified case.")]
+    = None,
+) -> None:
+    """Cohort report: labels, undetermined cases and what would settle them, agreement between sets, and the
+    diff with a previous run (other data, criteria versions or policies)."""
+    try:
+        from myoclass.batch.report import write_report
+    except ImportError:
+        typer.echo("error: the report needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
+        raise typer.Exit(1) from None
+    for p in (results, previous):
+        if p is not None and not p.is_file():
+            typer.echo(f"error: {p}: no such file", err=True)
+            raise typer.Exit(2)
+    payload = write_report(results, output, previous)
+    r = payload["report"]
+    msg = f"{r['cases']:,} cases, {r['undetermined']:,} undetermined"
+    if "diff" in payload:
+        msg += f", {payload['diff']['reclassified']:,} reclassified since {previous}"
+    typer.echo(f"{msg} -> {output} and {output.with_suffix('.json')}", err=True)
 
 
 schema_app = typer.Typer(help="Print JSON Schemas.", no_args_is_help=True)

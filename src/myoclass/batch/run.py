@@ -206,6 +206,7 @@ class _Writer:
             self.fh = open(path, "w", encoding="utf-8")
 
     def write(self, t: pa.Table) -> None:
+        t = t.replace_schema_metadata(self.schema.metadata)
         if self.fmt == "parquet":
             self.pq.write_table(t)
         elif self.fmt == "csv":
@@ -230,7 +231,11 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     (Parquet, from 0); ``source`` names the file.
     """
     eng = engine(policy)
-    schema = output_schema(eng).insert(0, pa.field("source", pa.string()))
+    from myoclass import __version__
+
+    meta = {"myoclass": __version__, "policy": dumps(policy.__dict__),
+            "criteria": dumps({s.id: s.version for s in eng.sets})}
+    schema = output_schema(eng).insert(0, pa.field("source", pa.string())).with_metadata(meta)
     stats = BatchStats(files=[str(p) for p in inputs])
     writer = _Writer(output, schema)
     rej_rows: list[dict[str, Any]] = []

@@ -1,0 +1,77 @@
+"""Cohort report on a small cohort with known answers, and the diff after a policy change."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+import pyarrow.parquet as pq  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from myoclass.batch.report import cohort_report, diff_runs  # noqa: E402
+from myoclass.batch.schema import cases_to_table  # noqa: E402
+from myoclass.batch.score import score_batch  # noqa: E402
+from myoclass.cli import app  # noqa: E402
+from myoclass.criteria import Policy  # noqa: E402
+
+EXAMPLES = json.loads(resources.files("myoclass.examples").joinpath("cases.json").read_text())
+#: EULAR/ACR no-biopsy score exactly 5.5 (2.1 + 0.7 + 0.8 + 1.9), rash-free: "probable" by the score
+#: cut-off, only "possible" (54.2 %) by the probability cut-off
+BORDERLINE = {"case_id": "borderline", "age_at_onset_years": 55, "age_years": 56, "onset_tempo": "subacute",
+              "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+              "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": False,
+              "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
+              "skin_other_dm_rash": False, "dysphagia": False, "ck_elevated": False, "ldh_elevated": False,
+              "ast_elevated": False, "alt_elevated": False, "biopsy_performed": False, "statin_exposure": False,
+              "weakness_finger_flexor_gt_shoulder_abductor": False, "weakness_asymmetric": False,
+              "immunosuppression_response": "improved",
+              **{k: False for k in ("ab_hmgcr", "ab_srp", "ab_jo1", "ab_pl7", "ab_pl12", "ab_ej", "ab_oj", "ab_ks",
+                                    "ab_zo", "ab_ha")}}
+
+
+def test_report_counts_on_the_examples() -> None:
+    t, _ = score_batch(cases_to_table(list(EXAMPLES.values())))
+    rep = cohort_report(t)
+    assert rep["cases"] == 11
+    assert rep["labels"]["imnm_anti_hmgcr"] == 2 and rep["labels"]["undetermined"] == 1
+    assert rep["undetermined_share"] == round(1 / 11, 4)
+    assert rep["findings_that_would_settle_most"]  # the mostly-unknown example has deciding findings
+    tab = next(x for x in rep["agreement"] if x["columns"] == "label" and x["rows"] == "eular_acr_2017_subgroup")
+    r = tab["row_values"].index("polymyositis (includes IMNM)")
+    c = tab["column_values"].index("imnm_anti_hmgcr")
+    assert tab["counts"][r][c] == 1  # one anti-HMGCR example sits in the EULAR/ACR PM group
+
+
+def test_diff_on_a_criteria_policy_change() -> None:
+    table = cases_to_table([BORDERLINE, EXAMPLES["dermatomyositis"]])
+    before, _ = score_batch(table, Policy(eular_cutoffs="score", eular_rash_free="off"))
+    after, _ = score_batch(table, Policy(eular_cutoffs="probability", eular_rash_free="off"))
+    d = diff_runs(before, after)
+    assert d["matched_on"] == ["case_id"]
+    assert d["reclassified"] == 1 and d["transitions"] == {"pm -> not_iim": 1}
+    change = d["cases"][0]
+    assert change["case_id"] == "borderline"
+    assert "eular_acr_2017_category: probable IIM -> possible IIM" in change["reason"]
+
+
+def test_report_command_writes_html_and_json(tmp_path: Path) -> None:
+    pq.write_table(cases_to_table([BORDERLINE, *EXAMPLES.values()]), tmp_path / "in.parquet")
+    runner = CliRunner()
+    assert runner.invoke(app, ["batch", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "a.parquet"),
+                               "--eular-rash-free", "off"]).exit_code == 0
+    assert runner.invoke(app, ["batch", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "b.parquet"),
+                               "--eular-rash-free", "off", "--eular-cutoffs", "probability"]).exit_code == 0
+    r = runner.invoke(app, ["report", str(tmp_path / "b.parquet"), "-o", str(tmp_path / "rep.html"),
+                            "--previous", str(tmp_path / "a.parquet")])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "rep.html").read_text()
+    assert "<script" not in page and "http" not in page.split("</style>")[1]
+    assert "borderline" in page and "pm" in page
+    data = json.loads((tmp_path / "rep.json").read_text())
+    assert data["report"]["cases"] == 12 and data["diff"]["reclassified"] == 1
+    meta = pq.read_schema(tmp_path / "b.parquet").metadata
+    assert b"probability" in meta[b"policy"]
