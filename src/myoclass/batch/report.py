@@ -153,7 +153,8 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
            _bars(rep["reachable_labels_in_undetermined"], max(rep["undetermined"], 1)),
            "<h2>Agreement between the criteria sets</h2>"]
     for tab in rep["agreement"]:
-        out.append(f"<h3>{e(tab['title'])}</h3><div class=scroll><table><tr><th class=k>{e(tab['rows'])} \\ {e(tab['columns'])}</th>"
+        head = f"<th class=k>{e(tab['rows'])} \\ {e(tab['columns'])}</th>"
+        out.append(f"<h3>{e(tab['title'])}</h3><div class=scroll><table><tr>{head}"
                    + "".join(f"<th>{e(c)}</th>" for c in tab["column_values"]) + "</tr>")
         for rv, counts in zip(tab["row_values"], tab["counts"], strict=True):
             out.append(f"<tr><td class=k>{e(rv)}</td>" + "".join(f"<td>{c or ''}</td>" for c in counts) + "</tr>")
