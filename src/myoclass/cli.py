@@ -267,8 +267,12 @@ def batch(
     eular_rash_free: Annotated[RashFree, typer.Option(help="EULAR/ACR: what a case without DM rash needs.")]
     = RashFree.biopsy_required,
     enmc_weakness_required: Annotated[bool, typer.Option(help="ENMC 224: require proximal weakness.")] = True,
+    master: Annotated[str, typer.Option(help="Spark master URL with --engine spark (e.g. local[2], spark://host:7077, "
+                                             "yarn).")] = "local[2]",
 ) -> None:
-    """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them."""
+    """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them.
+
+    With --engine spark, OUTPUT is a directory of Parquet parts and the rejects a directory of CSV parts."""
     try:
         from myoclass.batch.run import input_files, run_batch
     except ImportError:
@@ -277,8 +281,9 @@ def batch(
     from myoclass.model.case import InvalidCase
 
     if engine_ is BatchEngine.spark:
-        typer.echo("error: --engine spark is not available in this version yet; use --engine embedded", err=True)
-        raise typer.Exit(2)
+        _batch_spark(input, output, rejects, master,
+                     Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required))
+        return
     try:
         files = input_files(input)
     except (FileNotFoundError, ValueError) as e:
@@ -310,6 +315,28 @@ def batch(
         sys.stderr.write("\n")
     typer.echo(f"{stats.scored:,} cases scored, {stats.rejected:,} rejected (see {rej}) from {len(files)} file(s) "
                f"in {dt:.1f} s -> {output}", err=True)
+
+
+def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, policy: Policy) -> None:
+    try:
+        from myoclass.batch.spark import run_spark, spark_session
+    except ImportError:
+        typer.echo("error: --engine spark needs the 'spark' extra: pip install 'myoclass[spark]' (and Java 17)",
+                   err=True)
+        raise typer.Exit(1) from None
+    from myoclass.model.case import InvalidCase
+
+    rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects")
+    spark = spark_session(master)
+    try:
+        n, r = run_spark(spark, input, str(output), str(rej), policy)
+    except InvalidCase as e:
+        for p in e.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        spark.stop()
+    typer.echo(f"{n:,} cases scored, {r:,} rejected (see {rej}) on Spark ({master}) -> {output}", err=True)
 
 
 @app.command()

@@ -77,6 +77,9 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
             continue
         col = t.column(f.name).combine_chunks()
         spec = FIELDS[f.name]
+        if not pa.types.is_string(col.type):  # already typed (e.g. Parquet beside CSV text)
+            cols.append(col)
+            continue
         empty = pc.or_(pc.is_null(col), pc.equal(pc.utf8_trim_whitespace(col), ""))
         col = pc.if_else(empty, pa.scalar(None, pa.string()), pc.utf8_trim_whitespace(col))
         if spec.kind == "bool":
