@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,18 @@ class _Writer:
             self.fh.close()
 
 
+def _prefetch(pool: ThreadPoolExecutor, it: Iterator[Any]) -> Iterator[Any]:
+    """Iterate ``it`` one item ahead on ``pool``."""
+    sentinel = object()
+    nxt = pool.submit(next, it, sentinel)
+    while True:
+        item = nxt.result()
+        if item is sentinel:
+            return
+        nxt = pool.submit(next, it, sentinel)
+        yield item
+
+
 def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Policy = Policy(),
               batch_size: int = 65536, progress: Callable[[int], None] | None = None) -> BatchStats:
     """Score every case of ``inputs`` into ``output``; bad rows into ``rejects_path`` (CSV).
@@ -242,9 +255,12 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     stats = BatchStats(files=[str(p) for p in inputs])
     writer = _Writer(output, schema)
     rej_rows: list[dict[str, Any]] = []
+    # reading the next batch and writing the last results overlap with scoring (Arrow releases the GIL)
+    io = ThreadPoolExecutor(2)
+    pending_write: Future[None] | None = None
     try:
         for path in inputs:
-            for t, numbers, read_bad, early in _batches(path, batch_size):
+            for t, numbers, read_bad, early in _prefetch(io, _batches(path, batch_size)):
                 rej_rows += [_reject_row(path, r.row, r) for r in early]
                 if read_bad:
                     rej_rows += [_reject_row(path, int(numbers[i]), Reject(int(numbers[i]), _cid(t, i), why))
@@ -256,12 +272,17 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
                 rows = results.column("row").to_numpy()
                 results = results.set_column(results.schema.get_field_index("row"), "row",
                                              pa.array(numbers[rows], pa.int64()))
-                writer.write(_with_source(results, path))
+                if pending_write is not None:
+                    pending_write.result()
+                pending_write = io.submit(writer.write, _with_source(results, path))
                 stats.scored += results.num_rows
                 stats.rejected = len(rej_rows)
                 if progress:
                     progress(stats.scored + stats.rejected)
     finally:
+        if pending_write is not None:
+            pending_write.result()
+        io.shutdown()
         writer.close()
         order = {str(p): k for k, p in enumerate(inputs)}
         rej_rows.sort(key=lambda r: (order.get(r["source"], 0), r["line"]))
