@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -169,6 +170,18 @@ class SimpleFormat(StrEnum):
     json = "json"
 
 
+def _or_exit(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``fn``; on invalid input print every problem (naming its field) and exit with code 2."""
+    from myoclass.model.case import InvalidCase
+
+    try:
+        return fn()
+    except InvalidCase as e:
+        for p in e.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _read_json(file: str) -> Any:
     text = sys.stdin.read() if file == "-" else None
     if text is None:
@@ -198,14 +211,8 @@ def tis(
     is reported and never scored as zero change.
     """
     from myoclass.followup import total_improvement_score
-    from myoclass.model.case import InvalidCase
 
-    try:
-        r = total_improvement_score(_read_json(baseline), _read_json(followup), population.value)
-    except InvalidCase as e:
-        for p in e.problems:
-            typer.echo(f"error: {p}", err=True)
-        raise typer.Exit(2) from None
+    r = _or_exit(lambda: total_improvement_score(_read_json(baseline), _read_json(followup), population.value))
     typer.echo(dumps(r) if fmt is SimpleFormat.json else tis_text(r), nl=fmt is SimpleFormat.json)
 
 
@@ -217,14 +224,8 @@ def mmt8(
 ) -> None:
     """MMT-8 total (unilateral 0-80 or bilateral 0-150) from Kendall grades."""
     from myoclass.followup import mmt8 as total_mmt8
-    from myoclass.model.case import InvalidCase
 
-    try:
-        r = total_mmt8(_read_json(file))
-    except InvalidCase as e:
-        for p in e.problems:
-            typer.echo(f"error: {p}", err=True)
-        raise typer.Exit(2) from None
+    r = _or_exit(lambda: total_mmt8(_read_json(file)))
     typer.echo(dumps(r) if fmt is SimpleFormat.json else mmt8_text(r), nl=fmt is SimpleFormat.json)
 
 
