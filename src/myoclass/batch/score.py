@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from myoclass.batch.columnar import evaluate_columns, state_columns
+from myoclass.batch.columnar import _tri, evaluate_columns, state_columns
 from myoclass.batch.schema import FLAT_SCHEMA
 from myoclass.criteria import Policy
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
@@ -77,9 +77,7 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
             bad |= ~_nulls(col) & np.asarray(pc.equal(col, "").fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
     def b(key: str) -> np.ndarray:  # 2 true, 0 false, 1 null
-        col = t.column(key).combine_chunks()
-        v = np.asarray(col.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-        return np.where(_nulls(col), 1, np.where(v, 2, 0))
+        return _tri(t.column(key).combine_chunks(), n)
 
     def num(key: str) -> tuple[np.ndarray, np.ndarray]:
         col = t.column(key).combine_chunks()
@@ -138,7 +136,8 @@ def conform(table: pa.Table) -> pa.Table:
     cols = []
     for field in FLAT_SCHEMA:
         if field.name in table.column_names:
-            cols.append(table.column(field.name).cast(field.type))
+            col = table.column(field.name)
+            cols.append(col if col.type == field.type else col.cast(field.type))
         else:
             cols.append(pa.nulls(table.num_rows, field.type))
     return pa.Table.from_arrays(cols, schema=FLAT_SCHEMA)
@@ -209,16 +208,21 @@ _THREADS = int(os.environ.get("MYOCLASS_THREADS", "0")) or (os.cpu_count() or 1)
 _LABEL_TABLE = np.array([*LABELS, "undetermined"], dtype=object)
 
 
+def _coded(codes: np.ndarray, names: list[Any]) -> pa.Array:
+    """Strings from integer codes into ``names`` (None for a null), built in Arrow."""
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(names, pa.string())).cast(pa.string())
+
+
 def _labels(reach: np.ndarray) -> pa.Array:
     single = (reach != 0) & ((reach & (reach - 1)) == 0)
     idx = np.where(single, np.log2(np.maximum(reach, 1)).astype(np.int64), len(LABELS))
-    return pa.array(_LABEL_TABLE[idx], pa.string())
+    return _coded(idx, [*LABELS, "undetermined"])
 
 
 def _reachable_text(reach: np.ndarray) -> pa.Array:
     uniq, inverse = np.unique(reach, return_inverse=True)
     texts = [json.dumps([lab for i, lab in enumerate(LABELS) if int(u) >> i & 1]) for u in uniq]
-    return pa.array(np.array(texts, dtype=object)[inverse], pa.string())
+    return _coded(inverse, texts)
 
 
 def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndarray],
@@ -275,7 +279,9 @@ def _analyse_py(eng: Engine, states: np.ndarray, mimic: np.ndarray) -> tuple[np.
 def _certainty(v: dict[str, Any], labels: pa.Array, m: int) -> pa.Array:
     if m == 0:
         return pa.array([], pa.string())
-    lab = np.asarray(labels.to_numpy(zero_copy_only=False), dtype=object)
+    codes = np.asarray(pc.index_in(labels, value_set=pa.array(list(LABELS))).fill_null(len(LABELS)).to_numpy(
+        zero_copy_only=False))
+    lab = np.array([*LABELS, "undetermined"], dtype=object)[codes]
     eular_def = v[f"{EULAR}.cat.definite IIM"] == 2
     eular_iim = v[f"{EULAR}.iim"] == 2
     ibm_def = v["enmc_2011_ibm.cat.clinico-pathologically defined IBM"] == 2
@@ -326,16 +332,16 @@ def _eular(v: dict[str, Any], logic: dict[str, np.ndarray], m: int, eng: Engine)
     pmin = np.round(np.where(with_b, p_lo_wb, np.where(without_b, p_lo_wo, np.minimum(p_lo_wo, p_lo_wb))), 4)
     pmax = np.round(np.where(with_b, p_hi_wb, np.where(without_b, p_hi_wo, np.maximum(p_hi_wo, p_hi_wb))), 4)
     settled = (with_b | without_b) & (smin == smax)
-    model = np.where(with_b, "with_biopsy", np.where(without_b, "without_biopsy", np.full(m, None, dtype=object)))
-    out[f"{EULAR}_model"] = pa.array(model, pa.string())
+    out[f"{EULAR}_model"] = _coded(np.where(with_b, 0, np.where(without_b, 1, 2)), ["with_biopsy", "without_biopsy", None])
     out[f"{EULAR}_score"] = pa.array(np.where(settled, smin, np.nan), pa.float64(), from_pandas=True)
     out[f"{EULAR}_score_min"] = pa.array(smin, pa.float64())
     out[f"{EULAR}_score_max"] = pa.array(smax, pa.float64())
     out[f"{EULAR}_probability"] = pa.array(np.where(settled, pmin, np.nan), pa.float64(), from_pandas=True)
     out[f"{EULAR}_probability_min"] = pa.array(pmin, pa.float64())
     out[f"{EULAR}_probability_max"] = pa.array(pmax, pa.float64())
-    sub = np.full(m, None, dtype=object)
-    for key, name in reversed(list(SUBGROUPS.items())):
-        sub[v[f"{EULAR}.{key}"] == 2] = name
-    out[f"{EULAR}_subgroup"] = pa.array(sub, pa.string())
+    keys, names = list(SUBGROUPS), list(SUBGROUPS.values())
+    sub = np.full(m, len(names), dtype=np.int32)
+    for j in range(len(names) - 1, -1, -1):
+        sub[v[f"{EULAR}.{keys[j]}"] == 2] = j
+    out[f"{EULAR}_subgroup"] = _coded(sub, [*names, None])
     return out
