@@ -10,6 +10,7 @@ run never stops for them.
 from __future__ import annotations
 
 import glob
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -255,9 +256,27 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     stats = BatchStats(files=[str(p) for p in inputs])
     writer = _Writer(output, schema)
     rej_rows: list[dict[str, Any]] = []
-    # reading the next batch and writing the last results overlap with scoring (Arrow releases the GIL)
+    # Reading ahead, writing behind and a second batch being prepared overlap with the C row loop of
+    # the first (Arrow and the native search release the GIL); results are written in input order.
     io = ThreadPoolExecutor(2)
+    scorers = ThreadPoolExecutor(2)
     pending_write: Future[None] | None = None
+    in_flight: deque[tuple[Path, np.ndarray, Future[tuple[pa.Table, list[Reject]]]]] = deque()
+
+    def finish(path: Path, numbers: np.ndarray, fut: Future[tuple[pa.Table, list[Reject]]]) -> None:
+        nonlocal pending_write
+        results, rejects = fut.result()
+        rej_rows.extend(_reject_row(path, int(numbers[r.row]), r) for r in rejects)
+        rows = results.column("row").to_numpy()
+        results = results.set_column(results.schema.get_field_index("row"), "row", pa.array(numbers[rows], pa.int64()))
+        if pending_write is not None:
+            pending_write.result()
+        pending_write = io.submit(writer.write, _with_source(results, path))
+        stats.scored += results.num_rows
+        stats.rejected = len(rej_rows)
+        if progress:
+            progress(stats.scored + stats.rejected)
+
     try:
         for path in inputs:
             for t, numbers, read_bad, early in _prefetch(io, _batches(path, batch_size)):
@@ -267,19 +286,13 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
                                  for i, why in sorted(read_bad.items())]
                     keep = np.array([i for i in range(t.num_rows) if i not in read_bad], dtype=np.int64)
                     t, numbers = t.take(pa.array(keep)), numbers[keep]
-                results, rejects = score_batch(t, policy, first_row=0)
-                rej_rows += [_reject_row(path, int(numbers[r.row]), r) for r in rejects]
-                rows = results.column("row").to_numpy()
-                results = results.set_column(results.schema.get_field_index("row"), "row",
-                                             pa.array(numbers[rows], pa.int64()))
-                if pending_write is not None:
-                    pending_write.result()
-                pending_write = io.submit(writer.write, _with_source(results, path))
-                stats.scored += results.num_rows
-                stats.rejected = len(rej_rows)
-                if progress:
-                    progress(stats.scored + stats.rejected)
+                in_flight.append((path, numbers, scorers.submit(score_batch, t, policy, 0)))
+                if len(in_flight) >= 2:
+                    finish(*in_flight.popleft())
+        while in_flight:
+            finish(*in_flight.popleft())
     finally:
+        scorers.shutdown()
         if pending_write is not None:
             pending_write.result()
         io.shutdown()

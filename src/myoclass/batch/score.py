@@ -57,7 +57,11 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     n = t.num_rows
     bad = np.zeros(n, dtype=bool)
     for key, spec in FIELDS.items():
+        if spec.kind == "bool":
+            continue  # any boolean (or null) is a valid finding; contradictions are checked below
         col = t.column(key).combine_chunks()
+        if col.null_count == n:
+            continue
         if spec.kind == "number":
             v = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=float)
             valid = ~_nulls(col)
