@@ -266,9 +266,14 @@ static Ctx* ctx_get(void){ if(!TCTX) TCTX=(Ctx*)calloc(1,sizeof(Ctx)); return TC
 /* Depth-first label search (see Engine.search); witnesses are appended to the pool. */
 /* Depth-first label search (see Engine.search) from an evaluated node; witnesses go to the pool.
    A node is split in place: its first child overwrites it, the others are copied above it. */
+static unsigned search_top(Ctx*c,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out);
 static unsigned search_from(Ctx*c,const Node*start,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
-  int sp=0,nodes=0,exact=1;
-  c->stack[sp++]=*start;
+  c->stack[0]=*start;
+  return search_top(c,found,want,budget,nodes_out,exact_out);
+}
+/* the search from the node already in c->stack[0] */
+static unsigned search_top(Ctx*c,unsigned found,unsigned want,int budget,int*nodes_out,int*exact_out){
+  int sp=1,nodes=0,exact=1;
   while(sp){
     Node*cur=&c->stack[sp-1];
     int fo; unsigned m=rules_mask(cur->v,&fo); nodes++;
@@ -339,13 +344,13 @@ static int analyse_core(Ctx*c,const unsigned char*root,const int*dec,int ndec,in
         if(VBOOL[i]?(y==1||y==val):(y&val)) covered|=c->wlab[w]; }
       unsigned missing=reach&~covered;
       if(missing){
-        Node probe=base; probe.s[i]=(unsigned char)val;
-        if(UPD[i]) UPD[i](probe.s,probe.v,probe.lo,probe.hi);
-        int fo2; unsigned possible=missing&rules_mask(probe.v,&fo2);
+        Node*probe=&c->stack[0]; *probe=base; probe->s[i]=(unsigned char)val;  /* built where the search starts */
+        if(UPD[i]) UPD[i](probe->s,probe->v,probe->lo,probe->hi);
+        int fo2; unsigned possible=missing&rules_mask(probe->v,&fo2);
         if(possible && spent>=test_budget){covered|=possible;tests_exact=0;}
         else if(possible){
           int b=test_budget-spent; if(b>search_budget) b=search_budget;
-          int nn,ex; covered=search_from(c,&probe,covered,possible,b,&nn,&ex);
+          int nn,ex; covered=search_top(c,covered,possible,b,&nn,&ex);
           spent+=nn; if(!ex) tests_exact=0;
         }
       }
