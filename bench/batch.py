@@ -5,8 +5,8 @@
 2. Times a plain Parquet read-and-write of that file (the I/O floor), in this process.
 3. Times ``myoclass batch FILE -o OUT.parquet`` as a whole process (start-up included) and prints
    cases per second and the ratio to the plain read-and-write.
-4. Prints the peak resident memory of the scoring process for 100,000 rows and for N rows (streamed
-   batches: it should stay flat as the input grows).
+4. Prints the peak resident memory of the scoring process for 100,000 rows, N rows and 3N rows (streamed
+   batches: bounded once the batch pipeline is full, whatever the length of the input).
 
 Usage: python bench/batch.py [--rows 1000000] [--dir bench/out]
 """
@@ -31,7 +31,7 @@ _PEAK = ("import resource, sys\n"
          "marks = []\n"
          "def seen(n):\n"
          "    marks.append((n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
-         "s = run_batch([Path(sys.argv[1])], Path(sys.argv[2]), Path(sys.argv[3]), progress=seen)\n"
+         "s = run_batch([Path(sys.argv[1])] * int(sys.argv[4]), Path(sys.argv[2]), Path(sys.argv[3]), progress=seen)\n"
          "half = [kb for n, kb in marks if n <= s.scored // 2] or [marks[0][1]]\n"
          "print(s.scored, s.rejected, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, half[-1])\n")
 
@@ -75,8 +75,9 @@ def score(src: Path, out: Path) -> tuple[float, str]:
     return time.perf_counter() - t0, r.stderr.strip()
 
 
-def peak_rss(src: Path, out: Path) -> tuple[int, int, int]:
-    r = subprocess.run([sys.executable, "-c", _PEAK, str(src), str(out), str(out.with_suffix(".rejects.csv"))],
+def peak_rss(src: Path, out: Path, times: int = 1) -> tuple[int, int, int]:
+    """Peak RSS of scoring ``src`` (``times`` times over, as one input) in a fresh process."""
+    r = subprocess.run([sys.executable, "-c", _PEAK, str(src), str(out), str(out.with_suffix(".rejects.csv")), str(times)],
                        capture_output=True, text=True, check=True)
     scored, _rej, kb, half_kb = (int(x) for x in r.stdout.split())
     return scored, kb, half_kb
@@ -104,11 +105,14 @@ def main() -> None:
     print(f"myoclass batch (whole process): {t_score:.2f} s = {a.rows / t_score:,.0f} cases/s "
           f"[target >= 200,000]; {t_score / t_plain:.1f}x the plain read-and-write")
     print(f"  {msg}")
-    for src in ([small] if a.rows != 100_000 else []) + [big]:
-        n, kb, half_kb = peak_rss(src, a.dir / "rss.parquet")
-        print(f"peak RSS scoring {n:,} rows: {kb / 1024:.0f} MB (already {half_kb / 1024:.0f} MB half way: "
-              f"streamed batches of 65,536 rows, flat once the first batches are in flight)")
-
+    runs = ([(small, 1)] if a.rows != 100_000 else []) + [(big, 1), (big, 3)]
+    for src, times in runs:
+        n, kb, half_kb = peak_rss(src, a.dir / "rss.parquet", times)
+        what = f"{n:,} rows" + (f" (the cohort {times} times over, one input)" if times > 1 else "")
+        print(f"peak RSS scoring {what}: {kb / 1024:.0f} MB (already {half_kb / 1024:.0f} MB half way)")
+    print("  streamed batches of 65,536 rows, up to four alive at once (read ahead, in the C loop, being"
+          " finished, being written):\n  memory rises until that pipeline is full (about 250,000 rows),"
+          " then stays bounded however long the input")
 
 if __name__ == "__main__":
     main()
