@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from myoclass.batch.columnar import _tri, evaluate_columns, state_columns
+from myoclass.batch.columnar import _num, _tri, evaluate_columns, state_columns
 from myoclass.batch.schema import FLAT_SCHEMA
 from myoclass.criteria import Policy
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
@@ -84,8 +84,7 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
         return _tri(t.column(key).combine_chunks(), n)
 
     def num(key: str) -> tuple[np.ndarray, np.ndarray]:
-        col = t.column(key).combine_chunks()
-        return np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=float), ~_nulls(col)
+        return _num(t.column(key).combine_chunks(), n)
 
     ck, has_ck = num("ck_u_l")
     uln, has_uln = num("ck_uln_u_l")
@@ -193,9 +192,9 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
     v = evaluate_columns(eng.program.defs, names, logic) if m else {}
     cols: dict[str, Any] = {"row": pa.array(keep + first_row, pa.int64()), "case_id": table.column("case_id")}
     reach, exact, tests_exact, next_json = _analyse(eng, shown, logic, m)
-    labels = _labels(reach)
-    cols["label"] = labels
-    cols["certainty"] = _certainty(v, labels, m)
+    codes = _label_codes(reach)
+    cols["label"] = _coded(codes, _LABEL_NAMES)
+    cols["certainty"] = _certainty(v, codes, m)
     cols["reachable_labels"] = _reachable_text(reach)
     cols["reachable_labels_exact"] = pa.array(exact.astype(bool))
     cols["next_tests_exact"] = pa.array(tests_exact.astype(bool))
@@ -209,7 +208,9 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
 
 _THREADS = int(os.environ.get("MYOCLASS_THREADS", "0")) or (os.cpu_count() or 1)
 
-_LABEL_TABLE = np.array([*LABELS, "undetermined"], dtype=object)
+#: label names by code: the labels in precedence order, then "undetermined" (more than one reachable)
+_LABEL_NAMES = [*LABELS, "undetermined"]
+_LABEL_TABLE = np.array(_LABEL_NAMES, dtype=object)
 
 
 def _coded(codes: np.ndarray, names: list[Any]) -> pa.Array:
@@ -217,10 +218,10 @@ def _coded(codes: np.ndarray, names: list[Any]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(names, pa.string())).cast(pa.string())
 
 
-def _labels(reach: np.ndarray) -> pa.Array:
+def _label_codes(reach: np.ndarray) -> np.ndarray:
+    """Index into ``_LABEL_NAMES`` of each row: its one reachable label, else "undetermined"."""
     single = (reach != 0) & ((reach & (reach - 1)) == 0)
-    idx = np.where(single, np.log2(np.maximum(reach, 1)).astype(np.int64), len(LABELS))
-    return _coded(idx, [*LABELS, "undetermined"])
+    return np.where(single, np.log2(np.maximum(reach, 1)).astype(np.int64), len(LABELS))
 
 
 def _reachable_text(reach: np.ndarray) -> pa.Array:
@@ -280,12 +281,10 @@ def _analyse_py(eng: Engine, states: np.ndarray, mimic: np.ndarray) -> tuple[np.
     return reach, exact, tests_exact, pa.array(texts, pa.string())
 
 
-def _certainty(v: dict[str, Any], labels: pa.Array, m: int) -> pa.Array:
+def _certainty(v: dict[str, Any], codes: np.ndarray, m: int) -> pa.Array:
     if m == 0:
         return pa.array([], pa.string())
-    codes = np.asarray(pc.index_in(labels, value_set=pa.array(list(LABELS))).fill_null(len(LABELS)).to_numpy(
-        zero_copy_only=False))
-    lab = np.array([*LABELS, "undetermined"], dtype=object)[codes]
+    lab = _LABEL_TABLE[codes]
     eular_def = v[f"{EULAR}.cat.definite IIM"] == 2
     eular_iim = v[f"{EULAR}.iim"] == 2
     ibm_def = v["enmc_2011_ibm.cat.clinico-pathologically defined IBM"] == 2

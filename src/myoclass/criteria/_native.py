@@ -571,7 +571,7 @@ class NativeSearch:
                 cap *= 2
                 continue
             used = int(offs[got])
-            chunks.append(buf.raw[:used])
+            chunks.append(ctypes.string_at(buf, used))  # only the bytes written, not the whole buffer
             offsets[done + 1: done + got + 1] = offs[1: got + 1] + base
             base += used
             done += got
