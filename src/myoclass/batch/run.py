@@ -318,4 +318,4 @@ def _reject_row(path: Path, line: int, r: Reject) -> dict[str, Any]:
 
 
 def _with_source(t: pa.Table, path: Path) -> pa.Table:
-    return t.add_column(0, "source", pa.array([str(path)] * t.num_rows, pa.string()))
+    return t.add_column(0, "source", pa.repeat(pa.scalar(str(path), pa.string()), t.num_rows))
