@@ -57,33 +57,44 @@ def _node(e: Expr, state: Mapping[str, np.ndarray], env: dict[str, Any], defs: M
         m = state[e.name]
         inside = (m & (~e.mask & 0xFF)) == 0
         outside = (m & e.mask) == 0
-        return np.where(inside, 2, np.where(outside, 0, 1)).astype(U8)
+        return (inside.view(U8) << 1) | (~inside & ~outside).view(U8)  # 2 inside, 0 outside, else 1
     if isinstance(e, Not):
-        return (2 - _node(e.x, state, env, defs, n)).astype(U8)
-    if isinstance(e, All):
-        return np.minimum.reduce([_node(x, state, env, defs, n) for x in e.xs])
-    if isinstance(e, Any_):
-        return np.maximum.reduce([_node(x, state, env, defs, n) for x in e.xs])
+        return 2 - _node(e.x, state, env, defs, n)
+    if isinstance(e, All | Any_):
+        op = np.minimum if isinstance(e, All) else np.maximum
+        first, *rest = (_node(x, state, env, defs, n) for x in e.xs)
+        if not rest:
+            return first
+        out = op(first, rest[0])
+        for x in rest[1:]:
+            op(out, x, out=out)
+        return out
     if isinstance(e, CountIn):
-        vals = [_node(x, state, env, defs, n) for x in e.xs]
-        t = np.sum([v == 2 for v in vals], axis=0)
-        p = np.sum([v > 0 for v in vals], axis=0)
-        return np.where((t >= e.lo) & (p <= e.hi), 2, np.where((p < e.lo) | (t > e.hi), 0, 1)).astype(U8)
+        t = np.zeros(n, dtype=U8)  # how many are true
+        p = np.zeros(n, dtype=U8)  # how many may be true
+        for x in e.xs:
+            v = _node(x, state, env, defs, n)
+            t += v == 2
+            p += v > 0
+        sure = (t >= e.lo) & (p <= e.hi)
+        never = (p < e.lo) | (t > e.hi)  # never together with sure
+        return 1 + sure.view(U8) - never.view(U8)
     if isinstance(e, Sum):
         lo = np.zeros(n, dtype=np.int16)
         hi = np.zeros(n, dtype=np.int16)
         for term in e.terms:
             if isinstance(term, Term):
                 v = _node(term.x, state, env, defs, n)
-                lo += np.where(v == 2, term.weight, 0).astype(np.int16)
-                hi += np.where(v > 0, term.weight, 0).astype(np.int16)
+                w = np.int16(term.weight)
+                lo += (v == 2) * w
+                hi += (v > 0) * w
             else:
                 lo += _table(term, low=True)[state[term.name]]
                 hi += _table(term, low=False)[state[term.name]]
         return (lo, hi)
     if isinstance(e, ScoreAtLeast):
         lo, hi = _node(e.score, state, env, defs, n)
-        return np.where(lo >= e.cut, 2, np.where(hi < e.cut, 0, 1)).astype(U8)
+        return (lo >= e.cut).view(U8) + (hi >= e.cut).view(U8)  # lo <= hi: 2 sure, 1 possible, 0 never
     if isinstance(e, If):
         c = _node(e.c, state, env, defs, n)
         a = _node(e.a, state, env, defs, n)
@@ -117,22 +128,38 @@ def evaluate_columns(defs: Mapping[str, Expr], names: list[str], state: Mapping[
 # --------------------------------------------------------------------------------------------
 
 
-_TWO, _ZERO, _ONE = (pa.scalar(v, pa.uint8()) for v in (2, 0, 1))
+def _bits(buf: pa.Buffer, offset: int, n: int) -> np.ndarray:
+    """An Arrow bitmap as 0/1 ``uint8``, one per row."""
+    return np.unpackbits(np.frombuffer(buf, dtype=U8), count=offset + n, bitorder="little")[offset:]
 
 
 def _tri(col: pa.Array | None, n: int) -> np.ndarray:
-    """Arrow booleans -> 0 (false) / 1 (null) / 2 (true), computed in Arrow's kernels."""
-    if col is None:
+    """Arrow booleans -> 0 (false) / 1 (null) / 2 (true), straight from the value and validity bitmaps."""
+    if col is None or col.null_count == n:
         return np.ones(n, dtype=U8)
-    return np.asarray(pc.fill_null(pc.if_else(col, _TWO, _ZERO), _ONE).to_numpy(zero_copy_only=False), dtype=U8)
+    validity, values = col.buffers()
+    v = _bits(values, col.offset, n)
+    out: np.ndarray
+    if validity is None or col.null_count == 0:
+        out = v << 1
+    else:
+        ok = _bits(validity, col.offset, n)
+        out = ((v & ok) << 1) | (ok ^ 1)
+    return out
 
 
 def _num(col: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if col is None:
+    """Float values (0 where unknown) and whether each is known, from the Arrow buffers."""
+    if col is None or col.null_count == n:
         return np.zeros(n), np.zeros(n, dtype=bool)
-    valid = ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    vals = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=float)
-    return vals, valid
+    if col.type != pa.float64():
+        col = col.cast(pa.float64())
+    validity, values = col.buffers()
+    vals = np.frombuffer(values, dtype=np.float64, count=col.offset + n)[col.offset:]
+    if validity is None or col.null_count == 0:
+        return vals, np.ones(n, dtype=bool)
+    valid = _bits(validity, col.offset, n).view(bool)
+    return np.where(valid, vals, 0.0), valid
 
 
 def _age_band(age: np.ndarray) -> np.ndarray:

@@ -49,6 +49,8 @@ class Reject:
 
 
 def _nulls(col: pa.Array) -> np.ndarray:
+    if col.null_count == 0:
+        return np.zeros(len(col), dtype=bool)
     return np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -63,22 +65,19 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
         if col.null_count == n:
             continue
         if spec.kind == "number":
-            v = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=float)
-            valid = ~_nulls(col)
+            v, valid = _num(col, n)
             out = ~np.isfinite(v)
             if spec.minimum is not None:
                 out |= (v <= spec.minimum) if spec.exclusive_minimum else (v < spec.minimum)
             if spec.maximum is not None:
                 out |= v > spec.maximum
             bad |= valid & out
-        elif spec.kind == "enum":
-            ok = pc.is_in(col, value_set=pa.array(list(spec.values)))
-            bad |= ~_nulls(col) & ~np.asarray(ok.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
-        elif key == "genetic_diagnosis_gene":
-            ok = pc.match_substring_regex(col, _GENE.pattern)
-            bad |= ~_nulls(col) & ~np.asarray(ok.fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
-        elif spec.kind == "string":
-            bad |= ~_nulls(col) & np.asarray(pc.equal(col, "").fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        elif spec.kind == "enum":  # a given value outside the allowed ones (is_in is false for a null)
+            bad |= (_tri(pc.is_in(col, value_set=pa.array(list(spec.values))), n) == 0) & ~_nulls(col)
+        elif key == "genetic_diagnosis_gene":  # a given value not shaped like a gene symbol
+            bad |= _tri(pc.match_substring_regex(col, _GENE.pattern), n) == 0
+        elif spec.kind == "string":  # an empty text (unknown is null, not "")
+            bad |= _tri(pc.equal(col, ""), n) == 2
 
     def b(key: str) -> np.ndarray:  # 2 true, 0 false, 1 null
         return _tri(t.column(key).combine_chunks(), n)
@@ -231,7 +230,7 @@ def _reachable_text(reach: np.ndarray) -> pa.Array:
 
 
 def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndarray],
-             m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]:
+             m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array | pa.ChunkedArray]:
     if m == 0:
         z = np.zeros(0, dtype=np.uint32)
         return z, z.astype(np.uint8), z.astype(np.uint8), pa.array([], pa.string())
@@ -258,8 +257,8 @@ def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndar
         reach = np.concatenate([p[0] for p in parts])
         exact = np.concatenate([p[1] for p in parts])
         tests_exact = np.concatenate([p[2] for p in parts])
-        chunks = [pa.LargeStringArray.from_buffers(len(p[0]), pa.py_buffer(p[4]), pa.py_buffer(p[3])) for p in parts]
-        texts = pa.concat_arrays(chunks).cast(pa.string())
+        texts = pa.chunked_array([pa.StringArray.from_buffers(len(offs) - 1, pa.py_buffer(offs), pa.py_buffer(data))
+                                  for p in parts for data, offs in p[3]], pa.string())
         return reach, exact, tests_exact, texts
     return _analyse_py(eng, states, mimic)  # pragma: no cover - exercised where no C compiler is found
 

@@ -500,6 +500,7 @@ class NativeSearch:
         self._n = ctypes.c_int()
         self._nodes = ctypes.c_int()
         self._exact = ctypes.c_int()
+        self._bytes_per_row = 400.0  # next-tests JSON per row, learnt batch by batch (sizes the output buffer)
 
     def analyse(self, packed: bytes, dec: Sequence[int], main_budget: int, search_budget: int,
                 test_budget: int) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
@@ -541,11 +542,13 @@ class NativeSearch:
                                       ctypes.c_long, ctypes.c_void_p]
 
     def analyse_batch(self, states: Any, mimic_unknown: Any, dec: Sequence[int], main_budget: int,
-                      search_budget: int, test_budget: int) -> tuple[Any, Any, Any, bytes, Any]:
+                      search_budget: int, test_budget: int) -> tuple[Any, Any, Any, list[tuple[Any, Any]]]:
         """Analyse every row of ``states`` (a C-contiguous ``uint8`` matrix, one row per case).
 
-        Returns numpy arrays ``reach`` (uint32), ``exact``, ``tests_exact`` (uint8), the JSON bytes and
-        their ``int64`` offsets (row i is ``buf[offsets[i]:offsets[i+1]]``): the next tests of each row.
+        Returns numpy arrays ``reach`` (uint32), ``exact``, ``tests_exact`` (uint8), and the next tests
+        of each row as JSON text in consecutive parts ``(data, offsets)``: ``data`` a ``uint8`` array,
+        ``offsets`` ``int32`` with one more entry than the part's rows (Arrow's string layout, so a
+        part becomes a string array without a copy).
         """
         import numpy as np
 
@@ -553,29 +556,27 @@ class NativeSearch:
         reach = np.zeros(n, dtype=np.uint32)
         exact = np.zeros(n, dtype=np.uint8)
         tests_exact = np.zeros(n, dtype=np.uint8)
-        offsets = np.zeros(n + 1, dtype=np.int64)
         dec_arr = np.asarray(dec, dtype=np.int32)
-        cap = max(4096, n * 160)
-        chunks: list[bytes] = []
+        parts: list[tuple[Any, Any]] = []
         done = 0
-        base = 0
         while done < n:
-            buf = ctypes.create_string_buffer(cap)
+            # uninitialised memory (pages never written are never touched), sized from the rows seen so far
+            cap = min(max(4096, int((n - done) * self._bytes_per_row * 1.25) + 1024), 1 << 30)
+            buf = np.empty(cap, dtype=np.uint8)
             offs = np.zeros(n - done + 1, dtype=np.int64)
             got = self._lib.analyse_batch(
                 states[done:].ctypes.data, mimic_unknown[done:].ctypes.data, n - done, dec_arr.ctypes.data,
                 len(dec_arr), main_budget, search_budget, test_budget, ctypes.byref(self._tables),
-                reach[done:].ctypes.data, exact[done:].ctypes.data, tests_exact[done:].ctypes.data, buf, cap,
-                offs.ctypes.data)
-            if got == 0:
-                cap *= 2
+                reach[done:].ctypes.data, exact[done:].ctypes.data, tests_exact[done:].ctypes.data,
+                buf.ctypes.data, cap, offs.ctypes.data)
+            if got == 0:  # not even one row fits (cannot happen past 4 KiB per row, but stay safe)
+                self._bytes_per_row *= 2
                 continue
             used = int(offs[got])
-            chunks.append(ctypes.string_at(buf, used))  # only the bytes written, not the whole buffer
-            offsets[done + 1: done + got + 1] = offs[1: got + 1] + base
-            base += used
+            self._bytes_per_row = max(self._bytes_per_row * 0.5 + used / got * 0.5, used / got)
+            parts.append((buf[:used], offs[: got + 1].astype(np.int32)))
             done += got
-        return reach, exact, tests_exact, b"".join(chunks), offsets
+        return reach, exact, tests_exact, parts
 
     def search(self, packed: bytes, found: int, want: int, budget: int,
                witnesses: dict[int, list[bytes]] | None) -> tuple[int, bool, int]:
