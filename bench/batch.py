@@ -27,6 +27,8 @@ from myoclass.synthetic import synthetic_cases
 
 _PEAK = ("import resource, sys\n"
          "from pathlib import Path\n"
+         "from myoclass.batch import prepare_scoring_process\n"
+         "prepare_scoring_process()  # as `myoclass batch` does\n"
          "from myoclass.batch.run import run_batch\n"
          "marks = []\n"
          "def seen(n):\n"

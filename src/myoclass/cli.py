@@ -255,37 +255,6 @@ class BatchEngine(StrEnum):
     spark = "spark"
 
 
-class _NoPandas:
-    """An import finder that reports pandas as absent (pyarrow then runs without its pandas integration)."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError("pandas is not loaded by the embedded batch engine", name=name)
-        return None
-
-
-def _lean_scoring_process() -> None:
-    """Settings for a process that does nothing but embedded batch scoring (measured by bench/batch.py).
-
-    - No BLAS threads: scoring does no linear algebra, and OpenBLAS's idle threads spin on the cores the
-      native row loop needs (set before numpy is first imported; a user's own setting is kept).
-    - pandas is not imported: pyarrow imports it on first use when it is installed (about 0.2 s), and
-      the embedded engine never needs it (the Spark engine does, and runs in its own workers).
-    - Arrow allocates through the C library's allocator, which keeps freed batch buffers for the next
-      batch; the default (mimalloc) hands them back, and every batch then pays page faults and zeroing.
-    """
-    import os
-
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    if "pandas" not in sys.modules:
-        sys.meta_path.insert(0, _NoPandas())
-    try:
-        import pyarrow as pa
-    except ImportError:
-        return
-    pa.set_memory_pool(pa.system_memory_pool())
-
-
 @app.command()
 def batch(
     input: Annotated[str, typer.Argument(help="A CSV, Parquet or JSON Lines file of flat cases, a directory of them, "
@@ -305,8 +274,10 @@ def batch(
     """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them.
 
     With --engine spark, OUTPUT is a directory of Parquet parts and the rejects a directory of CSV parts."""
-    if engine_ is BatchEngine.embedded:
-        _lean_scoring_process()
+    if engine_ is BatchEngine.embedded and _OWN_PROCESS:  # process-wide settings: only in a process of our own
+        from myoclass.batch import prepare_scoring_process
+
+        prepare_scoring_process()
     try:
         from myoclass.batch.run import input_files, run_batch
     except ImportError:
@@ -409,7 +380,13 @@ def schema_case() -> None:
     typer.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
 
 
+#: True when this module runs as the process's own command (not inside a caller, e.g. a test runner)
+_OWN_PROCESS = False
+
+
 def run() -> None:  # pragma: no cover - console entry point
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
     app()
 
 

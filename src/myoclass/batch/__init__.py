@@ -1,1 +1,42 @@
-"""Cohort scale: the criteria over Arrow batches (see :mod:`myoclass.batch.columnar`)."""
+"""Batch scoring of whole cohorts: Arrow batches on the embedded engine or on Apache Spark.
+
+Nothing here imports Arrow or numpy: :func:`prepare_scoring_process` must run before they load.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+__all__ = ["prepare_scoring_process"]
+
+
+class _NoPandas:
+    """An import finder that reports pandas as absent (pyarrow then runs without its pandas integration)."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("pandas is not loaded by the embedded batch engine", name=name)
+        return None
+
+
+def prepare_scoring_process() -> None:
+    """Settings for a process that does nothing but embedded batch scoring (measured by bench/batch.py).
+
+    - No BLAS threads: scoring does no linear algebra, and OpenBLAS's idle threads spin on the cores the
+      native row loop needs (set before numpy is first imported; a user's own setting is kept).
+    - pandas is not imported: pyarrow imports it on first use when it is installed (about 0.2 s), and
+      the embedded engine never needs it (the Spark engine does, and runs in its own workers).
+    - Arrow allocates through the C library's allocator, which keeps freed batch buffers for the next
+      batch; the default (mimalloc) hands them back, and every batch then pays page faults and zeroing.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read when Arrow's C++ library loads
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return
+    pa.set_memory_pool(pa.system_memory_pool())

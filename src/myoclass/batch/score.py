@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -206,10 +207,19 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
 
 
 _THREADS = int(os.environ.get("MYOCLASS_THREADS", "0")) or (os.cpu_count() or 1)
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _row_pool() -> ThreadPoolExecutor:
+    """The threads of the native row loop: one per core, made once per process."""
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(_THREADS, thread_name_prefix="myoclass-rows"))
+        return _POOL[0]
 
 #: label names by code: the labels in precedence order, then "undetermined" (more than one reachable)
 _LABEL_NAMES = [*LABELS, "undetermined"]
-_LABEL_TABLE = np.array(_LABEL_NAMES, dtype=object)
 
 
 def _coded(codes: np.ndarray, names: list[Any]) -> pa.Array:
@@ -223,10 +233,20 @@ def _label_codes(reach: np.ndarray) -> np.ndarray:
     return np.where(single, np.log2(np.maximum(reach, 1)).astype(np.int64), len(LABELS))
 
 
+_REACHABLE_TEXT: dict[int, str] = {}
+
+
 def _reachable_text(reach: np.ndarray) -> pa.Array:
-    uniq, inverse = np.unique(reach, return_inverse=True)
-    texts = [json.dumps([lab for i, lab in enumerate(LABELS) if int(u) >> i & 1]) for u in uniq]
-    return _coded(inverse, texts)
+    """JSON lists of label names from the label bit masks (each distinct mask written once)."""
+    uniq = np.flatnonzero(np.bincount(reach, minlength=1))  # masks have len(LABELS) + 1 bits: a small table
+    index = np.zeros(len(uniq) and int(uniq[-1]) + 1, dtype=np.int32)
+    index[uniq] = np.arange(len(uniq), dtype=np.int32)
+    texts = []
+    for u in uniq.tolist():
+        if u not in _REACHABLE_TEXT:
+            _REACHABLE_TEXT[u] = json.dumps([lab for i, lab in enumerate(LABELS) if u >> i & 1])
+        texts.append(_REACHABLE_TEXT[u])
+    return _coded(index[reach], texts)
 
 
 def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndarray],
@@ -240,20 +260,20 @@ def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndar
         mimic |= ((shown[name] == 1).astype(np.uint8) << bit).astype(np.uint8)
     if eng.native is not None:
         native = eng.native
-        # the C loop releases the GIL: split the rows over the cores, one search context per thread
-        workers = max(1, min(_THREADS, m // 2000))
-        bounds = np.linspace(0, m, workers + 1).astype(int)
+        # the C loop releases the GIL: the rows go in slices to one pool of a thread per core, shared by
+        # the batches in flight (a core that finishes its slices early takes the next batch's)
+        slices = max(1, min(4 * _THREADS, m // 4096))
+        bounds = np.linspace(0, m, slices + 1).astype(int)
 
         def run(k: int) -> Any:
             a, b = bounds[k], bounds[k + 1]
             return native.analyse_batch(states[a:b], mimic[a:b], eng._dec_index, MAIN_BUDGET, SEARCH_BUDGET,
                                         TEST_BUDGET)
 
-        if workers == 1:
-            parts = [run(0)]
+        if slices == 1 or _THREADS == 1:
+            parts = [run(k) for k in range(slices)]
         else:
-            with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(run, range(workers)))
+            parts = list(_row_pool().map(run, range(slices)))
         reach = np.concatenate([p[0] for p in parts])
         exact = np.concatenate([p[1] for p in parts])
         tests_exact = np.concatenate([p[2] for p in parts])
@@ -280,21 +300,18 @@ def _analyse_py(eng: Engine, states: np.ndarray, mimic: np.ndarray) -> tuple[np.
     return reach, exact, tests_exact, pa.array(texts, pa.string())
 
 
+_EULAR_LABEL_CODES = [LABELS.index(x) for x in ("dm", "adm", "jdm", "pm", "juvenile_myositis_other")]
+
+
 def _certainty(v: dict[str, Any], codes: np.ndarray, m: int) -> pa.Array:
+    """"definite" / "probable" for labels whose set grades them (EULAR/ACR, ENMC 2011 IBM), else null."""
     if m == 0:
         return pa.array([], pa.string())
-    lab = _LABEL_TABLE[codes]
-    eular_def = v[f"{EULAR}.cat.definite IIM"] == 2
-    eular_iim = v[f"{EULAR}.iim"] == 2
-    ibm_def = v["enmc_2011_ibm.cat.clinico-pathologically defined IBM"] == 2
-    ibm_met = v["enmc_2011_ibm.met"] == 2
-    eular_labels = np.isin(lab, ["dm", "adm", "jdm", "pm", "juvenile_myositis_other"])
-    is_ibm = lab == "ibm"
-    none = np.full(m, None, dtype=object)
-    from_eular = np.where(eular_def, "definite", np.where(eular_iim, "probable", none))
-    from_ibm = np.where(ibm_def, "definite", np.where(ibm_met, "probable", from_eular))
-    out = np.where(eular_labels, from_eular, np.where(is_ibm, from_ibm, none))
-    return pa.array(out.astype(object), pa.string())
+    from_eular = np.where(v[f"{EULAR}.cat.definite IIM"] == 2, 2, np.where(v[f"{EULAR}.iim"] == 2, 1, 0))
+    from_ibm = np.where(v["enmc_2011_ibm.cat.clinico-pathologically defined IBM"] == 2, 2,
+                        np.where(v["enmc_2011_ibm.met"] == 2, 1, from_eular))
+    out = np.where(np.isin(codes, _EULAR_LABEL_CODES), from_eular, np.where(codes == LABELS.index("ibm"), from_ibm, 0))
+    return _coded(out, [None, "probable", "definite"])
 
 
 def _status_category(v: dict[str, Any], s: Any, m: int) -> tuple[pa.Array, pa.Array]:
