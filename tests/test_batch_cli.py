@@ -98,3 +98,30 @@ def test_unknown_column_and_missing_input(tmp_path: Path) -> None:
     pytest.importorskip("pyspark")
     r = _run(str(src), "-o", str(tmp_path / "o.parquet"), "--engine", "spark")  # the same check on Spark
     assert r.exit_code == 2 and "did you mean 'ab_hmgcr'" in r.stderr
+
+
+def test_the_command_in_its_own_tuned_process_gives_the_same_results(tmp_path: Path) -> None:
+    """`myoclass batch` as its own process applies prepare_scoring_process (allocator, no BLAS threads,
+    no pandas); the results are those of the in-process run, and the tuning is really in effect."""
+    import os
+    import subprocess
+    import sys
+
+    src = tmp_path / "cohort.parquet"
+    pq.write_table(cases_to_table(CASES), src)
+    assert _run(str(src), "-o", str(tmp_path / "in.parquet")).exit_code == 0
+    probe = ("import sys, runpy\n"
+             "sys.argv = ['myoclass'] + sys.argv[1:]\n"
+             "try:\n"
+             "    runpy.run_module('myoclass.cli', run_name='__main__')\n"
+             "except SystemExit as e:\n"
+             "    assert not e.code, e.code\n"
+             "import os, pyarrow as pa\n"
+             "print(pa.default_memory_pool().backend_name, os.environ['OPENBLAS_NUM_THREADS'], 'pandas' in sys.modules)\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS")}
+    r = subprocess.run([sys.executable, "-c", probe, "batch", str(src), "-o", str(tmp_path / "own.parquet")],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    pool, blas, pandas_loaded = r.stdout.split()
+    assert pool in ("jemalloc", "system") and blas == "1" and pandas_loaded == "False"
+    assert pq.read_table(tmp_path / "own.parquet").equals(pq.read_table(tmp_path / "in.parquet"))

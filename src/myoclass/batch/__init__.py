@@ -24,19 +24,28 @@ class _NoPandas:
 def prepare_scoring_process() -> None:
     """Settings for a process that does nothing but embedded batch scoring (measured by bench/batch.py).
 
+    A user's own ``OPENBLAS_NUM_THREADS`` or ``ARROW_DEFAULT_MEMORY_POOL`` is kept.
+
     - No BLAS threads: scoring does no linear algebra, and OpenBLAS's idle threads spin on the cores the
-      native row loop needs (set before numpy is first imported; a user's own setting is kept).
+      native row loop needs (set before numpy is first imported).
     - pandas is not imported: pyarrow imports it on first use when it is installed (about 0.2 s), and
       the embedded engine never needs it (the Spark engine does, and runs in its own workers).
-    - Arrow allocates through the C library's allocator, which keeps freed batch buffers for the next
-      batch; the default (mimalloc) hands them back, and every batch then pays page faults and zeroing.
+    - Arrow allocates with jemalloc (the system allocator where Arrow was built without it): both keep
+      freed batch buffers for the next batch, where Arrow's default (mimalloc) hands them back and every
+      batch then pays page faults and page zeroing. The C library's allocator is as fast but its
+      fragmentation lets the resident memory creep up with the length of the input; jemalloc's levels off.
     """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read when Arrow's C++ library loads
+    own_pool = "ARROW_DEFAULT_MEMORY_POOL" not in os.environ  # a user's choice is kept
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")  # read when Arrow's C++ library loads
     if "pandas" not in sys.modules:
         sys.meta_path.insert(0, _NoPandas())
     try:
         import pyarrow as pa
     except ImportError:
         return
-    pa.set_memory_pool(pa.system_memory_pool())
+    if own_pool and pa.default_memory_pool().backend_name != "jemalloc":  # loaded before, or built without it
+        try:
+            pa.set_memory_pool(pa.jemalloc_memory_pool())
+        except NotImplementedError:
+            pa.set_memory_pool(pa.system_memory_pool())
