@@ -19,11 +19,15 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+from myoclass.batch import prepare_scoring_process
 
-from myoclass.batch.schema import FLAT_SCHEMA, cases_to_table
-from myoclass.synthetic import synthetic_cases
+prepare_scoring_process()  # the plain read-and-write gets the allocator `myoclass batch` uses
+
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from myoclass.batch.schema import FLAT_SCHEMA, cases_to_table  # noqa: E402
+from myoclass.synthetic import synthetic_cases  # noqa: E402
 
 _PEAK = ("import resource, sys\n"
          "from pathlib import Path\n"
