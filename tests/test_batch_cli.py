@@ -125,3 +125,21 @@ def test_the_command_in_its_own_tuned_process_gives_the_same_results(tmp_path: P
     pool, blas, pandas_loaded = r.stdout.split()
     assert pool in ("jemalloc", "system") and blas == "1" and pandas_loaded == "False"
     assert pq.read_table(tmp_path / "own.parquet").equals(pq.read_table(tmp_path / "in.parquet"))
+
+
+def test_progress_bar_counts_against_the_records_in_the_inputs(tmp_path: Path) -> None:
+    from myoclass.batch.run import estimate_records
+    from myoclass.cli import progress_bar
+
+    pq.write_table(cases_to_table(CASES[:40]), tmp_path / "a.parquet")
+    pacsv.write_csv(cases_to_table(CASES[:25]), tmp_path / "b.csv")
+    (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(c) for c in CASES[:7]))  # no final line break
+    assert estimate_records([tmp_path / "a.parquet"]) == 40  # from the Parquet metadata
+    assert estimate_records([tmp_path / "b.csv"]) == 25  # the header is not a record
+    assert estimate_records([tmp_path / "c.jsonl"]) == 7
+    assert estimate_records(sorted(tmp_path.iterdir())) == 72
+    assert progress_bar(0, 72, 0.0, width=10) == "[----------]   0% 0 of 72 cases (0/s)"
+    assert progress_bar(36, 72, 2.0, width=10) == "[#####-----]  50% 36 of 72 cases (18/s, about 2 s left)"
+    assert progress_bar(72, 72, 2.0, width=10) == "[##########] 100% 72 of 72 cases (36/s)"
+    # an estimate below the count so far (a text file's lines) never shows more than 100 %
+    assert progress_bar(80, 72, 1.0, width=10) == "[##########] 100% 80 of 80 cases (80/s)"

@@ -255,6 +255,19 @@ class BatchEngine(StrEnum):
     spark = "spark"
 
 
+def progress_bar(done: int, total: int, seconds: float, width: int = 30) -> str:
+    """One terminal line: a bar, the share done, cases so far of the total, speed and time left."""
+    rate = done / max(seconds, 1e-9)
+    total = max(total, done)  # the total of a text file is an estimate
+    share = done / total if total else 1.0
+    filled = round(width * share)
+    left = ""
+    if done < total and rate > 0:
+        secs = (total - done) / rate
+        left = f", about {secs:,.0f} s left" if secs >= 1 else ", under a second left"
+    return f"[{'#' * filled}{'-' * (width - filled)}] {share:4.0%} {done:,} of {total:,} cases ({rate:,.0f}/s{left})"
+
+
 @app.command()
 def batch(
     input: Annotated[str, typer.Argument(help="A CSV, Parquet or JSON Lines file of flat cases, a directory of them, "
@@ -279,7 +292,7 @@ def batch(
 
         prepare_scoring_process()
     try:
-        from myoclass.batch.run import input_files, run_batch
+        from myoclass.batch.run import estimate_records, input_files, run_batch
     except ImportError:
         typer.echo("error: batch scoring needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
         raise typer.Exit(1) from None
@@ -298,12 +311,17 @@ def batch(
     import time
 
     t0 = time.perf_counter()
-    show = sys.stderr.isatty()
+    show = sys.stderr.isatty()  # the bar is for a person watching; nothing is counted otherwise
+    total = estimate_records(files) if show else 0
+
+    shown = [0]  # length of the line on screen
 
     def progress(n: int) -> None:
         if show:
-            sys.stderr.write(f"\r{n:,} cases ({n / max(time.perf_counter() - t0, 1e-9):,.0f}/s)")
+            line = progress_bar(n, total, time.perf_counter() - t0)
+            sys.stderr.write("\r" + line.ljust(shown[0]))
             sys.stderr.flush()
+            shown[0] = len(line)
 
     try:
         policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)

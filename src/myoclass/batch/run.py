@@ -31,7 +31,7 @@ from myoclass.model.case import InvalidCase, Problem, nearest_key, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
-__all__ = ["BatchStats", "input_files", "run_batch"]
+__all__ = ["BatchStats", "estimate_records", "input_files", "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl"}
@@ -61,6 +61,24 @@ def input_files(spec: str) -> list[Path]:
         if f.suffix.lower() not in FORMATS:
             raise ValueError(f"{f}: unknown format; allowed: .csv, .parquet, .jsonl")
     return files
+
+
+def estimate_records(files: list[Path]) -> int:
+    """How many records the inputs hold, for a progress bar: exact for Parquet (from its metadata); for
+    CSV and JSON Lines the lines (a quoted line break in a CSV cell, or a blank line, counts one too many)."""
+    total = 0
+    for f in files:
+        if FORMATS[f.suffix.lower()] == "parquet":
+            total += pq.ParquetFile(f).metadata.num_rows
+            continue
+        lines, last = 0, b"\n"
+        with open(f, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        lines += last != b"\n"  # a last line without a line break
+        total += max(0, lines - (FORMATS[f.suffix.lower()] == "csv"))  # the CSV header is not a record
+    return total
 
 
 def _check_columns(names: list[str]) -> None:
