@@ -314,14 +314,15 @@ def batch(
     show = sys.stderr.isatty()  # the bar is for a person watching; nothing is counted otherwise
     total = estimate_records(files) if show else 0
 
-    shown = [0]  # length of the line on screen
+    on_screen = 0  # length of the line last written
 
     def progress(n: int) -> None:
+        nonlocal on_screen
         if show:
             line = progress_bar(n, total, time.perf_counter() - t0)
-            sys.stderr.write("\r" + line.ljust(shown[0]))
+            sys.stderr.write("\r" + line.ljust(on_screen))
             sys.stderr.flush()
-            shown[0] = len(line)
+            on_screen = len(line)
 
     try:
         policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)

@@ -68,7 +68,8 @@ def estimate_records(files: list[Path]) -> int:
     CSV and JSON Lines the lines (a quoted line break in a CSV cell, or a blank line, counts one too many)."""
     total = 0
     for f in files:
-        if FORMATS[f.suffix.lower()] == "parquet":
+        fmt = FORMATS[f.suffix.lower()]
+        if fmt == "parquet":
             total += pq.ParquetFile(f).metadata.num_rows
             continue
         lines, last = 0, b"\n"
@@ -77,7 +78,7 @@ def estimate_records(files: list[Path]) -> int:
                 lines += chunk.count(b"\n")
                 last = chunk[-1:]
         lines += last != b"\n"  # a last line without a line break
-        total += max(0, lines - (FORMATS[f.suffix.lower()] == "csv"))  # the CSV header is not a record
+        total += max(0, lines - (fmt == "csv"))  # the CSV header is not a record
     return total
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -207,16 +206,8 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
 
 
 _THREADS = int(os.environ.get("MYOCLASS_THREADS", "0")) or (os.cpu_count() or 1)
-_POOL: list[ThreadPoolExecutor] = []
-_POOL_LOCK = threading.Lock()
-
-
-def _row_pool() -> ThreadPoolExecutor:
-    """The threads of the native row loop: one per core, made once per process."""
-    with _POOL_LOCK:
-        if not _POOL:
-            _POOL.append(ThreadPoolExecutor(_THREADS, thread_name_prefix="myoclass-rows"))
-        return _POOL[0]
+#: the threads of the native row loop, one per core (an executor starts its threads on first use)
+_ROW_POOL = ThreadPoolExecutor(_THREADS, thread_name_prefix="myoclass-rows")
 
 #: label names by code: the labels in precedence order, then "undetermined" (more than one reachable)
 _LABEL_NAMES = [*LABELS, "undetermined"]
@@ -238,11 +229,10 @@ _REACHABLE_TEXT: dict[int, str] = {}
 
 def _reachable_text(reach: np.ndarray) -> pa.Array:
     """JSON lists of label names from the label bit masks (each distinct mask written once)."""
-    uniq = np.flatnonzero(np.bincount(reach, minlength=1))  # masks have len(LABELS) + 1 bits: a small table
-    index = np.zeros(len(uniq) and int(uniq[-1]) + 1, dtype=np.int32)
-    index[uniq] = np.arange(len(uniq), dtype=np.int32)
+    seen = np.bincount(reach, minlength=1) > 0  # masks have len(LABELS) + 1 bits: a small table
+    index = np.cumsum(seen, dtype=np.int32) - 1  # mask -> its place among the masks seen
     texts = []
-    for u in uniq.tolist():
+    for u in np.flatnonzero(seen).tolist():
         if u not in _REACHABLE_TEXT:
             _REACHABLE_TEXT[u] = json.dumps([lab for i, lab in enumerate(LABELS) if u >> i & 1])
         texts.append(_REACHABLE_TEXT[u])
@@ -273,7 +263,7 @@ def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndar
         if slices == 1 or _THREADS == 1:
             parts = [run(k) for k in range(slices)]
         else:
-            parts = list(_row_pool().map(run, range(slices)))
+            parts = list(_ROW_POOL.map(run, range(slices)))
         reach = np.concatenate([p[0] for p in parts])
         exact = np.concatenate([p[1] for p in parts])
         tests_exact = np.concatenate([p[2] for p in parts])

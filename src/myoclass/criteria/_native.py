@@ -569,7 +569,7 @@ class NativeSearch:
                 len(dec_arr), main_budget, search_budget, test_budget, ctypes.byref(self._tables),
                 reach[done:].ctypes.data, exact[done:].ctypes.data, tests_exact[done:].ctypes.data,
                 buf.ctypes.data, cap, offs.ctypes.data)
-            if got == 0:  # not even one row fits (cannot happen past 4 KiB per row, but stay safe)
+            if got == 0:  # the estimate left no room for even one row (a last row longer than it): grow it
                 self._bytes_per_row *= 2
                 continue
             used = int(offs[got])
