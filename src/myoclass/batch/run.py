@@ -27,11 +27,11 @@ from myoclass.batch.schema import FLAT_SCHEMA
 from myoclass.batch.score import Reject, output_schema, score_batch
 from myoclass.criteria import Policy
 from myoclass.io._json import DecodeError, dumps, loads
-from myoclass.model.case import InvalidCase, Problem, nearest_key, parse_case
+from myoclass.model.case import InvalidCase, check_keys, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
-__all__ = ["BatchStats", "estimate_records", "input_files", "run_batch"]
+__all__ = ["BatchStats", "drop_rejected", "estimate_records", "input_files", "renumber", "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl"}
@@ -82,13 +82,6 @@ def estimate_records(files: list[Path]) -> int:
     return total
 
 
-def _check_columns(names: list[str]) -> None:
-    unknown = [n for n in names if n not in FIELDS]
-    if unknown:
-        raise InvalidCase([Problem(n, "unknown column" + (f"; did you mean {k!r}?" if (k := nearest_key(n)) else ""))
-                           for n in unknown])
-
-
 def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
     """CSV cells (text) to the dictionary's types; a cell that does not convert rejects its row."""
     bad: dict[int, str] = {}
@@ -101,8 +94,8 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
         if not pa.types.is_string(col.type):  # already typed (e.g. Parquet beside CSV text)
             cols.append(col)
             continue
-        empty = pc.or_(pc.is_null(col), pc.equal(pc.utf8_trim_whitespace(col), ""))
-        col = pc.if_else(empty, pa.scalar(None, pa.string()), pc.utf8_trim_whitespace(col))
+        trimmed = pc.utf8_trim_whitespace(col)
+        col = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)  # empty: unknown
         if spec.kind == "bool":
             is_t = pc.is_in(col, value_set=pa.array(sorted(_TRUE)))
             is_f = pc.is_in(col, value_set=pa.array(sorted(_FALSE)))
@@ -136,7 +129,7 @@ def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "parquet":
         pf = pq.ParquetFile(path)
-        _check_columns(pf.schema_arrow.names)
+        check_keys(pf.schema_arrow.names)
         row = 0
         for b in pf.iter_batches(batch_size=batch_size):
             t = pa.Table.from_batches([b])
@@ -144,7 +137,7 @@ def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray
             row += t.num_rows
     elif fmt == "csv":
         header = pacsv.open_csv(path)
-        _check_columns(header.schema.names)
+        check_keys(header.schema.names)
         strings = {n: pa.string() for n in header.schema.names}
         reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 22),
                                 convert_options=pacsv.ConvertOptions(column_types=strings, strings_can_be_null=True))
@@ -284,10 +277,8 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
 
     def finish(path: Path, numbers: np.ndarray, fut: Future[tuple[pa.Table, list[Reject]]]) -> None:
         nonlocal pending_write
-        results, rejects = fut.result()
-        rej_rows.extend(_reject_row(path, int(numbers[r.row]), r) for r in rejects)
-        rows = results.column("row").to_numpy()
-        results = results.set_column(results.schema.get_field_index("row"), "row", pa.array(numbers[rows], pa.int64()))
+        results, rejects = renumber(fut.result(), numbers)
+        rej_rows.extend(_reject_row(path, r) for r in rejects)
         if pending_write is not None:
             pending_write.result()
         pending_write = io.submit(writer.write, _with_source(results, path))
@@ -299,12 +290,8 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     try:
         for path in inputs:
             for t, numbers, read_bad, early in _prefetch(io, _batches(path, batch_size)):
-                rej_rows += [_reject_row(path, r.row, r) for r in early]
-                if read_bad:
-                    rej_rows += [_reject_row(path, int(numbers[i]), Reject(int(numbers[i]), _cid(t, i), why))
-                                 for i, why in sorted(read_bad.items())]
-                    keep = np.array([i for i in range(t.num_rows) if i not in read_bad], dtype=np.int64)
-                    t, numbers = t.take(pa.array(keep)), numbers[keep]
+                t, numbers, read_rejects = drop_rejected(t, numbers, read_bad)
+                rej_rows += [_reject_row(path, r) for r in early + read_rejects]
                 in_flight.append((path, numbers, scorers.submit(score_batch, t, policy, 0)))
                 if len(in_flight) >= 2:
                     finish(*in_flight.popleft())
@@ -325,6 +312,26 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     return stats
 
 
+def drop_rejected(t: pa.Table, numbers: np.ndarray, bad: dict[int, str]) -> tuple[pa.Table, np.ndarray, list[Reject]]:
+    """Rows found bad while reading (``bad``: reason by place in ``t``) leave the batch as rejects,
+    numbered by ``numbers`` (each row's line or row number in its file); the rest stay with their numbers."""
+    if not bad:
+        return t, numbers, []
+    rejects = [Reject(int(numbers[i]), _cid(t, i), why) for i, why in sorted(bad.items())]
+    keep = np.ones(t.num_rows, dtype=bool)
+    keep[list(bad)] = False
+    return t.filter(pa.array(keep)), numbers[keep], rejects
+
+
+def renumber(scored: tuple[pa.Table, list[Reject]], numbers: np.ndarray) -> tuple[pa.Table, list[Reject]]:
+    """The results and rejects of :func:`score_batch` (``row``: the place in the batch it scored) with
+    ``row`` as the number of each row in its file (``numbers``)."""
+    results, rejects = scored
+    rows = numbers[results.column("row").to_numpy()]
+    results = results.set_column(results.schema.get_field_index("row"), "row", pa.array(rows, pa.int64()))
+    return results, [Reject(int(numbers[r.row]), r.case_id, r.reason) for r in rejects]
+
+
 def _cid(t: pa.Table, i: int) -> str | None:
     if "case_id" not in t.column_names:
         return None
@@ -332,8 +339,8 @@ def _cid(t: pa.Table, i: int) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def _reject_row(path: Path, line: int, r: Reject) -> dict[str, Any]:
-    return {"source": str(path), "line": line, "case_id": r.case_id, "reason": r.reason}
+def _reject_row(path: Path, r: Reject) -> dict[str, Any]:
+    return {"source": str(path), "line": r.row, "case_id": r.case_id, "reason": r.reason}
 
 
 def _with_source(t: pa.Table, path: Path) -> pa.Table:

@@ -18,15 +18,12 @@ def cases_to_table(rows: list[dict[str, object]]) -> pa.Table:
     Unlike ``pa.Table.from_pylist`` without a schema, every key of every row is kept (not only the
     first row's); a key outside the data dictionary raises :class:`~myoclass.model.case.InvalidCase`.
     """
-    from myoclass.model.case import InvalidCase, Problem, nearest_key
+    from myoclass.model.case import check_keys
 
     keys: dict[str, None] = {}
     for r in rows:
         keys.update(dict.fromkeys(r))
-    unknown = [k for k in keys if k not in FIELDS]
-    if unknown:
-        raise InvalidCase([Problem(k, "unknown key" + (f"; did you mean {n!r}?" if (n := nearest_key(k)) else ""))
-                           for k in unknown])
+    check_keys(keys, what="key")
     keys.setdefault("case_id", None)  # at least one column, so empty cases still count as rows
     schema = pa.schema([f for f in FLAT_SCHEMA if f.name in keys])
     return pa.Table.from_pylist(rows, schema=schema)

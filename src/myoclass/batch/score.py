@@ -32,7 +32,7 @@ from myoclass.batch.schema import FLAT_SCHEMA
 from myoclass.criteria import Policy
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import INTERCEPT, SUBGROUPS
-from myoclass.model.case import InvalidCase, nearest_key, parse_case
+from myoclass.model.case import InvalidCase, check_keys, parse_case
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
 
@@ -126,15 +126,7 @@ def conform(table: pa.Table) -> pa.Table:
     Raises :class:`InvalidCase` for a column that is not a key of the data dictionary (a typo must not
     silently become "unknown").
     """
-    problems = []
-    for name in table.column_names:
-        if name not in FIELDS:
-            near = nearest_key(name)
-            from myoclass.model.case import Problem
-
-            problems.append(Problem(name, "unknown column" + (f"; did you mean {near!r}?" if near else "")))
-    if problems:
-        raise InvalidCase(problems)
+    check_keys(table.column_names)
     cols = []
     for field in FLAT_SCHEMA:
         if field.name in table.column_names:

@@ -55,7 +55,9 @@ def score_dataframe(df: Any, policy: Policy = Policy()) -> Any:
     arrow_schema = _result_schema(policy)
 
     def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from myoclass.batch.run import _from_strings
+        import numpy as np
+
+        from myoclass.batch.run import _from_strings, drop_rejected, renumber
         from myoclass.model.fields import FIELDS
 
         first = 0
@@ -64,20 +66,15 @@ def score_dataframe(df: Any, policy: Policy = Policy()) -> Any:
             bad: dict[int, str] = {}
             if any(pa.types.is_string(f.type) and FIELDS[f.name].kind in ("bool", "number") for f in t.schema):
                 t, bad = _from_strings(t)  # text columns (e.g. CSV read without a schema)
-            keep = [i for i in range(t.num_rows) if i not in bad]
-            kept = t.take(pa.array(keep, pa.int64())) if bad else t
-            results, rejects = score_batch(kept, policy)
-            idx = pa.array([keep[r] + first for r in results.column("row").to_pylist()], pa.int64())
-            results = results.set_column(results.schema.get_field_index("row"), "row", idx)
+            t, numbers, rej = drop_rejected(t, np.arange(first, first + t.num_rows), bad)
+            results, rejects = renumber(score_batch(t, policy), numbers)
             results = results.append_column("reject_reason", pa.nulls(results.num_rows, pa.string()))
-            rej = [(first + i, t.column("case_id")[i].as_py() if "case_id" in t.column_names else None, why)
-                   for i, why in sorted(bad.items())]
-            rej += [(first + keep[r.row], r.case_id, r.reason) for r in rejects]
+            rej += rejects
             if rej:
                 cols = {f.name: pa.nulls(len(rej), f.type) for f in arrow_schema}
-                cols["row"] = pa.array([r[0] for r in rej], pa.int64())
-                cols["case_id"] = pa.array([r[1] for r in rej], pa.string())
-                cols["reject_reason"] = pa.array([r[2] for r in rej], pa.string())
+                cols["row"] = pa.array([r.row for r in rej], pa.int64())
+                cols["case_id"] = pa.array([r.case_id for r in rej], pa.string())
+                cols["reject_reason"] = pa.array([r.reason for r in rej], pa.string())
                 results = pa.concat_tables([results, pa.table(cols, schema=arrow_schema)])
             first += b.num_rows
             yield from results.cast(arrow_schema).to_batches()
@@ -94,9 +91,9 @@ def run_spark(spark: Any, input_path: str, output_dir: str, rejects_dir: str, po
         df = spark.read.json(input_path)
     else:
         df = spark.read.parquet(input_path)
-    from myoclass.batch.run import _check_columns
+    from myoclass.model.case import check_keys
 
-    _check_columns(df.columns)
+    check_keys(df.columns)
     out = score_dataframe(df, policy).cache()
     results = out.filter(out.reject_reason.isNull()).drop("reject_reason")
     rejects = out.filter(out.reject_reason.isNotNull()).select("row", "case_id", "reject_reason")

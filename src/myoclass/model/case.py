@@ -10,13 +10,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, FieldSpec
 
-__all__ = ["Case", "InvalidCase", "Problem", "case_json_schema", "parse_case"]
+__all__ = ["Case", "InvalidCase", "Problem", "case_json_schema", "check_keys", "parse_case"]
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
 _GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
@@ -80,6 +80,15 @@ def _allowed(spec: FieldSpec) -> str:
 def nearest_key(key: str) -> str | None:
     m = difflib.get_close_matches(key, FIELDS.keys(), n=1, cutoff=0.6)
     return m[0] if m else None
+
+
+def check_keys(names: Iterable[str], what: str = "column") -> None:
+    """Raise :class:`InvalidCase` naming each of ``names`` that is not a key of the data dictionary, with
+    the nearest key ("unknown column; did you mean 'ab_hmgcr'?"): a typo must not become "unknown"."""
+    problems = [Problem(n, f"unknown {what}" + (f"; did you mean {k!r}?" if (k := nearest_key(n)) else ""))
+                for n in names if n not in FIELDS]
+    if problems:
+        raise InvalidCase(problems)
 
 
 def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
