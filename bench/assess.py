@@ -17,10 +17,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
 from myoclass import assess, parse_case
+from myoclass.examples import example_cases
 from myoclass.model.case import InvalidCase
 from myoclass.reasoning.engine import engine
 from myoclass.synthetic import synthetic_cases
@@ -28,7 +28,7 @@ from myoclass.synthetic import synthetic_cases
 
 def perturbed_examples(n: int, seed: int) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    ex = json.loads(resources.files("myoclass.examples").joinpath("cases.json").read_text())
+    ex = example_cases()
     bases = list(ex.values())
     out: list[dict[str, object]] = []
     while len(out) < n:

@@ -6,7 +6,6 @@ import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ import typer
 
 from myoclass import __version__
 from myoclass.criteria import Policy, describe
+from myoclass.examples import example_cases
 from myoclass.io._json import DecodeError, dumps, loads
 from myoclass.io.jsonl import Rejected, read_cases
 from myoclass.model.case import case_json_schema
@@ -57,11 +57,6 @@ def main(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """myoclass command line."""
-
-
-def _examples() -> dict[str, dict[str, Any]]:
-    data = resources.files("myoclass.examples").joinpath("cases.json").read_text(encoding="utf-8")
-    return json.loads(data)  # type: ignore[no-any-return]
 
 
 def _render(a: dict[str, Any], fmt: Format) -> str:
@@ -130,7 +125,7 @@ def example(
     name: Annotated[str | None, typer.Argument(help="Name of a bundled example; omit to list them.")] = None,
 ) -> None:
     """List the bundled example cases, or print one as a flat case (JSON)."""
-    ex = _examples()
+    ex = example_cases()
     if name is None:
         for n, case in ex.items():
             typer.echo(f"{n:32s} {case.get('case_id', '')}")
@@ -152,7 +147,7 @@ def demo(
     """Assess every bundled example case and print the reports."""
     from myoclass.model.case import parse_case
 
-    for i, (name, case) in enumerate(_examples().items()):
+    for i, (name, case) in enumerate(example_cases().items()):
         if i and fmt is not Format.json:
             typer.echo("\n" + "#" * 100 + f"\n# example: {name}\n" + "#" * 100 + "\n")
         elif fmt is not Format.json:

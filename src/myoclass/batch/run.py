@@ -27,7 +27,7 @@ from myoclass.batch.schema import FLAT_SCHEMA
 from myoclass.batch.score import Reject, output_schema, score_batch
 from myoclass.criteria import Policy
 from myoclass.io._json import DecodeError, dumps, loads
-from myoclass.model.case import InvalidCase, check_keys, parse_case
+from myoclass.model.case import InvalidCase, case_id_of, check_keys, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
@@ -169,8 +169,7 @@ def _jsonl(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, 
                     reason = "invalid record"  # pragma: no cover - _plain mirrors parse_case's type checks
                 except InvalidCase as e:
                     reason = str(e)
-                cid = obj.get("case_id") if isinstance(obj, dict) and isinstance(obj.get("case_id"), str) else None
-                rejects.append(Reject(n, cid, reason))
+                rejects.append(Reject(n, case_id_of(obj), reason))
                 continue
             rows.append(obj)
             lines.append(n)

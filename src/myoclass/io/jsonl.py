@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from myoclass.io._json import DecodeError, loads
-from myoclass.model.case import Case, InvalidCase, parse_case
+from myoclass.model.case import Case, InvalidCase, case_id_of, parse_case
 
 __all__ = ["Rejected", "read_cases"]
 
@@ -23,8 +23,7 @@ def _one(obj: Any, where: int) -> Case | Rejected:
     try:
         return parse_case(obj)
     except InvalidCase as e:
-        cid = obj.get("case_id") if isinstance(obj, dict) and isinstance(obj.get("case_id"), str) else None
-        return Rejected(where, str(e), cid)
+        return Rejected(where, str(e), case_id_of(obj))
 
 
 def read_cases(text: str) -> Iterator[Case | Rejected]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, FieldSpec
 
-__all__ = ["Case", "InvalidCase", "Problem", "case_json_schema", "check_keys", "parse_case"]
+__all__ = ["Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys", "parse_case"]
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
 _GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
@@ -30,6 +30,9 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
 
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
 
 class InvalidCase(ValueError):
     """Raised for a flat case that breaks a value rule. ``problems`` lists every one found."""
@@ -39,7 +42,7 @@ class InvalidCase(ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
     def to_dict(self) -> list[dict[str, str]]:
-        return [{"field": p.field, "message": p.message} for p in self.problems]
+        return [p.to_dict() for p in self.problems]
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ def _allowed(spec: FieldSpec) -> str:
 def nearest_key(key: str) -> str | None:
     m = difflib.get_close_matches(key, FIELDS.keys(), n=1, cutoff=0.6)
     return m[0] if m else None
+
+
+def case_id_of(raw: Any) -> str | None:
+    """The ``case_id`` of a record that may not be a valid case (for naming it in a rejection)."""
+    return raw.get("case_id") if isinstance(raw, dict) and isinstance(raw.get("case_id"), str) else None
 
 
 def check_keys(names: Iterable[str], what: str = "column") -> None:

@@ -18,7 +18,7 @@ from myoclass.reasoning.cancer_screening import cancer_screening, screening_guid
 from myoclass.reasoning.engine import EXCLUSION_LABELS, LABELS, MIMIC_ORDER, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
-__all__ = ["LABEL_TEXT", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
+__all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
 
 SCHEMA_VERSION = "1"
 
@@ -120,7 +120,7 @@ def _biopsy_items(eng: Engine) -> frozenset[str]:
 
 
 _PRESUMED = "unknown; presumed absent for classification (no better explanation identified)"
-_NO_BIOPSY = "no muscle biopsy has been done"
+NO_BIOPSY_NOTE = "no muscle biopsy has been done"
 
 
 @lru_cache(maxsize=8)
@@ -149,7 +149,7 @@ def _items_builders(eng: Engine) -> dict[str, Any]:
             lines += cond
             lines.append("    items.append(e)")
         lines.append("    return items")
-        ns: dict[str, Any] = {"T": _TRI, "PRESUMED": _PRESUMED, "NOBX": _NO_BIOPSY}
+        ns: dict[str, Any] = {"T": _TRI, "PRESUMED": _PRESUMED, "NOBX": NO_BIOPSY_NOTE}
         exec(compile("\n".join(lines) + "\n", f"<myoclass:items:{set_id}>", "exec"), ns)
         out[set_id] = ns["build"]
     return out

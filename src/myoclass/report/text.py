@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from myoclass.reasoning.assess import LABEL_TEXT
+from myoclass.reasoning.assess import LABEL_TEXT, NO_BIOPSY_NOTE
 
 __all__ = ["criteria_markdown", "criteria_text", "markdown_report", "text_report"]
 
@@ -107,7 +107,7 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
             else:
                 wtxt = "" if w is None else f"{w:g}"
             tag = it["verification"] + (" UNVERIFIED" if it["unverified"] else "")
-            state = "no biopsy" if it.get("note") == "no muscle biopsy has been done" else _STATE[it["state"]]
+            state = "no biopsy" if it.get("note") == NO_BIOPSY_NOTE else _STATE[it["state"]]
             rows.append([it["label"], state, wtxt, tag])
         lines += _table(["Item", "State", "Weight", "Source"], rows, markdown)
         lines.append(f"Source: {cs['citation']}")

@@ -8,17 +8,16 @@ stack trace. ``POST /assess`` takes one flat case (-> one assessment) or a list 
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from myoclass.criteria import describe
+from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
 from myoclass.io._json import DecodeError, dumps, loads
-from myoclass.model.case import InvalidCase, case_json_schema, parse_case
+from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, parse_case
 from myoclass.reasoning.assess import assess_case
 
 __all__ = ["router"]
@@ -42,7 +41,7 @@ class _JSONText(JSONResponse):
 async def _json_body(request: Request) -> Any:
     body = await request.body()
     if not body.strip():
-        raise HTTPException(422)
+        raise _BadJSON(None)
     try:
         return loads(body)
     except DecodeError as e:
@@ -50,11 +49,11 @@ async def _json_body(request: Request) -> Any:
 
 
 class _BadJSON(Exception):
-    pass
+    """The request body is empty (``reason`` None) or not JSON (``reason``: the parser's message)."""
 
-
-def _case_id(obj: Any) -> str | None:
-    return obj.get("case_id") if isinstance(obj, dict) and isinstance(obj.get("case_id"), str) else None
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 _ASSESSMENT_SCHEMA: dict[str, Any] = {
@@ -81,7 +80,7 @@ _ERRORS_SCHEMA = {"type": "object", "properties": {"errors": {"type": "array", "
     response_class=_JSONText,
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "oneOf": [_CASE_REF, {"type": "array", "items": _CASE_REF, "maxItems": 1000}]}}}},
+            "oneOf": [_CASE_REF, {"type": "array", "items": _CASE_REF}]}}}},  # maxItems: the app's own limit
         "responses": {
             "200": {"description": "The assessment (or a list: assessments, or per-case errors)",
                     "content": {"application/json": {"schema": {"oneOf": [
@@ -94,13 +93,12 @@ _ERRORS_SCHEMA = {"type": "object", "properties": {"errors": {"type": "array", "
 )
 async def assess(request: Request) -> Response:
     """One flat case (data dictionary v1) in, one assessment (assessment contract v1) out; or a list of up
-    to 1000 cases in, a list out, where a rejected case is ``{"index", "case_id", "errors"}``."""
+    to 1000 cases (the server's limit) in, a list out, where a rejected case is ``{"index", "case_id", "errors"}``."""
     try:
         body = await _json_body(request)
     except _BadJSON as e:
-        return _errors([{"field": "(body)", "message": f"not valid JSON ({e})"}])
-    except HTTPException:
-        return _errors([{"field": "(body)", "message": "a JSON object (one case) or an array of cases is required"}])
+        return _errors([{"field": "(body)", "message": f"not valid JSON ({e.reason})" if e.reason
+                         else "a JSON object (one case) or an array of cases is required"}])
     if isinstance(body, list):
         limit = request.app.state.settings.max_cases
         if len(body) > limit:
@@ -110,7 +108,7 @@ async def assess(request: Request) -> Response:
             try:
                 out.append(assess_case(parse_case(obj)))
             except InvalidCase as e:
-                out.append({"index": i, "case_id": _case_id(obj), "errors": e.to_dict()})
+                out.append({"index": i, "case_id": case_id_of(obj), "errors": e.to_dict()})
         return _JSONText(dumps(out))
     try:
         case = parse_case(body)
@@ -129,20 +127,15 @@ def schema_case() -> dict[str, Any]:
     return case_json_schema()
 
 
-def _examples() -> dict[str, Any]:
-    text = resources.files("myoclass.examples").joinpath("cases.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
-
-
 @router.get("/examples", summary="Names of the bundled example cases")
 def examples() -> list[dict[str, str]]:
-    return [{"name": n, "case_id": c.get("case_id", "")} for n, c in _examples().items()]
+    return [{"name": n, "case_id": c.get("case_id", "")} for n, c in example_cases().items()]
 
 
 @router.get("/examples/{name}", summary="One bundled example case (a flat case)",
             responses={404: {"description": "No such example", "content": {"application/json": {"schema": _ERRORS_SCHEMA}}}})
 def example(name: str) -> Any:
-    ex = _examples()
+    ex = example_cases()
     if name not in ex:
         return _errors([{"field": "name", "message": f"no example named {name!r}; allowed: {', '.join(ex)}"}], 404)
     return ex[name]
@@ -173,7 +166,7 @@ async def tis(request: Request) -> Response:
     reported and makes the score a range, never zero change."""
     try:
         body = await _json_body(request)
-    except (_BadJSON, HTTPException):
+    except _BadJSON:
         return _errors([{"field": "(body)", "message": "a JSON object with baseline and followup is required"}])
     if not isinstance(body, dict):
         return _errors([{"field": "(body)", "message": "a JSON object with baseline and followup is required"}])
@@ -209,7 +202,7 @@ async def mmt8_total(request: Request) -> Response:
     try:
         body = await _json_body(request)
         r = mmt8(body)
-    except (_BadJSON, HTTPException):
+    except _BadJSON:
         return _errors([{"field": "(body)", "message": "a JSON object of muscle grades is required"}])
     except InvalidCase as e:
         return _errors(e.to_dict())

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from myoclass import __version__
 from myoclass.criteria import criteria_sets
+from myoclass.reasoning.assess import SCHEMA_VERSION
 
 __all__ = ["Settings", "create_app"]
 
@@ -124,13 +125,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
             schema.setdefault("components", {}).setdefault("schemas", {})["FlatCase"] = flat_case_component()
-            # responses documented by openapi_extra must not keep the placeholder FastAPI adds for them
-            for path in schema.get("paths", {}).values():
-                for op in path.values():
-                    for resp in op.get("responses", {}).values():
-                        sch = resp.get("content", {}).get("application/json", {}).get("schema", {})
-                        if "oneOf" in sch or "properties" in sch:
-                            sch.pop("type", None) if sch.get("type") == "string" else None
+            body = schema["paths"]["/api/v1/assess"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            body["oneOf"][1]["maxItems"] = settings.max_cases  # the list limit this app enforces
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -145,7 +141,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     def versions() -> dict[str, Any]:
         """Package, criteria-set and vendored asset versions (for audit)."""
         return {"myoclass": __version__, "criteria": {s.id: s.version for s in criteria_sets()},
-                "assessment_schema": "1", "flat_case": "1", "htmx": "2.0.11", "swagger_ui": "5.35.0"}
+                "assessment_schema": SCHEMA_VERSION, "flat_case": "1", "htmx": "2.0.11", "swagger_ui": "5.35.0"}
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

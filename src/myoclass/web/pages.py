@@ -9,7 +9,6 @@ or a diagnosis.
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from myoclass import __version__
+from myoclass.examples import example_cases
 from myoclass.io._json import dumps
 from myoclass.model.case import InvalidCase, Problem, parse_case
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
@@ -28,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 _env = Environment(loader=PackageLoader("myoclass.web", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
+_env.globals["version"] = __version__  # every page's footer
 
 #: the clinic visit, in order: (section title, group of the data dictionary, or explicit keys)
 SECTIONS: list[tuple[str, list[str]]] = [
@@ -43,7 +44,8 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("Drugs and exposures", [k for k, f in FIELDS.items() if f.group == "drugs"]),
     ("Other organs", [k for k, f in FIELDS.items() if f.group == "extramuscular"]),
 ]
-_CERTAINTY = {"definite": "definite", "probable": "probable", "possible": "possible"}
+#: the form's sections with the field specifications they show
+_SECTIONS = [(title, [FIELDS[k] for k in keys]) for title, keys in SECTIONS]
 
 
 _FIELD_LABELS = {
@@ -67,11 +69,6 @@ def _label_text(spec: FieldSpec) -> str:
         return ANTIBODIES[spec.key]
     d = spec.description
     return d[0].upper() + d[1:]
-
-
-def _examples() -> dict[str, Any]:
-    text = resources.files("myoclass.examples").joinpath("cases.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
@@ -99,7 +96,7 @@ def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
 
 def _context(case: dict[str, Any], a: dict[str, Any] | None, problems: list[Problem], example: str | None) -> dict[str, Any]:
     return {
-        "sections": [(title, [FIELDS[k] for k in keys]) for title, keys in SECTIONS],
+        "sections": _SECTIONS,
         "antibodies": ANTIBODIES,
         "methods": ASSAY_METHODS,
         "label_text": _label_text,
@@ -107,10 +104,8 @@ def _context(case: dict[str, Any], a: dict[str, Any] | None, problems: list[Prob
         "a": a,
         "problems": problems,
         "labels": LABEL_TEXT,
-        "examples": list(_examples()),
+        "examples": list(example_cases()),
         "example": example,
-        "version": __version__,
-        "certainty": _CERTAINTY,
     }
 
 
@@ -125,7 +120,7 @@ def _assess(case: dict[str, Any], problems: list[Problem]) -> tuple[dict[str, An
 
 @router.get("/", response_class=HTMLResponse)
 def clinician(example: str | None = None) -> HTMLResponse:
-    ex = _examples()
+    ex = example_cases()
     case: dict[str, Any] = dict(ex[example]) if example in ex else {}
     a, problems = _assess(case, []) if case else (None, [])
     return HTMLResponse(_env.get_template("clinician.html").render(**_context(case, a, problems, example)))
@@ -148,7 +143,7 @@ async def export(request: Request) -> Response:
     form = await request.form()
     case, problems = form_to_case(form)
     a, problems = _assess(case, problems)
-    body = {"case": case, "assessment": a, "errors": [{"field": p.field, "message": p.message} for p in problems]}
+    body = {"case": case, "assessment": a, "errors": [p.to_dict() for p in problems]}
     name = (case.get("case_id") or "case").replace('"', "")
     return Response(dumps(body), media_type="application/json",
                     headers={"content-disposition": f'attachment; filename="myoclass-{name}.json"'})
@@ -188,7 +183,7 @@ _ANSWERS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 def patient() -> HTMLResponse:
     return HTMLResponse(_env.get_template("patient.html").render(
         symptoms=PATIENT_SYMPTOMS, areas=PATIENT_WEAK_AREAS, history=PATIENT_HISTORY, tests=PATIENT_TESTS,
-        answers=_ANSWERS, version=__version__))
+        answers=_ANSWERS))
 
 
 @router.post("/patient/summary", response_class=HTMLResponse)
@@ -209,4 +204,4 @@ async def patient_summary(request: Request) -> HTMLResponse:
     flat = {k: answer(k) == "yes" for k, _q in PATIENT_SYMPTOMS + PATIENT_HISTORY if answer(k) in ("yes", "no")}
     return HTMLResponse(_env.get_template("patient_summary.html").render(
         symptoms=symptoms, areas=areas, history=history, tests=tests, since=since, notes=notes,
-        flat=json.dumps(flat, indent=1), version=__version__))
+        flat=json.dumps(flat, indent=1)))
