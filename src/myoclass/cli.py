@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -78,14 +78,7 @@ def assess(
                                                               "seropositive subtypes.")] = True,
 ) -> None:
     """Assess flat cases and print one report (or JSON object) per case."""
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        if not path.exists() or path.is_dir():
-            typer.echo(f"error: {file}: no such file", err=True)
-            raise typer.Exit(2)
-        text = path.read_text(encoding="utf-8")
+    text = _read_text(file)
     policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
     bad = 0
     out = sys.stdout
@@ -165,7 +158,10 @@ class SimpleFormat(StrEnum):
     json = "json"
 
 
-def _or_exit(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+T = TypeVar("T")
+
+
+def _or_exit(fn: Callable[[], T]) -> T:
     """Run ``fn``; on invalid input print every problem (naming its field) and exit with code 2."""
     from myoclass.model.case import InvalidCase
 
@@ -177,14 +173,19 @@ def _or_exit(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         raise typer.Exit(2) from None
 
 
+def _read_text(file: str) -> str:
+    """The text of ``file``, or of standard input for ``-``; exit with code 2 when there is no such file."""
+    if file == "-":
+        return sys.stdin.read()
+    path = Path(file)
+    if not path.exists() or path.is_dir():
+        typer.echo(f"error: {file}: no such file", err=True)
+        raise typer.Exit(2)
+    return path.read_text(encoding="utf-8")
+
+
 def _read_json(file: str) -> Any:
-    text = sys.stdin.read() if file == "-" else None
-    if text is None:
-        path = Path(file)
-        if not path.exists() or path.is_dir():
-            typer.echo(f"error: {file}: no such file", err=True)
-            raise typer.Exit(2)
-        text = path.read_text(encoding="utf-8")
+    text = _read_text(file)
     try:
         return loads(text)
     except DecodeError as e:
@@ -291,7 +292,6 @@ def batch(
     except ImportError:
         typer.echo("error: batch scoring needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
         raise typer.Exit(1) from None
-    from myoclass.model.case import InvalidCase
 
     if engine_ is BatchEngine.spark:
         _batch_spark(input, output, rejects, master,
@@ -321,11 +321,7 @@ def batch(
 
     try:
         policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
-        stats = run_batch(files, output, rej, policy=policy, batch_size=batch_size, progress=progress)
-    except InvalidCase as e:
-        for p in e.problems:
-            typer.echo(f"error: {p}", err=True)
-        raise typer.Exit(2) from None
+        stats = _or_exit(lambda: run_batch(files, output, rej, policy=policy, batch_size=batch_size, progress=progress))
     except ValueError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -343,16 +339,10 @@ def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, po
         typer.echo("error: --engine spark needs the 'spark' extra: pip install 'myoclass[spark]' (and Java 17)",
                    err=True)
         raise typer.Exit(1) from None
-    from myoclass.model.case import InvalidCase
-
     rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects")
     spark = spark_session(master)
     try:
-        n, r = run_spark(spark, input, str(output), str(rej), policy)
-    except InvalidCase as e:
-        for p in e.problems:
-            typer.echo(f"error: {p}", err=True)
-        raise typer.Exit(2) from None
+        n, r = _or_exit(lambda: run_spark(spark, input, str(output), str(rej), policy))
     finally:
         spark.stop()
     typer.echo(f"{n:,} cases scored, {r:,} rejected (see {rej}) on Spark ({master}) -> {output}", err=True)

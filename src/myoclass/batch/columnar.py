@@ -37,7 +37,7 @@ from myoclass.criteria._logic import (
     _cat_lo,
 )
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
-from myoclass.model.findings import FINDINGS
+from myoclass.model.findings import FINDINGS, MIMICS
 
 __all__ = ["evaluate_columns", "state_columns"]
 
@@ -213,7 +213,6 @@ def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.
                 out[hit] = f.bit(value)
         s[name] = out
     logic = dict(s)
-    for name, f in FINDINGS.items():
-        if f.mimic:
-            logic[name] = np.where(s[name] == 1, 0, s[name]).astype(U8)
+    for name in MIMICS:
+        logic[name] = np.where(s[name] == 1, 0, s[name]).astype(U8)
     return s, logic

@@ -114,9 +114,6 @@ class CriteriaSet:
     #: further named definitions (scores, tree nodes), defined after the items
     defs: list[tuple[str, Expr]] = field(default_factory=list)
 
-    def item_ref(self, item_id: str) -> Ref:
-        return Ref(f"{self.id}.{item_id}")
-
     def define(self, prog: Program) -> None:
         """Define every item and category of this set in ``prog``."""
         for it in self.items:

@@ -13,7 +13,7 @@ import math
 
 from myoclass.criteria import citations as C
 from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
-from myoclass.criteria._logic import All, Any_, CatWeight, Const, Expr, If, Not, Ref, ScoreAtLeast, Sum, Term, Var
+from myoclass.criteria._logic import All, Any_, CatWeight, Const, Expr, If, Not, ScoreAtLeast, Sum, Term, Var
 from myoclass.model.findings import FINDINGS
 
 ID = "eular_acr_2017"
@@ -90,9 +90,10 @@ def _sum(model: str) -> Sum:
         (_AGE.bit("over_45"), _tenths(_ITEMS[1][2][k] or 0)),
     ))
     terms: list[Term | CatWeight] = [age]
+    r = refs(ID)
     for iid, _l, w, _e, _v in _ITEMS[2:]:
         if w[k] is not None:
-            terms.append(Term(Ref(f"{ID}.{iid}"), _tenths(w[k] or 0)))
+            terms.append(Term(r(iid), _tenths(w[k] or 0)))
     return Sum(tuple(terms))
 
 

@@ -10,11 +10,10 @@ A group not graded is reported, and the total becomes a range; it is never score
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from myoclass.model.case import InvalidCase, Problem
+from myoclass.model.case import InvalidCase, Problem, nearest_key
 
 __all__ = ["MMT8_CITATION", "MUSCLES", "mmt8"]
 
@@ -54,8 +53,8 @@ def mmt8(grades: Mapping[str, Any]) -> dict[str, Any]:
     problems: list[Problem] = []
     for key in grades:
         if key not in MUSCLES and key != "side":
-            near = difflib.get_close_matches(str(key), MUSCLES, n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(MUSCLES)}"
+            near = nearest_key(str(key), MUSCLES)
+            hint = f"; did you mean {near!r}?" if near else f"; allowed: {', '.join(MUSCLES)}"
             problems.append(Problem(str(key), f"unknown muscle group{hint}"))
     side = grades.get("side")
     if side is not None and side not in _SIDES:

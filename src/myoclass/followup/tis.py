@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from myoclass.model.case import InvalidCase, Problem
+from myoclass.model.case import InvalidCase, Problem, nearest_key
 
 __all__ = ["MEASURES", "THRESHOLDS", "TIS_CITATION", "total_improvement_score"]
 
@@ -95,10 +95,8 @@ def _visit(name: str, raw: Any, problems: list[Problem]) -> dict[str, Any]:
         return {}
     for k in raw:
         if k not in _VISIT_KEYS:
-            import difflib
-
-            near = difflib.get_close_matches(str(k), sorted(_VISIT_KEYS), n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(sorted(_VISIT_KEYS))}"
+            near = nearest_key(str(k), sorted(_VISIT_KEYS))
+            hint = f"; did you mean {near!r}?" if near else f"; allowed: {', '.join(sorted(_VISIT_KEYS))}"
             problems.append(Problem(f"{name}.{k}", f"unknown measure{hint}"))
     scale = raw.get("mmt_scale", "mmt8_unilateral")
     if not isinstance(scale, str) or scale not in MMT_MAXIMUM:

@@ -80,8 +80,9 @@ def _allowed(spec: FieldSpec) -> str:
     return "a string or null"
 
 
-def nearest_key(key: str) -> str | None:
-    m = difflib.get_close_matches(key, FIELDS.keys(), n=1, cutoff=0.6)
+def nearest_key(key: str, choices: Iterable[str] = FIELDS) -> str | None:
+    """The closest of ``choices`` (by default the data dictionary's keys) to a mistyped ``key``, if any."""
+    m = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
     return m[0] if m else None
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from myoclass.model.case import Case
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 
-__all__ = ["FINDINGS", "Finding", "case_state", "display_state"]
+__all__ = ["FINDINGS", "MIMICS", "Finding", "case_state", "display_state"]
 
 
 @dataclass(frozen=True)
@@ -142,13 +142,14 @@ def display_state(case: Case) -> dict[str, int]:
     return s
 
 
-_MIMICS = tuple(n for n, f in FINDINGS.items() if f.mimic)
+#: findings of a better explanation (a mimic): presumed absent by the rules while unknown
+MIMICS = tuple(n for n, f in FINDINGS.items() if f.mimic)
 
 
 def case_state(case: Case, shown: dict[str, int] | None = None) -> dict[str, int]:
     """Findings as the rules use them: unknown mimic findings are presumed absent."""
     s = dict(shown) if shown is not None else display_state(case)
-    for name in _MIMICS:
+    for name in MIMICS:
         if s[name] == 1:
             s[name] = 0
     return s

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -13,9 +13,9 @@ from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
-from myoclass.model.findings import FINDINGS, case_state, display_state
+from myoclass.model.findings import FINDINGS, MIMICS, case_state, display_state
 from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
-from myoclass.reasoning.engine import EXCLUSION_LABELS, LABELS, MIMIC_ORDER, Engine, engine, labels_of
+from myoclass.reasoning.engine import EXCLUSION_MASK, LABELS, MIMIC_ORDER, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
 __all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
@@ -84,9 +84,8 @@ class _Ctx:
 
 @lru_cache(maxsize=8)
 def _mimic_items(eng: Engine) -> tuple[str, ...]:
-    mimic = {n for n, f in FINDINGS.items() if f.mimic}
     return tuple(f"{s.id}.{it.id}" for s in eng.sets for it in s.items
-                 if it.expr.vars(eng.program.defs) & mimic)
+                 if it.expr.vars(eng.program.defs) & set(MIMICS))
 
 
 @lru_cache(maxsize=256)
@@ -320,9 +319,6 @@ def _certainty(c: _Ctx, label: str) -> str | None:
     return None
 
 
-_VALUE_WORDS = {"bool": ("present/positive", "absent/negative")}
-
-
 def _outcome(mask: int) -> str:
     return _label(mask)
 
@@ -330,30 +326,11 @@ def _outcome(mask: int) -> str:
 def _next_tests(c: _Ctx, reachable: int, outcomes: list[tuple[int, list[int]]]
                 ) -> list[dict[str, Any]]:
     """Findings whose result changes the label or narrows ``reachable``, then mimics to rule out."""
-    eng, state = c.eng, c.state
-    decides: list[tuple[tuple[float, int], dict[str, Any]]] = []
-    if reachable & (reachable - 1):
-        for i, masks in outcomes:
-            var = eng.var_names[i]
-            if all(m == reachable for m in masks):
-                continue
-            x = 3 if FINDINGS[var].is_bool else state[var]
-            rank, entry = _decides_entry(var, x, tuple(masks))
-            decides.append((rank, {k: list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
-                                   for k, v in entry.items()}))
-    # a biopsy not (yet) done: would one change the label?
-    if state["biopsy_performed"] == 0:
-        hyp = dict(state)
-        hyp["biopsy_performed"] = 1
-        for k in BIOPSY_ITEMS:
-            if not FINDINGS[k].mimic:
-                hyp[k] = 1
-        hyp["biopsy_performed"] = 2
-        with_bx = eng.mask(hyp)  # Kleene over-estimate first: usually settles it at once
-        if with_bx != reachable:
-            with_bx = eng.search(hyp, budget=500)[0]
-        if with_bx != reachable:
-            decides.append(((bin(with_bx).count("1"), 3), {
+    decides = [(rank, {k: list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
+                        for k, v in entry.items()}) for rank, entry in _deciding(c.eng, c.state, reachable, outcomes)]
+    with_bx = _with_biopsy(c.eng, c.state, reachable)
+    if with_bx is not None:
+        decides.append(((bin(with_bx).count("1"), 3), {
                 "finding": "biopsy_performed", "purpose": "decides",
                 "if_true": _outcome(with_bx), "if_false": _outcome(reachable),
                 "reachable_if_true": labels_of(with_bx), "reachable_if_false": labels_of(reachable),
@@ -393,6 +370,44 @@ def _decides_entry(var: str, x: int, masks: tuple[int, ...]) -> tuple[tuple[floa
     return (sum(sizes) / len(sizes), f.tier), entry
 
 
+def _deciding(eng: Engine, state: Mapping[str, int], reachable: int,
+              outcomes: list[tuple[int, list[int]]]) -> list[tuple[tuple[float, int], dict[str, Any]]]:
+    """(rank, shared entry) of each finding whose result changes the label or narrows ``reachable``."""
+    if not reachable & (reachable - 1):
+        return []
+    out = []
+    for i, masks in outcomes:
+        if all(m == reachable for m in masks):
+            continue
+        var = eng.var_names[i]
+        out.append(_decides_entry(var, 3 if FINDINGS[var].is_bool else state[var], tuple(masks)))
+    return out
+
+
+def _with_biopsy(eng: Engine, state: Mapping[str, int], reachable: int) -> int | None:
+    """With no biopsy done: the labels reachable if one were (its findings unknown), when they differ."""
+    if state["biopsy_performed"] != 0:
+        return None
+    hyp = dict(state)
+    for k in BIOPSY_ITEMS:
+        if not FINDINGS[k].mimic:
+            hyp[k] = 1
+    hyp["biopsy_performed"] = 2
+    with_bx = eng.mask(hyp)  # Kleene over-estimate first: usually settles it at once
+    if with_bx != reachable:
+        with_bx = eng.search(hyp, budget=500)[0]
+    return with_bx if with_bx != reachable else None
+
+
+def _mimics_to_rule_out(reachable: int, unknown: Callable[[str], bool], biopsy_performed: int) -> list[str]:
+    """Mimic findings (``unknown`` ones, in :data:`MIMIC_ORDER`) to rule out while a diagnosis of exclusion
+    is reachable; dystrophic biopsy features only once a biopsy is done."""
+    if not reachable & EXCLUSION_MASK:
+        return []
+    return [name for name in MIMIC_ORDER if unknown(name)
+            and not (name == "biopsy_dystrophic_features" and biopsy_performed == 0)]
+
+
 def next_tests_compact(eng: Engine, packed: bytes, reachable: int, outcomes: list[tuple[int, list[int]]],
                        mimic_unknown: int) -> list[dict[str, Any]]:
     """The machine-readable core of the next tests (as the batch output carries them).
@@ -402,37 +417,20 @@ def next_tests_compact(eng: Engine, packed: bytes, reachable: int, outcomes: lis
     """
     state = eng.unpack(packed)
     entries: list[tuple[tuple[float, int], dict[str, Any]]] = []
-    if reachable & (reachable - 1):
-        for i, masks in outcomes:
-            if all(m == reachable for m in masks):
-                continue
-            var = eng.var_names[i]
-            rank, full = _decides_entry(var, 3 if FINDINGS[var].is_bool else state[var], tuple(masks))
-            e = {k: full[k] for k in ("finding", "purpose", "if_true", "if_false")}
-            if "outcomes" in full:
-                e["outcomes"] = dict(full["outcomes"])
-            entries.append((rank, e))
-    if state["biopsy_performed"] == 0:
-        hyp = dict(state)
-        for k in BIOPSY_ITEMS:
-            if not FINDINGS[k].mimic:
-                hyp[k] = 1
-        hyp["biopsy_performed"] = 2
-        with_bx = eng.mask(hyp)
-        if with_bx != reachable:
-            with_bx = eng.search(hyp, budget=500)[0]
-        if with_bx != reachable:
-            entries.append(((bin(with_bx).count("1"), 3), {"finding": "biopsy_performed", "purpose": "decides",
-                                                           "if_true": _outcome(with_bx), "if_false": _outcome(reachable)}))
+    for rank, full in _deciding(eng, state, reachable, outcomes):
+        e = {k: full[k] for k in ("finding", "purpose", "if_true", "if_false")}
+        if "outcomes" in full:
+            e["outcomes"] = dict(full["outcomes"])
+        entries.append((rank, e))
+    with_bx = _with_biopsy(eng, state, reachable)
+    if with_bx is not None:
+        entries.append(((bin(with_bx).count("1"), 3), {"finding": "biopsy_performed", "purpose": "decides",
+                                                       "if_true": _outcome(with_bx), "if_false": _outcome(reachable)}))
     entries.sort(key=lambda t: t[0])
     out = [e for _k, e in entries]
-    if set(labels_of(reachable)) & _EXCLUSION_LABELS:
-        for bit, name in enumerate(MIMIC_ORDER):
-            if not (mimic_unknown >> bit & 1):
-                continue
-            if name == "biopsy_dystrophic_features" and state["biopsy_performed"] == 0:
-                continue
-            out.append({"finding": FINDINGS[name].flat_key, "purpose": "rules_out", "if_true": None, "if_false": None})
+    unknown = {name for bit, name in enumerate(MIMIC_ORDER) if mimic_unknown >> bit & 1}
+    out += [{"finding": FINDINGS[name].flat_key, "purpose": "rules_out", "if_true": None, "if_false": None}
+            for name in _mimics_to_rule_out(reachable, unknown.__contains__, state["biopsy_performed"])]
     return out
 
 
@@ -455,8 +453,6 @@ def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
     return f"{key}: " + "; ".join(parts) + "."
 
 
-#: diagnoses of exclusion: they hold only when no better explanation is found
-_EXCLUSION_LABELS = EXCLUSION_LABELS
 _MIMIC_WHY = {
     "hypothyroidism": "hypothyroid myopathy can be mistaken for IMNM when T4 is not measured (Mammen 2017)",
     "other_myotoxic_drug": "a drug or toxic myopathy (colchicine, zidovudine, hydroxychloroquine, fibrates, "
@@ -470,16 +466,11 @@ _MIMIC_WHY = {
 
 def _rules_out(c: _Ctx, reachable: int) -> list[dict[str, Any]]:
     """Mimic findings to rule out while a diagnosis of exclusion is possible."""
-    labs = set(labels_of(reachable)) & _EXCLUSION_LABELS
-    if not labs:
-        return []
+    names = _mimics_to_rule_out(reachable, lambda name: c.shown[name] == 1, c.state["biopsy_performed"])
+    labs = labels_of(reachable & EXCLUSION_MASK)
     out = []
-    for name in MIMIC_ORDER:
+    for name in names:
         f = FINDINGS[name]
-        if c.shown[name] != 1:
-            continue
-        if name == "biopsy_dystrophic_features" and c.state["biopsy_performed"] == 0:
-            continue
         out.append({
             "finding": f.flat_key, "purpose": "rules_out", "if_true": None, "if_false": None,
             "why": f"Not known, and {', '.join(sorted(labs))} can be classified only when no better explanation "

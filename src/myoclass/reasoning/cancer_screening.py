@@ -31,6 +31,7 @@ from typing import Any
 
 from myoclass.criteria import citations as C
 from myoclass.criteria._api import Citation
+from myoclass.criteria.enmc_2003_iim import MSA
 
 __all__ = ["IMACS_2023", "cancer_screening"]
 
@@ -46,8 +47,6 @@ IMACS_2023 = Citation(
 
 _IIM_LABELS = {"imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "dm", "adm", "jdm", "juvenile_myositis_other",
                "ibm", "antisynthetase", "pm", "nonspecific_myositis"}
-_MSA = ("ab_hmgcr", "ab_srp", "ab_jo1", "ab_pl7", "ab_pl12", "ab_ej", "ab_oj", "ab_ks", "ab_zo", "ab_ha", "ab_mi2",
-        "ab_mda5", "ab_tif1g", "ab_nxp2", "ab_sae")
 
 Tri = bool | None
 
@@ -85,7 +84,7 @@ def _refractory(v: Mapping[str, Any], _label: str, _reach: frozenset[str]) -> Tr
 
 
 def _seronegative(v: Mapping[str, Any], _label: str, _reach: frozenset[str]) -> Tri:
-    vals = [v.get(k) for k in _MSA]
+    vals = [v.get(k) for k in MSA]
     if any(x is True for x in vals):
         return False
     return True if all(x is False for x in vals) else None

@@ -60,7 +60,7 @@ from myoclass.criteria._logic import (
 )
 from myoclass.criteria._native import load_native
 from myoclass.model.fields import BIOPSY_ITEMS
-from myoclass.model.findings import FINDINGS
+from myoclass.model.findings import FINDINGS, MIMICS
 
 __all__ = ["LABELS", "RULES", "Engine", "engine", "labels_of"]
 
@@ -111,7 +111,9 @@ RULES = [name for name, _ in _rules()]
 #: as rules-out tests while one of them is reachable)
 EXCLUSION_LABELS = frozenset({"ibm", "juvenile_myositis_other", "imnm_seronegative", "nonspecific_myositis", "pm"})
 #: the mimic findings, in the order rules-out tests are listed (cheapest test first)
-MIMIC_ORDER = tuple(n for n, f in sorted(FINDINGS.items(), key=lambda kv: kv[1].tier) if f.mimic)
+MIMIC_ORDER = tuple(sorted(MIMICS, key=lambda n: FINDINGS[n].tier))
+#: EXCLUSION_LABELS as a label bit mask
+EXCLUSION_MASK = sum(1 << LABELS.index(lab) for lab in EXCLUSION_LABELS)
 
 
 class Engine:
@@ -136,15 +138,14 @@ class Engine:
         self.rule_exprs = [prog.defs[n] for n in self.rule_names]
         #: findings each label rule depends on (for reporting what matters)
         self.rule_vars = [prog.vars_of(n) for n in self.rule_names]
-        self.deciding_vars = sorted(set().union(*self.rule_vars) - {n for n, f in FINDINGS.items() if f.mimic})
+        self.deciding_vars = sorted(set().union(*self.rule_vars) - set(MIMICS))
         self.var_names = list(FINDINGS)
         self.var_index = {n: i for i, n in enumerate(self.var_names)}
         self._getter = operator.itemgetter(*self.var_names)
         self._is_bool = [FINDINGS[n].is_bool for n in self.var_names]
         self._dec_index = tuple(sorted(self.var_index[n] for n in self.deciding_vars))
         #: the same rules translated to C, when a compiler is available (None: pure Python)
-        self.native = load_native(prog.defs, self.rule_names, list(FINDINGS),
-                                  [f.is_bool for f in FINDINGS.values()]) if use_native else None
+        self.native = load_native(prog.defs, self.rule_names, self.var_names, self._is_bool) if use_native else None
         if self.native is not None:
             idx = self.var_index
             self.native.set_tables(
@@ -152,7 +153,7 @@ class Engine:
                 [FINDINGS[n].tier for n in self.var_names], idx["biopsy_performed"],
                 [idx[k] for k in BIOPSY_ITEMS if not FINDINGS[k].mimic], [idx[n] for n in MIMIC_ORDER],
                 idx["biopsy_dystrophic_features"],
-                sum(1 << LABELS.index(lab) for lab in EXCLUSION_LABELS))
+                EXCLUSION_MASK)
 
     def mask(self, state: Mapping[str, int] | bytes) -> int:
         """Labels the rules leave possible for ``state`` (the sound Kleene over-estimate)."""
