@@ -665,7 +665,7 @@ def test_cli_tis_missing_file(tmp_path: Path) -> None:
 def test_cli_tis_directory_is_not_a_file(tmp_path: Path) -> None:
     res = runner.invoke(app, ["tis", str(tmp_path), _write(tmp_path, "f.json", {})])
     assert res.exit_code == 2
-    assert "no such file" in res.stderr
+    assert f"{tmp_path}: is a directory, not a file" in res.stderr
 
 
 def test_cli_tis_invalid_json(tmp_path: Path) -> None:

@@ -7,14 +7,14 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from myoclass import __version__
 from myoclass.criteria import Policy, describe
 from myoclass.examples import example_cases
-from myoclass.io._json import DecodeError, dumps, loads
+from myoclass.io._json import DecodeError, TooDeep, dumps, loads
 from myoclass.io.jsonl import Rejected, read_cases
 from myoclass.model.case import case_json_schema
 from myoclass.reasoning.assess import assess_case
@@ -97,6 +97,8 @@ def assess(
         if fmt is Format.json:
             out.write("\n")
     out.flush()
+    if first and not bad:
+        _fail(f"{'standard input' if file == '-' else file}: no cases (the input is empty)")
     if bad:
         raise typer.Exit(2)
 
@@ -173,15 +175,31 @@ def _or_exit(fn: Callable[[], T]) -> T:
         raise typer.Exit(2) from None
 
 
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def _read_text(file: str) -> str:
-    """The text of ``file``, or of standard input for ``-``; exit with code 2 when there is no such file."""
-    if file == "-":
-        return sys.stdin.read()
-    path = Path(file)
-    if not path.exists() or path.is_dir():
-        typer.echo(f"error: {file}: no such file", err=True)
-        raise typer.Exit(2)
-    return path.read_text(encoding="utf-8")
+    """The text of ``file``, or of standard input for ``-``, as UTF-8. Exit with code 2, saying why, when
+    there is no such file, it is a directory, it cannot be read or it is not UTF-8 text."""
+    name = "standard input" if file == "-" else file
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            path = Path(file)
+            if path.is_dir():
+                _fail(f"{file}: is a directory, not a file (`myoclass batch` reads a directory of cases)")
+            if not path.exists():
+                _fail(f"{file}: no such file")
+            data = path.read_bytes()
+    except OSError as e:
+        _fail(f"{name}: cannot be read ({e.strerror or e})")
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark, as some editors write, is not part of the JSON
+    except UnicodeDecodeError as e:
+        _fail(f"{name}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); save it as UTF-8")
 
 
 def _read_json(file: str) -> Any:
@@ -189,8 +207,9 @@ def _read_json(file: str) -> Any:
     try:
         return loads(text)
     except DecodeError as e:
-        typer.echo(f"error: {file}: not valid JSON ({e})", err=True)
-        raise typer.Exit(2) from None
+        _fail(f"{file}: not valid JSON ({e})")
+    except TooDeep as e:
+        _fail(f"{file}: {e}")
 
 
 @app.command()

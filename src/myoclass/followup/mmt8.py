@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from myoclass.model.case import InvalidCase, Problem, nearest_key
+from myoclass.model.case import InvalidCase, Problem, show, unknown_key_problems
 
 __all__ = ["MMT8_CITATION", "MUSCLES", "mmt8"]
 
@@ -33,10 +33,10 @@ def _grade(field: str, v: Any, problems: list[Problem]) -> int | None:
                                        "enter 0 or 1 as your unit does, or null if not graded"))
         return None
     if isinstance(v, bool) or not isinstance(v, int | float) or (isinstance(v, float) and not v.is_integer()):
-        problems.append(Problem(field, f"{v!r} is not a Kendall grade; allowed: a whole number 0-10 or null"))
+        problems.append(Problem(field, f"{show(v)} is not a Kendall grade; allowed: a whole number 0-10 or null"))
         return None
     if not 0 <= v <= 10:
-        problems.append(Problem(field, f"{v!r} is out of range; allowed: a whole number 0-10 or null"))
+        problems.append(Problem(field, f"{show(v)} is out of range; allowed: a whole number 0-10 or null"))
         return None
     return int(v)
 
@@ -51,14 +51,11 @@ def mmt8(grades: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(grades, Mapping):
         raise InvalidCase([Problem("(mmt8)", f"expected a JSON object of muscle grades, got {type(grades).__name__}")])
     problems: list[Problem] = []
-    for key in grades:
-        if key not in MUSCLES and key != "side":
-            near = nearest_key(str(key), MUSCLES)
-            hint = f"; did you mean {near!r}?" if near else f"; allowed: {', '.join(MUSCLES)}"
-            problems.append(Problem(str(key), f"unknown muscle group{hint}"))
+    problems += unknown_key_problems((k for k in grades if k not in MUSCLES and k != "side"), MUSCLES,
+                                     "muscle group", ", ".join(MUSCLES))
     side = grades.get("side")
     if side is not None and side not in _SIDES:
-        problems.append(Problem("side", f"{side!r} is not allowed; allowed: right, left or null"))
+        problems.append(Problem("side", f"{show(side)} is not allowed; allowed: right, left or null"))
     bilateral_groups = [m for m in MUSCLES[1:] if isinstance(grades.get(m), Mapping)]
     unilateral_groups = [m for m in MUSCLES[1:] if grades.get(m) is not None and not isinstance(grades.get(m), Mapping)]
     bilateral = bool(bilateral_groups)

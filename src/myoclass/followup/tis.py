@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from myoclass.model.case import InvalidCase, Problem, nearest_key
+from myoclass.model.case import InvalidCase, Problem, show, unknown_key_problems
 
 __all__ = ["MEASURES", "THRESHOLDS", "TIS_CITATION", "total_improvement_score"]
 
@@ -77,14 +77,14 @@ def _num(field: str, v: Any, lo: float, hi: float | None, problems: list[Problem
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float):
-        problems.append(Problem(field, f"{v!r} is not a number"))
+        problems.append(Problem(field, f"{show(v)} is not a number"))
         return None
     if v != v or v in (float("inf"), float("-inf")):
-        problems.append(Problem(field, f"{v!r} is not a finite number"))
+        problems.append(Problem(field, f"{show(v)} is not a finite number"))
         return None
     if v < lo or (hi is not None and v > hi):
         rng = f"{lo:g}-{hi:g}" if hi is not None else f"at least {lo:g}"
-        problems.append(Problem(field, f"{v!r} is out of range; allowed: {rng} or null"))
+        problems.append(Problem(field, f"{show(v)} is out of range; allowed: {rng} or null"))
         return None
     return Fraction(str(v))
 
@@ -93,14 +93,11 @@ def _visit(name: str, raw: Any, problems: list[Problem]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         problems.append(Problem(name, f"expected a JSON object of core set measures, got {type(raw).__name__}"))
         return {}
-    for k in raw:
-        if k not in _VISIT_KEYS:
-            near = nearest_key(str(k), sorted(_VISIT_KEYS))
-            hint = f"; did you mean {near!r}?" if near else f"; allowed: {', '.join(sorted(_VISIT_KEYS))}"
-            problems.append(Problem(f"{name}.{k}", f"unknown measure{hint}"))
+    problems += unknown_key_problems((k for k in raw if k not in _VISIT_KEYS), sorted(_VISIT_KEYS), "measure",
+                                     ", ".join(sorted(_VISIT_KEYS)), prefix=f"{name}.")
     scale = raw.get("mmt_scale", "mmt8_unilateral")
     if not isinstance(scale, str) or scale not in MMT_MAXIMUM:
-        problems.append(Problem(f"{name}.mmt_scale", f"{scale!r} is not allowed; allowed: {', '.join(MMT_MAXIMUM)}"))
+        problems.append(Problem(f"{name}.mmt_scale", f"{show(scale)} is not allowed; allowed: {', '.join(MMT_MAXIMUM)}"))
         scale = "mmt8_unilateral"
     out = {
         "physician_global": _num(f"{name}.physician_global", raw.get("physician_global"), 0, 10, problems),
@@ -114,7 +111,7 @@ def _visit(name: str, raw: Any, problems: list[Problem]) -> dict[str, Any]:
     }
     name_ = raw.get("enzyme_name")
     if name_ is not None and not isinstance(name_, str):
-        problems.append(Problem(f"{name}.enzyme_name", f"{name_!r} is not allowed; allowed: a string (e.g. ck) or null"))
+        problems.append(Problem(f"{name}.enzyme_name", f"{show(name_)} is not allowed; allowed: a string (e.g. ck) or null"))
     if out["enzyme_uln"] == 0:
         problems.append(Problem(f"{name}.enzyme_uln_u_l", "the upper limit of normal must be above 0"))
     return out
@@ -149,7 +146,7 @@ def total_improvement_score(baseline: Mapping[str, Any] | Any, followup: Mapping
     """
     problems: list[Problem] = []
     if not isinstance(population, str) or population not in THRESHOLDS:
-        problems.append(Problem("population", f"{population!r} is not allowed; allowed: adult, juvenile"))
+        problems.append(Problem("population", f"{show(population)} is not allowed; allowed: adult, juvenile"))
         population = "adult"
     b = _visit("baseline", baseline, problems)
     f = _visit("followup", followup, problems)

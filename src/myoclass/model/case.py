@@ -10,13 +10,15 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, FieldSpec
 
-__all__ = ["Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys", "parse_case"]
+__all__ = ["MAX_REPORTED_KEYS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
+           "parse_case", "show", "unknown_key_problems"]
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
 _GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
@@ -80,10 +82,58 @@ def _allowed(spec: FieldSpec) -> str:
     return "a string or null"
 
 
+_SHOW = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHOW.maxlevel = 2
+_SHOW.maxtuple = _SHOW.maxlist = _SHOW.maxarray = _SHOW.maxdict = _SHOW.maxset = _SHOW.maxfrozenset = 4
+_SHOW.maxdeque = 4
+_SHOW.maxstring, _SHOW.maxlong, _SHOW.maxother = 60, 40, 60
+
+#: how many unknown keys one rejection names (with a suggestion each); the rest are counted in one line
+MAX_REPORTED_KEYS = 20
+#: the longest key for which a nearest key is suggested (no field name is near a longer one)
+_MAX_SUGGEST_LEN = 64
+
+
+def show(value: Any) -> str:
+    """``repr(value)`` for an error message, cut short: a hostile value (a megabyte of text, a list nested
+    a thousand deep) is never echoed whole, and never walked further than two levels."""
+    return _SHOW.repr(value)
+
+
+def _key_name(key: Any) -> str:
+    k = str(key)
+    return k if len(k) <= _MAX_SUGGEST_LEN else k[: _MAX_SUGGEST_LEN - 3] + "..."
+
+
 def nearest_key(key: str, choices: Iterable[str] = FIELDS) -> str | None:
     """The closest of ``choices`` (by default the data dictionary's keys) to a mistyped ``key``, if any."""
+    if len(key) > _MAX_SUGGEST_LEN:
+        return None
     m = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
     return m[0] if m else None
+
+
+def unknown_key_problems(keys: Iterable[Any], choices: Iterable[str] = FIELDS, what: str = "key",
+                         allowed: str | None = None, prefix: str = "") -> list[Problem]:
+    """One :class:`Problem` per unknown key, with the nearest allowed one, for the first
+    :data:`MAX_REPORTED_KEYS`; any further ones are counted in one last problem. The cost is bounded
+    whatever the number of keys: a body of twenty thousand near-miss keys costs twenty suggestions.
+
+    ``allowed``: the text to show when no key is near (default: where to find the keys)."""
+    names = list(choices)
+    problems: list[Problem] = []
+    more = 0
+    for key in keys:
+        if len(problems) >= MAX_REPORTED_KEYS:
+            more += 1
+            continue
+        near = nearest_key(str(key), names)
+        hint = (f"; did you mean {near!r}?" if near
+                else f"; allowed: {allowed}" if allowed else "; see `myoclass schema case` for the keys")
+        problems.append(Problem(prefix + _key_name(key), f"unknown {what}{hint}"))
+    if more:
+        problems.append(Problem(prefix + "(keys)", f"and {more} more unknown {what}s, not listed"))
+    return problems
 
 
 def case_id_of(raw: Any) -> str | None:
@@ -94,8 +144,7 @@ def case_id_of(raw: Any) -> str | None:
 def check_keys(names: Iterable[str], what: str = "column") -> None:
     """Raise :class:`InvalidCase` naming each of ``names`` that is not a key of the data dictionary, with
     the nearest key ("unknown column; did you mean 'ab_hmgcr'?"): a typo must not become "unknown"."""
-    problems = [Problem(n, f"unknown {what}" + (f"; did you mean {k!r}?" if (k := nearest_key(n)) else ""))
-                for n in names if n not in FIELDS]
+    problems = unknown_key_problems((n for n in names if n not in FIELDS), what=what)
     if problems:
         raise InvalidCase(problems)
 
@@ -113,27 +162,27 @@ def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
         if isinstance(v, int | float) and not isinstance(v, bool):
             x = float(v)
             if math.isnan(x) or math.isinf(x):
-                problems.append(Problem(spec.key, f"{v!r} is not a finite number; allowed: {_allowed(spec)}"))
+                problems.append(Problem(spec.key, f"{show(v)} is not a finite number; allowed: {_allowed(spec)}"))
                 return None
             lo_bad = spec.minimum is not None and (
                 x <= spec.minimum if spec.exclusive_minimum else x < spec.minimum
             )
             hi_bad = spec.maximum is not None and x > spec.maximum
             if lo_bad or hi_bad:
-                problems.append(Problem(spec.key, f"{v!r} is out of range; allowed: {_allowed(spec)}"))
+                problems.append(Problem(spec.key, f"{show(v)} is out of range; allowed: {_allowed(spec)}"))
                 return None
             return v
     else:  # string
         if isinstance(v, str):
             if spec.key == "genetic_diagnosis_gene":
                 if not _GENE.match(v):
-                    problems.append(Problem(spec.key, f"{v!r} is not an HGNC gene symbol (upper case, e.g. DYSF)"))
+                    problems.append(Problem(spec.key, f"{show(v)} is not an HGNC gene symbol (upper case, e.g. DYSF)"))
                     return None
             elif v == "":
                 problems.append(Problem(spec.key, "empty string; use null for unknown"))
                 return None
             return v
-    problems.append(Problem(spec.key, f"{v!r} is not allowed; allowed: {_allowed(spec)}"))
+    problems.append(Problem(spec.key, f"{show(v)} is not allowed; allowed: {_allowed(spec)}"))
     return None
 
 
@@ -143,6 +192,7 @@ def parse_case(raw: Any) -> Case:
         raise InvalidCase([Problem("(case)", f"expected a JSON object, got {type(raw).__name__}")])
     problems: list[Problem] = []
     values: dict[str, Any] = dict.fromkeys(FIELDS)
+    unknown: list[Any] = []
     for key, v in raw.items():
         if v is None:  # the common cases first: unknown, or a boolean finding
             if key in values:
@@ -152,11 +202,10 @@ def parse_case(raw: Any) -> Case:
             continue
         spec = FIELDS.get(key) if isinstance(key, str) else None
         if spec is None:
-            near = nearest_key(str(key))
-            hint = f"; did you mean {near!r}?" if near else "; see `myoclass schema case` for the keys"
-            problems.append(Problem(str(key), f"unknown key{hint}"))
+            unknown.append(key)
             continue
         values[key] = _check_value(spec, v, problems)
+    problems += unknown_key_problems(unknown)
     notes: list[str] = []
 
     # --- derived values and contradictions --------------------------------------------------
