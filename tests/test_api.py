@@ -16,7 +16,7 @@ CASE = {"case_id": "secret-patient-4711", "ab_hmgcr": True, "ck_u_l": 8123, "ck_
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(Settings(max_body_bytes=200_000, max_cases=5)))
+    return TestClient(create_app(Settings(max_body_bytes=200_000, max_cases=5, allowed_hosts=("testserver",))))
 
 
 def test_assess_one_case(client: TestClient) -> None:

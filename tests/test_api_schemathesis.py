@@ -47,7 +47,7 @@ CONFIG = SchemathesisConfig.from_dict({
     },
 })
 
-APP = create_app(Settings())
+APP = create_app(Settings(allowed_hosts=("testserver",)))  # the ASGI test clients send Host: testserver
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 ASSESSMENT_KEYS = {"schema_version", "case_id", "summary", "criteria", "next_tests", "guidance", "warnings", "versions"}

@@ -180,13 +180,13 @@ def _hostile_text(draw: st.DrawFn) -> bytes:
     if kind == "deep":
         d = draw(st.integers(MAX_DEPTH - 2, 1500))
         key = draw(st.sampled_from(sorted(FIELDS)))
-        return ('{"%s": ' % key + "[" * d + "]" * d + "}").encode()
+        return (f'{{"{key}": ' + "[" * d + "]" * d + "}").encode()
     if kind == "wide":
         n = draw(st.integers(100, 5000))
         return json.dumps({f"{draw(st.sampled_from(sorted(FIELDS)))}{i}": True for i in range(n)}).encode()
     if kind == "dupes":
         key = draw(st.sampled_from(sorted(FIELDS)))
-        return ('{"%s": true, "%s": "x", "%s": null}' % (key, key, key)).encode()
+        return f'{{"{key}": true, "{key}": "x", "{key}": null}}'.encode()
     return draw(st.binary(max_size=200))
 
 

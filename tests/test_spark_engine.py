@@ -57,3 +57,36 @@ def test_spark_reads_csv_text_with_the_same_rules(spark, tmp_path: Path) -> None
     assert (n, r) == (1, 1)
     row = pq.read_table(tmp_path / "o").to_pylist()[0]
     assert row["label"] == "imnm_anti_hmgcr"
+
+
+def test_spark_writes_beside_and_renames_only_on_success(spark, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import myoclass.batch.spark as spark_mod
+
+    cases = list(synthetic_cases(40, seed=3))
+    cases[5] = {**cases[5], "case_id": "=cmd|' /C calc'!A0", "ck_u_l": -1}
+    src = tmp_path / "in.parquet"
+    pq.write_table(cases_to_table(cases), src)
+    out, rej = tmp_path / "out", tmp_path / "rej"
+    assert run_spark(spark, str(src), str(out), str(rej)) == (39, 1)
+    first = sorted(p.name for p in out.iterdir())
+    assert pq.read_table(out).num_rows == 39
+    text = next(rej.glob("*.csv")).read_text()
+    assert "'=cmd|' /C calc'!A0" in text  # inert in the rejects CSV
+    # a run that fails after writing leaves the earlier directories and no temporary ones
+    pq.write_table(cases_to_table(cases[6:16]), src)
+
+    def fail(*_a: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(spark_mod, "_swap_in", fail)
+    with pytest.raises(OSError, match="disk full"):
+        run_spark(spark, str(src), str(out), str(rej))
+    assert sorted(p.name for p in out.iterdir()) == first and pq.read_table(out).num_rows == 39
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out", "rej"]
+    monkeypatch.undo()
+    assert run_spark(spark, str(src), str(out), str(rej)) == (10, 0)  # a new run replaces both
+    assert pq.read_table(out).num_rows == 10 and not pa.csv.read_csv(next(rej.glob("*.csv"))).num_rows
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out", "rej"]
+    with pytest.raises(ValueError, match="overlaps the input"):
+        run_spark(spark, str(tmp_path), str(out), str(rej))

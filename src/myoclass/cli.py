@@ -250,19 +250,44 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     access_log: Annotated[bool, typer.Option(help="Log each request's method, path and status (never case data).")]
     = False,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="A host name the server answers to (the Host header; any port). Repeatable. "
+                               "Default: localhost, 127.0.0.1 and ::1. '*.example.org' allows its subdomains.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (each with its own threads).", min=1)] = 1,
+    threads: Annotated[int | None, typer.Option(help="Worker threads per process for assessment and validation "
+                                                     "(default: one per CPU, at most 4).", min=1)] = None,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        help="Behind a reverse proxy: the proxy addresses trusted for X-Forwarded-For/-Proto (comma-separated).")]
+    = None,
 ) -> None:
     """Start the web app and REST API (clinician page, patient checklist, /api/v1, /docs)."""
+    import os
+
     try:
         import uvicorn
 
-        from myoclass.web.app import create_app
+        from myoclass.web.app import LOOPBACK_HOSTS, Settings
     except ImportError:
         typer.echo("error: the web app needs the 'web' extra: pip install 'myoclass[web]'", err=True)
         raise typer.Exit(1) from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(f"warning: serving on {host}, reachable from other machines", err=True)
+    hosts = tuple(allowed_host) if allowed_host else LOOPBACK_HOSTS
+    settings = Settings(allowed_hosts=hosts, access_log=access_log,
+                        **({"pool_threads": threads} if threads is not None else {}))
+    if host.strip("[]") not in ("127.0.0.1", "localhost", "::1"):
+        hint = ("" if allowed_host else
+                "; name its public host name with --allowed-host NAME, or every request is refused (400)")
+        typer.echo(f"warning: serving on {host}, reachable from other machines; answering Host: {', '.join(hosts)}{hint}",
+                   err=True)
     typer.echo(f"myoclass {__version__}: http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl-C to stop)")
-    uvicorn.run(create_app(), host=host, port=port, access_log=access_log, log_level="warning")
+    # the settings reach each worker process through the environment (myoclass.web.app.app_from_env)
+    os.environ.update(settings.to_env())
+    extra: dict[str, Any] = {}
+    if forwarded_allow_ips is not None:
+        extra = {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}
+    # The server's own access log stays off (it would log the query string and the client address); the
+    # app logs method, path and status itself when asked to.
+    uvicorn.run("myoclass.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                access_log=False, log_level="warning", server_header=False, **extra)
 
 
 class BatchEngine(StrEnum):
@@ -301,13 +326,16 @@ def batch(
 ) -> None:
     """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them.
 
+    The output and rejects files are written under temporary names and renamed into place only when the
+    run succeeds; an output that is an input, or would be read as one, is refused (exit code 2).
     With --engine spark, OUTPUT is a directory of Parquet parts and the rejects a directory of CSV parts."""
     if engine_ is BatchEngine.embedded and _OWN_PROCESS:  # process-wide settings: only in a process of our own
         from myoclass.batch import prepare_scoring_process
 
         prepare_scoring_process()
+        _interrupt_on_sigterm()  # a terminated run removes its temporary files, as an interrupted one does
     try:
-        from myoclass.batch.run import estimate_records, input_files, run_batch
+        from myoclass.batch.run import check_outputs, estimate_records, input_files, run_batch
     except ImportError:
         typer.echo("error: batch scoring needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
         raise typer.Exit(1) from None
@@ -316,12 +344,13 @@ def batch(
         _batch_spark(input, output, rejects, master,
                      Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required))
         return
+    rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects.csv")
     try:
         files = input_files(input)
+        check_outputs(input, files, output, rej)  # before anything is read
     except (FileNotFoundError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
-    rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects.csv")
     import time
 
     t0 = time.perf_counter()
@@ -344,6 +373,9 @@ def batch(
     except ValueError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+    except OSError as e:  # e.g. no permission to write beside the output; earlier outputs are untouched
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from None
     dt = time.perf_counter() - t0
     if show:
         sys.stderr.write("\n")
@@ -351,14 +383,29 @@ def batch(
                f"in {dt:.1f} s -> {output}", err=True)
 
 
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C (KeyboardInterrupt), so the run cleans up before it exits."""
+    import signal
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, policy: Policy) -> None:
     try:
-        from myoclass.batch.spark import run_spark, spark_session
+        from myoclass.batch.spark import check_spark_paths, run_spark, spark_session
     except ImportError:
         typer.echo("error: --engine spark needs the 'spark' extra: pip install 'myoclass[spark]' (and Java 17)",
                    err=True)
         raise typer.Exit(1) from None
     rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects")
+    try:
+        check_spark_paths(input, str(output), str(rej))  # before Spark starts
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
     spark = spark_session(master)
     try:
         n, r = _or_exit(lambda: run_spark(spark, input, str(output), str(rej), policy))
@@ -377,6 +424,7 @@ def report(
     """Cohort report: labels, undetermined cases and what would settle them, agreement between sets, and the
     diff with a previous run (other data, criteria versions or policies)."""
     try:
+        from myoclass.batch.output import UnsafeOutput
         from myoclass.batch.report import write_report
     except ImportError:
         typer.echo("error: the report needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
@@ -385,7 +433,11 @@ def report(
         if p is not None and not p.is_file():
             typer.echo(f"error: {p}: no such file", err=True)
             raise typer.Exit(2)
-    payload = write_report(results, output, previous)
+    try:
+        payload = write_report(results, output, previous)
+    except UnsafeOutput as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
     r = payload["report"]
     msg = f"{r['cases']:,} cases, {r['undetermined']:,} undetermined"
     if "diff" in payload:

