@@ -202,11 +202,25 @@ def test_the_pool_refuses_beyond_its_queue() -> None:
         assert pool.in_flight == 0
         assert await pool.run(lambda: 7) == 7
 
+    # in a thread of its own: a test run may already have an event loop running in this one (Playwright's)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as e:
+            errors.append(e)
+
+    t = threading.Thread(target=run)
     try:
-        asyncio.run(scenario())
+        t.start()
+        t.join(30)
     finally:
         gate.set()
         pool.shutdown()
+    assert not t.is_alive()
+    if errors:
+        raise errors[0]
 
 
 def test_a_full_pool_answers_503_with_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
