@@ -4,8 +4,11 @@ Two sets of N varied cases:
   * registry-like: `myoclass.synthetic` (pictures from anti-HMGCR IMNM to dystrophies, with the gaps
     registries have: anti-HMGCR often untested, a biopsy in about two thirds, ...);
   * perturbed examples: the bundled examples with 0-30 % of their findings made unknown and a few flipped.
-For each: the library (myoclass.assess -> full assessment with reachable labels and next tests), split
-by how settled the cases are, and the CLI as a whole process (`myoclass assess FILE.jsonl -f json`).
+  * thin: the validation set's published cases (data/validation/published_cases.jsonl) with each known
+    finding kept with probability 0.3-0.8, so no two rows are copies (issue 10, item 6).
+For each: the library (myoclass.assess -> full assessment with reachable labels, next tests and the
+differential), split by how settled the cases are, the differential alone (its share of the time), and
+the CLI as a whole process (`myoclass assess FILE.jsonl -f json`).
 Usage: python bench/assess.py [N] [SEED]
 """
 
@@ -22,6 +25,8 @@ from pathlib import Path
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
 from myoclass.model.case import InvalidCase
+from myoclass.model.findings import display_state
+from myoclass.reasoning.differential import compute
 from myoclass.reasoning.engine import engine
 from myoclass.synthetic import synthetic_cases
 
@@ -49,6 +54,45 @@ def perturbed_examples(n: int, seed: int) -> list[dict[str, object]]:
     return out
 
 
+def thin_published(n: int, seed: int) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    path = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
+    bases = [json.loads(x)["flat_case"] for x in path.read_text().splitlines() if x.strip()]
+    out: list[dict[str, object]] = []
+    while len(out) < n:
+        keep = rng.uniform(0.3, 0.8)
+        case = {k: v for k, v in rng.choice(bases).items() if rng.random() < keep}
+        case["case_id"] = f"thin-{len(out)}"
+        try:
+            parse_case(case)
+        except InvalidCase:
+            continue
+        out.append(case)
+    return out
+
+
+def differential_only(cases: list[dict[str, object]]) -> None:
+    parsed = [parse_case(c) for c in cases]
+    shown = [display_state(c) for c in parsed]
+    eng = engine()
+    packed = [eng.pack(s) for s in shown]
+    vec, inexact = [], 0
+    t0 = time.perf_counter()
+    for p, c in zip(packed, parsed, strict=True):
+        d = compute(p, "clinic", values=c.values)
+        vec.append(d.n_vectors)
+        inexact += not d.exact
+    t1 = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for p, c in zip(packed, parsed, strict=True):
+        compute(p, "clinic", derivatives=False, values=c.values)
+    t2 = time.perf_counter() - t0
+    vec.sort()
+    n = len(cases)
+    print(f"  differential alone: {1e6 * t1 / n:7.0f} us/case with derivatives, {1e6 * t2 / n:7.0f} us without; "
+          f"weight vectors mean {sum(vec) / n:.1f}, p50 {vec[n // 2]}, max {vec[-1]}; inexact {inexact}")
+
+
 def run(name: str, cases: list[dict[str, object]]) -> None:
     n = len(cases)
     times: list[tuple[float, int]] = []
@@ -65,6 +109,7 @@ def run(name: str, cases: list[dict[str, object]]) -> None:
         if sel:
             print(f"  {label:22s} {len(sel):6d} cases  mean {1e6 * sum(sel) / len(sel):7.0f} us  "
                   f"p50 {1e6 * sel[len(sel) // 2]:7.0f} us  p99 {1e6 * sel[int(len(sel) * 0.99)]:7.0f} us")
+    differential_only(cases)
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "cases.jsonl"
         path.write_text("".join(json.dumps(c) + "\n" for c in cases))
@@ -85,6 +130,7 @@ def main() -> None:
     assess(next(synthetic_cases(1, seed)))  # compile the criteria once
     run("registry-like", list(synthetic_cases(n, seed)))
     run("perturbed examples", perturbed_examples(n, seed))
+    run("thin published cases", thin_published(n, seed))
 
 
 if __name__ == "__main__":

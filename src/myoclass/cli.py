@@ -39,6 +39,11 @@ class Cutoffs(StrEnum):
     probability = "probability"
 
 
+class Reading(StrEnum):
+    clinic = "clinic"
+    record = "record"
+
+
 class RashFree(StrEnum):
     biopsy_required = "biopsy_required"
     biopsy_features_required = "biopsy_features_required"
@@ -76,6 +81,9 @@ def assess(
                                                            "classified.")] = RashFree.biopsy_required,
     enmc_weakness_required: Annotated[bool, typer.Option(help="ENMC 224: require proximal weakness for the "
                                                               "seropositive subtypes.")] = True,
+    reading: Annotated[Reading, typer.Option(help="Differential: clinic (unknown = not assessed) or record (case "
+                                                  "reports, registry abstraction: a salient finding not "
+                                                  "mentioned is weak evidence of absence).")] = Reading.clinic,
 ) -> None:
     """Assess flat cases and print one report (or JSON object) per case."""
     text = _read_text(file)
@@ -93,7 +101,7 @@ def assess(
         if not first and sep:
             out.write(sep)
         first = False
-        out.write(_render(assess_case(rec, policy), fmt))
+        out.write(_render(assess_case(rec, policy, reading.value), fmt))
         if fmt is Format.json:
             out.write("\n")
     out.flush()

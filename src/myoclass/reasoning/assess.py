@@ -12,9 +12,11 @@ from myoclass.criteria._api import CriteriaSet
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
 from myoclass.model.case import Case, parse_case
-from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
+from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, MIMICS, case_state, display_state
+from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
+from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import EXCLUSION_MASK, LABELS, MIMIC_ORDER, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
@@ -175,21 +177,29 @@ def _item_templates(eng: Engine) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     return out
 
 
-def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy()) -> dict[str, Any]:
+def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:
     """Assess one flat case (a mapping) or a validated :class:`Case`.
 
-    Raises :class:`~myoclass.model.case.InvalidCase` for input that breaks a value rule.
+    ``reading`` is the differential's reading policy (:data:`myoclass.reasoning.differential.READINGS`):
+    ``"clinic"`` (default: unknown means not assessed) or ``"record"`` (case reports and registry
+    abstraction: a salient finding that is not mentioned is weak evidence of its absence). It changes
+    the differential and the next tests' probabilities and order only, never the strict label.
+
+    Raises :class:`~myoclass.model.case.InvalidCase` for input that breaks a value rule, and
+    ``ValueError`` for an unknown reading policy.
     """
     case = raw if isinstance(raw, Case) else parse_case(raw)
-    return assess_case(case, policy)
+    return assess_case(case, policy, reading)
 
 
-def assess_case(case: Case, policy: Policy = Policy()) -> dict[str, Any]:
-    return assess_with(engine(policy), case)
+def assess_case(case: Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:
+    return assess_with(engine(policy), case, reading)
 
 
-def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
+def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, Any]:
     """Assess with a given engine (e.g. ``engine(policy, native=False)`` for the pure-Python search)."""
+    if reading not in _dx.READINGS:
+        raise ValueError(f"unknown reading policy {reading!r}; allowed: {', '.join(_dx.READINGS)}")
     c = _Ctx(eng, case)
     reachable, exact, tests_exact, outcomes = eng.analyse(c.packed)
     label = _label(reachable)
@@ -209,6 +219,13 @@ def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
         warnings.append("Many deciding findings are unknown: the reachable labels are exact, but some next tests "
                         "may be missing or ranked on a partial analysis.")
     warnings += _warnings(c, label, sets_out)
+    dif = _dx.compute(eng.pack(c.shown), reading, eng.policy, derivatives=bool(next_tests), values=case.values)
+    next_tests = _rank_tests(next_tests, dif, c.state["biopsy_performed"])
+    diff_out = _dx.rounded(dif.p_label)
+    if dif.relaxed:
+        warnings.append("The known findings are impossible under the differential's model (e.g. two myositis-"
+                        "specific antibodies positive); the differential was computed with every model "
+                        "probability kept away from 0 and 1.")
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "case_id": case.case_id,
@@ -218,6 +235,18 @@ def assess_with(eng: Engine, case: Case) -> dict[str, Any]:
             "reachable_labels": labels_of(reachable),
             "reachable_labels_exact": exact,
             "text": "",
+            "leading_label": diff_out[0]["label"],
+            "leading_probability": diff_out[0]["probability"],
+        },
+        "differential": diff_out,
+        "differential_exact": dif.exact,
+        "differential_model": {
+            "version": MODEL_VERSION,
+            "reading": reading,
+            "error_bound": round(dif.error_bound, 6),
+            "assumed_numbers": dif.assumed_count,
+            "assumed_examples": dif.assumed_top,
+            "relaxed": dif.relaxed,
         },
         "criteria": sets_out,
         "next_tests": next_tests,
@@ -317,6 +346,33 @@ def _certainty(c: _Ctx, label: str) -> str | None:
             return "definite"
         return "probable" if v[f"{EULAR}.iim"] == 2 else None
     return None
+
+
+_FLAT_TO_FINDING = {f.flat_key: name for name, f in FINDINGS.items()}
+
+
+def _rank_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_performed: int) -> list[dict[str, Any]]:
+    """Each next test with ``p_present`` and ``expected_information``, most informative first.
+
+    ``expected_information`` is the mutual information between the finding and the label the criteria
+    will give (the expected drop of the differential's entropy, bits), from the joints
+    P(L, finding = value | known). Banded findings give ``p_present`` None and ``p_values`` per value.
+    A biopsy that was not done (``biopsy_performed`` known false) is an action, not an unknown finding:
+    the model conditions on no biopsy, so its entry has ``p_present`` None and ``expected_information`` 0.
+    Sorted by expected information rounded to 4 decimals, descending; ties keep the earlier order.
+    """
+    for t in tests:
+        name = _FLAT_TO_FINDING.get(t["finding"], t["finding"])
+        if name == "biopsy_performed" and biopsy_performed == 0:
+            t["p_present"] = None
+            t["expected_information"] = 0.0
+            continue
+        p, pv, ei = dif.information(name)
+        t["p_present"] = None if p is None else round(p, 4)
+        if p is None:
+            t["p_values"] = {k: round(v, 4) for k, v in pv.items()}
+        t["expected_information"] = round(ei, 4)
+    return sorted(tests, key=lambda t: -t["expected_information"])
 
 
 def _outcome(mask: int) -> str:
@@ -553,13 +609,51 @@ def _warnings(c: _Ctx, label: str, sets: dict[str, Any]) -> list[str]:
     return w
 
 
+def _share(p: float) -> str:
+    """A probability as a whole percentage that never claims 0% or 100% for a share strictly between."""
+    pct = round(100 * p)
+    if pct >= 100 and p < 1:
+        return ">99%"
+    if pct <= 0 < p:
+        return "<1%"
+    return f"{pct}%"
+
+
+_NOT_SETTLED = {
+    "statin_withdrawal_outcome": "course after statin withdrawal not recorded",
+    "immunosuppression_response": "response to immunosuppression not recorded",
+    "age_at_onset_years": "age at onset not known",
+    "ck_u_l": "CK not measured",
+    "symptom_duration_months": "symptom duration not known",
+    "onset_tempo": "onset tempo not known",
+    "genetic_diagnosis_gene": "no genetic result",
+}
+
+
+def _not_settled(t: dict[str, Any]) -> str:
+    key = t["finding"]
+    if key in ANTIBODIES:
+        return f"{ANTIBODIES[key]} not tested"
+    if key == "biopsy_performed":
+        return "no muscle biopsy yet" if t.get("p_present") is None else "biopsy status not known"
+    if key in _NOT_SETTLED:
+        return _NOT_SETTLED[key]
+    spec = FIELDS.get(key)
+    return f"{spec.description if spec else key.replace('_', ' ')} not known"
+
+
 def _summary_text(out: dict[str, Any]) -> str:
     s = out["summary"]
     label = s["label"]
     if label == "undetermined":
         opts = ", ".join(s["reachable_labels"])
-        tests = [t["finding"] for t in out["next_tests"] if t["purpose"] == "decides"][:3]
+        decides = [t for t in out["next_tests"] if t["purpose"] == "decides"]
+        tests = [t["finding"] for t in decides][:3]
         more = f" The next findings that would settle it: {', '.join(tests)}." if tests else ""
-        return f"Not yet determined: the known findings are compatible with {opts}.{more}"
+        lead = s["leading_label"]
+        what = "; ".join(_not_settled(t) for t in decides[:2])
+        head = f"Most likely {LABEL_TEXT[lead]} ({_share(s['leading_probability'])})"
+        head += f"; not settled: {what}. " if what else ". "
+        return f"{head}Not yet determined: the known findings are compatible with {opts}.{more}"
     cert = f"{s['certainty']} " if s["certainty"] else ""
     return f"Classified as {cert}{LABEL_TEXT[label]} ({label})."

@@ -32,6 +32,55 @@ def _pct(p: float | None) -> str:
     return "—" if p is None else f"{100 * p:.1f}%"
 
 
+_MAX_DIFFERENTIAL = 5  # labels listed in the differential, most probable first
+
+
+def _share(p: float) -> str:
+    pct = 100 * p
+    if 0 < pct < 0.1:
+        return "<0.1%"
+    if 99.9 < pct < 100:
+        return ">99.9%"
+    return f"{pct:.1f}%"
+
+
+def _differential(a: dict[str, Any], markdown: bool) -> list[str]:
+    """The differential as a short ranked list, worded as what the criteria will likely give, not a diagnosis."""
+    dif = a.get("differential")
+    if not dif:
+        return []
+    s = a["summary"]
+    dm = a.get("differential_model", {})
+    head = "Differential (not a diagnosis)"
+    lines = [("## " + head) if markdown else head]
+    if s["label"] == "undetermined":
+        lines.append(f"Most likely: {s['leading_label']} ({_share(s['leading_probability'])}) — "
+                     f"{LABEL_TEXT[s['leading_label']]}.")
+    rows = [[str(i), d["label"], _share(d["probability"])] for i, d in enumerate(dif[:_MAX_DIFFERENTIAL], 1)]
+    lines += _table(["#", "Label", "Probability"], rows, markdown)
+    if len(dif) > _MAX_DIFFERENTIAL:
+        rest = sum(d["probability"] for d in dif[_MAX_DIFFERENTIAL:])
+        lines.append(f"   ... {len(dif) - _MAX_DIFFERENTIAL} more labels share {_share(rest)}.")
+    exact = "exact" if a.get("differential_exact", True) else (
+        f"within {_share(dm.get('error_bound', 0.0))} (total variation; too many branches to be exact)")
+    lines.append(f"The probability that the criteria will give each label once the unknown findings are known, "
+                 f"under a literature-based model of how often each finding occurs in each condition ({exact}; "
+                 f"reading policy: {dm.get('reading', 'clinic')}; model version {dm.get('version', '?')}). It rests "
+                 f"on {dm.get('assumed_numbers', '?')} assumed numbers (no source read). It is not a diagnosis and "
+                 "not fitted to any hospital's case mix.")
+    lines.append("")
+    return lines
+
+
+def _test_odds(t: dict[str, Any]) -> str:
+    ei = t.get("expected_information")
+    if ei is None:
+        return ""
+    p = t.get("p_present")
+    pres = f"present {_share(p)}, " if p is not None else ""
+    return f" ({pres}{ei:.2f} bits)"
+
+
 def _report(a: dict[str, Any], markdown: bool) -> str:
     s = a["summary"]
     h1, h2 = ("# ", "## ") if markdown else ("", "")
@@ -51,6 +100,7 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
                else f"between {_pct(e['probability_min'])} and {_pct(e['probability_max'])}")
         lines.append(f"EULAR/ACR probability of IIM: {rng} (model: {e['model'] or 'biopsy status unknown'}).")
     lines.append("")
+    lines += _differential(a, markdown)
     lines.append(h2 + "Next tests" if markdown else "Next tests")
     if not a["next_tests"]:
         lines.append("None needed to settle the label.")
@@ -58,7 +108,8 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     shown = decides[:_MAX_DECIDES] + [t for t in a["next_tests"] if t["purpose"] != "decides"]
     for i, t in enumerate(shown, 1):
         tag = "decides" if t["purpose"] == "decides" else "rules out a mimic"
-        lines.append(f"{i}. {t['finding']} [{tag}] — {t.get('test', '')}: {t['why']}")
+        odds = _test_odds(t)
+        lines.append(f"{i}. {t['finding']} [{tag}]{odds} — {t.get('test', '')}: {t['why']}")
     if len(decides) > _MAX_DECIDES:
         lines.append(f"   ... and {len(decides) - _MAX_DECIDES} more findings that would narrow the labels "
                      "(all are in the JSON output).")

@@ -135,9 +135,15 @@ _ASSESSMENT_SCHEMA: dict[str, Any] = {
     "properties": {
         "schema_version": {"type": "string"},
         "case_id": {"type": ["string", "null"]},
-        "summary": {"type": "object"},
+        "summary": {"type": "object", "properties": {
+            "leading_label": {"type": "string"}, "leading_probability": {"type": "number"}}},
         "criteria": {"type": "object"},
-        "next_tests": {"type": "array"},
+        "next_tests": {"type": "array", "items": {"type": "object", "properties": {
+            "p_present": {"type": ["number", "null"]}, "expected_information": {"type": "number"}}}},
+        "differential": {"type": "array", "items": {"type": "object", "required": ["label", "probability"],
+                         "properties": {"label": {"type": "string"}, "probability": {"type": "number"}}}},
+        "differential_exact": {"type": "boolean"},
+        "differential_model": {"type": "object"},
         "guidance": {"type": "array"},
         "warnings": {"type": "array"},
         "versions": {"type": "object"},

@@ -1,0 +1,327 @@
+"""The differential: exact against brute force over completions, bounded within its bound, and its contract.
+
+Brute force enumerates the completions of a few unknown findings and scores each with the
+generative model read directly from :mod:`myoclass.reasoning.differential_model` (no diagram) and
+the engine's label of the full state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from myoclass import assess, parse_case
+from myoclass.examples import example_cases
+from myoclass.model.fields import BIOPSY_ITEMS
+from myoclass.model.findings import FINDINGS, case_state, display_state
+from myoclass.reasoning import differential_model as M
+from myoclass.reasoning.differential import compute
+from myoclass.reasoning.engine import LABELS, engine
+
+ENG = engine()
+NAMES = list(FINDINGS)
+MSA = M.MSA_VALUES[1:]
+ENZ = ("ldh_elevated", "ast_elevated", "alt_elevated", "aldolase_elevated")
+CAUSE = ("hypothyroidism", "other_myotoxic_drug")
+CATS = ("onset_age_band", "duration_band", "onset_tempo", "statin_withdrawal_outcome", "immunosuppression_response")
+VOCAB = set(LABELS)
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# ------------------------------------------------------------------------------------- brute force
+
+
+def sample_state(rng: random.Random) -> dict[str, int]:
+    """A full state drawn from the model (a condition, then every finding)."""
+    c = rng.choices(M.CONDITIONS, weights=[M.prior(x) for x in M.CONDITIONS])[0]
+    s: dict[str, int] = {}
+
+    def flip(p: float) -> int:
+        return 2 if rng.random() < p else 0
+
+    def pick(var: str) -> int:
+        d = M.distribution(var, c)
+        v = rng.choices(list(d), weights=list(d.values()))[0]
+        return FINDINGS[var].bit(v)
+
+    for n, f in FINDINGS.items():
+        if f.is_bool and n in M.BOOLEAN and n not in BIOPSY_ITEMS:
+            s[n] = flip(M.p_present(n, c))
+    for var in (*CATS, "ck_band"):
+        s[var] = pick(var)
+    band = FINDINGS["ck_band"].values[s["ck_band"].bit_length() - 1]
+    for e in ENZ:
+        s[e] = flip(M.p_enzyme(e, band))
+    for it in BIOPSY_ITEMS:
+        s[it] = flip(M.p_present(it, c)) if s["biopsy_performed"] == 2 else 0
+    cd = M.distribution("non_immune_cause", c)
+    cause = rng.choices(list(cd), weights=list(cd.values()))[0]
+    for f in CAUSE:
+        s[f] = flip(M.p_cause_finding(f, cause))
+    md = M.distribution("msa", c)
+    ab = rng.choices(list(md), weights=list(md.values()))[0]
+    for a in MSA:
+        s[a] = 2 if a == ab else 0
+    return s
+
+
+def joint(c: str, x: dict[str, int], hidden: set[str], reading: str, some_ab: bool) -> float:
+    """P(condition, full state x, and 'not mentioned' for the hidden salient findings)."""
+    rec = reading == "record"
+    p = M.prior(c)
+    for n, f in FINDINGS.items():
+        if f.is_bool and n in M.BOOLEAN and n not in BIOPSY_ITEMS and n != "biopsy_performed":
+            q = M.p_present(n, c)
+            p *= q if x[n] == 2 else 1 - q
+            if rec and n in hidden and x[n] == 2:
+                p *= 1 - (M.p_reported(n, "record") or 0.0)
+    for var in CATS:
+        p *= M.distribution(var, c)[FINDINGS[var].values[x[var].bit_length() - 1]]
+    qb = M.p_present("biopsy_performed", c)
+    if x["biopsy_performed"] == 2:
+        p *= qb
+        for it in BIOPSY_ITEMS:
+            q = M.p_present(it, c)
+            p *= q if x[it] == 2 else 1 - q
+    else:
+        p *= 1 - qb
+        if any(x[it] == 2 for it in BIOPSY_ITEMS):
+            return 0.0
+    band = FINDINGS["ck_band"].values[x["ck_band"].bit_length() - 1]
+    p *= M.distribution("ck_band", c)[band]
+    for e in ENZ:
+        q = M.p_enzyme(e, band)
+        p *= q if x[e] == 2 else 1 - q
+    tot = 0.0
+    for cause, w in M.distribution("non_immune_cause", c).items():
+        for f in CAUSE:
+            q = M.p_cause_finding(f, cause)
+            w *= q if x[f] == 2 else 1 - q
+        tot += w
+    p *= tot
+    for f in CAUSE:
+        if rec and f in hidden and x[f] == 2:
+            p *= 1 - (M.p_reported(f, "record") or 0.0)
+    pos = [a for a in MSA if x[a] == 2]
+    if len(pos) > 1:
+        return 0.0
+    v = pos[0] if pos else "none"
+    p *= M.distribution("msa", c)[v]
+    if rec and some_ab and v != "none" and v in hidden:
+        p *= 1 - (M.p_reported(v, "record") or 0.0)
+    return p
+
+
+def brute(state: dict[str, int], reading: str, track: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """P(label | known) and P(label, f present | known) for the tracked booleans, by enumeration."""
+    hidden = [n for n in NAMES if (state[n] == 1 if FINDINGS[n].is_bool else state[n] & (state[n] - 1))]
+    values = [[0, 2] if FINDINGS[n].is_bool else [1 << b for b in range(8) if state[n] >> b & 1] for n in hidden]
+    some_ab = any(state[a] != 1 for a in (*MSA, "ab_cn1a", "ab_ro52", "ab_pmscl", "ab_ku", "ab_u1rnp"))
+    pl = np.zeros(len(LABELS))
+    pj = {f: np.zeros(len(LABELS)) for f in track}
+    hid = set(hidden)
+    for combo in itertools.product(*values):
+        x = dict(state)
+        x.update(zip(hidden, combo, strict=True))
+        w = sum(joint(c, x, hid, reading, some_ab) for c in M.CONDITIONS)
+        if w == 0:
+            continue
+        m = ENG.mask(x)
+        lab = m.bit_length() - 1
+        pl[lab] += w
+        for f in track:
+            if x[f] == 2:
+                pj[f][lab] += w
+    z = pl.sum()
+    return pl / z, {f: v / z for f, v in pj.items()}
+
+
+#: findings worth hiding: the groups, the salient findings of the record reading, mimics, rule findings
+POOL = [*MSA[:6], "ab_mi2", "ldh_elevated", "ast_elevated", "ck_band", "biopsy_performed",
+        "biopsy_necrosis_predominant", "biopsy_dystrophic_features", "hypothyroidism", "other_myotoxic_drug",
+        "skin_heliotrope", "skin_gottron_papules", "ild", "statin_exposure", "statin_withdrawal_outcome",
+        "genetic_diagnosis", "family_history_myopathy", "weakness_proximal_lower_symmetric", "onset_age_band",
+        "emg_myopathic", "cancer", "skin_mechanics_hands"]
+
+
+def hide(s: dict[str, int], names: list[str]) -> dict[str, int]:
+    out = dict(s)
+    for n in names:
+        if n in BIOPSY_ITEMS and s["biopsy_performed"] == 0 and "biopsy_performed" not in names:
+            continue  # no biopsy: its items are known absent (display_state)
+        out[n] = 1 if FINDINGS[n].is_bool else FINDINGS[n].full
+    return out
+
+
+def _cases(n: int, seed: int) -> list[tuple[dict[str, int], list[str]]]:
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        s = sample_state(rng)
+        k = rng.randint(2, 5)
+        names = rng.sample(POOL, k)
+        out.append((hide(s, names), names))
+    return out
+
+
+@pytest.mark.parametrize("reading", ["clinic", "record"])
+def test_exact_equals_brute_force(reading: str) -> None:
+    for state, names in _cases(25, seed=11 if reading == "clinic" else 12):
+        track = [n for n in names if FINDINGS[n].is_bool and state[n] == 1]
+        want, wj = brute(state, reading, track)
+        d = compute(state, reading)
+        assert d.exact
+        assert np.allclose(d.p_label, want, atol=1e-9), (names, d.p_label, want)
+        for f in track:
+            assert np.allclose(d.finding_joint(f)["present"], wj[f], atol=1e-9), (f, names)
+
+
+def test_groups_all_unknown_against_brute_force() -> None:
+    """Antibodies of every MSA class, an enzyme, the CK band and the biopsy unknown together."""
+    rng = random.Random(5)
+    for _ in range(3):
+        s = sample_state(rng)
+        names = ["ab_hmgcr", "ab_srp", "ab_jo1", "ab_pl7", "ab_mi2", "ldh_elevated", "ck_band", "biopsy_performed",
+                 "biopsy_necrosis_predominant"]
+        state = hide(s, names)
+        want, wj = brute(state, "clinic", ["ab_hmgcr", "ldh_elevated", "biopsy_necrosis_predominant"])
+        d = compute(state, "clinic")
+        assert np.allclose(d.p_label, want, atol=1e-9)
+        for f, v in wj.items():
+            assert np.allclose(d.finding_joint(f)["present"], v, atol=1e-9), f
+
+
+# ------------------------------------------------------------------------------------- bounds
+
+
+def test_bounded_agrees_with_exact_within_the_bound() -> None:
+    rng = random.Random(3)
+    cases = [parse_case({"case_id": "empty"})] + [
+        parse_case({k: v for k, v in c.items() if k == "case_id" or rng.random() < 0.3})
+        for c in example_cases().values()]
+    checked = 0
+    for case in cases:
+        shown = display_state(case)
+        exact = compute(shown)
+        for budget in (1, 4, 16):
+            b = compute(shown, budget=budget)
+            if b.exact:
+                continue
+            checked += 1
+            tv = 0.5 * np.abs(b.p_label - exact.p_label).sum()
+            assert 0 < b.error_bound <= 1
+            assert tv <= b.error_bound + 1e-12
+            assert abs(b.p_label.sum() - 1) < 1e-12
+    assert checked >= 5
+
+
+# ------------------------------------------------------------------------------------- contract
+
+
+def _flat_cases() -> st.SearchStrategy[dict[str, Any]]:
+    ex = list(example_cases().values())
+    return st.builds(lambda i, seed, keep: _thin(ex[i % len(ex)], seed, keep),
+                     st.integers(0, 100), st.integers(0, 10**6), st.floats(0.0, 1.0))
+
+
+def _thin(case: dict[str, Any], seed: int, keep: float) -> dict[str, Any]:
+    rng = random.Random(seed)
+    out = {k: v for k, v in case.items() if k == "case_id" or rng.random() < keep}
+    try:
+        parse_case(out)
+    except Exception:  # a thinned case can break a value rule: keep the original
+        return case
+    return out
+
+
+@FAST
+@given(_flat_cases(), st.sampled_from(["clinic", "record"]))
+def test_mimics_known_settled_means_all_mass_and_leading_is_reachable(case: dict[str, Any], reading: str) -> None:
+    """With the mimic-revealing findings known (here: known absent, the state the strict label uses), the
+    differential lives on the reachable labels, its leading label is reachable, and a settled label takes
+    all the mass. (A flat case cannot state a negative genetic test, so this is checked on the state.)"""
+    parsed = parse_case(case)
+    a = assess(parsed, reading=reading)
+    s = a["summary"]
+    known = case_state(parsed)  # every unknown mimic finding set to absent, i.e. known
+    d = compute(known, reading, values=parsed.values)
+    reach = [LABELS.index(x) for x in s["reachable_labels"]]
+    assert d.p_label[reach].sum() == pytest.approx(1.0, abs=1e-12)
+    assert LABELS[int(np.argmax(d.p_label))] in s["reachable_labels"]
+    if s["label"] != "undetermined":
+        assert d.p_label[LABELS.index(s["label"])] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_unknown_mimics_keep_their_share_on_a_settled_label() -> None:
+    """The strict label presumes unknown mimic findings absent; the differential weighs them."""
+    a = assess(README_CASE | {"ab_hmgcr": False, "statin_withdrawal_outcome": "persisted"})
+    probs = {x["label"]: x["probability"] for x in a["differential"]}
+    assert set(probs) <= {a["summary"]["label"], "hereditary_myopathy", "other_non_immune"} | set(
+        a["summary"]["reachable_labels"])
+
+
+def test_strict_label_does_not_depend_on_the_reading() -> None:
+    for case in example_cases().values():
+        thin = {k: v for i, (k, v) in enumerate(case.items()) if k == "case_id" or i % 3 == 0}
+        a, b = assess(thin), assess(thin, reading="record")
+        assert a["summary"]["label"] == b["summary"]["label"]
+        assert a["summary"]["reachable_labels"] == b["summary"]["reachable_labels"]
+        assert {t["finding"] for t in a["next_tests"]} == {t["finding"] for t in b["next_tests"]}
+
+
+def test_unknown_reading_is_rejected() -> None:
+    with pytest.raises(ValueError, match="reading"):
+        assess({"case_id": "x"}, reading="chart")
+
+
+# ------------------------------------------------------------------------------------- worked examples
+# docs/differential-model.md, "Worked examples": the numbers printed there.
+
+README_CASE = {"case_id": "clinic-0042", "age_at_onset_years": 55, "onset_tempo": "subacute",
+               "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+               "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
+               "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
+               "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
+               "statin_exposure": True, "biopsy_performed": False}
+SRP_CASE = {"case_id": "srp-hmgcr-untested", "age_at_onset_years": 48, "ab_srp": True, "ck_u_l": 9000,
+            "ck_uln_u_l": 190, "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+            "biopsy_performed": True, "biopsy_necrosis_predominant": True, "biopsy_necrotic_fibers": True}
+JO1_CASE = {"case_id": "jo1-ild", "age_at_onset_years": 52, "ab_jo1": True, "ild": True,
+            "weakness_proximal_upper_symmetric": True}
+WORKED = [  # case, reading, label, leading label, leading probability, first next test
+    (README_CASE, "clinic", "undetermined", "imnm_anti_hmgcr", 0.9099, "ab_hmgcr"),
+    (README_CASE, "record", "undetermined", "imnm_anti_hmgcr", 0.5217, "ab_hmgcr"),
+    (SRP_CASE, "clinic", "undetermined", "imnm_anti_srp", 1.0, "ab_hmgcr"),
+    (JO1_CASE, "clinic", "undetermined", "antisynthetase", 1.0, "ab_hmgcr"),
+]
+
+
+@pytest.mark.parametrize(("case", "reading", "label", "lead", "p", "first"), WORKED)
+def test_worked_examples(case: dict[str, Any], reading: str, label: str, lead: str, p: float,
+                         first: str | None) -> None:
+    a = assess(case, reading=reading)
+    s = a["summary"]
+    assert s["label"] == label
+    assert s["leading_label"] == lead
+    assert s["leading_probability"] == p
+    if first is not None:
+        assert a["next_tests"][0]["finding"] == first
+    if label == "undetermined":
+        assert s["text"].startswith("Most likely ")
+
+
+def test_worked_example_readme_case_in_detail() -> None:
+    a = assess(README_CASE)
+    assert a["differential"][:4] == [
+        {"label": "imnm_anti_hmgcr", "probability": 0.9099}, {"label": "not_iim", "probability": 0.0566},
+        {"label": "antisynthetase", "probability": 0.0109}, {"label": "statin_toxic_myopathy", "probability": 0.0107}]
+    first = a["next_tests"][0]
+    assert (first["p_present"], first["expected_information"]) == (0.9098, 0.437)
+    assert a["summary"]["text"].startswith("Most likely immune-mediated necrotizing myopathy, anti-HMGCR subtype "
+                                           "(91%); not settled: anti-HMGCR not tested")
