@@ -66,9 +66,10 @@ class Settings:
     pool_threads: int = dataclasses.field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     #: requests that may wait for a worker thread; beyond that, 503 with Retry-After
     pool_queue: int = 64
-    #: a POST /api/v1/assess body of at most this many work units is answered on the event loop, not in the
-    #: pool (one case whose keys are all known costs at most 150: cheaper than a thread hop); 0: always the pool
-    inline_work: int = 200
+    #: a POST /api/v1/assess body of at most this many work units may be answered on the event loop instead of
+    #: the pool (a single case costs 40 to 150). 0, the default: every assessment runs in the bounded pool, so
+    #: the pool's limit and its 503 hold for every request; a thread hop costs about 0.2 ms a request
+    inline_work: int = 0
     #: seconds a 503 asks the client to wait (Retry-After)
     retry_after_seconds: int = 1
     #: the Host names answered (any port); "*" answers any, "*.example.org" any subdomain of example.org
