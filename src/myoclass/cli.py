@@ -123,6 +123,30 @@ def criteria(
         typer.echo(criteria_text(sets) if fmt is Format.text else criteria_markdown(sets))
 
 
+class ModelTag(StrEnum):
+    v_p = "V-P"
+    v_s = "V-S"
+    d = "D"
+    definition = "def"
+    assumed = "assumed"
+
+
+@app.command()
+def model(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    tag: Annotated[ModelTag | None, typer.Option(help="Print only the numbers with this tag (the summary still "
+                                                      "counts them all).")] = None,
+) -> None:
+    """Print every number of the differential's model with its condition, value, tag, sources and note."""
+    from myoclass.report.model import model_document, model_markdown, model_text
+
+    doc = model_document(tag.value if tag else None)
+    if fmt is Format.json:
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(model_text(doc) if fmt is Format.text else model_markdown(doc), nl=False)
+
+
 @app.command()
 def example(
     name: Annotated[str | None, typer.Argument(help="Name of a bundled example; omit to list them.")] = None,

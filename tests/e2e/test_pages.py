@@ -164,6 +164,8 @@ def test_classify_without_javascript(browser: Browser, live_server: str, shot: S
         expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # a full page, not a fragment
         expect(page.get_by_role("heading", level=1)).to_have_text("Classify a myositis case")
         expect(page.get_by_test_id("verdict")).to_have_text("imnm_anti_hmgcr")
+        expect(page.get_by_test_id("dx-chart")).to_be_visible()  # the differential needs no script either
+        expect(page.get_by_test_id("dx-note")).to_contain_text("Not a diagnosis")
         expect(number(page, "ck_u_l")).to_have_value("8000")  # the form comes back filled
         expect(finding(page, "weakness_proximal_lower_symmetric").get_by_role("radio", name="yes", exact=True)).to_be_checked()
         shot(page, "clinician-nojs")
@@ -234,3 +236,73 @@ def test_clinician_page_controls_have_names(page: Page) -> None:
         .filter(r => !r.closest('fieldset')?.querySelector(':scope > legend')?.textContent.trim())
         .map(r => r.name)""")
     assert unnamed == []
+
+
+#: the README's worked example (clinic-0042): the criteria cannot settle it; anti-HMGCR IMNM is most likely
+README_CASE: dict[str, object] = {
+    "age_at_onset_years": 55, "onset_tempo": "subacute",
+    "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+    "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
+    "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
+    "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
+    "statin_exposure": True, "biopsy_performed": False,
+}
+
+
+def fill_case(page: Page, case: dict[str, object]) -> None:
+    for key, value in case.items():
+        if isinstance(value, bool):
+            label = ("positive" if value else "negative") if key.startswith("ab_") else ("yes" if value else "no")
+            choose(page, key, label)
+        elif isinstance(value, int | float):
+            number(page, key).fill(str(value))
+            number(page, key).press("Tab")
+        else:
+            finding(page, key).locator("select").select_option(str(value))
+
+
+def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/")
+        fill_case(page, README_CASE)
+        result = page.locator("#result")
+        expect(result.get_by_test_id("leading")).to_have_text(re.compile(r"Most likely:\s+IMNM, anti-HMGCR subtype\s+—\s+91%"))
+        expect(result.get_by_test_id("verdict")).to_have_text("undetermined")  # the strict label, still shown
+        expect(result.locator(".strict")).to_contain_text("not settled by the criteria: anti-HMGCR not tested")
+        expect(result.get_by_test_id("dx-note")).to_have_text(
+            re.compile(r"Not a diagnosis\s+· literature-based model \(v1\)\s+· reading: clinic · exact"))
+        rows = result.get_by_test_id("dx-row")
+        expect(rows.first).to_have_attribute("data-label", "imnm_anti_hmgcr")
+        expect(rows.first.locator(".dx-pct")).to_have_text("91%")
+        assert rows.count() == 5  # the label under 1% is folded away
+        # each bar is as long as its share of the track (SVG geometry: no inline style, so the CSP holds)
+        for row in rows.all():
+            track = row.locator(".dx-track").bounding_box()
+            fill = row.locator(".dx-fill").bounding_box()
+            assert track and fill and track["width"] > 100
+            pct = float(row.locator(".dx-pct").inner_text().rstrip("%"))
+            assert abs(100 * fill["width"] / track["width"] - pct) < 1.5, (row.get_attribute("data-label"), fill, track)
+        # the name, the bar and the percentage sit within the panel at this width
+        panel = result.bounding_box()
+        assert panel
+        for row in rows.all():
+            box = row.bounding_box()
+            assert box and box["x"] >= panel["x"] and box["x"] + box["width"] <= panel["x"] + panel["width"] + 1
+        folded = result.locator("details.dx-more")
+        expect(folded.locator("summary")).to_have_text("1 more label under 1%")
+        folded.locator("summary").click()
+        expect(folded.locator(".dx-row")).to_have_count(1)
+        expect(folded.locator(".dx-pct")).to_have_text("<1%")
+        odds = result.get_by_test_id("next-test-odds").first
+        expect(odds).to_have_text(re.compile(r"positive: 91% likely · settles most of what is uncertain \(0\.44 bits\)"))
+        expect(result.get_by_test_id("next-test").first).to_have_text("ab_hmgcr")
+        result.get_by_test_id("differential").scroll_into_view_if_needed()
+        shot(page, f"clinician-differential-{width}")
+
+
+def test_patient_page_shows_no_label_or_probability(page: Page) -> None:
+    page.goto("/patient")
+    text = page.locator("main").inner_text().lower()
+    assert "%" not in text and "most likely" not in text and "probability" not in text
+    assert page.locator(".dx-chart, .differential, [data-testid=leading]").count() == 0

@@ -9,6 +9,7 @@ or a diagnosis.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from myoclass.examples import example_cases
 from myoclass.io._json import dumps
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
-from myoclass.reasoning.assess import LABEL_TEXT, assess_case
+from myoclass.reasoning.assess import LABEL_TEXT, _not_settled, assess_case
 from myoclass.web.work import WorkPool
 
 __all__ = ["router"]
@@ -99,8 +100,107 @@ def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
     return case, problems
 
 
+#: short names of the labels for the differential chart (a phone is 390 px wide); the codes are shown beside them
+SHORT_LABEL = {
+    "imnm_anti_hmgcr": "IMNM, anti-HMGCR subtype",
+    "imnm_anti_srp": "IMNM, anti-SRP subtype",
+    "imnm_seronegative": "IMNM, antibody-negative",
+    "dm": "dermatomyositis",
+    "adm": "amyopathic dermatomyositis",
+    "jdm": "juvenile dermatomyositis",
+    "juvenile_myositis_other": "juvenile myositis, other",
+    "ibm": "inclusion body myositis",
+    "antisynthetase": "antisynthetase syndrome",
+    "pm": "polymyositis",
+    "nonspecific_myositis": "non-specific myositis",
+    "statin_toxic_myopathy": "statin toxic myopathy",
+    "hereditary_myopathy": "hereditary myopathy",
+    "other_non_immune": "other non-immune cause",
+    "not_iim": "no inflammatory myopathy, no other cause found",
+    "undetermined": "not yet determined",
+}
+
+
+def share(p: float) -> str:
+    """A probability as a whole percentage that never claims 0% or 100% for a share strictly between."""
+    pct = round(100 * p)
+    if pct >= 100 and p < 1:
+        return ">99%"
+    if pct <= 0 < p:
+        return "<1%"
+    return f"{pct}%"
+
+
+def _entropy(differential: list[dict[str, Any]]) -> float:
+    return -sum(float(d["probability"]) * math.log2(d["probability"]) for d in differential if d["probability"] > 0)
+
+
+def settles(bits: float, entropy: float) -> str:
+    """How much of the differential's uncertainty a test is expected to remove, in words.
+
+    ``bits`` is the test's expected information (the expected drop of the differential's entropy);
+    ``entropy`` the differential's entropy now. The share of the uncertainty removed is their ratio."""
+    if bits <= 0 or entropy <= 0:
+        return "would not change the odds"
+    f = min(bits / entropy, 1.0)
+    if f >= 0.5:
+        return "settles most of what is uncertain"
+    if f >= 0.2:
+        return "settles much of what is uncertain"
+    if f >= 0.05:
+        return "settles some of what is uncertain"
+    return "settles little"
+
+
+def _likelihood(t: dict[str, Any]) -> str:
+    """How likely the finding is under the model, in words ("" when the model does not weigh it)."""
+    p = t.get("p_present")
+    if p is not None:
+        word = "positive" if t["finding"] in ANTIBODIES else "present"
+        return f"{word}: {share(p)} likely"
+    values = t.get("p_values") or {}
+    return " · ".join(f"{str(k).replace('_', ' ')}: {share(v)}" for k, v in values.items())
+
+
+def _next_test_view(t: dict[str, Any], entropy: float) -> dict[str, Any]:
+    bits = t.get("expected_information")
+    weighed = bits is not None and not (t.get("p_present") is None and not t.get("p_values"))
+    unweighed = ""
+    if not weighed and t["finding"] == "biopsy_performed":
+        unweighed = "not weighed by the model: no biopsy was done, and doing one is a choice, not an unknown finding"
+    return {**t, "likelihood": _likelihood(t) if weighed else "",
+            "settles": settles(bits, entropy) if weighed and bits is not None else "",
+            "bits": bits if weighed else None, "unweighed": unweighed}
+
+
+def _differential_view(a: dict[str, Any]) -> dict[str, Any] | None:
+    """What the result panel shows of the differential: the chart rows (the small shares apart), the
+    headline, what the criteria still wait for, and the next tests with their odds in words."""
+    diff = a.get("differential")
+    if not diff:
+        return None
+    rows = [{**d, "short": SHORT_LABEL.get(d["label"], d["label"]), "words": LABEL_TEXT.get(d["label"], d["label"]),
+             "pct": share(d["probability"]), "width": max(100 * d["probability"], 0.6)} for d in diff]
+    # the labels shown as "<1%" go into the collapsed part of the chart (the leading label never does)
+    shown = [r for i, r in enumerate(rows) if i == 0 or r["pct"] != "<1%"]
+    small = rows[len(shown):]
+    entropy = _entropy(diff)
+    decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
+    return {
+        "rows": shown,
+        "small": small,
+        "small_total": share(sum(r["probability"] for r in small)),
+        "leading": rows[0],
+        "not_settled": [(t["finding"], _not_settled(t)) for t in decides[:2]],
+        "tests": [_next_test_view(t, entropy) for t in a["next_tests"]],
+        "model": a.get("differential_model") or {},
+        "exact": a.get("differential_exact", True),
+    }
+
+
 def _context(case: dict[str, Any], a: dict[str, Any] | None, problems: list[Problem], example: str | None) -> dict[str, Any]:
     return {
+        "dx": _differential_view(a) if a else None,
         "sections": _SECTIONS,
         "antibodies": ANTIBODIES,
         "methods": ASSAY_METHODS,

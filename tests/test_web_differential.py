@@ -1,0 +1,119 @@
+"""The differential in the clinician's workspace, server side: the headline, the bar chart, the note, the next
+tests' odds in words; no inline style anywhere (the CSP forbids them); the patient pages never show any of it."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from myoclass.reasoning.assess import assess
+from myoclass.web.app import Settings, create_app
+from myoclass.web.pages import SHORT_LABEL, settles, share
+
+#: the README's worked example (clinic-0042): undetermined, most likely anti-HMGCR IMNM
+README_CASE: dict[str, Any] = {
+    "case_id": "clinic-0042", "age_at_onset_years": 55, "onset_tempo": "subacute",
+    "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+    "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
+    "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
+    "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
+    "statin_exposure": True, "biopsy_performed": False,
+}
+
+
+def as_form(case: dict[str, Any]) -> dict[str, str]:
+    return {k: ("true" if v else "false") if isinstance(v, bool) else str(v) for k, v in case.items()}
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app(Settings(allowed_hosts=("testserver",))))
+
+
+def text_of(html: str) -> str:
+    """The visible words of an HTML fragment, whitespace collapsed."""
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return html_lib.unescape(re.sub(r" ([,;.:])", r"\1", words)).strip()
+
+
+def test_headline_and_strict_label_when_the_criteria_do_not_settle(client: TestClient) -> None:
+    a = assess(README_CASE)
+    assert a["summary"]["label"] == "undetermined" and a["summary"]["leading_label"] == "imnm_anti_hmgcr"
+    html = client.post("/", data=as_form(README_CASE), headers={"HX-Request": "true"}).text
+    words = text_of(html)
+    pct = share(a["summary"]["leading_probability"])
+    assert pct == "91%"
+    assert f"Most likely: {SHORT_LABEL['imnm_anti_hmgcr']} — {pct}" in words
+    # the strict label is still shown, and what it waits for
+    assert 'data-testid="verdict">undetermined<' in html
+    assert "not settled by the criteria: anti-HMGCR not tested; course after statin withdrawal not recorded." in words
+    assert 'href="#f-ab_hmgcr"' in html
+    # the one-line note
+    assert "Not a diagnosis · literature-based model (v1) · reading: clinic · exact" in words
+
+
+def test_bar_chart_rows_follow_the_differential(client: TestClient) -> None:
+    a = assess(README_CASE)
+    html = client.post("/", data=as_form(README_CASE), headers={"HX-Request": "true"}).text
+    rows = re.findall(r'<li class="dx-row[^"]*"(?: data-testid="dx-row")? data-label="(\w+)">(.*?)</li>', html, re.S)
+    assert [label for label, _ in rows] == [d["label"] for d in a["differential"]]  # most probable first, all of them
+    for (label, body), d in zip(rows, a["differential"], strict=True):
+        width = float(re.search(r'class="dx-fill"[^>]*width="([\d.]+)"', body).group(1))  # type: ignore[union-attr]
+        assert width == pytest.approx(max(100 * d["probability"], 0.6), abs=0.01), label
+        assert f'<span class="dx-pct">{html_lib.escape(share(d["probability"]))}</span>' in body
+        assert 'aria-hidden="true"' in body  # the bar is decoration: the percentage is the text
+    # labels shown as <1% are in the collapsed part, the rest in the chart (the leading label always in the chart)
+    chart = html.split('data-testid="dx-chart"', 1)[1].split("</ol>", 1)[0]
+    assert chart.count('data-testid="dx-row"') == sum(1 for i, d in enumerate(a["differential"])
+                                                      if i == 0 or share(d["probability"]) != "<1%")
+    assert "1 more label under 1%" in text_of(html)
+
+
+def test_next_tests_show_odds_and_how_much_they_settle(client: TestClient) -> None:
+    html = client.post("/", data=as_form(README_CASE), headers={"HX-Request": "true"}).text
+    odds = [text_of(m) for m in re.findall(r'data-testid="next-test-odds">(.*?)</span>\s*</span>', html, re.S)]
+    assert odds[0] == "positive: 91% likely · settles most of what is uncertain (0.44 bits)"
+    assert odds[1].startswith("resolved: 6% · persisted: 94% · settles some")
+    assert "not weighed by the model: no biopsy was done" in html
+
+
+def test_settled_label_keeps_its_headline_and_shows_the_chart(client: TestClient) -> None:
+    html = client.get("/?example=inclusion_body_myositis").text
+    assert 'data-testid="verdict">ibm<' in html and 'data-testid="leading"' not in html
+    assert 'data-testid="dx-chart"' in html and 'data-label="ibm"' in html
+    assert "presuming that the findings which would reveal a mimic" in text_of(html)
+
+
+def test_no_inline_style_attributes(client: TestClient) -> None:
+    for html in (client.get("/?example=mostly_unknown").text,
+                 client.post("/", data=as_form(README_CASE)).text,
+                 client.post("/", data=as_form(README_CASE), headers={"HX-Request": "true"}).text):
+        assert not re.search(r"\sstyle\s*=", html)
+        assert "<style" not in html
+
+
+@pytest.mark.parametrize("path", ["/patient", "/patient/summary"])
+def test_patient_pages_never_show_a_label_or_probability(client: TestClient, path: str) -> None:
+    if path == "/patient":
+        html = client.get(path).text
+    else:
+        html = client.post(path, data={"symptom_difficulty_climbing_stairs": "yes", "statin_exposure": "yes",
+                                       "test_antibodies": "yes"}).text
+    words = text_of(html).lower()
+    assert "%" not in words
+    for word in ("most likely", "probability", "likely", "differential", "imnm_", "not_iim", "bits"):
+        assert word not in words, word
+    assert "dx-chart" not in html and "dx-bar" not in html
+
+
+def test_settles_in_words() -> None:
+    assert settles(0.44, 0.59) == "settles most of what is uncertain"
+    assert settles(0.15, 0.59) == "settles much of what is uncertain"
+    assert settles(0.05, 0.59) == "settles some of what is uncertain"
+    assert settles(0.01, 0.59) == "settles little"
+    assert settles(0.0, 0.59) == "would not change the odds"
+    assert share(0.9999) == ">99%" and share(0.001) == "<1%" and share(1.0) == "100%" and share(0.0) == "0%"
