@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ import pyarrow.parquet as pq  # noqa: E402
 from myoclass.batch.run import run_batch  # noqa: E402
 from myoclass.batch.schema import cases_to_table  # noqa: E402
 from myoclass.batch.spark import run_spark, spark_session  # noqa: E402
+from myoclass.criteria import Policy  # noqa: E402
 from myoclass.synthetic import synthetic_cases  # noqa: E402
 
 
@@ -90,3 +92,139 @@ def test_spark_writes_beside_and_renames_only_on_success(spark, tmp_path: Path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out", "rej"]
     with pytest.raises(ValueError, match="overlaps the input"):
         run_spark(spark, str(tmp_path), str(out), str(rej))
+
+
+# --- CSV: malformed rows, unknown cells and line numbers as on the embedded engine -----------------------
+
+HEAD = "case_id,ab_hmgcr,ck_u_l,ck_uln_u_l,weakness_proximal_upper_symmetric,skin_heliotrope"
+MESSY = [  # line 2 onwards of a.csv (after a byte order mark and HEAD)
+    b"a,positive,5000,200,yes,no",
+    b"short,positive,5000,200,yes",  # 5 cells: rejected, never padded
+    b"long,positive,5000,200,yes,no,extra",  # 7 cells: rejected, never truncated
+    b'openmid,"positive,5000,200,yes,no',  # a quote opened and not closed on its line
+    b"",  # blank: skipped
+    b'openlast,positive,5000,200,yes,"no',  # an unclosed quote in the last cell (Spark's CSV reader takes it)
+    b"NA,negative,,,,",  # NA in case_id is text; empty cells are unknown
+    b"na_bool,positive,5000,200,NA,no",  # NA in a boolean column: rejected
+    b"null_enum,null,5000,200,yes,no",  # null in an enum column: rejected
+    b"nan_num,positive,nan,200,yes,no",  # nan in a number column: rejected
+    b"hash_na,#N/A,5000,200,yes,no",
+    b"=1+2,maybe,5000,200,yes,no",  # a formula-like case_id, rejected: inert in the rejects
+    b'q"uote,maybe,5000,200,yes,no',  # a quote inside an unquoted cell is text
+    b'"quoted, id",positive,5000,200,"yes",no\r',  # a quoted comma; \r\n line end
+    b"cr,positive,5000,200,yes,no\r",  # \r\n line end
+    b"bad\xff\xfeutf8,positive,5000,200,yes,no",  # not UTF-8
+    b"   ",  # spaces only: one cell
+    b'tail,positive,"5000,200,yes,no',  # a quote still open at the end of the file (no line break)
+]
+
+
+def _messy_inputs(d: Path) -> list[Path]:
+    import io
+
+    import pyarrow.csv as pacsv
+
+    d.mkdir()
+    a, b = d / "a.csv", d / "b.csv"
+    a.write_bytes(b"\xef\xbb\xbf" + HEAD.encode() + b"\n" + b"\n".join(MESSY))
+    buf = io.BytesIO()
+    pacsv.write_csv(cases_to_table(list(synthetic_cases(150, seed=5))), buf)  # other columns, a quoted header
+    lines = buf.getvalue().split(b"\n")
+    lines[7] = lines[7].rsplit(b",", 1)[0]  # one cell short
+    lines[20] += b",x"  # one cell too many
+    lines[33] = lines[33].replace(b",", b',"', 1)  # an unbalanced quote
+    lines[60] = b'"=cmd|\' /C calc\'!A0",' + lines[60].split(b",", 1)[1].replace(b"false", b"NA", 1)
+    lines[90] = b""
+    b.write_bytes(b"\n".join(lines[:100]) + b"\r" + b"\r".join(lines[100:]))  # lone \r line ends from line 101
+    return [a, b]
+
+
+Rows = dict[tuple[str, int], dict[str, Any]]  # results by (file name, line)
+Rejected = set[tuple[str, int, str | None, str]]  # (file name, line, case_id, reason)
+
+
+def _embedded(files: list[Path], tmp_path: Path) -> tuple[Rows, Rejected]:
+    run_batch(files, tmp_path / "e.parquet", tmp_path / "e.rejects.csv")
+    rows = {(Path(r.pop("source")).name, r.pop("row")): r for r in pq.read_table(tmp_path / "e.parquet").to_pylist()}
+    rej = {(Path(r["source"]).name, r["line"], r["case_id"] or None, r["reason"])
+           for r in pa.csv.read_csv(tmp_path / "e.rejects.csv").to_pylist()}
+    return rows, rej
+
+
+def _on_spark(out: Path, rejects: Path) -> tuple[Rows, Rejected]:
+    rows = {(Path(r.pop("source")).name, r.pop("row")): r for r in pq.read_table(out).to_pylist()}
+    rej = {(Path(r["source"]).name, r["row"], r["case_id"] or None, r["reject_reason"])
+           for p in rejects.glob("*.csv") for r in pa.csv.read_csv(p).to_pylist()}
+    return rows, rej
+
+
+def test_spark_reads_a_messy_csv_like_the_embedded_engine(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    files = _messy_inputs(tmp_path / "in")
+    rows, rej = _embedded(files, tmp_path)
+    # small splits: each file is read by several tasks, and every line still gets its number in its file
+    old = {k: spark.conf.get(k) for k in ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")}
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    try:
+        n, r = run_spark(spark, str(tmp_path / "in" / "*.csv"), str(tmp_path / "so"), str(tmp_path / "sr"))
+    finally:
+        for k, v in old.items():
+            spark.conf.set(k, v)
+    s_rows, s_rej = _on_spark(tmp_path / "so", tmp_path / "sr")
+    assert (n, r) == (len(rows), len(rej))
+    assert s_rows == rows  # the same accepted rows, at the same lines, with the same results
+    assert s_rej == rej  # the same rejected lines, for the same reasons
+    by_line = {(f, line): why for f, line, _, why in rej}
+    assert "5 cells, but the header has 6" in by_line[("a.csv", 3)]
+    assert "7 cells" in by_line[("a.csv", 4)]
+    assert "unbalanced quote" in by_line[("a.csv", 5)] and "unbalanced quote" in by_line[("a.csv", 7)]
+    assert "end of the file" in by_line[("a.csv", 19)]
+    assert "'NA' is not allowed" in by_line[("a.csv", 9)] and "'null' is not allowed" in by_line[("a.csv", 10)]
+    assert "nan is not a finite number" in by_line[("a.csv", 11)] and "'#N/A'" in by_line[("a.csv", 12)]
+    assert "not UTF-8" in by_line[("a.csv", 17)] and "1 cells" in by_line[("a.csv", 18)]
+    assert {("b.csv", k) for k in (8, 21, 34, 61)} <= set(by_line)
+    assert ("b.csv", 91) not in by_line | rows  # a blank line: skipped, and the next lines keep their numbers
+    assert rows[("b.csv", 92)]["case_id"] == "synthetic-90" and rows[("b.csv", 151)]["case_id"] == "synthetic-149"
+    assert rows[("a.csv", 8)]["case_id"] == "NA" and rows[("a.csv", 15)]["case_id"] == "quoted, id"
+    text = "".join(p.read_text() for p in (tmp_path / "sr").glob("*.csv"))
+    assert "'=1+2" in text and "'=cmd|' /C calc'!A0" in text and '"q""uote"' in text  # inert, RFC 4180 quotes
+
+
+def test_a_run_of_lines_cut_anywhere_reads_as_the_whole_file(tmp_path: Path) -> None:
+    """The lines of one file reach a task in runs (splits, Arrow batches); a run ending mid-file reads
+    a quote left open on its last line as the embedded engine does, whatever follows."""
+    from myoclass.batch.output import inert_text
+    from myoclass.batch.spark import _result_schema, _score_lines
+
+    lines = [*MESSY[:-1], b"   ", b'x,"positive,5000,200,yes,no', b"   ", b"b,negative,,,,"]
+    src = tmp_path / "a.csv"
+    src.write_bytes(HEAD.encode() + b"\n" + b"\n".join(lines))
+    rows, rej = _embedded([src], tmp_path)
+    schema = _result_schema(Policy())
+    names = HEAD.split(",")
+    for cut in range(len(lines) + 1):
+        parts = [(lines[:cut], 2, False), (lines[cut:], 2 + cut, True)]
+        got = pa.Table.from_batches([b for chunk, first, end in parts if chunk
+                                     for b in _score_lines(str(src), chunk, first, end, names, Policy(), schema)],
+                                    schema=schema).to_pylist()
+        assert {("a.csv", r["row"], inert_text(r["case_id"]), r["reject_reason"]) for r in got
+                if r["reject_reason"] is not None} == rej, cut  # (the rejects file has case_id inert)
+        assert {(Path(r.pop("source")).name, r.pop("row")): r for r in got if r.pop("reject_reason") is None} == rows
+
+
+def test_spark_refuses_a_csv_file_without_a_header(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from myoclass.batch.spark import _header
+    from myoclass.model.case import InvalidCase
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.csv").write_text(HEAD + "\na,positive,5000,200,yes,no\n")
+    (d / "b.csv").write_bytes(b"")
+    with pytest.raises(InvalidCase, match=r"b\.csv: no header line"):
+        run_spark(spark, str(d / "*.csv"), str(tmp_path / "o"), str(tmp_path / "r"))
+    with pytest.raises(InvalidCase, match="'ck_u_l' appears more than once"):
+        _header("x.csv", b"case_id,ck_u_l,ck_u_l")
+    with pytest.raises(InvalidCase, match="did you mean"):
+        _header("x.csv", b"case_id,ab_hmgrc")
+    with pytest.raises(InvalidCase, match="not closed"):
+        _header("x.csv", b'case_id,"ck_u_l')

@@ -24,11 +24,13 @@ lines are skipped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -344,12 +346,16 @@ def _empty(names: list[str]) -> pa.Table:
     return pa.table({x: pa.array([], pa.string()) for x in names})
 
 
-def read_rows(path: Path, names: list[str], offset: int, first_line: int) -> Iterator[
+def read_rows(path: Path | BinaryIO, names: list[str], offset: int, first_line: int) -> Iterator[
         tuple[pa.Table, np.ndarray, list[CsvProblem]]]:
-    """The rows after the header, a window at a time: (text table, the line of each row, rejected rows)."""
+    """The rows after the header, a window at a time: (text table, the line of each row, rejected rows).
+
+    ``path`` may also be an open binary stream (e.g. lines the Spark engine read), read from ``offset``."""
     ncols = len(names)
     id_col = names.index("case_id") if "case_id" in names else None
-    with open(path, "rb") as fh:
+    opened: contextlib.AbstractContextManager[BinaryIO] = (
+        open(path, "rb") if isinstance(path, Path) else contextlib.nullcontext(path))
+    with opened as fh:
         fh.seek(offset)
         buf = fh.read(WINDOW)
         eof = not buf

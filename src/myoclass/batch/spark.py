@@ -6,34 +6,53 @@ them equal). Each executor compiles the native search once into its own cache on
 
 Rejected rows travel in the same stream with ``reject_reason`` set and are written apart.
 
+**CSV** is not read with Spark's CSV reader: in its permissive mode it pads a short row with nulls,
+drops the cells past the header's count and reads an unclosed quote as a cell running to the end of
+the line, all silently. :func:`score_csv` reads the files as lines (Spark's text source, which splits
+at ``\\n``, ``\\r\\n`` and ``\\r`` like :mod:`.csvread`, and drops a UTF-8 byte order mark) and gives each
+line its number in its file: a first pass counts the lines of each split of each file and takes each
+file's header (its first line), the second parses and scores each run of consecutive lines with
+:func:`.csvread.read_rows`, the embedded engine's own reader. A malformed row is therefore a reject with
+its line and the same reason as on the embedded engine, only an empty cell is unknown, and every file
+is read with its own header.
+
 Both directories are written under hidden temporary names beside their targets and renamed into place
 only when the job succeeds (an earlier output is moved aside and deleted only once the new one is in
 place). An output or rejects directory that is the input, lies inside it, holds it, or is matched by an
 input glob is refused before Spark starts (:func:`check_spark_paths`).
-``row`` is the row's number within its input file when Spark reads whole files in one partition;
-compare results across engines by ``case_id``.
+For CSV, ``source`` is the file and ``row`` the line in it. For Parquet and JSON Lines ``source`` is
+empty and ``row`` is the row's number within its input file only when Spark reads whole files in one
+partition; compare results across engines by ``case_id``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import glob
+import io
+import itertools
 import os
 import posixpath
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from myoclass.batch import csvread
 from myoclass.batch.output import UnsafeOutput, is_stale, temp_name
-from myoclass.batch.score import output_schema, score_batch
+from myoclass.batch.score import Reject, output_schema, score_batch
 from myoclass.criteria import Policy
+from myoclass.model.case import InvalidCase, Problem, check_keys
 from myoclass.reasoning.engine import engine
 
-__all__ = ["check_spark_paths", "run_spark", "score_dataframe", "spark_session"]
+__all__ = ["check_spark_paths", "run_spark", "score_csv", "score_dataframe", "spark_session"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -58,7 +77,24 @@ def spark_session(master: str = "local[2]", app_name: str = "myoclass") -> Any:
 
 
 def _result_schema(policy: Policy) -> pa.Schema:
-    return output_schema(engine(policy)).append(pa.field("reject_reason", pa.string()))
+    out = output_schema(engine(policy))
+    return out.insert(0, pa.field("source", pa.string())).append(pa.field("reject_reason", pa.string()))
+
+
+def _with_rejects(results: pa.Table, rejects: list[Reject], source: str | None, schema: pa.Schema) -> pa.Table:
+    """Scored rows (``row`` as numbered in their file) and rejects in ``schema``; a reject has only
+    ``source``, ``row``, ``case_id`` and ``reject_reason``."""
+    n = results.num_rows
+    results = results.add_column(0, "source", pa.repeat(pa.scalar(source, pa.string()), n))
+    results = results.append_column("reject_reason", pa.nulls(n, pa.string())).cast(schema)
+    if not rejects:
+        return results
+    cols = {f.name: pa.nulls(len(rejects), f.type) for f in schema}
+    cols["source"] = pa.repeat(pa.scalar(source, pa.string()), len(rejects))
+    cols["row"] = pa.array([r.row for r in rejects], pa.int64())
+    cols["case_id"] = pa.array([r.case_id for r in rejects], pa.string())
+    cols["reject_reason"] = pa.array([r.reason for r in rejects], pa.string())
+    return pa.concat_tables([results, pa.table(cols, schema=schema)])
 
 
 def score_dataframe(df: Any, policy: Policy = Policy()) -> Any:
@@ -68,8 +104,6 @@ def score_dataframe(df: Any, policy: Policy = Policy()) -> Any:
     arrow_schema = _result_schema(policy)
 
     def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        import numpy as np
-
         from myoclass.batch.run import _from_strings, drop_rejected, renumber
         from myoclass.model.fields import FIELDS
 
@@ -78,21 +112,163 @@ def score_dataframe(df: Any, policy: Policy = Policy()) -> Any:
             t = pa.Table.from_batches([b])
             bad: dict[int, str] = {}
             if any(pa.types.is_string(f.type) and FIELDS[f.name].kind in ("bool", "number") for f in t.schema):
-                t, bad = _from_strings(t)  # text columns (e.g. CSV read without a schema)
+                t, bad = _from_strings(t)  # text columns
             t, numbers, rej = drop_rejected(t, np.arange(first, first + t.num_rows), bad)
             results, rejects = renumber(score_batch(t, policy), numbers)
-            results = results.append_column("reject_reason", pa.nulls(results.num_rows, pa.string()))
-            rej += rejects
-            if rej:
-                cols = {f.name: pa.nulls(len(rej), f.type) for f in arrow_schema}
-                cols["row"] = pa.array([r.row for r in rej], pa.int64())
-                cols["case_id"] = pa.array([r.case_id for r in rej], pa.string())
-                cols["reject_reason"] = pa.array([r.reason for r in rej], pa.string())
-                results = pa.concat_tables([results, pa.table(cols, schema=arrow_schema)])
             first += b.num_rows
-            yield from results.cast(arrow_schema).to_batches()
+            yield from _with_rejects(results, rej + rejects, None, arrow_schema).to_batches()
 
     return df.mapInArrow(score_partition, from_arrow_schema(arrow_schema))
+
+
+# --- CSV: lines numbered in their files, parsed by the embedded engine's reader ----------------------
+
+_SPLITS = "file string, block long, lines long, head binary"
+
+
+@dataclass(frozen=True)
+class _CsvPlan:
+    """What the first pass learnt: the line number of the first line of each split (file, block start),
+    the last line of each file and each file's columns."""
+
+    first: dict[tuple[str, int], int]
+    last: dict[str, int]
+    names: dict[str, list[str]]
+
+
+def _runs(b: pa.RecordBatch) -> Iterator[tuple[str, int, int, int]]:
+    """(file, block start, start, stop) of each run of rows of one split in a batch of lines (a split is
+    read whole, in order, by one task)."""
+    n = b.num_rows
+    if not n:
+        return
+    files = b.column("file")
+    f = pc.dictionary_encode(files).indices.to_numpy(zero_copy_only=False)
+    k = b.column("block").to_numpy(zero_copy_only=False)
+    edges = [0, *(np.flatnonzero((f[1:] != f[:-1]) | (k[1:] != k[:-1])) + 1).tolist(), n]
+    for s, e in itertools.pairwise(edges):
+        yield str(files[s].as_py()), int(k[s]), s, e
+
+
+def _count_splits(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The lines of each split seen in each batch, and the first line of each file (its header)."""
+    seen: set[str] = set()
+    for b in batches:
+        out: dict[str, list[Any]] = {"file": [], "block": [], "lines": [], "head": []}
+        for f, blk, s, e in _runs(b):
+            head = None
+            if blk == 0 and f not in seen:
+                seen.add(f)
+                head = b.column("line")[s].as_py()
+            for key, v in (("file", f), ("block", blk), ("lines", e - s), ("head", head)):
+                out[key].append(v)
+        yield pa.RecordBatch.from_pydict(out, schema=pa.schema([("file", pa.string()), ("block", pa.int64()),
+                                                                ("lines", pa.int64()), ("head", pa.binary())]))
+
+
+def _source(url: str) -> str:
+    """A file as Spark names it (``file:/a%20b.csv``) as people write it (``/a b.csv``)."""
+    parts = urlsplit(url)
+    return unquote(parts.path) if parts.scheme in ("", "file") else unquote(url)
+
+
+def _header(source: str, head: bytes | None) -> list[str]:
+    """The columns of a file's header line, refused (:class:`InvalidCase`) as :func:`.csvread.read_header`
+    refuses them; a header is one line."""
+    def refuse(why: str) -> InvalidCase:
+        return InvalidCase([Problem(source, why)])
+
+    if head is None or not head.strip():
+        raise refuse("no header line; allowed: a first line naming the columns")
+    if len(head) > csvread.MAX_ROW_BYTES:
+        raise refuse(f"the header line is longer than {csvread.MAX_ROW_BYTES:,} bytes")
+    v = np.frombuffer(head, dtype=np.uint8)
+    if csvread._toggles(v, np.flatnonzero(v == ord('"'))).size % 2:
+        raise refuse("the header line has a quoted cell that is not closed on it; allowed: a header on one line")
+    names = [x.strip() for x in csvread._cells(head)]
+    dup = sorted({x for x in names if names.count(x) > 1})
+    if dup:
+        raise refuse(f"column {dup[0]!r} appears more than once in the header; allowed: each column once")
+    check_keys(names)
+    return names
+
+
+def _plan(lines: Any, files: list[str]) -> _CsvPlan:
+    counts: dict[tuple[str, int], int] = {}
+    heads: dict[str, bytes] = {}
+    for r in lines.mapInArrow(_count_splits, _SPLITS).collect():
+        counts[(r.file, r.block)] = counts.get((r.file, r.block), 0) + r.lines
+        if r.head is not None:
+            heads[r.file] = bytes(r.head)
+    read = {urlsplit(f)[:3] for f, _ in counts}  # file:/a and file:///a alike
+    for f in files:  # a file without a line (empty) has no split to count
+        if urlsplit(f)[:3] not in read:
+            _header(_source(f), None)
+    first: dict[tuple[str, int], int] = {}
+    last: dict[str, int] = {}
+    for f, blk in sorted(counts):
+        first[(f, blk)] = last.get(f, 0) + 1
+        last[f] = first[(f, blk)] + counts[(f, blk)] - 1
+    return _CsvPlan(first, last, {f: _header(_source(f), heads.get(f)) for f in last})
+
+
+def _score_lines(source: str, chunk: list[bytes], first: int, to_end: bool, names: list[str], policy: Policy,
+                 schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Score consecutive lines of one file (``first``: the line of ``chunk[0]``; ``to_end``: they end it)
+    with the embedded engine's reader and value rules."""
+    from myoclass.batch.run import _from_strings, drop_rejected, renumber
+
+    last = first + len(chunk) - 1
+    # A line after the chunk when the file goes on, so that a quote left open on its last line is read as
+    # on the embedded engine ("reading resumes on the next line"); whatever it gives is dropped.
+    data = b"\n".join(chunk) + (b"\n" if to_end else b"\n-\n")
+    for text, numbers, problems in csvread.read_rows(io.BytesIO(data), names, 0, first):
+        if not to_end and numbers.size and numbers[-1] > last:
+            keep = numbers <= last
+            text, numbers = text.filter(pa.array(keep)), numbers[keep]
+        rej = [Reject(p.line, p.case_id, p.reason) for p in problems if p.line <= last]
+        t, bad = _from_strings(text)
+        t, numbers, read_rejects = drop_rejected(t, numbers, bad)
+        rej += read_rejects
+        if t.num_rows:
+            results, rejects = renumber(score_batch(t, policy), numbers)
+            rej += rejects
+        else:
+            results = output_schema(engine(policy)).empty_table()
+        yield from _with_rejects(results, rej, source, schema).to_batches()
+
+
+def score_csv(spark: Any, path: str, policy: Policy = Policy()) -> Any:
+    """Score CSV files (a path or a glob, each with a header line) as the embedded engine reads them;
+    returns a DataFrame of results and rejects (``reject_reason``), ``row`` being the line in ``source``.
+
+    Refuses (:class:`InvalidCase`) a file without a header line or with an unknown or repeated column."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    text = spark.read.text(path)
+    files = text.inputFiles()
+    lines = text.select(F.col("value").cast("binary").alias("line"), F.col("_metadata.file_path").alias("file"),
+                        F.col("_metadata.file_block_start").alias("block"))
+    plan = _plan(lines, files)
+    arrow_schema = _result_schema(policy)
+
+    def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        taken: dict[tuple[str, int], int] = {}
+        for b in batches:
+            col = b.column("line")
+            for f, blk, s, e in _runs(b):
+                k = taken.get((f, blk), 0)
+                taken[(f, blk)] = k + e - s
+                first = plan.first[(f, blk)] + k
+                chunk = col.slice(s, e - s).to_pylist()
+                if first == 1:  # the header
+                    chunk, first = chunk[1:], 2
+                if chunk:
+                    yield from _score_lines(_source(f), chunk, first, first + len(chunk) - 1 == plan.last[f],
+                                            plan.names[f], policy, arrow_schema)
+
+    return lines.mapInArrow(score_partition, from_arrow_schema(arrow_schema))
 
 
 def _parts(p: str) -> tuple[bool, list[tuple[str, ...]]]:
@@ -177,27 +353,29 @@ def _inert_col(name: str) -> Any:
 
 
 def run_spark(spark: Any, input_path: str, output_dir: str, rejects_dir: str, policy: Policy = Policy()) -> tuple[int, int]:
-    """Read ``input_path`` (Parquet, CSV with a header, or JSON Lines), write results and rejects as Parquet/CSV.
+    """Read ``input_path`` (Parquet, CSV with a header: :func:`score_csv`, or JSON Lines), write results and
+    rejects as Parquet/CSV.
 
     Both are written beside their targets under temporary names and renamed into place on success."""
     check_spark_paths(input_path, output_dir, rejects_dir)
     low = input_path.lower()
     if low.endswith(".csv"):
-        df = spark.read.option("header", True).csv(input_path)
-    elif low.endswith((".jsonl", ".ndjson", ".json")):
-        df = spark.read.json(input_path)
+        scored = score_csv(spark, input_path, policy)
     else:
-        df = spark.read.parquet(input_path)
-    from myoclass.model.case import check_keys
-
-    check_keys(df.columns)
-    out = score_dataframe(df, policy).cache()
+        df = spark.read.json(input_path) if low.endswith((".jsonl", ".ndjson", ".json")) else spark.read.parquet(input_path)
+        check_keys(df.columns)
+        scored = score_dataframe(df, policy)
+    out = scored.cache()
     results = out.filter(out.reject_reason.isNull()).drop("reject_reason")
-    rejects = out.filter(out.reject_reason.isNotNull()).select("row", _inert_col("case_id"), _inert_col("reject_reason"))
+    rejects = out.filter(out.reject_reason.isNotNull()).select(
+        _inert_col("source"), "row", _inert_col("case_id"), _inert_col("reject_reason"))
     temps = [(_stage(spark, rejects_dir), rejects_dir), (_stage(spark, output_dir), output_dir)]
     try:
         results.write.parquet(temps[1][0])
-        rejects.write.option("header", True).csv(temps[0][0])
+        # RFC 4180 quoting ("" inside a quoted cell, not Spark's \"), and no trimmed spaces
+        (rejects.write.option("header", True).option("quote", '"').option("escape", '"')
+         .option("ignoreLeadingWhiteSpace", False).option("ignoreTrailingWhiteSpace", False)
+         .csv(temps[0][0]))
         n, r = results.count(), rejects.count()
         for temp, final in temps:  # the rejects first: a new output always has its rejects
             _swap_in(spark, temp, final)
