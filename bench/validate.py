@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from myoclass import assess, parse_case
+from myoclass.logic.diagram import analyse
 from myoclass.model.findings import case_state
 from myoclass.reasoning.engine import LABELS, engine
 
@@ -70,7 +71,7 @@ def evaluate(records: list[dict[str, Any]], reading: str) -> None:
             hi_right += lead == truth
         confusion[(truth, lead)] += 1
         packed = eng.pack(case_state(case))
-        _reach, _exact, tests_exact, _o = eng.analyse(packed)
+        _reach, _exact, tests_exact, _o = analyse(eng, packed)  # what assess uses (the diagram)
         tests_inexact += not tests_exact
         diff_inexact += not a["differential_exact"]
     pct = lambda k: f"{100 * k / n:5.1f}%"  # noqa: E731
@@ -111,7 +112,7 @@ def evaluate(records: list[dict[str, Any]], reading: str) -> None:
     for name, val, op, target in checks:
         ok = val >= target if op == ">=" else val <= target
         print(f"  {name:44s} {val:7.3f}  target {op} {target:.2f}  {'MET' if ok else 'NOT MET'}")
-    print(f"  next tests inexact (search budget)             {tests_inexact:4d} cases  target 0  "
+    print(f"  next tests inexact                             {tests_inexact:4d} cases  target 0  "
           f"{'MET' if tests_inexact == 0 else 'NOT MET'}")
     print(f"  differential inexact (vector budget)           {diff_inexact:4d} cases")
     print()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 pa = pytest.importorskip("pyarrow")
 
+from _builders import thin_published  # noqa: E402
 from myoclass import assess  # noqa: E402
 from myoclass.batch.schema import cases_to_table  # noqa: E402
 from myoclass.batch.score import score_batch  # noqa: E402
@@ -57,6 +58,11 @@ def _check(cases: list[dict[str, Any]]) -> None:
 
 def test_batch_equals_library_on_a_synthetic_cohort() -> None:
     _check(list(synthetic_cases(1500, seed=31)))
+
+
+def test_batch_equals_library_on_thin_published_cases() -> None:
+    # the cases where the budgeted search gave up: both now take the next tests from the decision diagram
+    _check(thin_published(400, seed=12))
 
 
 def test_batch_equals_library_on_the_bundled_examples() -> None:

@@ -325,3 +325,44 @@ def test_worked_example_readme_case_in_detail() -> None:
     assert (first["p_present"], first["expected_information"]) == (0.9098, 0.437)
     assert a["summary"]["text"].startswith("Most likely immune-mediated necrotizing myopathy, anti-HMGCR subtype "
                                            "(91%); not settled: anti-HMGCR not tested")
+
+
+# ------------------------------------------------------------------------------------- biopsy not done
+
+
+def test_biopsy_information_bounds_hold_against_enumeration() -> None:
+    """The bounds on the information of doing a biopsy hold against enumerating the items the criteria read.
+
+    I(L'; V_read) (enumerated: one differential per combination of the 12 read items, the 3 unread items left
+    unknown) lies between the largest single read item's information and H(L'), and within the reported
+    bounds' upper end; the reported lower bound is a single item's information, never above I(L'; V).
+    """
+    from myoclass.reasoning.differential import biopsy_information, model_for
+
+    md = model_for()
+    case = parse_case(README_CASE)
+    shown = display_state(case)
+    b = biopsy_information(shown, values=case.values)
+    s = dict(shown) | {"biopsy_performed": 2} | {n: 1 for n in BIOPSY_ITEMS}
+    cf = compute(s, values=case.values)
+    read = [n for n in BIOPSY_ITEMS if md.support[md.idx[n]]]
+    p_it = np.array([[M.p_present(n, c) for n in read] for c in M.CONDITIONS])
+    h_after = 0.0
+    total = 0.0
+    for combo in itertools.product([0, 2], repeat=len(read)):
+        pv_d = np.prod(np.where(np.array(combo) == 2, p_it, 1 - p_it), axis=1)
+        pv = float(cf.posterior @ pv_d)
+        if pv <= 0:
+            continue
+        d = compute(s | dict(zip(read, combo, strict=True)), values=case.values)
+        q = d.p_label[d.p_label > 0]
+        h_after += pv * float(-(q * np.log2(q)).sum())
+        total += pv
+    assert total == pytest.approx(1.0, abs=1e-9)
+    mi_read = cf.entropy - h_after
+    single_read = max(cf.information(n)[2] for n in read)
+    assert single_read <= mi_read + 1e-9
+    assert mi_read <= b.upper + 1e-9
+    assert b.upper == pytest.approx(cf.entropy, abs=1e-12)
+    assert 0.0 <= b.lower <= b.upper
+    assert b.item in BIOPSY_ITEMS

@@ -2,7 +2,8 @@
 
 The common path never loops over rows in Python: values are validated with vectorised checks, the
 findings and every criteria definition are evaluated over columns (:mod:`.columnar`), and the
-reachable labels and next tests come from the native search looping over rows in C. Rows that fail a
+reachable labels and next tests come from a native loop over rows in C, which runs the decision
+diagram's passes (:mod:`myoclass.logic.diagram`: exact, no budget) and writes each row's next tests. Rows that fail a
 check take the uncommon path: they are re-read one by one by :func:`~myoclass.model.case.parse_case`
 for the exact message, and returned as rejects, never dropped silently and never stopping the batch.
 
@@ -32,6 +33,7 @@ from myoclass.batch.schema import FLAT_SCHEMA
 from myoclass.criteria import Policy
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import INTERCEPT, SUBGROUPS
+from myoclass.logic.diagram import analyse, diagram_for
 from myoclass.model.case import InvalidCase, check_keys, parse_case
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
@@ -240,17 +242,20 @@ def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndar
     mimic = np.zeros(m, dtype=np.uint8)
     for bit, name in enumerate(MIMIC_ORDER):
         mimic |= ((shown[name] == 1).astype(np.uint8) << bit).astype(np.uint8)
-    if eng.native is not None:
+    d = diagram_for(eng)
+    dd = None if d is None else d.c_passes()
+    if eng.native is not None and (d is None or dd is not None):
         native = eng.native
-        # the C loop releases the GIL: the rows go in slices to one pool of a thread per core, shared by
-        # the batches in flight (a core that finishes its slices early takes the next batch's)
+        # The C loop releases the GIL: the rows go in slices to one pool of a thread per core, shared by
+        # the batches in flight (a core that finishes its slices early takes the next batch's). With the
+        # decision diagram's passes it is exact on every row; the budgets serve only the search without it.
         slices = max(1, min(4 * _THREADS, m // 4096))
         bounds = np.linspace(0, m, slices + 1).astype(int)
 
         def run(k: int) -> Any:
             a, b = bounds[k], bounds[k + 1]
             return native.analyse_batch(states[a:b], mimic[a:b], eng._dec_index, MAIN_BUDGET, SEARCH_BUDGET,
-                                        TEST_BUDGET)
+                                        TEST_BUDGET, dd)
 
         if slices == 1 or _THREADS == 1:
             parts = [run(k) for k in range(slices)]
@@ -276,7 +281,7 @@ def _analyse_py(eng: Engine, states: np.ndarray, mimic: np.ndarray) -> tuple[np.
     texts = []
     for i in range(m):
         packed = states[i].tobytes()
-        r, ex, tex, outcomes = eng.analyse(packed)
+        r, ex, tex, outcomes = analyse(eng, packed)
         reach[i], exact[i], tests_exact[i] = r, ex, tex
         texts.append(json.dumps(next_tests_compact(eng, packed, r, outcomes, int(mimic[i])), separators=(",", ":")))
     return reach, exact, tests_exact, pa.array(texts, pa.string())

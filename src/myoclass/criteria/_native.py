@@ -40,7 +40,7 @@ from myoclass.criteria._logic import (
     _cat_lo,
 )
 
-__all__ = ["NativeSearch", "load_native"]
+__all__ = ["DDPasses", "NativeSearch", "load_native"]
 
 # node kinds of the C node table (used by the pick walk)
 _K_CONST, _K_VAR, _K_CAT, _K_NOT, _K_ALL, _K_ANY, _K_COUNT, _K_SUM, _K_SCORE, _K_IF = range(10)
@@ -381,6 +381,15 @@ typedef struct {
   unsigned exclusion_mask;                        /* labels that need a better explanation ruled out */
 } Tables;
 
+/* The decision diagram's passes (myoclass.logic._passes_c, a library of their own): when given, the
+   row loop takes the reachable labels, the deciding findings and the what-if-a-biopsy labels from
+   them, exact with no budget, instead of the budgeted search. */
+typedef struct {
+  const void* tab;  /* its DTab */
+  int (*outcomes)(const void*,const unsigned char*,int,int,uint32_t*,int*,int*,uint32_t*);
+  uint32_t (*reach)(const void*,const unsigned char*,int,uint32_t*);
+} DDPasses;
+
 static const char* lab_name(const Tables*t,unsigned m){
   if(m && !(m&(m-1))) return t->labels[__builtin_ctz(m)];
   return "undetermined";
@@ -395,16 +404,28 @@ static int put(char*buf,long cap,long*pos,const char*s){
 /* returns rows done; per row: reach, exact flags; JSON written to buf with offsets[row+1] */
 long analyse_batch(const unsigned char*states,const unsigned char*shown_mimic_unknown,long nrows,
                    const int*dec,int ndec,int main_budget,int search_budget,int test_budget,const Tables*t,
-                   unsigned*reach,unsigned char*exact,unsigned char*tests_exact,
+                   const DDPasses*dd,unsigned*reach,unsigned char*exact,unsigned char*tests_exact,
                    char*buf,long cap,long long*offsets){
   Ctx*c=ctx_get();
-  int vars[256],nvals[256]; unsigned masks[256*8];
+  int vars[256],nvals[256]; uint32_t masks[256*8];
+  unsigned char isdec[NV]; /* the findings the engine reports on (rule findings that are not mimics) */
   Entry es[300];
   long r,pos=offsets[0];
+  memset(isdec,0,NV); { int d; for(d=0;d<ndec;d++) isdec[dec[d]]=1; }
   for(r=0;r<nrows;r++){
     const unsigned char*root=states+r*NV;
-    int ex,tex; unsigned rm;
-    int n=analyse_core(c,root,dec,ndec,main_budget,search_budget,test_budget,&rm,&ex,&tex,vars,nvals,masks,256);
+    int ex,tex,n; unsigned rm;
+    if(dd && !((rm=root_mask_(c,root))&(rm-1))){ n=0; ex=1; tex=1; } /* Kleene gives one label: settled */
+    else if(dd){ /* exact on the diagram; its findings come in level order: keep the engine's, by finding index */
+      uint32_t r32; int k2,m2=0;
+      n=dd->outcomes(dd->tab,root,1,1,&r32,vars,nvals,masks); rm=r32; ex=1; tex=1;
+      for(k2=0;k2<n;k2++){ if(!isdec[vars[k2]]) continue; int v0=vars[k2],n0=nvals[k2],j2; uint32_t m0[8];
+        memcpy(m0,masks+8*k2,sizeof m0); j2=m2-1;
+        while(j2>=0 && vars[j2]>v0){ vars[j2+1]=vars[j2]; nvals[j2+1]=nvals[j2];
+                                     memcpy(masks+8*(j2+1),masks+8*j2,sizeof m0); j2--; }
+        vars[j2+1]=v0; nvals[j2+1]=n0; memcpy(masks+8*(j2+1),m0,sizeof m0); m2++; }
+      n=m2;
+    } else n=analyse_core(c,root,dec,ndec,main_budget,search_budget,test_budget,&rm,&ex,&tex,vars,nvals,masks,256);
     reach[r]=rm; exact[r]=(unsigned char)ex; tests_exact[r]=(unsigned char)tex;
     int ne=0,k,j;
     if(rm&(rm-1)){
@@ -420,7 +441,8 @@ long analyse_batch(const unsigned char*states,const unsigned char*shown_mimic_un
       for(h=0;h<t->nhyp;h++) hyp[t->hyp_vars[h]]=1;
       hyp[t->biopsy_var]=2;
       unsigned wb=root_mask_(c,hyp);
-      if(wb!=rm){ int nn,e2; c->nw=0; wb=search_core(c,hyp,0,0xFFFFFFFFu,500,&nn,&e2); }
+      if(dd){ if(wb&(wb-1)) wb=dd->reach(dd->tab,hyp,1,0); }
+      else if(wb!=rm){ int nn,e2; c->nw=0; wb=search_core(c,hyp,0,0xFFFFFFFFu,500,&nn,&e2); }
       if(wb!=rm){ es[ne].var=t->biopsy_var; es[ne].nv=2; es[ne].masks[0]=wb; es[ne].masks[1]=rm;
                   es[ne].avg=__builtin_popcount(wb); es[ne].tier=3; es[ne].kind=1; ne++; }
     }
@@ -475,6 +497,12 @@ class _Tables(ctypes.Structure):
                 ("hyp_vars", ctypes.POINTER(ctypes.c_int)), ("nhyp", ctypes.c_int),
                 ("mimic_vars", ctypes.POINTER(ctypes.c_int)), ("nmimic", ctypes.c_int),
                 ("dystrophic_var", ctypes.c_int), ("exclusion_mask", ctypes.c_uint)]
+
+
+class DDPasses(ctypes.Structure):
+    """The decision diagram's C passes as the batch row loop calls them: its node table and two functions."""
+
+    _fields_ = [("tab", ctypes.c_void_p), ("outcomes", ctypes.c_void_p), ("reach", ctypes.c_void_p)]
 
 
 class _Outputs(threading.local):
@@ -552,12 +580,15 @@ class NativeSearch:
         lib.analyse_batch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_int,
                                       ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.POINTER(_Tables),
                                       ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                                      ctypes.c_long, ctypes.c_void_p]
+                                      ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p]
 
     def analyse_batch(self, states: Any, mimic_unknown: Any, dec: Sequence[int], main_budget: int,
-                      search_budget: int, test_budget: int) -> tuple[Any, Any, Any, list[tuple[Any, Any]]]:
+                      search_budget: int, test_budget: int,
+                      dd: DDPasses | None = None) -> tuple[Any, Any, Any, list[tuple[Any, Any]]]:
         """Analyse every row of ``states`` (a C-contiguous ``uint8`` matrix, one row per case).
 
+        With ``dd`` (the decision diagram's passes) the reachable labels, deciding findings and the
+        what-if-a-biopsy labels are exact, with no budget; without it they come from the budgeted search.
         Returns numpy arrays ``reach`` (uint32), ``exact``, ``tests_exact`` (uint8), and the next tests
         of each row as JSON text in consecutive parts ``(data, offsets)``: ``data`` a ``uint8`` array,
         ``offsets`` ``int32`` with one more entry than the part's rows (Arrow's string layout, so a
@@ -580,7 +611,8 @@ class NativeSearch:
             got = self._lib.analyse_batch(
                 states[done:].ctypes.data, mimic_unknown[done:].ctypes.data, n - done, dec_arr.ctypes.data,
                 len(dec_arr), main_budget, search_budget, test_budget, ctypes.byref(self._tables),
-                reach[done:].ctypes.data, exact[done:].ctypes.data, tests_exact[done:].ctypes.data,
+                None if dd is None else ctypes.byref(dd), reach[done:].ctypes.data, exact[done:].ctypes.data,
+                tests_exact[done:].ctypes.data,
                 buf.ctypes.data, cap, offs.ctypes.data)
             if got == 0:  # the estimate left no room for even one row (a last row longer than it): grow it
                 self._bytes_per_row *= 2

@@ -176,12 +176,14 @@ static void WMC_BLOCK(const DTab*t,const unsigned char*s,int presume,const doubl
     for(k=0;k<nreal;k++) any|=ur[k]!=0.0; \
     if(!any){ for(k=0;k<nreal;k++) memset(joint+((size_t)k*t->nlab+L)*t->nl,0,8*(size_t)t->nl); continue; } \
     double aJ[KB],aT[KB]; \
-    memset(J,0,8*(size_t)t->nl*KB); memset(T,0,8*(size_t)t->nl*KB); \
     const int*ce=t->ce+4*(size_t)t->cone_start[L],*cn=t->cone+t->cone_start[L]; int nc=t->cone_start[L+1]-t->cone_start[L]; \
-    memset(dn,0,8*(size_t)(3*nc+2)*KB); \
+    /* only the cone's own slots are read; the terminal slots past it are written and never read (zeroed once \
+       at allocation), and a level's J and T are written once (levels the cone does not test get 0) */ \
+    memset(dn,0,8*(size_t)nc*KB); \
     for(k=0;k<KB;k++){ dn[k]=1.0; aJ[k]=0.0; aT[k]=0.0; } \
     for(j=0;j<nc;j++,ce+=4){ const double*d=dn+(size_t)j*KB; int lv=t->level[cn[j]]; \
       if(lv!=cur){ if(cur>=0) for(k=0;k<KB;k++){ J[(size_t)cur*KB+k]=aJ[k]; T[(size_t)cur*KB+k]=aT[k]; aJ[k]=0.0; aT[k]=0.0; } \
+                   memset(J+(size_t)(cur+1)*KB,0,8*(size_t)(lv-cur-1)*KB); memset(T+(size_t)(cur+1)*KB,0,8*(size_t)(lv-cur-1)*KB); \
                    cur=lv; } \
       const double*pv=p+(size_t)lv*KB; \
       const double*u0=up+(size_t)ce[2]*KB,*u1=up+(size_t)ce[3]*KB; \
@@ -189,6 +191,7 @@ static void WMC_BLOCK(const DTab*t,const unsigned char*s,int presume,const doubl
       for(k=0;k<KB;k++){ double x1=d[k]*pv[k],x0=d[k]-x1,m1=x1*u1[k],m0=x0*u0[k]; \
         d0[k]+=x0; d1[k]+=x1; aJ[k]+=m1; aT[k]+=m0+m1; } } \
     if(cur>=0) for(k=0;k<KB;k++){ J[(size_t)cur*KB+k]=aJ[k]; T[(size_t)cur*KB+k]=aT[k]; } \
+    memset(J+(size_t)(cur+1)*KB,0,8*(size_t)(t->nl-cur-1)*KB); memset(T+(size_t)(cur+1)*KB,0,8*(size_t)(t->nl-cur-1)*KB); \
     for(l=0;l<t->nl;l++){ const double*pv=p+(size_t)l*KB,*Jl=J+(size_t)l*KB,*Tl=T+(size_t)l*KB; \
       for(k=0;k<nreal;k++){ double sk=ur[k]-Tl[k]; if(sk<0.0) sk=0.0; \
         joint[((size_t)k*t->nlab+L)*t->nl+l]=(Jl[k]+pv[k]*sk)*inv[k]; } } \
@@ -212,7 +215,7 @@ void dd_wmc(const DTab*t,const unsigned char*s,int presume,const double*q,int nq
   int k0;
   scratch(t);
   if(S.kcap_nn<t->nn || S.kcap_nl<t->nl+1){ S.kcap_nn=t->nn; S.kcap_nl=t->nl+1;
-    S.upk=realloc(S.upk,8*(size_t)t->nn*8); S.dnk=realloc(S.dnk,8*(size_t)(3*t->nn+2)*8);
+    S.upk=realloc(S.upk,8*(size_t)t->nn*8); free(S.dnk); S.dnk=calloc((size_t)(3*t->nn+2)*8,8);
     S.pk=realloc(S.pk,8*(size_t)(t->nl+1)*8); S.diffk=realloc(S.diffk,8*(size_t)(t->nl+1)*8);
     S.jk=realloc(S.jk,8*(size_t)(t->nl+1)*8); }
   for(k0=0;k0<nq;k0+=8){ int n=nq-k0<8?nq-k0:8;

@@ -22,8 +22,11 @@ Per case, three passes over the table (C when a compiler is available, numpy oth
 Unknown mimic findings are presumed absent, as the engine does (:func:`~myoclass.model.findings.case_state`),
 unless ``presume_mimics_absent=False`` (the differential weighs them).
 
-The search in :mod:`myoclass.reasoning.engine` stays the reference: ``tests/test_diagram.py``
-holds the two equal, and both against brute force over completions.
+The assessment (:mod:`myoclass.reasoning.assess`) and the batch row loop take the reachable labels,
+the deciding findings and the what-if-a-biopsy labels from here (:func:`analyse`), so they are exact
+on every case with no budget. The search in :mod:`myoclass.reasoning.engine` stays the reference and
+the fallback where no diagram is available: ``tests/test_diagram.py`` holds the two equal, and both
+against brute force over completions.
 """
 
 from __future__ import annotations
@@ -42,13 +45,14 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
-from myoclass.criteria._native import _cache_dir
+from myoclass.criteria._native import DDPasses, _cache_dir
 from myoclass.logic._compile import Table, build_table, compile_bdd
 from myoclass.logic._passes_c import DTab, load_passes
 from myoclass.model.findings import FINDINGS
 from myoclass.reasoning.engine import LABELS, Engine, engine
 
-__all__ = ["Diagram", "DiagramUnavailable", "Weighted", "analyse_exact", "diagram", "shipped_order"]
+__all__ = ["Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exact", "diagram", "diagram_for",
+           "shipped_order"]
 
 #: bumped when the table layout or the translation changes (part of the cache key)
 FORMAT = 1
@@ -162,6 +166,15 @@ class Diagram:
             self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
         self.native = self._lib is not None
         self._engine_dec = set(eng._dec_index)
+
+    def c_passes(self) -> DDPasses | None:
+        """The C passes as the native batch row loop calls them (None without the C kernel)."""
+        if self._lib is None:
+            return None
+        if not hasattr(self, "_c_passes"):
+            fn = [ctypes.cast(f, ctypes.c_void_p).value for f in (self._lib.dd_outcomes, self._lib.dd_reach)]
+            self._c_passes = DDPasses(ctypes.addressof(self._dtab), *fn)
+        return self._c_passes
 
     # ------------------------------------------------------------------ state handling
     def pack(self, state: Mapping[str, int] | bytes) -> bytes:
@@ -485,15 +498,53 @@ def diagram(policy: Policy = Policy(), native: bool = True) -> Diagram:
     return Diagram(eng, _load_or_compile(eng, shipped_order()), native)
 
 
+@lru_cache(maxsize=16)
+def _available(policy: Policy, native: bool) -> Diagram | None:
+    try:
+        return diagram(policy, native)
+    except DiagramUnavailable:
+        return None
+
+
+def diagram_for(eng: Engine) -> Diagram | None:
+    """The diagram of ``eng``'s policy (C passes when ``eng`` is native), or None when it is unavailable.
+
+    Unavailable means no cached table and no ``dd`` to compile one; the answer is cached per process.
+    """
+    return _available(eng.policy, eng.native is not None)
+
+
 def analyse_exact(eng: Engine, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
     """What :meth:`Engine.analyse` returns, computed exactly on the diagram (no budget).
 
     The reachable labels and, for every finding that decides (its outcomes differ from the
     reachable labels) and that the engine reports on (rule findings that are not mimics), its
-    outcomes per value. ``exact`` and ``tests_exact`` are always True. Not wired into ``assess``:
-    see the module documentation.
+    outcomes per value, by finding index. ``exact`` and ``tests_exact`` are always True. Raises
+    :class:`DiagramUnavailable` when there is no diagram (see :func:`analyse`).
     """
-    d = diagram(eng.policy, eng.native is not None)
+    d = diagram_for(eng)
+    if d is None:
+        raise DiagramUnavailable("compiling the decision diagram needs the 'dd' package")
+    return _analyse_on(d, packed)
+
+
+def _analyse_on(d: Diagram, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
     reach, dec = d.deciding(packed)
     keep = d._engine_dec
     return reach, True, True, [(f, m) for f, m in dec if f in keep]
+
+
+def analyse(eng: Engine, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
+    """Reachable labels and deciding findings as the assessment and the batch use them.
+
+    Exact on the diagram (:func:`analyse_exact`); where the diagram is unavailable, the engine's
+    budgeted search (:meth:`Engine.analyse`), whose flags say when it gave up.
+    """
+    d = diagram_for(eng)
+    if d is None:
+        return eng.analyse(packed)
+    m = eng.mask(packed)  # the Kleene over-estimate is sound: one label means the case is settled
+    if not m & (m - 1):
+        return m, True, True, []
+    return _analyse_on(d, packed)
+

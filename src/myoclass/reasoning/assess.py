@@ -11,6 +11,7 @@ from myoclass.criteria import Policy
 from myoclass.criteria._api import CriteriaSet
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
+from myoclass.logic.diagram import analyse, diagram_for
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, MIMICS, case_state, display_state
@@ -20,7 +21,7 @@ from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import EXCLUSION_MASK, LABELS, MIMIC_ORDER, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
-__all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
+__all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with", "not_settled"]
 
 SCHEMA_VERSION = "1"
 
@@ -201,7 +202,7 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
     if reading not in _dx.READINGS:
         raise ValueError(f"unknown reading policy {reading!r}; allowed: {', '.join(_dx.READINGS)}")
     c = _Ctx(eng, case)
-    reachable, exact, tests_exact, outcomes = eng.analyse(c.packed)
+    reachable, exact, tests_exact, outcomes = analyse(eng, c.packed)  # exact on the decision diagram
     label = _label(reachable)
     reach_set = frozenset(labels_of(reachable))
     sets_out = {s.id: _set_output(c, s) for s in eng.sets}
@@ -212,7 +213,7 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
         guidance.append(item)
     warnings = list(case.notes)
     next_tests = _next_tests(c, reachable, outcomes)
-    if not exact:
+    if not exact:  # only where no decision diagram is available (the budgeted search gave up)
         warnings.append("Too many deciding findings are unknown to list the reachable labels exactly; the list "
                         "is a safe over-estimate (every label that could result is in it).")
     elif not tests_exact:
@@ -358,21 +359,22 @@ def _rank_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_perfo
     will give (the expected drop of the differential's entropy, bits), from the joints
     P(L, finding = value | known). Banded findings give ``p_present`` None and ``p_values`` per value.
     A biopsy that was not done (``biopsy_performed`` known false) is an action, not an unknown finding:
-    the model conditions on no biopsy, so its entry has ``p_present`` None and ``expected_information`` 0.
+    the model conditions on no biopsy, and the information of doing one is not computed yet, so its entry
+    has ``p_present`` and ``expected_information`` None (never a made-up 0) and comes after the weighed tests.
     Sorted by expected information rounded to 4 decimals, descending; ties keep the earlier order.
     """
     for t in tests:
         name = _FLAT_TO_FINDING.get(t["finding"], t["finding"])
         if name == "biopsy_performed" and biopsy_performed == 0:
             t["p_present"] = None
-            t["expected_information"] = 0.0
+            t["expected_information"] = None
             continue
         p, pv, ei = dif.information(name)
         t["p_present"] = None if p is None else round(p, 4)
         if p is None:
             t["p_values"] = {k: round(v, 4) for k, v in pv.items()}
         t["expected_information"] = round(ei, 4)
-    return sorted(tests, key=lambda t: -t["expected_information"])
+    return sorted(tests, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
 
 
 def _outcome(mask: int) -> str:
@@ -441,7 +443,11 @@ def _deciding(eng: Engine, state: Mapping[str, int], reachable: int,
 
 
 def _with_biopsy(eng: Engine, state: Mapping[str, int], reachable: int) -> int | None:
-    """With no biopsy done: the labels reachable if one were (its findings unknown), when they differ."""
+    """With no biopsy done: the labels reachable if one were (its findings unknown), when they differ.
+
+    Exact on the decision diagram; where none is available, the Kleene over-estimate and then a
+    budgeted search.
+    """
     if state["biopsy_performed"] != 0:
         return None
     hyp = dict(state)
@@ -449,8 +455,12 @@ def _with_biopsy(eng: Engine, state: Mapping[str, int], reachable: int) -> int |
         if not FINDINGS[k].mimic:
             hyp[k] = 1
     hyp["biopsy_performed"] = 2
-    with_bx = eng.mask(hyp)  # Kleene over-estimate first: usually settles it at once
-    if with_bx != reachable:
+    with_bx = eng.mask(hyp)  # Kleene over-estimate first: one label settles it at once
+    d = diagram_for(eng)
+    if d is not None:
+        if with_bx & (with_bx - 1):
+            with_bx = d.reachable(hyp)
+    elif with_bx != reachable:
         with_bx = eng.search(hyp, budget=500)[0]
     return with_bx if with_bx != reachable else None
 
@@ -630,7 +640,8 @@ _NOT_SETTLED = {
 }
 
 
-def _not_settled(t: dict[str, Any]) -> str:
+def not_settled(t: dict[str, Any]) -> str:
+    """What a deciding next test still waits for, in the clinic's words ("anti-HMGCR not tested")."""
     key = t["finding"]
     if key in ANTIBODIES:
         return f"{ANTIBODIES[key]} not tested"
@@ -651,7 +662,7 @@ def _summary_text(out: dict[str, Any]) -> str:
         tests = [t["finding"] for t in decides][:3]
         more = f" The next findings that would settle it: {', '.join(tests)}." if tests else ""
         lead = s["leading_label"]
-        what = "; ".join(_not_settled(t) for t in decides[:2])
+        what = "; ".join(not_settled(t) for t in decides[:2])
         head = f"Most likely {LABEL_TEXT[lead]} ({_share(s['leading_probability'])})"
         head += f"; not settled: {what}. " if what else ". "
         return f"{head}Not yet determined: the known findings are compatible with {opts}.{more}"

@@ -47,10 +47,9 @@ myositis-specific antibodies positive), every probability of the model is clippe
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -152,6 +151,61 @@ class _Model:
         self.ms_class = np.array(cls, dtype=np.intp)  # class id per value (0..16)
         self.n_class = int(self.ms_class.max()) + 1
         self._assumed_tables()
+        self._per_case_constants()
+
+    def _per_case_constants(self) -> None:
+        """Arrays the per-case computation reads, so that it runs no Python loop over conditions or values."""
+        nc, nl = self.nc, self.dg.nl
+        p = self.ib_p
+        self.ib_1mp = 1.0 - p
+        self.ib_salient = self.ib_m > 0
+        self.ib_pm = p * self.ib_m
+        self.ib_1mpm = 1.0 - self.ib_pm
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.ib_qsal = np.where(self.ib_1mpm > 0, p * (1.0 - self.ib_m) / self.ib_1mpm, 0.0)
+        self.bp_1mp = 1.0 - self.bp_p
+        self.it_1mp = 1.0 - self.it_p
+        self.bp_on = np.concatenate([[self.bp_l], self.it_l]).astype(np.intp)
+        self.bp_vals = np.zeros((nc, 2, len(self.bp_on)))
+        self.bp_vals[:, 0, 0] = 1.0
+        self.bp_vals[:, 0, 1:] = self.it_p
+        # independent categoricals: constant weights, and the likelihood of the allowed bands per state byte
+        q0 = np.zeros((nc, nl))
+        self.cat_f = np.array([f for f, _l, _p in self.cats], dtype=np.intp)
+        self.cat_lik = np.ones((len(self.cats), 256, nc))
+        self.cat_restr = np.zeros((len(self.cats), 256), dtype=bool)
+        for j, (_f, lvs, pc) in enumerate(self.cats):
+            q0[:, lvs] = pc
+            for x in range(256):
+                allowed = [b for b in range(len(lvs)) if x >> b & 1]
+                if len(allowed) < len(lvs):
+                    self.cat_restr[j, x] = True
+                    self.cat_lik[j, x] = pc[:, allowed].sum(axis=1)
+        self.q0_const = q0
+        self.cat_rng = np.arange(len(self.cats))
+        # CK band: allowed bands per state byte; the values of a band branch (band one-hot, enzyme probabilities)
+        nb = len(self.ck_l)
+        self.ck_bits = np.array([[bool(x >> b & 1) for b in range(nb)] for x in range(256)])
+        self.en_1mp = 1.0 - self.en_p
+        self.ck_en_l = np.concatenate([self.ck_l, self.en_l]).astype(np.intp)
+        vals = np.concatenate([np.eye(nb), self.en_p.T], axis=1)  # (band, levels)
+        self.ck_vals = np.broadcast_to(vals[None], (nc, nb, len(self.ck_en_l))).copy()
+        # cause: the record reading's salient factors
+        em = self.em_p
+        mc = self.ca_m[:, None]
+        self.em_1mp = 1.0 - em
+        self.ca_salient = self.ca_m > 0
+        emm = em * mc
+        self.em_1mpm = 1.0 - emm
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.em_qsal = np.where(1.0 - emm > 0, em * (1.0 - mc) / (1.0 - emm), 0.0)
+        # antibody: class membership and each value's one-hot assignment
+        nv = len(self.ms_l) + 1
+        self.ms_cls_bool = np.zeros((nv, self.n_class), dtype=bool)
+        self.ms_cls_bool[np.arange(nv), self.ms_class] = True
+        self.ms_cls_onehot = self.ms_cls_bool.astype(np.float64)
+        self.ms_onehot = np.zeros((nv, nv - 1))
+        self.ms_onehot[np.arange(1, nv), np.arange(nv - 1)] = 1.0
 
     def _level(self, name: str) -> int:
         lv = self.dg.levels_of[self.idx[name]]
@@ -187,6 +241,24 @@ class _Model:
         support = np.array([any(self._in_support(lv) for lv in self.dg.levels_of[f]) for f in range(nf)])
         self.support = support
         self.is_bool = np.array([FINDINGS[n].is_bool for n in self.dg.var_names])
+        # the same, as lookups for the per-case count
+        self.is_bool_i = self.is_bool.astype(np.intp)
+        xs = np.arange(256)
+        self.known_of = np.stack([(xs & (xs - 1)) == 0, xs != 1], axis=1)  # [state byte, is boolean]
+        self.cnt_enzyme_arr = np.array([self.cnt_enzyme[self.idx[e]] for e in _ENZYMES], dtype=np.int64)
+        bit = {k: 1 << i for i, k in enumerate(sorted(self.prior_inputs_assumed))}
+        self.prior_rests_bits = [sum(bit[k] for k in r if k in bit) for r in self.prior_rests]
+        self.reporting_assumed_total = sum(self.reporting_assumed.values())
+        names = self.dg.var_names
+        self.assumed_entry = np.zeros((self.nc, nf), dtype=bool)
+        self.assumed_name: list[list[str]] = []
+        for d, c in enumerate(C):
+            for f, name in enumerate(names):
+                if name in M.BOOLEAN:
+                    self.assumed_entry[d, f] = M.BOOLEAN[name][c].tag == "assumed"
+                elif name in M.CATEGORICAL:
+                    self.assumed_entry[d, f] = any(x.tag == "assumed" for x in M.CATEGORICAL[name][c].values())
+            self.assumed_name.append([f"P({name} | {c})" for name in names])
 
 
 def _structure(dg: Diagram, ms_l: np.ndarray, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,
@@ -269,21 +341,53 @@ class Differential:
     n_vectors: int
     relaxed: bool
     reading: str
-    assumed_count: int = 0
-    assumed_top: list[str] = field(default_factory=list)
-    # for next tests: per kept branch, its mass, condition, MSA tag, and the weighted counts
+    # per kept branch (for next tests): its mass, condition, weights and the weighted counts; the MSA option
+    # (mode 0: antibodies all known, 1: branch on class _ms_cls, 2: two classes merged on value _ms_rv)
     _mass: np.ndarray | None = None
     _cond: np.ndarray | None = None
-    _msa: list[Any] = field(default_factory=list)
-    _bpm: np.ndarray | None = None
+    _ms_mode: np.ndarray | None = None
+    _ms_cls: np.ndarray | None = None
+    _ms_rv: np.ndarray | None = None
+    _ms_fr: np.ndarray | None = None
+    _bpm: bool = False
     _q: np.ndarray | None = None
     _pl: np.ndarray | None = None
     _joint: np.ndarray | None = None
     _model: _Model | None = None
+    _state: np.ndarray | None = None
+    _assumed: tuple[int, list[str]] | None = None
+    _jsum: np.ndarray | None = None
+    _entropy: float | None = None
+
+    @property
+    def assumed_count(self) -> int:
+        """How many assumed numbers of the model the result rests on (see :func:`_count_assumed`)."""
+        if self._assumed is None:
+            _count_assumed(self)
+        assert self._assumed is not None
+        return self._assumed[0]
+
+    @property
+    def assumed_top(self) -> list[str]:
+        """Up to five assumed evidence numbers under the leading condition."""
+        if self._assumed is None:
+            _count_assumed(self)
+        assert self._assumed is not None
+        return self._assumed[1]
 
     @property
     def entropy(self) -> float:
-        return _entropy(self.p_label)
+        if self._entropy is None:
+            self._entropy = _entropy(self.p_label)
+        return self._entropy
+
+    def _weighted_joint(self) -> np.ndarray:
+        """sum over branches of mass x joint: P(label, variable l = 1 | known) per label and level (cached)."""
+        if self._jsum is None:
+            j, mass = self._joint, self._mass
+            assert j is not None and mass is not None
+            self._jsum = (mass @ j.reshape(len(mass), -1)).reshape(j.shape[1:])
+        return self._jsum
 
     def finding_joint(self, finding: str) -> dict[str, np.ndarray]:
         """P(label ∧ finding = value | known) per value (``present``/``absent`` or per band); needs derivatives."""
@@ -293,65 +397,69 @@ class Differential:
         dg = md.dg
         f = md.idx[finding]
         lvs = dg.levels_of[f]
-        w = mass[:, None]
+        js = self._weighted_joint()
         if not FINDINGS[finding].is_bool:
-            return {band: (w * joint[:, :, lv]).sum(axis=0) for band, lv in zip(FINDINGS[finding].values, lvs,
-                                                                                 strict=True)}
+            return {band: js[:, lv] for band, lv in zip(FINDINGS[finding].values, lvs, strict=True)}
         lv = lvs[0]
         if finding in _MSA:
             v = _MSA.index(finding) + 1
             c = md.ms_class[v]
+            mode = self._ms_mode
+            assert mode is not None
             pres = np.zeros(len(LABELS))
-            for g in range(len(mass)):
-                tag = self._msa[g]
-                if tag is None:  # the antibodies are all known
-                    pres += mass[g] * joint[g, :, lv]
-                    continue
-                fr = tag[0].get(v, 0.0)
-                if not fr:
-                    continue
-                if tag[1] is None:  # branch on one class: the value is in it or not
-                    if tag[2] == c:
-                        pres += mass[g] * fr * pl[g]
-                else:  # two classes merged on one variable
-                    lm = md.ms_l[tag[1] - 1]
-                    in_c1 = md.ms_class[tag[1]] == c
-                    part = joint[g, :, lm] if in_c1 else pl[g] - joint[g, :, lm]
-                    pres += mass[g] * fr * part
+            known = mode == 0  # the antibodies are all known
+            if known.any():
+                pres += mass[known] @ joint[known, :, lv]
+            if self._ms_fr is not None:
+                coef = mass * self._ms_fr[:, v]
+                one = (mode == 1) & (self._ms_cls == c) & (coef != 0)  # branch on one class: in it or not
+                if one.any():
+                    pres += coef[one] @ pl[one]
+                two = (mode == 2) & (coef != 0)  # two classes merged on one variable
+                if two.any():
+                    assert self._ms_rv is not None
+                    g = np.flatnonzero(two)
+                    rv = self._ms_rv[g]
+                    part = joint[g, :, md.ms_l[rv - 1]]
+                    out = md.ms_class[rv] != c
+                    part[out] = pl[g[out]] - part[out]
+                    pres += coef[g] @ part
         elif finding in _ENZYMES:
             # one vector over several CK bands: with a band whose label ignores the enzyme, the vector's
             # enzyme probability stands in for p(enzyme | band); correct it, P(L, band, e) = p(e|band) P(L, band)
             e = _ENZYMES.index(finding)
-            pres = (w * joint[:, :, lv]).sum(axis=0)
-            for b, lb in enumerate(md.ck_l):
-                diff = md.en_p[e, b] - self._q[:, lv]
-                pres = pres + ((mass * diff)[:, None] * joint[:, :, lb]).sum(axis=0)
+            diff = (md.en_p[e][None, :] - self._q[:, lv][:, None]) * mass[:, None]  # (branch, band)
+            pres = js[:, lv] + np.einsum("gb,glb->l", diff, joint[:, :, md.ck_l])
             pres = np.clip(pres, 0.0, self.p_label)
-        elif finding in BIOPSY_ITEMS and self._bpm is not None and self._bpm.any():
+        elif finding in BIOPSY_ITEMS and self._bpm:
             # merged biopsy: the vector draws the items also without a biopsy, where the label ignores them
-            pres = (w * joint[:, :, lv]).sum(axis=0)
-            qi = self._q[:, lv]
             no_bx = pl - joint[:, :, md.bp_l]
-            corr = (mass * qi * self._bpm)[:, None] * no_bx
-            pres = np.maximum(pres - corr.sum(axis=0), 0.0)
+            pres = np.maximum(js[:, lv] - (mass * self._q[:, lv]) @ no_bx, 0.0)
         else:
-            pres = (w * joint[:, :, lv]).sum(axis=0)
+            pres = js[:, lv]
         return {"present": pres, "absent": np.maximum(self.p_label - pres, 0.0)}
 
     def information(self, finding: str) -> tuple[float | None, dict[str, float], float]:
         """(P(present) or None for a banded finding, P(value) per value, expected entropy drop in bits)."""
         j = self.finding_joint(finding)
-        pv = {k: float(v.sum()) for k, v in j.items()}
-        h = self.entropy
-        after = 0.0
-        for k, v in j.items():
-            if pv[k] > 0:
-                after += pv[k] * _entropy(v / pv[k])
-        ei = max(0.0, h - after)
+        P = np.stack(list(j.values()))
+        tot = P.sum(axis=1)
+        pv = dict(zip(j, tot.tolist(), strict=True))
+        ei = max(0.0, self.entropy - _cond_entropy(P, tot))
         if ei < 1e-12:
             ei = 0.0
         p = pv["present"] if "present" in pv else None
         return p, pv, ei
+
+
+def _cond_entropy(P: np.ndarray, tot: np.ndarray) -> float:
+    """sum over values v of P(v) H(label | v), from the joints P (values x labels) and their sums."""
+    ok = P > 0
+    if not ok.any():
+        return 0.0
+    rows = np.broadcast_to(tot[:, None], P.shape)
+    x = P[ok]
+    return float(-(x * np.log2(x / rows[ok])).sum())
 
 
 def _entropy(p: np.ndarray) -> float:
@@ -390,44 +498,42 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
 def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget: int,
              values: Mapping[str, Any] | None) -> Differential | None:
     dg = md.dg
-    nc, nl = md.nc, dg.nl
+    nc = md.nc
     s = np.frombuffer(packed, dtype=np.uint8)
     record = reading == "record"
-    q0 = np.zeros((nc, nl))
+    q0 = md.q0_const.copy()
     # ---- independent booleans
     sv = s[md.ib_f]
-    pres, absn, unk = sv == 2, sv == 0, sv == 1
+    pres, absn = sv == 2, sv == 0
     p = md.ib_p
-    m = md.ib_m if record else np.zeros_like(md.ib_m)
-    salient = unk & (m > 0)
-    pm = p * m
-    fac = np.where(pres, p, np.where(absn, 1.0 - p, np.where(salient, 1.0 - pm, 1.0)))
+    if record:
+        salient = (sv == 1) & md.ib_salient
+        fac = np.where(pres, p, np.where(absn, md.ib_1mp, np.where(salient, md.ib_1mpm, 1.0)))
+        q0[:, md.ib_l] = np.where(salient, md.ib_qsal, p)
+    else:
+        fac = np.where(pres, p, np.where(absn, md.ib_1mp, 1.0))
+        q0[:, md.ib_l] = p
     lik = fac.prod(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        qc = np.where(salient, np.where(1.0 - pm > 0, p * (1.0 - m) / (1.0 - pm), 0.0), p)
-    q0[:, md.ib_l] = qc
-    # ---- independent categoricals: likelihood of the allowed bands; the diagram renormalises
-    for f, lvs, pc in md.cats:
-        x = int(s[f])
-        allowed = [b for b in range(len(lvs)) if x >> b & 1]
-        if len(allowed) < len(lvs):
-            lik = lik * pc[:, allowed].sum(axis=1)
-        q0[:, lvs] = pc
-    groups: list[list[list[_Opt]]] = []  # per group, per condition, its options (when branched)
+    # ---- independent categoricals: likelihood of the allowed bands (one table row per state byte); the
+    # diagram renormalises
+    xs = s[md.cat_f]
+    for j in np.flatnonzero(md.cat_restr[md.cat_rng, xs]):
+        lik = lik * md.cat_lik[j][xs[j]]
+    groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (weights nc x m, levels, values nc x m x n)
     # ---- biopsy
     sb = int(s[md.bp_f])
     si = s[md.it_f]
     pi = md.it_p
     bpm = False
     if sb == 2:
-        lik = lik * md.bp_p * np.where(si == 2, pi, np.where(si == 0, 1.0 - pi, 1.0)).prod(axis=1)
+        lik = lik * md.bp_p * np.where(si == 2, pi, np.where(si == 0, md.it_1mp, 1.0)).prod(axis=1)
         q0[:, md.bp_l] = 1.0
         q0[:, md.it_l] = pi
     elif sb == 0:
-        lik = lik * (1.0 - md.bp_p)
+        lik = lik * md.bp_1mp
     else:
-        w1 = md.bp_p * np.where(si == 2, pi, np.where(si == 0, 1.0 - pi, 1.0)).prod(axis=1)
-        w0 = (1.0 - md.bp_p) * (0.0 if (si == 2).any() else 1.0)
+        w1 = md.bp_p * np.where(si == 2, pi, np.where(si == 0, md.it_1mp, 1.0)).prod(axis=1)
+        w0 = md.bp_1mp * (0.0 if (si == 2).any() else 1.0)
         tot = w1 + w0
         if md.bp_merge or not (si == 1).any():
             lik = lik * tot
@@ -436,64 +542,54 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
             q0[:, md.it_l] = pi
             bpm = md.bp_merge and bool((si == 1).any())
         else:
-            on = np.concatenate([[md.bp_l], md.it_l])
-            zeros = np.zeros(len(on))
-            groups.append([[(float(w1[d]), on, np.concatenate([[1.0], pi[d]]), None),
-                            (float(w0[d]), on, zeros, None)] for d in range(nc)])
+            groups.append((np.stack([w1, w0], axis=1), md.bp_on, md.bp_vals))
     # ---- CK band and enzymes
     x = int(s[md.ck_f])
-    bands = [b for b in range(len(md.ck_l)) if x >> b & 1]
+    band_ok = md.ck_bits[x]
     se = s[md.en_f]
     pe = md.en_p  # (enzyme, band)
-    efac = np.where((se == 2)[:, None], pe, np.where((se == 0)[:, None], 1.0 - pe, 1.0)).prod(axis=0)  # per band
+    efac = np.where((se == 2)[:, None], pe, np.where((se == 0)[:, None], md.en_1mp, 1.0)).prod(axis=0)  # per band
     wb = md.ck_p * efac[None, :]  # (condition, band)
-    unk_en = (se == 1) & md.en_support
-    reading_bands = [b for b in bands if md.ck_reads_enzymes[b]]
-    if len(reading_bands) >= 2 and unk_en.any():
-        lvs = np.concatenate([md.ck_l, md.en_l])
-        opts = []
-        for d in range(nc):
-            row = []
-            for b in bands:
-                onehot = np.zeros(len(md.ck_l))
-                onehot[b] = 1.0
-                row.append((float(wb[d, b]), lvs, np.concatenate([onehot, pe[:, b]]), None))
-            opts.append(row)
-        groups.append(opts)
+    unk_en = bool(((se == 1) & md.en_support).any())
+    reading_bands = np.flatnonzero(band_ok & md.ck_reads_enzymes)
+    if len(reading_bands) >= 2 and unk_en:
+        groups.append((wb * band_ok[None, :], md.ck_en_l, md.ck_vals))
     else:
+        bands = np.flatnonzero(band_ok)
         wa = wb[:, bands]
         tot = wa.sum(axis=1)
         lik = lik * tot
         q0[:, md.ck_l] = wb
-        if reading_bands:  # the one band whose label reads the enzymes gives their probabilities
-            qe = np.broadcast_to(pe[:, reading_bands[0]], (nc, len(md.en_l)))
+        if len(reading_bands):  # the one band whose label reads the enzymes gives their probabilities
+            q0[:, md.en_l] = pe[:, reading_bands[0]][None, :]
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                qe = np.where(tot[:, None] > 0, (wa @ pe[:, bands].T) / tot[:, None], 0.0)
-        q0[:, md.en_l] = qe
+                q0[:, md.en_l] = np.where(tot[:, None] > 0, (wa @ pe[:, bands].T) / tot[:, None], 0.0)
     # ---- non-immune cause
     sc = s[md.ca_f]
     em = md.em_p  # (finding, cause)
-    mc = md.ca_m if record else np.zeros(2)
-    sal = (sc == 1) & (mc > 0)
-    emm = em * mc[:, None]
-    cfac = np.where((sc == 2)[:, None], em, np.where((sc == 0)[:, None], 1.0 - em,
-                                                      np.where(sal[:, None], 1.0 - emm, 1.0))).prod(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cq = np.where(sal[:, None], np.where(1.0 - emm > 0, em * (1.0 - mc[:, None]) / (1.0 - emm), 0.0), em)
+    if record:
+        sal = (sc == 1) & md.ca_salient
+        cfac = np.where((sc == 2)[:, None], em, np.where((sc == 0)[:, None], md.em_1mp,
+                                                          np.where(sal[:, None], md.em_1mpm, 1.0))).prod(axis=0)
+        cq = np.where(sal[:, None], md.em_qsal, em)
+    else:
+        cfac = np.where((sc == 2)[:, None], em, np.where((sc == 0)[:, None], md.em_1mp, 1.0)).prod(axis=0)
+        cq = em
     wc = md.ca_p * cfac[None, :]  # (condition, cause)
     free_c = int(((sc == 1) & md.ca_support).sum())
-    multi = (wc > 0).sum(axis=1) >= 2
+    pos_c = wc > 0
+    multi = pos_c.sum(axis=1) >= 2
     if free_c >= 2 and multi.any():
-        opts = []
-        for d in range(nc):
-            if multi[d]:
-                opts.append([(float(wc[d, c]), md.ca_l, cq[:, c], None) for c in range(3) if wc[d, c] > 0])
-            else:
-                t = float(wc[d].sum())
-                qq = (cq * wc[d][None, :]).sum(axis=1) / t if t > 0 else np.zeros(2)
-                opts.append([(t, md.ca_l, qq, None)])
-        groups.append(opts)
+        # conditions with two or more causes branch on them; the others take their mixture as one option
+        t = wc.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mix = np.where(t[:, None] > 0, (wc @ cq.T) / t[:, None], 0.0)  # (condition, finding)
+        W = np.where(multi[:, None], wc, 0.0)
+        W[~multi, 0] = t[~multi]
+        V = np.broadcast_to(cq.T[None, :, :], (nc, 3, 2)).copy()
+        V[~multi, 0, :] = mix[~multi]
+        groups.append((W, md.ca_l, V))
     else:
         tot = wc.sum(axis=1)
         lik = lik * tot
@@ -502,15 +598,15 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
     # ---- myositis-specific antibody
     sa = s[md.ms_f]
     pos = np.flatnonzero(sa == 2)
-    msa_opts: list[list[_Opt]] = []
     nms = len(md.ms_l)
+    ms: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # mode, class, rv, fr per condition
     if len(pos) >= 2:
         # two or more known positive: one of them is the patient's antibody, the others false positives
         lik = lik * md.ms_p[:, pos + 1].sum(axis=1)
         q0[:, md.ms_l] = 0.0
     else:
         ok_v = np.ones(nms + 1, dtype=bool)
-        ok_v[1:] &= sa != 0
+        ok_v[1:] = sa != 0
         if len(pos) == 1:
             ok_v[:] = False
             ok_v[pos[0] + 1] = True
@@ -520,90 +616,87 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
             red[1:] = np.where(sa == 1, 1.0 - md.ms_m, 1.0)
             wv = wv * red[None, :]
         ncl = md.n_class
-        wcl = np.zeros((nc, ncl))
-        for v in np.flatnonzero(ok_v):
-            wcl[:, md.ms_class[v]] += wv[:, v]
-        rep: dict[int, int] = {}
-        for v in np.flatnonzero(ok_v):
-            rep.setdefault(int(md.ms_class[v]), int(v))
+        wcl = wv @ md.ms_cls_onehot  # (condition, class)
+        okc = ok_v[:, None] & md.ms_cls_bool  # (value, class)
+        has = okc.any(axis=0)
+        rep = np.where(has, okc.argmax(axis=0), -1)  # first ok value of each class
+        with np.errstate(divide="ignore", invalid="ignore"):
+            den = wcl[:, md.ms_class]  # (condition, value)
+            fr = np.where(ok_v[None, :] & (den > 0), wv / den, 0.0)
+        live = wcl > 0
         none_c = int(md.ms_class[0])
-        for d in range(nc):
-            live = [c for c in range(ncl) if wcl[d, c] > 0]
-            fr = {int(v): float(wv[d, v] / wcl[d, md.ms_class[v]]) for v in np.flatnonzero(ok_v)
-                  if wcl[d, md.ms_class[v]] > 0}
-            if len(live) == 2 and none_c in live and rep.get(none_c) == 0:
-                other = live[0] if live[1] == none_c else live[1]
-                rv = rep[other]
-                vals = np.zeros(nms)
-                tot = float(wcl[d, none_c] + wcl[d, other])
-                vals[rv - 1] = wcl[d, other] / tot
-                msa_opts.append([(tot, md.ms_l, vals, (fr, rv, None))])
-                continue
-            crow: list[_Opt] = []
-            for c in live:
-                vals = np.zeros(nms)
-                if rep[c]:
-                    vals[rep[c] - 1] = 1.0
-                crow.append((float(wcl[d, c]), md.ms_l, vals, (fr, None, c)))
-            msa_opts.append(crow)
-        groups.append(msa_opts)
-    # ---- combine: per condition, the product of its groups' options
+        W = wcl.copy()
+        V = md.ms_onehot[np.maximum(rep, 0)] * (rep > 0)[:, None]  # (class, nms)
+        V = np.broadcast_to(V[None, :, :], (nc, ncl, nms)).copy()
+        mode = np.ones((nc, ncl), dtype=np.int8)
+        rvs = np.zeros(nc, dtype=np.intp)
+        if rep[none_c] == 0:
+            merged = (live.sum(axis=1) == 2) & live[:, none_c]
+            for d in np.flatnonzero(merged):
+                other = int(np.flatnonzero(live[d] & (np.arange(ncl) != none_c))[0])
+                rv = int(rep[other])
+                tot_d = float(wcl[d, none_c] + wcl[d, other])
+                W[d] = 0.0
+                W[d, other] = tot_d
+                V[d, other] = 0.0
+                V[d, other, rv - 1] = wcl[d, other] / tot_d
+                mode[d] = 2
+                rvs[d] = rv
+        groups.append((W, md.ms_l, V))
+        ms = (mode, rvs, fr, np.arange(ncl))
+    # ---- combine: per condition, the product of its groups' options (C order: condition, then options)
     base = md.prior * lik
-    rows: list[tuple[float, int, tuple[_Opt, ...]]] = []
-    for d in range(nc):
-        if base[d] <= 0:
-            continue
-        per = [g[d] for g in groups]
-        for combo in itertools.product(*per):
-            w = base[d]
-            for o in combo:
-                w *= o[0]
-            if w > 0:
-                rows.append((w, d, combo))
-    total = sum(r[0] for r in rows)
-    if not rows or total <= 0 or not math.isfinite(total):
+    wt = base
+    for W, _lv, _V in groups:
+        wt = wt[..., None] * W.reshape((nc,) + (1,) * (wt.ndim - 1) + (W.shape[1],))
+    flat = wt.reshape(-1)
+    idx = np.flatnonzero(flat > 0)
+    if not len(idx):
+        return None
+    w = flat[idx]
+    total = float(w.sum())
+    if total <= 0 or not math.isfinite(total):
         return None
     exact = True
     dropped = 0.0
-    if len(rows) > budget:
-        order = sorted(range(len(rows)), key=lambda i: -rows[i][0])  # stable: ties keep condition/branch order
-        keep = sorted(order[:budget])
-        dropped = sum(rows[i][0] for i in order[budget:]) / total
-        rows = [rows[i] for i in keep]
+    if len(idx) > budget:
+        order = np.argsort(-w, kind="stable")  # ties keep condition/branch order
+        keep = np.sort(order[:budget])
+        dropped = float(w[order[budget:]].sum()) / total
+        idx, w = idx[keep], w[keep]
         exact = False
-    k = len(rows)
-    Q = np.empty((k, nl))
-    mass = np.empty(k)
-    cond = np.empty(k, dtype=np.intp)
-    tags: list[Any] = []
-    for g, (w, d, combo) in enumerate(rows):
-        Q[g] = q0[d]
-        tag = None
-        for _w, lvs, vals, t in combo:
-            Q[g, lvs] = vals
-            if t is not None:
-                tag = t
-        mass[g] = w
-        cond[g] = d
-        tags.append(tag)
-    mass /= mass.sum()
+    k = len(idx)
+    sub = np.unravel_index(idx, wt.shape)
+    cond = sub[0].astype(np.intp)
+    Q = q0[cond]
+    for gi, (_W, lvs, V) in enumerate(groups):
+        Q[:, lvs] = V[cond, sub[gi + 1]]
+    mass = w / w.sum()
     wres = dg.weighted(packed, Q, derivatives=derivatives, presume_mimics_absent=False)
     pl = wres.p_label
     p_label = mass @ pl
     p_label = np.maximum(p_label, 0.0)
     p_label /= p_label.sum()
-    post = np.zeros(nc)
-    np.add.at(post, cond, mass)
+    post = np.bincount(cond, weights=mass, minlength=nc)
     out = Differential(p_label, post, exact, float(dropped), k, False, reading)
+    out._model = md
     if derivatives:
-        out._mass, out._cond, out._msa, out._q, out._pl, out._joint, out._model = (
-            mass, cond, tags, Q, pl, wres.joint, md)
-        out._bpm = np.full(k, bpm)
-    _count_assumed(out, md, s, reading)
+        out._mass, out._cond, out._q, out._pl, out._joint = (mass, cond, Q, pl, wres.joint)
+        if ms is not None:
+            mode, rvs, fr, _ = ms
+            opt = sub[len(groups)]  # the MSA group is the last
+            out._ms_mode = mode[cond, opt]
+            out._ms_cls = opt.astype(np.intp)
+            out._ms_rv = rvs[cond]
+            out._ms_fr = fr[cond]
+        else:
+            out._ms_mode = np.zeros(k, dtype=np.int8)
+        out._bpm = bpm
+    out._state = s
     return out
 
 
-def _count_assumed(out: Differential, md: _Model, s: np.ndarray, reading: str) -> None:
+def _count_assumed(out: Differential) -> None:
     """How many assumed numbers the result rests on, and the assumed evidence under the leading condition.
 
     Counted: the assumed inputs of the priors and, for every condition with posterior >= 0.001, the
@@ -611,31 +704,23 @@ def _count_assumed(out: Differential, md: _Model, s: np.ndarray, reading: str) -
     the label function reads (completion); under ``record``, the assumed reporting probabilities of the
     unknown salient findings.
     """
-    live = np.flatnonzero(out.posterior >= _RESTS_ON_MIN)
-    known = np.where(md.is_bool, s != 1, (s & (s - 1)) == 0)
+    md, s = out._model, out._state
+    assert md is not None and s is not None
+    live = out.posterior >= _RESTS_ON_MIN
+    known = md.known_of[s, md.is_bool_i]  # per finding: its value is known
     relevant = known | md.support
-    n = int(md.cnt[np.ix_(live, np.flatnonzero(relevant))].sum())
+    n = int((md.cnt[live] @ relevant).sum())
     n += int(md.cnt_msa[live].sum()) + int(md.cnt_cause[live].sum()) + md.cnt_emission
-    n += sum(c for f, c in md.cnt_enzyme.items() if relevant[f])
-    rests: set[str] = set()
-    for d in live:
-        rests |= md.prior_rests[d]
-    n += len(rests & md.prior_inputs_assumed)
-    if reading == "record":
-        n += sum(md.reporting_assumed.values())
-    out.assumed_count = n
+    n += int(md.cnt_enzyme_arr[relevant[md.en_f]].sum())
+    rests = 0
+    for d in np.flatnonzero(live):
+        rests |= md.prior_rests_bits[d]
+    n += rests.bit_count()
+    if out.reading == "record":
+        n += md.reporting_assumed_total
     lead = int(np.argmax(out.p_label))
-    c = M.CONDITIONS[lead]
-    top: list[str] = []
-    for f in np.flatnonzero(known):
-        name = md.dg.var_names[f]
-        if name in M.BOOLEAN and M.BOOLEAN[name][c].tag == "assumed":
-            top.append(f"P({name} | {c})")
-        elif name in M.CATEGORICAL and any(x.tag == "assumed" for x in M.CATEGORICAL[name][c].values()):
-            top.append(f"P({name} | {c})")
-        if len(top) >= 5:
-            break
-    out.assumed_top = top
+    top = md.assumed_entry[lead] & known
+    out._assumed = (n, [md.assumed_name[lead][f] for f in np.flatnonzero(top)[:5]])
 
 
 def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict[str, Any]]:
@@ -655,3 +740,47 @@ def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict
         base[i] += 1
     order = sorted(range(len(p)), key=lambda i: (-base[i], -p[i], i))
     return [{"label": LABELS[i], "probability": int(base[i]) / scale} for i in order if base[i] > 0]
+
+
+@dataclass
+class BiopsyInformation:
+    """What doing a muscle biopsy (``biopsy_performed`` known false) is expected to tell, in bits.
+
+    ``lower`` and ``upper`` bound I(L'; V): the mutual information between the biopsy findings V (all
+    items, drawn from the model given a biopsy is done) and the label L' the criteria will give once a
+    biopsy is done, i.e. the expected drop in the entropy of the biopsied case's differential from
+    learning the findings. ``lower`` is the largest single-item mutual information (learning all items
+    tells at least as much as learning one); ``upper`` is the entropy of L' before the findings are
+    known. Exact enumeration of the 2^15 item combinations is not done (see docs/differential-model.md).
+    ``entropy_now`` is the entropy of the case's differential as it stands (no biopsy).
+    """
+
+    lower: float
+    upper: float
+    entropy_now: float
+    item: str | None  # the item giving ``lower``
+
+
+def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: Policy = Policy(),
+                       values: Mapping[str, Any] | None = None) -> BiopsyInformation:
+    """Bounds on the expected information of doing a biopsy for a case whose biopsy was not done.
+
+    The counterfactual case is the known findings with ``biopsy_performed`` true and every biopsy item
+    unknown; its posterior over conditions is the model's given a biopsy is done (P(biopsy | d) weighs
+    in, as it will once the biopsy is recorded). One weighted pass with derivatives gives every item's
+    joint with the label, hence the single-item mutual informations.
+    """
+    md = model_for(policy)
+    packed = shown if isinstance(shown, bytes) else md.dg.engine.pack(shown)
+    s = bytearray(packed)
+    now = compute(packed, reading, policy, derivatives=False, values=values)
+    s[md.bp_f] = 2
+    for f in md.it_f:
+        s[int(f)] = 1
+    cf = compute(bytes(s), reading, policy, derivatives=True, values=values)
+    best, item = 0.0, None
+    for name in md.items:
+        _p, _pv, ei = cf.information(name)
+        if ei > best:
+            best, item = ei, name
+    return BiopsyInformation(best, cf.entropy, now.entropy, item)

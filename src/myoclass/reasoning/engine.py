@@ -34,6 +34,10 @@ Past node budgets the results stay sound and are flagged as inexact.
 
 The same rule tree is translated to C when a compiler is available (:mod:`myoclass.criteria._native`);
 the Python search is the reference, and a test holds the two equal.
+
+The assessment and the batch take the reachable labels and next tests from the decision diagram of
+this same label function instead (:func:`myoclass.logic.diagram.analyse`: exact, no budget); the
+search is the reference the diagram is tested against, and the fallback where no diagram is available.
 """
 
 from __future__ import annotations

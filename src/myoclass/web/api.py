@@ -138,7 +138,7 @@ _ASSESSMENT_SCHEMA: dict[str, Any] = {
             "leading_label": {"type": "string"}, "leading_probability": {"type": "number"}}},
         "criteria": {"type": "object"},
         "next_tests": {"type": "array", "items": {"type": "object", "properties": {
-            "p_present": {"type": ["number", "null"]}, "expected_information": {"type": "number"}}}},
+            "p_present": {"type": ["number", "null"]}, "expected_information": {"type": ["number", "null"]}}}},
         "differential": {"type": "array", "items": {"type": "object", "required": ["label", "probability"],
                          "properties": {"label": {"type": "string"}, "probability": {"type": "number"}}}},
         "differential_exact": {"type": "boolean"},

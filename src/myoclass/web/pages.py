@@ -23,7 +23,7 @@ from myoclass.examples import example_cases
 from myoclass.io._json import dumps
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
-from myoclass.reasoning.assess import LABEL_TEXT, _not_settled, assess_case
+from myoclass.reasoning.assess import LABEL_TEXT, assess_case, not_settled
 from myoclass.web.work import WorkPool
 
 __all__ = ["router"]
@@ -191,7 +191,7 @@ def _differential_view(a: dict[str, Any]) -> dict[str, Any] | None:
         "small": small,
         "small_total": share(sum(r["probability"] for r in small)),
         "leading": rows[0],
-        "not_settled": [(t["finding"], _not_settled(t)) for t in decides[:2]],
+        "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
         "tests": [_next_test_view(t, entropy) for t in a["next_tests"]],
         "model": a.get("differential_model") or {},
         "exact": a.get("differential_exact", True),
