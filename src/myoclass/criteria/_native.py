@@ -384,6 +384,8 @@ typedef struct {
 /* The decision diagram's passes (myoclass.logic._passes_c, a library of their own): when given, the
    row loop takes the reachable labels, the deciding findings and the what-if-a-biopsy labels from
    them, exact with no budget, instead of the budgeted search. */
+/* at most this many unknown deciding findings: the row loop tries the search before the diagram */
+#define QUICK_UNKNOWNS 24
 typedef struct {
   const void* tab;  /* its DTab */
   int (*outcomes)(const void*,const unsigned char*,int,int,uint32_t*,int*,int*,uint32_t*);
@@ -415,7 +417,20 @@ long analyse_batch(const unsigned char*states,const unsigned char*shown_mimic_un
   for(r=0;r<nrows;r++){
     const unsigned char*root=states+r*NV;
     int ex,tex,n; unsigned rm;
-    if(dd && !((rm=root_mask_(c,root))&(rm-1))){ n=0; ex=1; tex=1; } /* Kleene gives one label: settled */
+    int quick=0;
+    if(dd && !((rm=root_mask_(c,root))&(rm-1))){ n=0; ex=1; tex=1; quick=1; } /* Kleene gives one label: settled */
+    else if(dd){ /* with few unknown findings the search is cheaper than the diagram's passes: try it first on a
+                    small budget, and keep its answer only when it finished (then it is exact); otherwise, and
+                    always with many unknowns, the diagram, exact with no budget */
+      int d2,unk=0;
+      for(d2=0;d2<ndec;d2++){ unsigned v=root[dec[d2]]; unk+=VBOOL[dec[d2]]?(v==1):((v&(v-1))!=0); }
+      if(unk<=QUICK_UNKNOWNS){
+        int qb=main_budget/4, qs=search_budget/4, qt=test_budget/4;
+        n=analyse_core(c,root,dec,ndec,qb<64?64:qb,qs<64?64:qs,qt<64?64:qt,&rm,&ex,&tex,vars,nvals,masks,256);
+        quick=ex&&tex;
+      }
+    }
+    if(quick){}
     else if(dd){ /* exact on the diagram; its findings come in level order: keep the engine's, by finding index */
       uint32_t r32; int k2,m2=0;
       n=dd->outcomes(dd->tab,root,1,1,&r32,vars,nvals,masks); rm=r32; ex=1; tex=1;
