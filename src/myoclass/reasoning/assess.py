@@ -21,7 +21,7 @@ from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import EXCLUSION_MASK, LABELS, MIMIC_ORDER, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
-__all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with", "not_settled"]
+__all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with", "not_settled", "share"]
 
 SCHEMA_VERSION = "1"
 
@@ -619,7 +619,7 @@ def _warnings(c: _Ctx, label: str, sets: dict[str, Any]) -> list[str]:
     return w
 
 
-def _share(p: float) -> str:
+def share(p: float) -> str:
     """A probability as a whole percentage that never claims 0% or 100% for a share strictly between."""
     pct = round(100 * p)
     if pct >= 100 and p < 1:
@@ -663,7 +663,7 @@ def _summary_text(out: dict[str, Any]) -> str:
         more = f" The next findings that would settle it: {', '.join(tests)}." if tests else ""
         lead = s["leading_label"]
         what = "; ".join(not_settled(t) for t in decides[:2])
-        head = f"Most likely {LABEL_TEXT[lead]} ({_share(s['leading_probability'])})"
+        head = f"Most likely {LABEL_TEXT[lead]} ({share(s['leading_probability'])})"
         head += f"; not settled: {what}. " if what else ". "
         return f"{head}Not yet determined: the known findings are compatible with {opts}.{more}"
     cert = f"{s['certainty']} " if s["certainty"] else ""

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from myoclass.criteria import citations as C
 from myoclass.criteria._api import Citation
 from myoclass.model.findings import AGE_BANDS, CK_BANDS, DURATION_BANDS
+from myoclass.reasoning.engine import LABELS
 
 __all__ = [
     "BOOLEAN",
@@ -131,23 +132,8 @@ HPO_ANNOTATIONS = Citation(
     short=f"HPO annotations {HPO_RELEASE}",
 )
 
-CONDITIONS = (
-    "imnm_anti_hmgcr",
-    "imnm_anti_srp",
-    "antisynthetase",
-    "jdm",
-    "dm",
-    "adm",
-    "hereditary_myopathy",
-    "statin_toxic_myopathy",
-    "other_non_immune",
-    "ibm",
-    "juvenile_myositis_other",
-    "imnm_seronegative",
-    "nonspecific_myositis",
-    "pm",
-    "not_iim",
-)
+#: the label vocabulary minus ``undetermined``, in the engine's precedence order (defined once, there)
+CONDITIONS = LABELS
 
 CONDITION_TEXT = {
     "imnm_anti_hmgcr": "anti-HMGCR immune-mediated necrotizing myopathy (ORPHA:206569)",

@@ -23,7 +23,7 @@ from myoclass.examples import example_cases
 from myoclass.io._json import dumps
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
-from myoclass.reasoning.assess import LABEL_TEXT, assess_case, not_settled
+from myoclass.reasoning.assess import LABEL_TEXT, assess_case, not_settled, share
 from myoclass.web.work import WorkPool
 
 __all__ = ["router"]
@@ -119,16 +119,6 @@ SHORT_LABEL = {
     "not_iim": "no inflammatory myopathy, no other cause found",
     "undetermined": "not yet determined",
 }
-
-
-def share(p: float) -> str:
-    """A probability as a whole percentage that never claims 0% or 100% for a share strictly between."""
-    pct = round(100 * p)
-    if pct >= 100 and p < 1:
-        return ">99%"
-    if pct <= 0 < p:
-        return "<1%"
-    return f"{pct}%"
 
 
 def _entropy(differential: list[dict[str, Any]]) -> float:
