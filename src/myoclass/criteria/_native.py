@@ -40,7 +40,7 @@ from myoclass.criteria._logic import (
     _cat_lo,
 )
 
-__all__ = ["DDPasses", "NativeSearch", "load_native"]
+__all__ = ["CFLAGS", "DDPasses", "NativeSearch", "cache_dir", "compile_cached", "load_native"]
 
 # node kinds of the C node table (used by the pick walk)
 _K_CONST, _K_VAR, _K_CAT, _K_NOT, _K_ALL, _K_ANY, _K_COUNT, _K_SUM, _K_SCORE, _K_IF = range(10)
@@ -652,36 +652,45 @@ class NativeSearch:
         return int(f), bool(o.exact.value), int(o.nodes.value)
 
 
-_CFLAGS = tuple(os.environ.get("MYOCLASS_CFLAGS", "-O2").split())
+#: compiler flags of the generated C (``$MYOCLASS_CFLAGS``, default -O2)
+CFLAGS = tuple(os.environ.get("MYOCLASS_CFLAGS", "-O2").split())
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where compiled code and compiled tables are kept (``$MYOCLASS_CACHE``, else ``~/.cache/myoclass``)."""
     base = os.environ.get("MYOCLASS_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "myoclass"
 
 
-def load_native(defs: Mapping[str, Expr], rules: Sequence[str], var_names: Sequence[str],
-                var_bool: Sequence[bool]) -> NativeSearch | None:
-    """Compile (once, cached by source hash) and load the native search; None when unavailable."""
+def compile_cached(source: str, stem: str, flags: Sequence[str] = CFLAGS) -> ctypes.CDLL | None:
+    """Compile C ``source`` into a shared library once (cached in :func:`cache_dir` by a hash of the source
+    and flags, as ``STEM-HASH-pyXY.so``) and load it; None without a compiler or with ``MYOCLASS_NATIVE=0``."""
     if os.environ.get("MYOCLASS_NATIVE", "1") == "0":
         return None
-    index = {n: i for i, n in enumerate(var_names)}
-    src, _nn = c_source(defs, rules, index, var_bool)
-    digest = hashlib.sha256((src + " ".join(_CFLAGS)).encode()).hexdigest()[:20]
-    cache = _cache_dir()
-    lib_path = cache / f"labels-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.so"
+    digest = hashlib.sha256((source + " ".join(flags)).encode()).hexdigest()[:20]
+    cache = cache_dir()
+    lib_path = cache / f"{stem}-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.so"
     try:
         if not lib_path.exists():
             cache.mkdir(parents=True, exist_ok=True)
             cc = os.environ.get("CC", "cc")
             with tempfile.TemporaryDirectory(dir=cache) as tmp:
-                c_file = Path(tmp) / "labels.c"
-                c_file.write_text(src)
-                out = Path(tmp) / "labels.so"
-                subprocess.run([cc, *_CFLAGS, "-shared", "-fPIC", "-o", str(out), str(c_file)], check=True,
+                c_file = Path(tmp) / f"{stem}.c"
+                c_file.write_text(source)
+                out = Path(tmp) / f"{stem}.so"
+                subprocess.run([cc, *flags, "-shared", "-fPIC", "-o", str(out), str(c_file)], check=True,
                                capture_output=True, timeout=120)
                 os.replace(out, lib_path)
-        return NativeSearch(ctypes.CDLL(str(lib_path)), var_names)
+        return ctypes.CDLL(str(lib_path))
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def load_native(defs: Mapping[str, Expr], rules: Sequence[str], var_names: Sequence[str],
+                var_bool: Sequence[bool]) -> NativeSearch | None:
+    """Compile (once, cached by source hash) and load the native search; None when unavailable."""
+    index = {n: i for i, n in enumerate(var_names)}
+    src, _nn = c_source(defs, rules, index, var_bool)
+    lib = compile_cached(src, "labels")
+    return None if lib is None else NativeSearch(lib, var_names)
 

@@ -10,14 +10,8 @@ with :mod:`ctypes`; without a compiler, or with ``MYOCLASS_NATIVE=0``, the numpy
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
-from myoclass.criteria._native import _CFLAGS, _cache_dir
+from myoclass.criteria._native import CFLAGS, compile_cached
 
 __all__ = ["C_SOURCE", "load_passes"]
 
@@ -238,25 +232,9 @@ class _DTab(ctypes.Structure):
 
 def load_passes() -> ctypes.CDLL | None:
     """The compiled kernel (cached by source hash), or None without a compiler / with MYOCLASS_NATIVE=0."""
-    if os.environ.get("MYOCLASS_NATIVE", "1") == "0":
-        return None
-    flags = ("-O3", *(f for f in _CFLAGS if not f.startswith("-O")))  # -O3: the fixed-width loops vectorise
-    digest = hashlib.sha256((C_SOURCE + " ".join(flags)).encode()).hexdigest()[:20]
-    cache = _cache_dir()
-    lib_path = cache / f"diagram-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.so"
-    try:
-        if not lib_path.exists():
-            cache.mkdir(parents=True, exist_ok=True)
-            cc = os.environ.get("CC", "cc")
-            with tempfile.TemporaryDirectory(dir=cache) as tmp:
-                c_file = Path(tmp) / "diagram.c"
-                c_file.write_text(C_SOURCE)
-                out = Path(tmp) / "diagram.so"
-                subprocess.run([cc, *flags, "-shared", "-fPIC", "-o", str(out), str(c_file)], check=True,
-                               capture_output=True, timeout=120)
-                os.replace(out, lib_path)
-        lib = ctypes.CDLL(str(lib_path))
-    except (OSError, subprocess.SubprocessError):
+    flags = ("-O3", *(f for f in CFLAGS if not f.startswith("-O")))  # -O3: the fixed-width loops vectorise
+    lib = compile_cached(C_SOURCE, "diagram", flags)
+    if lib is None:
         return None
     lib.dd_reach.restype = ctypes.c_uint32
     lib.dd_reach.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]

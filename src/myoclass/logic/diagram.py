@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
-from myoclass.criteria._native import DDPasses, _cache_dir
+from myoclass.criteria._native import DDPasses, cache_dir
 from myoclass.logic._compile import Table, build_table, compile_bdd
 from myoclass.logic._passes_c import DTab, load_passes
 from myoclass.model.findings import FINDINGS
@@ -81,7 +81,7 @@ def _criteria_key(eng: Engine, order: Sequence[str]) -> str:
 
 
 def _load_or_compile(eng: Engine, order: Sequence[str]) -> Table:
-    path = _cache_dir() / f"diagram-table-{_criteria_key(eng, order)}.npz"
+    path = cache_dir() / f"diagram-table-{_criteria_key(eng, order)}.npz"
     if path.exists():
         try:
             with np.load(path, allow_pickle=False) as z:
