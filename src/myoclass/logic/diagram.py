@@ -180,14 +180,17 @@ class Diagram:
     def pack(self, state: Mapping[str, int] | bytes) -> bytes:
         return state if isinstance(state, bytes) else self.engine.pack(state)
 
-    def allow(self, packed: bytes, presume_mimics_absent: bool = True) -> np.ndarray:
-        """Allowed values per level: 1 only 0, 2 only 1, 3 both (the numpy passes' input)."""
-        s = np.frombuffer(packed, dtype=np.uint8).astype(np.int32)
+    def _level_values(self, packed: bytes, presume_mimics_absent: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Each level's finding state (unknown mimics made absent when presumed) and whether it is boolean."""
+        s = np.frombuffer(packed, dtype=np.uint8).astype(np.int64)
         if presume_mimics_absent:
             mi = self._mimic_idx
             s[mi] = np.where(s[mi] == 1, 0, s[mi])
-        x = s[self.bit_f]
-        is_bool = self.bit_b < 0
+        return s[self.bit_f], self.bit_b < 0
+
+    def allow(self, packed: bytes, presume_mimics_absent: bool = True) -> np.ndarray:
+        """Allowed values per level: 1 only 0, 2 only 1, 3 both (the numpy passes' input)."""
+        x, is_bool = self._level_values(packed, presume_mimics_absent)
         band_ok = (x >> np.maximum(self.bit_b, 0)) & 1
         a = np.where(is_bool, np.where(x == 0, 1, np.where(x == 2, 2, 3)), np.where(band_ok == 1, 3, 1))
         return a.astype(np.uint8)
@@ -402,12 +405,7 @@ class Diagram:
         return reach, out
 
     def _probs(self, packed: bytes, q: np.ndarray, presume: bool) -> tuple[np.ndarray, float]:
-        s = np.frombuffer(packed, dtype=np.uint8).astype(np.int64)
-        if presume:
-            mi = self._mimic_idx
-            s[mi] = np.where(s[mi] == 1, 0, s[mi])
-        x = s[self.bit_f]
-        is_bool = self.bit_b < 0
+        x, is_bool = self._level_values(packed, presume)
         w = np.where(((x >> np.maximum(self.bit_b, 0)) & 1) == 1, q, 0.0)
         p = np.where(is_bool, np.where(x == 0, 0.0, np.where(x == 2, 1.0, q)), w / (1.0 + w))
         valid = 1.0
