@@ -28,7 +28,7 @@ from myoclass.model.case import InvalidCase
 from myoclass.model.findings import display_state
 from myoclass.reasoning.differential import compute
 from myoclass.reasoning.engine import engine
-from myoclass.synthetic import synthetic_cases
+from myoclass.synthetic import synthetic_cases, thin_cases
 
 
 def perturbed_examples(n: int, seed: int) -> list[dict[str, object]]:
@@ -55,41 +55,11 @@ def perturbed_examples(n: int, seed: int) -> list[dict[str, object]]:
 
 
 def thin_published(n: int, seed: int) -> list[dict[str, object]]:
-    """N thin cases: a validation-set case with each known finding kept with probability 0.3-0.8.
-
-    No two rows are equal (ignoring ``case_id``). A small published case has few distinct thin
-    versions: once 50 draws in a row from it give rows already made, it leaves the pool, so the
-    larger cases fill the rest.
-    """
-    rng = random.Random(seed)
+    """N thin cases: a validation-set case with each known finding kept with probability 0.3-0.8, no two
+    rows equal (:func:`myoclass.synthetic.thin_cases`)."""
     path = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
-    bases = [{k: v for k, v in json.loads(x)["flat_case"].items() if k != "case_id"}
-             for x in path.read_text().splitlines() if x.strip()]
-    pool = list(range(len(bases)))
-    misses = [0] * len(bases)
-    seen: set[str] = set()
-    out: list[dict[str, object]] = []
-    while len(out) < n and pool:
-        j = rng.randrange(len(pool))
-        b = pool[j]
-        keep = rng.uniform(0.3, 0.8)
-        case: dict[str, object] = {k: v for k, v in bases[b].items() if rng.random() < keep}
-        key = json.dumps(case, sort_keys=True)
-        if key in seen:
-            misses[b] += 1
-            if misses[b] >= 50:
-                pool[j] = pool[-1]
-                pool.pop()
-            continue
-        seen.add(key)
-        misses[b] = 0
-        try:
-            parse_case(case)
-        except InvalidCase:
-            continue
-        case["case_id"] = f"thin-{len(out)}"
-        out.append(case)
-    return out
+    bases = [json.loads(x)["flat_case"] for x in path.read_text().splitlines() if x.strip()]
+    return list(thin_cases(bases, n, seed))
 
 
 def differential_only(cases: list[dict[str, object]]) -> None:

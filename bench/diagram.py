@@ -15,7 +15,6 @@ Usage: python bench/diagram.py [N] [SEED]
 
 from __future__ import annotations
 
-import random
 import sys
 import time
 from collections.abc import Callable
@@ -26,27 +25,14 @@ import numpy as np
 from myoclass import parse_case
 from myoclass.examples import example_cases
 from myoclass.logic.diagram import diagram
-from myoclass.model.case import InvalidCase
 from myoclass.model.findings import case_state, display_state
 from myoclass.reasoning.engine import engine
-from myoclass.synthetic import synthetic_cases
+from myoclass.synthetic import synthetic_cases, thin_cases
 
 
 def thin_examples(n: int, seed: int) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    bases = list(example_cases().values())
-    out: list[dict[str, Any]] = []
-    while len(out) < n:
-        base = rng.choice(bases)
-        keep = rng.uniform(0.2, 0.4)
-        case = {k: v for k, v in base.items() if k == "case_id" or rng.random() < keep}
-        case["case_id"] = f"thin-{len(out)}"
-        try:
-            parse_case(case)
-        except InvalidCase:
-            continue
-        out.append(case)
-    return out
+    """The bundled examples with each known finding kept with probability 0.2-0.4."""
+    return thin_cases(list(example_cases().values()), n, seed, keep=(0.2, 0.4), distinct=False)
 
 
 def timed(name: str, fn: Callable[[Any], Any], xs: list[Any]) -> None:

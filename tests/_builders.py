@@ -8,13 +8,12 @@ only the findings they are about, so each expectation depends on what the test s
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 from typing import Any
 
-from myoclass import Policy, assess, parse_case
-from myoclass.model.case import InvalidCase
+from myoclass import Policy, assess
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
+from myoclass.synthetic import thin_cases
 
 # --- flat keys, named as the criteria name them -------------------------------------------------
 UPPER = "weakness_proximal_upper_symmetric"
@@ -101,17 +100,6 @@ def label(case: dict[str, Any], policy: Policy = DEFAULT) -> str:
 
 def thin_published(n: int, seed: int) -> list[dict[str, Any]]:
     """Validation-set cases with each known finding kept with probability 0.3-0.8 (as bench/assess.py)."""
-    rng = random.Random(seed)
     path = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
     bases = [json.loads(x)["flat_case"] for x in path.read_text().splitlines() if x.strip()]
-    out: list[dict[str, Any]] = []
-    while len(out) < n:
-        keep = rng.uniform(0.3, 0.8)
-        case = {k: v for k, v in rng.choice(bases).items() if k != "case_id" and rng.random() < keep}
-        case["case_id"] = f"thin-{len(out)}"
-        try:
-            parse_case(case)
-        except InvalidCase:
-            continue
-        out.append(case)
-    return out
+    return thin_cases(bases, n, seed)

@@ -26,9 +26,9 @@ from myoclass.criteria import Policy
 from myoclass.examples import example_cases
 from myoclass.logic._compile import bit_names, build_table, compile_bdd
 from myoclass.logic.diagram import Diagram, analyse_exact, diagram, shipped_order
-from myoclass.model.case import InvalidCase
 from myoclass.model.findings import FINDINGS, MIMICS, case_state
 from myoclass.reasoning.engine import LABELS, engine
+from myoclass.synthetic import thin_cases as synthetic_thin_cases
 
 ENG = engine()
 D = diagram()
@@ -75,17 +75,8 @@ def label_of(full: dict[str, int]) -> int:
 
 
 def thin_cases(n: int, seed: int) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    bases = list(example_cases().values())
-    out: list[dict[str, Any]] = []
-    while len(out) < n:
-        case = {k: v for k, v in rng.choice(bases).items() if k == "case_id" or rng.random() < rng.uniform(0.2, 0.4)}
-        try:
-            parse_case(case)
-        except InvalidCase:
-            continue
-        out.append(case)
-    return out
+    """The bundled examples with each known finding kept with probability 0.2-0.4."""
+    return synthetic_thin_cases(list(example_cases().values()), n, seed, keep=(0.2, 0.4), distinct=False)
 
 
 def _engine_deciding(reach: int, outcomes: list[tuple[int, list[int]]]) -> dict[int, list[int]]:

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["PICTURES", "synthetic_case", "synthetic_cases"]
+__all__ = ["PICTURES", "synthetic_case", "synthetic_cases", "thin_cases"]
 
 # picture: (weight, {finding: probability present}); unspecified booleans are present with 3 %
 PICTURES: dict[str, tuple[float, dict[str, float]]] = {
@@ -166,3 +166,46 @@ def synthetic_cases(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     for i in range(n):
         yield synthetic_case(rng, f"synthetic-{i}")
+
+
+def thin_cases(bases: list[dict[str, Any]], n: int, seed: int, keep: tuple[float, float] = (0.3, 0.8),
+               distinct: bool = True) -> list[dict[str, Any]]:
+    """``n`` thin versions of the flat cases ``bases`` (e.g. published cases): each draws a base and keeps
+    each of its known findings with one probability drawn from ``keep``; only valid flat cases are kept,
+    with ``case_id`` ``thin-<i>``.
+
+    With ``distinct``, no two rows are equal: a small base has few distinct thin versions, so once 50
+    draws in a row from it give rows already made it leaves the pool and the larger bases fill the rest
+    (fewer than ``n`` rows come back only when every base is spent)."""
+    from json import dumps
+
+    from myoclass.model.case import InvalidCase, parse_case
+
+    rng = random.Random(seed)
+    plain = [{k: v for k, v in b.items() if k != "case_id"} for b in bases]
+    pool = list(range(len(plain)))
+    misses = [0] * len(plain)
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    while len(out) < n and pool:
+        j = rng.randrange(len(pool))
+        b = pool[j]
+        p = rng.uniform(*keep)
+        case: dict[str, Any] = {k: v for k, v in plain[b].items() if rng.random() < p}
+        if distinct:
+            key = dumps(case, sort_keys=True)
+            if key in seen:
+                misses[b] += 1
+                if misses[b] >= 50:
+                    pool[j] = pool[-1]
+                    pool.pop()
+                continue
+            seen.add(key)
+            misses[b] = 0
+        try:
+            parse_case(case)
+        except InvalidCase:
+            continue
+        case["case_id"] = f"thin-{len(out)}"
+        out.append(case)
+    return out
