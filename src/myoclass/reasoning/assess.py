@@ -21,7 +21,8 @@ from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import EXCLUSION_MASK, LABELS, MIMIC_ORDER, Engine, engine, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 
-__all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with", "not_settled", "share"]
+__all__ = ["LABEL_TEXT", "NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with", "not_settled",
+           "rank_next_tests", "share"]
 
 SCHEMA_VERSION = "1"
 
@@ -221,7 +222,7 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
                         "may be missing or ranked on a partial analysis.")
     warnings += _warnings(c, label, sets_out)
     dif = _dx.compute(eng.pack(c.shown), reading, eng.policy, derivatives=bool(next_tests), values=case.values)
-    next_tests = _rank_tests(next_tests, dif, c.state["biopsy_performed"])
+    next_tests = rank_next_tests(next_tests, dif, c.state["biopsy_performed"])
     diff_out = _dx.rounded(dif.p_label)
     if dif.relaxed:
         warnings.append("The known findings are impossible under the differential's model (e.g. two myositis-"
@@ -352,7 +353,7 @@ def _certainty(c: _Ctx, label: str) -> str | None:
 _FLAT_TO_FINDING = {f.flat_key: name for name, f in FINDINGS.items()}
 
 
-def _rank_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_performed: int) -> list[dict[str, Any]]:
+def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_performed: int) -> list[dict[str, Any]]:
     """Each next test with ``p_present`` and ``expected_information``, most informative first.
 
     ``expected_information`` is the mutual information between the finding and the label the criteria
