@@ -8,6 +8,10 @@ The translation reads the very rule trees the engine evaluates (``Engine.program
 * ``Not``, ``All``, ``Any_`` map directly, ``If`` becomes if-then-else, ``Cat`` the disjunction of
   its band bits, and ``CountIn`` / ``ScoreAtLeast`` (integer tenths) become threshold circuits;
 * label *i* = rule *i* ∧ ¬(every earlier rule) ∧ valid, and ``not_iim`` = ¬(every rule) ∧ valid.
+* optionally (``one_of``), a group of boolean findings with an extra "none of them" variable and an
+  exactly-one constraint over the group and that variable, conjoined into every label: the
+  differential's diagram for "which myositis-specific antibody", one categorical variable per
+  patient (see :mod:`myoclass.reasoning.differential`).
 
 Only the two-valued meaning is compiled: "unknown" exists only in the per-case input, where it
 leaves a variable free. The diagram is exported as a flat table without complement edges (so the
@@ -40,7 +44,10 @@ from myoclass.criteria._logic import (
 )
 from myoclass.model.findings import FINDINGS
 
-__all__ = ["Table", "bit_names", "build_table", "compile_bdd"]
+__all__ = ["MSA_NONE", "Table", "bit_names", "build_table", "compile_bdd"]
+
+#: the extra variable of the one-of group: "none of the group is positive"
+MSA_NONE = "msa_none"
 
 
 def bit_names() -> list[str]:
@@ -199,16 +206,18 @@ class _Translator:
 
 
 def compile_bdd(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], order: Sequence[str] | None,
-                reorder: bool = False) -> tuple[Any, list[Any], list[str]]:
+                reorder: bool = False, one_of: Sequence[str] = ()) -> tuple[Any, list[Any], list[str]]:
     """Build the label BDDs (one per label: each rule, then "no rule holds"), each ∧ valid.
 
-    ``order`` is the variable order (names from :func:`bit_names`; missing ones are appended).
-    With ``reorder`` CUDD sifts the finished diagram. Returns ``(manager, roots, order used)``.
+    ``order`` is the variable order (names from :func:`bit_names`, and :data:`MSA_NONE` with
+    ``one_of``; missing ones are appended, unknown ones dropped). With ``one_of`` (boolean findings),
+    every label is also ∧ "exactly one of ``one_of`` and :data:`MSA_NONE`". With ``reorder`` CUDD
+    sifts the finished diagram. Returns ``(manager, roots, order used)``.
     """
     import dd.cudd as cudd  # type: ignore[import-not-found, unused-ignore]
 
     bdd = cudd.BDD()
-    names = bit_names()
+    names = bit_names() + ([MSA_NONE] if one_of else [])
     want = [n for n in (order or []) if n in names]
     want += [n for n in names if n not in want]
     bdd.declare(*want)
@@ -219,15 +228,9 @@ def compile_bdd(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], order: Seq
     for name, f in FINDINGS.items():
         if f.is_bool:
             continue
-        bits = [bdd.var(f"{name}={band}") for band in f.values]
-        one = bdd.false
-        for i, x in enumerate(bits):
-            term = x
-            for j, y in enumerate(bits):
-                if j != i:
-                    term = term & ~y
-            one = one | term
-        valid = valid & one
+        valid = valid & _exactly_one(bdd, [bdd.var(f"{name}={band}") for band in f.values])
+    if one_of:
+        valid = valid & _exactly_one(bdd, [bdd.var(n) for n in (*one_of, MSA_NONE)])
     roots = []
     none_before = bdd.true
     for e in rule_exprs:
@@ -241,6 +244,17 @@ def compile_bdd(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], order: Seq
     levels = bdd.var_levels
     used = sorted(levels, key=levels.__getitem__)
     return bdd, roots, used
+
+
+def _exactly_one(bdd: Any, xs: Sequence[Any]) -> Any:
+    one = bdd.false
+    for i, x in enumerate(xs):
+        term = x
+        for j, y in enumerate(xs):
+            if j != i:
+                term = term & ~y
+        one = one | term
+    return one
 
 
 def build_table(bdd: Any, roots: Sequence[Any], order: Sequence[str]) -> Table:
@@ -311,11 +325,16 @@ def build_table(bdd: Any, roots: Sequence[Any], order: Sequence[str]) -> Table:
 
 
 def find_order(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], start: Sequence[str] | None = None,
-               rounds: int = 3) -> tuple[list[str], int]:
-    """A small variable order by CUDD sifting (rounds restart from the best so far): ``(order, table nodes)``."""
+               rounds: int = 4, one_of: Sequence[str] = ()) -> tuple[list[str], int]:
+    """A small variable order by CUDD sifting, ``rounds`` times on one manager: ``(best order, table nodes)``."""
+    import dd.cudd as cudd  # type: ignore[import-not-found, unused-ignore]
+
+    bdd, roots, _order = compile_bdd(defs, rule_exprs, start, one_of=one_of)
     best: tuple[list[str], int] | None = None
     for _ in range(rounds):
-        bdd, roots, order = compile_bdd(defs, rule_exprs, best[0] if best else start, reorder=True)
+        cudd.reorder(bdd)
+        levels = bdd.var_levels
+        order = sorted(levels, key=levels.__getitem__)
         n = build_table(bdd, roots, order).n
         if best is None or n < best[1]:
             best = (order, n)
@@ -327,9 +346,17 @@ if __name__ == "__main__":  # regenerate the shipped order: python -m myoclass.l
     import json
     from pathlib import Path
 
+    from myoclass.logic.diagram import shipped_order
     from myoclass.reasoning.engine import engine
 
+    shipped = shipped_order()
+    from myoclass.reasoning.differential_model import MSA_VALUES
+
     eng = engine()
-    order, n = find_order(eng.program.defs, eng.rule_exprs)
+    # sifted on the differential's diagram (with the antibody group), which is also small for the plain one
+    order, n = find_order(eng.program.defs, eng.rule_exprs, shipped, one_of=MSA_VALUES[1:])
     Path(__file__).with_name("diagram_order.json").write_text(json.dumps(order, indent=0) + "\n")
-    print(f"{len(order)} variables, {n} nodes; update SHIPPED_NODES in tests/test_diagram.py")
+    bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order)
+    plain = build_table(bdd, roots, used).n
+    print(f"{len(order)} variables, {n} nodes with the antibody group, {plain} without; update SHIPPED_NODES "
+          "in tests/test_diagram.py")

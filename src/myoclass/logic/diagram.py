@@ -46,7 +46,7 @@ import numpy as np
 
 from myoclass.criteria import Policy
 from myoclass.criteria._native import DDPasses, cache_dir
-from myoclass.logic._compile import Table, build_table, compile_bdd
+from myoclass.logic._compile import MSA_NONE, Table, build_table, compile_bdd
 from myoclass.logic._passes_c import DTab, load_passes
 from myoclass.model.findings import FINDINGS
 from myoclass.reasoning.engine import LABELS, Engine, engine
@@ -68,9 +68,11 @@ def shipped_order() -> list[str]:
     return [str(x) for x in json.loads(text)]
 
 
-def _criteria_key(eng: Engine, order: Sequence[str]) -> str:
+def _criteria_key(eng: Engine, order: Sequence[str], one_of: Sequence[str] = ()) -> str:
     h = hashlib.sha256()
     h.update(f"format {FORMAT}\n".encode())
+    if one_of:
+        h.update(f"one of {list(one_of)!r}\n".encode())
     for name, e in eng.program.defs.items():
         h.update(f"{name}={e!r}\n".encode())
     h.update(repr(eng.rule_names).encode())
@@ -80,8 +82,8 @@ def _criteria_key(eng: Engine, order: Sequence[str]) -> str:
     return h.hexdigest()[:20]
 
 
-def _load_or_compile(eng: Engine, order: Sequence[str]) -> Table:
-    path = cache_dir() / f"diagram-table-{_criteria_key(eng, order)}.npz"
+def _load_or_compile(eng: Engine, order: Sequence[str], one_of: Sequence[str] = ()) -> Table:
+    path = cache_dir() / f"diagram-table-{_criteria_key(eng, order, one_of)}.npz"
     if path.exists():
         try:
             with np.load(path, allow_pickle=False) as z:
@@ -89,7 +91,7 @@ def _load_or_compile(eng: Engine, order: Sequence[str]) -> Table:
         except (OSError, ValueError, KeyError):
             pass
     try:
-        bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order)
+        bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order, one_of=one_of)
     except ImportError as exc:  # pragma: no cover - dd is a dependency of the diagram extra
         raise DiagramUnavailable("compiling the decision diagram needs the 'dd' package") from exc
     table = build_table(bdd, roots, used)
@@ -117,14 +119,21 @@ class Weighted:
 
 
 class Diagram:
-    """The compiled label function for one policy, and the passes over it."""
+    """The compiled label function for one policy, and the passes over it.
 
-    def __init__(self, eng: Engine, table: Table, native: bool = True) -> None:
+    With ``one_of`` (a group of boolean findings, see :func:`diagram`), every label also requires
+    exactly one of the group and an extra variable :data:`~myoclass.logic._compile.MSA_NONE`, whose
+    state is one byte after the engine's findings (:meth:`pack` appends it, unknown).
+    """
+
+    def __init__(self, eng: Engine, table: Table, native: bool = True, one_of: Sequence[str] = ()) -> None:
         self.engine = eng
         self.policy = eng.policy
         self.table = table
         self.labels = LABELS
-        self.var_names = eng.var_names
+        self.one_of = tuple(one_of)
+        self.extra = [MSA_NONE] if one_of else []
+        self.var_names = [*eng.var_names, *self.extra]
         t = table
         self.nl = len(t.bits)
         self.nlab = len(LABELS)
@@ -143,9 +152,9 @@ class Diagram:
         for f in range(len(self.var_names)):
             found = [int(x) for x in np.flatnonzero(bit_f == f)]
             self.levels_of[f] = sorted(found, key=lambda x: int(bit_b[x]))
-        self.mimic = np.array([FINDINGS[n].mimic for n in self.var_names], dtype=np.uint8)
+        self.mimic = np.array([FINDINGS[n].mimic if n in FINDINGS else False for n in self.var_names], dtype=np.uint8)
         self._mimic_idx = np.flatnonzero(self.mimic)
-        self._is_bool = [FINDINGS[n].is_bool for n in self.var_names]
+        self._is_bool = [FINDINGS[n].is_bool if n in FINDINGS else True for n in self.var_names]
         cats = [f for f in range(len(self.var_names)) if not self._is_bool[f]]
         self._cat_f = np.array(cats, dtype=np.int32)
         self._cat_nb = np.array([len(self.levels_of[f]) for f in cats], dtype=np.int32)
@@ -160,7 +169,8 @@ class Diagram:
             self._keep.append(np.ascontiguousarray(self.mimic))
             self._keep += [self._cat_f, self._cat_l0, self._cat_nb, self._catl, _cone_entries(t)]
             ptr = [a.ctypes.data for a in self._keep]
-            big = int(np.argmax(np.diff(t.cone_start)))  # its joint is what the other labels leave
+            # its joint is what the other labels leave (not with a group: the constraint is not independent)
+            big = -1 if one_of else int(np.argmax(np.diff(t.cone_start)))
             self._dtab = DTab(t.n, self.nl, self.nlab, len(self.var_names), *ptr[:11], len(cats), *ptr[11:], big)
             self._dref = ctypes.byref(self._dtab)
             self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
@@ -178,7 +188,10 @@ class Diagram:
 
     # ------------------------------------------------------------------ state handling
     def pack(self, state: Mapping[str, int] | bytes) -> bytes:
-        return state if isinstance(state, bytes) else self.engine.pack(state)
+        """The packed state (a group's extra variable appended unknown); bytes are taken as packed."""
+        if isinstance(state, bytes):
+            return state
+        return self.engine.pack(state) + b"\x01" * len(self.extra)
 
     def _level_values(self, packed: bytes, presume_mimics_absent: bool) -> tuple[np.ndarray, np.ndarray]:
         """Each level's finding state (unknown mimics made absent when presumed) and whether it is boolean."""
@@ -490,10 +503,15 @@ def _cone_entries(t: Table) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def diagram(policy: Policy = Policy(), native: bool = True) -> Diagram:
-    """The compiled diagram for ``policy`` (cached per process; the table is cached on disk)."""
+def diagram(policy: Policy = Policy(), native: bool = True, one_of: tuple[str, ...] = ()) -> Diagram:
+    """The compiled diagram for ``policy`` (cached per process; the table is cached on disk).
+
+    With ``one_of`` (boolean findings), the label function ∧ "exactly one of the group or none":
+    the differential's diagram for "which myositis-specific antibody" (one categorical variable), so
+    the group is one weight vector instead of one per value.
+    """
     eng = engine(policy)
-    return Diagram(eng, _load_or_compile(eng, shipped_order()), native)
+    return Diagram(eng, _load_or_compile(eng, shipped_order(), one_of), native, one_of)
 
 
 @lru_cache(maxsize=16)

@@ -364,13 +364,15 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
     has ``p_present`` and ``expected_information`` None (never a made-up 0) and comes after the weighed tests.
     Sorted by expected information rounded to 4 decimals, descending; ties keep the earlier order.
     """
+    weighed: list[tuple[dict[str, Any], str]] = []
     for t in tests:
         name = _FLAT_TO_FINDING.get(t["finding"], t["finding"])
         if name == "biopsy_performed" and biopsy_performed == 0:
             t["p_present"] = None
             t["expected_information"] = None
             continue
-        p, pv, ei = dif.information(name)
+        weighed.append((t, name))
+    for (t, _name), (p, pv, ei) in zip(weighed, dif.informations([n for _t, n in weighed]), strict=True):
         t["p_present"] = None if p is None else round(p, 4)
         if p is None:
             t["p_values"] = {k: round(v, 4) for k, v in pv.items()}

@@ -13,12 +13,15 @@ The diagram counts with independent per-finding probabilities. The model's corre
 handled by conditioning on the group's latent value, one weight vector per still-possible value,
 summed with the value's posterior weight:
 
-* ``msa`` ("which myositis-specific antibody"): the values consistent with the known antibody
-  results (a known negative rules its value out; a known positive fixes the value). Values the
-  label function cannot tell apart (the diagram restricted to each value's one-hot assignment has
-  identical roots, checked once per policy) share one vector. With two classes left, one of them
-  all-negative, the two vectors differ in one variable only, so one vector with that variable's
-  posterior probability is exact (the count is linear in each variable).
+* ``msa`` ("which myositis-specific antibody") needs no branching: the differential counts on a
+  second diagram of the same rules with "exactly one of the 15 antibodies or none" conjoined
+  (:func:`myoclass.logic.diagram.diagram` with ``one_of``). Under that constraint, independent
+  variables with odds w_v (p_v = w_v / (1 + w_v)) give each value v a share proportional to w_v,
+  so the value's weight (P(value | d), times the reading's reporting factor, zero where a known
+  result rules it out) goes in directly, and each vector's counts are divided by their sum over
+  the labels (the constraint's probability). With two or more known positive antibodies (one of
+  them the patient's, the others false positives), the plain diagram is used, the unknown
+  antibodies are negative, and the likelihood is P(one of the positives | d).
 * ``non_immune_cause``: branched only where a condition gives two or more causes and both cause
   findings are unknown; otherwise its posterior mixture is one vector (linear, exact).
 * CK band and LDH/AST/ALT: branched on the band only when two or more bands are possible and an
@@ -56,6 +59,7 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
+from myoclass.logic._compile import MSA_NONE
 from myoclass.logic.diagram import Diagram, diagram
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS
@@ -80,6 +84,10 @@ _MSA = M.MSA_VALUES[1:]
 _ANY_AB = tuple(ANTIBODIES)
 
 
+#: the antibody group of the differential's diagram (one categorical variable)
+MSA_GROUP: tuple[str, ...] = tuple(_MSA)
+
+
 def _assumed(n: M.Number) -> int:
     return 1 if n.tag == "assumed" else 0
 
@@ -91,6 +99,9 @@ class _Model:
         if tuple(M.CONDITIONS) != tuple(LABELS):  # pragma: no cover - guarded by the model's tests
             raise ValueError("the model's conditions must be the labels, in order")
         self.dg = dg
+        #: counted on the diagram with the antibody group (one categorical variable), see the module text
+        self.grouped = bool(dg.one_of)
+        self.nf = len(dg.engine.var_names)  # the engine's findings (the state may carry the group's byte after)
         self.nc = len(M.CONDITIONS)
         idx = {n: i for i, n in enumerate(dg.var_names)}
         self.idx = idx
@@ -144,12 +155,11 @@ class _Model:
         self.ms_l = np.array([self._level(a) for a in _MSA], dtype=np.intp)
         self.ms_p = clip([[M.distribution("msa", c)[v] for v in M.MSA_VALUES] for c in C])
         self.ms_m = M.p_reported("ab_hmgcr", "record") or 0.0
+        self.none_l = self._level(MSA_NONE) if self.grouped else -1
         self.ab_f = np.array([idx[a] for a in _ANY_AB], dtype=np.intp)
-        cls, self.bp_merge, reads = _structure(dg, self.ms_l, self.bp_l, self.it_l, self.ck_l, self.en_l)
+        self.bp_merge, reads = _structure(dg, self.bp_l, self.it_l, self.ck_l, self.en_l)
         #: CK bands with which the label function reads LDH/AST/ALT (with the others they are irrelevant)
         self.ck_reads_enzymes = np.array(reads, dtype=bool)
-        self.ms_class = np.array(cls, dtype=np.intp)  # class id per value (0..16)
-        self.n_class = int(self.ms_class.max()) + 1
         self._assumed_tables()
         self._per_case_constants()
 
@@ -199,13 +209,6 @@ class _Model:
         self.em_1mpm = 1.0 - emm
         with np.errstate(divide="ignore", invalid="ignore"):
             self.em_qsal = np.where(1.0 - emm > 0, em * (1.0 - mc) / (1.0 - emm), 0.0)
-        # antibody: class membership and each value's one-hot assignment
-        nv = len(self.ms_l) + 1
-        self.ms_cls_bool = np.zeros((nv, self.n_class), dtype=bool)
-        self.ms_cls_bool[np.arange(nv), self.ms_class] = True
-        self.ms_cls_onehot = self.ms_cls_bool.astype(np.float64)
-        self.ms_onehot = np.zeros((nv, nv - 1))
-        self.ms_onehot[np.arange(1, nv), np.arange(nv - 1)] = 1.0
 
     def _level(self, name: str) -> int:
         lv = self.dg.levels_of[self.idx[name]]
@@ -220,7 +223,7 @@ class _Model:
     def _assumed_tables(self) -> None:
         """Per (condition, finding): how many assumed numbers that finding's model entry holds."""
         C = M.CONDITIONS
-        nf = len(self.dg.var_names)
+        nf = self.nf
         cnt = np.zeros((self.nc, nf), dtype=np.int64)
         for n in self.ib + self.items + ["biopsy_performed"]:
             for d, c in enumerate(C):
@@ -240,7 +243,7 @@ class _Model:
         self.reporting_assumed = {k: _assumed(n) for k, n in M.REPORTING.items()}
         support = np.array([any(self._in_support(lv) for lv in self.dg.levels_of[f]) for f in range(nf)])
         self.support = support
-        self.is_bool = np.array([FINDINGS[n].is_bool for n in self.dg.var_names])
+        self.is_bool = np.array([FINDINGS[n].is_bool for n in self.dg.var_names[:nf]])
         # the same, as lookups for the per-case count
         self.is_bool_i = self.is_bool.astype(np.intp)
         xs = np.arange(256)
@@ -249,7 +252,7 @@ class _Model:
         bit = {k: 1 << i for i, k in enumerate(sorted(self.prior_inputs_assumed))}
         self.prior_rests_bits = [sum(bit[k] for k in r if k in bit) for r in self.prior_rests]
         self.reporting_assumed_total = sum(self.reporting_assumed.values())
-        names = self.dg.var_names
+        names = self.dg.var_names[:nf]
         self.assumed_entry = np.zeros((self.nc, nf), dtype=bool)
         self.assumed_name: list[list[str]] = []
         for d, c in enumerate(C):
@@ -261,10 +264,10 @@ class _Model:
             self.assumed_name.append([f"P({name} | {c})" for name in names])
 
 
-def _structure(dg: Diagram, ms_l: np.ndarray, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,
-               en_l: np.ndarray) -> tuple[list[int], bool, list[bool]]:
-    """MSA values the label function cannot tell apart, whether no biopsy makes the items irrelevant, and
-    per CK band whether the label function with that band reads LDH/AST/ALT.
+def _structure(dg: Diagram, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,
+               en_l: np.ndarray) -> tuple[bool, list[bool]]:
+    """Whether no biopsy makes the items irrelevant, and per CK band whether the label function with
+    that band reads LDH/AST/ALT.
 
     Both are read off the diagram by reducing it under a partial assignment with one shared unique
     table (a reduced ordered BDD is canonical, so equal root ids are equal functions).
@@ -294,27 +297,20 @@ def _structure(dg: Diagram, ms_l: np.ndarray, bp_l: int, it_l: np.ndarray, ck_l:
             ids[i] = x
         return tuple(ids[r] for r in roots)
 
-    levels = [int(x) for x in ms_l]
-    keys: list[tuple[int, ...]] = []
-    for v in range(len(levels) + 1):
-        keys.append(roots_under({lv: int(v == j + 1) for j, lv in enumerate(levels)}))
-    cls: list[int] = []
-    seen: dict[tuple[int, ...], int] = {}
-    for k in keys:
-        cls.append(seen.setdefault(k, len(seen)))
     no_bx = roots_under({bp_l: 0})
     no_bx_items = roots_under({bp_l: 0, **{int(lv): 0 for lv in it_l}})
     reads: list[bool] = []
     for b in range(len(ck_l)):
         band = {int(lv): int(j == b) for j, lv in enumerate(ck_l)}
         reads.append(roots_under(band) != roots_under({**band, **{int(lv): 0 for lv in en_l}}))
-    return cls, no_bx == no_bx_items, reads
+    return no_bx == no_bx_items, reads
 
 
 @lru_cache(maxsize=32)
-def model_for(policy: Policy = Policy(), relax: bool = False) -> _Model:
-    """The model's arrays for the diagram of ``policy`` (cached)."""
-    return _Model(diagram(policy), relax)
+def model_for(policy: Policy = Policy(), relax: bool = False, grouped: bool = True) -> _Model:
+    """The model's arrays for ``policy`` (cached): on the diagram with the antibody group (``grouped``),
+    or on the plain one (two or more known positive antibodies)."""
+    return _Model(diagram(policy, one_of=MSA_GROUP if grouped else ()), relax)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -341,14 +337,9 @@ class Differential:
     n_vectors: int
     relaxed: bool
     reading: str
-    # per kept branch (for next tests): its mass, condition, weights and the weighted counts; the MSA option
-    # (mode 0: antibodies all known, 1: branch on class _ms_cls, 2: two classes merged on value _ms_rv)
+    # per kept branch (for next tests): its mass, condition, weights and the weighted counts
     _mass: np.ndarray | None = None
     _cond: np.ndarray | None = None
-    _ms_mode: np.ndarray | None = None
-    _ms_cls: np.ndarray | None = None
-    _ms_rv: np.ndarray | None = None
-    _ms_fr: np.ndarray | None = None
     _bpm: bool = False
     _q: np.ndarray | None = None
     _pl: np.ndarray | None = None
@@ -401,30 +392,7 @@ class Differential:
         if not FINDINGS[finding].is_bool:
             return {band: js[:, lv] for band, lv in zip(FINDINGS[finding].values, lvs, strict=True)}
         lv = lvs[0]
-        if finding in _MSA:
-            v = _MSA.index(finding) + 1
-            c = md.ms_class[v]
-            mode = self._ms_mode
-            assert mode is not None
-            pres = np.zeros(len(LABELS))
-            known = mode == 0  # the antibodies are all known
-            if known.any():
-                pres += mass[known] @ joint[known, :, lv]
-            if self._ms_fr is not None:
-                coef = mass * self._ms_fr[:, v]
-                one = (mode == 1) & (self._ms_cls == c) & (coef != 0)  # branch on one class: in it or not
-                if one.any():
-                    pres += coef[one] @ pl[one]
-                two = (mode == 2) & (coef != 0)  # two classes merged on one variable
-                if two.any():
-                    assert self._ms_rv is not None
-                    g = np.flatnonzero(two)
-                    rv = self._ms_rv[g]
-                    part = joint[g, :, md.ms_l[rv - 1]]
-                    out = md.ms_class[rv] != c
-                    part[out] = pl[g[out]] - part[out]
-                    pres += coef[g] @ part
-        elif finding in _ENZYMES:
+        if finding in _ENZYMES:
             # one vector over several CK bands: with a band whose label ignores the enzyme, the vector's
             # enzyme probability stands in for p(enzyme | band); correct it, P(L, band, e) = p(e|band) P(L, band)
             e = _ENZYMES.index(finding)
@@ -441,15 +409,48 @@ class Differential:
 
     def information(self, finding: str) -> tuple[float | None, dict[str, float], float]:
         """(P(present) or None for a banded finding, P(value) per value, expected entropy drop in bits)."""
-        j = self.finding_joint(finding)
-        P = np.stack(list(j.values()))
-        tot = P.sum(axis=1)
-        pv = dict(zip(j, tot.tolist(), strict=True))
-        ei = max(0.0, self.entropy - _cond_entropy(P, tot))
-        if ei < 1e-12:
-            ei = 0.0
-        p = pv["present"] if "present" in pv else None
-        return p, pv, ei
+        return self.informations([finding])[0]
+
+    def informations(self, findings: Sequence[str]) -> list[tuple[float | None, dict[str, float], float]]:
+        """:meth:`information` for several findings at once (the booleans read off the joints together)."""
+        if not findings:
+            return []
+        md = self._model
+        if md is None or self._joint is None or self._mass is None:
+            raise ValueError("computed without derivatives")
+        out: list[tuple[float | None, dict[str, float], float] | None] = [None] * len(findings)
+        plain: list[int] = []
+        lvs: list[int] = []
+        for i, name in enumerate(findings):
+            if FINDINGS[name].is_bool and name not in _ENZYMES and not (self._bpm and name in BIOPSY_ITEMS):
+                plain.append(i)
+                lvs.append(md.dg.levels_of[md.idx[name]][0])
+                continue
+            j = self.finding_joint(name)
+            P = np.stack(list(j.values()))
+            tot = P.sum(axis=1)
+            pv = dict(zip(j, tot.tolist(), strict=True))
+            ei = _drop(self.entropy, _cond_entropy(P, tot))
+            out[i] = (pv.get("present"), pv, ei)
+        if plain:
+            pres = self._weighted_joint()[:, lvs].T  # (finding, label)
+            absn = np.maximum(self.p_label[None, :] - pres, 0.0)
+            P = np.stack([pres, absn], axis=1)  # (finding, value, label)
+            tot = P.sum(axis=2)  # (finding, value)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                terms = np.where(P > 0, P * np.log2(np.where(P > 0, P, 1.0) / np.where(tot > 0, tot, 1.0)[:, :, None]),
+                                 0.0)
+            cond = -terms.sum(axis=(1, 2))
+            h = self.entropy
+            for k, i in enumerate(plain):
+                t0, t1 = float(tot[k, 0]), float(tot[k, 1])
+                out[i] = (t0, {"present": t0, "absent": t1}, _drop(h, float(cond[k])))
+        return [x for x in out if x is not None]
+
+
+def _drop(h: float, cond: float) -> float:
+    ei = max(0.0, h - cond)
+    return 0.0 if ei < 1e-12 else ei
 
 
 def _cond_entropy(P: np.ndarray, tot: np.ndarray) -> float:
@@ -486,9 +487,16 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         raise ValueError(f"unknown reading policy {reading!r}; allowed: {', '.join(READINGS)}")
     md = model_for(policy)
     packed = shown if isinstance(shown, bytes) else md.dg.engine.pack(shown)
+    if len(packed) != md.nf:
+        raise ValueError(f"a packed state has {md.nf} findings, not {len(packed)}")
+    grouped = int(np.count_nonzero(np.frombuffer(packed, dtype=np.uint8)[md.ms_f] == 2)) < 2
+    if grouped:
+        packed += b"\x01"  # the group's "none" variable, unknown
+    else:
+        md = model_for(policy, grouped=False)
     res = _compute(md, packed, reading, derivatives, budget, values)
     if res is None:
-        res = _compute(model_for(policy, relax=True), packed, reading, derivatives, budget, values)
+        res = _compute(model_for(policy, relax=True, grouped=grouped), packed, reading, derivatives, budget, values)
         if res is None:  # pragma: no cover - clipped probabilities are never all zero
             raise ValueError("the known findings are impossible under the model")
         res.relaxed = True
@@ -595,55 +603,30 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
         lik = lik * tot
         with np.errstate(divide="ignore", invalid="ignore"):
             q0[:, md.ca_l] = np.where(tot[:, None] > 0, (wc @ cq.T) / tot[:, None], 0.0)
-    # ---- myositis-specific antibody
+    # ---- myositis-specific antibody: one categorical variable ("which antibody", value 0 "none")
     sa = s[md.ms_f]
     pos = np.flatnonzero(sa == 2)
-    nms = len(md.ms_l)
-    ms: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # mode, class, rv, fr per condition
-    if len(pos) >= 2:
+    if not md.grouped:
         # two or more known positive: one of them is the patient's antibody, the others false positives
         lik = lik * md.ms_p[:, pos + 1].sum(axis=1)
         q0[:, md.ms_l] = 0.0
     else:
-        ok_v = np.ones(nms + 1, dtype=bool)
+        if len(pos) >= 2:  # pragma: no cover - compute() counts these on the plain diagram
+            raise ValueError("two or more positive antibodies need the plain diagram")
+        ok_v = np.ones(len(md.ms_l) + 1, dtype=bool)
         ok_v[1:] = sa != 0
         if len(pos) == 1:
             ok_v[:] = False
             ok_v[pos[0] + 1] = True
         wv = md.ms_p * ok_v[None, :]
         if record and _some_antibody_given(s, md, values):
-            red = np.ones(nms + 1)
+            red = np.ones(len(md.ms_l) + 1)
             red[1:] = np.where(sa == 1, 1.0 - md.ms_m, 1.0)
             wv = wv * red[None, :]
-        ncl = md.n_class
-        wcl = wv @ md.ms_cls_onehot  # (condition, class)
-        okc = ok_v[:, None] & md.ms_cls_bool  # (value, class)
-        has = okc.any(axis=0)
-        rep = np.where(has, okc.argmax(axis=0), -1)  # first ok value of each class
-        with np.errstate(divide="ignore", invalid="ignore"):
-            den = wcl[:, md.ms_class]  # (condition, value)
-            fr = np.where(ok_v[None, :] & (den > 0), wv / den, 0.0)
-        live = wcl > 0
-        none_c = int(md.ms_class[0])
-        W = wcl.copy()
-        V = md.ms_onehot[np.maximum(rep, 0)] * (rep > 0)[:, None]  # (class, nms)
-        V = np.broadcast_to(V[None, :, :], (nc, ncl, nms)).copy()
-        mode = np.ones((nc, ncl), dtype=np.int8)
-        rvs = np.zeros(nc, dtype=np.intp)
-        if rep[none_c] == 0:
-            merged = (live.sum(axis=1) == 2) & live[:, none_c]
-            for d in np.flatnonzero(merged):
-                other = int(np.flatnonzero(live[d] & (np.arange(ncl) != none_c))[0])
-                rv = int(rep[other])
-                tot_d = float(wcl[d, none_c] + wcl[d, other])
-                W[d] = 0.0
-                W[d, other] = tot_d
-                V[d, other] = 0.0
-                V[d, other, rv - 1] = wcl[d, other] / tot_d
-                mode[d] = 2
-                rvs[d] = rv
-        groups.append((W, md.ms_l, V))
-        ms = (mode, rvs, fr, np.arange(ncl))
+        lik = lik * wv.sum(axis=1)
+        # odds w: under "exactly one of the group or none" each value's share is w / sum(w)
+        q0[:, md.ms_l] = wv[:, 1:] / (1.0 + wv[:, 1:])
+        q0[:, md.none_l] = wv[:, 0] / (1.0 + wv[:, 0])
     # ---- combine: per condition, the product of its groups' options (C order: condition, then options)
     base = md.prior * lik
     wt = base
@@ -674,6 +657,14 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
     mass = w / w.sum()
     wres = dg.weighted(packed, Q, derivatives=derivatives, presume_mimics_absent=False)
     pl = wres.p_label
+    joint = wres.joint
+    if md.grouped:  # condition each vector on the group's constraint (its probability is the labels' sum)
+        z = pl.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = np.where(z > 0, 1.0 / z, 0.0)
+        pl = pl * inv[:, None]
+        if joint is not None:
+            joint = joint * inv[:, None, None]
     p_label = mass @ pl
     p_label = np.maximum(p_label, 0.0)
     p_label /= p_label.sum()
@@ -681,18 +672,9 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
     out = Differential(p_label, post, exact, float(dropped), k, False, reading)
     out._model = md
     if derivatives:
-        out._mass, out._cond, out._q, out._pl, out._joint = (mass, cond, Q, pl, wres.joint)
-        if ms is not None:
-            mode, rvs, fr, _ = ms
-            opt = sub[len(groups)]  # the MSA group is the last
-            out._ms_mode = mode[cond, opt]
-            out._ms_cls = opt.astype(np.intp)
-            out._ms_rv = rvs[cond]
-            out._ms_fr = fr[cond]
-        else:
-            out._ms_mode = np.zeros(k, dtype=np.int8)
+        out._mass, out._cond, out._q, out._pl, out._joint = (mass, cond, Q, pl, joint)
         out._bpm = bpm
-    out._state = s
+    out._state = s[:md.nf]
     return out
 
 
