@@ -27,8 +27,8 @@ from myoclass.examples import example_cases
 from myoclass.logic._compile import MSA_NONE, bit_names, build_table, compile_bdd
 from myoclass.logic.diagram import Diagram, analyse_exact, diagram, shipped_order
 from myoclass.model.findings import FINDINGS, MIMICS, case_state
-from myoclass.reasoning.engine import LABELS, engine
 from myoclass.reasoning.differential import MSA_GROUP
+from myoclass.reasoning.engine import LABELS, engine
 from myoclass.synthetic import thin_cases as synthetic_thin_cases
 
 ENG = engine()

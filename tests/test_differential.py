@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -330,39 +331,80 @@ def test_worked_example_readme_case_in_detail() -> None:
 # ------------------------------------------------------------------------------------- biopsy not done
 
 
-def test_biopsy_information_bounds_hold_against_enumeration() -> None:
-    """The bounds on the information of doing a biopsy hold against enumerating the items the criteria read.
+def _biopsy_enumerated(shown: dict[str, int], values: Mapping[str, Any], items: list[str]) -> tuple[float, Any]:
+    """I(L'; V_items) by enumeration: one differential per combination of ``items`` (the others unknown)."""
+    s = dict(shown) | {"biopsy_performed": 2} | {n: 1 for n in BIOPSY_ITEMS}
+    cf = compute(s, values=values)
+    p_it = np.array([[M.p_present(n, c) for n in items] for c in M.CONDITIONS])
+    h_after = 0.0
+    total = 0.0
+    for combo in itertools.product([0, 2], repeat=len(items)):
+        pv_d = np.prod(np.where(np.array(combo) == 2, p_it, 1 - p_it), axis=1)
+        pv = float(cf.posterior @ pv_d)
+        if pv <= 0:
+            continue
+        d = compute(s | dict(zip(items, combo, strict=True)), values=values)
+        q = d.p_label[d.p_label > 0]
+        h_after += pv * float(-(q * np.log2(q)).sum())
+        total += pv
+    assert total == pytest.approx(1.0, abs=1e-9)
+    return cf.entropy - h_after, cf
 
-    I(L'; V_read) (enumerated: one differential per combination of the 12 read items, the 3 unread items left
-    unknown) lies between the largest single read item's information and H(L'), and within the reported
-    bounds' upper end; the reported lower bound is a single item's information, never above I(L'; V).
+
+def test_biopsy_information_equals_enumeration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The information of doing a biopsy equals enumerating the items' combinations.
+
+    With the 3 items the criteria do not read made uninformative (P = 0.5 under every condition), all
+    the information is in the 12 read items, so I(L'; V) equals the enumeration over those (4,096
+    differentials). With the real model, I(L'; V) is at least I(L'; V_read) (V_read is a function of V),
+    at least the best single item's information, and at most H(L').
     """
     from myoclass.reasoning.differential import biopsy_information, model_for
 
     md = model_for()
     case = parse_case(README_CASE)
     shown = display_state(case)
-    b = biopsy_information(shown, values=case.values)
-    s = dict(shown) | {"biopsy_performed": 2} | {n: 1 for n in BIOPSY_ITEMS}
-    cf = compute(s, values=case.values)
+    assert shown["biopsy_performed"] == 0
     read = [n for n in BIOPSY_ITEMS if md.support[md.idx[n]]]
-    p_it = np.array([[M.p_present(n, c) for n in read] for c in M.CONDITIONS])
-    h_after = 0.0
-    total = 0.0
-    for combo in itertools.product([0, 2], repeat=len(read)):
-        pv_d = np.prod(np.where(np.array(combo) == 2, p_it, 1 - p_it), axis=1)
-        pv = float(cf.posterior @ pv_d)
-        if pv <= 0:
-            continue
-        d = compute(s | dict(zip(read, combo, strict=True)), values=case.values)
-        q = d.p_label[d.p_label > 0]
-        h_after += pv * float(-(q * np.log2(q)).sum())
-        total += pv
-    assert total == pytest.approx(1.0, abs=1e-9)
-    mi_read = cf.entropy - h_after
-    single_read = max(cf.information(n)[2] for n in read)
-    assert single_read <= mi_read + 1e-9
-    assert mi_read <= b.upper + 1e-9
-    assert b.upper == pytest.approx(cf.entropy, abs=1e-12)
-    assert 0.0 <= b.lower <= b.upper
-    assert b.item in BIOPSY_ITEMS
+    unread = [n for n in BIOPSY_ITEMS if n not in read]
+    assert len(read) == 12 and len(unread) == 3
+
+    b = biopsy_information(shown, values=case.values)
+    mi_read, cf = _biopsy_enumerated(shown, case.values, read)
+    assert b.exact and b.groups == 43
+    assert mi_read - 1e-9 <= b.information <= b.entropy_after + 1e-12
+    assert max(cf.information(n)[2] for n in read) <= b.information + 1e-9
+    assert b.entropy_after == pytest.approx(cf.entropy, abs=1e-12)
+    assert b.information > mi_read + 0.01  # the unread items inform about the condition, so about the rest
+    # the next-test figure: entropy now minus the expected entropy after the findings (here negative: the
+    # biopsied criteria reopen labels that anti-HMGCR alone settles without a biopsy), floored at 0
+    assert b.expected_drop == pytest.approx(b.entropy_now - (b.entropy_after - b.information), abs=1e-12)
+    assert b.expected_drop < 0 and b.expected_information == 0.0
+    a = assess(README_CASE)
+    bx = next(t for t in a["next_tests"] if t["finding"] == "biopsy_performed")
+    assert bx["p_present"] is None and bx["expected_information"] == 0.0
+
+    real = M.p_present
+    monkeypatch.setattr(M, "p_present", lambda n, c: 0.5 if n in unread else real(n, c))
+    model_for.cache_clear()
+    try:
+        b2 = biopsy_information(shown, values=case.values)
+        mi2, _cf = _biopsy_enumerated(shown, case.values, read)
+        assert b2.information == pytest.approx(mi2, abs=1e-9)
+    finally:
+        monkeypatch.undo()
+        model_for.cache_clear()
+
+
+def test_a_biopsy_comes_first_where_only_it_can_settle_the_case() -> None:
+    """Antibodies negative, high CK, proximal weakness, no biopsy: the biopsy is the most informative test."""
+    case = {"case_id": "seroneg", "age_at_onset_years": 45, "weakness_proximal_upper_symmetric": True,
+            "weakness_proximal_lower_symmetric": True, "ck_u_l": 6000, "ck_uln_u_l": 200, "ab_hmgcr": False,
+            "ab_srp": False, "ab_jo1": False, "skin_heliotrope": False, "skin_gottron_papules": False,
+            "biopsy_performed": False, "statin_exposure": False}
+    a = assess(case)
+    first = a["next_tests"][0]
+    assert first["finding"] == "biopsy_performed"
+    assert first["p_present"] is None
+    assert first["expected_information"] > 0.5
+    assert all(t["expected_information"] <= first["expected_information"] for t in a["next_tests"][1:])

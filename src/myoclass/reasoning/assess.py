@@ -360,8 +360,10 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
     will give (the expected drop of the differential's entropy, bits), from the joints
     P(L, finding = value | known). Banded findings give ``p_present`` None and ``p_values`` per value.
     A biopsy that was not done (``biopsy_performed`` known false) is an action, not an unknown finding:
-    the model conditions on no biopsy, and the information of doing one is not computed yet, so its entry
-    has ``p_present`` and ``expected_information`` None (never a made-up 0) and comes after the weighed tests.
+    its ``p_present`` is None, and its ``expected_information`` is the expected drop of the entropy from
+    the differential now to the differential once the biopsy's findings are known, never below 0
+    (:attr:`myoclass.reasoning.differential.BiopsyInformation.expected_information`, exact over every
+    combination of the 15 items).
     Sorted by expected information rounded to 4 decimals, descending; ties keep the earlier order.
     """
     weighed: list[tuple[dict[str, Any], str]] = []
@@ -369,7 +371,7 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
         name = _FLAT_TO_FINDING.get(t["finding"], t["finding"])
         if name == "biopsy_performed" and biopsy_performed == 0:
             t["p_present"] = None
-            t["expected_information"] = None
+            t["expected_information"] = round(dif.biopsy_information().expected_information, 4)
             continue
         weighed.append((t, name))
     for (t, _name), (p, pv, ei) in zip(weighed, dif.informations([n for _t, n in weighed]), strict=True):

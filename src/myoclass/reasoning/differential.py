@@ -349,6 +349,8 @@ class Differential:
     _assumed: tuple[int, list[str]] | None = None
     _jsum: np.ndarray | None = None
     _entropy: float | None = None
+    _values: Mapping[str, Any] | None = None
+    _policy: Policy | None = None
 
     @property
     def assumed_count(self) -> int:
@@ -406,6 +408,13 @@ class Differential:
         else:
             pres = js[:, lv]
         return {"present": pres, "absent": np.maximum(self.p_label - pres, 0.0)}
+
+    def biopsy_information(self) -> BiopsyInformation:
+        """The information of doing a biopsy (this case's biopsy known not done): :func:`biopsy_information`."""
+        if self._state is None or self._state[self._model.bp_f if self._model else 0] != 0:
+            raise ValueError("only for a case whose biopsy is known not done")
+        return biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(), self._values,
+                                  now=self)
 
     def information(self, finding: str) -> tuple[float | None, dict[str, float], float]:
         """(P(present) or None for a banded finding, P(value) per value, expected entropy drop in bits)."""
@@ -500,6 +509,7 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         if res is None:  # pragma: no cover - clipped probabilities are never all zero
             raise ValueError("the known findings are impossible under the model")
         res.relaxed = True
+    res._values, res._policy = values, policy
     return res
 
 
@@ -671,8 +681,9 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
     post = np.bincount(cond, weights=mass, minlength=nc)
     out = Differential(p_label, post, exact, float(dropped), k, False, reading)
     out._model = md
+    out._mass, out._cond, out._q = mass, cond, Q
     if derivatives:
-        out._mass, out._cond, out._q, out._pl, out._joint = (mass, cond, Q, pl, joint)
+        out._pl, out._joint = pl, joint
         out._bpm = bpm
     out._state = s[:md.nf]
     return out
@@ -725,44 +736,167 @@ def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict
 
 
 @dataclass
+class _ItemGroups:
+    """The biopsy item assignments (all 2^15) grouped by the restricted label function they give."""
+
+    reps: np.ndarray  # (G, items) 0/1: one assignment per group
+    starts: np.ndarray  # (G + 1,) offsets into the assignments sorted by group
+    lik: np.ndarray  # (2^items, conditions): P(assignment | condition), assignments sorted by group
+
+
+def _restrict_groups(md: _Model) -> _ItemGroups:
+    """The biopsy item assignments the label function tells apart, and every assignment's probability.
+
+    Two assignments of the 15 items are in one group when the label function restricted to each is the
+    same function of the other findings (every label's root reduces to the same node of one shared
+    unique table: a reduced ordered BDD is canonical). Built item by item, merging equal restrictions,
+    so the diagram work follows the number of groups (43 under the default policy), not 2^15. The
+    items are independent given the condition (the model's ``BOOLEAN`` entries, clipped as the model is).
+    """
+    t = md.dg.table
+    unique: dict[tuple[int, int, int], int] = {}
+    nodes: list[tuple[int, int, int]] = [(int(t.level[0]), 0, 0), (int(t.level[1]), 1, 1)]
+    for i in range(2, t.n):  # the table is reduced: its nodes enter the unique table as they are
+        key = (int(t.level[i]), int(t.lo[i]), int(t.hi[i]))
+        unique[key] = i
+        nodes.append(key)
+
+    def mk(lv: int, a: int, b: int) -> int:
+        if a == b:
+            return a
+        key = (lv, a, b)
+        x = unique.get(key)
+        if x is None:
+            x = unique[key] = len(nodes)
+            nodes.append(key)
+        return x
+
+    def restrict(roots: tuple[int, ...], lv: int, val: int) -> tuple[int, ...]:
+        memo: dict[int, int] = {0: 0, 1: 1}
+
+        def go(u: int) -> int:
+            got = memo.get(u)
+            if got is not None:
+                return got
+            ulv, a, b = nodes[u]
+            if ulv > lv:
+                r = u
+            elif ulv == lv:
+                r = b if val else a
+            else:
+                r = mk(ulv, go(a), go(b))
+            memo[u] = r
+            return r
+
+        return tuple(go(r) for r in roots)
+
+    # state: restricted roots -> assignment codes (bit j = item j present)
+    states: dict[tuple[int, ...], np.ndarray] = {tuple(int(r) for r in t.roots): np.zeros(1, dtype=np.int64)}
+    for j, lv in enumerate(md.it_l):
+        nxt: dict[tuple[int, ...], list[np.ndarray]] = {}
+        for roots, codes in states.items():
+            for val in (0, 1):
+                nxt.setdefault(restrict(roots, int(lv), val), []).append(codes | (val << j))
+        states = {k: np.concatenate(v) for k, v in nxt.items()}
+    groups = list(states.values())
+    n_items = len(md.it_l)
+    reps = np.array([[(int(g[0]) >> j) & 1 for j in range(n_items)] for g in groups], dtype=np.float64)
+    codes = np.concatenate(groups)
+    starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])]).astype(np.intp)
+    bits = (codes[:, None] >> np.arange(n_items)) & 1  # (assignment, item)
+    p = md.it_p  # (condition, item)
+    lik = np.ones((len(codes), md.nc))
+    for j in range(n_items):
+        lik *= np.where(bits[:, j:j + 1] == 1, p[None, :, j], 1.0 - p[None, :, j])
+    return _ItemGroups(reps, starts, lik)
+
+
+def _groups_of(md: _Model) -> _ItemGroups:
+    got: _ItemGroups | None = getattr(md, "_item_groups", None)
+    if got is None:
+        got = md._item_groups = _restrict_groups(md)  # type: ignore[attr-defined]
+    return got
+
+
+@dataclass
 class BiopsyInformation:
     """What doing a muscle biopsy (``biopsy_performed`` known false) is expected to tell, in bits.
 
-    ``lower`` and ``upper`` bound I(L'; V): the mutual information between the biopsy findings V (all
-    items, drawn from the model given a biopsy is done) and the label L' the criteria will give once a
-    biopsy is done, i.e. the expected drop in the entropy of the biopsied case's differential from
-    learning the findings. ``lower`` is the largest single-item mutual information (learning all items
-    tells at least as much as learning one); ``upper`` is the entropy of L' before the findings are
-    known. Exact enumeration of the 2^15 item combinations is not done (see docs/differential-model.md).
-    ``entropy_now`` is the entropy of the case's differential as it stands (no biopsy).
+    ``information`` is I(L'; V): the mutual information between the biopsy findings V (all items,
+    drawn from the model given the condition) and the label L' the criteria will give once a biopsy
+    is done, i.e. the expected drop in the entropy of the biopsied case's differential from learning
+    the findings. The biopsied case is the known findings with ``biopsy_performed`` true and the items
+    unknown, so its differential is the one myoclass will show once the biopsy is recorded as done
+    (P(biopsy | condition) weighs in). Computed exactly over all 2^15 item assignments: one weighted
+    count per group of assignments the label function tells apart (``groups``, 43 under the default
+    policy; :func:`_restrict_groups`) and branch, then each assignment's own posterior; ``exact`` is
+    False only when the biopsied case's differential itself was bounded (see :func:`compute`).
+    ``entropy_after`` is H(L'), ``entropy_now`` the entropy of the case's differential as it stands.
+
+    ``expected_drop`` = ``entropy_now`` − H(L' | V) is what a next test's ``expected_information``
+    means for every other finding: the expected drop in the entropy of the differential the clinician
+    sees, from now to after the result. For a biopsy it can be negative: the biopsied case's criteria
+    can give labels the unbiopsied one cannot, so a case that is nearly settled without a biopsy (e.g.
+    anti-HMGCR IMNM by its antibody) may be expected to be less settled with one until the antibody is
+    known. :attr:`expected_information` is that drop, never below 0.
     """
 
-    lower: float
-    upper: float
+    information: float
+    entropy_after: float
     entropy_now: float
-    item: str | None  # the item giving ``lower``
+    groups: int
+    exact: bool
+
+    @property
+    def expected_drop(self) -> float:
+        return self.entropy_now - (self.entropy_after - self.information)
+
+    @property
+    def expected_information(self) -> float:
+        return _drop(self.entropy_now, self.entropy_after - self.information)
 
 
 def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: Policy = Policy(),
-                       values: Mapping[str, Any] | None = None) -> BiopsyInformation:
-    """Bounds on the expected information of doing a biopsy for a case whose biopsy was not done.
+                       values: Mapping[str, Any] | None = None,
+                       now: Differential | None = None) -> BiopsyInformation:
+    """The expected information of doing a biopsy for a case whose biopsy was not done (exact).
 
-    The counterfactual case is the known findings with ``biopsy_performed`` true and every biopsy item
-    unknown; its posterior over conditions is the model's given a biopsy is done (P(biopsy | d) weighs
-    in, as it will once the biopsy is recorded). One weighted pass with derivatives gives every item's
-    joint with the label, hence the single-item mutual informations.
+    P(L', v) = sum over the biopsied case's branches k (condition d_k, posterior mass m_k) of
+    m_k P(v | d_k) P(L' | branch k, items = v), where the last factor is the same for every v of one
+    group g (one weighted count per group and branch, in one call); then
+    I(L'; V) = H(L') - sum_v P(v) H(L' | v). ``now`` (the case's own differential) saves
+    its recomputation.
     """
-    md = model_for(policy)
-    packed = shown if isinstance(shown, bytes) else md.dg.engine.pack(shown)
+    base = model_for(policy)
+    packed = shown if isinstance(shown, bytes) else base.dg.engine.pack(shown)
+    if now is None:
+        now = compute(packed, reading, policy, derivatives=False, values=values)
     s = bytearray(packed)
-    now = compute(packed, reading, policy, derivatives=False, values=values)
-    s[md.bp_f] = 2
-    for f in md.it_f:
+    s[base.bp_f] = 2
+    for f in base.it_f:
         s[int(f)] = 1
-    cf = compute(bytes(s), reading, policy, derivatives=True, values=values)
-    best, item = 0.0, None
-    for name in md.items:
-        _p, _pv, ei = cf.information(name)
-        if ei > best:
-            best, item = ei, name
-    return BiopsyInformation(best, cf.entropy, now.entropy, item)
+    cf = compute(bytes(s), reading, policy, derivatives=False, values=values)
+    md, Q, mass, cond = cf._model, cf._q, cf._mass, cf._cond
+    assert md is not None and Q is not None and mass is not None and cond is not None
+    ig = _groups_of(md)
+    G, k = ig.reps.shape[0], Q.shape[0]
+    Qg = np.repeat(Q[None, :, :], G, axis=0)
+    Qg[:, :, md.it_l] = ig.reps[:, None, :]
+    state = bytes(s) + (b"\x01" if md.grouped else b"")
+    pl = md.dg.weighted(state, Qg.reshape(G * k, -1), derivatives=False, presume_mimics_absent=False).p_label
+    if md.grouped:
+        z = pl.sum(axis=1, keepdims=True)
+        pl = np.divide(pl, z, out=np.zeros_like(pl), where=z > 0)
+    # per group and condition: sum over the condition's branches of mass x P(L' | branch, group)
+    PLd = np.zeros((G, md.nc, pl.shape[1]))
+    np.add.at(PLd, (slice(None), cond), pl.reshape(G, k, -1) * mass[None, :, None])
+    P = np.empty((ig.lik.shape[0], pl.shape[1]))  # P(L', assignment) = sum_d P(assignment | d) PLd[g, d]
+    for g in range(G):
+        a, b = ig.starts[g], ig.starts[g + 1]
+        np.matmul(ig.lik[a:b], PLd[g], out=P[a:b])
+    tot = P.sum(axis=1)
+    # H(L' | V) = sum_v P(v) H(L' | v) = -sum P log P + sum_v P(v) log P(v)
+    tiny = np.finfo(np.float64).tiny
+    h_cond = float(-(P * np.log2(np.maximum(P, tiny))).sum() + (tot * np.log2(np.maximum(tot, tiny))).sum())
+    info = _drop(_entropy(P.sum(axis=0)), h_cond)
+    return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact)
