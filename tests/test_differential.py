@@ -361,7 +361,7 @@ def test_biopsy_information_equals_enumeration(monkeypatch: pytest.MonkeyPatch) 
     """
     from myoclass.reasoning.differential import biopsy_information, model_for
 
-    md = model_for()
+    md = model_for(grouped=False)  # the plain label function: which items the criteria read
     case = parse_case(README_CASE)
     shown = display_state(case)
     assert shown["biopsy_performed"] == 0
@@ -371,7 +371,7 @@ def test_biopsy_information_equals_enumeration(monkeypatch: pytest.MonkeyPatch) 
 
     b = biopsy_information(shown, values=case.values)
     mi_read, cf = _biopsy_enumerated(shown, case.values, read)
-    assert b.exact and b.groups == 43
+    assert b.exact and b.groups == 44
     assert mi_read - 1e-9 <= b.information <= b.entropy_after + 1e-12
     assert max(cf.information(n)[2] for n in read) <= b.information + 1e-9
     assert b.entropy_after == pytest.approx(cf.entropy, abs=1e-12)

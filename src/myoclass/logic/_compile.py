@@ -11,7 +11,9 @@ The translation reads the very rule trees the engine evaluates (``Engine.program
 * optionally (``one_of``), a group of boolean findings with an extra "none of them" variable and an
   exactly-one constraint over the group and that variable, conjoined into every label: the
   differential's diagram for "which myositis-specific antibody", one categorical variable per
-  patient (see :mod:`myoclass.reasoning.differential`).
+  patient (see :mod:`myoclass.reasoning.differential`);
+* optionally (``requires``: a finding, then findings that exist only with it), "each of the others
+  implies the first", conjoined into every label: the biopsy's items exist only with a biopsy.
 
 Only the two-valued meaning is compiled: "unknown" exists only in the per-case input, where it
 leaves a variable free. The diagram is exported as a flat table without complement edges (so the
@@ -206,13 +208,15 @@ class _Translator:
 
 
 def compile_bdd(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], order: Sequence[str] | None,
-                reorder: bool = False, one_of: Sequence[str] = ()) -> tuple[Any, list[Any], list[str]]:
+                reorder: bool = False, one_of: Sequence[str] = (),
+                requires: Sequence[str] = ()) -> tuple[Any, list[Any], list[str]]:
     """Build the label BDDs (one per label: each rule, then "no rule holds"), each ∧ valid.
 
     ``order`` is the variable order (names from :func:`bit_names`, and :data:`MSA_NONE` with
     ``one_of``; missing ones are appended, unknown ones dropped). With ``one_of`` (boolean findings),
     every label is also ∧ "exactly one of ``one_of`` and :data:`MSA_NONE`". With ``reorder`` CUDD
-    sifts the finished diagram. Returns ``(manager, roots, order used)``.
+    sifts the finished diagram. With ``requires`` (a finding, then others), every label is also ∧
+    "each of the others implies the first". Returns ``(manager, roots, order used)``.
     """
     import dd.cudd as cudd  # type: ignore[import-not-found, unused-ignore]
 
@@ -231,6 +235,10 @@ def compile_bdd(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], order: Seq
         valid = valid & _exactly_one(bdd, [bdd.var(f"{name}={band}") for band in f.values])
     if one_of:
         valid = valid & _exactly_one(bdd, [bdd.var(n) for n in (*one_of, MSA_NONE)])
+    if requires:
+        parent = bdd.var(requires[0])
+        for n in requires[1:]:
+            valid = valid & (parent | ~bdd.var(n))
     roots = []
     none_before = bdd.true
     for e in rule_exprs:
@@ -325,11 +333,11 @@ def build_table(bdd: Any, roots: Sequence[Any], order: Sequence[str]) -> Table:
 
 
 def find_order(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], start: Sequence[str] | None = None,
-               rounds: int = 4, one_of: Sequence[str] = ()) -> tuple[list[str], int]:
+               rounds: int = 4, one_of: Sequence[str] = (), requires: Sequence[str] = ()) -> tuple[list[str], int]:
     """A small variable order by CUDD sifting, ``rounds`` times on one manager: ``(best order, table nodes)``."""
     import dd.cudd as cudd  # type: ignore[import-not-found, unused-ignore]
 
-    bdd, roots, _order = compile_bdd(defs, rule_exprs, start, one_of=one_of)
+    bdd, roots, _order = compile_bdd(defs, rule_exprs, start, one_of=one_of, requires=requires)
     best: tuple[list[str], int] | None = None
     for _ in range(rounds):
         cudd.reorder(bdd)
@@ -342,21 +350,20 @@ def find_order(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], start: Sequ
     return best
 
 
-if __name__ == "__main__":  # regenerate the shipped order: python -m myoclass.logic._compile
+if __name__ == "__main__":  # regenerate the shipped orders: python -m myoclass.logic._compile
     import json
     from pathlib import Path
 
     from myoclass.logic.diagram import shipped_order
+    from myoclass.reasoning.differential import BIOPSY_GROUP, MSA_GROUP
     from myoclass.reasoning.engine import engine
 
-    shipped = shipped_order()
-    from myoclass.reasoning.differential_model import MSA_VALUES
-
     eng = engine()
-    # sifted on the differential's diagram (with the antibody group), which is also small for the plain one
-    order, n = find_order(eng.program.defs, eng.rule_exprs, shipped, one_of=MSA_VALUES[1:])
-    Path(__file__).with_name("diagram_order.json").write_text(json.dumps(order, indent=0) + "\n")
-    bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order)
-    plain = build_table(bdd, roots, used).n
-    print(f"{len(order)} variables, {n} nodes with the antibody group, {plain} without; update SHIPPED_NODES "
-          "in tests/test_diagram.py")
+    here = Path(__file__).parent
+    order, n = find_order(eng.program.defs, eng.rule_exprs, shipped_order())
+    (here / "diagram_order.json").write_text(json.dumps(order, indent=0) + "\n")
+    print(f"plain: {len(order)} variables, {n} nodes; update SHIPPED_NODES in tests/test_diagram.py")
+    order, n = find_order(eng.program.defs, eng.rule_exprs, shipped_order(differential=True), one_of=MSA_GROUP,
+                          requires=BIOPSY_GROUP)
+    (here / "diagram_order_differential.json").write_text(json.dumps(order, indent=0) + "\n")
+    print(f"differential: {len(order)} variables, {n} nodes; update SHIPPED_GROUP_NODES in tests/test_diagram.py")

@@ -62,17 +62,24 @@ class DiagramUnavailable(RuntimeError):
     """No cached table and ``dd`` is not installed to compile one."""
 
 
-def shipped_order() -> list[str]:
-    """The variable order shipped with the package (found once by CUDD sifting; see the node-count test)."""
-    text = resources.files(__package__).joinpath("diagram_order.json").read_text(encoding="utf-8")
+def shipped_order(differential: bool = False) -> list[str]:
+    """The variable order shipped with the package (found once by CUDD sifting; see the node-count test).
+
+    ``differential``: the order for the differential's diagram (with the antibody group and the
+    biopsy's items requiring a biopsy), sifted on that diagram.
+    """
+    name = "diagram_order_differential.json" if differential else "diagram_order.json"
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return [str(x) for x in json.loads(text)]
 
 
-def _criteria_key(eng: Engine, order: Sequence[str], one_of: Sequence[str] = ()) -> str:
+def _criteria_key(eng: Engine, order: Sequence[str], one_of: Sequence[str] = (), requires: Sequence[str] = ()) -> str:
     h = hashlib.sha256()
     h.update(f"format {FORMAT}\n".encode())
     if one_of:
         h.update(f"one of {list(one_of)!r}\n".encode())
+    if requires:
+        h.update(f"requires {list(requires)!r}\n".encode())
     for name, e in eng.program.defs.items():
         h.update(f"{name}={e!r}\n".encode())
     h.update(repr(eng.rule_names).encode())
@@ -82,8 +89,9 @@ def _criteria_key(eng: Engine, order: Sequence[str], one_of: Sequence[str] = ())
     return h.hexdigest()[:20]
 
 
-def _load_or_compile(eng: Engine, order: Sequence[str], one_of: Sequence[str] = ()) -> Table:
-    path = cache_dir() / f"diagram-table-{_criteria_key(eng, order, one_of)}.npz"
+def _load_or_compile(eng: Engine, order: Sequence[str], one_of: Sequence[str] = (),
+                     requires: Sequence[str] = ()) -> Table:
+    path = cache_dir() / f"diagram-table-{_criteria_key(eng, order, one_of, requires)}.npz"
     if path.exists():
         try:
             with np.load(path, allow_pickle=False) as z:
@@ -91,7 +99,7 @@ def _load_or_compile(eng: Engine, order: Sequence[str], one_of: Sequence[str] = 
         except (OSError, ValueError, KeyError):
             pass
     try:
-        bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order, one_of=one_of)
+        bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order, one_of=one_of, requires=requires)
     except ImportError as exc:  # pragma: no cover - dd is a dependency of the diagram extra
         raise DiagramUnavailable("compiling the decision diagram needs the 'dd' package") from exc
     table = build_table(bdd, roots, used)
@@ -126,12 +134,14 @@ class Diagram:
     state is one byte after the engine's findings (:meth:`pack` appends it, unknown).
     """
 
-    def __init__(self, eng: Engine, table: Table, native: bool = True, one_of: Sequence[str] = ()) -> None:
+    def __init__(self, eng: Engine, table: Table, native: bool = True, one_of: Sequence[str] = (),
+                 requires: Sequence[str] = ()) -> None:
         self.engine = eng
         self.policy = eng.policy
         self.table = table
         self.labels = LABELS
         self.one_of = tuple(one_of)
+        self.requires = tuple(requires)
         self.extra = [MSA_NONE] if one_of else []
         self.var_names = [*eng.var_names, *self.extra]
         t = table
@@ -170,7 +180,7 @@ class Diagram:
             self._keep += [self._cat_f, self._cat_l0, self._cat_nb, self._catl, _cone_entries(t)]
             ptr = [a.ctypes.data for a in self._keep]
             # its joint is what the other labels leave (not with a group: the constraint is not independent)
-            big = -1 if one_of else int(np.argmax(np.diff(t.cone_start)))
+            big = -1 if one_of or requires else int(np.argmax(np.diff(t.cone_start)))
             self._dtab = DTab(t.n, self.nl, self.nlab, len(self.var_names), *ptr[:11], len(cats), *ptr[11:], big)
             self._dref = ctypes.byref(self._dtab)
             self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
@@ -503,15 +513,19 @@ def _cone_entries(t: Table) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def diagram(policy: Policy = Policy(), native: bool = True, one_of: tuple[str, ...] = ()) -> Diagram:
+def diagram(policy: Policy = Policy(), native: bool = True, one_of: tuple[str, ...] = (),
+            requires: tuple[str, ...] = ()) -> Diagram:
     """The compiled diagram for ``policy`` (cached per process; the table is cached on disk).
 
     With ``one_of`` (boolean findings), the label function ∧ "exactly one of the group or none":
     the differential's diagram for "which myositis-specific antibody" (one categorical variable), so
-    the group is one weight vector instead of one per value.
+    the group is one weight vector instead of one per value. With ``requires`` (a finding, then findings
+    that exist only with it), ∧ "each of the others implies the first": the biopsy's items. Either gives
+    the differential's diagram, on its own shipped order.
     """
     eng = engine(policy)
-    return Diagram(eng, _load_or_compile(eng, shipped_order(), one_of), native, one_of)
+    order = shipped_order(differential=bool(one_of or requires))
+    return Diagram(eng, _load_or_compile(eng, order, one_of, requires), native, one_of, requires)
 
 
 @lru_cache(maxsize=16)

@@ -86,6 +86,8 @@ _ANY_AB = tuple(ANTIBODIES)
 
 #: the antibody group of the differential's diagram (one categorical variable)
 MSA_GROUP: tuple[str, ...] = tuple(_MSA)
+#: the biopsy and the items that exist only with it (the differential's diagram requires it of them)
+BIOPSY_GROUP: tuple[str, ...] = ("biopsy_performed", *BIOPSY_ITEMS)
 
 
 def _assumed(n: M.Number) -> int:
@@ -310,7 +312,9 @@ def _structure(dg: Diagram, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,
 def model_for(policy: Policy = Policy(), relax: bool = False, grouped: bool = True) -> _Model:
     """The model's arrays for ``policy`` (cached): on the diagram with the antibody group (``grouped``),
     or on the plain one (two or more known positive antibodies)."""
-    return _Model(diagram(policy, one_of=MSA_GROUP if grouped else ()), relax)
+    if grouped:
+        return _Model(diagram(policy, one_of=MSA_GROUP, requires=BIOPSY_GROUP), relax)
+    return _Model(diagram(policy), relax)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -553,7 +557,16 @@ def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget:
         w1 = md.bp_p * np.where(si == 2, pi, np.where(si == 0, md.it_1mp, 1.0)).prod(axis=1)
         w0 = md.bp_1mp * (0.0 if (si == 2).any() else 1.0)
         tot = w1 + w0
-        if md.bp_merge or not (si == 1).any():
+        if md.grouped:
+            # the diagram requires a biopsy of every item: under that constraint, P(biopsy) = q / (q + (1 - q)
+            # prod(1 - p_item) over the unknown items); q chosen so that it is w1 / (w1 + w0)
+            lik = lik * tot
+            free = (1.0 - pi)[:, si == 1].prod(axis=1)
+            num = w1 * free
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q0[:, md.bp_l] = np.where(num + w0 > 0, num / (num + w0), 0.0)
+            q0[:, md.it_l] = pi
+        elif md.bp_merge or not (si == 1).any():
             lik = lik * tot
             with np.errstate(divide="ignore", invalid="ignore"):
                 q0[:, md.bp_l] = np.where(tot > 0, w1 / tot, 0.0)
