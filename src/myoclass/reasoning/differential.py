@@ -763,7 +763,7 @@ def _restrict_groups(md: _Model) -> _ItemGroups:
     Two assignments of the 15 items are in one group when the label function restricted to each is the
     same function of the other findings (every label's root reduces to the same node of one shared
     unique table: a reduced ordered BDD is canonical). Built item by item, merging equal restrictions,
-    so the diagram work follows the number of groups (43 under the default policy), not 2^15. The
+    so the diagram work follows the number of groups (44 under the default policy), not 2^15. The
     items are independent given the condition (the model's ``BOOLEAN`` entries, clipped as the model is).
     """
     t = md.dg.table
@@ -841,7 +841,7 @@ class BiopsyInformation:
     the findings. The biopsied case is the known findings with ``biopsy_performed`` true and the items
     unknown, so its differential is the one myoclass will show once the biopsy is recorded as done
     (P(biopsy | condition) weighs in). Computed exactly over all 2^15 item assignments: one weighted
-    count per group of assignments the label function tells apart (``groups``, 43 under the default
+    count per group of assignments the label function tells apart (``groups``, 44 under the default
     policy; :func:`_restrict_groups`) and branch, then each assignment's own posterior; ``exact`` is
     False only when the biopsied case's differential itself was bounded (see :func:`compute`).
     ``entropy_after`` is H(L'), ``entropy_now`` the entropy of the case's differential as it stands.
