@@ -1,7 +1,25 @@
 """The differential and the strict label on the validation set of published cases (issue 10, item 5).
 
-Reads data/validation/published_cases.jsonl (a held-out set: the model is NOT tuned on it and this
-script changes nothing) and prints, per reading policy (clinic first, the default):
+Reads data/validation/published_cases.jsonl (this script changes nothing in the model).
+
+**Split (issue 10, item 5: "if anything is tuned on it, split the set first and report on the untouched
+half").** The set is split deterministically into a ``dev`` half and a ``held-out`` half by publication,
+so that all patients of one publication fall in the same half (:func:`split`):
+
+  * the source key of a record is ``pmid:<PMID>``, else ``doi:<DOI lower-cased>``, else
+    ``citation:<citation>``; its hash is ``sha256(SPLIT_SALT + key)`` (hex);
+  * each source is put in the stratum of its patients' most frequent reference label (ties: label
+    precedence order);
+  * within a stratum the sources are taken in hash order, and each goes to the half that holds fewer
+    patients of that stratum so far; on a tie, to ``dev`` if the hash's last hex digit is even, else to
+    ``held-out``.
+
+So a label with two or more sources in its stratum is in both halves. The script prints the per-label
+patient and source counts of each half and checks that every label with at least two sources appears in
+both. ``LOOKED_AT`` names the half whose per-case errors were looked at when the model's entries were
+reviewed (``dev``); the other half was only ever scored. The detailed tables (calibration, confusion) are
+printed for ``all`` and ``dev``; for ``held-out`` only the headline figures, unless ``--detail-held-out``
+is given. Per reading policy (clinic first, the default) it prints:
 
   * the strict label: right / wrong / undetermined with the true label reachable / undetermined without it;
   * the leading label's accuracy and top-2 accuracy;
@@ -12,11 +30,12 @@ script changes nothing) and prints, per reading policy (clinic first, the defaul
   * the figures of the issue's "Done when" against their targets, and how many cases had inexact
     next tests or an inexact differential.
 
-Usage: python bench/validate.py [PATH]
+Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -29,13 +48,91 @@ from myoclass.model.findings import case_state
 from myoclass.reasoning.engine import LABELS, engine
 
 PATH = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
+#: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
+SPLIT_SALT = "myoclass-validation-split-v1:"
+HALVES = ("dev", "held-out")
+#: the half whose per-case errors were looked at when the model's entries were reviewed
+LOOKED_AT = "dev"
 
 
 def load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def evaluate(records: list[dict[str, Any]], reading: str) -> None:
+def source_key(record: dict[str, Any]) -> str:
+    """The publication a record comes from: PMID, else DOI, else the citation."""
+    src = record["source"]
+    if src.get("pmid"):
+        return f"pmid:{str(src['pmid']).strip()}"
+    if src.get("doi"):
+        return f"doi:{str(src['doi']).strip().lower()}"
+    return f"citation:{str(src.get('citation', '')).strip()}"
+
+
+def source_hash(key: str) -> str:
+    return hashlib.sha256((SPLIT_SALT + key).encode("utf-8")).hexdigest()
+
+
+def split(records: list[dict[str, Any]]) -> dict[str, str]:
+    """source key -> ``dev`` or ``held-out`` (deterministic; see the module docstring)."""
+    by_source: dict[str, list[str]] = {}
+    for r in records:
+        by_source.setdefault(source_key(r), []).append(r["reference_label"])
+    order = {lab: i for i, lab in enumerate(LABELS)}
+    strata: dict[str, list[str]] = {}
+    for key, labels in by_source.items():
+        counts = Counter(labels)
+        top = min(counts, key=lambda lab: (-counts[lab], order.get(lab, len(order)), lab))
+        strata.setdefault(top, []).append(key)
+    half: dict[str, str] = {}
+    for stratum in sorted(strata, key=lambda lab: (order.get(lab, len(order)), lab)):
+        filled = dict.fromkeys(HALVES, 0)
+        for key in sorted(strata[stratum], key=source_hash):
+            if filled["dev"] != filled["held-out"]:
+                h = min(HALVES, key=lambda x: filled[x])
+            else:
+                h = "dev" if int(source_hash(key)[-1], 16) % 2 == 0 else "held-out"
+            half[key] = h
+            filled[h] += len(by_source[key])
+    return half
+
+
+def halves(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The records of ``all``, ``dev`` and ``held-out``."""
+    half = split(records)
+    return {"all": records, **{h: [r for r in records if half[source_key(r)] == h] for h in HALVES}}
+
+
+def print_split(records: list[dict[str, Any]]) -> bool:
+    """Per-label patient (and source) counts of each half; True if every label with >= 2 sources is in both."""
+    half = split(records)
+    pats: Counter[tuple[str, str]] = Counter()
+    srcs: dict[tuple[str, str], set[str]] = {}
+    for r in records:
+        k = source_key(r)
+        pats[(r["reference_label"], half[k])] += 1
+        srcs.setdefault((r["reference_label"], half[k]), set()).add(k)
+    n_src = {h: sum(1 for v in half.values() if v == h) for h in HALVES}
+    n_pat = {h: sum(1 for r in records if half[source_key(r)] == h) for h in HALVES}
+    print(f"split by publication (sha256 of {SPLIT_SALT!r} + PMID, else DOI, else citation; stratified by label): "
+          + ", ".join(f"{h} {n_pat[h]} patients / {n_src[h]} sources" for h in HALVES))
+    print(f"  {'reference_label':24s} {'dev':>12s} {'held-out':>12s}   (patients / sources)")
+    ok = True
+    for lab in LABELS:
+        if not any(pats[(lab, h)] for h in HALVES):
+            continue
+        total_src = sum(len(srcs.get((lab, h), ())) for h in HALVES)
+        both = all(pats[(lab, h)] for h in HALVES)
+        flag = "" if both or total_src < 2 else "  <- NOT IN BOTH HALVES"
+        ok &= both or total_src < 2
+        print(f"  {lab:24s} " + " ".join(f"{pats[(lab, h)]:>6d} / {len(srcs.get((lab, h), ())):<3d}" for h in HALVES)
+              + flag)
+    print(f"  every label with >= 2 sources in both halves: {'yes' if ok else 'NO'}")
+    print(f"looked at: per-case errors of the {LOOKED_AT!r} half only; the other half was only scored.\n")
+    return ok
+
+
+def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", detail: bool = True) -> dict[str, float]:
     eng = engine()
     n = len(records)
     strict: Counter[str] = Counter()
@@ -74,8 +171,22 @@ def evaluate(records: list[dict[str, Any]], reading: str) -> None:
         _reach, _exact, tests_exact, _o = analyse(eng, packed)  # what assess uses (the diagram)
         tests_inexact += not tests_exact
         diff_inexact += not a["differential_exact"]
-    pct = lambda k: f"{100 * k / n:5.1f}%"  # noqa: E731
-    print(f"== reading: {reading} ({n} patients)")
+    def pct(k: int) -> str:
+        return f"{100 * k / n:5.1f}%"
+
+    hi_acc = hi_right / hi_n if hi_n else float("nan")
+    figures = {"n": n, "leading": right1 / n, "top2": right2 / n, "brier": brier / n, "coverage_08": hi_n / n,
+               "accuracy_08": hi_acc, "strict_wrong": strict["wrong"] / n}
+    if not detail:
+        print(f"== reading: {reading}, half: {name} ({n} patients): headline figures only")
+        print(f"leading label accuracy   {right1:4d}/{n}  {pct(right1)}")
+        print(f"top-2 accuracy           {right2:4d}/{n}  {pct(right2)}")
+        print(f"Brier score (15 labels)  {brier / n:.4f}")
+        print(f"leading_probability >= 0.8: coverage {hi_n}/{n} {pct(hi_n)}, accuracy {hi_right}/{hi_n} "
+              f"{100 * hi_acc:.1f}%")
+        print()
+        return figures
+    print(f"== reading: {reading}, half: {name} ({n} patients)")
     print("strict label:")
     for key in ("right", "wrong", "undetermined, truth reachable", "undetermined, truth not reachable"):
         print(f"  {key:36s} {strict[key]:4d}  {pct(strict[key])}")
@@ -89,7 +200,6 @@ def evaluate(records: list[dict[str, Any]], reading: str) -> None:
             mp = sum(p for p, _ in rows) / len(rows)
             acc = sum(ok for _, ok in rows) / len(rows)
             print(f"  {i / 10:.1f}-{(i + 1) / 10:.1f}  {len(rows):4d}   {mp:6.3f}   {acc:6.3f}")
-    hi_acc = hi_right / hi_n if hi_n else float("nan")
     print(f"leading_probability >= 0.8: coverage {hi_n}/{n} {pct(hi_n)}, accuracy {hi_right}/{hi_n} "
           f"{100 * hi_acc:.1f}%")
     truths = [lab for lab in LABELS if any(t == lab for t, _ in confusion)]
@@ -116,16 +226,31 @@ def evaluate(records: list[dict[str, Any]], reading: str) -> None:
           f"{'MET' if tests_inexact == 0 else 'NOT MET'}")
     print(f"  differential inexact (vector budget)           {diff_inexact:4d} cases")
     print()
+    return figures
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else PATH
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    detail_held_out = "--detail-held-out" in sys.argv[1:]
+    path = Path(args[0]) if args else PATH
     records = load(path)
     print(f"validation set: {path.name}, {len(records)} patients; labels: "
           + ", ".join(f"{k} {v}" for k, v in sorted(Counter(r['reference_label'] for r in records).items())))
-    print("model: literature-based (not fitted to this set); nothing here changes it.\n")
+    print("model: literature-based (not fitted to this set); nothing here changes it.")
+    print_split(records)
+    parts = halves(records)
+    table: dict[tuple[str, str], dict[str, float]] = {}
     for reading in ("clinic", "record"):
-        evaluate(records, reading)
+        for name in ("all", *HALVES):
+            detail = name != "held-out" or detail_held_out
+            table[(reading, name)] = evaluate(parts[name], reading, name, detail)
+    print("summary (leading = leading-label accuracy; p>=0.8 = coverage / accuracy there):")
+    print(f"  {'reading':8s} {'half':9s} {'n':>4s} {'leading':>8s} {'top-2':>7s} {'Brier':>7s} {'p>=0.8':>15s}")
+    for (reading, name), f in table.items():
+        print(f"  {reading:8s} {name:9s} {int(f['n']):4d} {100 * f['leading']:7.1f}% {100 * f['top2']:6.1f}% "
+              f"{f['brier']:7.4f} {100 * f['coverage_08']:6.1f}% / {100 * f['accuracy_08']:5.1f}%")
+    print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
+          f"Looked at: {LOOKED_AT}; held-out: scored only.")
 
 
 if __name__ == "__main__":

@@ -129,3 +129,74 @@ def test_which_numbers_come_from_the_eular_acr_report() -> None:
 
     used = [r for r in M.rows() if EULAR_ACR_2017.short in str(r["sources"])]
     assert used  # the cohort composition (976 IIM / 624 comparators; 74% adults)
+
+
+# ------------------------------------------------------------------------------------- numbers sourced for issue 10
+# Each was read in the abstract named by its citation; the note quotes the figure and shows the arithmetic.
+
+SOURCED = [  # (number, value, tag, source)
+    (lambda: M._PRIOR_INPUTS["adm_share_of_dm"], 12 / 29, "V-P", M.KRONZER_2022),
+    (lambda: M._PRIOR_INPUTS["jdm_share_of_juvenile"], 354 / 436, "D", M.SHAH_2013),
+    (lambda: M.BOOLEAN["ild"]["adm"], 25 / 41, "V-P", M.SUN_2013),
+    (lambda: M.BOOLEAN["dysphagia"]["imnm_anti_srp"], 41 / 100, "V-P", M.SUZUKI_2015),
+    (lambda: M.CATEGORICAL["duration_band"]["imnm_anti_srp"]["over_12_months"], 23 / 100, "D", M.SUZUKI_2015),
+    (lambda: M.CATEGORICAL["duration_band"]["imnm_anti_srp"]["up_to_12_months"], 77 / 100, "D", M.SUZUKI_2015),
+    (lambda: M.CATEGORICAL["msa"]["dm"]["ab_mda5"], 16 / 109, "V-P", M.BORGES_2018),
+    (lambda: M.CATEGORICAL["msa"]["adm"]["ab_mda5"], 5 / 22, "V-P", M.BORGES_2018),
+]
+
+
+@pytest.mark.parametrize(("get", "value", "tag", "source"), SOURCED)
+def test_sourced_numbers_carry_value_tag_and_source(get, value, tag, source) -> None:  # type: ignore[no-untyped-def]
+    n = get()
+    assert n.value == pytest.approx(value, abs=1e-12)
+    assert n.tag == tag
+    assert n.sources == (source,)
+    assert n.note and not n.rests_on
+    assert source.doi or source.pmid
+
+
+def test_sourced_numbers_match_the_percentages_quoted() -> None:
+    # the arithmetic agrees with the rounded percentage each abstract prints
+    assert round(100 * 12 / 29) == 41          # Kronzer 2022: "12 (41%) had clinically amyopathic DM"
+    assert round(100 * 5 / 22, 1) == 22.7      # Borges 2018: 22.7% of 22 CADM
+    assert round(100 * 16 / 109, 1) == 14.7    # Borges 2018: 14.7% of 109 DM
+    assert round(100 * 25 / 41, 2) == 60.98    # Sun 2013: "60.98 %" of 41 CADM
+    assert 354 + 33 + 49 == 436                # Shah 2013: 354 JDM, 33 JPM, 49 JCTM
+    for n, *_ in ((g(), v, t, s) for g, v, t, s in SOURCED):
+        assert 0.0 <= n.value <= 1.0
+
+
+def test_the_msa_remainder_of_dm_and_adm_is_derived_and_names_its_assumed_inputs() -> None:
+    for c in ("dm", "adm"):
+        none = M.CATEGORICAL["msa"][c]["none"]
+        assert none.tag == "D" and M.BORGES_2018 in none.sources
+        assert "ab_mda5" not in none.rests_on and "ab_tif1g" in none.rests_on
+        assert math.isclose(sum(M.distribution("msa", c).values()), 1.0, abs_tol=1e-12)
+
+
+def test_the_jdm_prior_rests_on_no_assumed_number() -> None:
+    assert M.PRIOR["jdm"].rests_on == ()
+    assert M.SHAH_2013 in M.PRIOR["jdm"].sources
+    assert "adm_share_of_dm" not in M.PRIOR["adm"].rests_on
+    assert M.KRONZER_2022 in M.PRIOR["adm"].sources
+
+
+def test_the_documented_counts_match_the_model() -> None:
+    """docs/differential-model.md, "Read this first": the counts of numbers per tag are the model's."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "differential-model.md").read_text(encoding="utf-8")
+    doc = " ".join(doc.split())
+    m = re.search(r"Of ([\d,]+) numbers, ([\d,]+) are `assumed`.*?([\d,]+) are read directly from a publication "
+                  r"\(`V-P`.*?([\d,]+) are derived \(`D`: ([\d,]+) are midpoints.*?([\d,]+) are arithmetic.*?"
+                  r"([\d,]+) are structural", doc)
+    assert m, "the counts sentence of docs/differential-model.md"
+    total, assumed, vp, d, hpo, arith, struct = (int(g.replace(",", "")) for g in m.groups())
+    rows = M.rows()
+    tags = Counter(r["tag"] for r in rows)
+    assert (total, assumed, vp, d, struct) == (len(rows), tags["assumed"], tags["V-P"], tags["D"], tags["def"])
+    n_hpo = sum(1 for r in rows if r["tag"] == "D" and r["sources"] == M.HPO_ANNOTATIONS.rendered_short)
+    assert (hpo, arith) == (n_hpo, tags["D"] - n_hpo)

@@ -67,3 +67,56 @@ def test_every_flat_key_has_evidence():
 @pytest.mark.parametrize("rec", RECORDS, ids=[r["case_id"] for r in RECORDS])
 def test_flat_case_passes_parse_case(rec):
     parse_case(rec["flat_case"])
+
+
+# ------------------------------------------------------------------------------ the dev / held-out split
+# bench/validate.py splits the set by publication (issue 10, item 5: "if anything is tuned on it, split the set
+# first and report on the untouched half"). Only the split is computed here; no case is assessed.
+
+def _validate_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "validate.py"
+    spec = importlib.util.spec_from_file_location("bench_validate", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+V = _validate_module()
+SPLIT = V.split(RECORDS)
+
+
+def test_split_is_by_publication_and_covers_every_record():
+    assert set(SPLIT) == {V.source_key(r) for r in RECORDS}
+    assert set(SPLIT.values()) == {"dev", "held-out"}
+    parts = V.halves(RECORDS)
+    assert len(parts["dev"]) + len(parts["held-out"]) == len(RECORDS) == len(parts["all"])
+    assert {r["case_id"] for r in parts["dev"]}.isdisjoint(r["case_id"] for r in parts["held-out"])
+
+
+def test_source_key_prefers_pmid_then_doi_then_citation():
+    assert V.source_key({"source": {"pmid": "123", "doi": "10.1/X"}}) == "pmid:123"
+    assert V.source_key({"source": {"pmid": None, "doi": "10.1/X"}}) == "doi:10.1/x"
+    assert V.source_key({"source": {"citation": "A case"}}) == "citation:A case"
+
+
+def test_split_is_deterministic_and_stable():
+    assert V.split(list(reversed(RECORDS))) == SPLIT  # independent of record order
+    assert V.SPLIT_SALT == "myoclass-validation-split-v1:" and V.LOOKED_AT == "dev"
+    # the halves recorded in data/validation/README.md
+    parts = V.halves(RECORDS)
+    assert (len(parts["dev"]), len(parts["held-out"])) == (73, 80)
+
+
+def test_split_is_about_half_and_every_label_with_two_sources_is_in_both_halves():
+    parts = V.halves(RECORDS)
+    assert 0.4 <= len(parts["dev"]) / len(RECORDS) <= 0.6
+    sources: dict[str, set[str]] = {}
+    for r in RECORDS:
+        sources.setdefault(r["reference_label"], set()).add(V.source_key(r))
+    for label, keys in sources.items():
+        if len(keys) >= 2:
+            for h in ("dev", "held-out"):
+                assert any(r["reference_label"] == label for r in parts[h]), (label, h)

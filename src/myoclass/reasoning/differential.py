@@ -901,8 +901,9 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
         z = pl.sum(axis=1, keepdims=True)
         pl = np.divide(pl, z, out=np.zeros_like(pl), where=z > 0)
     # per group and condition: sum over the condition's branches of mass x P(L' | branch, group)
-    PLd = np.zeros((G, md.nc, pl.shape[1]))
-    np.add.at(PLd, (slice(None), cond), pl.reshape(G, k, -1) * mass[None, :, None])
+    onehot = np.zeros((k, md.nc))
+    onehot[np.arange(k), cond] = mass
+    PLd = np.einsum("gkl,kd->gdl", pl.reshape(G, k, -1), onehot)
     P = np.empty((ig.lik.shape[0], pl.shape[1]))  # P(L', assignment) = sum_d P(assignment | d) PLd[g, d]
     for g in range(G):
         a, b = ig.starts[g], ig.starts[g + 1]

