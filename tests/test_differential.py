@@ -8,8 +8,10 @@ the engine's label of the full state.
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -408,3 +410,38 @@ def test_a_biopsy_comes_first_where_only_it_can_settle_the_case() -> None:
     assert first["p_present"] is None
     assert first["expected_information"] > 0.5
     assert all(t["expected_information"] <= first["expected_information"] for t in a["next_tests"][1:])
+
+
+def test_the_c_path_equals_the_numpy_path() -> None:
+    """The C per-case computation gives the numpy reference's vectors, differential and joints."""
+    from myoclass.reasoning import differential as D
+    from myoclass.synthetic import thin_cases
+
+    md = D.model_for()
+    if md.c is None:
+        pytest.skip("no C compiler")
+    path = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
+    bases = [json.loads(x)["flat_case"] for x in path.read_text().splitlines() if x.strip()]
+    cases = [parse_case(c) for c in thin_cases(bases, 300, 17)] + [parse_case(c) for c in example_cases().values()]
+    checked = 0
+    for case in cases:
+        packed = ENG.pack(display_state(case))
+        if np.count_nonzero(np.frombuffer(packed, dtype=np.uint8)[md.ms_f] == 2) >= 2:
+            continue  # two positive antibodies: the plain diagram, numpy only
+        for reading in ("clinic", "record"):
+            a = D._compute_c(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values)
+            b = D._compute_np(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values)
+            assert a is not False
+            if a is None or b is None:
+                assert a is None and b is None
+                continue
+            assert a.n_vectors == b.n_vectors and a.exact and b.exact
+            assert np.allclose(a.p_label, b.p_label, atol=1e-12)
+            assert np.allclose(a.posterior, b.posterior, atol=1e-12)
+            assert np.allclose(a._weighted_joint(), b._weighted_joint(), atol=1e-12)
+            checked += 1
+    assert checked >= 500
+    # past the C path's vector cap (a budget below the vectors needed), the numpy path decides
+    case = parse_case({"case_id": "empty"})
+    packed = ENG.pack(display_state(case)) + b"\x01"
+    assert D._compute_c(md, packed, "clinic", False, 4, None) is False

@@ -13,7 +13,10 @@ import ctypes
 
 from myoclass.criteria._native import CFLAGS, compile_cached
 
-__all__ = ["C_SOURCE", "load_passes"]
+__all__ = ["C_SOURCE", "PASS_FLAGS", "load_passes"]
+
+#: -O3: the fixed-width loops of the weighted pass vectorise
+PASS_FLAGS = ("-O3", *(f for f in CFLAGS if not f.startswith("-O")))
 
 C_SOURCE = r"""
 #include <stdlib.h>
@@ -232,8 +235,7 @@ class _DTab(ctypes.Structure):
 
 def load_passes() -> ctypes.CDLL | None:
     """The compiled kernel (cached by source hash), or None without a compiler / with MYOCLASS_NATIVE=0."""
-    flags = ("-O3", *(f for f in CFLAGS if not f.startswith("-O")))  # -O3: the fixed-width loops vectorise
-    lib = compile_cached(C_SOURCE, "diagram", flags)
+    lib = compile_cached(C_SOURCE, "diagram", PASS_FLAGS)
     if lib is None:
         return None
     lib.dd_reach.restype = ctypes.c_uint32

@@ -45,14 +45,14 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
-from myoclass.criteria._native import DDPasses, cache_dir
+from myoclass.criteria._native import DDPasses, cache_dir, compile_cached
 from myoclass.logic._compile import MSA_NONE, Table, build_table, compile_bdd
-from myoclass.logic._passes_c import DTab, load_passes
+from myoclass.logic._passes_c import C_SOURCE, PASS_FLAGS, DTab, load_passes
 from myoclass.model.findings import FINDINGS
 from myoclass.reasoning.engine import LABELS, Engine, engine
 
 __all__ = ["Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exact", "diagram", "diagram_for",
-           "shipped_order"]
+           "load_with_passes", "shipped_order"]
 
 #: bumped when the table layout or the translation changes (part of the cache key)
 FORMAT = 1
@@ -186,6 +186,10 @@ class Diagram:
             self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
         self.native = self._lib is not None
         self._engine_dec = set(eng._dec_index)
+
+    def table_address(self) -> int | None:
+        """The address of the C node table (``DTab``) for C code built with :func:`load_with_passes`, or None."""
+        return None if self._dtab is None else ctypes.addressof(self._dtab)
 
     def c_passes(self) -> DDPasses | None:
         """The C passes as the native batch row loop calls them (None without the C kernel)."""
@@ -487,6 +491,14 @@ class Diagram:
         run = np.cumsum(diff, axis=1)[:, :nl]
         joint = (joint + run * p[None, :]) * inv
         return pl, joint
+
+
+def load_with_passes(source: str, stem: str) -> ctypes.CDLL | None:
+    """C ``source`` compiled together with the diagram passes (it may call ``dd_wmc`` and read ``DTab``).
+
+    Cached like the passes; None without a compiler or with ``MYOCLASS_NATIVE=0``.
+    """
+    return compile_cached(C_SOURCE + source, stem, PASS_FLAGS)
 
 
 def _cone_entries(t: Table) -> np.ndarray:

@@ -50,6 +50,7 @@ myositis-specific antibodies positive), every probability of the model is clippe
 
 from __future__ import annotations
 
+import ctypes
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ from myoclass.logic.diagram import Diagram, diagram
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS
 from myoclass.reasoning import differential_model as M
+from myoclass.reasoning._differential_c import DModel, load_differential
 from myoclass.reasoning.engine import LABELS
 
 __all__ = ["READINGS", "VECTOR_BUDGET", "Differential", "compute", "model_for", "rounded"]
@@ -164,6 +166,46 @@ class _Model:
         self.ck_reads_enzymes = np.array(reads, dtype=bool)
         self._assumed_tables()
         self._per_case_constants()
+        self.c = self._c_model()
+
+    def _c_model(self) -> tuple[Any, Any, int, list[np.ndarray]] | None:
+        """The C fast path's library, its ``DModel`` (pointers into kept arrays) and the table address."""
+        addr = self.dg.table_address()
+        if not self.grouped or addr is None:
+            return None
+        lib = load_differential()
+        if lib is None:
+            return None
+        keep: list[np.ndarray] = []
+
+        def f64(a: Any) -> int:
+            x = np.ascontiguousarray(a, dtype=np.float64)
+            keep.append(x)
+            return int(x.ctypes.data)
+
+        def i32(a: Any) -> int:
+            x = np.ascontiguousarray(a, dtype=np.int32)
+            keep.append(x)
+            return int(x.ctypes.data)
+
+        def u8(a: Any) -> int:
+            x = np.ascontiguousarray(a, dtype=np.uint8)
+            keep.append(x)
+            return int(x.ctypes.data)
+
+        dm = DModel(
+            self.nc, self.dg.nl, len(LABELS), f64(self.prior), f64(self.q0_const),
+            len(self.ib_f), i32(self.ib_f), i32(self.ib_l), f64(self.ib_p), f64(self.ib_m), f64(self.ib_qsal),
+            len(self.cat_f), i32(self.cat_f), u8(self.cat_restr), f64(self.cat_lik),
+            int(self.bp_f), int(self.bp_l), len(self.it_f), i32(self.it_f), i32(self.it_l), f64(self.bp_p),
+            f64(self.it_p),
+            int(self.ck_f), len(self.ck_l), len(self.en_f), i32(self.ck_l), i32(self.en_f), i32(self.en_l),
+            f64(self.ck_p), f64(self.en_p), u8(self.en_support), u8(self.ck_reads_enzymes),
+            len(self.ca_f), self.ca_p.shape[1], i32(self.ca_f), i32(self.ca_l), f64(self.ca_p), f64(self.em_p),
+            f64(self.ca_m), f64(self.em_qsal), u8(self.ca_support),
+            len(self.ms_f), int(self.none_l), i32(self.ms_f), i32(self.ms_l), f64(self.ms_p), float(self.ms_m),
+        )
+        return lib, dm, addr, keep
 
     def _per_case_constants(self) -> None:
         """Arrays the per-case computation reads, so that it runs no Python loop over conditions or values."""
@@ -517,8 +559,61 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
     return res
 
 
+#: at most this many weight vectors on the C path (15 conditions, 3 causes); more go to the numpy path
+_C_VECTORS = 64
+
+
 def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget: int,
              values: Mapping[str, Any] | None) -> Differential | None:
+    if md.c is not None:
+        got = _compute_c(md, packed, reading, derivatives, budget, values)
+        if got is None or isinstance(got, Differential):
+            return got
+    return _compute_np(md, packed, reading, derivatives, budget, values)
+
+
+def _compute_c(md: _Model, packed: bytes, reading: str, derivatives: bool, budget: int,
+               values: Mapping[str, Any] | None) -> Differential | bool | None:
+    """The C path (:mod:`myoclass.reasoning._differential_c`); False where the numpy path must run."""
+    assert md.c is not None
+    lib, dm, addr, _keep = md.c
+    s = np.frombuffer(packed, dtype=np.uint8)
+    record = reading == "record"
+    some_ab = record and _some_antibody_given(s, md, values)
+    cap = min(budget, _C_VECTORS)
+    nl, nlab = md.dg.nl, len(LABELS)
+    Q = np.empty((cap, nl))
+    w = np.empty(cap)
+    cond = np.empty(cap, dtype=np.int32)
+    pl = np.empty((cap, nlab))
+    joint = np.empty((cap, nlab, nl)) if derivatives else None
+    k = lib.dd_differential(addr, ctypes.byref(dm), packed, int(record), int(some_ab), cap, Q.ctypes.data,
+                            w.ctypes.data, cond.ctypes.data, pl.ctypes.data,
+                            None if joint is None else joint.ctypes.data)
+    if k < 0:
+        return False
+    if k == 0:
+        return None
+    w = w[:k]
+    total = float(w.sum())
+    if not (total > 0 and math.isfinite(total)):
+        return None
+    mass = w / total
+    pl = pl[:k]
+    p_label = np.maximum(mass @ pl, 0.0)
+    p_label /= p_label.sum()
+    ci = cond[:k].astype(np.intp)
+    out = Differential(p_label, np.bincount(ci, weights=mass, minlength=md.nc), True, 0.0, k, False, reading)
+    out._model = md
+    out._mass, out._cond, out._q = mass, ci, Q[:k]
+    if joint is not None:
+        out._pl, out._joint = pl, joint[:k]
+    out._state = s[:md.nf]
+    return out
+
+
+def _compute_np(md: _Model, packed: bytes, reading: str, derivatives: bool, budget: int,
+                values: Mapping[str, Any] | None) -> Differential | None:
     dg = md.dg
     nc = md.nc
     s = np.frombuffer(packed, dtype=np.uint8)

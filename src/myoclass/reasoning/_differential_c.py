@@ -1,0 +1,162 @@
+"""The differential's per-case computation in C (the fast path of :func:`myoclass.reasoning.differential.compute`).
+
+One call per case: the likelihood of the known findings and the completion weights of the unknown
+ones, per condition (and per non-immune cause where that is branched), then the weighted counts over
+the differential's diagram, conditioned on its constraints, their mixture and the weighted joints.
+It reads the model's arrays as :class:`myoclass.reasoning.differential._Model` lays them out, and
+follows the numpy code of ``differential._compute`` step by step (same products, same order of the
+weight vectors), which stays the reference: ``tests/test_differential.py`` holds the two equal.
+
+It covers the differential's diagram (the antibody group and the biopsy's items as constraints) with
+the default reading policies. It hands back to the numpy code (returns -1) where that code branches in
+a way this one does not: a CK band branch, or more weight vectors than the budget.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from myoclass.logic.diagram import load_with_passes
+
+__all__ = ["DModel", "load_differential"]
+
+SOURCE = r"""
+typedef struct {
+  int nc, nl, nlab;
+  const double *prior, *q0;                                      /* nc; nc x nl */
+  int nib; const int *ib_f, *ib_l; const double *ib_p, *ib_m, *ib_qsal;   /* nc x nib; nib; nc x nib */
+  int ncat; const int *cat_f; const unsigned char *cat_restr; const double *cat_lik;  /* ncat x 256; ncat x 256 x nc */
+  int bp_f, bp_l, nit; const int *it_f, *it_l; const double *bp_p, *it_p;  /* nc; nc x nit */
+  int ck_f, nb, ne; const int *ck_l, *en_f, *en_l; const double *ck_p, *en_p;  /* nc x nb; ne x nb */
+  const unsigned char *en_support, *ck_reads;
+  int nca, ncv; const int *ca_f, *ca_l; const double *ca_p, *em_p, *ca_m, *em_qsal;  /* nc x ncv; nca x ncv */
+  const unsigned char *ca_support;
+  int nms, none_l; const int *ms_f, *ms_l; const double *ms_p; double ms_m;  /* nc x (nms+1) */
+} DModel;
+
+#define MAXC 32
+#define MAXV 8
+static __thread double *QS; static __thread int QS_cap;
+
+/* Returns the number of weight vectors k (their rows in Q, k x nl; weights w; conditions cond), after
+   the weighted counts pl (k x nlab) and, with joint, the joints (k x nlab x nl), each conditioned on
+   the diagram's constraints; 0 when the known findings have no mass under any condition; -1 where
+   the numpy code must run instead. */
+int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record,int some_ab,int budget,
+                    double*Q,double*w,int*cond,double*pl,double*joint){
+  int nc=m->nc,nl=m->nl,d,j,b,e,c,f,v;
+  if(nc>MAXC||m->nb>MAXV||m->ncv>MAXV||m->nca>MAXV) return -1;
+  if(QS_cap<nc*nl){ QS_cap=nc*nl; QS=realloc(QS,8*(size_t)QS_cap); }
+  double lik[MAXC]; double*q=QS;
+  for(d=0;d<nc;d++){ lik[d]=m->prior[d]; memcpy(q+(size_t)d*nl,m->q0+(size_t)d*nl,8*(size_t)nl); }
+  /* independent booleans */
+  for(j=0;j<m->nib;j++){ int x=s[m->ib_f[j]],l=m->ib_l[j]; double mm=m->ib_m[j]; int sal=record&&x==1&&mm>0;
+    for(d=0;d<nc;d++){ double p=m->ib_p[(size_t)d*m->nib+j];
+      lik[d]*= x==2?p:(x==0?1.0-p:(sal?1.0-p*mm:1.0));
+      q[(size_t)d*nl+l]= sal?m->ib_qsal[(size_t)d*m->nib+j]:p; } }
+  /* independent categoricals: the likelihood of the allowed bands */
+  for(j=0;j<m->ncat;j++){ int x=s[m->cat_f[j]]; if(!m->cat_restr[j*256+x]) continue;
+    const double*L=m->cat_lik+((size_t)j*256+x)*nc; for(d=0;d<nc;d++) lik[d]*=L[d]; }
+  /* biopsy (the diagram requires a biopsy of every item) */
+  { int sb=s[m->bp_f],anypos=0;
+    for(j=0;j<m->nit;j++) anypos|=s[m->it_f[j]]==2;
+    for(d=0;d<nc;d++){ double*qd=q+(size_t)d*nl,bp=m->bp_p[d];
+      if(sb==0){ lik[d]*=1.0-bp; continue; }
+      double w1=bp,fr=1.0;
+      for(j=0;j<m->nit;j++){ int x=s[m->it_f[j]]; double p=m->it_p[(size_t)d*m->nit+j];
+        w1*= x==2?p:(x==0?1.0-p:1.0); if(x==1) fr*=1.0-p; qd[m->it_l[j]]=p; }
+      if(sb==2){ lik[d]*=w1; qd[m->bp_l]=1.0; continue; }
+      double w0=anypos?0.0:1.0-bp,num=w1*fr; lik[d]*=w1+w0; qd[m->bp_l]= num+w0>0?num/(num+w0):0.0; } }
+  /* CK band and enzymes */
+  { int x=s[m->ck_f],nread=0,rb=-1,unk=0; double efac[MAXV];
+    for(b=0;b<m->nb;b++){ efac[b]=1.0; if((x>>b&1)&&m->ck_reads[b]){ if(rb<0) rb=b; nread++; } }
+    for(e=0;e<m->ne;e++){ int se=s[m->en_f[e]]; if(se==1&&m->en_support[e]) unk=1;
+      for(b=0;b<m->nb;b++){ double p=m->en_p[(size_t)e*m->nb+b]; efac[b]*= se==2?p:(se==0?1.0-p:1.0); } }
+    if(nread>=2&&unk) return -1;
+    for(d=0;d<nc;d++){ double*qd=q+(size_t)d*nl,wb[MAXV],tot=0.0;
+      for(b=0;b<m->nb;b++){ wb[b]=m->ck_p[(size_t)d*m->nb+b]*efac[b]; qd[m->ck_l[b]]=wb[b]; if(x>>b&1) tot+=wb[b]; }
+      lik[d]*=tot;
+      for(e=0;e<m->ne;e++){ double a=0.0;
+        if(rb>=0) a=m->en_p[(size_t)e*m->nb+rb];
+        else if(tot>0){ for(b=0;b<m->nb;b++) if(x>>b&1) a+=wb[b]*m->en_p[(size_t)e*m->nb+b]; a/=tot; }
+        qd[m->en_l[e]]=a; } } }
+  /* myositis-specific antibody: one categorical variable (value 0 "none") under the diagram's exactly-one */
+  { int npos=0,pos=-1,ok[64]; double red[64];
+    if(m->nms+1>64) return -1;
+    for(v=0;v<m->nms;v++) if(s[m->ms_f[v]]==2){ npos++; pos=v; }
+    if(npos>=2) return -1;
+    ok[0]=npos==0; red[0]=1.0;
+    for(v=1;v<=m->nms;v++){ int x=s[m->ms_f[v-1]]; ok[v]= npos? (v-1==pos) : x!=0;
+      red[v]= (record&&some_ab&&x==1)?1.0-m->ms_m:1.0; }
+    for(d=0;d<nc;d++){ double*qd=q+(size_t)d*nl,tot=0.0; const double*P=m->ms_p+(size_t)d*(m->nms+1);
+      for(v=0;v<=m->nms;v++){ double wv=ok[v]?P[v]*red[v]:0.0; tot+=wv;
+        qd[v?m->ms_l[v-1]:m->none_l]=wv/(1.0+wv); }
+      lik[d]*=tot; } }
+  /* non-immune cause: one categorical; branched where a condition has two causes and both findings are unknown */
+  double cq[MAXV][MAXV],cfac[MAXV]; int nfree=0;
+  for(c=0;c<m->ncv;c++) cfac[c]=1.0;
+  for(f=0;f<m->nca;f++){ int x=s[m->ca_f[f]]; double mm=m->ca_m[f]; int sal=record&&x==1&&mm>0;
+    if(x==1&&m->ca_support[f]) nfree++;
+    for(c=0;c<m->ncv;c++){ double p=m->em_p[(size_t)f*m->ncv+c];
+      cfac[c]*= x==2?p:(x==0?1.0-p:(sal?1.0-p*mm:1.0));
+      cq[f][c]= sal?m->em_qsal[(size_t)f*m->ncv+c]:p; } }
+  double wc[MAXC][MAXV]; int multi[MAXC],branch=0;
+  for(d=0;d<nc;d++){ int npos=0; for(c=0;c<m->ncv;c++){ wc[d][c]=m->ca_p[(size_t)d*m->ncv+c]*cfac[c]; npos+=wc[d][c]>0; }
+    multi[d]=npos>=2; if(multi[d]) branch=1; }
+  if(nfree<2) branch=0;
+  /* the weight vectors, condition by condition, options in cause order (as the numpy code's C order) */
+  int k=0;
+  for(d=0;d<nc;d++){ double tot=0.0; for(c=0;c<m->ncv;c++) tot+=wc[d][c];
+    double mix[MAXV];
+    for(f=0;f<m->nca;f++){ double a=0.0; if(tot>0){ for(c=0;c<m->ncv;c++) a+=wc[d][c]*cq[f][c]; a/=tot; } mix[f]=a; }
+    int nopt= (branch&&multi[d])?m->ncv:1;
+    for(c=0;c<nopt;c++){
+      double ow= (branch&&multi[d])?wc[d][c]:tot, wt=lik[d]*ow;
+      if(!(wt>0)) continue;
+      if(k>=budget) return -1;
+      double*row=Q+(size_t)k*nl; memcpy(row,q+(size_t)d*nl,8*(size_t)nl);
+      for(f=0;f<m->nca;f++) row[m->ca_l[f]]= (branch&&multi[d])?cq[f][c]:mix[f];
+      w[k]=wt; cond[k]=d; k++; } }
+  if(!k) return 0;
+  dd_wmc(t,s,0,Q,k,pl,joint);
+  /* condition each vector on the diagram's constraints (their probability is the labels' sum) */
+  int L,nlab=m->nlab;
+  for(j=0;j<k;j++){ double z=0.0; for(L=0;L<nlab;L++) z+=pl[(size_t)j*nlab+L];
+    double inv=z>0?1.0/z:0.0;
+    for(L=0;L<nlab;L++) pl[(size_t)j*nlab+L]*=inv;
+    if(joint){ double*J=joint+(size_t)j*nlab*nl; for(L=0;L<nlab*nl;L++) J[L]*=inv; } }
+  return k;
+}
+
+void* dm_new(void){ return calloc(1,sizeof(DModel)); }
+"""
+
+
+class DModel(ctypes.Structure):
+    """The model's arrays as the C code reads them (pointers into arrays the caller keeps alive)."""
+
+    _P = ctypes.c_void_p
+    _I = ctypes.c_int
+    _fields_ = [
+        ("nc", _I), ("nl", _I), ("nlab", _I), ("prior", _P), ("q0", _P),
+        ("nib", _I), ("ib_f", _P), ("ib_l", _P), ("ib_p", _P), ("ib_m", _P), ("ib_qsal", _P),
+        ("ncat", _I), ("cat_f", _P), ("cat_restr", _P), ("cat_lik", _P),
+        ("bp_f", _I), ("bp_l", _I), ("nit", _I), ("it_f", _P), ("it_l", _P), ("bp_p", _P), ("it_p", _P),
+        ("ck_f", _I), ("nb", _I), ("ne", _I), ("ck_l", _P), ("en_f", _P), ("en_l", _P), ("ck_p", _P), ("en_p", _P),
+        ("en_support", _P), ("ck_reads", _P),
+        ("nca", _I), ("ncv", _I), ("ca_f", _P), ("ca_l", _P), ("ca_p", _P), ("em_p", _P), ("ca_m", _P),
+        ("em_qsal", _P), ("ca_support", _P),
+        ("nms", _I), ("none_l", _I), ("ms_f", _P), ("ms_l", _P), ("ms_p", _P), ("ms_m", ctypes.c_double),
+    ]
+
+
+def load_differential() -> ctypes.CDLL | None:
+    """The compiled kernel (the diagram passes and the differential in one library), or None."""
+    lib = load_with_passes(SOURCE, "differential")
+    if lib is None:
+        return None
+    lib.dd_differential.restype = ctypes.c_int
+    lib.dd_differential.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int,
+                                    ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                    ctypes.c_void_p, ctypes.c_void_p]
+    return lib
