@@ -21,6 +21,7 @@ from myoclass.logic.diagram import load_with_passes
 __all__ = ["DModel", "load_differential"]
 
 SOURCE = r"""
+#include <math.h>
 typedef struct {
   int nc, nl, nlab;
   const double *prior, *q0;                                      /* nc; nc x nl */
@@ -43,7 +44,7 @@ static __thread double *QS; static __thread int QS_cap;
    the diagram's constraints; 0 when the known findings have no mass under any condition; -1 where
    the numpy code must run instead. */
 int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record,int some_ab,int budget,
-                    double*Q,double*w,int*cond,double*pl,double*joint){
+                    double*Q,double*w,int*cond,double*pl,double*joint,double*plab,double*js,double*ei,double*pp){
   int nc=m->nc,nl=m->nl,d,j,b,e,c,f,v;
   if(nc>MAXC||m->nb>MAXV||m->ncv>MAXV||m->nca>MAXV) return -1;
   if(QS_cap<nc*nl){ QS_cap=nc*nl; QS=realloc(QS,8*(size_t)QS_cap); }
@@ -125,6 +126,27 @@ int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record
     double inv=z>0?1.0/z:0.0;
     for(L=0;L<nlab;L++) pl[(size_t)j*nlab+L]*=inv;
     if(joint){ double*J=joint+(size_t)j*nlab*nl; for(L=0;L<nlab*nl;L++) J[L]*=inv; } }
+  /* the mixture: mass per vector (into w), the differential, and with the joints their mixture and,
+     per boolean level, P(present) and the expected drop of the differential's entropy (bits) */
+  double tot=0.0; for(j=0;j<k;j++) tot+=w[j];
+  if(!(tot>0) || tot!=tot || tot>1e308) return 0;
+  for(j=0;j<k;j++) w[j]/=tot;
+  double sp=0.0;
+  for(L=0;L<nlab;L++){ double a=0.0; for(j=0;j<k;j++) a+=w[j]*pl[(size_t)j*nlab+L]; plab[L]=a>0?a:0.0; sp+=plab[L]; }
+  for(L=0;L<nlab;L++) plab[L]/=sp;
+  if(!joint) return k;
+  memset(js,0,8*(size_t)nlab*nl);
+  for(j=0;j<k;j++){ const double*J=joint+(size_t)j*nlab*nl; double mj=w[j];
+    for(L=0;L<nlab*nl;L++) js[L]+=mj*J[L]; }
+  double H=0.0; for(L=0;L<nlab;L++) if(plab[L]>0) H-=plab[L]*log2(plab[L]);
+  int l;
+  for(l=0;l<nl;l++){ ei[l]=0.0; pp[l]=0.0; if(t->bit_b[l]>=0) continue;
+    double t1=0.0,t0=0.0,c1=0.0,c0=0.0;
+    for(L=0;L<nlab;L++){ double a=js[(size_t)L*nl+l],b=plab[L]-a; if(b<0) b=0.0;
+      t1+=a; t0+=b; if(a>0) c1-=a*log2(a); if(b>0) c0-=b*log2(b); }
+    /* sum_v P(v) H(L | v) = -sum P log P + sum_v P(v) log P(v) */
+    double hc=c1+c0+(t1>0?t1*log2(t1):0.0)+(t0>0?t0*log2(t0):0.0), x=H-hc;
+    ei[l]= x<1e-12?0.0:x; pp[l]=t1; }
   return k;
 }
 
@@ -157,6 +179,5 @@ def load_differential() -> ctypes.CDLL | None:
         return None
     lib.dd_differential.restype = ctypes.c_int
     lib.dd_differential.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int,
-                                    ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                                    ctypes.c_void_p, ctypes.c_void_p]
+                                    ctypes.c_int, *[ctypes.c_void_p] * 9]
     return lib

@@ -396,6 +396,8 @@ class Differential:
     _jsum: np.ndarray | None = None
     _entropy: float | None = None
     _values: Mapping[str, Any] | None = None
+    #: per diagram level (boolean findings): expected information and P(present), when the C path gave them
+    _level_info: tuple[np.ndarray | None, np.ndarray | None] | None = None
     _policy: Policy | None = None
 
     @property
@@ -487,7 +489,13 @@ class Differential:
             pv = dict(zip(j, tot.tolist(), strict=True))
             ei = _drop(self.entropy, _cond_entropy(P, tot))
             out[i] = (pv.get("present"), pv, ei)
-        if plain:
+        if plain and self._level_info is not None:
+            ei, pp = self._level_info
+            assert ei is not None and pp is not None
+            for i, lv in zip(plain, lvs, strict=True):
+                t1 = float(pp[lv])
+                out[i] = (t1, {"present": t1, "absent": max(float(self.p_label.sum()) - t1, 0.0)}, float(ei[lv]))
+        elif plain:
             pres = self._weighted_joint()[:, lvs].T  # (finding, label)
             absn = np.maximum(self.p_label[None, :] - pres, 0.0)
             P = np.stack([pres, absn], axis=1)  # (finding, value, label)
@@ -587,27 +595,29 @@ def _compute_c(md: _Model, packed: bytes, reading: str, derivatives: bool, budge
     cond = np.empty(cap, dtype=np.int32)
     pl = np.empty((cap, nlab))
     joint = np.empty((cap, nlab, nl)) if derivatives else None
+    p_label = np.empty(nlab)
+    js = np.empty((nlab, nl)) if derivatives else None
+    ei = np.empty(nl) if derivatives else None
+    pp = np.empty(nl) if derivatives else None
+
+    def ptr(a: np.ndarray | None) -> int | None:
+        return None if a is None else int(a.ctypes.data)
+
     k = lib.dd_differential(addr, ctypes.byref(dm), packed, int(record), int(some_ab), cap, Q.ctypes.data,
-                            w.ctypes.data, cond.ctypes.data, pl.ctypes.data,
-                            None if joint is None else joint.ctypes.data)
+                            w.ctypes.data, cond.ctypes.data, pl.ctypes.data, ptr(joint), p_label.ctypes.data,
+                            ptr(js), ptr(ei), ptr(pp))
     if k < 0:
         return False
     if k == 0:
         return None
-    w = w[:k]
-    total = float(w.sum())
-    if not (total > 0 and math.isfinite(total)):
-        return None
-    mass = w / total
-    pl = pl[:k]
-    p_label = np.maximum(mass @ pl, 0.0)
-    p_label /= p_label.sum()
+    mass = w[:k]  # the C code left each vector's mass there
     ci = cond[:k].astype(np.intp)
     out = Differential(p_label, np.bincount(ci, weights=mass, minlength=md.nc), True, 0.0, k, False, reading)
     out._model = md
     out._mass, out._cond, out._q = mass, ci, Q[:k]
     if joint is not None:
-        out._pl, out._joint = pl, joint[:k]
+        out._pl, out._joint, out._jsum = pl[:k], joint[:k], js
+        out._level_info = (ei, pp)
     out._state = s[:md.nf]
     return out
 
