@@ -490,11 +490,11 @@ class Differential:
             ei = _drop(self.entropy, _cond_entropy(P, tot))
             out[i] = (pv.get("present"), pv, ei)
         if plain and self._level_info is not None:
-            ei, pp = self._level_info
-            assert ei is not None and pp is not None
+            eis, pps = self._level_info
+            assert eis is not None and pps is not None
             for i, lv in zip(plain, lvs, strict=True):
-                t1 = float(pp[lv])
-                out[i] = (t1, {"present": t1, "absent": max(float(self.p_label.sum()) - t1, 0.0)}, float(ei[lv]))
+                t1 = float(pps[lv])
+                out[i] = (t1, {"present": t1, "absent": max(float(self.p_label.sum()) - t1, 0.0)}, float(eis[lv]))
         elif plain:
             pres = self._weighted_joint()[:, lvs].T  # (finding, label)
             absn = np.maximum(self.p_label[None, :] - pres, 0.0)
