@@ -68,7 +68,8 @@ from myoclass.reasoning import differential_model as M
 from myoclass.reasoning._differential_c import DModel, load_differential
 from myoclass.reasoning.engine import LABELS
 
-__all__ = ["READINGS", "VECTOR_BUDGET", "Differential", "compute", "model_for", "rounded"]
+__all__ = ["READINGS", "VECTOR_BUDGET", "BiopsyInformation", "Differential", "biopsy_information", "compute",
+           "model_for", "prepare", "rounded"]
 
 #: reading policies (``differential_model.READING_POLICIES``); ``clinic`` is the default
 READINGS = tuple(M.READING_POLICIES)
@@ -927,6 +928,13 @@ def _restrict_groups(md: _Model) -> _ItemGroups:
     for j in range(n_items):
         lik *= np.where(bits[:, j:j + 1] == 1, p[None, :, j], 1.0 - p[None, :, j])
     return _ItemGroups(reps, starts, lik)
+
+
+def prepare(policy: Policy = Policy()) -> None:
+    """Build what the differential needs for ``policy`` once (the models and the biopsy item groups), so
+    that no request pays for it (a server calls this at start-up)."""
+    _groups_of(model_for(policy))
+    model_for(policy, grouped=False)
 
 
 def _groups_of(md: _Model) -> _ItemGroups:

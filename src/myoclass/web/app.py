@@ -39,6 +39,7 @@ from myoclass.criteria import criteria_sets
 from myoclass.model.case import MAX_REPORTED_KEYS, show
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.assess import SCHEMA_VERSION
+from myoclass.reasoning.differential import prepare as prepare_differential
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, Busy, WorkPool
 
 __all__ = ["LOOPBACK_HOSTS", "SecurityHeaders", "Settings", "app_from_env", "create_app", "errors_response", "limits_text"]
@@ -307,6 +308,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        prepare_differential()  # the models and the biopsy item groups, once, before the first request
         yield
         pool.shutdown()
 
