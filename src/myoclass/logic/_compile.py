@@ -214,7 +214,9 @@ def compile_bdd(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], order: Seq
 
     ``order`` is the variable order (names from :func:`bit_names`, and :data:`MSA_NONE` with
     ``one_of``; missing ones are appended, unknown ones dropped). With ``one_of`` (boolean findings),
-    every label is also ∧ "exactly one of ``one_of`` and :data:`MSA_NONE`". With ``reorder`` CUDD
+    every label is also ∧ "exactly one of ``one_of`` and :data:`MSA_NONE`". With either, one more root
+    follows the labels: the constraints alone (``valid``), whose joint the weighted pass uses to derive
+    one label's joint from the others'. With ``reorder`` CUDD
     sifts the finished diagram. With ``requires`` (a finding, then others), every label is also ∧
     "each of the others implies the first". Returns ``(manager, roots, order used)``.
     """
@@ -246,6 +248,8 @@ def compile_bdd(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], order: Seq
         roots.append(r & none_before & valid)
         none_before = none_before & ~r
     roots.append(none_before & valid)
+    if one_of or requires:
+        roots.append(valid)  # not a label: the constraints alone (the weighted pass reads its joint)
     if reorder:
         for _ in range(3):
             cudd.reorder(bdd)

@@ -36,13 +36,14 @@ typedef struct {
   const int *catl;              /* level of each band, by banded finding */
   const int *ce;                /* cone entries, 4 ints each (see _cone_entries) */
   int skip_lab;                 /* label whose joint is derived from the others (-1: none) */
+  int valid_root;               /* root index of the constraints alone, after the labels (-1: none) */
 } DTab;
 
 typedef struct {
   int cap_nn, cap_nl, cap_lab;
   unsigned char *sat; uint32_t *down; uint32_t *blk;
   double *up, *dn, *diff; unsigned char *allow; double *p; uint32_t *out;
-  int kcap_nn, kcap_nl; double *upk, *dnk, *pk, *diffk, *jk;
+  int kcap_nn, kcap_nl; double *upk, *dnk, *pk, *diffk, *jk, *jv;
 } Scratch;
 static __thread Scratch S;
 
@@ -167,11 +168,14 @@ static void WMC_BLOCK(const DTab*t,const unsigned char*s,int presume,const doubl
      Cone entries are in level order, so both sums build up level by level. The label skip_lab is \
      left out here: the labels partition the valid completions, so its joint is what the others \
      leave (filled in below). A label without mass (unreachable) has no joint to compute. */ \
-  for(L=0;L<t->nlab;L++){ \
+  int nroot=t->nlab+(t->valid_root>=0&&skip_lab>=0); \
+  for(L=0;L<nroot;L++){ \
     if(L==skip_lab) continue; \
+    /* the constraints' root (after the labels) writes its joint into S.jv (k x nl), not into joint */ \
+    double*jout=L<t->nlab?joint+(size_t)L*t->nl:S.jv; size_t jstride=L<t->nlab?(size_t)t->nlab*t->nl:(size_t)t->nl; \
     int r=t->roots[L],j,cur=-1,any=0; const double*ur=up+(size_t)r*KB; \
     for(k=0;k<nreal;k++) any|=ur[k]!=0.0; \
-    if(!any){ for(k=0;k<nreal;k++) memset(joint+((size_t)k*t->nlab+L)*t->nl,0,8*(size_t)t->nl); continue; } \
+    if(!any){ for(k=0;k<nreal;k++) memset(jout+(size_t)k*jstride,0,8*(size_t)t->nl); continue; } \
     double aJ[KB],aT[KB]; \
     const int*ce=t->ce+4*(size_t)t->cone_start[L],*cn=t->cone+t->cone_start[L]; int nc=t->cone_start[L+1]-t->cone_start[L]; \
     /* only the cone's own slots are read; the terminal slots past it are written and never read (zeroed once \
@@ -191,9 +195,15 @@ static void WMC_BLOCK(const DTab*t,const unsigned char*s,int presume,const doubl
     memset(J+(size_t)(cur+1)*KB,0,8*(size_t)(t->nl-cur-1)*KB); memset(T+(size_t)(cur+1)*KB,0,8*(size_t)(t->nl-cur-1)*KB); \
     for(l=0;l<t->nl;l++){ const double*pv=p+(size_t)l*KB,*Jl=J+(size_t)l*KB,*Tl=T+(size_t)l*KB; \
       for(k=0;k<nreal;k++){ double sk=ur[k]-Tl[k]; if(sk<0.0) sk=0.0; \
-        joint[((size_t)k*t->nlab+L)*t->nl+l]=(Jl[k]+pv[k]*sk)*inv[k]; } } \
+        jout[(size_t)k*jstride+l]=(Jl[k]+pv[k]*sk)*inv[k]; } } \
   } \
-  if(skip_lab>=0 && skip_lab<t->nlab){ \
+  if(skip_lab>=0 && skip_lab<t->nlab && t->valid_root>=0){ \
+    /* the constraints' joint, less the other labels' */ \
+    for(k=0;k<nreal;k++) for(l=0;l<t->nl;l++){ double rest=S.jv[(size_t)k*t->nl+l]; \
+      for(L=0;L<t->nlab;L++) if(L!=skip_lab) rest-=joint[((size_t)k*t->nlab+L)*t->nl+l]; \
+      joint[((size_t)k*t->nlab+skip_lab)*t->nl+l]=rest>0.0?rest:0.0; } \
+  } \
+  else if(skip_lab>=0 && skip_lab<t->nlab){ \
     /* P(valid, x_l=1) / P(valid): a band's share within its finding, or P(present) */ \
     for(k=0;k<nreal;k++){ double*ptot=J; int c,jj; \
       for(l=0;l<t->nl;l++) ptot[l]=p[l*KB+k]; \
@@ -214,7 +224,7 @@ void dd_wmc(const DTab*t,const unsigned char*s,int presume,const double*q,int nq
   if(S.kcap_nn<t->nn || S.kcap_nl<t->nl+1){ S.kcap_nn=t->nn; S.kcap_nl=t->nl+1;
     S.upk=realloc(S.upk,8*(size_t)t->nn*8); free(S.dnk); S.dnk=calloc((size_t)(3*t->nn+2)*8,8);
     S.pk=realloc(S.pk,8*(size_t)(t->nl+1)*8); S.diffk=realloc(S.diffk,8*(size_t)(t->nl+1)*8);
-    S.jk=realloc(S.jk,8*(size_t)(t->nl+1)*8); }
+    S.jk=realloc(S.jk,8*(size_t)(t->nl+1)*8); S.jv=realloc(S.jv,8*(size_t)(t->nl+1)*8); }
   for(k0=0;k0<nq;k0+=8){ int n=nq-k0<8?nq-k0:8;
     (n==1?wmc_block1:wmc_block8)(t,s,presume,q+(size_t)k0*t->nl,n,t->skip_lab,pl+(size_t)k0*t->nlab,
                                  joint?joint+(size_t)k0*t->nlab*t->nl:0); }
@@ -230,7 +240,8 @@ class _DTab(ctypes.Structure):
                 *[(n, ctypes.c_void_p) for n in ("level", "lo", "hi", "roots", "cone", "cone_start", "lstart",
                                                  "bit_f", "bit_b", "mimic", "cat_f")],
                 ("ncat", ctypes.c_int),
-                *[(n, ctypes.c_void_p) for n in ("cat_l0", "cat_nb", "catl", "ce")], ("skip_lab", ctypes.c_int)]
+                *[(n, ctypes.c_void_p) for n in ("cat_l0", "cat_nb", "catl", "ce")], ("skip_lab", ctypes.c_int),
+                ("valid_root", ctypes.c_int)]
 
 
 def load_passes() -> ctypes.CDLL | None:

@@ -55,7 +55,7 @@ __all__ = ["Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exac
            "load_with_passes", "shipped_order"]
 
 #: bumped when the table layout or the translation changes (part of the cache key)
-FORMAT = 1
+FORMAT = 2
 
 
 class DiagramUnavailable(RuntimeError):
@@ -147,7 +147,9 @@ class Diagram:
         t = table
         self.nl = len(t.bits)
         self.nlab = len(LABELS)
-        if t.roots.shape[0] != self.nlab:  # pragma: no cover - guarded by the cache key
+        #: the root of the constraints alone, after the labels (diagrams with one_of / requires), or -1
+        self.valid_root = self.nlab if (one_of or requires) else -1
+        if t.roots.shape[0] != self.nlab + (self.valid_root >= 0):  # pragma: no cover - guarded by the cache key
             raise ValueError("diagram table does not match the label vocabulary")
         index = {n: i for i, n in enumerate(self.var_names)}
         bit_f = np.empty(self.nl, dtype=np.int32)
@@ -179,9 +181,10 @@ class Diagram:
             self._keep.append(np.ascontiguousarray(self.mimic))
             self._keep += [self._cat_f, self._cat_l0, self._cat_nb, self._catl, _cone_entries(t)]
             ptr = [a.ctypes.data for a in self._keep]
-            # its joint is what the other labels leave (not with a group: the constraint is not independent)
-            big = -1 if one_of or requires else int(np.argmax(np.diff(t.cone_start)))
-            self._dtab = DTab(t.n, self.nl, self.nlab, len(self.var_names), *ptr[:11], len(cats), *ptr[11:], big)
+            # its joint is what the other labels leave (of the constraints' joint, where there is a valid root)
+            big = int(np.argmax(np.diff(t.cone_start)[:self.nlab]))
+            self._dtab = DTab(t.n, self.nl, self.nlab, len(self.var_names), *ptr[:11], len(cats), *ptr[11:], big,
+                              self.valid_root)
             self._dref = ctypes.byref(self._dtab)
             self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
         self.native = self._lib is not None
@@ -455,7 +458,7 @@ class Diagram:
             sl = self._ls_cache[lv]
             if sl.start != sl.stop:
                 up[sl] = (1.0 - p[lv]) * up[t.lo[sl]] + p[lv] * up[t.hi[sl]]
-        pl = up[t.roots] * inv
+        pl = up[t.roots[:self.nlab]] * inv
         if not derivatives:
             return pl, None
         nl, nlab = self.nl, self.nlab
