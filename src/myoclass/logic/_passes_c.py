@@ -147,8 +147,9 @@ int dd_outcomes(const DTab*t,const unsigned char*s,int presume,int only_deciding
 
 /* Weighted model counts for nq weight vectors (q: nq x nl): P(label) into pl (nq x nlab) and,
    when joint is not NULL, P(label and variable l = 1) into joint (nq x nlab x nl), both
-   conditioned on the state (divided by P(valid)). The vectors go through side by side, 8 at a
-   time (the inner loops run over them with a fixed width KB, so the compiler vectorises them); a
+   conditioned on the state (divided by P(valid)). The vectors go through side by side, 16 at a
+   time while more than 8 are left, else 8 (the inner loops run over them with a fixed width KB, so the
+   compiler vectorises them; a block's cost is mostly per node, so fewer, wider blocks are faster); a
    last partial block is padded with copies of its first row, unless it is a single vector. */
 #define DEFINE_WMC_BLOCK(WMC_BLOCK,KB) \
 static void WMC_BLOCK(const DTab*t,const unsigned char*s,int presume,const double*q,int nreal,int skip_lab, \
@@ -216,18 +217,21 @@ static void WMC_BLOCK(const DTab*t,const unsigned char*s,int presume,const doubl
   } \
 }
 DEFINE_WMC_BLOCK(wmc_block8,8)
+DEFINE_WMC_BLOCK(wmc_block16,16)
 DEFINE_WMC_BLOCK(wmc_block1,1)
 
 void dd_wmc(const DTab*t,const unsigned char*s,int presume,const double*q,int nq,double*pl,double*joint){
   int k0;
   scratch(t);
   if(S.kcap_nn<t->nn || S.kcap_nl<t->nl+1){ S.kcap_nn=t->nn; S.kcap_nl=t->nl+1;
-    S.upk=realloc(S.upk,8*(size_t)t->nn*8); free(S.dnk); S.dnk=calloc((size_t)(3*t->nn+2)*8,8);
-    S.pk=realloc(S.pk,8*(size_t)(t->nl+1)*8); S.diffk=realloc(S.diffk,8*(size_t)(t->nl+1)*8);
-    S.jk=realloc(S.jk,8*(size_t)(t->nl+1)*8); S.jv=realloc(S.jv,8*(size_t)(t->nl+1)*8); }
-  for(k0=0;k0<nq;k0+=8){ int n=nq-k0<8?nq-k0:8;
-    (n==1?wmc_block1:wmc_block8)(t,s,presume,q+(size_t)k0*t->nl,n,t->skip_lab,pl+(size_t)k0*t->nlab,
-                                 joint?joint+(size_t)k0*t->nlab*t->nl:0); }
+    S.upk=realloc(S.upk,8*(size_t)t->nn*16); free(S.dnk); S.dnk=calloc((size_t)(3*t->nn+2)*16,8);
+    S.pk=realloc(S.pk,8*(size_t)(t->nl+1)*16); S.diffk=realloc(S.diffk,8*(size_t)(t->nl+1)*16);
+    S.jk=realloc(S.jk,8*(size_t)(t->nl+1)*16); S.jv=realloc(S.jv,8*(size_t)(t->nl+1)*16); }
+  /* blocks of 16 (more than 8 left) or 8, a single vector alone */
+  for(k0=0;k0<nq;){ int r=nq-k0,kb=r>8?16:(r==1?1:8),n=r<kb?r:kb;
+    (kb==16?wmc_block16:(kb==8?wmc_block8:wmc_block1))(t,s,presume,q+(size_t)k0*t->nl,n,t->skip_lab,
+                                                     pl+(size_t)k0*t->nlab,joint?joint+(size_t)k0*t->nlab*t->nl:0);
+    k0+=n; }
 }
 
 void* dd_new(void){ return calloc(1,sizeof(DTab)); }
