@@ -843,15 +843,16 @@ def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict
     precedence order.
     """
     scale = 10 ** places
-    p = np.asarray(p_label, dtype=np.float64)
-    raw = p / p.sum() * scale
-    base = np.floor(raw).astype(np.int64)
-    rest = int(scale - base.sum())
-    frac = raw - base
+    p = [float(x) for x in p_label]  # plain floats: 15 numbers, no array overhead
+    tot = sum(p)
+    raw = [x / tot * scale for x in p]
+    base = [math.floor(x) for x in raw]
+    rest = scale - sum(base)
+    frac = [x - b for x, b in zip(raw, base, strict=True)]
     for i in sorted(range(len(p)), key=lambda i: (-frac[i], i))[:rest]:
         base[i] += 1
     order = sorted(range(len(p)), key=lambda i: (-base[i], -p[i], i))
-    return [{"label": LABELS[i], "probability": int(base[i]) / scale} for i in order if base[i] > 0]
+    return [{"label": LABELS[i], "probability": base[i] / scale} for i in order if base[i] > 0]
 
 
 @dataclass
