@@ -85,8 +85,13 @@ def test_a_directory_of_parquet_files_and_a_glob(tmp_path: Path) -> None:
         got = rows[150]
         assert got["label"] == want["summary"]["label"]
         assert json.loads(got["reachable_labels"]) == want["summary"]["reachable_labels"]
-        # the library ranks next tests by expected information; the batch has not adopted the ranking yet
-        assert sorted(t["finding"] for t in json.loads(got["next_tests"])) == sorted(t["finding"] for t in want["next_tests"])
+        # the library's next tests in the library's order (by expected information), with its probabilities
+        assert [(t["finding"], t["p_present"], t["expected_information"]) for t in json.loads(got["next_tests"])] == \
+            [(t["finding"], t["p_present"], t["expected_information"]) for t in want["next_tests"]]
+        assert got["leading_label"] == want["summary"]["leading_label"]
+        assert got["leading_probability"] == want["summary"]["leading_probability"]
+        assert json.loads(got["differential"]) == want["differential"]
+        assert got["differential_exact"] == want["differential_exact"]
 
 
 def test_unknown_column_and_missing_input(tmp_path: Path) -> None:
@@ -144,3 +149,97 @@ def test_progress_bar_counts_against_the_records_in_the_inputs(tmp_path: Path) -
     assert progress_bar(72, 72, 2.0, width=10) == "[##########] 100% 72 of 72 cases (36/s)"
     # an estimate below the count so far (a text file's lines) never shows more than 100 %
     assert progress_bar(80, 72, 1.0, width=10) == "[##########] 100% 80 of 80 cases (80/s)"
+
+
+def _thin(n: int, seed: int) -> list[dict[str, object]]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _builders import thin_published
+
+    return thin_published(n, seed)
+
+
+def test_reading_option_changes_the_differential_and_is_recorded(tmp_path: Path) -> None:
+    cases = _thin(80, seed=3)
+    src = tmp_path / "thin.parquet"
+    pq.write_table(cases_to_table(cases), src)
+    outs = {}
+    for reading in ("clinic", "record"):
+        out = tmp_path / f"{reading}.parquet"
+        args = [str(src), "-o", str(out)] + ([] if reading == "clinic" else ["--reading", reading])
+        r = _run(*args)
+        assert r.exit_code == 0, r.output
+        assert pq.read_metadata(out).metadata[b"myoclass.reading"] == reading.encode()  # the default is clinic
+        outs[reading] = pq.read_table(out).to_pylist()
+    for reading, rows in outs.items():
+        for raw, got in zip(cases, rows, strict=True):
+            want = assess(raw, reading=reading)
+            assert json.loads(got["differential"]) == want["differential"], (reading, raw["case_id"])
+            assert [t["finding"] for t in json.loads(got["next_tests"])] == [t["finding"] for t in want["next_tests"]]
+    assert [r["differential"] for r in outs["clinic"]] != [r["differential"] for r in outs["record"]]
+    assert [r["label"] for r in outs["clinic"]] == [r["label"] for r in outs["record"]]
+
+
+def test_an_invalid_reading_is_refused_naming_the_option_and_the_allowed_values(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(CASES[0]) + "\n")
+    out = tmp_path / "o.parquet"
+    r = _run(str(src), "-o", str(out), "--reading", "chart")
+    assert r.exit_code == 2
+    assert "--reading" in r.stderr and "clinic" in r.stderr and "record" in r.stderr
+    assert not out.exists()
+    from myoclass.batch.run import run_batch
+
+    with pytest.raises(ValueError, match="allowed: clinic, record"):
+        run_batch([src], out, tmp_path / "o.rejects.csv", reading="chart")
+    assert not out.exists()
+
+
+def test_reference_label_is_passed_through_and_a_wrong_one_rejected(tmp_path: Path) -> None:
+    from myoclass.reasoning.engine import LABELS
+
+    src = tmp_path / "c.csv"
+    src.write_text("case_id,ab_hmgcr,ck_u_l,ck_uln_u_l,weakness_proximal_upper_symmetric,reference_label\n"
+                   "a,positive,5000,200,yes,imnm_anti_hmgcr\n"
+                   "b,negative,5000,200,yes,polymyositis\n"
+                   "c,,,,, dm \n"
+                   "d,,,,,\n"
+                   "e,positive,5000,200,yes,undetermined\n")
+    out = tmp_path / "o.csv"
+    r = _run(str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    rows = pacsv.read_csv(out, convert_options=pacsv.ConvertOptions(strings_can_be_null=True)).to_pylist()
+    assert [(x["case_id"], x["reference_label"]) for x in rows] == [("a", "imnm_anti_hmgcr"), ("c", "dm"), ("d", None)]
+    rej = _rejects(tmp_path / "o.rejects.csv")
+    assert [(x["line"], x["case_id"]) for x in rej] == [(3, "b"), (6, "e")]
+    assert rej[0]["reason"] == f"reference_label: 'polymyositis' is not allowed; allowed: {', '.join(LABELS)} or null"
+    assert "'undetermined' is not allowed" in rej[1]["reason"]
+    # JSON Lines: a text label, a label outside the vocabulary, and a value that is not text
+    lines = [{**CASES[0], "reference_label": "dm"}, {**CASES[1], "reference_label": "DM"},
+             {**CASES[2], "reference_label": 3, "ck_u_l": -1}, CASES[3]]
+    src = tmp_path / "c.jsonl"
+    src.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    out = tmp_path / "o.parquet"
+    assert _run(str(src), "-o", str(out)).exit_code == 0
+    t = pq.read_table(out)
+    assert t.column("reference_label").to_pylist() == ["dm", None] and t.column("row").to_pylist() == [1, 4]
+    rej = _rejects(tmp_path / "o.rejects.csv")
+    assert [x["line"] for x in rej] == [2, 3]
+    assert "reference_label: 'DM' is not allowed" in rej[0]["reason"]
+    assert "ck_u_l" in rej[1]["reason"] and "reference_label: 3 is not allowed" in rej[1]["reason"]
+    # without the column in any input, no column in the output
+    src.write_text("\n".join(json.dumps(x) for x in CASES[:5]) + "\n")
+    assert _run(str(src), "-o", str(out)).exit_code == 0
+    assert "reference_label" not in pq.read_table(out).column_names
+
+
+def test_reference_label_in_one_input_of_several(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    pq.write_table(cases_to_table([{**c, "reference_label": "pm"} for c in CASES[:3]]), d / "a.parquet")
+    pq.write_table(cases_to_table(CASES[3:6]), d / "b.parquet")
+    out = tmp_path / "o.jsonl"
+    assert _run(str(d), "-o", str(out)).exit_code == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["reference_label"] for r in rows] == ["pm"] * 3 + [None] * 3

@@ -1,4 +1,5 @@
-"""score_batch (columns + native loop) equals the per-case library on every case, field by field."""
+"""score_batch (columns + native loop + per-row differential) equals the per-case library on every case,
+field by field: the strict label, the criteria, the differential and the next tests in the library's order."""
 
 from __future__ import annotations
 
@@ -31,29 +32,38 @@ def _expected(a: dict[str, Any]) -> dict[str, Any]:
     e = a["criteria"][EULAR]
     for k in ("model", "score", "score_min", "score_max", "probability", "probability_min", "probability_max", "subgroup"):
         row[f"{EULAR}_{k}"] = e[k]
-    # The library orders next tests by expected information (issue 10); the batch does not carry the
-    # differential yet, so the entries are compared as a set (by finding) until it does.
-    row["next_tests"] = sorted(({k: t[k] for k in ("finding", "purpose", "if_true", "if_false")}
-                                | ({"outcomes": t["outcomes"]} if "outcomes" in t else {}) for t in a["next_tests"]),
-                               key=lambda t: t["finding"])
+    row["leading_label"] = s["leading_label"]
+    row["leading_probability"] = s["leading_probability"]  # both rounded by the library's rounding
+    row["differential"] = a["differential"]
+    row["differential_exact"] = a["differential_exact"]
+    # the same entries in the same order (by expected information), with the same probabilities
+    row["next_tests"] = [{k: t[k] for k in NEXT_TEST_KEYS if k in t} for t in a["next_tests"]]
     return row
+
+
+#: the machine-readable keys of a next test that the batch carries (``outcomes`` and ``p_values``: banded)
+NEXT_TEST_KEYS = ("finding", "purpose", "if_true", "if_false", "outcomes", "p_present", "p_values",
+                  "expected_information")
 
 
 def _got(r: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in r.items() if k not in ("row", "next_tests_exact")}
     out["reachable_labels"] = json.loads(r["reachable_labels"])
-    out["next_tests"] = sorted(json.loads(r["next_tests"]), key=lambda t: t["finding"])
+    out["differential"] = json.loads(r["differential"])
+    out["next_tests"] = json.loads(r["next_tests"])
     return out
 
 
-def _check(cases: list[dict[str, Any]]) -> None:
-    table, rejects = score_batch(cases_to_table(cases))
+def _check(cases: list[dict[str, Any]], reading: str = "clinic") -> None:
+    table, rejects = score_batch(cases_to_table(cases), reading=reading)
     assert not rejects
     assert table.num_rows == len(cases)
     for raw, r in zip(cases, table.to_pylist(), strict=True):
-        got, want = _got(r), _expected(assess(raw))
+        got, want = _got(r), _expected(assess(raw, reading=reading))
+        assert set(got) == set(want), set(got) ^ set(want)
         for k in want:
             assert got[k] == want[k], (raw.get("case_id"), k, got[k], want[k])
+        assert [t["finding"] for t in got["next_tests"]] == [t["finding"] for t in want["next_tests"]]
 
 
 def test_batch_equals_library_on_a_synthetic_cohort() -> None:
@@ -63,6 +73,68 @@ def test_batch_equals_library_on_a_synthetic_cohort() -> None:
 def test_batch_equals_library_on_thin_published_cases() -> None:
     # the cases where the budgeted search gave up: both now take the next tests from the decision diagram
     _check(thin_published(400, seed=12))
+
+
+def test_batch_equals_library_under_the_record_reading() -> None:
+    cases = thin_published(150, seed=5)
+    _check(cases, reading="record")
+    # the reading really changes the differential somewhere (so the comparison above is not vacuous)
+    clinic, _ = score_batch(cases_to_table(cases))
+    record, _ = score_batch(cases_to_table(cases), reading="record")
+    assert clinic.column("differential").to_pylist() != record.column("differential").to_pylist()
+    assert clinic.column("label").equals(record.column("label"))  # never the strict label
+
+
+def test_the_differential_columns_are_well_formed() -> None:
+    table, _ = score_batch(cases_to_table(thin_published(60, seed=2)))
+    assert table.schema.field("leading_probability").type == pa.float64()
+    assert table.schema.field("differential_exact").type == pa.bool_()
+    for r in table.to_pylist():
+        d = json.loads(r["differential"])
+        assert d[0] == {"label": r["leading_label"], "probability": r["leading_probability"]}
+        assert abs(sum(x["probability"] for x in d) - 1) < 1e-9
+        assert [x["probability"] for x in d] == sorted((x["probability"] for x in d), reverse=True)
+        ei = [t["expected_information"] for t in json.loads(r["next_tests"])]
+        weighed = [x for x in ei if x is not None]
+        assert weighed == sorted(weighed, reverse=True) and ei[:len(weighed)] == weighed
+
+
+def test_rows_alike_in_one_batch_get_the_same_answer_as_alone() -> None:
+    cases = thin_published(30, seed=9)
+    alone = [score_batch(cases_to_table([c]))[0].to_pylist()[0] for c in cases[:5]]
+    together, _ = score_batch(cases_to_table(cases[:5] * 3 + cases))
+    rows = together.to_pylist()
+    for k, want in enumerate(alone):
+        for r in (rows[k], rows[5 + k], rows[10 + k], rows[15 + k]):
+            assert {x: v for x, v in r.items() if x != "row"} == {x: v for x, v in want.items() if x != "row"}
+
+
+def test_an_unknown_reading_is_refused_with_the_allowed_ones() -> None:
+    with pytest.raises(ValueError, match="allowed: clinic, record"):
+        score_batch(cases_to_table(thin_published(2, seed=1)), reading="chart")
+
+
+def test_reference_label_passes_through_and_a_wrong_one_is_a_reject() -> None:
+    from myoclass.reasoning.engine import LABELS
+
+    cases = [dict(c) for c in synthetic_cases(12, seed=4)]
+    refs: list[Any] = ["dm", None, "imnm_anti_srp", "undetermined", "DM", "pm", None, "not_iim", "ibm", "x", "adm", "dm"]
+    for c, ref in zip(cases, refs, strict=True):
+        c["reference_label"] = ref
+    cases[9]["ck_u_l"] = -5  # a row with two problems names both
+    table, rejects = score_batch(cases_to_table(cases))
+    assert [r.row for r in rejects] == [3, 4, 9]
+    assert rejects[0].reason.startswith("reference_label: 'undetermined' is not allowed; allowed: ")
+    assert ", ".join(LABELS) in rejects[0].reason and "'DM'" in rejects[1].reason
+    assert "ck_u_l" in rejects[2].reason and "reference_label: 'x'" in rejects[2].reason
+    assert table.column("reference_label").to_pylist() == [refs[i] for i in range(12) if i not in (3, 4, 9)]
+    assert table.schema.field("reference_label").type == pa.string()
+    # the other columns do not depend on it
+    plain, _ = score_batch(cases_to_table([{k: v for k, v in c.items() if k != "reference_label"}
+                                           for i, c in enumerate(cases) if i not in (3, 4, 9)]))
+    assert table.drop_columns(["reference_label", "row"]).equals(plain.drop_columns(["row"]))
+    # without the column in the input, no column in the output
+    assert "reference_label" not in plain.column_names
 
 
 def test_batch_equals_library_on_the_bundled_examples() -> None:

@@ -142,6 +142,7 @@ def test_parquet_metadata_records_a_completed_run(tmp_path: Path) -> None:
     meta = pq.read_metadata(out).metadata
     assert meta[b"myoclass.completed"] == b"true"
     assert meta[b"myoclass.rows_scored"] == b"40" and meta[b"myoclass.rows_rejected"] == b"2"
+    assert meta[b"myoclass.reading"] == b"clinic"  # the differential's reading policy (--reading)
     assert pq.read_table(out).num_rows == 40
 
 

@@ -228,3 +228,60 @@ def test_spark_refuses_a_csv_file_without_a_header(spark, tmp_path: Path) -> Non
         _header("x.csv", b"case_id,ab_hmgrc")
     with pytest.raises(InvalidCase, match="not closed"):
         _header("x.csv", b'case_id,"ck_u_l')
+
+
+def _thin(n: int, seed: int) -> list[dict[str, Any]]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _builders import thin_published
+
+    return thin_published(n, seed)
+
+
+@pytest.mark.parametrize("reading", ["clinic", "record"])
+def test_spark_carries_the_differential_and_reference_label_as_the_embedded_engine(  # type: ignore[no-untyped-def]
+        spark, tmp_path: Path, reading: str) -> None:
+    import json
+
+    from myoclass import assess
+
+    cases = [{**c, "reference_label": ("dm", "imnm_anti_srp", None, "pm")[k % 4]} for k, c in enumerate(_thin(120, 8))]
+    cases[7]["reference_label"] = "undetermined"  # not a diagnosis: a reject on both engines
+    new = ["leading_label", "leading_probability", "differential", "differential_exact", "next_tests", "reference_label"]
+    for fmt in ("parquet", "jsonl", "csv"):
+        src = tmp_path / f"thin-{fmt}.{fmt}"
+        if fmt == "parquet":
+            pq.write_table(cases_to_table(cases), src)
+        elif fmt == "jsonl":
+            src.write_text("\n".join(json.dumps(c) for c in cases) + "\n")
+        else:
+            pa.csv.write_csv(cases_to_table(cases), src)
+        run_batch([src], tmp_path / f"e-{fmt}.parquet", tmp_path / f"e-{fmt}.rejects.csv", reading=reading)
+        n, r = run_spark(spark, str(src), str(tmp_path / f"s-{fmt}"), str(tmp_path / f"sr-{fmt}"), reading=reading)
+        assert (n, r) == (119, 1), fmt
+        embedded, on_spark = pq.read_table(tmp_path / f"e-{fmt}.parquet"), pq.read_table(tmp_path / f"s-{fmt}")
+        assert set(new) <= set(on_spark.column_names)
+        assert _rows(on_spark) == _rows(embedded), fmt
+        rej = [x for p in (tmp_path / f"sr-{fmt}").glob("*.csv") for x in pa.csv.read_csv(p).to_pylist()]
+        assert [x["case_id"] for x in rej] == [cases[7]["case_id"]]
+        assert "reference_label: 'undetermined' is not allowed" in rej[0]["reject_reason"]
+    by_id = _rows(on_spark)
+    for c in cases[:30]:
+        if c is cases[7]:
+            continue
+        want, got = assess({k: v for k, v in c.items() if k != "reference_label"}, reading=reading), by_id[c["case_id"]]
+        assert got["reference_label"] == c["reference_label"]
+        assert (got["leading_label"], got["leading_probability"]) == (want["summary"]["leading_label"],
+                                                                      want["summary"]["leading_probability"])
+        assert json.loads(got["differential"]) == want["differential"]
+        assert [t["finding"] for t in json.loads(got["next_tests"])] == [t["finding"] for t in want["next_tests"]]
+
+
+def test_spark_without_reference_label_has_no_such_column(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "c.parquet"
+    pq.write_table(cases_to_table(list(synthetic_cases(20, seed=2))), src)
+    assert run_spark(spark, str(src), str(tmp_path / "o"), str(tmp_path / "r")) == (20, 0)
+    assert "reference_label" not in pq.read_table(tmp_path / "o").column_names
+    with pytest.raises(ValueError, match="allowed: clinic, record"):
+        run_spark(spark, str(src), str(tmp_path / "o2"), str(tmp_path / "r2"), reading="chart")

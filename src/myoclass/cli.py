@@ -355,6 +355,9 @@ def batch(
     enmc_weakness_required: Annotated[bool, typer.Option(help="ENMC 224: require proximal weakness.")] = True,
     master: Annotated[str, typer.Option(help="Spark master URL with --engine spark (e.g. local[2], spark://host:7077, "
                                              "yarn).")] = "local[2]",
+    reading: Annotated[Reading, typer.Option(help="Differential: clinic (unknown = not assessed) or record (case "
+                                                  "reports, registry abstraction: a salient finding not "
+                                                  "mentioned is weak evidence of absence).")] = Reading.clinic,
 ) -> None:
     """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them.
 
@@ -374,7 +377,7 @@ def batch(
 
     if engine_ is BatchEngine.spark:
         _batch_spark(input, output, rejects, master,
-                     Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required))
+                     Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required), reading.value)
         return
     rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects.csv")
     try:
@@ -401,7 +404,8 @@ def batch(
 
     try:
         policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
-        stats = _or_exit(lambda: run_batch(files, output, rej, policy=policy, batch_size=batch_size, progress=progress))
+        stats = _or_exit(lambda: run_batch(files, output, rej, policy=policy, batch_size=batch_size,
+                                           progress=progress, reading=reading.value))
     except ValueError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
@@ -425,7 +429,8 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, policy: Policy) -> None:
+def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, policy: Policy,
+                 reading: str = "clinic") -> None:
     try:
         from myoclass.batch.spark import check_spark_paths, run_spark, spark_session
     except ImportError:
@@ -440,7 +445,7 @@ def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, po
         raise typer.Exit(2) from None
     spark = spark_session(master)
     try:
-        n, r = _or_exit(lambda: run_spark(spark, input, str(output), str(rej), policy))
+        n, r = _or_exit(lambda: run_spark(spark, input, str(output), str(rej), policy, reading))
     finally:
         spark.stop()
     typer.echo(f"{n:,} cases scored, {r:,} rejected (see {rej}) on Spark ({master}) -> {output}", err=True)
@@ -453,8 +458,10 @@ def report(
     previous: Annotated[Path | None, typer.Option(help="An earlier results file: list every reclassified case.")]
     = None,
 ) -> None:
-    """Cohort report: labels, undetermined cases and what would settle them, agreement between sets, and the
-    diff with a previous run (other data, criteria versions or policies)."""
+    """Cohort report: labels, the most likely label (the differential) beside them, undetermined cases and what
+    would settle them, agreement between sets, and the diff with a previous run (other data, criteria versions
+    or policies). When the results have a reference_label column (the reference or final diagnosis), also the
+    calibration of the differential against it: accuracy, top-2 accuracy, Brier score and a calibration plot."""
     try:
         from myoclass.batch.output import UnsafeOutput
         from myoclass.batch.report import write_report
@@ -472,6 +479,10 @@ def report(
         raise typer.Exit(2) from None
     r = payload["report"]
     msg = f"{r['cases']:,} cases, {r['undetermined']:,} undetermined"
+    cal = r.get("calibration")
+    if cal and cal["patients"]:
+        msg += (f"; against {cal['patients']:,} reference labels the most likely label is right for "
+                f"{100 * cal['leading_accuracy']:.1f}% (Brier score {cal['brier']:.3f})")
     if "diff" in payload:
         msg += f", {payload['diff']['reclassified']:,} reclassified since {previous}"
     typer.echo(f"{msg} -> {output} and {output.with_suffix('.json')}", err=True)

@@ -5,13 +5,23 @@ and which findings would most often settle them, and how the criteria sets agree
 many EULAR/ACR "PM" cases are ENMC 224 IMNM, or how many Bohan & Peter "definite PM" are IMNM or
 IBM). The diff lists every case whose label changed between two runs (other data, other criteria
 versions or policies), with the sets whose status or category changed as the reason.
+
+From the differential's columns (``leading_label``, ``leading_probability``, ``differential``,
+``differential_exact``) it also counts the most likely label beside the bottom-line (strict) label, and
+how sure the most likely label is. When the file has a ``reference_label`` column (the reference or final
+diagnosis), it measures the differential against it: :func:`calibration` is the one definition of the
+leading label's accuracy, the top-2 accuracy, the Brier score and the calibration table by decile, which
+``bench/validate.py`` uses too. Files scored before the differential existed still get a report, with a
+note in place of those sections.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +31,14 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from myoclass.batch.output import Staged, check_targets, uninert
+from myoclass.batch.run import READING
+from myoclass.batch.schema import REFERENCE
 from myoclass.io._json import dumps, loads
+from myoclass.reasoning.assess import LABEL_TEXT
 from myoclass.reasoning.engine import LABELS
 
-__all__ = ["cohort_report", "diff_runs", "read_results", "report_html"]
+__all__ = ["CONFIDENT", "PROBABILITY_BANDS", "calibration", "cohort_report", "diff_runs", "read_results",
+           "report_html", "write_report"]
 
 #: crosstabs of the report: (row column, column column, title)
 CROSSTABS = [
@@ -53,8 +67,233 @@ def _counts(col: pa.ChunkedArray) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
+#: bands of ``leading_probability`` the report counts: (name, from (inclusive), to (exclusive; None: up to 1))
+PROBABILITY_BANDS: list[tuple[str, float, float | None]] = [(">= 0.8", 0.8, None), ("0.5 to < 0.8", 0.5, 0.8),
+                                                            ("< 0.5", 0.0, 0.5)]
+#: the leading probability from which the report (and bench/validate.py) calls the leading label confident
+CONFIDENT = 0.8
+_Z95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval of an observed share
+
+
+def _differential(value: Any) -> list[tuple[str, float]] | None:
+    """``[(label, probability)]`` in the given order from a differential (its list or JSON text), or None
+    when it is missing or not a usable differential (not a list of label and probability in [0, 1])."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, list) or not value:
+        return None
+    out = []
+    for d in value:
+        if not isinstance(d, Mapping):
+            return None
+        lab, p = d.get("label"), d.get("probability")
+        if not isinstance(lab, str) or isinstance(p, bool) or not isinstance(p, int | float):
+            return None
+        if not 0.0 <= p <= 1.0:  # also refuses NaN
+            return None
+        out.append((lab, float(p)))
+    if len({lab for lab, _ in out}) < len(out):  # a label twice is no differential
+        return None
+    return out
+
+
+def _wilson(right: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of the share ``right / n`` (n > 0)."""
+    p, z2 = right / n, _Z95 * _Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _decile(p: float) -> int:
+    """Decile of a leading probability: 0 for [0, 0.1), ..., 9 for [0.9, 1] (1.0 falls into the last)."""
+    return max(0, min(int(p * 10), 9))
+
+
+def calibration(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The differential measured against reference labels: the one definition the cohort report and
+    ``bench/validate.py`` share.
+
+    Each row is one patient (or, with ``"cases"``, that many identical ones) with:
+
+    - ``reference_label``: the reference (final) diagnosis, a label of
+      :data:`~myoclass.reasoning.engine.LABELS`. None leaves the row out, counted as ``no_reference_label``;
+      any other value leaves it out, counted as ``unknown_reference_label`` (and listed).
+    - ``differential``: the differential, a list of ``{"label", "probability"}`` most probable first, or its
+      JSON text (as in the batch output). Missing or unusable (not such a list, a probability outside
+      [0, 1], a label twice) leaves the row out (``no_differential``).
+    - ``cases`` (optional, default 1): how many patients the row stands for.
+
+    Definitions, per patient kept:
+
+    - the **leading label** is the first entry of the differential, and ``p`` its probability;
+    - **right** when the leading label is the reference label; **top 2** when the reference label is one of
+      the differential's first two entries;
+    - **Brier score**: ``sum over L in LABELS of (p_L - [L = reference])**2``, where ``p_L`` is L's probability
+      in the differential and 0 when L is absent from it; the score is the mean over patients (0 is
+      perfect, 2 the worst; a flat differential over the 15 labels scores 14/15);
+    - **decile** of ``p``: ``min(int(p * 10), 9)``, so 0 is [0, 0.1) and 9 is [0.9, 1]; each decile gives
+      its patients, the mean ``p`` (mean predicted) and the share right (observed), with the 95% Wilson
+      interval of that share;
+    - **confident**: ``p >= CONFIDENT`` (0.8): how many patients (coverage) and the share right among them.
+
+    Shares and means are None where no patient is kept. Nothing is rounded.
+    """
+    kept = right = top2 = 0
+    brier = 0.0
+    left_out: Counter[str] = Counter()
+    unknown: Counter[str] = Counter()
+    dec_n = [0] * 10
+    dec_p = [0.0] * 10
+    dec_right = [0] * 10
+    conf_n = conf_right = 0
+    confusion: Counter[tuple[str, str]] = Counter()
+    vocabulary = set(LABELS)
+    for row in rows:
+        k = int(row.get("cases", 1))
+        if k <= 0:
+            continue
+        truth = row.get("reference_label")
+        if truth is None:
+            left_out["no_reference_label"] += k
+            continue
+        if truth not in vocabulary:
+            left_out["unknown_reference_label"] += k
+            unknown[str(truth)] += k
+            continue
+        dif = _differential(row.get("differential"))
+        if dif is None:
+            left_out["no_differential"] += k
+            continue
+        lead, p = dif[0]
+        ok = lead == truth
+        kept += k
+        right += k * ok
+        top2 += k * any(lab == truth for lab, _ in dif[:2])
+        probs = dict(dif)
+        brier += k * sum((probs.get(lab, 0.0) - (lab == truth)) ** 2 for lab in LABELS)
+        d = _decile(p)
+        dec_n[d] += k
+        dec_p[d] += k * p
+        dec_right[d] += k * ok
+        if p >= CONFIDENT:
+            conf_n += k
+            conf_right += k * ok
+        confusion[(truth, lead)] += k
+
+    def share(a: float, b: int) -> float | None:
+        return a / b if b else None
+
+    deciles = []
+    for i in range(10):
+        n = dec_n[i]
+        lo, hi = _wilson(dec_right[i], n) if n else (None, None)
+        deciles.append({"decile": i, "from": i / 10, "to": (i + 1) / 10, "patients": n, "right": dec_right[i],
+                        "mean_predicted": share(dec_p[i], n), "observed": share(dec_right[i], n),
+                        "observed_low": lo, "observed_high": hi})
+    order = {lab: i for i, lab in enumerate(LABELS)}
+    refs = sorted({t for t, _ in confusion}, key=lambda x: order[x])
+    leads = sorted({ld for _, ld in confusion}, key=lambda x: (order.get(x, len(order)), x))
+    return {
+        "patients": kept,
+        "left_out": {key: left_out[key] for key in ("no_reference_label", "unknown_reference_label",
+                                                    "no_differential")},
+        "unknown_reference_labels": dict(unknown.most_common(20)),
+        "leading_right": right,
+        "leading_accuracy": share(right, kept),
+        "top2_right": top2,
+        "top2_accuracy": share(top2, kept),
+        "brier": share(brier, kept),
+        "deciles": deciles,
+        "confident": {"threshold": CONFIDENT, "patients": conf_n, "coverage": share(conf_n, kept),
+                      "right": conf_right, "accuracy": share(conf_right, conf_n)},
+        "confusion": {"rows": "reference_label", "columns": "leading_label", "row_values": refs,
+                      "column_values": leads, "counts": [[confusion[(r, c)] for c in leads] for r in refs]},
+    }
+
+
+def _text_column(t: pa.Table, name: str) -> pa.ChunkedArray:
+    col = t.column(name)
+    return col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
+
+
+def _leading(t: pa.Table, notes: list[str]) -> dict[str, Any] | None:
+    """Counts of the most likely label (all cases, and those whose strict label is undetermined), and of
+    the bands of its probability; None, with a note, for a file scored before the differential existed."""
+    if "leading_label" not in t.column_names:
+        notes.append("This file has no leading_label column (it was scored before myoclass gave the "
+                     "differential), so the most likely label is not counted. Score the cohort again with "
+                     "this version to get it.")
+        return None
+    n = t.num_rows
+    lead = _text_column(t, "leading_label")
+    counts = _counts(lead)
+    und = pc.equal(t.column("label"), "undetermined") if "label" in t.column_names else None
+    when_und = _counts(lead.filter(pc.fill_null(und, False))) if und is not None else {}
+    bands: list[dict[str, Any]] = []
+    inexact = None
+    if "leading_probability" in t.column_names:
+        prob = pc.cast(t.column("leading_probability"), pa.float64())
+        for name, lo, hi in PROBABILITY_BANDS:
+            hit = pc.greater_equal(prob, lo)
+            if hi is not None:
+                hit = pc.and_(hit, pc.less(prob, hi))
+            k = int(pc.sum(pc.cast(pc.fill_null(hit, False), pa.int64())).as_py() or 0)
+            bands.append({"band": name, "from": lo, "to": hi, "cases": k, "share": round(k / n, 4) if n else 0.0})
+        missing = n - sum(b["cases"] for b in bands)
+        if missing:
+            bands.append({"band": "no value", "from": None, "to": None, "cases": missing,
+                          "share": round(missing / n, 4)})
+    else:
+        notes.append("This file has no leading_probability column, so how sure the most likely label is "
+                     "is not shown.")
+    reading = (t.schema.metadata or {}).get(READING.encode())
+    if "differential_exact" in t.column_names:
+        inexact = int(pc.sum(pc.cast(pc.invert(pc.fill_null(pc.cast(t.column("differential_exact"), pa.bool_()),
+                                                            True)), pa.int64())).as_py() or 0)
+    return {
+        "labels": counts,
+        "shares": {k: round(v / n, 4) for k, v in counts.items()} if n else {},
+        "label_text": {k: LABEL_TEXT[k] for k in counts if k in LABEL_TEXT},
+        "when_undetermined": when_und,
+        "probability": bands,
+        "differential_inexact": inexact,
+        "reading": reading.decode("utf-8", "replace") if reading is not None else None,
+    }
+
+
+def _calibration_of(t: pa.Table, notes: list[str]) -> dict[str, Any] | None:
+    """:func:`calibration` of the file's rows, when it has a ``reference_label`` column."""
+    if REFERENCE not in t.column_names:
+        return None
+    if "differential" not in t.column_names:
+        notes.append("This file has a reference_label column but no differential column (it was scored before "
+                     "myoclass gave the differential), so the calibration is not measured.")
+        return None
+    ref = _text_column(t, REFERENCE)
+    dif = t.column("differential")
+    if pa.types.is_string(dif.type) or pa.types.is_large_string(dif.type) or pa.types.is_null(dif.type):
+        # identical (reference, differential) pairs are common: parse each once
+        pairs = pa.table({"reference_label": ref, "differential": pc.cast(dif, pa.string())})
+        grouped = pairs.group_by(["reference_label", "differential"]).aggregate([([], "count_all")])
+        rows: Iterable[Mapping[str, Any]] = (
+            {"reference_label": r["reference_label"], "differential": r["differential"], "cases": r["count_all"]}
+            for r in grouped.to_pylist())
+    else:  # e.g. JSON Lines read back with the differential as a list
+        rows = pa.table({"reference_label": ref, "differential": dif}).to_pylist()
+    return calibration(rows)
+
+
 def cohort_report(t: pa.Table, top: int = 15) -> dict[str, Any]:
-    """Counts, undetermined share, findings that would settle the most cases, and agreement crosstabs."""
+    """Counts, undetermined share, findings that would settle the most cases, and agreement crosstabs; the
+    most likely label's counts (``leading``, None for files without the differential) and, when the file
+    has a ``reference_label`` column, the :func:`calibration` of the differential against it
+    (``calibration``, else None). ``notes`` says what was left out and why."""
     n = t.num_rows
     labels = _counts(t.column("label"))
     undetermined = labels.get("undetermined", 0)
@@ -80,6 +319,9 @@ def cohort_report(t: pa.Table, top: int = 15) -> dict[str, Any]:
         tabs.append({"title": title, "rows": r, "columns": c, "row_values": rows, "column_values": cols,
                      "counts": [[cells.get((rv, cv), 0) for cv in cols] for rv in rows]})
     statuses = {col[: -len("_status")]: _counts(t.column(col)) for col in t.column_names if col.endswith("_status")}
+    notes: list[str] = []
+    leading = _leading(t, notes)
+    calib = _calibration_of(t, notes)
     return {
         "cases": n,
         "labels": labels,
@@ -90,6 +332,9 @@ def cohort_report(t: pa.Table, top: int = 15) -> dict[str, Any]:
                                             for f, k in deciding.most_common(top)],
         "set_status": statuses,
         "agreement": tabs,
+        "leading": leading,
+        "calibration": calib,
+        "notes": notes,
     }
 
 
@@ -119,23 +364,195 @@ def diff_runs(before: pa.Table, after: pa.Table) -> dict[str, Any]:
             "only_in_before": only_before, "only_in_after": only_after, "cases": changed}
 
 
+def _pct(k: int, n: int) -> str:
+    return f"{k:,} ({100 * k / n:.1f}%)" if n else f"{k:,}"
+
+
+def _wbr(name: str) -> str:
+    """``name`` escaped, with a line-break opportunity after each underscore (for codes such as finding names)."""
+    return html.escape(name).replace("_", "_<wbr>")
+
+
+def _mini(share: float) -> str:
+    """A small inline bar for a share in [0, 1] (attributes only: nothing a style policy would block)."""
+    w = max(0.0, min(1.0, share)) * 100
+    return (f'<svg class=mini viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">'
+            f'<rect width="100" height="10" class="track"></rect><rect width="{w:.2f}" height="10" class="bar">'
+            f"</rect></svg>")
+
+
 def _bars(counts: dict[str, int], total: int) -> str:
-    width = 520
-    rows = []
-    for i, (k, v) in enumerate(counts.items()):
-        w = 0 if total == 0 else max(1, round(width * v / total))
-        y = 6 + 22 * i
-        rows.append(f'<text x="0" y="{y + 13}" class="k">{html.escape(k)}</text>'
-                    f'<rect x="200" y="{y}" width="{w}" height="16" class="bar"></rect>'
-                    f'<text x="{206 + w}" y="{y + 13}" class="v">{v} ({100 * v / max(total, 1):.1f}%)</text>')
-    h = 12 + 22 * len(counts)
-    return f'<svg class="chart" viewBox="0 0 820 {h}" role="img" aria-label="bar chart">{"".join(rows)}</svg>'
+    """Counts as a bar chart: one row per key, its share of ``total`` as a small inline SVG bar. A table, so
+    that long names wrap on a narrow screen instead of shrinking with the drawing."""
+    rows = "".join(f"<tr><td class=k>{_wbr(k)}</td><td class=b>{_mini(v / total if total else 0.0)}</td>"
+                   f"<td class=v>{_pct(v, total)}</td></tr>" for k, v in counts.items())
+    return f'<div class=scroll><table class="bars" aria-label="bar chart">{rows}</table></div>'
 
 
 _CSS = ("body{font:15px/1.45 system-ui,sans-serif;color:#1b1f24;max-width:1100px;margin:1rem auto;padding:0 1rem}"
         "table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #c9d1d9;padding:.2rem .5rem;"
         "text-align:right}th{background:#f3f6f9}td.k,th.k{text-align:left}.chart{width:100%;max-width:820px}"
-        ".scroll{overflow-x:auto}.bar{fill:#0b5cad}.k{font-size:12px}.v{font-size:12px;fill:#4a5561}")
+        ".scroll{overflow-x:auto}.bar{fill:#0b5cad}.code{color:#4a5561;font:12px ui-monospace,monospace}"
+        ".mini{width:100%;min-width:60px;height:10px;display:block;margin-top:.2rem}.mini .track{fill:#e3e8ee}"
+        ".bars td{border:0;padding:.15rem .6rem .15rem 0;vertical-align:middle}.bars td.k{overflow-wrap:break-word}"
+        ".bars td.b{width:min(420px,30vw)}.bars .mini{margin:0}td.v,.num td{white-space:nowrap}td.n{min-width:5.5rem}"
+        "@media (max-width:600px){body{font-size:14px}th,td{padding:.2rem .35rem}}"
+        ".note,.caveat{border-left:4px solid #b06d00;background:#fff8e6;padding:.4rem .7rem}"
+        ".calib{display:block;width:100%;max-width:520px}.grid{stroke:#e3e8ee}.axis{stroke:#1b1f24}"
+        ".diag{stroke:#6a737d}.ci{stroke:#0b5cad;stroke-width:2}.pt{fill:#0b5cad;fill-opacity:.8;stroke:#fff}"
+        ".tick{font-size:14px;fill:#4a5561}.ax{font-size:15px}.legend{font-size:13px;color:#4a5561;max-width:520px}")
+
+
+def _label_cell(code: str) -> str:
+    """A label in clinical words with its code; anything outside the vocabulary as given (escaped)."""
+    if code == "(none)":
+        return "<td class=k>no differential</td>"
+    text = LABEL_TEXT.get(code)
+    if text is None:
+        return f"<td class=k><span class=code>{_wbr(code)}</span></td>"
+    return f"<td class=k>{html.escape(text)}<br><span class=code>{_wbr(code)}</span></td>"
+
+
+def _leading_html(rep: dict[str, Any]) -> list[str]:
+    lead = rep["leading"]
+    n = rep["cases"]
+    order = {lab: i for i, lab in enumerate(LABELS)}
+    codes = sorted(set(lead["labels"]) | set(rep["labels"]),
+                   key=lambda c: (-lead["labels"].get(c, 0), -rep["labels"].get(c, 0), order.get(c, 99), c))
+    und = rep["undetermined"]
+    out = ["<h2>Most likely label (the differential)</h2>",
+           "<p>For every case myoclass also weighs what the unknown findings would probably show and gives the "
+           "most likely label, with its probability. The bottom-line label stays <em>not yet determined</em> "
+           "until the criteria settle the case; the most likely label is not a diagnosis, and the model behind "
+           "it is not fitted to any hospital's case mix.</p>",
+           "<div class=scroll><table><tr><th class=k>label</th><th>most likely label</th>"
+           f"<th>bottom-line label</th><th>most likely, among the {und:,} not yet determined</th></tr>"]
+    for c in codes:
+        k = lead["labels"].get(c, 0)
+        out.append(f"<tr>{_label_cell(c)}<td class=n>{_pct(k, n)}{_mini(k / n if n else 0.0)}</td>"
+                   f"<td>{_pct(rep['labels'].get(c, 0), n)}</td>"
+                   f"<td>{_pct(lead['when_undetermined'].get(c, 0), und)}</td></tr>")
+    out.append("</table></div>")
+    if lead["probability"]:
+        out.append("<h3>How sure the most likely label is</h3><p>Cases by the probability of their most likely "
+                   "label:</p>")
+        out.append(_bars({b["band"]: b["cases"] for b in lead["probability"]}, n))
+    if lead["reading"]:
+        out.append(f"<p>The differential read the findings with the <strong>{html.escape(lead['reading'])}"
+                   "</strong> reading policy (clinic: an unknown finding is not assessed; record: a salient finding "
+                   "not mentioned is weak evidence of absence).</p>")
+    if lead["differential_inexact"]:
+        out.append(f"<p>The differential is approximate (computed within a stated bound instead of exactly) for "
+                   f"{_pct(lead['differential_inexact'], n)} of the cases.</p>")
+    return out
+
+
+def _calibration_svg(cal: dict[str, Any]) -> str:
+    """The calibration plot: one circle per decile of the leading probability at (mean predicted, observed
+    share right), its area growing with the decile's patients (n printed above the plot), its 95% interval
+    as a vertical line, and the diagonal where the two agree. Inline SVG, attributes only."""
+    x0, x1, y0, y1 = 72, 452, 40, 420
+
+    def x(v: float) -> float:
+        return x0 + (x1 - x0) * v
+
+    def y(v: float) -> float:
+        return y1 - (y1 - y0) * v
+
+    parts = ['<svg class="calib" viewBox="0 0 470 486" role="img" aria-labelledby="calib-title">'
+             '<title id="calib-title">Calibration plot: observed share right against the predicted probability of '
+             "the most likely label, by decile</title>"]
+    for i in range(6):
+        v = i / 5
+        parts.append(f'<line x1="{x(v):.1f}" y1="{y0}" x2="{x(v):.1f}" y2="{y1}" class="grid"></line>'
+                     f'<line x1="{x0}" y1="{y(v):.1f}" x2="{x1}" y2="{y(v):.1f}" class="grid"></line>'
+                     f'<text x="{x(v):.1f}" y="{y1 + 20}" text-anchor="middle" class="tick">{v:.1f}</text>'
+                     f'<text x="{x0 - 8}" y="{y(v) + 4:.1f}" text-anchor="end" class="tick">{v:.1f}</text>')
+    parts.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" class="axis"></line>'
+                 f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}" class="axis"></line>'
+                 f'<line x1="{x(0)}" y1="{y(0)}" x2="{x(1)}" y2="{y(1)}" class="diag" stroke-dasharray="6 5">'
+                 "</line>"
+                 f'<text x="{(x0 + x1) / 2}" y="{y1 + 48}" text-anchor="middle" class="ax">predicted probability '
+                 "(leading label)</text>"
+                 f'<text transform="translate(18 {(y0 + y1) / 2}) rotate(-90)" text-anchor="middle" class="ax">'
+                 "observed share right</text>"
+                 f'<text x="{x0 - 8}" y="{y0 - 16}" text-anchor="end" class="tick">n</text>')
+    biggest = max((d["patients"] for d in cal["deciles"]), default=0) or 1
+    for d in cal["deciles"]:
+        n = d["patients"]
+        mid = x((d["from"] + d["to"]) / 2)
+        label = f"{n:,}" if n < 10_000 else f"{n / 1000:.0f}k"
+        parts.append(f'<text x="{mid:.1f}" y="{y0 - 16}" text-anchor="middle" class="tick">{label if n else ""}'
+                     "</text>")
+        if not n:
+            continue
+        px, py = x(d["mean_predicted"]), y(d["observed"])
+        r = 4 + 10 * math.sqrt(n / biggest)
+        parts.append(f'<line x1="{px:.1f}" y1="{y(d["observed_low"]):.1f}" x2="{px:.1f}" '
+                     f'y2="{y(d["observed_high"]):.1f}" class="ci"></line>'
+                     f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{r:.1f}" class="pt"><title>decile '
+                     f'{d["from"]:.1f}-{d["to"]:.1f}: {n:,} patients, mean predicted {d["mean_predicted"]:.3f}, '
+                     f'observed {d["observed"]:.3f}</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _calibration_html(cal: dict[str, Any]) -> list[str]:
+    e = html.escape
+    n = cal["patients"]
+    lo = cal["left_out"]
+    why = []
+    if lo["no_reference_label"]:
+        why.append(f"{lo['no_reference_label']:,} without a reference label")
+    if lo["unknown_reference_label"]:
+        names = ", ".join(e(k) for k in cal["unknown_reference_labels"])
+        why.append(f"{lo['unknown_reference_label']:,} whose reference label is not a myoclass label ({names})")
+    if lo["no_differential"]:
+        why.append(f"{lo['no_differential']:,} without a usable differential")
+    left = f" Left out: {'; '.join(why)}." if why else ""
+    out = ["<h2>Calibration against the reference labels</h2>"]
+    if not n:
+        out.append(f"<p class=note>No patient has both a reference label and a differential, so there is nothing "
+                   f"to measure.{left}</p>")
+        return out
+    out.append(f"<p class=caveat>This calibration is only as good as the reference labels and the number of "
+               f"patients: it is measured on <strong>n = {n:,}</strong> patients with a reference label.{left} "
+               "With few patients in a decile, its observed share moves a lot by chance; the vertical lines show "
+               "its 95% interval.</p>")
+    conf = cal["confident"]
+    conf_txt = (f"{_pct(conf['patients'], n)}, right for {_pct(conf['right'], conf['patients'])}"
+                if conf["patients"] else "none")
+    out.append("<div class=scroll><table>"
+               f"<tr><td class=k>most likely label is the reference label</td><td>{_pct(cal['leading_right'], n)}"
+               "</td></tr>"
+               f"<tr><td class=k>reference label among the two most likely</td><td>{_pct(cal['top2_right'], n)}"
+               "</td></tr>"
+               f"<tr><td class=k>Brier score over the {len(LABELS)} labels (0 is perfect; a flat differential "
+               f"scores {1 - 1 / len(LABELS):.3f})</td><td>{cal['brier']:.3f}</td></tr>"
+               f"<tr><td class=k>most likely label with probability &ge; {conf['threshold']:.1f}</td>"
+               f"<td>{conf_txt}</td></tr></table></div>")
+    out.append(_calibration_svg(cal))
+    out.append("<p class=legend>Each circle is a decile of the most likely label's probability, placed at the "
+               "decile's mean predicted probability and the share of its patients whose reference label is the most "
+               "likely label. Its area grows with the number of patients (n above the plot); the vertical line is "
+               "the 95% interval of that share. On the dashed diagonal, predicted and observed agree.</p>")
+    out.append("<h3>By decile of the most likely label's probability</h3><div class=scroll><table class=num><tr>"
+               "<th class=k>probability</th>"
+               "<th>patients</th><th>mean predicted</th><th>observed share right</th><th>95% interval</th></tr>")
+    for d in cal["deciles"]:
+        if d["patients"]:
+            out.append(f"<tr><td class=k>{d['from']:.1f} to {'< ' if d['decile'] < 9 else ''}{d['to']:.1f}</td>"
+                       f"<td>{d['patients']:,}</td><td>{d['mean_predicted']:.3f}</td><td>{d['observed']:.3f}</td>"
+                       f"<td>{d['observed_low']:.2f}&ndash;{d['observed_high']:.2f}</td></tr>")
+    out.append("</table></div>")
+    tab = cal["confusion"]
+    out.append("<h3>Reference label against the most likely label</h3><div class=scroll><table>"
+               "<tr><th class=k>reference \\ most likely</th>"
+               + "".join(f"<th>{_wbr(c)}</th>" for c in tab["column_values"]) + "</tr>")
+    for rv, counts in zip(tab["row_values"], tab["counts"], strict=True):
+        out.append(f"<tr><td class=k>{e(rv)}</td>" + "".join(f"<td>{c or ''}</td>" for c in counts) + "</tr>")
+    out.append("</table></div>")
+    return out
 
 
 def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
@@ -146,6 +563,9 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
            f"<h1>Cohort report</h1><p>{rep['cases']:,} cases scored; {rep['undetermined']:,} "
            f"({100 * rep['undetermined_share']:.1f}%) not yet determined.</p>",
            "<h2>Labels</h2>", _bars(rep["labels"], rep["cases"]),
+           *(_leading_html(rep) if rep.get("leading") else []),
+           *(_calibration_html(rep["calibration"]) if rep.get("calibration") else []),
+           *(f"<p class=note>{e(note)}</p>" for note in rep.get("notes", [])),
            "<h2>What would settle the undetermined cases</h2><p>Findings that decide, by the number of undetermined "
            "cases they would narrow:</p>",
            _bars({x["finding"]: x["undetermined_cases"] for x in rep["findings_that_would_settle_most"]},
@@ -164,12 +584,12 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
         out.append(f"<h2>Changes since the previous run</h2><p>{diff['reclassified']:,} cases reclassified "
                    f"(matched on {', '.join(diff['matched_on'])}).</p>")
         out.append(_bars(diff["transitions"], max(diff["reclassified"], 1)))
-        out.append("<table><tr><th class=k>case</th><th class=k>before</th><th class=k>after</th>"
+        out.append("<div class=scroll><table><tr><th class=k>case</th><th class=k>before</th><th class=k>after</th>"
                    "<th class=k>why</th></tr>")
         for c in diff["cases"][:500]:
             out.append(f"<tr><td class=k>{e(str(c['case_id'] or c['key']))}</td><td class=k>{e(c['before'])}</td>"
                        f"<td class=k>{e(c['after'])}</td><td class=k>{e('; '.join(c['reason']))}</td></tr>")
-        out.append("</table>")
+        out.append("</table></div>")
     out.append("<p>Classification criteria group patients for research; this is not a diagnosis.</p></body></html>")
     return "\n".join(out)
 

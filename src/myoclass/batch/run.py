@@ -29,21 +29,23 @@ import pyarrow.parquet as pq
 
 from myoclass.batch import csvread
 from myoclass.batch.output import Staged, UnsafeOutput, check_targets, inert, inert_text
-from myoclass.batch.schema import FLAT_SCHEMA
-from myoclass.batch.score import Reject, output_schema, score_batch
+from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE, check_columns
+from myoclass.batch.score import Reject, check_reading, output_schema, reference_problem, score_batch
 from myoclass.criteria import Policy
 from myoclass.io._json import DecodeError, TooDeep, dumps, loads
-from myoclass.model.case import InvalidCase, case_id_of, check_keys, parse_case
+from myoclass.model.case import InvalidCase, case_id_of, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
-__all__ = ["COMPLETED", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "check_outputs", "drop_rejected",
-           "estimate_records", "input_files", "renumber", "run_batch"]
+__all__ = ["COMPLETED", "READING", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "check_outputs",
+           "drop_rejected", "estimate_records", "has_reference", "input_files", "renumber", "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl"}
 #: key-value metadata of a Parquet output, written when the run completes
 COMPLETED, ROWS_SCORED, ROWS_REJECTED = "myoclass.completed", "myoclass.rows_scored", "myoclass.rows_rejected"
+#: key-value metadata of a Parquet output (in its schema, beside the policy): the differential's reading policy
+READING = "myoclass.reading"
 _TRUE = {"true", "yes", "1", "positive", "True", "TRUE", "Yes", "YES", "Positive"}
 _FALSE = {"false", "no", "0", "negative", "False", "FALSE", "No", "NO", "Negative"}
 
@@ -91,24 +93,51 @@ def estimate_records(files: list[Path]) -> int:
     return total
 
 
+def has_reference(files: list[Path]) -> bool:
+    """Whether some input has a ``reference_label`` column: in a Parquet schema, in a CSV header, or as a key
+    of some JSON Lines record (the file's text is scanned for the quoted key, stopping at the first)."""
+    needle = f'"{REFERENCE}"'.encode()
+    for f in files:
+        fmt = FORMATS[f.suffix.lower()]
+        if fmt == "parquet":
+            if REFERENCE in pq.read_schema(f).names:
+                return True
+        elif fmt == "csv":
+            if REFERENCE in csvread.read_header(f)[0]:
+                return True
+        else:
+            tail = b""
+            with open(f, "rb") as fh:
+                while chunk := fh.read(1 << 24):
+                    if needle in tail + chunk[:len(needle)] or needle in chunk:
+                        return True
+                    tail = chunk[-(len(needle) - 1):]
+    return False
+
+
 def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
     """CSV cells (text) to the dictionary's types; a cell that does not convert rejects its row.
 
     Only an empty or blank cell is unknown: ``NA``, ``null`` or ``nan`` are values like any other (a
-    boolean or enum column rejects them, a number column rejects ``nan`` and ``inf`` as not finite)."""
+    boolean or enum column rejects them, a number column rejects ``nan`` and ``inf`` as not finite).
+    A ``reference_label`` column is kept, read as an enum column is (:func:`.score.score_batch` checks it)."""
     bad: dict[int, str] = {}
     cols = []
-    for f in FLAT_SCHEMA:
+    names = []
+    for f in [*FLAT_SCHEMA, pa.field(REFERENCE, pa.string())]:
         if f.name not in t.column_names:
             continue
+        names.append(f.name)
         col = t.column(f.name).combine_chunks()
-        spec = FIELDS[f.name]
+        spec = FIELDS.get(f.name)
         if not pa.types.is_string(col.type):  # already typed (e.g. Parquet beside CSV text)
             cols.append(col)
             continue
         trimmed = pc.utf8_trim_whitespace(col)
         col = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)  # empty: unknown
-        if spec.kind == "bool":
+        if spec is None:  # reference_label
+            cols.append(col)
+        elif spec.kind == "bool":
             is_t = pc.is_in(col, value_set=pa.array(sorted(_TRUE)))
             is_f = pc.is_in(col, value_set=pa.array(sorted(_FALSE)))
             wrong = pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_t, is_f)))
@@ -133,7 +162,6 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
                 cols.append(pa.array(vals, pa.float64()))
         else:
             cols.append(col)
-    names = [f.name for f in FLAT_SCHEMA if f.name in t.column_names]
     return pa.Table.from_arrays(cols, names=names), bad
 
 
@@ -143,7 +171,7 @@ def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "parquet":
         pf = pq.ParquetFile(path)
-        check_keys(pf.schema_arrow.names)
+        check_columns(pf.schema_arrow.names)
         row = 0
         for b in pf.iter_batches(batch_size=batch_size):
             t = pa.Table.from_batches([b])
@@ -151,7 +179,7 @@ def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray
             row += t.num_rows
     elif fmt == "csv":
         names, offset, first_line = csvread.read_header(path)
-        check_keys(names)
+        check_columns(names)
         for text, lines, problems in csvread.read_rows(path, names, offset, first_line):
             early = [Reject(p.line, p.case_id, p.reason) for p in problems]
             for k in range(0, max(text.num_rows, 1), batch_size):
@@ -178,12 +206,18 @@ def _jsonl(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, 
                 rejects.append(Reject(n, None, f"(line): not valid JSON ({e})"))
                 continue
             if not _plain(obj):
+                reasons: list[str] = []
+                case, why = obj, None
+                if isinstance(obj, dict) and REFERENCE in obj:  # not a key of the case: checked on its own
+                    case = {k: v for k, v in obj.items() if k != REFERENCE}
+                    why = reference_problem(obj[REFERENCE]) if not isinstance(obj[REFERENCE], str) else None
                 try:
-                    parse_case(obj)
-                    reason = "invalid record"  # pragma: no cover - _plain mirrors parse_case's type checks
+                    parse_case(case)
                 except InvalidCase as e:
-                    reason = str(e)
-                rejects.append(Reject(n, case_id_of(obj), reason))
+                    reasons.append(str(e))
+                if case is not obj and why:
+                    reasons.append(why)
+                rejects.append(Reject(n, case_id_of(obj), "; ".join(reasons) or "invalid record"))
                 continue
             rows.append(obj)
             lines.append(n)
@@ -201,6 +235,8 @@ def _plain(obj: Any) -> bool:
     for k, v in obj.items():
         spec = FIELDS.get(k)
         if spec is None:
+            if k == REFERENCE and (v is None or isinstance(v, str)):  # its vocabulary is checked when scored
+                continue
             return False
         if v is None:
             continue
@@ -218,7 +254,10 @@ def _jsonl_table(rows: list[dict[str, Any]]) -> pa.Table:
     keys: dict[str, None] = {"case_id": None}
     for r in rows:
         keys.update(dict.fromkeys(r))
-    return pa.Table.from_pylist(rows, schema=pa.schema([f for f in FLAT_SCHEMA if f.name in keys]))
+    fields = [f for f in FLAT_SCHEMA if f.name in keys]
+    if REFERENCE in keys:
+        fields.append(pa.field(REFERENCE, pa.string()))
+    return pa.Table.from_pylist(rows, schema=pa.schema(fields))
 
 
 class _Writer:
@@ -284,8 +323,13 @@ def _prefetch(pool: ThreadPoolExecutor, it: Iterator[Any]) -> Iterator[Any]:
 
 
 def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Policy = Policy(),
-              batch_size: int = 65536, progress: Callable[[int], None] | None = None) -> BatchStats:
+              batch_size: int = 65536, progress: Callable[[int], None] | None = None,
+              reading: str = "clinic") -> BatchStats:
     """Score every case of ``inputs`` into ``output``; bad rows into ``rejects_path`` (CSV).
+
+    ``reading`` is the differential's reading policy (``clinic`` or ``record``; a Parquet output records it
+    as ``myoclass.reading``). The output has a ``reference_label`` column when some input has one
+    (:func:`has_reference`; null for the rows of inputs without it).
 
     ``row`` in the output is the line of the case in its file (JSON Lines and CSV) or its row number
     (Parquet, from 0); ``source`` names the file. Both files are written under temporary names beside
@@ -294,13 +338,15 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     that is one of ``inputs`` raises :class:`UnsafeOutput` before anything is read.
     """
     fmt = output_format(output)
+    check_reading(reading)
     check_targets(None, inputs, {"-o": output, "--rejects": rejects_path})
     eng = engine(policy)
     from myoclass import __version__
 
+    reference = has_reference(inputs)
     meta = {"myoclass": __version__, "policy": dumps(policy.__dict__),
-            "criteria": dumps({s.id: s.version for s in eng.sets})}
-    schema = output_schema(eng).insert(0, pa.field("source", pa.string())).with_metadata(meta)
+            "criteria": dumps({s.id: s.version for s in eng.sets}), READING: reading}
+    schema = output_schema(eng, reference).insert(0, pa.field("source", pa.string())).with_metadata(meta)
     stats = BatchStats(files=[str(p) for p in inputs])
     staged = Staged([rejects_path, output])  # renamed in this order: a new output always has its rejects
     rej_rows: list[dict[str, Any]] = []
@@ -332,7 +378,7 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
                 t, numbers, read_rejects = drop_rejected(t, numbers, read_bad)
                 rej_rows += [_reject_row(path, r) for r in early + read_rejects]
                 if t.num_rows:
-                    in_flight.append((path, numbers, scorers.submit(score_batch, t, policy, 0)))
+                    in_flight.append((path, numbers, scorers.submit(score_batch, t, policy, 0, reading, reference)))
                 if len(in_flight) >= 2:
                     finish(*in_flight.popleft())
         while in_flight:

@@ -7,12 +7,25 @@ diagram's passes (:mod:`myoclass.logic.diagram`: exact, no budget) and writes ea
 check take the uncommon path: they are re-read one by one by :func:`~myoclass.model.case.parse_case`
 for the exact message, and returned as rejects, never dropped silently and never stopping the batch.
 
-Output columns (one row per accepted case): ``case_id``, ``label``, ``certainty``,
-``reachable_labels`` (JSON text), ``reachable_labels_exact``, ``next_tests_exact``, for each set
-``<set>_status`` and ``<set>_category``, for EULAR/ACR ``..._model``, ``..._score``, ``..._score_min``,
-``..._score_max``, ``..._probability``, ``..._probability_min``, ``..._probability_max``,
-``..._subgroup``, and ``next_tests`` (JSON text: finding, purpose, if_true, if_false, and
-``outcomes`` for banded findings), plus ``row`` (the row number in the input batch).
+The differential (issue 10) is computed per row, after the C loop, by :func:`row_differential`: the
+same call on the same display state as :func:`myoclass.reasoning.assess.assess_with`, and the C loop's
+next tests ranked by :func:`~myoclass.reasoning.assess.rank_next_tests` with it. Rows of a batch with
+the same findings (and next tests) share one computation; nothing is kept from one batch to the next.
+
+Output columns (one row per accepted case): ``case_id``, ``reference_label`` (only when the input has
+that column), ``label``, ``certainty``, ``reachable_labels`` (JSON text), ``reachable_labels_exact``,
+``next_tests_exact``, ``leading_label``, ``leading_probability``, ``differential`` (JSON text: the
+list of ``{"label", "probability"}``, most probable first, as the library's ``differential``),
+``differential_exact``, for each set ``<set>_status`` and ``<set>_category``, for EULAR/ACR
+``..._model``, ``..._score``, ``..._score_min``, ``..._score_max``, ``..._probability``,
+``..._probability_min``, ``..._probability_max``, ``..._subgroup``, and ``next_tests`` (JSON text, in
+the library's order, most informative first: finding, purpose, if_true, if_false, ``outcomes`` for
+banded findings, ``p_present``, ``p_values`` for banded findings, and ``expected_information``), plus
+``row`` (the row number in the input batch).
+
+``reference_label`` (:data:`~myoclass.batch.schema.REFERENCE`), the author's final diagnosis, is
+passed through as text; a value outside the label vocabulary (``undetermined`` is not a diagnosis)
+rejects its row, with the reason, like any other invalid value.
 """
 
 from __future__ import annotations
@@ -29,16 +42,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from myoclass.batch.columnar import _num, _tri, evaluate_columns, state_columns
-from myoclass.batch.schema import FLAT_SCHEMA
+from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE
 from myoclass.criteria import Policy
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import INTERCEPT, SUBGROUPS
 from myoclass.logic.diagram import analyse, diagram_for
-from myoclass.model.case import InvalidCase, check_keys, parse_case
-from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
+from myoclass.model.case import InvalidCase, check_keys, parse_case, show
+from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS
+from myoclass.reasoning import differential as _dx
+from myoclass.reasoning.assess import rank_next_tests
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
 
-__all__ = ["Reject", "output_schema", "score_batch"]
+__all__ = ["READINGS", "Reject", "RowDifferential", "antibody_values", "check_reading", "output_schema",
+           "reference_problem", "row_differential", "score_batch"]
+
+#: the differential's reading policies (``clinic``, the default, and ``record``)
+READINGS = _dx.READINGS
 
 _GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
 
@@ -139,10 +158,16 @@ def conform(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=FLAT_SCHEMA)
 
 
-def output_schema(eng: Engine) -> pa.Schema:
-    fields = [pa.field("row", pa.int64()), pa.field("case_id", pa.string()), pa.field("label", pa.string()),
-              pa.field("certainty", pa.string()), pa.field("reachable_labels", pa.string()),
-              pa.field("reachable_labels_exact", pa.bool_()), pa.field("next_tests_exact", pa.bool_())]
+def output_schema(eng: Engine, reference: bool = False) -> pa.Schema:
+    """The result columns; ``reference``: with the ``reference_label`` column (the input has one)."""
+    fields = [pa.field("row", pa.int64()), pa.field("case_id", pa.string())]
+    if reference:
+        fields.append(pa.field(REFERENCE, pa.string()))
+    fields += [pa.field("label", pa.string()),
+               pa.field("certainty", pa.string()), pa.field("reachable_labels", pa.string()),
+               pa.field("reachable_labels_exact", pa.bool_()), pa.field("next_tests_exact", pa.bool_()),
+               pa.field("leading_label", pa.string()), pa.field("leading_probability", pa.float64()),
+               pa.field("differential", pa.string()), pa.field("differential_exact", pa.bool_())]
     for s in eng.sets:
         fields += [pa.field(f"{s.id}_status", pa.string()), pa.field(f"{s.id}_category", pa.string())]
     fields += [pa.field(f"{EULAR}_model", pa.string())]
@@ -156,25 +181,61 @@ def _prob(score_tenths: np.ndarray, model: str) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(INTERCEPT[model] - score_tenths / 10.0))
 
 
-def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
-                first_row: int = 0) -> tuple[pa.Table, list[Reject]]:
-    """Score a batch of flat cases. Returns ``(results, rejects)``; ``row`` numbers count from ``first_row``."""
+def check_reading(reading: str) -> str:
+    """``reading`` if it is a reading policy, else ``ValueError`` naming the allowed ones."""
+    if reading not in READINGS:
+        raise ValueError(f"unknown reading policy {reading!r}; allowed: {', '.join(READINGS)}")
+    return reading
+
+
+def reference_problem(value: Any) -> str | None:
+    """Why ``value`` is not a ``reference_label`` (a label of the vocabulary, or null), or None if it is one."""
+    if value is None or (isinstance(value, str) and value in LABELS):
+        return None
+    return f"{REFERENCE}: {show(value)} is not allowed; allowed: {', '.join(LABELS)} or null"
+
+
+def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(), first_row: int = 0,
+                reading: str = "clinic", reference: bool | None = None) -> tuple[pa.Table, list[Reject]]:
+    """Score a batch of flat cases. Returns ``(results, rejects)``; ``row`` numbers count from ``first_row``.
+
+    ``reading`` is the differential's reading policy (:data:`READINGS`). ``reference``: whether the results
+    carry ``reference_label`` (None: when the batch has that column; True without it: all null).
+    """
+    check_reading(reading)
     eng = engine(policy)
-    table = conform(pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch)
+    raw = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    ref: pa.Array | None = None
+    if REFERENCE in raw.column_names:
+        ref = raw.column(REFERENCE).combine_chunks()
+        if ref.type != pa.string():
+            ref = ref.cast(pa.string())
+        raw = raw.drop_columns([REFERENCE])
+    if reference is None:
+        reference = ref is not None
+    table = conform(raw)
     n = table.num_rows
     bad = _bad_rows(table)
+    ref_bad = np.zeros(n, dtype=bool)
+    if ref is not None:
+        ref_bad = (_tri(pc.is_in(ref, value_set=pa.array(list(LABELS))), n) == 0) & ~_nulls(ref)
     rejects: list[Reject] = []
-    if bad.any():
-        for i in np.flatnonzero(bad):
+    if bad.any() or ref_bad.any():
+        for i in np.flatnonzero(bad | ref_bad):
             row = {k: v for k, v in table.slice(int(i), 1).to_pylist()[0].items() if v is not None}
             cid = row.get("case_id")
-            try:
-                parse_case(row)
-                reason = "rejected by a value check"  # pragma: no cover - the checks mirror parse_case
-            except InvalidCase as e:
-                reason = str(e)
-            rejects.append(Reject(first_row + int(i), cid if isinstance(cid, str) else None, reason))
-        keep = np.flatnonzero(~bad)
+            reasons = []
+            if bad[i]:
+                try:
+                    parse_case(row)
+                    reasons.append("rejected by a value check")  # pragma: no cover - the checks mirror parse_case
+                except InvalidCase as e:
+                    reasons.append(str(e))
+            if ref_bad[i]:
+                assert ref is not None
+                reasons.append(reference_problem(ref[int(i)].as_py()) or "")
+            rejects.append(Reject(first_row + int(i), cid if isinstance(cid, str) else None, "; ".join(reasons)))
+        keep = np.flatnonzero(~(bad | ref_bad))
         table = table.take(pa.array(keep))
     else:
         keep = np.arange(n)
@@ -191,11 +252,14 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(),
     cols["reachable_labels"] = _reachable_text(reach)
     cols["reachable_labels_exact"] = pa.array(exact.astype(bool))
     cols["next_tests_exact"] = pa.array(tests_exact.astype(bool))
+    if reference:
+        cols[REFERENCE] = pa.nulls(m, pa.string()) if ref is None else ref.take(pa.array(keep))
+    cols.update(_differentials(eng, shown, next_json, reading, m))  # next_tests: ranked, with probabilities
+    del next_json  # the unranked texts (large on thin cases) are not kept while the batch is assembled
     for s in eng.sets:
         cols[f"{s.id}_status"], cols[f"{s.id}_category"] = _status_category(v, s, m)
     cols.update(_eular(v, logic, m, eng))
-    cols["next_tests"] = next_json
-    schema = output_schema(eng)
+    schema = output_schema(eng, reference)
     return pa.Table.from_pydict({f.name: cols[f.name] for f in schema}, schema=schema), rejects
 
 
@@ -285,6 +349,95 @@ def _analyse_py(eng: Engine, states: np.ndarray, mimic: np.ndarray) -> tuple[np.
         reach[i], exact[i], tests_exact[i] = r, ex, tex
         texts.append(json.dumps(next_tests_compact(eng, packed, r, outcomes, int(mimic[i])), separators=(",", ":")))
     return reach, exact, tests_exact, pa.array(texts, pa.string())
+
+
+@dataclass(frozen=True)
+class RowDifferential:
+    """One row's differential and ranked next tests: the library's ``summary.leading_label``,
+    ``summary.leading_probability``, ``differential``, ``differential_exact`` and ``next_tests`` order."""
+
+    leading_label: str
+    leading_probability: float
+    differential: list[dict[str, Any]]
+    exact: bool
+    next_tests: list[dict[str, Any]]
+
+
+#: a boolean finding's value from its display state (as :func:`~myoclass.model.findings.display_state` maps it)
+_VALUE: dict[int, bool | None] = {0: False, 1: None, 2: True}
+
+
+def antibody_values(eng: Engine, shown: bytes) -> dict[str, bool | None]:
+    """The antibody results of a case (flat key -> true, false or None) from its packed display state.
+
+    This is all :func:`myoclass.reasoning.differential.compute` reads of a case's ``values``: whether some
+    antibody result was given (the ``record`` reading). Every antibody of the data dictionary is a boolean
+    finding whose display state is its value, so the mapping equals the case's own.
+    """
+    return {a: _VALUE[shown[eng.var_index[a]]] for a in ANTIBODIES}
+
+
+def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]],
+                     reading: str = "clinic") -> RowDifferential:
+    """The differential of one case and its next tests ranked by expected information, as the library has them.
+
+    ``shown`` is the case's packed display state (``eng.var_names`` order; unknown mimic findings stay
+    unknown), which :func:`~myoclass.reasoning.assess.assess_with` passes to the differential too;
+    ``next_tests`` are the compact entries in their search order (:func:`~myoclass.reasoning.assess.next_tests_compact`,
+    or the native row loop's), ranked in place by :func:`~myoclass.reasoning.assess.rank_next_tests`.
+    """
+    dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests), values=antibody_values(eng, shown))
+    ranked = rank_next_tests(next_tests, dif, shown[eng.var_index["biopsy_performed"]])
+    out = _dx.rounded(dif.p_label)
+    return RowDifferential(out[0]["label"], out[0]["probability"], out, bool(dif.exact), ranked)
+
+
+#: rows whose next tests are read into Python objects at a time (keeps a batch's Python objects small)
+_CHUNK = 4096
+_DIFFERENTIAL_COLUMNS = {"leading_label": pa.string(), "leading_probability": pa.float64(), "differential": pa.string(),
+                         "differential_exact": pa.bool_(), "next_tests": pa.string()}
+
+
+def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Array | pa.ChunkedArray, reading: str,
+                   m: int) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """The differential columns and the ranked ``next_tests`` of a batch, by :func:`row_differential`.
+
+    Rows of the batch with the same display state share one computation (their next tests are the same:
+    a function of the state; the text's hash is checked anyway). Nothing outlives the batch.
+    """
+    if m == 0:
+        return {k: pa.chunked_array([], t) for k, t in _DIFFERENTIAL_COLUMNS.items()}
+    states = np.ascontiguousarray(np.stack([shown[name] for name in eng.var_names], axis=1), dtype=np.uint8)
+    seen: dict[bytes, tuple[int, int]] = {}  # display state -> (its place among the computed rows, hash of its tests)
+    parts: dict[str, list[pa.Array]] = {k: [] for k in _DIFFERENTIAL_COLUMNS}
+    index = np.empty(m, dtype=np.int64)
+    done = 0
+    for a in range(0, m, _CHUNK):
+        texts = next_json.slice(a, min(_CHUNK, m - a)).to_pylist()
+        rows: list[tuple[str, float, str, bool, str]] = []
+        for j, text in enumerate(texts):
+            key, h = states[a + j].tobytes(), hash(text)
+            hit = seen.get(key)
+            if hit is not None and hit[1] == h:
+                index[a + j] = hit[0]
+                continue
+            d = row_differential(eng, key, json.loads(text), reading)
+            rows.append((d.leading_label, d.leading_probability, json.dumps(d.differential, separators=(",", ":")),
+                         d.exact, json.dumps(d.next_tests, separators=(",", ":"))))
+            seen[key] = (done, h)
+            index[a + j] = done
+            done += 1
+        for (name, typ), values in zip(_DIFFERENTIAL_COLUMNS.items(), zip(*rows, strict=True), strict=True) if rows else ():
+            parts[name].append(pa.array(values, typ))
+    if done == m:  # every row computed, in order: the chunks' arrays are the columns (no copy)
+        return {name: pa.chunked_array(parts[name], typ) for name, typ in _DIFFERENTIAL_COLUMNS.items()}
+    # rows alike: taken from the computed ones a chunk at a time (one take over the whole batch would build
+    # its text columns in buffers grown by doubling, several times their size at the peak)
+    out: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for name, typ in _DIFFERENTIAL_COLUMNS.items():
+        computed = pa.concat_arrays(parts.pop(name))
+        out[name] = pa.chunked_array([computed.take(pa.array(index[a:a + _CHUNK])) for a in range(0, m, _CHUNK)], typ)
+    return out
 
 
 _EULAR_LABEL_CODES = [LABELS.index(x) for x in ("dm", "adm", "jdm", "pm", "juvenile_myositis_other")]

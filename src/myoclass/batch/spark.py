@@ -47,9 +47,10 @@ import pyarrow.compute as pc
 
 from myoclass.batch import csvread
 from myoclass.batch.output import UnsafeOutput, is_stale, temp_name
-from myoclass.batch.score import Reject, output_schema, score_batch
+from myoclass.batch.schema import REFERENCE, check_columns
+from myoclass.batch.score import Reject, check_reading, output_schema, score_batch
 from myoclass.criteria import Policy
-from myoclass.model.case import InvalidCase, Problem, check_keys
+from myoclass.model.case import InvalidCase, Problem
 from myoclass.reasoning.engine import engine
 
 __all__ = ["check_spark_paths", "run_spark", "score_csv", "score_dataframe", "spark_session"]
@@ -76,8 +77,8 @@ def spark_session(master: str = "local[2]", app_name: str = "myoclass") -> Any:
             .getOrCreate())
 
 
-def _result_schema(policy: Policy) -> pa.Schema:
-    out = output_schema(engine(policy))
+def _result_schema(policy: Policy, reference: bool = False) -> pa.Schema:
+    out = output_schema(engine(policy), reference)
     return out.insert(0, pa.field("source", pa.string())).append(pa.field("reject_reason", pa.string()))
 
 
@@ -97,11 +98,15 @@ def _with_rejects(results: pa.Table, rejects: list[Reject], source: str | None, 
     return pa.concat_tables([results, pa.table(cols, schema=schema)])
 
 
-def score_dataframe(df: Any, policy: Policy = Policy()) -> Any:
-    """Score a DataFrame of flat cases; returns a DataFrame of results and rejects (``reject_reason``)."""
+def score_dataframe(df: Any, policy: Policy = Policy(), reading: str = "clinic") -> Any:
+    """Score a DataFrame of flat cases; returns a DataFrame of results and rejects (``reject_reason``).
+
+    ``reading`` is the differential's reading policy; a ``reference_label`` column is passed through."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    arrow_schema = _result_schema(policy)
+    check_reading(reading)
+    reference = REFERENCE in df.columns
+    arrow_schema = _result_schema(policy, reference)
 
     def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from myoclass.batch.run import _from_strings, drop_rejected, renumber
@@ -111,10 +116,11 @@ def score_dataframe(df: Any, policy: Policy = Policy()) -> Any:
         for b in batches:
             t = pa.Table.from_batches([b])
             bad: dict[int, str] = {}
-            if any(pa.types.is_string(f.type) and FIELDS[f.name].kind in ("bool", "number") for f in t.schema):
+            if any(pa.types.is_string(f.type) and f.name in FIELDS and FIELDS[f.name].kind in ("bool", "number")
+                   for f in t.schema):
                 t, bad = _from_strings(t)  # text columns
             t, numbers, rej = drop_rejected(t, np.arange(first, first + t.num_rows), bad)
-            results, rejects = renumber(score_batch(t, policy), numbers)
+            results, rejects = renumber(score_batch(t, policy, reading=reading, reference=reference), numbers)
             first += b.num_rows
             yield from _with_rejects(results, rej + rejects, None, arrow_schema).to_batches()
 
@@ -189,7 +195,7 @@ def _header(source: str, head: bytes | None) -> list[str]:
     dup = sorted({x for x in names if names.count(x) > 1})
     if dup:
         raise refuse(f"column {dup[0]!r} appears more than once in the header; allowed: each column once")
-    check_keys(names)
+    check_columns(names)
     return names
 
 
@@ -213,12 +219,13 @@ def _plan(lines: Any, files: list[str]) -> _CsvPlan:
 
 
 def _score_lines(source: str, chunk: list[bytes], first: int, to_end: bool, names: list[str], policy: Policy,
-                 schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+                 schema: pa.Schema, reading: str = "clinic") -> Iterator[pa.RecordBatch]:
     """Score consecutive lines of one file (``first``: the line of ``chunk[0]``; ``to_end``: they end it)
-    with the embedded engine's reader and value rules."""
+    with the embedded engine's reader and value rules; the results have ``reference_label`` when ``schema`` has."""
     from myoclass.batch.run import _from_strings, drop_rejected, renumber
 
     last = first + len(chunk) - 1
+    reference = REFERENCE in schema.names
     # A line after the chunk when the file goes on, so that a quote left open on its last line is read as
     # on the embedded engine ("reading resumes on the next line"); whatever it gives is dropped.
     data = b"\n".join(chunk) + (b"\n" if to_end else b"\n-\n")
@@ -231,27 +238,29 @@ def _score_lines(source: str, chunk: list[bytes], first: int, to_end: bool, name
         t, numbers, read_rejects = drop_rejected(t, numbers, bad)
         rej += read_rejects
         if t.num_rows:
-            results, rejects = renumber(score_batch(t, policy), numbers)
+            results, rejects = renumber(score_batch(t, policy, reading=reading, reference=reference), numbers)
             rej += rejects
         else:
-            results = output_schema(engine(policy)).empty_table()
+            results = output_schema(engine(policy), reference).empty_table()
         yield from _with_rejects(results, rej, source, schema).to_batches()
 
 
-def score_csv(spark: Any, path: str, policy: Policy = Policy()) -> Any:
+def score_csv(spark: Any, path: str, policy: Policy = Policy(), reading: str = "clinic") -> Any:
     """Score CSV files (a path or a glob, each with a header line) as the embedded engine reads them;
     returns a DataFrame of results and rejects (``reject_reason``), ``row`` being the line in ``source``.
+    The results have ``reference_label`` when some file has that column.
 
     Refuses (:class:`InvalidCase`) a file without a header line or with an unknown or repeated column."""
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
 
+    check_reading(reading)
     text = spark.read.text(path)
     files = text.inputFiles()
     lines = text.select(F.col("value").cast("binary").alias("line"), F.col("_metadata.file_path").alias("file"),
                         F.col("_metadata.file_block_start").alias("block"))
     plan = _plan(lines, files)
-    arrow_schema = _result_schema(policy)
+    arrow_schema = _result_schema(policy, any(REFERENCE in names for names in plan.names.values()))
 
     def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         taken: dict[tuple[str, int], int] = {}
@@ -266,7 +275,7 @@ def score_csv(spark: Any, path: str, policy: Policy = Policy()) -> Any:
                     chunk, first = chunk[1:], 2
                 if chunk:
                     yield from _score_lines(_source(f), chunk, first, first + len(chunk) - 1 == plan.last[f],
-                                            plan.names[f], policy, arrow_schema)
+                                            plan.names[f], policy, arrow_schema, reading)
 
     return lines.mapInArrow(score_partition, from_arrow_schema(arrow_schema))
 
@@ -352,19 +361,21 @@ def _inert_col(name: str) -> Any:
     return F.when(c.rlike("^'*[=+\\-@\t\r]"), F.concat(F.lit("'"), c)).otherwise(c).alias(name)
 
 
-def run_spark(spark: Any, input_path: str, output_dir: str, rejects_dir: str, policy: Policy = Policy()) -> tuple[int, int]:
+def run_spark(spark: Any, input_path: str, output_dir: str, rejects_dir: str, policy: Policy = Policy(),
+              reading: str = "clinic") -> tuple[int, int]:
     """Read ``input_path`` (Parquet, CSV with a header: :func:`score_csv`, or JSON Lines), write results and
-    rejects as Parquet/CSV.
+    rejects as Parquet/CSV. ``reading`` is the differential's reading policy (``clinic`` or ``record``).
 
     Both are written beside their targets under temporary names and renamed into place on success."""
+    check_reading(reading)
     check_spark_paths(input_path, output_dir, rejects_dir)
     low = input_path.lower()
     if low.endswith(".csv"):
-        scored = score_csv(spark, input_path, policy)
+        scored = score_csv(spark, input_path, policy, reading)
     else:
         df = spark.read.json(input_path) if low.endswith((".jsonl", ".ndjson", ".json")) else spark.read.parquet(input_path)
-        check_keys(df.columns)
-        scored = score_dataframe(df, policy)
+        check_columns(df.columns)
+        scored = score_dataframe(df, policy, reading)
     out = scored.cache()
     results = out.filter(out.reject_reason.isNull()).drop("reject_reason")
     rejects = out.filter(out.reject_reason.isNotNull()).select(
