@@ -1018,6 +1018,13 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
     onehot = np.zeros((k, md.nc))
     onehot[np.arange(k), cond] = mass
     PLd = np.einsum("gkl,kd->gdl", pl.reshape(G, k, -1), onehot)
+    if md.c is not None:  # the same sums in C, over the conditions and labels with mass in each group
+        p_after = np.empty(pl.shape[1])
+        starts = np.ascontiguousarray(ig.starts, dtype=np.int64)
+        h_cond = md.c[0].dd_items_entropy(G, starts.ctypes.data, ig.lik.ctypes.data, md.nc,
+                                          np.ascontiguousarray(PLd).ctypes.data, pl.shape[1], p_after.ctypes.data)
+        info = _drop(_entropy(p_after), h_cond)
+        return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact)
     P = np.empty((ig.lik.shape[0], pl.shape[1]))  # P(L', assignment) = sum_d P(assignment | d) PLd[g, d]
     for g in range(G):
         a, b = ig.starts[g], ig.starts[g + 1]
