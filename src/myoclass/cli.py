@@ -348,7 +348,7 @@ def batch(
     rejects: Annotated[Path | None, typer.Option(help="Rejected rows with line and reason (CSV). "
                                                        "Default: OUTPUT with .rejects.csv.")] = None,
     engine_: Annotated[BatchEngine, typer.Option("--engine", help="Where to run.")] = BatchEngine.embedded,
-    batch_size: Annotated[int, typer.Option(help="Rows per Arrow batch.", min=1)] = 65536,
+    batch_size: Annotated[int, typer.Option(help="Rows per Arrow batch.", min=1)] = 8192,
     eular_cutoffs: Annotated[Cutoffs, typer.Option(help="EULAR/ACR cut-offs: score or probability.")] = Cutoffs.score,
     eular_rash_free: Annotated[RashFree, typer.Option(help="EULAR/ACR: what a case without DM rash needs.")]
     = RashFree.biopsy_required,

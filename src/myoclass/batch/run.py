@@ -323,7 +323,7 @@ def _prefetch(pool: ThreadPoolExecutor, it: Iterator[Any]) -> Iterator[Any]:
 
 
 def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Policy = Policy(),
-              batch_size: int = 65536, progress: Callable[[int], None] | None = None,
+              batch_size: int = 8192, progress: Callable[[int], None] | None = None,
               reading: str = "clinic") -> BatchStats:
     """Score every case of ``inputs`` into ``output``; bad rows into ``rejects_path`` (CSV).
 
