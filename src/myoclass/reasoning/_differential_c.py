@@ -152,14 +152,19 @@ int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record
 
 /* H(L' | V) over the biopsy item assignments v (sorted by group: group g is starts[g] .. starts[g+1]-1):
    P(L', v) = sum_d lik[v][d] PLd[g][d][L'], with only the conditions and labels that carry mass in the
-   group; also P(L') into plab. Returns sum_v P(v) H(L' | v) = -sum P log P + sum_v P(v) log P(v). */
-double dd_items_entropy(int G,const long*starts,const double*lik,int nc,const double*PLd,int nlab,double*plab){
+   group (a group with one such label adds no entropy, only its mass: liksum[g][d] = sum of lik over the
+   group); also P(L') into plab. Returns sum_v P(v) H(L' | v) = -sum P log P + sum_v P(v) log P(v). */
+double dd_items_entropy(int G,const long*starts,const double*lik,const double*liksum,int nc,const double*PLd,int nlab,
+                        double*plab){
   int g,d,L; long v; double h=0.0; int ld[64],ll[64];
   if(nc>64||nlab>64) return -1.0;
   for(L=0;L<nlab;L++) plab[L]=0.0;
   for(g=0;g<G;g++){ const double*P=PLd+(size_t)g*nc*nlab; int nd=0,nL=0;
     for(d=0;d<nc;d++){ int any=0; for(L=0;L<nlab;L++) any|=P[d*nlab+L]!=0.0; if(any) ld[nd++]=d; }
     for(L=0;L<nlab;L++){ int any=0; for(d=0;d<nc;d++) any|=P[d*nlab+L]!=0.0; if(any) ll[nL++]=L; }
+    if(nL<=1){ /* one label whatever the assignment: no entropy; its mass from the group's sums per condition */
+      if(nL==1) for(int b=0;b<nd;b++) plab[ll[0]]+=liksum[(size_t)g*nc+ld[b]]*P[ld[b]*nlab+ll[0]];
+      continue; }
     for(v=starts[g];v<starts[g+1];v++){ const double*lv=lik+(size_t)v*nc; double tot=0.0;
       for(int a=0;a<nL;a++){ int L2=ll[a]; double x=0.0;
         for(int b=0;b<nd;b++) x+=lv[ld[b]]*P[ld[b]*nlab+L2];
@@ -199,6 +204,6 @@ def load_differential() -> ctypes.CDLL | None:
     lib.dd_differential.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int,
                                     ctypes.c_int, *[ctypes.c_void_p] * 9]
     lib.dd_items_entropy.restype = ctypes.c_double
-    lib.dd_items_entropy.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
-                                     ctypes.c_int, ctypes.c_void_p]
+    lib.dd_items_entropy.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
+                                     ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
     return lib

@@ -862,6 +862,8 @@ class _ItemGroups:
     reps: np.ndarray  # (G, items) 0/1: one assignment per group
     starts: np.ndarray  # (G + 1,) offsets into the assignments sorted by group
     lik: np.ndarray  # (2^items, conditions): P(assignment | condition), assignments sorted by group
+    liksum: np.ndarray  # (G, conditions): P(group | condition)
+    starts64: np.ndarray  # ``starts`` as int64, for the C sums
 
 
 def _restrict_groups(md: _Model) -> _ItemGroups:
@@ -928,7 +930,8 @@ def _restrict_groups(md: _Model) -> _ItemGroups:
     lik = np.ones((len(codes), md.nc))
     for j in range(n_items):
         lik *= np.where(bits[:, j:j + 1] == 1, p[None, :, j], 1.0 - p[None, :, j])
-    return _ItemGroups(reps, starts, lik)
+    liksum = np.add.reduceat(lik, starts[:-1], axis=0)
+    return _ItemGroups(reps, starts, lik, np.ascontiguousarray(liksum), starts.astype(np.int64))
 
 
 def prepare(policy: Policy = Policy()) -> None:
@@ -1020,8 +1023,7 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
     PLd = np.einsum("gkl,kd->gdl", pl.reshape(G, k, -1), onehot)
     if md.c is not None:  # the same sums in C, over the conditions and labels with mass in each group
         p_after = np.empty(pl.shape[1])
-        starts = np.ascontiguousarray(ig.starts, dtype=np.int64)
-        h_cond = md.c[0].dd_items_entropy(G, starts.ctypes.data, ig.lik.ctypes.data, md.nc,
+        h_cond = md.c[0].dd_items_entropy(G, ig.starts64.ctypes.data, ig.lik.ctypes.data, ig.liksum.ctypes.data, md.nc,
                                           np.ascontiguousarray(PLd).ctypes.data, pl.shape[1], p_after.ctypes.data)
         info = _drop(_entropy(p_after), h_cond)
         return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact)
