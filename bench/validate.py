@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from myoclass import assess, parse_case
+from myoclass.batch.report import calibration
 from myoclass.logic.diagram import analyse
 from myoclass.model.findings import case_state
 from myoclass.reasoning.engine import LABELS, engine
@@ -133,14 +134,13 @@ def print_split(records: list[dict[str, Any]]) -> bool:
 
 
 def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", detail: bool = True) -> dict[str, float]:
+    """Scores one half under one reading. The differential's figures (accuracy, top 2, Brier, deciles,
+    confident share, confusion) come from :func:`myoclass.batch.report.calibration`, the one definition the
+    cohort report uses too; the strict-label tally and the exactness counts are added here."""
     eng = engine()
     n = len(records)
     strict: Counter[str] = Counter()
-    right1 = right2 = 0
-    brier = 0.0
-    deciles: list[list[tuple[float, bool]]] = [[] for _ in range(10)]
-    hi_n = hi_right = 0
-    confusion: Counter[tuple[str, str]] = Counter()
+    rows: list[dict[str, Any]] = []
     tests_inexact = diff_inexact = 0
     for r in records:
         truth = r["reference_label"]
@@ -155,73 +155,67 @@ def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", det
             strict["undetermined, truth reachable"] += 1
         else:
             strict["undetermined, truth not reachable"] += 1
-        dif = a["differential"]
-        ranked = [d["label"] for d in dif]
-        lead, p = s["leading_label"], s["leading_probability"]
-        right1 += lead == truth
-        right2 += truth in ranked[:2]
-        probs = {d["label"]: d["probability"] for d in dif}
-        brier += sum((probs.get(lab, 0.0) - (lab == truth)) ** 2 for lab in LABELS)
-        deciles[min(int(p * 10), 9)].append((p, lead == truth))
-        if p >= 0.8:
-            hi_n += 1
-            hi_right += lead == truth
-        confusion[(truth, lead)] += 1
+        rows.append({"reference_label": truth, "differential": a["differential"]})
         packed = eng.pack(case_state(case))
         _reach, _exact, tests_exact, _o = analyse(eng, packed)  # what assess uses (the diagram)
         tests_inexact += not tests_exact
         diff_inexact += not a["differential_exact"]
+    c = calibration(rows)
+    if c["patients"] != n:
+        raise SystemExit(f"calibration kept {c['patients']} of {n} patients: {c['left_out']}")
+    right1, right2, brier = c["leading_right"], c["top2_right"], c["brier"]
+    conf = c["confident"]
+    hi_n, hi_right = conf["patients"], conf["right"]
+
     def pct(k: int) -> str:
         return f"{100 * k / n:5.1f}%"
 
     hi_acc = hi_right / hi_n if hi_n else float("nan")
-    figures = {"n": n, "leading": right1 / n, "top2": right2 / n, "brier": brier / n, "coverage_08": hi_n / n,
+    figures = {"n": n, "leading": right1 / n, "top2": right2 / n, "brier": brier, "coverage_08": hi_n / n,
                "accuracy_08": hi_acc, "strict_wrong": strict["wrong"] / n}
+    head = [f"leading label accuracy   {right1:4d}/{n}  {pct(right1)}",
+            f"top-2 accuracy           {right2:4d}/{n}  {pct(right2)}",
+            f"Brier score (15 labels)  {brier:.4f}"]
+    confident = (f"leading_probability >= {conf['threshold']}: coverage {hi_n}/{n} {pct(hi_n)}, accuracy "
+                 f"{hi_right}/{hi_n} {100 * hi_acc:.1f}%")
     if not detail:
         print(f"== reading: {reading}, half: {name} ({n} patients): headline figures only")
-        print(f"leading label accuracy   {right1:4d}/{n}  {pct(right1)}")
-        print(f"top-2 accuracy           {right2:4d}/{n}  {pct(right2)}")
-        print(f"Brier score (15 labels)  {brier / n:.4f}")
-        print(f"leading_probability >= 0.8: coverage {hi_n}/{n} {pct(hi_n)}, accuracy {hi_right}/{hi_n} "
-              f"{100 * hi_acc:.1f}%")
+        print("\n".join(head))
+        print(confident)
         print()
         return figures
     print(f"== reading: {reading}, half: {name} ({n} patients)")
     print("strict label:")
     for key in ("right", "wrong", "undetermined, truth reachable", "undetermined, truth not reachable"):
         print(f"  {key:36s} {strict[key]:4d}  {pct(strict[key])}")
-    print(f"leading label accuracy   {right1:4d}/{n}  {pct(right1)}")
-    print(f"top-2 accuracy           {right2:4d}/{n}  {pct(right2)}")
-    print(f"Brier score (15 labels)  {brier / n:.4f}")
-    print("calibration by decile of leading_probability:")
-    print("  decile      n   mean p   accuracy")
-    for i, rows in enumerate(deciles):
-        if rows:
-            mp = sum(p for p, _ in rows) / len(rows)
-            acc = sum(ok for _, ok in rows) / len(rows)
-            print(f"  {i / 10:.1f}-{(i + 1) / 10:.1f}  {len(rows):4d}   {mp:6.3f}   {acc:6.3f}")
-    print(f"leading_probability >= 0.8: coverage {hi_n}/{n} {pct(hi_n)}, accuracy {hi_right}/{hi_n} "
-          f"{100 * hi_acc:.1f}%")
-    truths = [lab for lab in LABELS if any(t == lab for t, _ in confusion)]
-    leads = [lab for lab in LABELS if any(ld == lab for _, ld in confusion)]
-    short = {lab: lab[:10] for lab in LABELS}
+    print("\n".join(head))
+    print("calibration by decile of leading_probability (observed with its 95% Wilson interval):")
+    print("  decile      n   mean p   observed   95% interval")
+    for d in c["deciles"]:
+        if d["patients"]:
+            print(f"  {d['from']:.1f}-{d['to']:.1f}  {d['patients']:4d}   {d['mean_predicted']:6.3f}   "
+                  f"{d['observed']:6.3f}     {d['observed_low']:.3f}-{d['observed_high']:.3f}")
+    print(confident)
+    conf_table = c["confusion"]
+    leads = conf_table["column_values"]
+    short = {lab: lab[:10] for lab in leads}
     print("confusion (rows: reference label; columns: leading label):")
-    print("  " + " " * 22 + " ".join(f"{short[c]:>10s}" for c in leads))
-    for t in truths:
-        print(f"  {t:22s}" + " ".join(f"{confusion[(t, c)] or '.':>10}" for c in leads))
+    print("  " + " " * 22 + " ".join(f"{short[col]:>10s}" for col in leads))
+    for ref, counts in zip(conf_table["row_values"], conf_table["counts"], strict=True):
+        print(f"  {ref:22s}" + " ".join(f"{k or '.':>10}" for k in counts))
     wrong_rate = strict["wrong"] / n
     checks = [
         ("leading label right", right1 / n, ">=", 0.75),
         ("true label in top two", right2 / n, ">=", 0.85),
         ("accuracy where leading_probability >= 0.8", hi_acc if hi_n else 0.0, ">=", 0.90),
         ("coverage of leading_probability >= 0.8", hi_n / n, ">=", 0.40),
-        ("Brier score", brier / n, "<=", 0.30),
+        ("Brier score", brier, "<=", 0.30),
         ("strict label confidently wrong", wrong_rate, "<=", 0.02),
     ]
     print("done-when targets:")
-    for name, val, op, target in checks:
+    for label, val, op, target in checks:
         ok = val >= target if op == ">=" else val <= target
-        print(f"  {name:44s} {val:7.3f}  target {op} {target:.2f}  {'MET' if ok else 'NOT MET'}")
+        print(f"  {label:44s} {val:7.3f}  target {op} {target:.2f}  {'MET' if ok else 'NOT MET'}")
     print(f"  next tests inexact                             {tests_inexact:4d} cases  target 0  "
           f"{'MET' if tests_inexact == 0 else 'NOT MET'}")
     print(f"  differential inexact (vector budget)           {diff_inexact:4d} cases")
