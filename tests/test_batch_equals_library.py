@@ -109,6 +109,21 @@ def test_rows_alike_in_one_batch_get_the_same_answer_as_alone() -> None:
             assert {x: v for x, v in r.items() if x != "row"} == {x: v for x, v in want.items() if x != "row"}
 
 
+def test_rows_alike_but_for_the_age_now_are_weighed_apart() -> None:
+    """Same findings, ages 25 and 60 (no onset, no duration): one display state, two differentials, each
+    as the library has it; with the symptom duration, the onset window is the same in both engines."""
+    base = {"weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+            "ck_elevated": True, "skin_heliotrope": True}
+    cases = [{"case_id": f"a{k}", **base, "age_years": age, **extra} for k, (age, extra) in enumerate(
+        [(25, {}), (60, {}), (25, {}), (18, {"symptom_duration_months": 6}), (33, {"symptom_duration_months": 144}),
+         (19, {"age_at_onset_years": 10})])]
+    _check(cases)
+    rows, _ = score_batch(cases_to_table(cases))
+    got = rows.to_pylist()
+    assert got[0]["differential"] != got[1]["differential"]
+    assert got[0]["differential"] == got[2]["differential"]
+
+
 def test_an_unknown_reading_is_refused_with_the_allowed_ones() -> None:
     with pytest.raises(ValueError, match="allowed: clinic, record"):
         score_batch(cases_to_table(thin_published(2, seed=1)), reading="chart")

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
 from myoclass.model.fields import BIOPSY_ITEMS
-from myoclass.model.findings import FINDINGS, case_state, display_state
+from myoclass.model.findings import FINDINGS, assessment_age, case_state, display_state, onset_age_mask
 from myoclass.reasoning import differential_model as M
 from myoclass.reasoning.differential import compute
 from myoclass.reasoning.engine import LABELS, engine
@@ -435,8 +435,10 @@ def test_the_c_path_equals_the_numpy_path() -> None:
         if np.count_nonzero(np.frombuffer(packed, dtype=np.uint8)[md.ms_f] == 2) >= 2:
             continue  # two positive antibodies: the plain diagram, numpy only
         for reading in ("clinic", "record"):
-            a = D._compute_c(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values)
-            b = D._compute_np(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values)
+            age = assessment_age(case.values)
+            w = None if age is None else np.array(M.onset_weights_at_age(age))
+            a = D._compute_c(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values, w)
+            b = D._compute_np(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values, w)
             assert a is not False
             if a is None or b is None:
                 assert a is None and b is None
@@ -453,4 +455,83 @@ def test_the_c_path_equals_the_numpy_path() -> None:
     # past the C path's vector cap (a budget below the vectors needed), the numpy path decides
     case = parse_case({"case_id": "empty"})
     packed = ENG.pack(display_state(case)) + b"\x01"
-    assert D._compute_c(md, packed, "clinic", False, 4, None) is False
+    assert D._compute_c(md, packed, "clinic", False, 4, None, None) is False
+
+
+# ---------------------------------------------------------------------------------------------------
+# The age at assessment, when the age at onset is not given
+# ---------------------------------------------------------------------------------------------------
+def test_onset_band_from_age_and_duration() -> None:
+    """age - duration is the onset (data dictionary); whole years and months give a window of slack."""
+    bands = {b: 1 << i for i, b in enumerate(("under_18", "18_to_39", "40_to_45", "over_45"))}
+    assert onset_age_mask(None, 33, 144) == bands["18_to_39"]  # onset about 21
+    assert onset_age_mask(None, 33, None) == bands["under_18"] | bands["18_to_39"]  # up to the age now
+    assert onset_age_mask(None, 18, 6) == bands["under_18"] | bands["18_to_39"]  # onset 17.5-18.6: either band
+    assert onset_age_mask(None, 60, 12) == bands["over_45"]
+    assert onset_age_mask(None, 46, 12) == bands["40_to_45"] | bands["over_45"]  # onset 44.9-46.1
+    assert onset_age_mask(None, 30, 400) == bands["under_18"] | bands["18_to_39"]  # longer than the life: no narrowing
+    assert onset_age_mask(12, 60, 12) == bands["under_18"]  # the onset given wins
+    assert onset_age_mask(None, None, 12) == 15
+    # the strict label follows: a 33-year-old with 12 years of symptoms cannot have juvenile-onset disease
+    base = {"case_id": "x", "age_years": 33, "skin_heliotrope": True, "skin_gottron_papules": True,
+            "weakness_proximal_upper_symmetric": True}
+    reach = assess(parse_case({**base, "symptom_duration_months": 144}))["summary"]["reachable_labels"]
+    assert "jdm" not in reach
+    assert "jdm" in assess(parse_case(base))["summary"]["reachable_labels"]
+
+
+def test_assessment_age_is_weighed_only_without_onset_or_duration() -> None:
+    assert assessment_age({"age_years": 33}) == 33.0
+    assert assessment_age({"age_years": 33, "age_at_onset_years": 30}) is None
+    assert assessment_age({"age_years": 33, "symptom_duration_months": 3}) is None
+    assert assessment_age({"age_years": 12}) is None  # one band possible: nothing to weigh
+    assert assessment_age({}) is None
+
+
+def test_onset_weights_worked_examples() -> None:
+    """docs/differential-model.md: exponential delay of mean 27.91 months (Namsrai 2022), onset even in its band."""
+    d = 27.91 / 12
+    w = M.onset_weights_at_age(33)  # whole years: 33.5
+    assert w[0] == pytest.approx((np.exp(-15.5 / d) - np.exp(-33.5 / d)) / 18, rel=1e-12)
+    assert w[1] == pytest.approx((1 - np.exp(-15.5 / d)) / 22, rel=1e-12)
+    assert w[2] == w[3] == 0.0
+    assert w[0] / w[1] < 0.01  # a 33-year-old rarely has a disease that began before 18
+    w19 = M.onset_weights_at_age(19)
+    assert w19[0] > w19[1]  # a year after 18, a childhood onset is still the likelier (delay ~2.3 years)
+    assert M.onset_weights_at_age(33.7)[1] == pytest.approx((1 - np.exp(-15.7 / d)) / 22, rel=1e-12)
+    assert M.ASSESSMENT["monthly_assessment_hazard"].value == pytest.approx(1 / 27.91)
+
+
+def test_the_age_at_assessment_weighs_the_onset_bands() -> None:
+    eng = ENG
+    case = parse_case({"case_id": "x", "age_years": 33, "weakness_proximal_upper_symmetric": True,
+                       "weakness_proximal_lower_symmetric": True, "ck_elevated": True, "skin_heliotrope": True})
+    packed = eng.pack(display_state(case))
+    plain = compute(packed, values=case.values)
+    aged = compute(packed, values=case.values, age_now=33)
+    j = LABELS.index("jdm")
+    assert plain.p_label[j] > 0.2  # the onset bounded by the age only: childhood onset keeps its prior share
+    assert aged.p_label[j] < 0.01
+    assert aged.p_label.sum() == pytest.approx(1.0)
+    # equal weights change nothing; weights on one band equal that band known
+    md = _model()
+    flat = _np_with_age(md, packed + b"\x01", np.ones(4))
+    assert np.allclose(flat.p_label, plain.p_label, atol=1e-12)
+    known = parse_case({**{k: v for k, v in case.values.items() if v is not None}, "age_at_onset_years": 30})
+    one = _np_with_age(md, packed + b"\x01", np.array([0.0, 0.3, 0.0, 0.0]))
+    assert np.allclose(one.p_label, compute(eng.pack(display_state(known)), values=known.values).p_label, atol=1e-12)
+    # assess weighs it
+    out = assess(case)
+    assert {d["label"]: d["probability"] for d in out["differential"]}.get("jdm", 0.0) < 0.01
+
+
+def _model() -> Any:
+    from myoclass.reasoning import differential as D
+
+    return D.model_for()
+
+
+def _np_with_age(md: Any, packed: bytes, w: np.ndarray) -> Any:
+    from myoclass.reasoning import differential as D
+
+    return D._compute_np(md, packed, "clinic", False, D.VECTOR_BUDGET, None, w)

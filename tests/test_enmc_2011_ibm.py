@@ -90,11 +90,19 @@ def test_failing_mandatory_item_is_reported_false(change: dict[str, Any], item_i
     assert all(items[i] for i in ("onset_over_45", "duration_over_12_months", "ck_at_most_15x_uln") if i != item_id)
 
 
+def test_onset_from_the_age_now_and_the_duration() -> None:
+    """The age at onset not given: age_years - symptom_duration_months is the onset (data dictionary)."""
+    case = unknown(CLINICO_PATHOLOGICAL_CASE, "age_at_onset_years")
+    assert result({**case, "age_years": 70}, IBM)["status"] == "met"  # onset about 68
+    assert result({**case, "age_years": 44}, IBM)["status"] == "not_met"  # onset about 42
+    assert result({**unknown(case, "symptom_duration_months"), "age_years": 70}, IBM)["status"] == "undetermined"
+
+
 @pytest.mark.parametrize("key", ["age_at_onset_years", "symptom_duration_months", "ck_u_l"])
 def test_unknown_mandatory_item_is_undetermined(key: str) -> None:
     case = unknown(CLINICO_PATHOLOGICAL_CASE, key)
     if key == "age_at_onset_years":
-        case["age_years"] = 70  # onset could be before or after 45
+        case["age_years"] = 47  # with 24 months of symptoms, onset about 45: before or after 45 (whole years)
     out = result(case, IBM)
     assert out["status"] == "undetermined"
     assert {CLINICO_PATHOLOGICAL, NOT_IBM} <= set(out["possible_categories"])

@@ -37,7 +37,7 @@ from myoclass.criteria._logic import (
     _cat_lo,
 )
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
-from myoclass.model.findings import FINDINGS, MIMICS
+from myoclass.model.findings import AGE_SLACK_YEARS, DURATION_SLACK_YEARS, FINDINGS, MIMICS
 
 __all__ = ["evaluate_columns", "state_columns"]
 
@@ -166,6 +166,22 @@ def _age_band(age: np.ndarray) -> np.ndarray:
     return np.where(age < 18, 1, np.where(age < 40, 2, np.where(age <= 45, 4, 8))).astype(U8)
 
 
+def assessment_ages(table: pa.Table) -> np.ndarray:
+    """Per row, the age at assessment the differential weighs (NaN where none), as
+    :func:`myoclass.model.findings.assessment_age`: ``age_years`` when it is 18 or more and neither the age at
+    onset nor the symptom duration is given."""
+    n = table.num_rows
+    names = set(table.column_names)
+
+    def col(name: str) -> pa.Array | None:
+        return table.column(name).combine_chunks() if name in names else None
+
+    age, has_age = _num(col("age_years"), n)
+    _o, has_onset = _num(col("age_at_onset_years"), n)
+    _d, has_dur = _num(col("symptom_duration_months"), n)
+    return np.where(has_age & ~has_onset & ~has_dur & (age >= 18), age, np.nan)
+
+
 def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """``(shown, logic)`` findings of validated flat cases: as known, and with mimics presumed absent.
 
@@ -190,9 +206,15 @@ def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.
                               else np.where(np.asarray(gene.is_valid().to_numpy(zero_copy_only=False)), 2, 1).astype(U8))
     onset, has_onset = _num(col("age_at_onset_years"), n)
     age, has_age = _num(col("age_years"), n)
-    band = np.full(n, 15, dtype=U8)
-    top = _age_band(age)
-    band = np.where(has_age, (top.astype(np.int16) << 1) - 1, band).astype(U8)
+    dur, has_dur = _num(col("symptom_duration_months"), n)
+    # as findings.onset_age_mask: the onset, else the window age - duration, else every band up to the age
+    top = _age_band(age).astype(np.int16)
+    upto = (top << 1) - 1
+    at = age - dur / 12.0
+    lo, hi = at - DURATION_SLACK_YEARS, at + AGE_SLACK_YEARS + DURATION_SLACK_YEARS
+    window = ((_age_band(hi).astype(np.int16) << 1) - _age_band(np.maximum(lo, 0.0))) & upto
+    narrowed = has_dur & (hi >= 0)
+    band = np.where(has_age, np.where(narrowed, window, upto), 15)
     s["onset_age_band"] = np.where(has_onset, _age_band(onset), band).astype(U8)
     ck, has_ck = _num(col("ck_u_l"), n)
     uln, has_uln = _num(col("ck_uln_u_l"), n)

@@ -31,8 +31,10 @@ rejects its row, with the reason, like any other invalid value.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import struct
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +43,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from myoclass.batch.columnar import _num, _tri, evaluate_columns, state_columns
+from myoclass.batch.columnar import _num, _tri, assessment_ages, evaluate_columns, state_columns
 from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE
 from myoclass.criteria import Policy
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
@@ -254,7 +256,7 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(), fir
     cols["next_tests_exact"] = pa.array(tests_exact.astype(bool))
     if reference:
         cols[REFERENCE] = pa.nulls(m, pa.string()) if ref is None else ref.take(pa.array(keep))
-    cols.update(_differentials(eng, shown, next_json, reading, m))  # next_tests: ranked, with probabilities
+    cols.update(_differentials(eng, shown, next_json, reading, m, assessment_ages(table)))  # next_tests: ranked, with probabilities
     del next_json  # the unranked texts (large on thin cases) are not kept while the batch is assembled
     for s in eng.sets:
         cols[f"{s.id}_status"], cols[f"{s.id}_category"] = _status_category(v, s, m)
@@ -378,15 +380,17 @@ def antibody_values(eng: Engine, shown: bytes) -> dict[str, bool | None]:
 
 
 def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]],
-                     reading: str = "clinic") -> RowDifferential:
+                     reading: str = "clinic", age_now: float | None = None) -> RowDifferential:
     """The differential of one case and its next tests ranked by expected information, as the library has them.
 
     ``shown`` is the case's packed display state (``eng.var_names`` order; unknown mimic findings stay
     unknown), which :func:`~myoclass.reasoning.assess.assess_with` passes to the differential too;
     ``next_tests`` are the compact entries in their search order (:func:`~myoclass.reasoning.assess.next_tests_compact`,
     or the native row loop's), ranked in place by :func:`~myoclass.reasoning.assess.rank_next_tests`.
+    ``age_now`` is the case's :func:`~myoclass.model.findings.assessment_age` (``assessment_ages`` per row).
     """
-    dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests), values=antibody_values(eng, shown))
+    dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests), values=antibody_values(eng, shown),
+                      age_now=age_now)
     ranked = rank_next_tests(next_tests, dif, shown[eng.var_index["biopsy_performed"]])
     out = _dx.rounded(dif.p_label)
     return RowDifferential(out[0]["label"], out[0]["probability"], out, bool(dif.exact), ranked)
@@ -399,11 +403,12 @@ _DIFFERENTIAL_COLUMNS = {"leading_label": pa.string(), "leading_probability": pa
 
 
 def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Array | pa.ChunkedArray, reading: str,
-                   m: int) -> dict[str, pa.Array | pa.ChunkedArray]:
+                   m: int, ages: np.ndarray) -> dict[str, pa.Array | pa.ChunkedArray]:
     """The differential columns and the ranked ``next_tests`` of a batch, by :func:`row_differential`.
 
-    Rows of the batch with the same display state share one computation (their next tests are the same:
-    a function of the state; the text's hash is checked anyway). Nothing outlives the batch.
+    Rows of the batch with the same display state and the same age at assessment to weigh (``ages``, NaN
+    for none) share one computation (their next tests are the same: a function of the state; the text's
+    hash is checked anyway). Nothing outlives the batch.
     """
     if m == 0:
         return {k: pa.chunked_array([], t) for k, t in _DIFFERENTIAL_COLUMNS.items()}
@@ -416,12 +421,14 @@ def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Arra
         texts = next_json.slice(a, min(_CHUNK, m - a)).to_pylist()
         rows: list[tuple[str, float, str, bool, str]] = []
         for j, text in enumerate(texts):
-            key, h = states[a + j].tobytes(), hash(text)
+            age = float(ages[a + j])
+            state = states[a + j].tobytes()
+            key, h = state + (b"" if math.isnan(age) else struct.pack("<d", age)), hash(text)
             hit = seen.get(key)
             if hit is not None and hit[1] == h:
                 index[a + j] = hit[0]
                 continue
-            d = row_differential(eng, key, json.loads(text), reading)
+            d = row_differential(eng, state, json.loads(text), reading, None if math.isnan(age) else age)
             rows.append((d.leading_label, d.leading_probability, json.dumps(d.differential, separators=(",", ":")),
                          d.exact, json.dumps(d.next_tests, separators=(",", ":"))))
             seen[key] = (done, h)

@@ -14,6 +14,7 @@ presumed absent for classification and offered as a ``rules_out`` test instead
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,47 @@ def _age_band(age: float) -> int:
     return 8
 
 
+#: slack of the onset window derived from the age at assessment and the symptom duration: the age may be
+#: given in whole years (up to a year more), the duration in whole months (a month either way)
+AGE_SLACK_YEARS = 1.0
+DURATION_SLACK_YEARS = 1.0 / 12.0
+
+
+def onset_age_mask(onset: float | None, age: float | None, duration_months: float | None) -> int:
+    """The onset-age bands still possible, as a bit mask over :data:`AGE_BANDS`.
+
+    The age at onset when given; else, with the age at assessment and the symptom duration (from the first
+    symptom to the assessment, data dictionary), every band the onset ``age - duration`` can fall in, with
+    the slack of whole years and whole months; else every band up to the age at assessment; else all.
+    """
+    if onset is not None:
+        return _age_band(onset)
+    if age is None:
+        return 15
+    top = _age_band(age)
+    upto = (top << 1) - 1  # every band up to the current age
+    if duration_months is None:
+        return upto
+    at = age - duration_months / 12.0
+    lo, hi = at - DURATION_SLACK_YEARS, at + AGE_SLACK_YEARS + DURATION_SLACK_YEARS
+    if hi < 0:  # a duration longer than the life: no narrowing
+        return upto
+    first, last = _age_band(max(lo, 0.0)), _age_band(hi)
+    return ((last << 1) - first) & upto
+
+
+def assessment_age(values: Mapping[str, Any]) -> float | None:
+    """The age at assessment that the differential weighs against the onset bands
+    (:func:`myoclass.reasoning.differential_model.onset_weights_at_age`): ``age_years`` when neither the
+    age at onset nor the symptom duration is given and the age is 18 or more (younger, only one band is
+    possible); else None."""
+    age = values.get("age_years")
+    if age is None or age < 18 or values.get("age_at_onset_years") is not None \
+            or values.get("symptom_duration_months") is not None:
+        return None
+    return float(age)
+
+
 def display_state(case: Case) -> dict[str, int]:
     """Findings exactly as known: unknown stays unknown (what the item tables show)."""
     v = case.values
@@ -119,14 +161,7 @@ def display_state(case: Case) -> dict[str, int]:
         for k in BIOPSY_ITEMS:
             s[k] = 0
     s["genetic_diagnosis"] = 2 if v["genetic_diagnosis_gene"] else 1
-    # age at onset: known, or bounded above by the age at assessment
-    if v["age_at_onset_years"] is not None:
-        s["onset_age_band"] = _age_band(v["age_at_onset_years"])
-    elif v["age_years"] is not None:
-        top = _age_band(v["age_years"])
-        s["onset_age_band"] = (top << 1) - 1  # every band up to the current age
-    else:
-        s["onset_age_band"] = 15
+    s["onset_age_band"] = onset_age_mask(v["age_at_onset_years"], v["age_years"], v["symptom_duration_months"])
     ck, uln, elev = v["ck_u_l"], v["ck_uln_u_l"], v["ck_elevated"]
     if ck is not None and uln is not None:
         s["ck_band"] = 1 if ck <= uln else (2 if ck <= 15 * uln else 4)

@@ -33,6 +33,7 @@ typedef struct {
   int nca, ncv; const int *ca_f, *ca_l; const double *ca_p, *em_p, *ca_m, *em_qsal;  /* nc x ncv; nca x ncv */
   const unsigned char *ca_support;
   int nms, none_l; const int *ms_f, *ms_l; const double *ms_p; double ms_m;  /* nc x (nms+1) */
+  int age_j, age_nb; const int *age_l;  /* the onset-age categorical: its index among the cats, its band levels */
 } DModel;
 
 #define MAXC 32
@@ -44,7 +45,8 @@ static __thread double *QS; static __thread int QS_cap;
    the diagram's constraints; 0 when the known findings have no mass under any condition; -1 where
    the numpy code must run instead. */
 int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record,int some_ab,int budget,
-                    double*Q,double*w,int*cond,double*pl,double*joint,double*plab,double*js,double*ei,double*pp){
+                    double*Q,double*w,int*cond,double*pl,double*joint,double*plab,double*js,double*ei,double*pp,
+                    const double*age_w){
   int nc=m->nc,nl=m->nl,d,j,b,e,c,f,v;
   if(nc>MAXC||m->nb>MAXV||m->ncv>MAXV||m->nca>MAXV) return -1;
   if(QS_cap<nc*nl){ QS_cap=nc*nl; QS=realloc(QS,8*(size_t)QS_cap); }
@@ -56,7 +58,13 @@ int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record
       lik[d]*= x==2?p:(x==0?1.0-p:(sal?1.0-p*mm:1.0));
       q[(size_t)d*nl+l]= sal?m->ib_qsal[(size_t)d*m->nib+j]:p; } }
   /* independent categoricals: the likelihood of the allowed bands */
-  for(j=0;j<m->ncat;j++){ int x=s[m->cat_f[j]]; if(!m->cat_restr[j*256+x]) continue;
+  for(j=0;j<m->ncat;j++){ int x=s[m->cat_f[j]];
+    if(j==m->age_j && age_w){ /* the age at assessment weighs the onset bands (soft evidence) */
+      for(d=0;d<nc;d++){ double*qd=q+(size_t)d*nl,tot=0.0;
+        for(b=0;b<m->age_nb;b++){ double v=qd[m->age_l[b]]*age_w[b]; qd[m->age_l[b]]=v; if(x>>b&1) tot+=v; }
+        lik[d]*=tot; }
+      continue; }
+    if(!m->cat_restr[j*256+x]) continue;
     const double*L=m->cat_lik+((size_t)j*256+x)*nc; for(d=0;d<nc;d++) lik[d]*=L[d]; }
   /* biopsy (the diagram requires a biopsy of every item) */
   { int sb=s[m->bp_f],anypos=0;
@@ -192,6 +200,7 @@ class DModel(ctypes.Structure):
         ("nca", _I), ("ncv", _I), ("ca_f", _P), ("ca_l", _P), ("ca_p", _P), ("em_p", _P), ("ca_m", _P),
         ("em_qsal", _P), ("ca_support", _P),
         ("nms", _I), ("none_l", _I), ("ms_f", _P), ("ms_l", _P), ("ms_p", _P), ("ms_m", ctypes.c_double),
+        ("age_j", _I), ("age_nb", _I), ("age_l", _P),
     ]
 
 
@@ -202,7 +211,7 @@ def load_differential() -> ctypes.CDLL | None:
         return None
     lib.dd_differential.restype = ctypes.c_int
     lib.dd_differential.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int,
-                                    ctypes.c_int, *[ctypes.c_void_p] * 9]
+                                    ctypes.c_int, *[ctypes.c_void_p] * 10]
     lib.dd_items_entropy.restype = ctypes.c_double
     lib.dd_items_entropy.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
                                      ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]

@@ -14,7 +14,7 @@ from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
 from myoclass.logic.diagram import analyse, diagram_for
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS
-from myoclass.model.findings import FINDINGS, MIMICS, case_state, display_state
+from myoclass.model.findings import FINDINGS, MIMICS, assessment_age, case_state, display_state
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
 from myoclass.reasoning.differential_model import MODEL_VERSION
@@ -221,7 +221,8 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
         warnings.append("Many deciding findings are unknown: the reachable labels are exact, but some next tests "
                         "may be missing or ranked on a partial analysis.")
     warnings += _warnings(c, label, sets_out)
-    dif = _dx.compute(eng.pack(c.shown), reading, eng.policy, derivatives=bool(next_tests), values=case.values)
+    dif = _dx.compute(eng.pack(c.shown), reading, eng.policy, derivatives=bool(next_tests), values=case.values,
+                      age_now=assessment_age(case.values))
     next_tests = rank_next_tests(next_tests, dif, c.state["biopsy_performed"])
     diff_out = _dx.rounded(dif.p_label)
     if dif.relaxed:

@@ -205,6 +205,7 @@ class _Model:
             len(self.ca_f), self.ca_p.shape[1], i32(self.ca_f), i32(self.ca_l), f64(self.ca_p), f64(self.em_p),
             f64(self.ca_m), f64(self.em_qsal), u8(self.ca_support),
             len(self.ms_f), int(self.none_l), i32(self.ms_f), i32(self.ms_l), f64(self.ms_p), float(self.ms_m),
+            self.age_j, len(self.age_lv), i32(self.age_lv),
         )
         return lib, dm, addr, keep
 
@@ -238,6 +239,10 @@ class _Model:
                     self.cat_lik[j, x] = pc[:, allowed].sum(axis=1)
         self.q0_const = q0
         self.cat_rng = np.arange(len(self.cats))
+        # the onset-age categorical, which the age at assessment weighs (onset_weights_at_age)
+        self.age_j = int(np.flatnonzero(self.cat_f == self.idx["onset_age_band"])[0])
+        self.age_lv = self.cats[self.age_j][1]
+        self.age_p = self.cats[self.age_j][2]
         # CK band: allowed bands per state byte; the values of a band branch (band one-hot, enzyme probabilities)
         nb = len(self.ck_l)
         self.ck_bits = np.array([[bool(x >> b & 1) for b in range(nb)] for x in range(256)])
@@ -397,6 +402,7 @@ class Differential:
     _jsum: np.ndarray | None = None
     _entropy: float | None = None
     _values: Mapping[str, Any] | None = None
+    _age_now: float | None = None
     #: per diagram level (boolean findings): expected information and P(present), when the C path gave them
     _level_info: tuple[np.ndarray | None, np.ndarray | None] | None = None
     _policy: Policy | None = None
@@ -463,7 +469,7 @@ class Differential:
         if self._state is None or self._state[self._model.bp_f if self._model else 0] != 0:
             raise ValueError("only for a case whose biopsy is known not done")
         return biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(), self._values,
-                                  now=self)
+                                  now=self, age_now=self._age_now)
 
     def information(self, finding: str) -> tuple[float | None, dict[str, float], float]:
         """(P(present) or None for a banded finding, P(value) per value, expected entropy drop in bits)."""
@@ -540,12 +546,14 @@ def _some_antibody_given(state: np.ndarray, md: _Model, values: Mapping[str, Any
 
 def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: Policy = Policy(),
             derivatives: bool = True, budget: int = VECTOR_BUDGET,
-            values: Mapping[str, Any] | None = None) -> Differential:
+            values: Mapping[str, Any] | None = None, age_now: float | None = None) -> Differential:
     """The differential for a case's findings as known (``display_state``: unknown mimics stay unknown).
 
     ``values`` (the case's flat values) tells the ``record`` reading whether some antibody result was
     given (an antibody outside the findings, e.g. anti-Ro52, counts); without it, the antibody findings
-    are used.
+    are used. ``age_now`` is the age at assessment to weigh against the onset bands
+    (:func:`myoclass.model.findings.assessment_age` of the values: given only when neither the age at
+    onset nor the symptom duration is known); None weighs nothing.
     """
     if reading not in READINGS:
         raise ValueError(f"unknown reading policy {reading!r}; allowed: {', '.join(READINGS)}")
@@ -558,13 +566,15 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         packed += b"\x01"  # the group's "none" variable, unknown
     else:
         md = model_for(policy, grouped=False)
-    res = _compute(md, packed, reading, derivatives, budget, values)
+    age_w = None if age_now is None else np.array(M.onset_weights_at_age(age_now))
+    res = _compute(md, packed, reading, derivatives, budget, values, age_w)
     if res is None:
-        res = _compute(model_for(policy, relax=True, grouped=grouped), packed, reading, derivatives, budget, values)
+        res = _compute(model_for(policy, relax=True, grouped=grouped), packed, reading, derivatives, budget, values,
+                       age_w)
         if res is None:  # pragma: no cover - clipped probabilities are never all zero
             raise ValueError("the known findings are impossible under the model")
         res.relaxed = True
-    res._values, res._policy = values, policy
+    res._values, res._policy, res._age_now = values, policy, age_now
     return res
 
 
@@ -573,16 +583,16 @@ _C_VECTORS = 64
 
 
 def _compute(md: _Model, packed: bytes, reading: str, derivatives: bool, budget: int,
-             values: Mapping[str, Any] | None) -> Differential | None:
+             values: Mapping[str, Any] | None, age_w: np.ndarray | None) -> Differential | None:
     if md.c is not None:
-        got = _compute_c(md, packed, reading, derivatives, budget, values)
+        got = _compute_c(md, packed, reading, derivatives, budget, values, age_w)
         if got is None or isinstance(got, Differential):
             return got
-    return _compute_np(md, packed, reading, derivatives, budget, values)
+    return _compute_np(md, packed, reading, derivatives, budget, values, age_w)
 
 
 def _compute_c(md: _Model, packed: bytes, reading: str, derivatives: bool, budget: int,
-               values: Mapping[str, Any] | None) -> Differential | bool | None:
+               values: Mapping[str, Any] | None, age_w: np.ndarray | None) -> Differential | bool | None:
     """The C path (:mod:`myoclass.reasoning._differential_c`); False where the numpy path must run."""
     assert md.c is not None
     lib, dm, addr, _keep = md.c
@@ -606,7 +616,7 @@ def _compute_c(md: _Model, packed: bytes, reading: str, derivatives: bool, budge
 
     k = lib.dd_differential(addr, ctypes.byref(dm), packed, int(record), int(some_ab), cap, Q.ctypes.data,
                             w.ctypes.data, cond.ctypes.data, pl.ctypes.data, ptr(joint), p_label.ctypes.data,
-                            ptr(js), ptr(ei), ptr(pp))
+                            ptr(js), ptr(ei), ptr(pp), ptr(age_w))
     if k < 0:
         return False
     if k == 0:
@@ -624,7 +634,7 @@ def _compute_c(md: _Model, packed: bytes, reading: str, derivatives: bool, budge
 
 
 def _compute_np(md: _Model, packed: bytes, reading: str, derivatives: bool, budget: int,
-                values: Mapping[str, Any] | None) -> Differential | None:
+                values: Mapping[str, Any] | None, age_w: np.ndarray | None = None) -> Differential | None:
     dg = md.dg
     nc = md.nc
     s = np.frombuffer(packed, dtype=np.uint8)
@@ -646,7 +656,13 @@ def _compute_np(md: _Model, packed: bytes, reading: str, derivatives: bool, budg
     # diagram renormalises
     xs = s[md.cat_f]
     for j in np.flatnonzero(md.cat_restr[md.cat_rng, xs]):
-        lik = lik * md.cat_lik[j][xs[j]]
+        if j != md.age_j or age_w is None:
+            lik = lik * md.cat_lik[j][xs[j]]
+    if age_w is not None:  # the age at assessment weighs the onset bands (soft evidence)
+        weighted = md.age_p * age_w[None, :]
+        q0[:, md.age_lv] = weighted
+        allowed = np.array([bool(int(xs[md.age_j]) >> b & 1) for b in range(len(md.age_lv))])
+        lik = lik * weighted[:, allowed].sum(axis=1)
     groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (weights nc x m, levels, values nc x m x n)
     # ---- biopsy
     sb = int(s[md.bp_f])
@@ -988,7 +1004,7 @@ class BiopsyInformation:
 
 def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: Policy = Policy(),
                        values: Mapping[str, Any] | None = None,
-                       now: Differential | None = None) -> BiopsyInformation:
+                       now: Differential | None = None, age_now: float | None = None) -> BiopsyInformation:
     """The expected information of doing a biopsy for a case whose biopsy was not done (exact).
 
     P(L', v) = sum over the biopsied case's branches k (condition d_k, posterior mass m_k) of
@@ -1000,12 +1016,12 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
     base = model_for(policy)
     packed = shown if isinstance(shown, bytes) else base.dg.engine.pack(shown)
     if now is None:
-        now = compute(packed, reading, policy, derivatives=False, values=values)
+        now = compute(packed, reading, policy, derivatives=False, values=values, age_now=age_now)
     s = bytearray(packed)
     s[base.bp_f] = 2
     for f in base.it_f:
         s[int(f)] = 1
-    cf = compute(bytes(s), reading, policy, derivatives=False, values=values)
+    cf = compute(bytes(s), reading, policy, derivatives=False, values=values, age_now=age_now)
     md, Q, mass, cond = cf._model, cf._q, cf._mass, cf._cond
     assert md is not None and Q is not None and mass is not None and cond is not None
     ig = _groups_of(md)

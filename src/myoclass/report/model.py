@@ -26,6 +26,9 @@ TABLE_TITLES: dict[str, str] = {
     "enzyme_given_ck": "LDH, AST, ALT and aldolase given the CK band",
     "cause_emission": "Hypothyroidism and other myotoxic drugs given the non-immune cause",
     "reporting": "Reading 'record': P(mentioned | present) of the salient findings",
+    "assessment": "Age at assessment, when neither the age at onset nor the symptom duration is given: P(assessed "
+                  "in a given month), which weighs the onset-age bands (onset spread evenly within its band, delay "
+                  "exponential)",
 }
 _GIVEN_TEXT = {"statin_withdrawal_outcome": "statin stopped", "immunosuppression_response": "treated"}
 
@@ -50,6 +53,8 @@ def statement(row: dict[str, Any]) -> str:
     if t == "reporting":
         group = M.REPORTING_GROUPS.get(var)
         return f"P({var} mentioned | present)" + (f" [{len(group)} fields]" if group else "")
+    if t == "assessment":
+        return "P(assessed in a given month | not yet assessed)"
     return f"P({var} = {value} | {given})"  # pragma: no cover - a table added to the model later
 
 
