@@ -130,8 +130,8 @@ def main() -> None:
         n, kb, half_kb = peak_rss(src, a.dir / "rss.parquet", times)
         what = f"{n:,} rows" + (f" (the cohort {times} times over, one input)" if times > 1 else "")
         print(f"peak RSS scoring {what}: {kb / 1024:.0f} MB (already {half_kb / 1024:.0f} MB half way)")
-    print("  streamed batches of 65,536 rows, up to four alive at once (read ahead, in the C loop, being"
-          " finished, being written):\n  memory rises until that pipeline is full (about 250,000 rows),"
+    print("  streamed batches of 8,192 rows, up to four alive at once (read ahead, in the C loop, being"
+          " finished, being written):\n  memory rises until that pipeline is full (about 33,000 rows),"
           " then stays bounded however long the input")
 
 if __name__ == "__main__":
