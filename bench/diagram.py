@@ -52,7 +52,7 @@ def timed(name: str, fn: Callable[[Any], Any], xs: list[Any]) -> None:
 
 def run(name: str, cases: list[dict[str, Any]]) -> None:
     eng = engine()
-    d = diagram()
+    d = diagram(engine())
     parsed = [parse_case(c) for c in cases]
     packed = [eng.pack(case_state(c)) for c in parsed]
     shown = [eng.pack(display_state(c)) for c in parsed]
@@ -77,7 +77,7 @@ def run(name: str, cases: list[dict[str, Any]]) -> None:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    d = diagram()
+    d = diagram(engine())
     print(f"diagram: {d.table.n} nodes, {d.nl} variables; passes: {'C' if d.native else 'numpy'}; "
           f"search: {'C' if engine().native is not None else 'Python'}")
     run("registry-like", list(synthetic_cases(n, seed)))

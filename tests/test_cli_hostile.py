@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from myoclass.cli import app
-from myoclass.io._json import MAX_DEPTH, TooDeep, check_depth, loads
+from myoclass.io.json import MAX_DEPTH, TooDeep, check_depth, loads
 from myoclass.model.case import MAX_REPORTED_KEYS, InvalidCase, parse_case, show
 from myoclass.model.fields import FIELDS
 

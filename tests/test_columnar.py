@@ -6,8 +6,9 @@ import pytest
 
 pa = pytest.importorskip("pyarrow")
 
-from myoclass.batch.columnar import evaluate_columns, state_columns  # noqa: E402
+from myoclass.batch.columnar import state_columns  # noqa: E402
 from myoclass.batch.schema import FLAT_SCHEMA  # noqa: E402
+from myoclass.logic.columns import evaluate_columns  # noqa: E402
 from myoclass.model.case import parse_case  # noqa: E402
 from myoclass.model.findings import case_state, display_state  # noqa: E402
 from myoclass.reasoning.engine import engine  # noqa: E402
@@ -51,20 +52,20 @@ def test_every_definition_evaluates_the_same_over_columns() -> None:
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from myoclass.batch.columnar import _num, _tri  # noqa: E402
+from myoclass.batch.columnar import number_column, tri_column  # noqa: E402
 
 
 @given(st.lists(st.one_of(st.none(), st.booleans()), max_size=70), st.integers(0, 20), st.integers(0, 70))
 def test_booleans_become_kleene_values_in_every_layout(values: list, start: int, length: int) -> None:
     col = pa.array(values, pa.bool_()).slice(min(start, len(values)), length)
     want = [1 if v is None else (2 if v else 0) for v in col.to_pylist()]
-    assert _tri(col, len(col)).tolist() == want
-    assert _tri(None, 3).tolist() == [1, 1, 1]
+    assert tri_column(col, len(col)).tolist() == want
+    assert tri_column(None, 3).tolist() == [1, 1, 1]
 
 
 @given(st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), max_size=70), st.integers(0, 20), st.integers(0, 70))
 def test_numbers_and_whether_known_in_every_layout(values: list, start: int, length: int) -> None:
     col = pa.array(values, pa.float64()).slice(min(start, len(values)), length)
-    vals, known = _num(col, len(col))
+    vals, known = number_column(col, len(col))
     assert known.tolist() == [v is not None for v in col.to_pylist()]
     assert vals.tolist() == [0.0 if v is None else v for v in col.to_pylist()]

@@ -32,7 +32,7 @@ from myoclass.reasoning.engine import LABELS, engine
 from myoclass.synthetic import thin_cases as synthetic_thin_cases
 
 ENG = engine()
-D = diagram()
+D = diagram(engine())
 PY = Diagram(ENG, D.table, native=False)
 NAMES = list(FINDINGS)
 ALL_POLICIES = [Policy(c, r, w) for c in ("score", "probability")
@@ -129,7 +129,7 @@ def test_partial_states_reach_what_the_search_reaches(s: dict[str, int]) -> None
 def test_every_policy_compiles_and_labels_full_states_like_its_engine() -> None:
     rng = random.Random(3)
     for pol in ALL_POLICIES:
-        d, eng = diagram(pol), engine(pol)
+        d, eng = diagram(engine(pol)), engine(pol)
         for _ in range(150):
             s = {n: (rng.choice((0, 2)) if f.is_bool else 1 << rng.randrange(len(f.values))) for n, f in FINDINGS.items()}
             assert d.reachable(s) == eng.mask(s)
@@ -357,7 +357,7 @@ def test_where_the_search_gives_up_it_agrees_once_given_large_budgets() -> None:
             continue
         gave_up += 1
         assert ENG.native is not None
-        r2, ex2, te2, outs2 = ENG.native.analyse(packed, ENG._dec_index, 400_000, 200_000, 1_500_000)
+        r2, ex2, te2, outs2 = ENG.native.analyse(packed, ENG.deciding_index, 400_000, 200_000, 1_500_000)
         assert ex2 and te2
         mine = analyse_exact(ENG, packed)
         assert mine[0] == r2

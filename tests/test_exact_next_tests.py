@@ -55,7 +55,7 @@ def test_assess_next_tests_equal_a_search_that_finishes() -> None:
         assert s["reachable_labels_exact"] is True
         assert not any(w.startswith(INEXACT) for w in a["warnings"])
         packed = ENG.pack(case_state(parse_case(c)))
-        reach, exact, tests_exact, outs = ENG.native.analyse(packed, ENG._dec_index, 400_000, 200_000, 1_500_000)
+        reach, exact, tests_exact, outs = ENG.native.analyse(packed, ENG.deciding_index, 400_000, 200_000, 1_500_000)
         assert exact and tests_exact
         assert s["reachable_labels"] == labels_of(reach)
         want = _deciding(reach, outs)

@@ -3,7 +3,18 @@
 __version__ = "0.1.0"
 
 from myoclass.criteria import Policy, criteria_sets
-from myoclass.model.case import Case, InvalidCase, parse_case
+from myoclass.errors import (
+    Busy,
+    InvalidCase,
+    InvalidJSON,
+    InvalidMeasure,
+    MyoclassError,
+    TooDeep,
+    UnknownColumn,
+    UnsafeOutput,
+)
+from myoclass.model.case import Case, parse_case
 from myoclass.reasoning.assess import assess, assess_case
 
-__all__ = ["Case", "InvalidCase", "Policy", "__version__", "assess", "assess_case", "criteria_sets", "parse_case"]
+__all__ = ["Busy", "Case", "InvalidCase", "InvalidJSON", "InvalidMeasure", "MyoclassError", "Policy", "TooDeep",
+           "UnknownColumn", "UnsafeOutput", "__version__", "assess", "assess_case", "criteria_sets", "parse_case"]

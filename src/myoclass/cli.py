@@ -14,8 +14,9 @@ import typer
 from myoclass import __version__
 from myoclass.criteria import Policy, describe
 from myoclass.examples import example_cases
-from myoclass.io._json import DecodeError, TooDeep, dumps, loads
-from myoclass.io.jsonl import Rejected, read_cases
+from myoclass.io.json import DecodeError, TooDeep, dumps, loads
+from myoclass.io.jsonl import read_cases
+from myoclass.io.rejects import Reject
 from myoclass.model.case import case_json_schema
 from myoclass.reasoning.assess import assess_case
 from myoclass.report.text import criteria_markdown, criteria_text, markdown_report, mmt8_text, text_report, tis_text
@@ -93,10 +94,10 @@ def assess(
     sep = "" if fmt is Format.json else "\n"
     first = True
     for rec in read_cases(text):
-        if isinstance(rec, Rejected):
+        if isinstance(rec, Reject):
             bad += 1
             cid = f" (case_id {rec.case_id})" if rec.case_id else ""
-            typer.echo(f"error: line {rec.line}{cid}: {rec.reason}", err=True)
+            typer.echo(f"error: line {rec.row}{cid}: {rec.reason}", err=True)
             continue
         if not first and sep:
             out.write(sep)
@@ -496,6 +497,39 @@ app.add_typer(schema_app, name="schema")
 def schema_case() -> None:
     """JSON Schema of the flat case (data dictionary v1)."""
     typer.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
+
+
+@schema_app.command("assessment")
+def schema_assessment() -> None:
+    """JSON Schema of the assessment (``assess -f json``), generated from the typed assessment."""
+    from myoclass.model.assessment import assessment_json_schema
+
+    try:
+        schema = assessment_json_schema()
+    except ImportError as e:
+        _fail(str(e))
+    typer.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option("--out", help="Directory of the generated documents.")] = Path("docs"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a document is missing or "
+                                                        "differs from what the code gives now.")] = False,
+) -> None:
+    """Generate data-dictionary.md, criteria.md and assessment.md from the code (field specs, criteria sets, typed
+    assessment)."""
+    from myoclass.docs import stale, write
+
+    if check:
+        old = stale(out)
+        if old:
+            typer.echo(f"error: out of date in {out}: {', '.join(old)} (run `myoclass docs --out {out}`)", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{out}: the generated documents are up to date", err=True)
+        return
+    changed = write(out)
+    typer.echo(f"{out}: wrote {', '.join(changed)}" if changed else f"{out}: nothing to write (up to date)", err=True)
 
 
 #: True when this module runs as the process's own command (not inside a caller, e.g. a test runner)

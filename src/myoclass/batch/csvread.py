@@ -36,7 +36,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-__all__ = ["MAX_ROW_BYTES", "CsvProblem", "read_header", "read_rows"]
+from myoclass.io.rejects import Reject
+
+__all__ = ["MAX_ROW_BYTES", "read_header", "read_rows"]
 
 #: bytes read at a time
 WINDOW = 1 << 23
@@ -47,19 +49,12 @@ _QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
 _BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True)
-class CsvProblem:
-    line: int
-    case_id: str | None
-    reason: str
-
-
 @dataclass
 class _Scanned:
     spans: list[tuple[int, int]] = field(default_factory=list)  # good rows: [start, next start) in the view
     lines: list[int] = field(default_factory=list)  # the line of each good row
     whole: bool = True  # the good rows and blank lines are all of view[:consumed]
-    problems: list[CsvProblem] = field(default_factory=list)
+    problems: list[Reject] = field(default_factory=list)
     consumed: int = 0
     lines_consumed: int = 0
     resumed: bool = False  # stopped at an unbalanced quote: the rest is scanned again from the next line
@@ -160,10 +155,10 @@ def _scan(v: np.ndarray, line0: int, ncols: int, final: bool, id_col: int | None
         if term.size:  # an open quote runs on past the limit: drop its first line and read on
             first = int(term[0])
             cid = _cell(v[:first].tobytes(), id_col)
-            out.problems.append(CsvProblem(line0, cid, _unbalanced(line0)))
+            out.problems.append(Reject(line0, cid, _unbalanced(line0)))
             out.consumed, out.lines_consumed, out.resumed = first + 1, 1, True
         else:
-            out.problems.append(CsvProblem(line0, None, f"(line): longer than {MAX_ROW_BYTES:,} bytes; allowed: "
+            out.problems.append(Reject(line0, None, f"(line): longer than {MAX_ROW_BYTES:,} bytes; allowed: "
                                                         "shorter rows"))
             out.consumed, out.skip_line = n, True
         return out
@@ -199,18 +194,18 @@ def _scan(v: np.ndarray, line0: int, ncols: int, final: bool, id_col: int | None
         else:
             why = (f"(row): {int(ncells[j])} cells, but the header has {ncols}; allowed: exactly {ncols} cells "
                    "(quote a cell that holds a comma)")
-        out.problems.append(CsvProblem(int(lines[j]), cid, why))
+        out.problems.append(Reject(int(lines[j]), cid, why))
     if stop < len(good):  # an unbalanced quote: reject its first line, resume on the next
         s = int(starts[stop])
         k = int(first_term[stop])
         nxt = int(term[k]) + 1 if multi[stop] else n
         if nxt < n and not (final and not v[nxt:n].tobytes().strip()):  # lines follow: read them again
             cid = _cell(v[s:int(term[k])].tobytes(), id_col)
-            out.problems.append(CsvProblem(int(lines[stop]), cid, _unbalanced(int(lines[stop]))))
+            out.problems.append(Reject(int(lines[stop]), cid, _unbalanced(int(lines[stop]))))
             out.consumed, out.lines_consumed, out.resumed = nxt, k + 1, True
         else:  # a quote opened on the file's last line
             cid = _cell(v[s:nxt].tobytes(), id_col)
-            out.problems.append(CsvProblem(int(lines[stop]), cid, "(line): unbalanced quote: a quoted cell is not "
+            out.problems.append(Reject(int(lines[stop]), cid, "(line): unbalanced quote: a quoted cell is not "
                                                                   "closed before the end of the file"))
             out.consumed, out.lines_consumed = n, int(np.searchsorted(term, n))
         out.whole = False
@@ -282,7 +277,7 @@ def _parse(data: pa.Buffer, names: list[str]) -> pa.Table:
 
 
 def _parse_spans(v: np.ndarray, spans: list[tuple[int, int]], lines: list[int], whole_to: int | None,
-                 names: list[str], id_col: int | None, top: bool = True) -> tuple[pa.Table, list[int], list[CsvProblem]]:
+                 names: list[str], id_col: int | None, top: bool = True) -> tuple[pa.Table, list[int], list[Reject]]:
     """Arrow tables of the good rows (``whole_to``: they are all of ``v[:whole_to]`` but blank lines).
 
     A window Arrow cannot read is first cleared of rows that are not UTF-8 (each decoded alone), then
@@ -299,7 +294,7 @@ def _parse_spans(v: np.ndarray, spans: list[tuple[int, int]], lines: list[int], 
         pass
     if len(spans) == 1:
         raw = v[spans[0][0]:spans[0][1]].tobytes()
-        return _empty(names), [], [CsvProblem(lines[0], _cell(raw, id_col), _why_unreadable(raw))]
+        return _empty(names), [], [Reject(lines[0], _cell(raw, id_col), _why_unreadable(raw))]
     if top:
         not_utf8 = []
         for k, (s, e) in enumerate(spans):
@@ -314,7 +309,7 @@ def _parse_spans(v: np.ndarray, spans: list[tuple[int, int]], lines: list[int], 
                                              id_col, top=False)
             for k in not_utf8:
                 raw = v[spans[k][0]:spans[k][1]].tobytes()
-                problems.append(CsvProblem(lines[k], _cell(raw, id_col), _why_unreadable(raw)))
+                problems.append(Reject(lines[k], _cell(raw, id_col), _why_unreadable(raw)))
             return t, kept, problems
     half = len(spans) // 2
     t1, l1, p1 = _parse_spans(v, spans[:half], lines[:half], None, names, id_col, top=False)
@@ -347,7 +342,7 @@ def _empty(names: list[str]) -> pa.Table:
 
 
 def read_rows(path: Path | BinaryIO, names: list[str], offset: int, first_line: int) -> Iterator[
-        tuple[pa.Table, np.ndarray, list[CsvProblem]]]:
+        tuple[pa.Table, np.ndarray, list[Reject]]]:
     """The rows after the header, a window at a time: (text table, the line of each row, rejected rows).
 
     ``path`` may also be an open binary stream (e.g. lines the Spark engine read), read from ``offset``."""
@@ -390,7 +385,7 @@ def read_rows(path: Path | BinaryIO, names: list[str], offset: int, first_line: 
                 buf, pos = buf[pos:] + more, 0
                 continue
             t = _parse_whole(v, sc, names)
-            bad: list[CsvProblem] = []
+            bad: list[Reject] = []
             if t is not None:  # the common case: Arrow read every row the scan found, each with its cells
                 lines = sc.lines
             else:  # count each row's cells, and read the rows that have the header's number

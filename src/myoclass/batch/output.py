@@ -30,16 +30,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from myoclass.errors import UnsafeOutput
+
 __all__ = ["INPUT_SUFFIXES", "Staged", "UnsafeOutput", "check_targets", "clean_stale", "inert", "inert_text",
            "is_stale", "temp_name", "temp_path", "uninert"]
 
 #: suffixes the batch reader takes as inputs
 INPUT_SUFFIXES = (".csv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
 _TAG = ".myoclass-tmp"
-
-
-class UnsafeOutput(ValueError):
-    """An output path that is an input, or would be read as one."""
 
 
 def _host() -> str:

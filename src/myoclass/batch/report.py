@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from myoclass.batch.output import Staged, check_targets, uninert
 from myoclass.batch.run import READING
 from myoclass.batch.schema import REFERENCE
-from myoclass.io._json import dumps, loads
+from myoclass.io.json import dumps, loads
 from myoclass.reasoning.assess import LABEL_TEXT
 from myoclass.reasoning.engine import LABELS
 

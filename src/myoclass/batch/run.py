@@ -30,9 +30,11 @@ import pyarrow.parquet as pq
 from myoclass.batch import csvread
 from myoclass.batch.output import Staged, UnsafeOutput, check_targets, inert, inert_text
 from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE, check_columns
-from myoclass.batch.score import Reject, check_reading, output_schema, reference_problem, score_batch
+from myoclass.batch.score import check_reading, output_schema, reference_problem, score_batch
 from myoclass.criteria import Policy
-from myoclass.io._json import DecodeError, TooDeep, dumps, loads
+from myoclass.io.json import dumps
+from myoclass.io.jsonl import json_lines
+from myoclass.io.rejects import Reject
 from myoclass.model.case import InvalidCase, case_id_of, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
@@ -181,7 +183,7 @@ def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray
         names, offset, first_line = csvread.read_header(path)
         check_columns(names)
         for text, lines, problems in csvread.read_rows(path, names, offset, first_line):
-            early = [Reject(p.line, p.case_id, p.reason) for p in problems]
+            early = problems
             for k in range(0, max(text.num_rows, 1), batch_size):
                 t, bad = _from_strings(text.slice(k, batch_size))
                 yield t, lines[k:k + batch_size], bad, early if k == 0 else []
@@ -194,17 +196,11 @@ def _jsonl(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, 
     rejects: list[Reject] = []
     lines: list[int] = []
     with open(path, "rb") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
+        for rec in json_lines(fh):  # a line that is not JSON, or nests too deep, is a reject already
+            if isinstance(rec, Reject):
+                rejects.append(rec)
                 continue
-            try:
-                obj = loads(line)
-            except TooDeep as e:  # nested deeper than any case: refused before it is walked
-                rejects.append(Reject(n, None, str(e)))
-                continue
-            except DecodeError as e:
-                rejects.append(Reject(n, None, f"(line): not valid JSON ({e})"))
-                continue
+            n, obj = rec
             if not _plain(obj):
                 reasons: list[str] = []
                 case, why = obj, None

@@ -21,7 +21,7 @@ REFERENCE = "reference_label"
 
 def check_columns(names: Iterable[str], what: str = "column") -> None:
     """:func:`~myoclass.model.case.check_keys` for a batch input: every name a key of the data dictionary,
-    or :data:`REFERENCE`."""
+    or :data:`REFERENCE`; else :class:`~myoclass.errors.UnknownColumn` with the nearest key of each."""
     from myoclass.model.case import check_keys
 
     check_keys((n for n in names if n != REFERENCE), what=what)
@@ -32,7 +32,7 @@ def cases_to_table(rows: list[dict[str, object]]) -> pa.Table:
 
     Unlike ``pa.Table.from_pylist`` without a schema, every key of every row is kept (not only the
     first row's); a key outside the data dictionary (other than :data:`REFERENCE`, kept as text) raises
-    :class:`~myoclass.model.case.InvalidCase`.
+    :class:`~myoclass.errors.UnknownColumn` (an ``InvalidCase``).
     """
     keys: dict[str, None] = {}
     for r in rows:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import struct
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,14 +42,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from myoclass.batch.columnar import _num, _tri, assessment_ages, evaluate_columns, state_columns
+from myoclass.batch.columnar import assessment_ages, number_column, state_columns, tri_column
 from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE
 from myoclass.criteria import Policy
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import INTERCEPT, SUBGROUPS
+from myoclass.io.rejects import Reject
+from myoclass.logic.columns import evaluate_columns
 from myoclass.logic.diagram import analyse, diagram_for
 from myoclass.model.case import InvalidCase, check_keys, parse_case, show
-from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS
+from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS, GENE_SYMBOL
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.assess import rank_next_tests
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
@@ -60,16 +61,6 @@ __all__ = ["READINGS", "Reject", "RowDifferential", "antibody_values", "check_re
 
 #: the differential's reading policies (``clinic``, the default, and ``record``)
 READINGS = _dx.READINGS
-
-_GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
-
-
-@dataclass(frozen=True)
-class Reject:
-    row: int
-    case_id: str | None
-    reason: str
-
 
 def _nulls(col: pa.Array) -> np.ndarray:
     if col.null_count == 0:
@@ -88,7 +79,7 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
         if col.null_count == n:
             continue
         if spec.kind == "number":
-            v, valid = _num(col, n)
+            v, valid = number_column(col, n)
             out = ~np.isfinite(v)
             if spec.minimum is not None:
                 out |= (v <= spec.minimum) if spec.exclusive_minimum else (v < spec.minimum)
@@ -96,17 +87,17 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
                 out |= v > spec.maximum
             bad |= valid & out
         elif spec.kind == "enum":  # a given value outside the allowed ones (is_in is false for a null)
-            bad |= (_tri(pc.is_in(col, value_set=pa.array(list(spec.values))), n) == 0) & ~_nulls(col)
+            bad |= (tri_column(pc.is_in(col, value_set=pa.array(list(spec.values))), n) == 0) & ~_nulls(col)
         elif key == "genetic_diagnosis_gene":  # a given value not shaped like a gene symbol
-            bad |= _tri(pc.match_substring_regex(col, _GENE.pattern), n) == 0
+            bad |= tri_column(pc.match_substring_regex(col, GENE_SYMBOL.pattern), n) == 0
         elif spec.kind == "string":  # an empty text (unknown is null, not "")
-            bad |= _tri(pc.equal(col, ""), n) == 2
+            bad |= tri_column(pc.equal(col, ""), n) == 2
 
     def b(key: str) -> np.ndarray:  # 2 true, 0 false, 1 null
-        return _tri(t.column(key).combine_chunks(), n)
+        return tri_column(t.column(key).combine_chunks(), n)
 
     def num(key: str) -> tuple[np.ndarray, np.ndarray]:
-        return _num(t.column(key).combine_chunks(), n)
+        return number_column(t.column(key).combine_chunks(), n)
 
     ck, has_ck = num("ck_u_l")
     uln, has_uln = num("ck_uln_u_l")
@@ -146,8 +137,8 @@ def _derive(t: pa.Table) -> pa.Table:
 def conform(table: pa.Table) -> pa.Table:
     """Columns of the data dictionary only, cast to their types; missing columns become unknown.
 
-    Raises :class:`InvalidCase` for a column that is not a key of the data dictionary (a typo must not
-    silently become "unknown").
+    Raises :class:`~myoclass.errors.UnknownColumn` (an :class:`InvalidCase`) for a column that is not a key
+    of the data dictionary (a typo must not silently become "unknown").
     """
     check_keys(table.column_names)
     cols = []
@@ -220,7 +211,7 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(), fir
     bad = _bad_rows(table)
     ref_bad = np.zeros(n, dtype=bool)
     if ref is not None:
-        ref_bad = (_tri(pc.is_in(ref, value_set=pa.array(list(LABELS))), n) == 0) & ~_nulls(ref)
+        ref_bad = (tri_column(pc.is_in(ref, value_set=pa.array(list(LABELS))), n) == 0) & ~_nulls(ref)
     rejects: list[Reject] = []
     if bad.any() or ref_bad.any():
         for i in np.flatnonzero(bad | ref_bad):
@@ -320,7 +311,7 @@ def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndar
 
         def run(k: int) -> Any:
             a, b = bounds[k], bounds[k + 1]
-            return native.analyse_batch(states[a:b], mimic[a:b], eng._dec_index, MAIN_BUDGET, SEARCH_BUDGET,
+            return native.analyse_batch(states[a:b], mimic[a:b], eng.deciding_index, MAIN_BUDGET, SEARCH_BUDGET,
                                         TEST_BUDGET, dd)
 
         if slices == 1 or _THREADS == 1:

@@ -48,8 +48,9 @@ import pyarrow.compute as pc
 from myoclass.batch import csvread
 from myoclass.batch.output import UnsafeOutput, is_stale, temp_name
 from myoclass.batch.schema import REFERENCE, check_columns
-from myoclass.batch.score import Reject, check_reading, output_schema, score_batch
+from myoclass.batch.score import check_reading, output_schema, score_batch
 from myoclass.criteria import Policy
+from myoclass.io.rejects import Reject
 from myoclass.model.case import InvalidCase, Problem
 from myoclass.reasoning.engine import engine
 
@@ -233,7 +234,7 @@ def _score_lines(source: str, chunk: list[bytes], first: int, to_end: bool, name
         if not to_end and numbers.size and numbers[-1] > last:
             keep = numbers <= last
             text, numbers = text.filter(pa.array(keep)), numbers[keep]
-        rej = [Reject(p.line, p.case_id, p.reason) for p in problems if p.line <= last]
+        rej = [p for p in problems if p.row <= last]
         t, bad = _from_strings(text)
         t, numbers, read_rejects = drop_rejected(t, numbers, bad)
         rej += read_rejects

@@ -1,4 +1,5 @@
-"""The published criteria sets, each defined once with its citations (see :mod:`._logic`)."""
+"""The published criteria sets, each defined once with its citations, in the rule algebra of
+:mod:`myoclass.logic.kleene` through the item API of :mod:`myoclass.criteria.api`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from myoclass.criteria import (
     enmc_2017_imnm,
     eular_acr_2017,
 )
-from myoclass.criteria._api import VERIFICATION, Category, Citation, CriteriaSet, Item, Policy
+from myoclass.criteria.api import VERIFICATION, Category, Citation, CriteriaSet, Item, Policy
 
 __all__ = ["SET_MODULES", "VERIFICATION", "Category", "Citation", "CriteriaSet", "Item", "Policy", "criteria_sets", "describe"]
 

@@ -9,8 +9,8 @@ IMNM usually satisfies "PM" and Bohan & Peter cannot tell the two apart.
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
-from myoclass.criteria._logic import All, Any_, AtLeast, CountIn, Not, Var
+from myoclass.criteria.api import Category, CriteriaSet, Item, Policy, bx, cat, refs
+from myoclass.logic.kleene import All, Any_, AtLeast, CountIn, Not, Var
 
 ID = "bohan_peter_1975"
 VERSION = "1975.1"

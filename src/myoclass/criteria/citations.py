@@ -2,11 +2,15 @@
 
 Where an identifier could not be verified it is left out rather than guessed (e.g. the PubMed
 ID of the Annals paper of the EULAR/ACR criteria, quoted two ways by public code).
+
+The citation of each criteria set is named after the set's id (``ENMC_2017_IMNM`` for the set
+``enmc_2017_imnm``, defined in ``enmc_2017_imnm.py`` and tested in ``tests/test_enmc_2017_imnm.py``);
+``tests/test_criteria_common.py`` holds the four names together.
 """
 
-from myoclass.criteria._api import Citation
+from myoclass.criteria.api import Citation
 
-ENMC_224 = Citation(
+ENMC_2017_IMNM = Citation(
     "enmc224",
     "Allenbach Y, Mammen AL, Benveniste O, Stenzel W; IMNM Working Group. 224th ENMC International "
     "Workshop: Clinico-sero-pathological classification of immune-mediated necrotizing myopathies, "
@@ -41,7 +45,7 @@ IMCCP_2014 = Citation(
     "2014;12(Suppl 1):P94 (\"If no skin rash is present a muscle biopsy is mandatory\").",
     short="IMCCP progress report 2014",
 )
-ENMC_119 = Citation(
+ENMC_2003_IIM = Citation(
     "enmc119",
     "Hoogendijk JE, Amato AA, Lecky BR, et al. 119th ENMC international workshop: trial design in adult "
     "idiopathic inflammatory myopathies, with the exception of inclusion body myositis, 10-12 October "
@@ -49,7 +53,7 @@ ENMC_119 = Citation(
     doi="10.1016/j.nmd.2004.02.006",
     short="Hoogendijk et al. 2004 (119th ENMC)",
 )
-ENMC_IBM_2011 = Citation(
+ENMC_2011_IBM = Citation(
     "enmc_ibm",
     "Rose MR; ENMC IBM Working Group. 188th ENMC International Workshop: Inclusion Body Myositis, "
     "2-4 December 2011, Naarden. Neuromuscul Disord 2013;23(12):1044-1055 (categories as reproduced "
@@ -72,7 +76,7 @@ BOHAN_PETER_1975 = Citation(
     pmid="1090839",
     short="Bohan & Peter 1975",
 )
-CONNORS_2010 = Citation(
+CONNORS_2010_ASS = Citation(
     "connors2010",
     "Connors GR, Christopher-Stine L, Oddis CV, Danoff SK. Interstitial lung disease associated with the "
     "idiopathic inflammatory myopathies: what progress has been made in the past 35 years? Chest "
@@ -102,8 +106,8 @@ CHOW_2024 = Citation(
     doi="10.1016/j.semarthrit.2024.152522",
     short="Chow et al. 2024",
 )
-ALL = [ENMC_224, EULAR_ACR_2017, BOTTAI_2017, KI_CALCULATOR, IMCCP_2014, ENMC_119, ENMC_IBM_2011,
-       LLOYD_2014, BOHAN_PETER_1975, CONNORS_2010, MAMMEN_2017, MAMMEN_2012, CHOW_2024]
+ALL = [ENMC_2017_IMNM, EULAR_ACR_2017, BOTTAI_2017, KI_CALCULATOR, IMCCP_2014, ENMC_2003_IIM, ENMC_2011_IBM,
+       LLOYD_2014, BOHAN_PETER_1975, CONNORS_2010_ASS, MAMMEN_2017, MAMMEN_2012, CHOW_2024]
 
 # --- sources of the guidance (reasoning/guidance.py) ------------------------------------------
 ALLENBACH_2016 = Citation(

@@ -11,8 +11,8 @@ feature list is tagged [R].
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, refs
-from myoclass.criteria._logic import All, Any_, AtLeast, Var
+from myoclass.criteria.api import Category, CriteriaSet, Item, Policy, refs
+from myoclass.logic.kleene import All, Any_, AtLeast, Var
 
 ID = "connors_2010_ass"
 VERSION = "2010.1"
@@ -29,11 +29,11 @@ FEATURES = {
 def build(policy: Policy) -> CriteriaSet:
     items = [Item("anti_synthetase_antibody",
                   "Anti-aminoacyl-tRNA synthetase antibody (Jo-1, PL-7, PL-12, EJ, OJ, KS, Zo, Ha)",
-                  Any_(tuple(Var(a) for a in ARS)), C.CONNORS_2010, "V-S")]
-    items += [Item(k, v, Var(k), C.CONNORS_2010, "R") for k, v in FEATURES.items()]
+                  Any_(tuple(Var(a) for a in ARS)), C.CONNORS_2010_ASS, "V-S")]
+    items += [Item(k, v, Var(k), C.CONNORS_2010_ASS, "R") for k, v in FEATURES.items()]
     r = refs(ID)
     feats = tuple(r(k) for k in FEATURES)
     categories = [Category("antisynthetase syndrome", All((r("anti_synthetase_antibody"), AtLeast(1, *feats))))]
-    return CriteriaSet(ID, VERSION, "Antisynthetase syndrome (Connors 2010)", C.CONNORS_2010, items,
+    return CriteriaSet(ID, VERSION, "Antisynthetase syndrome (Connors 2010)", C.CONNORS_2010_ASS, items,
                        categories, not_met_category="not antisynthetase syndrome", verification="R",
                        notes=["Definition chosen by myoclass; its wording was not checked against the paper."])

@@ -10,8 +10,8 @@ invading fibres, has no key in the flat case, so non-specific myositis is decide
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
-from myoclass.criteria._logic import All, Any_, Expr, Not, Var
+from myoclass.criteria.api import Category, CriteriaSet, Item, Policy, bx, cat, refs
+from myoclass.logic.kleene import All, Any_, Expr, Not, Var
 
 ID = "enmc_2003_iim"
 VERSION = "2004.1"
@@ -24,50 +24,50 @@ def build(policy: Policy) -> CriteriaSet:
     r = refs(ID)
     items = [
         Item("onset_over_18", "1a. Onset usually after 18 years (childhood onset allowed in DM and non-specific myositis)",
-             cat("onset_age_band", "18_to_39", "40_to_45", "over_45"), C.ENMC_119),
+             cat("onset_age_band", "18_to_39", "40_to_45", "over_45"), C.ENMC_2003_IIM),
         Item("onset_subacute_insidious", "1b. Subacute or insidious onset", cat("onset_tempo", "subacute", "insidious"),
-             C.ENMC_119),
+             C.ENMC_2003_IIM),
         Item("weakness_pattern", "1c. Symmetric proximal > distal weakness (neck flexor > extensor)",
              All((Any_((Var("weakness_proximal_upper_symmetric"), Var("weakness_proximal_lower_symmetric"))),
-                  Not(Var("weakness_distal_predominant")))), C.ENMC_119, "R",
+                  Not(Var("weakness_distal_predominant")))), C.ENMC_2003_IIM, "R",
              note="neck pattern not required; distal-predominant weakness excludes"),
         Item("dm_rash", "1d. Typical DM rash (heliotrope, Gottron, V-sign, shawl, holster)",
              Any_((Var("skin_heliotrope"), Var("skin_gottron_papules"), Var("skin_gottron_sign"),
-                   Var("skin_other_dm_rash"))), C.ENMC_119),
+                   Var("skin_other_dm_rash"))), C.ENMC_2003_IIM),
         Item("exclusion_ibm_pattern", "Exclusion: IBM pattern (asymmetric; finger/wrist flexors ≤ deltoids; "
              "knee extensors ≤ hip flexors)",
              Any_((Var("weakness_asymmetric"), Var("weakness_finger_flexor_gt_shoulder_abductor"),
-                   Var("weakness_knee_extensor_ge_hip_flexor"))), C.ENMC_119),
+                   Var("weakness_knee_extensor_ge_hip_flexor"))), C.ENMC_2003_IIM),
         Item("exclusion_ocular_neck_extensor", "Exclusion: ocular weakness, isolated dysarthria, neck extensor > flexor",
-             Any_((Var("weakness_ocular_or_facial"), Var("weakness_neck_extensor_gt_flexor"))), C.ENMC_119, "R"),
+             Any_((Var("weakness_ocular_or_facial"), Var("weakness_neck_extensor_gt_flexor"))), C.ENMC_2003_IIM, "R"),
         Item("exclusion_toxic_endocrine_family", "Exclusion: toxic myopathy, active endocrinopathy, family history "
              "of dystrophy or a genetic diagnosis",
              Any_((Var("other_myotoxic_drug"), Var("hypothyroidism"), Var("family_history_myopathy"),
-                   Var("genetic_diagnosis"))), C.ENMC_119,
+                   Var("genetic_diagnosis"))), C.ENMC_2003_IIM,
              note="an unknown mimic finding is presumed absent"),
         Item("ck_elevated", "2. Elevated serum CK", cat("ck_band", "raised_up_to_15x_uln", "raised_over_15x_uln"),
-             C.ENMC_119),
-        Item("emg", "3a. Myopathic EMG", Var("emg_myopathic"), C.ENMC_119, "R",
+             C.ENMC_2003_IIM),
+        Item("emg", "3a. Myopathic EMG", Var("emg_myopathic"), C.ENMC_2003_IIM, "R",
              note="short, small polyphasic MUAPs; exact inclusion wording unverified"),
-        Item("mri", "3b. MRI: diffuse or patchy increased STIR signal (oedema)", Var("mri_muscle_edema"), C.ENMC_119),
-        Item("msa", "3c. Myositis-specific antibody detected", Any_(tuple(Var(a) for a in MSA)), C.ENMC_119),
+        Item("mri", "3b. MRI: diffuse or patchy increased STIR signal (oedema)", Var("mri_muscle_edema"), C.ENMC_2003_IIM),
+        Item("msa", "3c. Myositis-specific antibody detected", Any_(tuple(Var(a) for a in MSA)), C.ENMC_2003_IIM),
         Item("bx_a", "4a. Endomysial infiltrate surrounding and invading non-necrotic fibres",
-             bx("biopsy_invasion_non_necrotic_fibers"), C.ENMC_119),
+             bx("biopsy_invasion_non_necrotic_fibers"), C.ENMC_2003_IIM),
         Item("bx_b", "4b. Endomysial CD8+ cells surrounding, not invading, non-necrotic fibres, or ubiquitous MHC-I",
-             Any_((bx("biopsy_endomysial_infiltrate_non_invading"), bx("biopsy_mhc1_upregulation"))), C.ENMC_119),
-        Item("bx_c", "4c. Perifascicular atrophy", bx("biopsy_perifascicular_atrophy"), C.ENMC_119),
+             Any_((bx("biopsy_endomysial_infiltrate_non_invading"), bx("biopsy_mhc1_upregulation"))), C.ENMC_2003_IIM),
+        Item("bx_c", "4c. Perifascicular atrophy", bx("biopsy_perifascicular_atrophy"), C.ENMC_2003_IIM),
         Item("bx_d", "4d. MAC on small blood vessels (or reduced capillary density, tubuloreticular inclusions)",
-             bx("biopsy_mac_capillaries"), C.ENMC_119),
+             bx("biopsy_mac_capillaries"), C.ENMC_2003_IIM),
         Item("bx_e", "4e. Perivascular, perimysial inflammatory infiltrate",
-             bx("biopsy_perimysial_perivascular_infiltrate"), C.ENMC_119, "R"),
+             bx("biopsy_perimysial_perivascular_infiltrate"), C.ENMC_2003_IIM, "R"),
         Item("bx_g", "4g. Many necrotic fibres as the predominant abnormality; inflammatory cells sparse; "
              "no perimysial infiltrate",
              All((bx("biopsy_necrosis_predominant"), Not(Var("biopsy_lymphocytic_infiltrate_prominent")),
-                  Not(Var("biopsy_perimysial_perivascular_infiltrate")))), C.ENMC_119),
+                  Not(Var("biopsy_perimysial_perivascular_infiltrate")))), C.ENMC_2003_IIM),
         Item("bx_h", "4h. Rimmed vacuoles, ragged-red or COX-negative fibres (another diagnosis)",
-             Any_((bx("biopsy_rimmed_vacuoles"), bx("biopsy_cox_negative_fibers"))), C.ENMC_119, "R"),
+             Any_((bx("biopsy_rimmed_vacuoles"), bx("biopsy_cox_negative_fibers"))), C.ENMC_2003_IIM, "R"),
         Item("bx_i", "4i. MAC on non-necrotic fibres with other signs of a dystrophy",
-             bx("biopsy_dystrophic_features"), C.ENMC_119, "R", note="an unknown dystrophic finding is presumed absent"),
+             bx("biopsy_dystrophic_features"), C.ENMC_2003_IIM, "R", note="an unknown dystrophic finding is presumed absent"),
     ]
     no_excl = Not(Any_((r("exclusion_ibm_pattern"), r("exclusion_ocular_neck_extensor"),
                         r("exclusion_toxic_endocrine_family"))))
@@ -102,7 +102,7 @@ def build(policy: Policy) -> CriteriaSet:
                       Not(Var("weakness_proximal_lower_symmetric")), Not(ck), Not(Var("emg_myopathic")),
                       none_of("bx_c", "bx_d", "bx_e"))), certainty=None),
     ]
-    return CriteriaSet(ID, VERSION, "119th ENMC (2003) idiopathic inflammatory myopathies", C.ENMC_119, items,
+    return CriteriaSet(ID, VERSION, "119th ENMC (2003) idiopathic inflammatory myopathies", C.ENMC_2003_IIM, items,
                        categories, not_met_category="no ENMC 2003 category", defs=defs,
                        notes=["Category logic is [R]; the skin-biopsy requirement of amyopathic DM has no flat-case "
                               "key and is not applied; biopsy item (f) has no key.",

@@ -9,8 +9,8 @@ confirmed by secondary sources [V-S].
 from __future__ import annotations
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, bx_absent, cat, refs
-from myoclass.criteria._logic import All, Any_, Not, Var
+from myoclass.criteria.api import Category, CriteriaSet, Item, Policy, bx, bx_absent, cat, refs
+from myoclass.logic.kleene import All, Any_, Not, Var
 
 ID = "enmc_2017_imnm"
 VERSION = "2018.1"
@@ -21,33 +21,33 @@ CK_RAISED = cat("ck_band", "raised_up_to_15x_uln", "raised_over_15x_uln")
 def build(policy: Policy) -> CriteriaSet:
     r = refs(ID)
     items = [
-        Item("ck_elevated", "Elevated serum creatine kinase", CK_RAISED, C.ENMC_224, "R",
+        Item("ck_elevated", "Elevated serum creatine kinase", CK_RAISED, C.ENMC_2017_IMNM, "R",
              note="no fold-of-ULN cut-off could be verified; none is invented"),
         Item("proximal_weakness", "Proximal muscle weakness",
              Any_((Var("weakness_proximal_upper_symmetric"), Var("weakness_proximal_lower_symmetric"))),
-             C.ENMC_224, "R"),
-        Item("anti_hmgcr", "Anti-HMGCR autoantibodies", Var("ab_hmgcr"), C.ENMC_224, "V-S"),
-        Item("anti_srp", "Anti-SRP autoantibodies", Var("ab_srp"), C.ENMC_224, "V-S"),
+             C.ENMC_2017_IMNM, "R"),
+        Item("anti_hmgcr", "Anti-HMGCR autoantibodies", Var("ab_hmgcr"), C.ENMC_2017_IMNM, "V-S"),
+        Item("anti_srp", "Anti-SRP autoantibodies", Var("ab_srp"), C.ENMC_2017_IMNM, "V-S"),
         Item("antibody_negative", "Anti-HMGCR and anti-SRP both negative",
-             All((Not(Var("ab_hmgcr")), Not(Var("ab_srp")))), C.ENMC_224, "V-S"),
+             All((Not(Var("ab_hmgcr")), Not(Var("ab_srp")))), C.ENMC_2017_IMNM, "V-S"),
         Item("biopsy_necrosis_predominant",
              "Biopsy: scattered necrotic fibres at different stages as the predominant abnormality",
-             bx("biopsy_necrosis_predominant"), C.ENMC_224, "R",
+             bx("biopsy_necrosis_predominant"), C.ENMC_2017_IMNM, "R",
              note="required for antibody-negative IMNM; not for the seropositive subtypes [R]"),
         Item("biopsy_inflammation_sparse", "Biopsy: lymphocytic infiltrate sparse (if any)",
-             bx_absent("biopsy_lymphocytic_infiltrate_prominent"), C.ENMC_224, "R"),
+             bx_absent("biopsy_lymphocytic_infiltrate_prominent"), C.ENMC_2017_IMNM, "R"),
         Item("biopsy_no_invasion", "Biopsy: no invasion of non-necrotic fibres",
-             bx_absent("biopsy_invasion_non_necrotic_fibers"), C.ENMC_224, "R"),
+             bx_absent("biopsy_invasion_non_necrotic_fibers"), C.ENMC_2017_IMNM, "R"),
         Item("no_better_explanation",
              "No other cause of necrotizing myopathy identified (drug/toxic, hypothyroid, dystrophy, genetic)",
              Not(Any_((Var("hypothyroidism"), Var("other_myotoxic_drug"), Var("genetic_diagnosis"),
                        Var("biopsy_dystrophic_features")))),
-             C.ENMC_224, "R",
+             C.ENMC_2017_IMNM, "R",
              note="an unknown mimic finding is presumed absent ('no better explanation'); see next_tests"),
         Item("support_mhc1", "Supportive: sarcolemmal MHC class I on non-necrotic fibres",
-             bx("biopsy_mhc1_upregulation"), C.ENMC_224, "R", note="supportive, not required"),
+             bx("biopsy_mhc1_upregulation"), C.ENMC_2017_IMNM, "R", note="supportive, not required"),
         Item("support_mac", "Supportive: MAC (C5b-9) on the sarcolemma of non-necrotic fibres",
-             bx("biopsy_mac_sarcolemma_non_necrotic"), C.ENMC_224, "R", note="supportive, not required"),
+             bx("biopsy_mac_sarcolemma_non_necrotic"), C.ENMC_2017_IMNM, "R", note="supportive, not required"),
     ]
     weak = r("proximal_weakness")
     clinical = (r("ck_elevated"), weak) if policy.enmc_weakness_required else (r("ck_elevated"),)
@@ -63,7 +63,7 @@ def build(policy: Policy) -> CriteriaSet:
                  All((r("ck_elevated"), Not(weak), r("anti_srp"))), met=False),
     ]
     return CriteriaSet(
-        ID, VERSION, "224th ENMC immune-mediated necrotizing myopathy (IMNM)", C.ENMC_224, items,
+        ID, VERSION, "224th ENMC immune-mediated necrotizing myopathy (IMNM)", C.ENMC_2017_IMNM, items,
         categories, not_met_category="not IMNM", verification="R",
         notes=["The report's criteria table was not available for checking: items tagged R are "
                "implemented as described in secondary sources and reported as unverified.",

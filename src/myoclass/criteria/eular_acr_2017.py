@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Category, CriteriaSet, Item, Policy, bx, cat, refs
-from myoclass.criteria._logic import All, Any_, CatWeight, Const, Expr, If, Not, ScoreAtLeast, Sum, Term, Var
+from myoclass.criteria.api import Category, CriteriaSet, Item, Policy, bx, cat, refs
+from myoclass.logic.kleene import All, Any_, CatWeight, Const, Expr, If, Not, ScoreAtLeast, Sum, Term, Var
 from myoclass.model.findings import FINDINGS
 
 ID = "eular_acr_2017"

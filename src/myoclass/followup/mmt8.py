@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from myoclass.model.case import InvalidCase, Problem, show, unknown_key_problems
+from myoclass.errors import InvalidMeasure
+from myoclass.model.case import Problem, show, unknown_key_problems
 
 __all__ = ["MMT8_CITATION", "MUSCLES", "mmt8"]
 
@@ -46,10 +47,10 @@ def mmt8(grades: Mapping[str, Any]) -> dict[str, Any]:
 
     ``grades`` maps each group to a grade (unilateral testing) or to ``{"right": g, "left": g}``
     (bilateral testing; neck flexors are always a single grade). Raises
-    :class:`~myoclass.model.case.InvalidCase` naming every bad field.
+    :class:`~myoclass.errors.InvalidMeasure` (an ``InvalidCase``) naming every bad field.
     """
     if not isinstance(grades, Mapping):
-        raise InvalidCase([Problem("(mmt8)", f"expected a JSON object of muscle grades, got {type(grades).__name__}")])
+        raise InvalidMeasure([Problem("(mmt8)", f"expected a JSON object of muscle grades, got {type(grades).__name__}")])
     problems: list[Problem] = []
     problems += unknown_key_problems((k for k in grades if k not in MUSCLES and k != "side"), MUSCLES,
                                      "muscle group", ", ".join(MUSCLES))
@@ -97,7 +98,7 @@ def mmt8(grades: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 total += g
     if problems:
-        raise InvalidCase(problems)
+        raise InvalidMeasure(problems)
     maximum = 150 if bilateral else 80
     gap = 10 * len(missing)
     return {

@@ -1,11 +1,11 @@
 """2016 ACR/EULAR myositis response criteria: the Total Improvement Score (TIS).
 
 Conversion of absolute percent improvement in six core set measures to points, and the
-improvement thresholds for adult DM/PM and for juvenile DM (``criteria.md`` §5.1) [V-P: PMC5577002,
+improvement thresholds for adult DM/PM and for juvenile DM [V-P: PMC5577002,
 Table 3; Aggarwal et al. 2017; Rider et al. 2017]. The criteria were built in DM/PM and JDM and are
 used, but not validated, in IMNM.
 
-Percent change definitions [R, ``criteria.md`` §5.1 "implementation details to confirm"]:
+Percent change definitions [R: implementation details not confirmed against the paper]:
 
 * physician global, patient (or parent) global, extramuscular activity: 0-10 cm VAS, change as a
   percentage of the 10 cm range (a fall is an improvement);
@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from myoclass.model.case import InvalidCase, Problem, show, unknown_key_problems
+from myoclass.errors import InvalidMeasure
+from myoclass.model.case import Problem, show, unknown_key_problems
 
 __all__ = ["MEASURES", "THRESHOLDS", "TIS_CITATION", "total_improvement_score"]
 
@@ -143,6 +144,7 @@ def total_improvement_score(baseline: Mapping[str, Any] | Any, followup: Mapping
     Each visit: ``physician_global``, ``patient_global``, ``extramuscular`` (0-10 cm), ``haq`` (0-3),
     ``mmt`` with ``mmt_scale`` (mmt8_unilateral 0-80, mmt8_bilateral 0-150, cmas 0-52),
     ``enzyme_u_l`` with ``enzyme_uln_u_l`` (the same enzyme at both visits: the most abnormal one).
+    Raises :class:`~myoclass.errors.InvalidMeasure` (an ``InvalidCase``) naming every bad field.
     """
     problems: list[Problem] = []
     if not isinstance(population, str) or population not in THRESHOLDS:
@@ -153,7 +155,7 @@ def total_improvement_score(baseline: Mapping[str, Any] | Any, followup: Mapping
     if b and f and b["mmt_scale"] != f["mmt_scale"] and b["mmt"] is not None and f["mmt"] is not None:
         problems.append(Problem("followup.mmt_scale", "the MMT scale differs from the baseline's; use the same instrument"))
     if problems:
-        raise InvalidCase(problems)
+        raise InvalidMeasure(problems)
     rows: list[dict[str, Any]] = []
     lo = hi = 0.0
     missing: list[str] = []

@@ -1,38 +1,55 @@
-"""Read flat cases from JSON (one object or an array) or JSON Lines, keeping bad records apart."""
+"""Read flat cases from JSON (one object or an array) or JSON Lines, keeping bad records apart.
+
+:func:`json_lines` is the one JSON Lines reader: ``myoclass assess`` reads through :func:`read_cases`, and
+``myoclass batch`` (:mod:`myoclass.batch.run`) reads a file's lines through it directly.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from myoclass.io._json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads
+from myoclass.io.json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads
+from myoclass.io.rejects import Reject
 from myoclass.model.case import Case, InvalidCase, case_id_of, parse_case
 
-__all__ = ["Rejected", "read_cases"]
+__all__ = ["json_lines", "read_cases"]
 
 
-@dataclass(frozen=True)
-class Rejected:
-    line: int  # 1-based line (JSON Lines) or record number (JSON array)
-    reason: str
-    case_id: str | None = None
+def json_lines(lines: Iterable[str | bytes], max_depth: int | None = MAX_DEPTH) -> Iterator[tuple[int, Any] | Reject]:
+    """Each line of ``lines`` (text, or bytes as read from a file opened in binary mode) decoded as JSON:
+    ``(line, value)`` with its 1-based line number, or a :class:`Reject` for a line that is not JSON or
+    nests more than ``max_depth`` levels deep (None: not checked here, for a caller that checks each value
+    with :func:`~myoclass.io.json.check_depth` itself). Blank lines are skipped but counted."""
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = loads(line, max_depth=max_depth)
+        except TooDeep as e:  # nested deeper than any record: refused before it is walked
+            yield Reject(n, None, str(e))
+            continue
+        except DecodeError as e:
+            yield Reject(n, None, f"(line): not valid JSON ({e})")
+            continue
+        yield n, obj
 
 
-def _one(obj: Any, where: int, depth: int = MAX_DEPTH) -> Case | Rejected:
+def _one(obj: Any, where: int, depth: int = MAX_DEPTH) -> Case | Reject:
     try:
         check_depth(obj, depth)
         return parse_case(obj)
     except TooDeep as e:
-        return Rejected(where, str(e), case_id_of(obj))
+        return Reject(where, case_id_of(obj), str(e))
     except InvalidCase as e:
-        return Rejected(where, str(e), case_id_of(obj))
+        return Reject(where, case_id_of(obj), str(e))
 
 
-def read_cases(text: str) -> Iterator[Case | Rejected]:
-    """Yield a :class:`Case` or a :class:`Rejected` per record, in input order.
+def read_cases(text: str) -> Iterator[Case | Reject]:
+    """Yield a :class:`Case` or a :class:`Reject` per record, in input order (``row``: the record's line in
+    JSON Lines, its number in a JSON array).
 
-    A record that is not JSON, nests too deep or breaks a value rule is one :class:`Rejected`; the
+    A record that is not JSON, nests too deep or breaks a value rule is one :class:`Reject`; the
     records around it are still read."""
     stripped = text.lstrip()
     if not stripped:
@@ -49,12 +66,5 @@ def read_cases(text: str) -> Iterator[Case | Rejected]:
             else:
                 yield _one(whole, 1)
             return
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = loads(line, max_depth=None)
-        except DecodeError as e:
-            yield Rejected(n, f"(line): not valid JSON ({e})")
-            continue
-        yield _one(obj, n)
+    for rec in json_lines(text.splitlines(), max_depth=None):  # depth checked by _one, naming the case_id
+        yield rec if isinstance(rec, Reject) else _one(rec[1], rec[0])

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from myoclass.criteria._logic import (
+from myoclass.logic.kleene import (
     All,
     Any_,
     Cat,
@@ -352,22 +352,3 @@ def find_order(defs: Mapping[str, Expr], rule_exprs: Sequence[Expr], start: Sequ
             best = (order, n)
     assert best is not None
     return best
-
-
-if __name__ == "__main__":  # regenerate the shipped orders: python -m myoclass.logic._compile
-    import json
-    from pathlib import Path
-
-    from myoclass.logic.diagram import shipped_order
-    from myoclass.reasoning.differential import BIOPSY_GROUP, MSA_GROUP
-    from myoclass.reasoning.engine import engine
-
-    eng = engine()
-    here = Path(__file__).parent
-    order, n = find_order(eng.program.defs, eng.rule_exprs, shipped_order())
-    (here / "diagram_order.json").write_text(json.dumps(order, indent=0) + "\n")
-    print(f"plain: {len(order)} variables, {n} nodes; update SHIPPED_NODES in tests/test_diagram.py")
-    order, n = find_order(eng.program.defs, eng.rule_exprs, shipped_order(differential=True), one_of=MSA_GROUP,
-                          requires=BIOPSY_GROUP)
-    (here / "diagram_order_differential.json").write_text(json.dumps(order, indent=0) + "\n")
-    print(f"differential: {len(order)} variables, {n} nodes; update SHIPPED_GROUP_NODES in tests/test_diagram.py")

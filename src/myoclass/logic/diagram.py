@@ -44,22 +44,18 @@ from typing import Any
 
 import numpy as np
 
-from myoclass.criteria import Policy
-from myoclass.criteria._native import DDPasses, cache_dir, compile_cached
+from myoclass.errors import DiagramUnavailable
 from myoclass.logic._compile import MSA_NONE, Table, build_table, compile_bdd
 from myoclass.logic._passes_c import C_SOURCE, PASS_FLAGS, DTab, load_passes
+from myoclass.logic.native import DDPasses, cache_dir, compile_cached
+from myoclass.logic.search import RuleSearch
 from myoclass.model.findings import FINDINGS
-from myoclass.reasoning.engine import LABELS, Engine, engine
 
-__all__ = ["Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exact", "diagram", "diagram_for",
+__all__ = ["MSA_NONE", "Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exact", "diagram", "diagram_for",
            "load_with_passes", "shipped_order"]
 
 #: bumped when the table layout or the translation changes (part of the cache key)
 FORMAT = 2
-
-
-class DiagramUnavailable(RuntimeError):
-    """No cached table and ``dd`` is not installed to compile one."""
 
 
 def shipped_order(differential: bool = False) -> list[str]:
@@ -73,7 +69,7 @@ def shipped_order(differential: bool = False) -> list[str]:
     return [str(x) for x in json.loads(text)]
 
 
-def _criteria_key(eng: Engine, order: Sequence[str], one_of: Sequence[str] = (), requires: Sequence[str] = ()) -> str:
+def _criteria_key(eng: RuleSearch, order: Sequence[str], one_of: Sequence[str] = (), requires: Sequence[str] = ()) -> str:
     h = hashlib.sha256()
     h.update(f"format {FORMAT}\n".encode())
     if one_of:
@@ -83,13 +79,13 @@ def _criteria_key(eng: Engine, order: Sequence[str], one_of: Sequence[str] = (),
     for name, e in eng.program.defs.items():
         h.update(f"{name}={e!r}\n".encode())
     h.update(repr(eng.rule_names).encode())
-    h.update(repr(LABELS).encode())
+    h.update(repr(list(eng.labels)).encode())
     h.update(repr([(n, f.values, f.mimic) for n, f in FINDINGS.items()]).encode())
     h.update(repr(list(order)).encode())
     return h.hexdigest()[:20]
 
 
-def _load_or_compile(eng: Engine, order: Sequence[str], one_of: Sequence[str] = (),
+def _load_or_compile(eng: RuleSearch, order: Sequence[str], one_of: Sequence[str] = (),
                      requires: Sequence[str] = ()) -> Table:
     path = cache_dir() / f"diagram-table-{_criteria_key(eng, order, one_of, requires)}.npz"
     if path.exists():
@@ -134,19 +130,18 @@ class Diagram:
     state is one byte after the engine's findings (:meth:`pack` appends it, unknown).
     """
 
-    def __init__(self, eng: Engine, table: Table, native: bool = True, one_of: Sequence[str] = (),
+    def __init__(self, eng: RuleSearch, table: Table, native: bool = True, one_of: Sequence[str] = (),
                  requires: Sequence[str] = ()) -> None:
         self.engine = eng
-        self.policy = eng.policy
         self.table = table
-        self.labels = LABELS
+        self.labels = tuple(eng.labels)
         self.one_of = tuple(one_of)
         self.requires = tuple(requires)
         self.extra = [MSA_NONE] if one_of else []
         self.var_names = [*eng.var_names, *self.extra]
         t = table
         self.nl = len(t.bits)
-        self.nlab = len(LABELS)
+        self.nlab = len(self.labels)
         #: the root of the constraints alone, after the labels (diagrams with one_of / requires), or -1
         self.valid_root = self.nlab if (one_of or requires) else -1
         if t.roots.shape[0] != self.nlab + (self.valid_root >= 0):  # pragma: no cover - guarded by the cache key
@@ -188,7 +183,11 @@ class Diagram:
             self._dref = ctypes.byref(self._dtab)
             self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
         self.native = self._lib is not None
-        self._engine_dec = set(eng._dec_index)
+        self._engine_dec = set(eng.deciding_index)
+
+    def in_support(self, level: int) -> bool:
+        """Whether the diagram tests variable ``level`` anywhere (some node lies on that level)."""
+        return bool(self._lstart[level + 1] > self._lstart[level])
 
     def table_address(self) -> int | None:
         """The address of the C node table (``DTab``) for C code built with :func:`load_with_passes`, or None."""
@@ -249,7 +248,7 @@ class Diagram:
                  presume_mimics_absent: bool = True) -> tuple[int, list[tuple[int, list[int]]]]:
         """Reachable labels and, for every unknown finding, the labels reachable per still-possible value.
 
-        As :meth:`Engine.analyse` lists them: ``(finding index, masks)`` with booleans as (present,
+        As :meth:`~myoclass.logic.search.RuleSearch.analyse` lists them: ``(finding index, masks)`` with booleans as (present,
         absent) and bands in domain order. Every unknown finding is listed (also those that decide
         nothing: their masks all equal the reachable labels).
         """
@@ -528,9 +527,10 @@ def _cone_entries(t: Table) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def diagram(policy: Policy = Policy(), native: bool = True, one_of: tuple[str, ...] = (),
+def diagram(eng: RuleSearch, native: bool = True, one_of: tuple[str, ...] = (),
             requires: tuple[str, ...] = ()) -> Diagram:
-    """The compiled diagram for ``policy`` (cached per process; the table is cached on disk).
+    """The compiled diagram of the rules of ``eng`` (e.g. ``myoclass.reasoning.engine.engine(policy)``;
+    cached per process and engine; the table is cached on disk).
 
     With ``one_of`` (boolean findings), the label function ∧ "exactly one of the group or none":
     the differential's diagram for "which myositis-specific antibody" (one categorical variable), so
@@ -538,29 +538,28 @@ def diagram(policy: Policy = Policy(), native: bool = True, one_of: tuple[str, .
     that exist only with it), ∧ "each of the others implies the first": the biopsy's items. Either gives
     the differential's diagram, on its own shipped order.
     """
-    eng = engine(policy)
     order = shipped_order(differential=bool(one_of or requires))
     return Diagram(eng, _load_or_compile(eng, order, one_of, requires), native, one_of, requires)
 
 
 @lru_cache(maxsize=16)
-def _available(policy: Policy, native: bool) -> Diagram | None:
+def _available(eng: RuleSearch, native: bool) -> Diagram | None:
     try:
-        return diagram(policy, native)
+        return diagram(eng, native)
     except DiagramUnavailable:
         return None
 
 
-def diagram_for(eng: Engine) -> Diagram | None:
-    """The diagram of ``eng``'s policy (C passes when ``eng`` is native), or None when it is unavailable.
+def diagram_for(eng: RuleSearch) -> Diagram | None:
+    """The diagram of ``eng``'s rules (C passes when ``eng`` is native), or None when it is unavailable.
 
     Unavailable means no cached table and no ``dd`` to compile one; the answer is cached per process.
     """
-    return _available(eng.policy, eng.native is not None)
+    return _available(eng, eng.native is not None)
 
 
-def analyse_exact(eng: Engine, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
-    """What :meth:`Engine.analyse` returns, computed exactly on the diagram (no budget).
+def analyse_exact(eng: RuleSearch, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
+    """What :meth:`~myoclass.logic.search.RuleSearch.analyse` returns, computed exactly on the diagram (no budget).
 
     The reachable labels and, for every finding that decides (its outcomes differ from the
     reachable labels) and that the engine reports on (rule findings that are not mimics), its
@@ -579,11 +578,11 @@ def _analyse_on(d: Diagram, packed: bytes) -> tuple[int, bool, bool, list[tuple[
     return reach, True, True, [(f, m) for f, m in dec if f in keep]
 
 
-def analyse(eng: Engine, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
+def analyse(eng: RuleSearch, packed: bytes) -> tuple[int, bool, bool, list[tuple[int, list[int]]]]:
     """Reachable labels and deciding findings as the assessment and the batch use them.
 
     Exact on the diagram (:func:`analyse_exact`); where the diagram is unavailable, the engine's
-    budgeted search (:meth:`Engine.analyse`), whose flags say when it gave up.
+    budgeted search (:meth:`~myoclass.logic.search.RuleSearch.analyse`), whose flags say when it gave up.
     """
     d = diagram_for(eng)
     if d is None:

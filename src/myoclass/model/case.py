@@ -1,7 +1,8 @@
 """Validation of the flat case and its translation into three-valued findings.
 
 :func:`parse_case` accepts one flat case (a mapping, as decoded from JSON) and returns a
-:class:`Case` or raises :class:`InvalidCase` whose problems each name the field, what was
+:class:`Case` or raises :class:`InvalidCase` (defined in :mod:`myoclass.errors` with
+:class:`Problem`, both kept importable from here) whose problems each name the field, what was
 wrong, and what is allowed. Nothing missing is ever turned into "absent".
 """
 
@@ -9,42 +10,18 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, FieldSpec
+from myoclass.errors import InvalidCase, Problem, UnknownColumn
+from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
 __all__ = ["MAX_REPORTED_KEYS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
            "parse_case", "show", "unknown_key_problems"]
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
-_GENE = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
-
-
-class InvalidCase(ValueError):
-    """Raised for a flat case that breaks a value rule. ``problems`` lists every one found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
-
-    def to_dict(self) -> list[dict[str, str]]:
-        return [p.to_dict() for p in self.problems]
 
 
 @dataclass(frozen=True)
@@ -142,11 +119,12 @@ def case_id_of(raw: Any) -> str | None:
 
 
 def check_keys(names: Iterable[str], what: str = "column") -> None:
-    """Raise :class:`InvalidCase` naming each of ``names`` that is not a key of the data dictionary, with
-    the nearest key ("unknown column; did you mean 'ab_hmgcr'?"): a typo must not become "unknown"."""
+    """Raise :class:`~myoclass.errors.UnknownColumn` (an :class:`InvalidCase`) naming each of ``names`` that
+    is not a key of the data dictionary, with the nearest key ("unknown column; did you mean 'ab_hmgcr'?"):
+    a typo must not become "unknown"."""
     problems = unknown_key_problems((n for n in names if n not in FIELDS), what=what)
     if problems:
-        raise InvalidCase(problems)
+        raise UnknownColumn(problems)
 
 
 def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
@@ -175,7 +153,7 @@ def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
     else:  # string
         if isinstance(v, str):
             if spec.key == "genetic_diagnosis_gene":
-                if not _GENE.match(v):
+                if not GENE_SYMBOL.match(v):
                     problems.append(Problem(spec.key, f"{show(v)} is not an HGNC gene symbol (upper case, e.g. DYSF)"))
                     return None
             elif v == "":
@@ -263,7 +241,7 @@ def case_json_schema() -> dict[str, Any]:
         else:
             p["type"] = ["string", "null"]
             if spec.key == "genetic_diagnosis_gene":
-                p["pattern"] = _GENE.pattern
+                p["pattern"] = GENE_SYMBOL.pattern
         p["x-group"] = spec.group
         props[spec.key] = p
     return {

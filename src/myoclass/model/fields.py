@@ -1,13 +1,19 @@
-"""The flat case: every key of ``shared/domain/data-dictionary.md`` (v1), defined once.
+"""The flat case: every key of the data dictionary (v1, ``docs/data-dictionary.md``, generated from here), defined once.
 
 The validator, the JSON Schema, the CSV reader and the reports all read this table.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["ANTIBODIES", "ASSAY_METHODS", "FIELDS", "GROUPS", "FieldSpec"]
+__all__ = ["ANTIBODIES", "ASSAY_METHODS", "FIELDS", "GENE_SYMBOL", "GROUPS", "FieldSpec"]
+
+#: the shape of an HGNC gene symbol (``genetic_diagnosis_gene``): upper case, then upper case, digits or
+#: hyphens, 20 characters at most. The validator, the JSON Schema (``pattern``) and the batch's vectorised
+#: check all use this one rule.
+GENE_SYMBOL = re.compile(r"^[A-Z][A-Z0-9-]{0,19}$")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ partial fact (CK elevated, ratio unknown) leaves just the bands it allows.
 features, family history) only change a label when they are known: the criteria apply "when
 there is no better explanation" (EULAR/ACR 2017; ENMC exclusions), so an unknown mimic finding is
 presumed absent for classification and offered as a ``rules_out`` test instead
-(``shared/domain/assessment.md``).
+(``docs/assessment.md``).
 """
 
 from __future__ import annotations

@@ -1,17 +1,18 @@
-"""One case in, one assessment out (``shared/domain/assessment.md``, schema version 1)."""
+"""One case in, one assessment out (``docs/assessment.md``, schema version 1; the type: :mod:`myoclass.model.assessment`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from myoclass import __version__
 from myoclass.criteria import Policy
-from myoclass.criteria._api import CriteriaSet
+from myoclass.criteria.api import CriteriaSet
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS, cuts, probability
 from myoclass.logic.diagram import analyse, diagram_for
+from myoclass.model.assessment import Assessment
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, MIMICS, assessment_age, case_state, display_state
@@ -179,7 +180,7 @@ def _item_templates(eng: Engine) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     return out
 
 
-def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:
+def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy(), reading: str = "clinic") -> Assessment:
     """Assess one flat case (a mapping) or a validated :class:`Case`.
 
     ``reading`` is the differential's reading policy (:data:`myoclass.reasoning.differential.READINGS`):
@@ -191,7 +192,7 @@ def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy(), reading: st
     ``ValueError`` for an unknown reading policy.
     """
     case = raw if isinstance(raw, Case) else parse_case(raw)
-    return assess_case(case, policy, reading)
+    return cast(Assessment, assess_case(case, policy, reading))
 
 
 def assess_case(case: Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:

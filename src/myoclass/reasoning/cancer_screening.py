@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Citation
+from myoclass.criteria.api import Citation
 from myoclass.criteria.enmc_2003_iim import MSA
 
 __all__ = ["IMACS_2023", "cancer_screening"]

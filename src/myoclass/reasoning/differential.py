@@ -60,13 +60,12 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
-from myoclass.logic._compile import MSA_NONE
-from myoclass.logic.diagram import Diagram, diagram
+from myoclass.logic.diagram import MSA_NONE, Diagram, diagram
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS
 from myoclass.reasoning import differential_model as M
 from myoclass.reasoning._differential_c import DModel, load_differential
-from myoclass.reasoning.engine import LABELS
+from myoclass.reasoning.engine import LABELS, engine
 
 __all__ = ["READINGS", "VECTOR_BUDGET", "BiopsyInformation", "Differential", "biopsy_information", "compute",
            "model_for", "prepare", "rounded"]
@@ -267,8 +266,7 @@ class _Model:
         return lv[0]
 
     def _in_support(self, lv: int) -> bool:
-        ls = self.dg._lstart
-        return bool(ls[lv + 1] > ls[lv])
+        return self.dg.in_support(lv)
 
     def _assumed_tables(self) -> None:
         """Per (condition, finding): how many assumed numbers that finding's model entry holds."""
@@ -361,8 +359,8 @@ def model_for(policy: Policy = Policy(), relax: bool = False, grouped: bool = Tr
     """The model's arrays for ``policy`` (cached): on the diagram with the antibody group (``grouped``),
     or on the plain one (two or more known positive antibodies)."""
     if grouped:
-        return _Model(diagram(policy, one_of=MSA_GROUP, requires=BIOPSY_GROUP), relax)
-    return _Model(diagram(policy), relax)
+        return _Model(diagram(engine(policy), one_of=MSA_GROUP, requires=BIOPSY_GROUP), relax)
+    return _Model(diagram(engine(policy)), relax)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Citation
+from myoclass.criteria.api import Citation
 from myoclass.model.findings import AGE_BANDS, CK_BANDS, DURATION_BANDS
 from myoclass.reasoning.engine import LABELS
 
@@ -76,7 +76,7 @@ __all__ = [
 
 MODEL_VERSION = "1"
 
-#: allowed verification tags (criteria.md legend, plus ``assumed`` for a documented default)
+#: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
 
 
@@ -443,8 +443,8 @@ def _msa(note: str, cited: Mapping[str, Number] | None = None, **probs: float) -
 _DEF = "the label is defined by this antibody (ENMC 224; criteria.md 1.2)"
 _FP = "no source read: line-blot false positives and incidental MSAs in non-IIM are rare"
 CATEGORICAL["msa"] = {
-    "imnm_anti_hmgcr": _msa("definition", {"ab_hmgcr": Number(1.0, "D", (C.ENMC_224,), _DEF)}),
-    "imnm_anti_srp": _msa("definition", {"ab_srp": Number(1.0, "D", (C.ENMC_224,), _DEF)}),
+    "imnm_anti_hmgcr": _msa("definition", {"ab_hmgcr": Number(1.0, "D", (C.ENMC_2017_IMNM,), _DEF)}),
+    "imnm_anti_srp": _msa("definition", {"ab_srp": Number(1.0, "D", (C.ENMC_2017_IMNM,), _DEF)}),
     "antisynthetase": _msa("Connors 2010 requires an antisynthetase antibody; the split between synthetases is "
                            "assumed (anti-Jo-1 is the most frequent ASS antibody, criteria.md 6.1)",
                            ab_jo1=0.65, ab_pl7=0.12, ab_pl12=0.10, ab_ej=0.05, ab_oj=0.04, ab_ks=0.02, ab_zo=0.01,

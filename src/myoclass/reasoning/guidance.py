@@ -1,7 +1,7 @@
 """Guidance for the clinician: what the result means for this patient, each item cited.
 
 Every item is decision support, written as information for a clinician, never as an order. Each
-carries its sources and the verification tag of ``criteria.md`` (R: not checked against the
+carries its sources and a verification tag (``docs/criteria.md``; R: not checked against the
 primary; reported as unverified). Items are chosen from the bottom-line label, the labels still
 reachable (referral while IMNM is possible) and the findings (antibody-specific risks).
 """
@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from myoclass.criteria import citations as C
-from myoclass.criteria._api import Citation
+from myoclass.criteria.api import Citation
 
 __all__ = ["GUIDANCE", "Guidance", "GuidanceContext", "guidance_for"]
 
@@ -76,7 +76,7 @@ GUIDANCE: tuple[Guidance, ...] = (
     Guidance("hmgcr.statin_avoid",
              "After anti-HMGCR myopathy, future statin re-exposure is generally avoided (recommendation as reported "
              "for the ENMC workshop; not checked against the report).",
-             (C.ENMC_224,), "R", _label("imnm_anti_hmgcr")),
+             (C.ENMC_2017_IMNM,), "R", _label("imnm_anti_hmgcr")),
     Guidance("hmgcr.statin_naive_young",
              "Anti-HMGCR myopathy also occurs without statins, in children and young adults, and can resemble a "
              "limb-girdle muscular dystrophy, sometimes after years of raised CK without weakness; it may still "
@@ -94,7 +94,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "Treatment reported by the ENMC workshop for anti-HMGCR myopathy: corticosteroids with a second agent "
              "(e.g. methotrexate) started early; intravenous immunoglobulin is an option and has been used alone in "
              "selected patients; IVIG and/or rituximab are added if the response at about 6 months is inadequate.",
-             (C.ENMC_224, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_hmgcr")),
+             (C.ENMC_2017_IMNM, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_hmgcr")),
     Guidance("statin.needs_negative_hmgcr",
              "A self-limited (toxic) statin myopathy can be concluded only when anti-HMGCR is negative; anti-HMGCR "
              "has not been tested.",
@@ -117,7 +117,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "Anti-SRP myopathy is often refractory. Reported by the ENMC workshop: corticosteroids with a second "
              "agent, and rituximab early if the response is insufficient (often by about 6 months); regimens "
              "including rituximab may respond best.",
-             (C.ENMC_224, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_srp")),
+             (C.ENMC_2017_IMNM, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_srp")),
     # --- antibody-negative IMNM ---------------------------------------------------------------
     Guidance("seroneg.cancer",
              "Cancer screening is suggested: synchronous cancer was found in 21.4% of antibody-negative IMNM "
@@ -130,12 +130,12 @@ GUIDANCE: tuple[Guidance, ...] = (
     Guidance("seroneg.drugs",
              "A drug history is worth completing: statins, colchicine, zidovudine, hydroxychloroquine, fibrates, "
              "alcohol excess and immune-checkpoint inhibitors can cause a necrotizing myopathy.",
-             (C.ENMC_224, C.MAMMEN_2017), "R", _label("imnm_seronegative")),
+             (C.ENMC_2017_IMNM, C.MAMMEN_2017), "R", _label("imnm_seronegative")),
     Guidance("seroneg.dystrophy",
              "Muscular dystrophies and Pompe disease can look like antibody-negative IMNM, especially when the biopsy "
              "is inflamed: dystrophy immunostaining and/or a gene panel (DYSF, CAPN3, FKRP, ANO5, DMD, "
              "sarcoglycans) and GAA enzyme activity are worth considering.",
-             (C.ENMC_224, C.MAMMEN_2017), "R",
+             (C.ENMC_2017_IMNM, C.MAMMEN_2017), "R",
              lambda g: g.label == "imnm_seronegative" and not g.v("genetic_diagnosis_gene")),
     Guidance("seroneg.srp_retest",
              "Anti-SRP was negative on a line blot. A more sensitive assay (tissue indirect immunofluorescence is "
@@ -175,7 +175,7 @@ GUIDANCE: tuple[Guidance, ...] = (
     Guidance("pm.exclusion",
              "Polymyositis is a diagnosis of exclusion: IMNM (anti-HMGCR, anti-SRP, biopsy), IBM (rimmed vacuoles can "
              "be missed) and antisynthetase syndrome are the usual alternatives to keep in mind.",
-             (C.MAMMEN_2017, C.ENMC_224), "V-S", _label("pm", "nonspecific_myositis")),
+             (C.MAMMEN_2017, C.ENMC_2017_IMNM), "V-S", _label("pm", "nonspecific_myositis")),
     Guidance("hereditary.not_autoimmune",
              "A genetic myopathy explains the picture. LGMD R28 (biallelic HMGCR variants) is inherited and is not "
              "anti-HMGCR myopathy; dystrophies such as dysferlinopathy are commonly misdiagnosed as myositis.",

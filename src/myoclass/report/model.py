@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from myoclass.criteria._api import Citation
+from myoclass.criteria.api import Citation
 from myoclass.reasoning import differential_model as M
 
 __all__ = ["TABLE_TITLES", "model_document", "model_markdown", "model_text", "source_keys", "statement"]

@@ -23,7 +23,8 @@ from fastapi.responses import JSONResponse, Response
 from myoclass.criteria import describe
 from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
-from myoclass.io._json import DecodeError, TooDeep, dumps, loads
+from myoclass.io.json import DecodeError, TooDeep, dumps, loads
+from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, parse_case, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, WorkPool, case_cost, list_cost
@@ -44,7 +45,7 @@ def _errors(problems: list[dict[str, str]], status: int = 422) -> JSONResponse:
 
 
 class _JSONText(JSONResponse):
-    """JSON already encoded by :func:`myoclass.io._json.dumps` (documented as ``application/json``)."""
+    """JSON already encoded by :func:`myoclass.io.json.dumps` (documented as ``application/json``)."""
 
     def render(self, content: Any) -> bytes:
         if isinstance(content, bytes):
@@ -128,28 +129,16 @@ def _decode(body: bytes, what: str) -> Any:
         raise _Refused(_errors([{"field": "(body)", "message": f"not valid JSON ({str(e)[:200]}); allowed: {what}"}])) from None
 
 
-_ASSESSMENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["schema_version", "case_id", "summary", "criteria", "next_tests", "guidance", "warnings", "versions"],
-    "properties": {
-        "schema_version": {"type": "string"},
-        "case_id": {"type": ["string", "null"]},
-        "summary": {"type": "object", "properties": {
-            "leading_label": {"type": "string"}, "leading_probability": {"type": "number"}}},
-        "criteria": {"type": "object"},
-        "next_tests": {"type": "array", "items": {"type": "object", "properties": {
-            "p_present": {"type": ["number", "null"]}, "expected_information": {"type": ["number", "null"]}}}},
-        "differential": {"type": "array", "items": {"type": "object", "required": ["label", "probability"],
-                         "properties": {"label": {"type": "string"}, "probability": {"type": "number"}}}},
-        "differential_exact": {"type": "boolean"},
-        "differential_model": {"type": "object"},
-        "guidance": {"type": "array"},
-        "warnings": {"type": "array"},
-        "versions": {"type": "object"},
-    },
-}
-_ERRORS_SCHEMA = {"type": "object", "properties": {"errors": {"type": "array", "items": {
-    "type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}}
+#: the assessment: a component generated from :mod:`myoclass.model.assessment` (:func:`assessment_components`)
+_ASSESSMENT_SCHEMA: dict[str, Any] = {"$ref": "#/components/schemas/Assessment"}
+_ERRORS_LIST: dict[str, Any] = {"type": "array", "items": {
+    "type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+_ERRORS_SCHEMA = {"type": "object", "properties": {"errors": _ERRORS_LIST}}
+#: a rejected case in the list answer of POST /assess
+_REJECTED_CASE_SCHEMA = {"type": "object", "required": ["index", "case_id", "errors"], "additionalProperties": False,
+                         "properties": {"index": {"type": "integer", "minimum": 0},
+                                        "case_id": {"type": ["string", "null"]},
+                                        "errors": _ERRORS_LIST}}
 
 
 def _errors_doc(description: str) -> dict[str, Any]:
@@ -178,7 +167,8 @@ router = APIRouter(prefix="/api/v1", tags=["api"], responses={
         "responses": {
             "200": {"description": "The assessment (or a list: assessments, or per-case errors)",
                     "content": {"application/json": {"schema": {"oneOf": [
-                        _ASSESSMENT_SCHEMA, {"type": "array", "items": {"type": "object"}}]}}}},
+                        _ASSESSMENT_SCHEMA,
+                        {"type": "array", "items": {"anyOf": [_ASSESSMENT_SCHEMA, _REJECTED_CASE_SCHEMA]}}]}}}},
             **_POST_ERRORS,
             "413": _errors_doc("Body too large, or a list of too many cases or too much work (see the limits above: "
                                "split the list or use `myoclass batch`)"),
@@ -324,3 +314,12 @@ def flat_case_component() -> dict[str, Any]:
     """The flat case schema as an OpenAPI component (JSON Schema draft 2020-12 keywords)."""
     s = case_json_schema()
     return {k: v for k, v in s.items() if k != "$schema"}
+
+
+def assessment_components() -> dict[str, dict[str, Any]]:
+    """The assessment as OpenAPI components: ``Assessment`` and every object it refers to, generated from the
+    typed assessment (:func:`myoclass.model.assessment.assessment_json_schema`)."""
+    s = assessment_json_schema(ref_template="#/components/schemas/{model}")
+    defs: dict[str, dict[str, Any]] = s.pop("$defs", {})
+    s.pop("$schema", None)
+    return {"Assessment": s, **defs}

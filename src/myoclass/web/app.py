@@ -342,11 +342,16 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         if app.openapi_schema is None:
             from fastapi.openapi.utils import get_openapi
 
-            from myoclass.web.api import flat_case_component
+            from myoclass.web.api import assessment_components, flat_case_component
 
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
-            schema.setdefault("components", {}).setdefault("schemas", {})["FlatCase"] = flat_case_component()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["FlatCase"] = flat_case_component()
+            for name, component in assessment_components().items():  # generated from the typed assessment
+                if name in components:
+                    raise RuntimeError(f"OpenAPI component {name!r} is defined twice")
+                components[name] = component
             body = schema["paths"]["/api/v1/assess"]["post"]["requestBody"]["content"]["application/json"]["schema"]
             body["oneOf"][1]["maxItems"] = settings.max_cases  # the list limit this app enforces
             app.openapi_schema = schema

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from myoclass import __version__
 from myoclass.examples import example_cases
-from myoclass.io._json import dumps
+from myoclass.io.json import dumps
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
 from myoclass.reasoning.assess import LABEL_TEXT, assess_case, not_settled, share

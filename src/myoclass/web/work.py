@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from myoclass.errors import Busy
 from myoclass.model.case import MAX_REPORTED_KEYS
 from myoclass.model.fields import FIELDS
 
@@ -61,14 +62,6 @@ def case_cost(obj: Any) -> int:
 def list_cost(items: Iterable[Any]) -> int:
     """Total work units of a list of cases (see :func:`case_cost`)."""
     return sum(case_cost(obj) for obj in items)
-
-
-class Busy(Exception):
-    """Every worker thread is busy and the queue is full: answer 503 with ``Retry-After``."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("busy")
-        self.retry_after = retry_after
 
 
 class WorkPool:

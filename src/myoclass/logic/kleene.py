@@ -286,8 +286,8 @@ class Sum(Expr):
             else:
                 m = g.var(t.name)
                 # categorical domains have at most 8 values: one lookup table per bound
-                table_lo = tuple(_cat_lo(mask, t.weights) if mask else 0 for mask in range(256))
-                table_hi = tuple(_cat_hi(mask, t.weights) if mask else 0 for mask in range(256))
+                table_lo = tuple(cat_lo(mask, t.weights) if mask else 0 for mask in range(256))
+                table_hi = tuple(cat_hi(mask, t.weights) if mask else 0 for mask in range(256))
                 lo.append(f"{table_lo!r}[{m}]")
                 hi.append(f"{table_hi!r}[{m}]")
         return f"(({' + '.join(lo) or '0'}), ({' + '.join(hi) or '0'}))"
@@ -300,8 +300,8 @@ class Sum(Expr):
                 lo += t.weight if v == TRUE else 0
                 hi += t.weight if v else 0
             else:
-                lo += _cat_lo(s[t.name], t.weights)
-                hi += _cat_hi(s[t.name], t.weights)
+                lo += cat_lo(s[t.name], t.weights)
+                hi += cat_hi(s[t.name], t.weights)
         return (lo, hi)
 
 
@@ -315,11 +315,11 @@ def _cat_weights(mask: int, weights: tuple[tuple[int, int], ...]) -> list[int]:
     return out
 
 
-def _cat_lo(mask: int, weights: tuple[tuple[int, int], ...]) -> int:
+def cat_lo(mask: int, weights: tuple[tuple[int, int], ...]) -> int:
     return min(_cat_weights(mask, weights))
 
 
-def _cat_hi(mask: int, weights: tuple[tuple[int, int], ...]) -> int:
+def cat_hi(mask: int, weights: tuple[tuple[int, int], ...]) -> int:
     return max(_cat_weights(mask, weights))
 
 
@@ -422,7 +422,7 @@ class _Gen:
         return self.ref_names[name]
 
 
-_RUNTIME: dict[str, Any] = {"_count_in": _count_in, "_cat_lo": _cat_lo, "_cat_hi": _cat_hi}
+_RUNTIME: dict[str, Any] = {"_count_in": _count_in, "cat_lo": cat_lo, "cat_hi": cat_hi}
 
 
 def compile_program(
@@ -530,7 +530,7 @@ def pick_unknown(
                 if isinstance(t, Term):
                     if t.x.value(s, env, defs) == UNKNOWN:
                         return walk(t.x)
-                elif _cat_lo(s[t.name], t.weights) != _cat_hi(s[t.name], t.weights):
+                elif cat_lo(s[t.name], t.weights) != cat_hi(s[t.name], t.weights):
                     return t.name
             return None
         for c in e.children():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-from myoclass.criteria._logic import All, Any_, Cat, Expr, Not, Program, Ref, Var
+from myoclass.logic.kleene import All, Any_, Cat, Expr, Not, Program, Ref, Var
 from myoclass.model.findings import FINDINGS
 
 __all__ = [

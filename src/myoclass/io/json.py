@@ -2,7 +2,10 @@
 
 :func:`loads` also bounds how deep a document may nest (:data:`MAX_DEPTH`): the flat case is flat, and
 every other body myoclass reads nests three levels at most, so a deeper value is refused by name
-(:class:`TooDeep`, with the path to it) before anything walks it recursively.
+(:class:`TooDeep`, with the path to it) before anything walks it recursively. Text that is not JSON
+raises :class:`~myoclass.errors.InvalidJSON` (here also named ``DecodeError``), whichever decoder runs.
+
+Absolute imports only: ``import json`` below is the standard library's, not this module.
 """
 
 from __future__ import annotations
@@ -10,20 +13,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "DecodeError", "TooDeep", "check_depth", "dumps", "loads"]
+from myoclass.errors import InvalidJSON, TooDeep
+
+__all__ = ["MAX_DEPTH", "DecodeError", "InvalidJSON", "TooDeep", "check_depth", "dumps", "loads"]
 
 #: the deepest nesting accepted in any JSON input (a list of flat cases is 2; an MMT-8 body is 2)
 MAX_DEPTH = 16
-
-
-class TooDeep(ValueError):
-    """A JSON value nests deeper than allowed. ``path`` names where (``ab_srp``, ``[3].ab_srp``)."""
-
-    def __init__(self, path: str, limit: int) -> None:
-        self.path = path or "(body)"
-        self.limit = limit
-        super().__init__(f"{self.path}: nested more than {limit} levels deep; allowed: a flat value "
-                         "(true, false, a number, a string or null)")
 
 
 def _step(path: str, key: Any) -> str:
@@ -58,6 +53,9 @@ def check_depth(obj: Any, limit: int = MAX_DEPTH) -> None:
                 stack.append((v, depth + 1, _step(path, k)))
 
 
+#: what :func:`loads` raises for text that is not JSON (the name this module has always used)
+DecodeError = InvalidJSON
+
 try:  # orjson is a declared dependency; the stdlib keeps working without it
     import orjson
 
@@ -65,9 +63,10 @@ try:  # orjson is a declared dependency; the stdlib keeps working without it
         return orjson.dumps(obj).decode("utf-8")
 
     def _decode(text: str | bytes) -> Any:
-        return orjson.loads(text)
-
-    DecodeError: type[Exception] = orjson.JSONDecodeError
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError as e:  # the same message, as myoclass's own class
+            raise InvalidJSON(e.msg, e.doc, e.pos) from None
 except ImportError:  # pragma: no cover - exercised only where orjson is missing
 
     def dumps(obj: Any) -> str:
@@ -77,15 +76,17 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
         try:
             return json.loads(text)
         except RecursionError:
-            raise json.JSONDecodeError("nested too deep", text if isinstance(text, str) else "", 0) from None
-
-    DecodeError = json.JSONDecodeError
+            raise InvalidJSON("nested too deep", text if isinstance(text, str) else "", 0) from None
+        except json.JSONDecodeError as e:
+            raise InvalidJSON(e.msg, e.doc, e.pos) from None
+        except UnicodeDecodeError as e:
+            raise InvalidJSON(f"not valid UTF-8 ({e.reason})", "", e.start) from None
 
 
 def loads(text: str | bytes, max_depth: int | None = MAX_DEPTH) -> Any:
-    """Decode JSON; raise ``DecodeError`` for text that is not JSON (or not UTF-8), and :class:`TooDeep`
-    for a document nested more than ``max_depth`` levels (None: the decoder's own limit, for a caller
-    that checks each record of a document itself with :func:`check_depth`)."""
+    """Decode JSON; raise :class:`~myoclass.errors.InvalidJSON` (``DecodeError``) for text that is not JSON
+    (or not UTF-8), and :class:`TooDeep` for a document nested more than ``max_depth`` levels (None: the
+    decoder's own limit, for a caller that checks each record of a document itself with :func:`check_depth`)."""
     obj = _decode(text)
     if max_depth is not None:
         check_depth(obj, max_depth)

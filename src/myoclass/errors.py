@@ -1,0 +1,126 @@
+"""Every exception myoclass raises on purpose, under one root, :class:`MyoclassError`.
+
+Catch :class:`MyoclassError` for "myoclass refused this input", or a class below it for one kind of
+refusal. Each class keeps the standard base it had before the tree existed (``ValueError`` for bad input),
+so code that catches ``ValueError`` keeps working, and each stays importable where it was defined before
+(``myoclass.model.case.InvalidCase``, ``myoclass.io.json.TooDeep``, ``myoclass.batch.output.UnsafeOutput``,
+``myoclass.web.work.Busy``). This module imports nothing of myoclass or of the extras:
+``from myoclass.errors import UnsafeOutput`` works without Arrow or FastAPI installed.
+
+::
+
+    MyoclassError
+    ├── InvalidCase (ValueError)          a flat case breaks a value rule: parse_case, assess, ``myoclass
+    │   │                                 assess``, POST /api/v1/assess, the clinician page. ``problems``
+    │   │                                 lists every one found, each a Problem naming its field
+    │   │                                 (CLI: "error: FIELD: MESSAGE" lines, exit code 2; API: 422
+    │   │                                 {"errors": [{"field", "message"}]}; page: shown beside the form)
+    │   ├── InvalidMeasure                TIS core set measures or MMT-8 grades that break a rule:
+    │   │                                 followup.total_improvement_score, followup.mmt8, ``myoclass tis``
+    │   │                                 and ``mmt8``, POST /api/v1/tis and /mmt8 (exit code 2; 422)
+    │   └── UnknownColumn                 a batch input column (or a key of a record table, see
+    │                                     batch.schema.cases_to_table) that is not a key of the data
+    │                                     dictionary, one problem each with the nearest key ("unknown
+    │                                     column; did you mean 'ab_hmgcr'?"): the input is refused before
+    │                                     anything is scored (``myoclass batch``, either engine: exit code 2)
+    ├── InvalidJSON (json.JSONDecodeError, ValueError)
+    │                                     io.json.loads: text that is not JSON, or not UTF-8 (also named
+    │                                     io.json.DecodeError); the message is the decoder's (CLI: exit
+    │                                     code 2; API: 422 on "(body)"). A JSON Lines line that is not
+    │                                     JSON does not raise: it is a reject
+    ├── TooDeep (ValueError)              io.json.loads and check_depth: a JSON value nested more than
+    │                                     io.json.MAX_DEPTH levels; ``path`` names where and ``limit`` the
+    │                                     limit (CLI: exit code 2; API: 422 on the path; JSON Lines and
+    │                                     arrays: that record is a reject)
+    ├── UnsafeOutput (ValueError)         a batch, Spark or report output that is an input, would be read
+    │                                     as one, is a directory or overlaps another output (exit code 2,
+    │                                     before anything is read or written)
+    ├── Busy                              the web app's worker pool and its queue are full: 503 with
+    │                                     Retry-After (``retry_after``, seconds)
+    └── DiagramUnavailable (RuntimeError) logic.diagram: no cached decision-diagram table and no ``dd`` to
+                                          compile one; caught inside myoclass, which then runs the
+                                          budgeted search (its flags say when it gave up)
+
+:class:`Problem` (a field and a message) is what :class:`InvalidCase` and its subclasses carry. A record
+that fails inside a batch or a JSON Lines file never raises: it becomes a
+:class:`~myoclass.io.rejects.Reject` (its line or row, its ``case_id`` and the reason) and the reading
+goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+__all__ = ["Busy", "DiagramUnavailable", "InvalidCase", "InvalidJSON", "InvalidMeasure", "MyoclassError", "Problem", "TooDeep",
+           "UnknownColumn", "UnsafeOutput"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: the field (or ``(case)``, ``(line)``, a path) and what is allowed."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class MyoclassError(Exception):
+    """The root of every exception myoclass raises on purpose (see the module docstring for the tree)."""
+
+
+class InvalidCase(MyoclassError, ValueError):
+    """Raised for a flat case that breaks a value rule. ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+    def to_dict(self) -> list[dict[str, str]]:
+        return [p.to_dict() for p in self.problems]
+
+
+class InvalidMeasure(InvalidCase):
+    """TIS core set measures or MMT-8 grades that break a rule; ``problems`` as :class:`InvalidCase`
+    (a subclass of it, so a caller that catches :class:`InvalidCase` still catches this)."""
+
+
+class UnknownColumn(InvalidCase):
+    """Batch input columns (or record keys) that are not keys of the data dictionary, one problem each with
+    the nearest key; a subclass of :class:`InvalidCase`, as it was raised before."""
+
+
+class InvalidJSON(MyoclassError, json.JSONDecodeError):
+    """Text that is not JSON (or not UTF-8). ``msg``, ``doc``, ``pos``, ``lineno`` and ``colno`` as
+    :class:`json.JSONDecodeError`; the message is the decoder's."""
+
+
+class TooDeep(MyoclassError, ValueError):
+    """A JSON value nests deeper than allowed. ``path`` names where (``ab_srp``, ``[3].ab_srp``)."""
+
+    def __init__(self, path: str, limit: int) -> None:
+        self.path = path or "(body)"
+        self.limit = limit
+        super().__init__(f"{self.path}: nested more than {limit} levels deep; allowed: a flat value "
+                         "(true, false, a number, a string or null)")
+
+
+class UnsafeOutput(MyoclassError, ValueError):
+    """An output path that is an input, or would be read as one."""
+
+
+class Busy(MyoclassError):
+    """Every worker thread is busy and the queue is full: answer 503 with ``Retry-After``."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("busy")
+        self.retry_after = retry_after
+
+
+class DiagramUnavailable(MyoclassError, RuntimeError):
+    """No cached decision-diagram table, and ``dd`` is not installed to compile one."""

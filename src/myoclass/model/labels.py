@@ -1,0 +1,31 @@
+"""The label vocabulary of the assessment: every bottom-line label, in precedence order.
+
+``undetermined`` is not a label of this tuple: it is what the strict label says when the known
+findings leave more than one label reachable. The rules that give each label, and why they come in
+this order, are in :mod:`myoclass.reasoning.engine`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LABELS", "UNDETERMINED"]
+
+#: every label of the vocabulary, in precedence order (``undetermined`` is not a rule)
+LABELS = (
+    "imnm_anti_hmgcr",
+    "imnm_anti_srp",
+    "antisynthetase",
+    "jdm",
+    "dm",
+    "adm",
+    "hereditary_myopathy",
+    "statin_toxic_myopathy",
+    "other_non_immune",
+    "ibm",
+    "juvenile_myositis_other",
+    "imnm_seronegative",
+    "nonspecific_myositis",
+    "pm",
+    "not_iim",
+)
+#: the strict label when the known findings leave more than one label reachable
+UNDETERMINED = "undetermined"
