@@ -24,8 +24,8 @@ from myoclass.criteria.eular_acr_2017 import SUBGROUPS
 from myoclass.examples import example_cases
 from myoclass.model import assessment as A
 from myoclass.model.labels import LABELS
-from myoclass.reasoning.assess import LABEL_TEXT
 from myoclass.reasoning.differential import READINGS
+from myoclass.reasoning.text import LABEL_TEXT
 from myoclass.synthetic import thin_cases
 
 jsonschema = pytest.importorskip("jsonschema")

@@ -24,8 +24,8 @@ from myoclass.batch.report import (  # noqa: E402
     report_html,
 )
 from myoclass.cli import app  # noqa: E402
-from myoclass.reasoning.assess import LABEL_TEXT  # noqa: E402
 from myoclass.reasoning.engine import LABELS  # noqa: E402
+from myoclass.reasoning.text import LABEL_TEXT  # noqa: E402
 
 runner = CliRunner()
 VALIDATION = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"

@@ -8,6 +8,7 @@ import pytest
 
 from _builders import CK_ULN, FINGER_FLEXOR, KNEE_EXTENSOR, blank, onset_at, present, result, unknown, with_biopsy
 from myoclass import assess, parse_case
+from myoclass.criteria import enmc_2011_ibm
 from myoclass.model.findings import case_state
 from myoclass.reasoning.engine import engine
 
@@ -122,7 +123,9 @@ def test_onset_bounded_by_current_age() -> None:
 def _category_values(case: dict[str, Any]) -> dict[str, int]:
     """Kleene value (0 false, 1 unknown, 2 true) of every ENMC 2011 category for ``case``."""
     values = engine().evaluate_all(case_state(parse_case(case)))
-    return {name: values[f"{IBM}.cat.{name}"] for name in (CLINICO_PATHOLOGICAL, CLINICAL, PROBABLE)}
+    ids = {CLINICO_PATHOLOGICAL: enmc_2011_ibm.CLINICO_PATHOLOGICAL, CLINICAL: enmc_2011_ibm.CLINICAL,
+           PROBABLE: enmc_2011_ibm.PROBABLE}
+    return {name: values[f"{IBM}.cat.{ids[name]}"] for name in (CLINICO_PATHOLOGICAL, CLINICAL, PROBABLE)}
 
 
 @pytest.mark.parametrize(("n_present", "clinical_and_probable"), [(0, 0), (1, 2), (2, 2), (3, 2), (4, 0)])

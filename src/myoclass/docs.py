@@ -230,7 +230,7 @@ def assessment_markdown() -> str:
     from typing_extensions import get_type_hints
 
     from myoclass.model import assessment as A
-    from myoclass.reasoning.assess import LABEL_TEXT
+    from myoclass.reasoning.text import LABEL_TEXT
 
     aliases = _aliases()
     lines = [_HEADER.format(source="the typed assessment (`myoclass.model.assessment`)")

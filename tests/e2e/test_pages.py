@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, expect
 
-from myoclass.reasoning.assess import LABEL_TEXT
+from myoclass.reasoning.text import LABEL_TEXT
 
 Shot = Callable[..., Path]
 

@@ -34,8 +34,8 @@ from myoclass.batch.output import Staged, check_targets, uninert
 from myoclass.batch.run import READING
 from myoclass.batch.schema import REFERENCE
 from myoclass.io.json import dumps, loads
-from myoclass.reasoning.assess import LABEL_TEXT
 from myoclass.reasoning.engine import LABELS
+from myoclass.reasoning.text import LABEL_TEXT
 
 __all__ = ["CONFIDENT", "PROBABILITY_BANDS", "calibration", "cohort_report", "diff_runs", "read_results",
            "report_html", "write_report"]

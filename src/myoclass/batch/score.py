@@ -9,7 +9,7 @@ for the exact message, and returned as rejects, never dropped silently and never
 
 The differential (issue 10) is computed per row, after the C loop, by :func:`row_differential`: the
 same call on the same display state as :func:`myoclass.reasoning.assess.assess_with`, and the C loop's
-next tests ranked by :func:`~myoclass.reasoning.assess.rank_next_tests` with it. Rows of a batch with
+next tests ranked by :func:`~myoclass.reasoning.next_tests.rank_next_tests` with it. Rows of a batch with
 the same findings (and next tests) share one computation; nothing is kept from one batch to the next.
 
 Output columns (one row per accepted case): ``case_id``, ``reference_label`` (only when the input has
@@ -45,6 +45,9 @@ import pyarrow.compute as pc
 from myoclass.batch.columnar import assessment_ages, number_column, state_columns, tri_column
 from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE
 from myoclass.criteria import Policy
+from myoclass.criteria import enmc_2011_ibm as ibm
+from myoclass.criteria import eular_acr_2017 as eular
+from myoclass.criteria.api import category_key
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import INTERCEPT, SUBGROUPS
 from myoclass.io.rejects import Reject
@@ -53,8 +56,8 @@ from myoclass.logic.diagram import analyse, diagram_for
 from myoclass.model.case import InvalidCase, check_keys, parse_case, show
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS, GENE_SYMBOL
 from myoclass.reasoning import differential as _dx
-from myoclass.reasoning.assess import rank_next_tests
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
+from myoclass.reasoning.next_tests import rank_next_tests
 
 __all__ = ["READINGS", "Reject", "RowDifferential", "antibody_values", "check_reading", "output_schema",
            "reference_problem", "row_differential", "score_batch"]
@@ -329,7 +332,7 @@ def _analyse(eng: Engine, shown: dict[str, np.ndarray], logic: dict[str, np.ndar
 
 def _analyse_py(eng: Engine, states: np.ndarray, mimic: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]:
     """The same analysis row by row in Python (the fallback where no C compiler is available)."""
-    from myoclass.reasoning.assess import next_tests_compact
+    from myoclass.reasoning.next_tests import next_tests_compact
 
     m = states.shape[0]
     reach = np.zeros(m, dtype=np.uint32)
@@ -376,8 +379,8 @@ def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]]
 
     ``shown`` is the case's packed display state (``eng.var_names`` order; unknown mimic findings stay
     unknown), which :func:`~myoclass.reasoning.assess.assess_with` passes to the differential too;
-    ``next_tests`` are the compact entries in their search order (:func:`~myoclass.reasoning.assess.next_tests_compact`,
-    or the native row loop's), ranked in place by :func:`~myoclass.reasoning.assess.rank_next_tests`.
+    ``next_tests`` are the compact entries in their search order (:func:`~myoclass.reasoning.next_tests.next_tests_compact`,
+    or the native row loop's), ranked in place by :func:`~myoclass.reasoning.next_tests.rank_next_tests`.
     ``age_now`` is the case's :func:`~myoclass.model.findings.assessment_age` (``assessment_ages`` per row).
     """
     dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests), values=antibody_values(eng, shown),
@@ -445,9 +448,10 @@ def _certainty(v: dict[str, Any], codes: np.ndarray, m: int) -> pa.Array:
     """"definite" / "probable" for labels whose set grades them (EULAR/ACR, ENMC 2011 IBM), else null."""
     if m == 0:
         return pa.array([], pa.string())
-    from_eular = np.where(v[f"{EULAR}.cat.definite IIM"] == 2, 2, np.where(v[f"{EULAR}.iim"] == 2, 1, 0))
-    from_ibm = np.where(v["enmc_2011_ibm.cat.clinico-pathologically defined IBM"] == 2, 2,
-                        np.where(v["enmc_2011_ibm.met"] == 2, 1, from_eular))
+    # as myoclass.criteria.eular_acr_2017.certainty and the IBM grading of the assessment, over columns
+    from_eular = np.where(v[category_key(EULAR, eular.DEFINITE)] == 2, 2, np.where(v[f"{EULAR}.iim"] == 2, 1, 0))
+    from_ibm = np.where(v[category_key(ibm.ID, ibm.CLINICO_PATHOLOGICAL)] == 2, 2,
+                        np.where(v[f"{ibm.ID}.met"] == 2, 1, from_eular))
     out = np.where(np.isin(codes, _EULAR_LABEL_CODES), from_eular, np.where(codes == LABELS.index("ibm"), from_ibm, 0))
     return _coded(out, [None, "probable", "definite"])
 
@@ -457,7 +461,7 @@ def _status_category(v: dict[str, Any], s: Any, m: int) -> tuple[pa.Array, pa.Ar
         return pa.array([], pa.string()), pa.array([], pa.string())
     met = v[f"{s.id}.met"]
     status = pa.DictionaryArray.from_arrays(pa.array(met.astype(np.int8)), pa.array(["not_met", "undetermined", "met"]))
-    cats = [v[f"{s.id}.cat.{c.name}"] for c in s.categories]
+    cats = [v[s.category_key(c.id)] for c in s.categories]
     names = [c.name for c in s.categories] + ["undetermined", s.not_met_category]
     idx = np.full(m, len(cats) + 1, dtype=np.int16)
     any_unknown = np.zeros(m, dtype=bool)

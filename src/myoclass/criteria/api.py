@@ -89,10 +89,18 @@ class Item:
         return self.verification == "R"
 
 
+def category_key(set_id: str, category_id: str) -> str:
+    """The name of a category's definition in the rule program: ``<set id>.cat.<category id>``."""
+    return f"{set_id}.cat.{category_id}"
+
+
 @dataclass(frozen=True)
 class Category:
-    """A category of a set, in the set's own words; ``met`` says whether it classifies."""
+    """A category of a set: a short stable ``id`` (the set module's constant, the key of its definition
+    ``<set id>.cat.<id>``), its ``name`` in the set's own words (the text shown), and whether it
+    classifies (``met``)."""
 
+    id: str
     name: str
     expr: Expr
     met: bool = True
@@ -114,6 +122,14 @@ class CriteriaSet:
     #: further named definitions (scores, tree nodes), defined after the items
     defs: list[tuple[str, Expr]] = field(default_factory=list)
 
+    def category_key(self, category_id: str) -> str:
+        """The name of a category's definition in the program: ``<set id>.cat.<category id>``."""
+        return category_key(self.id, category_id)
+
+    def category_named(self, name: str) -> Category | None:
+        """The category whose display text is ``name`` (None for "undetermined" or the not-met category)."""
+        return next((c for c in self.categories if c.name == name), None)
+
     def define(self, prog: Program) -> None:
         """Define every item and category of this set in ``prog``."""
         for it in self.items:
@@ -121,8 +137,8 @@ class CriteriaSet:
         for name, e in self.defs:
             prog.define(f"{self.id}.{name}", e)
         for c in self.categories:
-            prog.define(f"{self.id}.cat.{c.name}", c.expr)
-        met = [Ref(f"{self.id}.cat.{c.name}") for c in self.categories if c.met]
+            prog.define(self.category_key(c.id), c.expr)
+        met = [Ref(self.category_key(c.id)) for c in self.categories if c.met]
         prog.define(f"{self.id}.met", Any_(tuple(met)))
 
 

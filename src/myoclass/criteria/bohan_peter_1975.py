@@ -14,6 +14,13 @@ from myoclass.logic.kleene import All, Any_, AtLeast, CountIn, Not, Var
 
 ID = "bohan_peter_1975"
 VERSION = "1975.1"
+#: category ids: short and stable (the display text is the Category's name)
+DEFINITE_DM = "definite_dm"
+PROBABLE_DM = "probable_dm"
+POSSIBLE_DM = "possible_dm"
+DEFINITE_PM = "definite_pm"
+PROBABLE_PM = "probable_pm"
+POSSIBLE_PM = "possible_pm"
 
 _BIOPSY = ("biopsy_necrotic_fibers", "biopsy_regenerating_fibers", "biopsy_lymphocytic_infiltrate_prominent",
            "biopsy_endomysial_infiltrate_non_invading", "biopsy_invasion_non_necrotic_fibers",
@@ -50,12 +57,12 @@ def build(policy: Policy) -> CriteriaSet:
         return CountIn(k, k if exact else 4, four)
 
     categories = [
-        Category("definite DM", All((rash, ok, AtLeast(3, *four))), certainty="definite"),
-        Category("probable DM", All((rash, ok, n(2))), certainty="probable"),
-        Category("possible DM", All((rash, ok, n(1))), met=False, certainty="possible"),
-        Category("definite PM", All((Not(rash), ok, n(4))), certainty="definite"),
-        Category("probable PM", All((Not(rash), ok, n(3))), certainty="probable"),
-        Category("possible PM", All((Not(rash), ok, n(2))), met=False, certainty="possible"),
+        Category(DEFINITE_DM, "definite DM", All((rash, ok, AtLeast(3, *four))), certainty="definite"),
+        Category(PROBABLE_DM, "probable DM", All((rash, ok, n(2))), certainty="probable"),
+        Category(POSSIBLE_DM, "possible DM", All((rash, ok, n(1))), met=False, certainty="possible"),
+        Category(DEFINITE_PM, "definite PM", All((Not(rash), ok, n(4))), certainty="definite"),
+        Category(PROBABLE_PM, "probable PM", All((Not(rash), ok, n(3))), certainty="probable"),
+        Category(POSSIBLE_PM, "possible PM", All((Not(rash), ok, n(2))), met=False, certainty="possible"),
     ]
     return CriteriaSet(ID, VERSION, "Bohan & Peter (1975) polymyositis/dermatomyositis", C.BOHAN_PETER_1975,
                        items, categories, not_met_category="not PM/DM",

@@ -16,6 +16,8 @@ from myoclass.logic.kleene import All, Any_, AtLeast, Var
 
 ID = "connors_2010_ass"
 VERSION = "2010.1"
+#: category ids: short and stable (the display text is the Category's name)
+ANTISYNTHETASE_SYNDROME = "antisynthetase_syndrome"
 ARS = ("ab_jo1", "ab_pl7", "ab_pl12", "ab_ej", "ab_oj", "ab_ks", "ab_zo", "ab_ha")
 FEATURES = {
     "raynaud": "Raynaud's phenomenon",
@@ -33,7 +35,8 @@ def build(policy: Policy) -> CriteriaSet:
     items += [Item(k, v, Var(k), C.CONNORS_2010_ASS, "R") for k, v in FEATURES.items()]
     r = refs(ID)
     feats = tuple(r(k) for k in FEATURES)
-    categories = [Category("antisynthetase syndrome", All((r("anti_synthetase_antibody"), AtLeast(1, *feats))))]
+    categories = [Category(ANTISYNTHETASE_SYNDROME, "antisynthetase syndrome",
+                           All((r("anti_synthetase_antibody"), AtLeast(1, *feats))))]
     return CriteriaSet(ID, VERSION, "Antisynthetase syndrome (Connors 2010)", C.CONNORS_2010_ASS, items,
                        categories, not_met_category="not antisynthetase syndrome", verification="R",
                        notes=["Definition chosen by myoclass; its wording was not checked against the paper."])

@@ -15,6 +15,15 @@ from myoclass.logic.kleene import All, Any_, Expr, Not, Var
 
 ID = "enmc_2003_iim"
 VERSION = "2004.1"
+#: category ids: short and stable (the display text is the Category's name)
+DEFINITE_DM = "definite_dm"
+PROBABLE_DM = "probable_dm"
+DEFINITE_PM = "definite_pm"
+PROBABLE_PM = "probable_pm"
+IMNM = "imnm"
+POSSIBLE_DM_SINE_DERMATITIS = "possible_dm_sine_dermatitis"
+NONSPECIFIC_MYOSITIS = "nonspecific_myositis"
+AMYOPATHIC_DM = "amyopathic_dm"
 
 MSA = ("ab_hmgcr", "ab_srp", "ab_jo1", "ab_pl7", "ab_pl12", "ab_ej", "ab_oj", "ab_ks", "ab_zo", "ab_ha",
        "ab_mi2", "ab_mda5", "ab_tif1g", "ab_nxp2", "ab_sae")
@@ -86,18 +95,19 @@ def build(policy: Policy) -> CriteriaSet:
     ]
     pm, nsm, dm, ol = r("clinical_pm"), r("clinical_nsm"), r("clinical_dm"), r("other_lab")
     categories = [
-        Category("definite DM", All((dm, r("bx_c"))), certainty="definite"),
-        Category("probable DM", All((dm, Any_((r("bx_d"), r("bx_e"), ck, ol)))), certainty="probable"),
-        Category("definite PM", All((pm, ck, r("bx_a"), none_of("bx_c", "bx_d", "bx_h", "bx_i"))),
+        Category(DEFINITE_DM, "definite DM", All((dm, r("bx_c"))), certainty="definite"),
+        Category(PROBABLE_DM, "probable DM", All((dm, Any_((r("bx_d"), r("bx_e"), ck, ol)))), certainty="probable"),
+        Category(DEFINITE_PM, "definite PM", All((pm, ck, r("bx_a"), none_of("bx_c", "bx_d", "bx_h", "bx_i"))),
                  certainty="definite"),
-        Category("probable PM", All((pm, ck, ol, r("bx_b"), none_of("bx_c", "bx_d", "bx_g", "bx_h", "bx_i"))),
+        Category(PROBABLE_PM, "probable PM", All((pm, ck, ol, r("bx_b"), none_of("bx_c", "bx_d", "bx_g", "bx_h", "bx_i"))),
                  certainty="probable"),
-        Category("immune-mediated necrotizing myopathy",
+        Category(IMNM, "immune-mediated necrotizing myopathy",
                  All((pm, ck, ol, r("bx_g"), none_of("bx_a", "bx_b", "bx_c", "bx_e", "bx_h", "bx_i")))),
-        Category("possible DM sine dermatitis", All((pm, ck, ol, Any_((r("bx_c"), r("bx_d"))))), certainty="possible"),
-        Category("non-specific myositis",
+        Category(POSSIBLE_DM_SINE_DERMATITIS, "possible DM sine dermatitis",
+                 All((pm, ck, ol, Any_((r("bx_c"), r("bx_d"))))), certainty="possible"),
+        Category(NONSPECIFIC_MYOSITIS, "non-specific myositis",
                  All((nsm, ck, ol, r("bx_e"), none_of("bx_a", "bx_b", "bx_c", "bx_d", "bx_g", "bx_h", "bx_i")))),
-        Category("amyopathic DM",
+        Category(AMYOPATHIC_DM, "amyopathic DM",
                  All((r("dm_rash"), Not(Var("weakness_proximal_upper_symmetric")),
                       Not(Var("weakness_proximal_lower_symmetric")), Not(ck), Not(Var("emg_myopathic")),
                       none_of("bx_c", "bx_d", "bx_e"))), certainty=None),

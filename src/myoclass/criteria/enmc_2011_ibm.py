@@ -12,6 +12,10 @@ from myoclass.logic.kleene import All, Any_, CountIn, Var
 
 ID = "enmc_2011_ibm"
 VERSION = "2013.1"
+#: category ids: short and stable (the display text is the Category's name)
+CLINICO_PATHOLOGICAL = "clinico_pathological"
+CLINICAL = "clinical"
+PROBABLE = "probable"
 
 
 def build(policy: Policy) -> CriteriaSet:
@@ -42,11 +46,11 @@ def build(policy: Policy) -> CriteriaSet:
     four = (r("endomysial_infiltrate"), r("mhc1_upregulation"), r("rimmed_vacuoles"), r("protein_accumulation"))
     some_not_all = CountIn(1, 3, four)
     categories = [
-        Category("clinico-pathologically defined IBM",
+        Category(CLINICO_PATHOLOGICAL, "clinico-pathologically defined IBM",
                  All((*mandatory, either, r("endomysial_infiltrate"), r("rimmed_vacuoles"),
                       r("protein_accumulation"))), certainty="definite"),
-        Category("clinically defined IBM", All((*mandatory, both, some_not_all)), certainty="probable"),
-        Category("probable IBM", All((*mandatory, either, some_not_all)), certainty="probable"),
+        Category(CLINICAL, "clinically defined IBM", All((*mandatory, both, some_not_all)), certainty="probable"),
+        Category(PROBABLE, "probable IBM", All((*mandatory, either, some_not_all)), certainty="probable"),
     ]
     return CriteriaSet(ID, VERSION, "ENMC 2011 inclusion body myositis", C.ENMC_2011_IBM, items, categories,
                        not_met_category="not IBM", extra_citations=[C.LLOYD_2014],

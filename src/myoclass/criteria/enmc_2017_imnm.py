@@ -14,6 +14,12 @@ from myoclass.logic.kleene import All, Any_, Not, Var
 
 ID = "enmc_2017_imnm"
 VERSION = "2018.1"
+#: category ids: short and stable (the display text is the Category's name)
+ANTI_HMGCR = "anti_hmgcr"
+ANTI_SRP = "anti_srp"
+ANTIBODY_NEGATIVE = "antibody_negative"
+POSSIBLE_ANTI_HMGCR = "possible_anti_hmgcr"
+POSSIBLE_ANTI_SRP = "possible_anti_srp"
 
 CK_RAISED = cat("ck_band", "raised_up_to_15x_uln", "raised_over_15x_uln")
 
@@ -53,13 +59,13 @@ def build(policy: Policy) -> CriteriaSet:
     clinical = (r("ck_elevated"), weak) if policy.enmc_weakness_required else (r("ck_elevated"),)
     biopsy = (r("biopsy_necrosis_predominant"), r("biopsy_inflammation_sparse"), r("biopsy_no_invasion"))
     categories = [
-        Category("anti-HMGCR myopathy", All((*clinical, r("anti_hmgcr")))),
-        Category("anti-SRP myopathy", All((*clinical, r("anti_srp")))),
-        Category("antibody-negative IMNM",
+        Category(ANTI_HMGCR, "anti-HMGCR myopathy", All((*clinical, r("anti_hmgcr")))),
+        Category(ANTI_SRP, "anti-SRP myopathy", All((*clinical, r("anti_srp")))),
+        Category(ANTIBODY_NEGATIVE, "antibody-negative IMNM",
                  All((*clinical, r("antibody_negative"), *biopsy, r("no_better_explanation")))),
-        Category("possible anti-HMGCR myopathy (weakness absent)",
+        Category(POSSIBLE_ANTI_HMGCR, "possible anti-HMGCR myopathy (weakness absent)",
                  All((r("ck_elevated"), Not(weak), r("anti_hmgcr"))), met=False),
-        Category("possible anti-SRP myopathy (weakness absent)",
+        Category(POSSIBLE_ANTI_SRP, "possible anti-SRP myopathy (weakness absent)",
                  All((r("ck_elevated"), Not(weak), r("anti_srp"))), met=False),
     ]
     return CriteriaSet(

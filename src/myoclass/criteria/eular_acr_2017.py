@@ -10,14 +10,21 @@ Scores are held in tenths (7.7 -> 77) so cut-offs compare exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from myoclass.criteria import citations as C
-from myoclass.criteria.api import Category, CriteriaSet, Item, Policy, bx, cat, refs
+from myoclass.criteria.api import Category, CriteriaSet, Item, Policy, bx, cat, category_key, refs
 from myoclass.logic.kleene import All, Any_, CatWeight, Const, Expr, If, Not, ScoreAtLeast, Sum, Term, Var
 from myoclass.model.findings import FINDINGS
 
 ID = "eular_acr_2017"
 VERSION = "2017.1"
+#: category ids: short and stable (the display text is the Category's name)
+DEFINITE = "definite"
+PROBABLE = "probable"
+RASH_FREE_GATE_FAILED = "rash_free_gate_failed"
+POSSIBLE = "possible"
 
 #: intercepts of P(IIM) = 1 / (1 + exp(intercept - score)) [V-X; R for the paper's text]
 INTERCEPT = {"without_biopsy": 5.33, "with_biopsy": 6.49}
@@ -140,11 +147,11 @@ def build(policy: Policy) -> CriteriaSet:
         ("sub_pm", All((iim, Not(r("tree_juvenile")), Not(r("rash")), Not(r("tree_ibm"))))),
     ]
     categories = [
-        Category("definite IIM", All((r("at_least_definite"), r("rash_free_gate"))), certainty="definite"),
-        Category("probable IIM", r("iim"), certainty="probable"),
-        Category("not classifiable as IIM: no DM rash and the rash-free biopsy rule is not satisfied",
+        Category(DEFINITE, "definite IIM", All((r("at_least_definite"), r("rash_free_gate"))), certainty="definite"),
+        Category(PROBABLE, "probable IIM", r("iim"), certainty="probable"),
+        Category(RASH_FREE_GATE_FAILED, "not classifiable as IIM: no DM rash and the rash-free biopsy rule is not satisfied",
                  All((r("at_least_probable"), Not(r("rash_free_gate")))), met=False),
-        Category("possible IIM", r("at_least_possible"), met=False, certainty="possible"),
+        Category(POSSIBLE, "possible IIM", r("at_least_possible"), met=False, certainty="possible"),
     ]
     return CriteriaSet(
         ID, VERSION, "2017 EULAR/ACR idiopathic inflammatory myopathies", C.EULAR_ACR_2017, items, categories,
@@ -164,3 +171,47 @@ SUBGROUPS = {
     "sub_ibm": "inclusion body myositis",
     "sub_pm": "polymyositis (includes IMNM)",
 }
+
+
+def output_fields(v: Mapping[str, Any], policy: Policy, model: str | None) -> dict[str, Any]:
+    """The EULAR/ACR-specific fields of this set's output: the score and probability (as intervals while
+    items are unknown), the subgroup of the classification tree and, with a known biopsy status, the
+    cut-offs in use. ``v`` holds the evaluated definitions; ``model`` is ``with_biopsy``,
+    ``without_biopsy`` or None (biopsy status unknown: both models are spanned)."""
+    models = [model] if model else ["without_biopsy", "with_biopsy"]
+    lo_hi = {m: v[f"{ID}.score_{m}"] for m in models}
+    smin = min(lo for lo, _ in lo_hi.values()) / 10
+    smax = max(hi for _, hi in lo_hi.values()) / 10
+    pmin = min(probability(lo / 10, m) for m, (lo, _) in lo_hi.items())
+    pmax = max(probability(hi / 10, m) for m, (_, hi) in lo_hi.items())
+    score = smin if (model and smin == smax) else None
+    subs = {name: v[f"{ID}.{key}"] for key, name in SUBGROUPS.items()}
+    subgroup = next((n for n, val in subs.items() if val == 2), None)
+    out: dict[str, Any] = {
+        "model": model,
+        "score": score,
+        "score_min": smin,
+        "score_max": smax,
+        "probability": round(pmin, 4) if score is not None else None,
+        "probability_min": round(pmin, 4),
+        "probability_max": round(pmax, 4),
+        "subgroup": subgroup,
+        "possible_subgroups": [n for n, val in subs.items() if val],
+    }
+    if model:
+        a, b, d = cuts(policy, model)
+        out["cutoffs"] = {"possible": a / 10, "probable": b / 10, "definite": d / 10}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# certainty, next tests, warnings, text
+# ---------------------------------------------------------------------------------------------
+
+
+def certainty(v: Mapping[str, Any]) -> str | None:
+    """"definite" when the definite-IIM category holds, "probable" when the case is classified as IIM,
+    else None (``v``: the evaluated definitions)."""
+    if v[category_key(ID, DEFINITE)] == 2:
+        return "definite"
+    return "probable" if v[f"{ID}.iim"] == 2 else None

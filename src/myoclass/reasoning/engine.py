@@ -47,22 +47,27 @@ from functools import lru_cache
 from typing import Any
 
 from myoclass.criteria import Policy, criteria_sets
-from myoclass.criteria.api import CriteriaSet, cat
+from myoclass.criteria import connors_2010_ass as ass
+from myoclass.criteria import enmc_2003_iim as iim2003
+from myoclass.criteria import enmc_2011_ibm as ibm
+from myoclass.criteria import enmc_2017_imnm as imnm
+from myoclass.criteria import eular_acr_2017 as eular
+from myoclass.criteria.api import CriteriaSet, cat, category_key
 from myoclass.logic.kleene import All, Any_, Expr, Not, Program, Ref, Var, compile_program
 from myoclass.logic.native import load_native
 from myoclass.logic.search import MAIN_BUDGET, SEARCH_BUDGET, TEST_BUDGET, RuleSearch
 from myoclass.model.fields import BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, MIMICS
-from myoclass.model.labels import LABELS
+from myoclass.model.labels import LABELS, UNDETERMINED
 
-__all__ = ["LABELS", "MAIN_BUDGET", "RULES", "SEARCH_BUDGET", "TEST_BUDGET", "Engine", "engine", "labels_of"]
+__all__ = ["LABELS", "MAIN_BUDGET", "RULES", "SEARCH_BUDGET", "TEST_BUDGET", "Engine", "engine", "label_of", "labels_of"]
 
 def _rules() -> list[tuple[str, Expr]]:
-    e = "eular_acr_2017"
+    e = eular.ID
     return [
-        ("imnm_anti_hmgcr", Ref("enmc_2017_imnm.cat.anti-HMGCR myopathy")),
-        ("imnm_anti_srp", Ref("enmc_2017_imnm.cat.anti-SRP myopathy")),
-        ("antisynthetase", Ref("connors_2010_ass.met")),
+        ("imnm_anti_hmgcr", Ref(category_key(imnm.ID, imnm.ANTI_HMGCR))),
+        ("imnm_anti_srp", Ref(category_key(imnm.ID, imnm.ANTI_SRP))),
+        ("antisynthetase", Ref(f"{ass.ID}.met")),
         ("jdm", Ref(f"{e}.sub_jdm")),
         ("dm", Ref(f"{e}.sub_dm")),
         ("adm", Ref(f"{e}.sub_adm")),
@@ -70,10 +75,10 @@ def _rules() -> list[tuple[str, Expr]]:
         ("statin_toxic_myopathy", All((Var("statin_exposure"), Not(Var("ab_hmgcr")),
                                        cat("statin_withdrawal_outcome", "resolved")))),
         ("other_non_immune", Any_((Var("hypothyroidism"), Var("other_myotoxic_drug")))),
-        ("ibm", Any_((Ref("enmc_2011_ibm.met"), Ref(f"{e}.sub_ibm")))),
+        ("ibm", Any_((Ref(f"{ibm.ID}.met"), Ref(f"{e}.sub_ibm")))),
         ("juvenile_myositis_other", Ref(f"{e}.sub_juvenile_other")),
-        ("imnm_seronegative", Ref("enmc_2017_imnm.cat.antibody-negative IMNM")),
-        ("nonspecific_myositis", Ref("enmc_2003_iim.cat.non-specific myositis")),
+        ("imnm_seronegative", Ref(category_key(imnm.ID, imnm.ANTIBODY_NEGATIVE))),
+        ("nonspecific_myositis", Ref(category_key(iim2003.ID, iim2003.NONSPECIFIC_MYOSITIS))),
         ("pm", Ref(f"{e}.sub_pm")),
     ]
 
@@ -127,6 +132,11 @@ class Engine(RuleSearch):
 def engine(policy: Policy = Policy(), native: bool = True) -> Engine:
     """The compiled engine for ``policy`` (cached). ``native=False`` forces the pure-Python search."""
     return Engine(policy, native)
+
+
+def label_of(mask: int) -> str:
+    """The strict label of a reachable-labels mask: its one label, else ``undetermined``."""
+    return LABELS[mask.bit_length() - 1] if mask and not (mask & (mask - 1)) else UNDETERMINED
 
 
 def labels_of(mask: int) -> list[str]:

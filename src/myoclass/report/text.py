@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from myoclass.reasoning.assess import LABEL_TEXT, NO_BIOPSY_NOTE
+from myoclass.reasoning.assess import NO_BIOPSY_NOTE
+from myoclass.reasoning.text import LABEL_TEXT
 
 __all__ = ["criteria_markdown", "criteria_text", "markdown_report", "text_report"]
 

@@ -23,7 +23,8 @@ from myoclass.examples import example_cases
 from myoclass.io.json import dumps
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
-from myoclass.reasoning.assess import LABEL_TEXT, assess_case, not_settled, share
+from myoclass.reasoning.assess import assess_case
+from myoclass.reasoning.text import LABEL_TEXT, not_settled, share
 from myoclass.web.work import WorkPool
 
 __all__ = ["router"]

@@ -1,0 +1,215 @@
+"""The next tests: which unknown findings would decide the label, which mimics to rule out, and their
+ranking by the expected information of each result under the differential."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from myoclass.logic.diagram import diagram_for
+from myoclass.model.fields import BIOPSY_ITEMS
+from myoclass.model.findings import FINDINGS
+from myoclass.reasoning import differential as _dx
+from myoclass.reasoning.engine import EXCLUSION_MASK, MIMIC_ORDER, Engine, label_of, labels_of
+
+__all__ = ["next_tests", "next_tests_compact", "rank_next_tests"]
+
+_FLAT_TO_FINDING = {f.flat_key: name for name, f in FINDINGS.items()}
+
+
+def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_performed: int) -> list[dict[str, Any]]:
+    """Each next test with ``p_present`` and ``expected_information``, most informative first.
+
+    ``expected_information`` is the mutual information between the finding and the label the criteria
+    will give (the expected drop of the differential's entropy, bits), from the joints
+    P(L, finding = value | known). Banded findings give ``p_present`` None and ``p_values`` per value.
+    A biopsy that was not done (``biopsy_performed`` known false) is an action, not an unknown finding:
+    its ``p_present`` is None, and its ``expected_information`` is the expected drop of the entropy from
+    the differential now to the differential once the biopsy's findings are known, never below 0
+    (:attr:`myoclass.reasoning.differential.BiopsyInformation.expected_information`, exact over every
+    combination of the 15 items).
+    Sorted by expected information rounded to 4 decimals, descending; ties keep the earlier order.
+    """
+    weighed: list[tuple[dict[str, Any], str]] = []
+    for t in tests:
+        name = _FLAT_TO_FINDING.get(t["finding"], t["finding"])
+        if name == "biopsy_performed" and biopsy_performed == 0:
+            t["p_present"] = None
+            t["expected_information"] = round(dif.biopsy_information().expected_information, 4)
+            continue
+        weighed.append((t, name))
+    for (t, _name), (p, pv, ei) in zip(weighed, dif.informations([n for _t, n in weighed]), strict=True):
+        t["p_present"] = None if p is None else round(p, 4)
+        if p is None:
+            t["p_values"] = {k: round(v, 4) for k, v in pv.items()}
+        t["expected_information"] = round(ei, 4)
+    return sorted(tests, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
+
+
+def next_tests(eng: Engine, state: Mapping[str, int], shown: Mapping[str, int], reachable: int,
+               outcomes: list[tuple[int, list[int]]]) -> list[dict[str, Any]]:
+    """Findings whose result changes the label or narrows ``reachable`` (from the analysis ``outcomes``),
+    then mimics to rule out; ``state`` has unknown mimics presumed absent, ``shown`` as known."""
+    decides = [(rank, {k: list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
+                        for k, v in entry.items()}) for rank, entry in _deciding(eng, state, reachable, outcomes)]
+    with_bx = _with_biopsy(eng, state, reachable)
+    if with_bx is not None:
+        decides.append(((bin(with_bx).count("1"), 3), {
+                "finding": "biopsy_performed", "purpose": "decides",
+                "if_true": label_of(with_bx), "if_false": label_of(reachable),
+                "reachable_if_true": labels_of(with_bx), "reachable_if_false": labels_of(reachable),
+                "why": "No muscle biopsy has been done. Depending on its findings the label could become: "
+                       + ", ".join(labels_of(with_bx)) + ".",
+                "test": FINDINGS["biopsy_necrosis_predominant"].test,
+            }))
+    decides.sort(key=lambda t: t[0])
+    out = [e for _k, e in decides]
+    out += _rules_out(shown, state, reachable)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _decides_entry(var: str, x: int, masks: tuple[int, ...]) -> tuple[tuple[float, int], dict[str, Any]]:
+    """The next-test entry of a deciding finding (cached: the same outcomes recur across a cohort).
+
+    ``x`` is the finding's still-possible values (bit mask; 3 for a boolean). Lists are held as
+    tuples here and copied into each assessment.
+    """
+    f = FINDINGS[var]
+    names = ["true", "false"] if f.is_bool else [name for b, name in enumerate(f.values) if x >> b & 1]
+    outcome = dict(zip(names, masks, strict=True))
+    sizes = [bin(m).count("1") for m in masks]
+    entry: dict[str, Any] = {"finding": f.flat_key, "purpose": "decides"}
+    if f.is_bool:
+        entry["if_true"] = label_of(outcome["true"])
+        entry["if_false"] = label_of(outcome["false"])
+        entry["reachable_if_true"] = tuple(labels_of(outcome["true"]))
+        entry["reachable_if_false"] = tuple(labels_of(outcome["false"]))
+    else:
+        entry["if_true"] = None
+        entry["if_false"] = None
+        entry["outcomes"] = {k: label_of(m) for k, m in outcome.items()}
+    entry["why"] = _why(f.flat_key, outcome, f.is_bool)
+    entry["test"] = f.test
+    return (sum(sizes) / len(sizes), f.tier), entry
+
+
+def _deciding(eng: Engine, state: Mapping[str, int], reachable: int,
+              outcomes: list[tuple[int, list[int]]]) -> list[tuple[tuple[float, int], dict[str, Any]]]:
+    """(rank, shared entry) of each finding whose result changes the label or narrows ``reachable``."""
+    if not reachable & (reachable - 1):
+        return []
+    out = []
+    for i, masks in outcomes:
+        if all(m == reachable for m in masks):
+            continue
+        var = eng.var_names[i]
+        out.append(_decides_entry(var, 3 if FINDINGS[var].is_bool else state[var], tuple(masks)))
+    return out
+
+
+def _with_biopsy(eng: Engine, state: Mapping[str, int], reachable: int) -> int | None:
+    """With no biopsy done: the labels reachable if one were (its findings unknown), when they differ.
+
+    Exact on the decision diagram; where none is available, the Kleene over-estimate and then a
+    budgeted search.
+    """
+    if state["biopsy_performed"] != 0:
+        return None
+    hyp = dict(state)
+    for k in BIOPSY_ITEMS:
+        if not FINDINGS[k].mimic:
+            hyp[k] = 1
+    hyp["biopsy_performed"] = 2
+    with_bx = eng.mask(hyp)  # Kleene over-estimate first: one label settles it at once
+    d = diagram_for(eng)
+    if d is not None:
+        if with_bx & (with_bx - 1):
+            with_bx = d.reachable(hyp)
+    elif with_bx != reachable:
+        with_bx = eng.search(hyp, budget=500)[0]
+    return with_bx if with_bx != reachable else None
+
+
+def _mimics_to_rule_out(reachable: int, unknown: Callable[[str], bool], biopsy_performed: int) -> list[str]:
+    """Mimic findings (``unknown`` ones, in :data:`MIMIC_ORDER`) to rule out while a diagnosis of exclusion
+    is reachable; dystrophic biopsy features only once a biopsy is done."""
+    if not reachable & EXCLUSION_MASK:
+        return []
+    return [name for name in MIMIC_ORDER if unknown(name)
+            and not (name == "biopsy_dystrophic_features" and biopsy_performed == 0)]
+
+
+def next_tests_compact(eng: Engine, packed: bytes, reachable: int, outcomes: list[tuple[int, list[int]]],
+                       mimic_unknown: int) -> list[dict[str, Any]]:
+    """The machine-readable core of the next tests (as the batch output carries them).
+
+    Same entries and order as :func:`next_tests`; ``mimic_unknown`` has bit *k* set when the k-th
+    finding of :data:`MIMIC_ORDER` is unknown.
+    """
+    state = eng.unpack(packed)
+    entries: list[tuple[tuple[float, int], dict[str, Any]]] = []
+    for rank, full in _deciding(eng, state, reachable, outcomes):
+        e = {k: full[k] for k in ("finding", "purpose", "if_true", "if_false")}
+        if "outcomes" in full:
+            e["outcomes"] = dict(full["outcomes"])
+        entries.append((rank, e))
+    with_bx = _with_biopsy(eng, state, reachable)
+    if with_bx is not None:
+        entries.append(((bin(with_bx).count("1"), 3), {"finding": "biopsy_performed", "purpose": "decides",
+                                                       "if_true": label_of(with_bx), "if_false": label_of(reachable)}))
+    entries.sort(key=lambda t: t[0])
+    out = [e for _k, e in entries]
+    unknown = {name for bit, name in enumerate(MIMIC_ORDER) if mimic_unknown >> bit & 1}
+    out += [{"finding": FINDINGS[name].flat_key, "purpose": "rules_out", "if_true": None, "if_false": None}
+            for name in _mimics_to_rule_out(reachable, unknown.__contains__, state["biopsy_performed"])]
+    return out
+
+
+def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
+    """What each result would do: give one label, or rule some of the possible labels out."""
+    reach = 0
+    for m in outcome.values():
+        reach |= m
+    parts = []
+    for name, m in outcome.items():
+        word = ({"true": "positive/present", "false": "negative/absent"}[name] if is_bool
+                else name.replace("_", " "))
+        labs = labels_of(m)
+        if len(labs) == 1:
+            parts.append(f"if {word}: {labs[0]}")
+        elif m == reach:
+            parts.append(f"if {word}: no change")
+        else:
+            parts.append(f"if {word}: rules out {', '.join(labels_of(reach & ~m))}")
+    return f"{key}: " + "; ".join(parts) + "."
+
+
+_MIMIC_WHY = {
+    "hypothyroidism": "hypothyroid myopathy can be mistaken for IMNM when T4 is not measured (Mammen 2017)",
+    "other_myotoxic_drug": "a drug or toxic myopathy (colchicine, zidovudine, hydroxychloroquine, fibrates, "
+                           "alcohol) is a better explanation when present",
+    "family_history_myopathy": "a family history points to a hereditary myopathy",
+    "genetic_diagnosis": "dysferlinopathy, calpainopathy, FKRP, ANO5, dystrophinopathy and late-onset Pompe "
+                         "disease mimic antibody-negative necrotizing myopathy (Mammen 2017)",
+    "biopsy_dystrophic_features": "absent dysferlin, dystrophin or sarcoglycan staining points to a dystrophy",
+}
+
+
+def _rules_out(shown: Mapping[str, int], state: Mapping[str, int], reachable: int) -> list[dict[str, Any]]:
+    """Mimic findings to rule out while a diagnosis of exclusion is possible."""
+    names = _mimics_to_rule_out(reachable, lambda name: shown[name] == 1, state["biopsy_performed"])
+    labs = labels_of(reachable & EXCLUSION_MASK)
+    out = []
+    for name in names:
+        f = FINDINGS[name]
+        out.append({
+            "finding": f.flat_key, "purpose": "rules_out", "if_true": None, "if_false": None,
+            "why": f"Not known, and {', '.join(sorted(labs))} can be classified only when no better explanation "
+                   f"exists: {_MIMIC_WHY[name]}.",
+            "test": f.test,
+        })
+    return out
+
+

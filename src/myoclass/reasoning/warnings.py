@@ -1,0 +1,138 @@
+"""The warnings of an assessment, in the clinic's words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from myoclass.criteria import enmc_2017_imnm as imnm
+from myoclass.criteria import eular_acr_2017 as eular
+from myoclass.criteria.api import category_key
+from myoclass.criteria.eular_acr_2017 import ID as EULAR
+from myoclass.criteria.eular_acr_2017 import SUBGROUPS
+from myoclass.model.fields import ANTIBODIES
+from myoclass.reasoning.engine import Engine
+
+__all__ = ["warnings_for"]
+
+_LABEL_SOURCE = {
+    "imnm_anti_hmgcr": "enmc_2017_imnm",
+    "imnm_anti_srp": "enmc_2017_imnm",
+    "imnm_seronegative": "enmc_2017_imnm",
+    "antisynthetase": "connors_2010_ass",
+    "jdm": EULAR,
+    "juvenile_myositis_other": EULAR,
+    "dm": EULAR,
+    "adm": EULAR,
+    "pm": EULAR,
+    "nonspecific_myositis": "enmc_2003_iim",
+}
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+@lru_cache(maxsize=256)
+def _category_items(eng: Engine, set_id: str, category: str) -> frozenset[str]:
+    """Ids of the items of ``set_id`` that its category ``category`` (display text) is defined from."""
+    defs = eng.program.defs
+    the_set = next(s for s in eng.sets if s.id == set_id)
+    items = {it.id for it in the_set.items}
+    found = the_set.category_named(category)
+    if found is None:
+        return frozenset()
+    key = the_set.category_key(found.id)
+    out: set[str] = set()
+    todo, seen = [defs[key]], set()
+    while todo:
+        e = todo.pop()
+        for name in e.refs():
+            if name in seen or not name.startswith(set_id + "."):
+                continue
+            seen.add(name)
+            local = name[len(set_id) + 1:]
+            if local in items:
+                out.add(local)
+            else:
+                todo.append(defs[name])
+    return frozenset(out)
+
+
+def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], label: str,
+                 sets: dict[str, Any]) -> list[str]:
+    """What a clinician should know about this result: policies that decided it, disagreements between
+    the sets, assay caveats, and unverified items the label rests on. ``v`` holds the evaluated
+    definitions, ``vals`` the case's flat values, ``sets`` the per-set output."""
+    w: list[str] = []
+    e = sets[EULAR]
+    bp = sets["bohan_peter_1975"]
+    enmc = sets["enmc_2017_imnm"]
+    # --- policies that decided ---
+    pol = eng.policy
+    if e["model"] == "without_biopsy" and e["score"] is not None and round(e["score"] * 10) in (53, 55, 75):
+        other = "probability" if pol.eular_cutoffs == "score" else "score"
+        w.append(f"EULAR/ACR score {e['score']:.1f} lies where the published score cut-offs and the probability "
+                 f"cut-offs disagree (probability {_pct(e['probability'])}); policy eular_cutoffs={pol.eular_cutoffs} "
+                 f"decided '{e['category']}' (the {other} cut-offs would give a different category).")
+    if v[category_key(EULAR, eular.RASH_FREE_GATE_FAILED)] == 2:
+        w.append(f"EULAR/ACR: the score reaches 'probable IIM' but there is no DM rash and policy "
+                 f"eular_rash_free={pol.eular_rash_free} requires muscle biopsy evidence, so the case is not "
+                 "classified as IIM under EULAR/ACR.")
+    if pol.enmc_weakness_required and (
+            v[category_key(imnm.ID, imnm.POSSIBLE_ANTI_HMGCR)] == 2
+            or v[category_key(imnm.ID, imnm.POSSIBLE_ANTI_SRP)] == 2):
+        w.append("Possible IMNM with weakness absent: anti-HMGCR/anti-SRP positive with raised CK but no "
+                 "proximal weakness recorded. Such patients exist (hyperCKemia or myalgia only; Chow 2024), but "
+                 "ENMC 224 lists weakness, so the case is not classified as IMNM (policy enmc_weakness_required).")
+    # --- disagreements between sets ---
+    if label.startswith("imnm_"):
+        named = enmc["category"]
+        bp_txt = (f"; under Bohan & Peter (1975) it would have been called {bp['category']}"
+                  if bp["status"] == "met" else "")
+        if e["subgroup"] == SUBGROUPS["sub_pm"]:
+            w.append(f"EULAR/ACR places this case in its PM group, which includes IMNM; ENMC 224: {named}{bp_txt}.")
+        elif e["status"] == "not_met":
+            w.append(f"EULAR/ACR 2017 does not classify this case as IIM (probability "
+                     f"{_pct(e['probability_max'])} at most): anti-HMGCR and anti-SRP carry no points there, and "
+                     f"IMNM can fall below its threshold; ENMC 224: {named}{bp_txt}.")
+    if label == "ibm" and e["subgroup"] == SUBGROUPS["sub_pm"]:
+        w.append("The EULAR/ACR tree places this case in PM, while the ENMC 2011 IBM criteria are met.")
+    if bp["status"] == "met" and label in ("ibm", "hereditary_myopathy", "statin_toxic_myopathy", "other_non_immune"):
+        w.append(f"Bohan & Peter (1975) would call this {bp['category']}, but the label is {label}: the older "
+                 "criteria cannot tell it from polymyositis.")
+    if label == "imnm_seronegative" and e["status"] != "met":
+        w.append("Antibody-negative IMNM falls below the EULAR/ACR threshold here; the weakness pattern "
+                 "(neck flexor and leg items) moves such cases across 5.5.")
+    # --- assays and antibodies ---
+    if vals["ab_hmgcr"] and vals["ab_srp"]:
+        w.append("Both anti-HMGCR and anti-SRP are reported positive, which is very rare; confirm both results. "
+                 "The anti-HMGCR subtype is reported by precedence.")
+    for ab in ("ab_hmgcr", "ab_srp"):
+        if vals[ab] and vals.get(f"{ab}_method") == "line_blot":
+            w.append(f"{ANTIBODIES[ab]} was positive on a line blot, which gives false positives; "
+                     "confirm with another assay (ELISA, IIF or immunoprecipitation).")
+    if vals["statin_exposure"] and vals["ab_hmgcr"] and vals["statin_withdrawal_outcome"] == "resolved":
+        w.append("Anti-HMGCR is positive, so this is not an ordinary statin intolerance even though symptoms "
+                 "resolved after withdrawal (Mammen 2012: 0 of 763 statin users without myopathy were positive).")
+    if vals["checkpoint_inhibitor"]:
+        w.append("Immune-checkpoint-inhibitor therapy before onset: checkpoint-inhibitor myositis is a distinct "
+                 "drug-induced entity (check for myocarditis and myasthenic features); these criteria were not "
+                 "built for it.")
+    # --- unverified items the label rests on ---
+    src = _LABEL_SOURCE.get(label)
+    if label == "ibm":
+        src = "enmc_2011_ibm" if sets["enmc_2011_ibm"]["status"] == "met" else EULAR
+    if src:
+        s = sets[src]
+        used = _category_items(eng, src, s["category"])
+        unv = [it["id"] for it in s["items"] if it["unverified"] and it["id"] in used]
+        if src == EULAR:
+            unv.append("subclassification tree")
+        if unv:
+            w.append(f"The label rests on {s['title']} items not verified against the primary paper [R]: "
+                     + ", ".join(unv) + ".")
+    return w
+
+
