@@ -152,9 +152,9 @@ def criteria_document() -> str:
         if unverified:
             lines += [f"Unverified items (R): {', '.join(f'`{i}`' for i in unverified)}.", ""]
         lines += ["### Categories", "", "In order; the first that holds is the set's category."]
-        rows = [[c.name, "yes" if c.met else "no", c.certainty or ""] for c in s.categories]
-        rows.append([s.not_met_category, "no", ""])
-        lines += ["", *_table(["category", "classifies (set met)", "certainty"], rows)]
+        rows = [[f"`{c.id}`", c.name, "yes" if c.met else "no", c.certainty or ""] for c in s.categories]
+        rows.append(["", s.not_met_category, "no", ""])
+        lines += ["", *_table(["id", "category (the text shown)", "classifies (set met)", "certainty"], rows)]
         lines += ["", "### Items", ""]
         weighted = any(it.weight is not None or it.weight_with_biopsy is not None for it in s.items)
         head = ["id", "item", *(["weight without biopsy", "weight with biopsy"] if weighted else []), "citation", "tag"]

@@ -23,7 +23,7 @@ __all__ = [
     "refs",
 ]
 
-#: Verification tags of ``shared/domain/criteria.md``.
+#: Verification tags (the legend of ``docs/criteria.md``; ``R``: not verified, and said so wherever used).
 VERIFICATION = {
     "V-P": "checked against the primary publication or issuing body",
     "V-S": "checked against a faithful secondary source",
@@ -144,7 +144,7 @@ class CriteriaSet:
 
 @dataclass(frozen=True)
 class Policy:
-    """Configurable choices where the published sources conflict (``criteria.md`` §1.2, §2.3–2.4).
+    """Configurable choices where the published sources conflict (listed in ``docs/criteria.md``, "Policies").
 
     ``eular_cutoffs``: ``"score"`` classifies by the published score cut-offs (5.3/5.5/7.5 and
     6.5/6.7/8.7), ``"probability"`` by the probability cut-offs (50/55/90 %). They disagree at the

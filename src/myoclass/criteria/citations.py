@@ -1,4 +1,5 @@
-"""Every source myoclass cites, once. Identifiers as verified in ``shared/domain/criteria.md``.
+"""Every source myoclass cites, once, with the identifiers (DOI, PMID) as verified by the team; the
+sources of each criteria set are listed in ``docs/criteria.md``.
 
 Where an identifier could not be verified it is left out rather than guessed (e.g. the PubMed
 ID of the Annals paper of the EULAR/ACR criteria, quoted two ways by public code).

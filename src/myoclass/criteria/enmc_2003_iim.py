@@ -3,7 +3,7 @@
 The first criteria with a separate immune-mediated necrotizing myopathy category, defined by the
 biopsy (item g) whatever the antibodies. Items 1-4d [V-S] (textbook reproduction); biopsy items
 e, h, i, the ocular/neck-extensor exclusion and the exact logic of each category are [R]
-(``criteria.md`` §3). Biopsy item (f), scattered endomysial CD8+ cells not clearly surrounding or
+(see ``docs/criteria.md``). Biopsy item (f), scattered endomysial CD8+ cells not clearly surrounding or
 invading fibres, has no key in the flat case, so non-specific myositis is decided on item (e).
 """
 

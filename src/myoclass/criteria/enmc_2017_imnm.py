@@ -1,7 +1,7 @@
 """224th ENMC International Workshop (2016; Neuromuscul Disord 2018): IMNM and its three subtypes.
 
 Set id ``enmc_2017_imnm`` (the report appeared online in 2017; the id follows the assessment
-contract). The criteria table of the report could not be checked (``criteria.md`` §1.2-1.4), so
+contract). The criteria table of the report could not be checked against the paper, so
 every rule item here is tagged [R] and reported as unverified. The three-subtype model itself is
 confirmed by secondary sources [V-S].
 """

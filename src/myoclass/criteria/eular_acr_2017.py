@@ -1,8 +1,9 @@
 """2017 EULAR/ACR classification criteria for adult and juvenile IIM and their major subgroups.
 
 Two weight sets (without / with muscle biopsy), a logistic probability, four categories and a
-subclassification tree. Weights [V-X][V-S] (``criteria.md`` §2.2, confirmed against Table 1 of the
-methodology report, Bottai 2017); formulas [V-X] with cut-offs [V-P abstract]; the tree is [R].
+subclassification tree. Weights [V-X][V-S] (confirmed against Table 1 of the methodology report,
+Bottai 2017); formulas [V-X] with cut-offs [V-P abstract]; the tree is [R]. Every item, weight, citation
+and tag is listed in ``docs/criteria.md`` (generated from this module by ``myoclass docs``).
 
 Scores are held in tenths (7.7 -> 77) so cut-offs compare exactly.
 """
@@ -133,7 +134,8 @@ def build(policy: Policy) -> CriteriaSet:
         ("rash", rash),
         ("rash_free_gate", gate),
         ("iim", All((r("at_least_probable"), r("rash_free_gate")))),
-        # subclassification tree [R]: node order and weakness node as in criteria.md §2.5
+        # subclassification tree [R]: node order and weakness node as the secondary sources describe it
+        # (juvenile first, then rash, then weakness for DM/ADM, then the IBM node for PM/IBM)
         ("tree_juvenile", juvenile),
         ("tree_weakness", Any_((r("weakness_proximal_upper"), r("weakness_proximal_lower")))),
         ("tree_ibm", Any_((All((Var("weakness_finger_flexor_gt_shoulder_abductor"),

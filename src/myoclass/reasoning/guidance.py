@@ -195,7 +195,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              (C.MAMMEN_2017,), "R", lambda g: g.v("checkpoint_inhibitor") is True),
 )
 
-#: antibody-specific risks (criteria.md §6.1-6.2), shown whenever the antibody is positive
+#: antibody-specific risks (each cited below), shown whenever the antibody is positive
 _ANTIBODY: tuple[tuple[str, str, str, tuple[Citation, ...]], ...] = (
     ("ab_tif1g", "Anti-TIF1-γ: strong association with cancer in adults (risk ratio 4.66 in meta-analysis).", "V-S",
      (C.SELVA_2018, C.OLDROYD_2021)),
