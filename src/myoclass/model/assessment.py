@@ -21,6 +21,8 @@ from typing import Any, Literal, NotRequired, Union, get_args, get_origin
 
 from typing_extensions import TypedDict, get_type_hints, is_typeddict
 
+from myoclass.model.labels import Label
+
 __all__ = [
     "BATCH_ONLY_COLUMNS",
     "NEXT_TEST_FLAT_KEYS",
@@ -63,24 +65,6 @@ __all__ = [
 # vocabularies
 # ---------------------------------------------------------------------------------------------
 
-#: a label of the vocabulary, in precedence order (:data:`myoclass.model.labels.LABELS`)
-Label = Literal[
-    "imnm_anti_hmgcr",
-    "imnm_anti_srp",
-    "antisynthetase",
-    "jdm",
-    "dm",
-    "adm",
-    "hereditary_myopathy",
-    "statin_toxic_myopathy",
-    "other_non_immune",
-    "ibm",
-    "juvenile_myositis_other",
-    "imnm_seronegative",
-    "nonspecific_myositis",
-    "pm",
-    "not_iim",
-]
 #: a label, or ``undetermined`` while the known findings allow more than one
 LabelOrUndetermined = Literal[Label, "undetermined"]
 #: verification tags (:data:`myoclass.criteria.VERIFICATION`; R = unverified)
@@ -510,8 +494,10 @@ def field_docs(td: type) -> dict[str, str]:
 
 
 def alias_docs() -> dict[str, str]:
-    """Each module-level type alias (the vocabularies) with its ``#:`` comment."""
-    return dict(_comments().get("", {}))
+    """Each module-level type alias (the vocabularies) with its ``#:`` comment (``Label`` is defined with the
+    label vocabulary, in :mod:`myoclass.model.labels`)."""
+    return {"Label": "a label of the vocabulary, in precedence order (`myoclass.model.labels.LABELS`)",
+            **_comments().get("", {})}
 
 
 def _close(node: Any, doc_of: dict[str, dict[str, str]] | None) -> None:

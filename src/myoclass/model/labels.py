@@ -7,10 +7,12 @@ this order, are in :mod:`myoclass.reasoning.engine`.
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "UNDETERMINED"]
+from typing import Literal, get_args
 
-#: every label of the vocabulary, in precedence order (``undetermined`` is not a rule)
-LABELS = (
+__all__ = ["LABELS", "UNDETERMINED", "Label"]
+
+#: a label of the vocabulary (the type; :data:`LABELS` holds its values in precedence order)
+Label = Literal[
     "imnm_anti_hmgcr",
     "imnm_anti_srp",
     "antisynthetase",
@@ -26,6 +28,8 @@ LABELS = (
     "nonspecific_myositis",
     "pm",
     "not_iim",
-)
+]
+#: every label of the vocabulary, in precedence order (``undetermined`` is not a rule)
+LABELS: tuple[str, ...] = get_args(Label)
 #: the strict label when the known findings leave more than one label reachable
 UNDETERMINED = "undetermined"
