@@ -483,8 +483,13 @@ class Differential:
         out: list[tuple[float | None, dict[str, float], float] | None] = [None] * len(findings)
         plain: list[int] = []
         lvs: list[int] = []
+        banded: list[tuple[int, str, list[int]]] = []
         for i, name in enumerate(findings):
-            if FINDINGS[name].is_bool and name not in _ENZYMES and not (self._bpm and name in BIOPSY_ITEMS):
+            f = FINDINGS[name]
+            if not f.is_bool:
+                banded.append((i, name, md.dg.levels_of[md.idx[name]]))
+                continue
+            if name not in _ENZYMES and not (self._bpm and name in BIOPSY_ITEMS):
                 plain.append(i)
                 lvs.append(md.dg.levels_of[md.idx[name]][0])
                 continue
@@ -494,6 +499,23 @@ class Differential:
             pv = dict(zip(j, tot.tolist(), strict=True))
             ei = _drop(self.entropy, _cond_entropy(P, tot))
             out[i] = (pv.get("present"), pv, ei)
+        if banded:  # every band of every banded finding at once: P(L, band), its sum, -sum P log2(P / sum)
+            js = self._weighted_joint()
+            cols = [lv for _i, _n, bl in banded for lv in bl]
+            P = js[:, cols]  # (label, band)
+            tot = P.sum(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                terms = np.where(P > 0, P * np.log2(np.where(P > 0, P, 1.0) / np.where(tot > 0, tot, 1.0)[None, :]),
+                                 0.0)
+            per_band = -terms.sum(axis=0)
+            tot_l, per_l = tot.tolist(), per_band.tolist()
+            h = self.entropy
+            k = 0
+            for i, name, bl in banded:
+                n = len(bl)
+                pv = dict(zip(FINDINGS[name].values, tot_l[k:k + n], strict=True))
+                out[i] = (None, pv, _drop(h, sum(per_l[k:k + n])))
+                k += n
         if plain and self._level_info is not None:
             eis, pps = self._level_info
             assert eis is not None and pps is not None

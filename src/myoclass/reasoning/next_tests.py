@@ -47,12 +47,22 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
     return sorted(tests, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
 
 
+def _copy_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """An assessment's own copy of a cached entry (its tuples as lists, its outcomes a new dict)."""
+    e = dict(entry)
+    for k in ("reachable_if_true", "reachable_if_false"):
+        if k in e:
+            e[k] = list(e[k])
+    if "outcomes" in e:
+        e["outcomes"] = dict(e["outcomes"])
+    return e
+
+
 def next_tests(eng: Engine, state: Mapping[str, int], shown: Mapping[str, int], reachable: int,
                outcomes: list[tuple[int, list[int]]]) -> list[dict[str, Any]]:
     """Findings whose result changes the label or narrows ``reachable`` (from the analysis ``outcomes``),
     then mimics to rule out; ``state`` has unknown mimics presumed absent, ``shown`` as known."""
-    decides = [(rank, {k: list(v) if isinstance(v, tuple) else dict(v) if isinstance(v, dict) else v
-                        for k, v in entry.items()}) for rank, entry in _deciding(eng, state, reachable, outcomes)]
+    decides = [(rank, _copy_entry(entry)) for rank, entry in _deciding(eng, state, reachable, outcomes)]
     with_bx = _with_biopsy(eng, state, reachable)
     if with_bx is not None:
         decides.append(((bin(with_bx).count("1"), 3), {
