@@ -361,7 +361,8 @@ def test_biopsy_information_equals_enumeration(monkeypatch: pytest.MonkeyPatch) 
     differentials). With the real model, I(L'; V) is at least I(L'; V_read) (V_read is a function of V),
     at least the best single item's information, and at most H(L').
     """
-    from myoclass.reasoning.differential import biopsy_information, model_for
+    from myoclass.reasoning.biopsy_information import biopsy_information
+    from myoclass.reasoning.differential import model_for
 
     md = model_for(grouped=False)  # the plain label function: which items the criteria read
     case = parse_case(README_CASE)

@@ -3,7 +3,7 @@
 One call per case: the likelihood of the known findings and the completion weights of the unknown
 ones, per condition (and per non-immune cause where that is branched), then the weighted counts over
 the differential's diagram, conditioned on its constraints, their mixture and the weighted joints.
-It reads the model's arrays as :class:`myoclass.reasoning.differential._Model` lays them out, and
+It reads the model's arrays as :class:`myoclass.reasoning.differential_tables.ModelTables` lays them out, and
 follows the numpy code of ``differential._compute`` step by step (same products, same order of the
 weight vectors), which stays the reference: ``tests/test_differential.py`` holds the two equal.
 

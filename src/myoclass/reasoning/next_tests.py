@@ -27,7 +27,7 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
     A biopsy that was not done (``biopsy_performed`` known false) is an action, not an unknown finding:
     its ``p_present`` is None, and its ``expected_information`` is the expected drop of the entropy from
     the differential now to the differential once the biopsy's findings are known, never below 0
-    (:attr:`myoclass.reasoning.differential.BiopsyInformation.expected_information`, exact over every
+    (:attr:`myoclass.reasoning.biopsy_information.BiopsyInformation.expected_information`, exact over every
     combination of the 15 items).
     Sorted by expected information rounded to 4 decimals, descending; ties keep the earlier order.
     """
