@@ -536,3 +536,18 @@ def _np_with_age(md: Any, packed: bytes, w: np.ndarray) -> Any:
     from myoclass.reasoning import differential as D
 
     return D._compute_np(md, packed, "clinic", False, D.VECTOR_BUDGET, None, w)
+
+
+def test_rounding_never_reads_certain_while_another_label_keeps_probability() -> None:
+    """A label reads 1 (100%) only when every other label has probability 0."""
+    from myoclass.reasoning.differential import rounded
+
+    p = np.zeros(len(LABELS))
+    p[1], p[0] = 1 - 2e-6, 2e-6  # anti-SRP all but certain, anti-HMGCR still possible
+    out = rounded(p)
+    assert out[0] == {"label": LABELS[1], "probability": 0.9999}
+    assert out[1] == {"label": LABELS[0], "probability": 0.0001}
+    assert sum(d["probability"] for d in out) == pytest.approx(1.0)
+    q = np.zeros(len(LABELS))
+    q[3] = 1.0
+    assert rounded(q) == [{"label": LABELS[3], "probability": 1.0}]

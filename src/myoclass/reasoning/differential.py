@@ -600,7 +600,9 @@ def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict
 
     Rounded to ``places`` decimals by the largest-remainder method, so the probabilities are
     multiples of 10**-places whose integer counts sum to exactly 10**places. Ties keep label
-    precedence order.
+    precedence order. A label is given 1 only when every other label has probability 0: otherwise the
+    most probable label keeps at most 1 - 10**-places and the next one at least 10**-places, so a
+    result that the criteria leave open never reads as certain.
     """
     scale = 10 ** places
     p = [float(x) for x in p_label]  # plain floats: 15 numbers, no array overhead
@@ -611,6 +613,12 @@ def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict
     frac = [x - b for x, b in zip(raw, base, strict=True)]
     for i in sorted(range(len(p)), key=lambda i: (-frac[i], i))[:rest]:
         base[i] += 1
+    top = max(range(len(p)), key=lambda i: base[i])
+    if base[top] == scale and any(x > 0 for i, x in enumerate(p) if i != top):
+        # never a certain-looking 1 while another label keeps some probability: one unit to the next label
+        nxt = max((i for i in range(len(p)) if i != top), key=lambda i: (p[i], -i))
+        base[top] -= 1
+        base[nxt] += 1
     order = sorted(range(len(p)), key=lambda i: (-base[i], -p[i], i))
     return [{"label": LABELS[i], "probability": base[i] / scale} for i in order if base[i] > 0]
 
