@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from myoclass import assess
-from myoclass.reasoning.cancer_screening import FACTORS, cancer_screening
+from myoclass.examples import example_cases
+from myoclass.reasoning.cancer_screening import FACTORS, IBM_REASON, cancer_screening
 
 DM = frozenset({"dm"})
 #: every factor known absent: a 35-year-old woman with antisynthetase antibodies, responding to treatment
@@ -78,3 +79,78 @@ def test_assessment_carries_a_cited_screening_item_for_an_iim() -> None:
     items = [g for g in a["guidance"] if g["id"] == "cancer.screening"]
     assert items and items[0]["unverified"] and "37945774" in items[0]["citation"]
     assert a["cancer_screening"]["risk"] == "high"
+
+
+# --- the reasons behind the category, and inclusion body myositis (issue 12, item 5) ------------------
+
+
+def test_a_settled_category_names_the_factors_that_set_it() -> None:
+    high = risk({**NONE_PRESENT, "ab_tif1g": True, "dysphagia": True})
+    assert high["reasons"] == ["High: two high-risk factors present (Anti-TIF1-γ positive; dysphagia)."]
+    two_inter = risk({**NONE_PRESENT, "ab_sae": True, "sex": "male"})
+    assert two_inter["reasons"] == ["Moderate: two intermediate-risk factors present (Anti-SAE positive; male sex)."]
+    standard = risk(NONE_PRESENT)
+    assert standard["reasons"] == ["Standard: no high-risk or intermediate-risk factor present."]
+    one_inter = risk({**NONE_PRESENT, "ab_sae": True})
+    assert "only one intermediate-risk factor (Anti-SAE positive)" in one_inter["reasons"][0]
+
+
+def test_a_range_names_only_the_unknown_factors_that_could_raise_it() -> None:
+    # moderate so far (onset over 40): only a further high-risk factor can raise it; male sex (intermediate) cannot
+    r = risk({**NONE_PRESENT, "age_at_onset_years": 60, "sex": None, "dysphagia": None})
+    assert (r["risk"], r["possible_risks"]) == (None, ["moderate", "high"])
+    assert r["reasons"][0] == "So far moderate: one high-risk factor present (age over 40 at onset)."
+    assert r["reasons"][1] == "Could be high depending on these unknown factors: dysphagia."
+    # standard so far with one intermediate factor: an unknown intermediate factor can raise it to moderate
+    r = risk({**NONE_PRESENT, "ab_sae": True, "sex": None})
+    assert r["possible_risks"] == ["standard", "moderate"]
+    assert r["reasons"][1] == "Could be moderate depending on these unknown factors: male sex."
+
+
+def test_the_guidance_item_gives_the_reasons() -> None:
+    a = assess(example_cases()["anti_hmgcr_statin"])
+    [item] = [g for g in a["guidance"] if g["id"] == "cancer.screening"]
+    assert "Why: So far moderate: one high-risk factor present (age over 40 at onset) and two intermediate-risk " \
+           "factors present (Anti-HMGCR positive; male sex)." in item["text"]
+    # the subtype's own evidence is in the same item, cited, and not in a second cancer item
+    assert "11.5%" in item["text"] and "doi:10.1093/brain/aww054" in item["citation"]
+    assert [g["id"] for g in a["guidance"] if "cancer" in g["text"].lower()] == ["cancer.screening"]
+
+
+@pytest.mark.parametrize(("label", "words"), [
+    ("imnm_anti_hmgcr", "synchronous cancer in 11.5%"), ("imnm_seronegative", "synchronous cancer in 21.4%"),
+    ("imnm_anti_srp", "no raised cancer frequency"), ("dm", "risk ratio 2.21"), ("adm", "risk ratio 0.44"),
+    ("pm", "risk ratio 0.49"),
+])
+def test_the_label_evidence_is_among_the_notes(label: str, words: str) -> None:
+    assert any(words in n for n in risk(NONE_PRESENT, label)["notes"])
+
+
+def test_inclusion_body_myositis_gets_no_category_and_says_why() -> None:
+    a = assess(example_cases()["inclusion_body_myositis"])  # onset 61, dysphagia, no response: "high" before
+    cs = a["cancer_screening"]
+    assert (cs["applicable"], cs["risk"], cs["possible_risks"], cs["timing"]) == (False, None, [], {})
+    assert cs["reasons"] == [IBM_REASON]
+    assert any("Shelly 2021" in n and "Buchbinder 2001" in n for n in cs["notes"])
+    assert "PMID 33879596" in " ".join(cs["sources"])
+    [item] = [g for g in a["guidance"] if g["id"] == "cancer.screening"]
+    assert "no IMACS 2023 cancer-risk category" in item["text"] and "high —" not in item["text"]
+    assert "doi:10.1212/WNL.0000000000012004" in item["citation"] and "11412048" in item["citation"]
+    # the same when IBM is the only inflammatory myopathy still possible
+    only_ibm = risk(NONE_PRESENT, "undetermined", frozenset({"ibm", "not_iim"}))
+    assert only_ibm["applicable"] is False and IBM_REASON in only_ibm["reasons"][0]
+    # while another IIM is possible, the guideline still applies once it is confirmed
+    assert risk(NONE_PRESENT, "undetermined", frozenset({"ibm", "pm"}))["applicable"] is None
+
+
+def test_a_recorded_cancer_is_said_first() -> None:
+    a = assess(example_cases()["antibody_negative_cancer"])
+    [item] = [g for g in a["guidance"] if g["id"] == "cancer.screening"]
+    assert item["text"].startswith("A cancer is already recorded")
+    assert not any("Cancer screening is suggested" in g["text"] for g in a["guidance"])
+
+
+def test_no_screening_notes_where_the_guideline_does_not_apply() -> None:
+    r = risk(NONE_PRESENT, "hereditary_myopathy")
+    assert r["reasons"] == r["notes"] == [
+        "No idiopathic inflammatory myopathy is classified or reachable: the guideline does not apply."]

@@ -216,8 +216,8 @@ def _jsonl(*records: Any) -> str:
 
 
 @pytest.mark.parametrize(("fmt", "expected"), [
-    ("text", ["myoclass assessment — case good-1", "Label: imnm_anti_hmgcr"]),
-    ("markdown", ["# myoclass assessment — case good-1", "**Label:** imnm_anti_hmgcr"]),
+    ("text", ["myoclass assessment — case good-1", "Classified: IMNM, anti-HMGCR subtype", "label imnm_anti_hmgcr;"]),
+    ("markdown", ["# myoclass assessment — case good-1", "**Classified: IMNM, anti-HMGCR subtype (settled by the criteria)**"]),
 ])
 def test_cli_assess_file_text_and_markdown(tmp_path: Path, fmt: str, expected: list[str]) -> None:
     res = runner.invoke(app, ["assess", _write(tmp_path, "case.json", json.dumps(GOOD_1)), "--format", fmt])
@@ -374,8 +374,8 @@ def test_cli_demo_assesses_every_example() -> None:
     for name, case in EXAMPLES.items():
         assert f"# example: {name}" in res.stdout
         assert f"case {case['case_id']}" in res.stdout
-    assert "Label: imnm_anti_hmgcr" in res.stdout
-    assert "Label: undetermined" in res.stdout
+    assert "Classified: IMNM, anti-HMGCR subtype" in res.stdout
+    assert "Most likely: " in res.stdout and "(not settled by the criteria)" in res.stdout
 
 
 def test_cli_demo_json() -> None:

@@ -36,6 +36,7 @@ from _builders import (
     with_biopsy,
 )
 from myoclass import Policy, assess
+from myoclass.reasoning.text import policy_text
 
 EULAR = "eular_acr_2017"
 
@@ -299,7 +300,7 @@ def test_probability_policy_at_the_three_conflicting_scores(
     for a, policy_name in ((a_score, "score"), (a_prob, "probability")):
         disagreement = [w for w in a["warnings"] if "cut-offs disagree" in w]
         assert len(disagreement) == 1
-        assert f"eular_cutoffs={policy_name}" in disagreement[0]
+        assert policy_text("eular_cutoffs", policy_name) in disagreement[0]  # the policy in force, in words
         assert f"{score:.1f}" in disagreement[0]
 
 
@@ -404,7 +405,7 @@ def test_rash_free_without_biopsy(policy: Policy, classified: bool) -> None:
     else:
         assert (out["status"], out["category"], out["subgroup"]) == ("not_met", RASH_FREE_NOT_CLASSIFIED, None)
         assert len(rule_warnings) == 1
-        assert policy.eular_rash_free in rule_warnings[0]
+        assert policy_text("eular_rash_free", policy.eular_rash_free) in rule_warnings[0]  # in words, no code
         assert a["summary"]["label"] == "not_iim"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from myoclass import assess
+from myoclass.examples import example_cases
 from myoclass.reasoning.guidance import GUIDANCE, GuidanceContext, guidance_for
 from myoclass.report.text import markdown_report, text_report
 from myoclass.synthetic import synthetic_cases
@@ -25,36 +26,42 @@ CASES: dict[str, tuple[GuidanceContext, GuidanceContext]] = {
     "imnm.refer": (ctx("undetermined", {"imnm_anti_hmgcr", "pm"}), ctx("undetermined", {"dm", "pm"})),
     "imnm.heart": (ctx("imnm_seronegative"), ctx("pm")),
     "hmgcr.statin_stop": (ctx("imnm_anti_hmgcr", statin_exposure=True), ctx("imnm_anti_hmgcr", statin_exposure=False)),
+    "hmgcr.statin_unknown": (ctx("imnm_anti_hmgcr"), ctx("imnm_anti_hmgcr", statin_exposure=True)),
     "hmgcr.statin_avoid": (ctx("imnm_anti_hmgcr"), ctx("imnm_anti_srp")),
     "hmgcr.statin_naive_young": (ctx("imnm_anti_hmgcr", statin_exposure=False, age_at_onset_years=60),
                                  ctx("imnm_anti_hmgcr", statin_exposure=True, age_at_onset_years=60)),
-    "hmgcr.cancer": (ctx("imnm_anti_hmgcr"), ctx("imnm_anti_srp")),
     "hmgcr.treatment": (ctx("imnm_anti_hmgcr"), ctx("dm")),
-    "statin.needs_negative_hmgcr": (ctx("undetermined", statin_exposure=True),
-                                    ctx("undetermined", statin_exposure=True, ab_hmgcr=False)),
+    "statin.needs_negative_hmgcr": (ctx("undetermined", {"statin_toxic_myopathy", "pm"}, statin_exposure=True),
+                                    ctx("undetermined", {"statin_toxic_myopathy", "pm"}, statin_exposure=True,
+                                        ab_hmgcr=False)),
     "statin_toxic.course": (ctx("statin_toxic_myopathy"), ctx("imnm_anti_hmgcr")),
-    "srp.heart_lungs": (ctx("imnm_anti_srp"), ctx("imnm_anti_hmgcr")),
+    "srp.lungs": (ctx("imnm_anti_srp"), ctx("imnm_anti_hmgcr")),
     "srp.swallowing": (ctx("imnm_anti_srp"), ctx("imnm_seronegative")),
     "srp.treatment": (ctx("imnm_anti_srp"), ctx("imnm_anti_hmgcr")),
-    "seroneg.cancer": (ctx("imnm_seronegative"), ctx("imnm_anti_srp")),
     "seroneg.thyroid": (ctx("imnm_seronegative"), ctx("imnm_seronegative", hypothyroidism=False)),
     "seroneg.drugs": (ctx("imnm_seronegative"), ctx("imnm_anti_hmgcr")),
     "seroneg.dystrophy": (ctx("imnm_seronegative"), ctx("imnm_seronegative", genetic_diagnosis_gene="DYSF")),
     "seroneg.srp_retest": (ctx("imnm_seronegative", ab_srp=False, ab_srp_method="line_blot"),
                            ctx("imnm_seronegative", ab_srp=False, ab_srp_method="iif")),
-    "dm.cancer": (ctx("dm"), ctx("adm")),
     "adm.lungs": (ctx("adm"), ctx("dm")),
     "undetermined.next_tests": (ctx("undetermined", {"dm", "pm"}), ctx("pm")),
     "juvenile.imnm_mimic": (ctx("juvenile_myositis_other", ab_srp=False),
                             ctx("juvenile_myositis_other", ab_srp=False, ab_hmgcr=False)),
     "ibm.mistaken_for_pm": (ctx("ibm"), ctx("pm")),
+    "ibm.dysphagia": (ctx("ibm"), ctx("pm")),
     "ass.lungs": (ctx("antisynthetase"), ctx("dm")),
     "pm.exclusion": (ctx("nonspecific_myositis"), ctx("ibm")),
-    "hereditary.not_autoimmune": (ctx("hereditary_myopathy"), ctx("not_iim")),
+    "hereditary.not_autoimmune": (ctx("hereditary_myopathy", genetic_diagnosis_gene="DYSF"),
+                                  ctx("hereditary_myopathy", genetic_diagnosis_gene="HMGCR")),
+    "hereditary.lgmd_r28": (ctx("hereditary_myopathy", genetic_diagnosis_gene="HMGCR"),
+                            ctx("hereditary_myopathy", genetic_diagnosis_gene="DYSF")),
+    "hereditary.confirm": (ctx("hereditary_myopathy", biopsy_dystrophic_features=True),
+                           ctx("hereditary_myopathy", genetic_diagnosis_gene="CAPN3")),
     "other.reassess": (ctx("other_non_immune"), ctx("not_iim")),
     "not_iim.mimics": (ctx("not_iim"), ctx("undetermined", {"not_iim", "pm"})),
     "checkpoint_inhibitor": (ctx("pm", checkpoint_inhibitor=True), ctx("pm", checkpoint_inhibitor=False)),
 }
+BY_ID = {g.id: g for g in GUIDANCE}
 
 
 def test_every_rule_has_a_trigger_test() -> None:
@@ -92,7 +99,7 @@ def test_every_guidance_item_in_any_output_is_cited_and_tagged() -> None:
 
 def test_guidance_never_reads_as_an_order() -> None:
     for g in GUIDANCE:
-        first = g.text.split()[0].lower()
+        first = g.render(CASES[g.id][0])["text"].split()[0].lower()
         assert first not in {"stop", "start", "give", "prescribe", "order", "treat", "do", "avoid"}, g.id
 
 
@@ -104,3 +111,159 @@ def test_reports_show_guidance_under_the_classification() -> None:
         assert "Guidance for the clinician" in report
         assert report.index("Guidance for the clinician") < report.index("224th ENMC")
         assert "doi:10.1002/acr.20662" in report
+
+
+# --- conditioned on what is known (issue 12, item 5) -----------------------------------------------
+
+SETTLED = sorted(g.id for g in GUIDANCE if g.settled_by)
+
+
+def test_the_items_that_advise_looking_for_a_finding_name_it() -> None:
+    """Every item that advises an assessment says which findings answer it (reviewed rule by rule)."""
+    assert {g.id: g.settled_by for g in GUIDANCE if g.settled_by} == {
+        "imnm.heart": ("cardiac_involvement",),
+        "hmgcr.statin_stop": ("statin_withdrawal_outcome",),
+        "statin.needs_negative_hmgcr": ("ab_hmgcr",),
+        "srp.lungs": ("ild",),
+        "srp.swallowing": ("dysphagia",),
+        "seroneg.thyroid": ("hypothyroidism",),
+        "seroneg.drugs": ("statin_exposure", "other_myotoxic_drug", "checkpoint_inhibitor"),
+        "seroneg.dystrophy": ("genetic_diagnosis_gene",),
+        "adm.lungs": ("ild",),
+        "ass.lungs": ("ild",),
+    }
+
+
+def _recorded(key: str, present: bool) -> Any:
+    if key == "genetic_diagnosis_gene":
+        return "DYSF"
+    if key == "statin_withdrawal_outcome":
+        return "persisted" if present else "resolved"
+    return present
+
+
+@pytest.mark.parametrize("rule", SETTLED)
+@pytest.mark.parametrize("present", [True, False])
+def test_advice_is_not_shown_once_its_finding_is_recorded(rule: str, present: bool) -> None:
+    yes, _no = CASES[rule]
+    keys = BY_ID[rule].settled_by
+    recorded = {k: _recorded(k, present) for k in keys}
+    assert rule not in ids(GuidanceContext(yes.label, yes.reachable, {**yes.values, **recorded}))
+    if len(keys) > 1:  # a drug history is complete only when every drug is recorded
+        partial = {k: v for k, v in recorded.items() if k != keys[-1]}
+        assert rule in ids(GuidanceContext(yes.label, yes.reachable, {**yes.values, **partial}))
+
+
+def test_known_cardiac_involvement_gets_no_heart_advice() -> None:
+    for label in ("imnm_anti_srp", "imnm_anti_hmgcr", "imnm_seronegative"):
+        for known in (True, False):
+            items = guidance_for(ctx(label, cardiac_involvement=known, checkpoint_inhibitor=True))
+            assert not any("cardiac screening" in g["text"].lower() or "the heart" in g["text"] for g in items)
+            checkpoint = next(g for g in items if g["id"] == "checkpoint_inhibitor")
+            assert "cardiac involvement is recorded" in checkpoint["text"]
+
+
+def test_the_heart_is_advised_once_in_anti_srp() -> None:
+    items = guidance_for(ctx("imnm_anti_srp", checkpoint_inhibitor=True))
+    heart = [g for g in items if "cardiac MRI" in g["text"]]
+    assert [g["id"] for g in heart] == ["imnm.heart"] and "anti-SRP" in heart[0]["text"]
+    assert not any("the heart" in g["text"] for g in items)
+    assert "see the cardiac screening item" in next(g for g in items if g["id"] == "checkpoint_inhibitor")["text"]
+
+
+def test_an_antibody_item_leaves_the_lung_advice_to_the_label_item() -> None:
+    adm = guidance_for(ctx("adm", ab_mda5=True))
+    assert [g["id"] for g in adm] == ["adm.lungs", "antibody.mda5"]
+    assert "urgent lung assessment" in adm[0]["text"] and "assessment" not in adm[1]["text"]
+    dm = guidance_for(ctx("dm", ab_mda5=True))  # no DM item advises the lungs: the antibody item does
+    assert [g["id"] for g in dm] == ["antibody.mda5"] and "Urgent lung assessment" in dm[0]["text"]
+    known = guidance_for(ctx("dm", ab_mda5=True, ild=True))
+    assert "assessment" not in known[0]["text"]
+
+
+def _advised(item: dict[str, Any]) -> list[str]:
+    g = BY_ID.get(item["id"])
+    topics = [g.advises] if g and g.advises else []
+    if item["id"] == "antibody.mda5" and "lung assessment" in item["text"]:
+        topics.append("lungs")
+    return topics
+
+
+def _cases() -> list[dict[str, Any]]:
+    return [*example_cases().values(), *synthetic_cases(400, seed=11)]
+
+
+def test_no_case_gets_the_same_advice_twice() -> None:
+    for raw in _cases():
+        items = assess(raw)["guidance"]
+        item_ids = [g["id"] for g in items]
+        assert len(item_ids) == len(set(item_ids)), item_ids
+        texts = [g["text"] for g in items]
+        assert len(texts) == len(set(texts))
+        topics = [t for g in items for t in _advised(g)]
+        assert len(topics) == len(set(topics)), (raw.get("case_id"), item_ids)
+        # cancer risk is said once, by the cancer-screening item
+        assert sum("cancer screening" in g["text"].lower() or "cancer-screening risk" in g["text"].lower()
+                   for g in items) <= 1, item_ids
+        assert not any(g["id"].endswith(".cancer") for g in items)
+
+
+def test_advice_already_answered_is_never_shown_in_any_case() -> None:
+    for raw in _cases():
+        a = assess(raw)
+        values = {k: v for k, v in raw.items() if v is not None}
+        for g in a["guidance"]:
+            rule = BY_ID.get(g["id"])
+            if rule and rule.settled_by:
+                assert not all(k in values for k in rule.settled_by), (g["id"], raw.get("case_id"))
+
+
+#: the bundled examples, checked by hand: the guidance each gets (issue 12: HMGCR-variant advice for a dystrophy,
+#: seven items for an anti-HMGCR result, heart advice with known cardiac involvement)
+EXPECTED = {
+    "anti_hmgcr_statin": ["imnm.refer", "imnm.heart", "hmgcr.statin_avoid", "hmgcr.treatment", "cancer.screening"],
+    "anti_hmgcr_statin_naive_young": ["imnm.refer", "hmgcr.statin_avoid", "hmgcr.statin_naive_young",
+                                      "hmgcr.treatment", "cancer.screening"],
+    "anti_srp_cardiac": ["imnm.refer", "srp.treatment", "cancer.screening"],
+    "antibody_negative_cancer": ["imnm.refer", "imnm.heart", "seroneg.dystrophy", "cancer.screening"],
+    "dermatomyositis": ["antibody.tif1g", "cancer.screening"],
+    "amyopathic_dm": ["antibody.mda5", "cancer.screening"],
+    "inclusion_body_myositis": ["ibm.dysphagia", "antibody.cn1a", "cancer.screening"],
+    "antisynthetase_syndrome": ["antibody.jo1", "antibody.ro52", "cancer.screening"],
+    "dysferlinopathy_mimic": ["hereditary.not_autoimmune"],
+    "statin_toxic_myopathy": ["statin_toxic.course"],
+    "mostly_unknown": ["imnm.refer", "undetermined.next_tests", "cancer.screening"],
+}
+
+
+def test_bundled_examples_get_the_guidance_checked_by_hand() -> None:
+    got = {name: [g["id"] for g in assess(case)["guidance"]] for name, case in example_cases().items()}
+    assert got == EXPECTED
+
+
+def test_a_dystrophy_gets_no_hmgcr_variant_advice() -> None:
+    a = assess(example_cases()["dysferlinopathy_mimic"])
+    text = " ".join(g["text"] for g in a["guidance"])
+    assert "HMGCR" not in text and "LGMD R28" not in text
+    assert "DYSF" in text and "dysferlinopathy" in text.lower()
+    r28 = guidance_for(ctx("hereditary_myopathy", genetic_diagnosis_gene="HMGCR"))
+    assert [g["id"] for g in r28] == ["hereditary.lgmd_r28"] and "LGMD R28" in r28[0]["text"]
+
+
+def test_statin_advice_only_where_a_statin_myopathy_is_at_stake() -> None:
+    assert "statin.needs_negative_hmgcr" not in ids(ctx("hereditary_myopathy", {"hereditary_myopathy"},
+                                                        statin_exposure=True, genetic_diagnosis_gene="DYSF"))
+    assert "statin.needs_negative_hmgcr" in ids(ctx("undetermined", {"imnm_anti_hmgcr", "pm"}, statin_exposure=True))
+    # a statin already stopped is not advised to be stopped again; future statins still are avoided
+    stopped = ids(ctx("imnm_anti_hmgcr", statin_exposure=True, statin_withdrawal_outcome="persisted"))
+    assert "hmgcr.statin_stop" not in stopped and "hmgcr.statin_avoid" in stopped
+
+
+def test_worded_items_name_what_the_case_records() -> None:
+    [item] = guidance_for(ctx("other_non_immune", hypothyroidism=True))
+    assert "(hypothyroidism)" in item["text"]
+    juvenile = next(g for g in guidance_for(ctx("juvenile_myositis_other", ab_hmgcr=False))
+                    if g["id"] == "juvenile.imnm_mimic")
+    assert "anti-SRP is not recorded" in juvenile["text"]
+    with pytest.raises(ValueError, match="GuidanceContext"):
+        BY_ID["adm.lungs"].render()

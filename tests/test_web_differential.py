@@ -50,7 +50,7 @@ def test_headline_and_strict_label_when_the_criteria_do_not_settle(client: TestC
     assert f"Most likely: {SHORT_LABEL['imnm_anti_hmgcr']} — {pct}" in words
     # the strict label is still shown, and what it waits for
     assert 'data-testid="verdict">undetermined<' in html
-    assert "not settled by the criteria: anti-HMGCR not tested; course after statin withdrawal not recorded." in words
+    assert "Not settled by the criteria: anti-HMGCR not tested; course after statin withdrawal not recorded." in words
     assert 'href="#f-ab_hmgcr"' in html
     # the one-line note
     assert "Not a diagnosis · literature-based model (v1) · reading: clinic · exact" in words

@@ -341,8 +341,8 @@ class CancerScreening(TypedDict):
 
     #: full reference of the guideline
     guideline: str
-    #: true: the guideline applies; false: it does not (no IIM reachable, or juvenile onset); null: it applies
-    #: once an IIM is confirmed
+    #: true: the guideline applies; false: it does not (no IIM reachable, juvenile onset, or inclusion body myositis,
+    #: which the risk tiers do not cover); null: it applies once an IIM is confirmed
     applicable: bool | None
     #: the risk category when settled (and the guideline may apply), else null
     risk: Risk | None
@@ -350,13 +350,17 @@ class CancerScreening(TypedDict):
     possible_risks: list[Risk]
     #: every factor with its state
     factors: list[CancerScreeningFactor]
+    #: why, in words: the factors present that set the category (for a range, the category so far and the unknown
+    #: factors that could raise it); where the guideline does not apply, why not
+    reasons: list[str]
     #: the rule that combines the factors
     rule: str
     #: the panels
     panels: CancerScreeningPanels
     #: the screening timing for each possible risk category
     timing: dict[Risk, str]
-    #: notes on applicability and options
+    #: notes on applicability and options, and the label's own cancer evidence beside the factors (e.g. synchronous
+    #: cancer in anti-HMGCR and antibody-negative IMNM)
     notes: list[str]
     #: verification tag of the tiering and panels
     verification: Verification

@@ -3,7 +3,19 @@
 Every item is decision support, written as information for a clinician, never as an order. Each
 carries its sources and a verification tag (``docs/criteria.md``; R: not checked against the
 primary; reported as unverified). Items are chosen from the bottom-line label, the labels still
-reachable (referral while IMNM is possible) and the findings (antibody-specific risks).
+reachable (referral while IMNM is possible) and the findings (antibody-specific risks), and they
+follow what is already known:
+
+- an item whose advice the recorded findings already answer is not shown (:attr:`Guidance.settled_by`:
+  cardiac screening once ``cardiac_involvement`` is recorded, a lung assessment once ``ild`` is, a
+  swallowing assessment once ``dysphagia`` is, a thyroid test once ``hypothyroidism`` is, ...);
+- each assessment (the heart, the lungs, swallowing) is advised by one item at most
+  (:attr:`Guidance.advises`); an antibody item leaves out its advice when a label item gives it;
+- items are about the label and what is still possible: statin advice only where statin myopathy or
+  anti-HMGCR myopathy is at stake, HMGCR-variant advice only for an HMGCR genotype;
+- the cancer risk is said once, by the cancer-screening item
+  (:func:`myoclass.reasoning.cancer_screening.screening_guidance`), with the factors behind its
+  category and the label's own cancer evidence.
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ from typing import Any
 
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
+from myoclass.reasoning.cancer_screening import SHELLY_2021
 
 __all__ = ["GUIDANCE", "Guidance", "GuidanceContext", "guidance_for"]
 
@@ -28,21 +41,45 @@ class GuidanceContext:
     def v(self, key: str) -> Any:
         return self.values.get(key)
 
+    def known(self, key: str) -> bool:
+        """True when the finding is recorded (true, false, a number or a text), false while unknown."""
+        return self.values.get(key) is not None
+
+
+Text = str | Callable[[GuidanceContext], str]
+
 
 @dataclass(frozen=True)
 class Guidance:
     id: str
-    text: str
+    #: the item's text, or a function of the case giving it (e.g. naming the recorded gene)
+    text: Text
     sources: tuple[Citation, ...]
     verification: str
     applies: Callable[[GuidanceContext], bool]
+    #: findings that, once all of them are recorded (true or false), answer what the item advises: it is then not
+    #: shown (e.g. cardiac screening once ``cardiac_involvement`` is known)
+    settled_by: tuple[str, ...] = ()
+    #: the assessment the item advises ("heart", "lungs", "swallowing"); a case gets each one advised once
+    advises: str | None = None
 
-    def render(self) -> dict[str, Any]:
-        return dict(self._rendered)
+    def settled(self, ctx: GuidanceContext) -> bool:
+        return bool(self.settled_by) and all(ctx.known(k) for k in self.settled_by)
+
+    def shown(self, ctx: GuidanceContext) -> bool:
+        """Whether the item applies to this case and is not already answered by its recorded findings."""
+        return self.applies(ctx) and not self.settled(ctx)
+
+    def render(self, ctx: GuidanceContext | None = None) -> dict[str, Any]:
+        if isinstance(self.text, str):
+            return dict(self._rendered)
+        if ctx is None:
+            raise ValueError(f"guidance {self.id} is worded from the case: render it with a GuidanceContext")
+        return {**self._rendered, "text": self.text(ctx)}
 
     @cached_property
     def _rendered(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text,
+        return {"id": self.id, "text": self.text if isinstance(self.text, str) else "",
                 "citation": "; ".join(c.render_short() for c in self.sources),
                 "verification": self.verification, "unverified": self.verification == "R"}
 
@@ -52,6 +89,55 @@ def _label(*labels: str) -> Callable[[GuidanceContext], bool]:
 
 
 _IMNM = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative")
+#: the labels a statin-related item is about
+_STATIN_LABELS = frozenset({"statin_toxic_myopathy", "imnm_anti_hmgcr"})
+
+
+def _adm_lungs(g: GuidanceContext) -> str:
+    if g.v("ab_mda5") is True:
+        return ("Amyopathic dermatomyositis with anti-MDA5: interstitial lung disease is the main threat, and with "
+                "anti-MDA5 it can progress rapidly with high early mortality; urgent lung assessment is worth "
+                "considering.")
+    return ("Amyopathic dermatomyositis: interstitial lung disease is the main threat, above all with anti-MDA5 "
+            "(rapidly progressive ILD); lung assessment is worth considering.")
+
+
+def _hereditary(g: GuidanceContext) -> str:
+    gene = g.v("genetic_diagnosis_gene")
+    if gene == "DYSF":
+        return ("A genetic myopathy (DYSF: dysferlinopathy) explains the picture. Dysferlinopathy is among the "
+                "dystrophies most often mistaken for myositis, especially when the biopsy is inflamed; an inflamed "
+                "biopsy or a very high CK does not by itself point back to an inflammatory myopathy.")
+    named = f" ({gene})" if gene else ""
+    return (f"A genetic myopathy{named} explains the picture. Dystrophies such as dysferlinopathy, calpainopathy and "
+            "FSHD are commonly mistaken for myositis, especially when the biopsy is inflamed; an inflamed biopsy "
+            "does not by itself point back to an inflammatory myopathy.")
+
+
+def _juvenile_mimic(g: GuidanceContext) -> str:
+    untested = " and ".join(n for k, n in (("ab_srp", "anti-SRP"), ("ab_hmgcr", "anti-HMGCR")) if g.v(k) is None)
+    return ("In children without a DM rash, anti-SRP and anti-HMGCR myopathy can present like a dystrophy and may be "
+            f"reversible with immunosuppression; {untested} {'is' if ' and ' not in untested else 'are'} not "
+            "recorded, and testing is worth considering.")
+
+
+def _other_cause(g: GuidanceContext) -> str:
+    causes = [w for k, w in (("hypothyroidism", "hypothyroidism"), ("other_myotoxic_drug", "a myotoxic drug"))
+              if g.v(k) is True] or ["hypothyroidism or a myotoxic drug"]
+    return (f"A non-immune cause explains the picture ({' and '.join(causes)}). If weakness or raised CK persist once "
+            "it is corrected, an inflammatory myopathy can be reconsidered.")
+
+
+def _checkpoint(g: GuidanceContext) -> str:
+    head = "Immune-checkpoint-inhibitor therapy before onset: checkpoint-inhibitor myositis may come with "
+    if g.known("cardiac_involvement"):
+        return head + "myocarditis (cardiac involvement is recorded) and myasthenic features; myasthenic features " \
+                      "are worth looking for."
+    if g.label in _IMNM:  # the IMNM cardiac item advises the heart
+        return head + "myocarditis (see the cardiac screening item) and myasthenic features; myasthenic features " \
+                      "are worth looking for."
+    return head + "myocarditis and myasthenic features, which are worth looking for."
+
 
 GUIDANCE: tuple[Guidance, ...] = (
     # --- every IMNM ---------------------------------------------------------------------------
@@ -64,7 +150,8 @@ GUIDANCE: tuple[Guidance, ...] = (
              "Cardiac screening (ECG, troponin, echocardiography or cardiac MRI) is suggested in IMNM. Cardiac "
              "involvement is reported most with anti-SRP (an independent predictor in the Reuma.pt registry); one "
              "cohort found subclinical cardiac MRI changes more often in antibody-negative IMNM.",
-             (C.BANDEIRA_2023, C.MA_2021, C.ORPHANET_IMNM), "V-S", _label(*_IMNM)),
+             (C.BANDEIRA_2023, C.MA_2021, C.ORPHANET_IMNM), "V-S", _label(*_IMNM),
+             settled_by=("cardiac_involvement",), advises="heart"),
     # --- anti-HMGCR ---------------------------------------------------------------------------
     Guidance("hmgcr.statin_stop",
              "Statin exposure with anti-HMGCR myopathy: stopping the statin is advised. This is not ordinary statin "
@@ -72,7 +159,14 @@ GUIDANCE: tuple[Guidance, ...] = (
              "statin alone rarely controls the disease (4 of 75 recovered without immunosuppression in one national "
              "cohort).",
              (C.MAMMEN_2012, C.CHOW_2024), "V-S",
-             lambda g: g.label == "imnm_anti_hmgcr" and g.v("statin_exposure") is not False),
+             lambda g: g.label == "imnm_anti_hmgcr" and g.v("statin_exposure") is True,
+             settled_by=("statin_withdrawal_outcome",)),  # the statin has been stopped already
+    Guidance("hmgcr.statin_unknown",
+             "Statin exposure is not recorded. With anti-HMGCR myopathy, a statin that is being taken is advised to be "
+             "stopped; stopping it alone rarely controls the disease (4 of 75 recovered without immunosuppression in "
+             "one national cohort).",
+             (C.CHOW_2024,), "V-S",
+             lambda g: g.label == "imnm_anti_hmgcr" and g.v("statin_exposure") is None),
     Guidance("hmgcr.statin_avoid",
              "After anti-HMGCR myopathy, future statin re-exposure is generally avoided (recommendation as reported "
              "for the ENMC workshop; not checked against the report).",
@@ -85,11 +179,6 @@ GUIDANCE: tuple[Guidance, ...] = (
              lambda g: g.label == "imnm_anti_hmgcr" and (
                  g.v("statin_exposure") is False
                  or (g.v("age_at_onset_years") is not None and g.v("age_at_onset_years") < 40))),
-    Guidance("hmgcr.cancer",
-             "Cancer screening is suggested: synchronous cancer was found in 11.5% of anti-HMGCR IMNM (Allenbach "
-             "2016). A later case-control study found no excess over matched controls, so the extent of screening "
-             "may be individualised (see the cancer screening category).",
-             (C.ALLENBACH_2016,), "V-P", _label("imnm_anti_hmgcr")),
     Guidance("hmgcr.treatment",
              "Treatment reported by the ENMC workshop for anti-HMGCR myopathy: corticosteroids with a second agent "
              "(e.g. methotrexate) started early; intravenous immunoglobulin is an option and has been used alone in "
@@ -99,44 +188,42 @@ GUIDANCE: tuple[Guidance, ...] = (
              "A self-limited (toxic) statin myopathy can be concluded only when anti-HMGCR is negative; anti-HMGCR "
              "has not been tested.",
              (C.MAMMEN_2017, C.MAMMEN_2012), "V-P",
-             lambda g: g.v("statin_exposure") is True and g.v("ab_hmgcr") is None),
+             lambda g: g.v("statin_exposure") is True and bool(g.reachable & _STATIN_LABELS),
+             settled_by=("ab_hmgcr",)),
     Guidance("statin_toxic.course",
-             "Self-limited statin myopathy: CK and symptoms are expected to settle within weeks to months off the "
-             "statin. Weakness or CK that persist or progress would point to anti-HMGCR myopathy instead.",
+             "Self-limited statin myopathy: the recorded resolution off the statin, with anti-HMGCR negative, is what "
+             "tells it apart from anti-HMGCR myopathy. Weakness or a raised CK that return or progress would point to "
+             "anti-HMGCR myopathy instead.",
              (C.MAMMEN_2017,), "V-P", _label("statin_toxic_myopathy")),
-    # --- anti-SRP -----------------------------------------------------------------------------
-    Guidance("srp.heart_lungs",
-             "Anti-SRP myopathy: the heart (ECG, troponin, echocardiography or cardiac MRI) and the lungs (interstitial "
-             "lung disease in about 1 in 5) are worth assessing.",
-             (C.BANDEIRA_2023, C.SELVA_2018), "V-S", _label("imnm_anti_srp")),
+    # --- anti-SRP (the heart: imnm.heart, which names anti-SRP) ----------------------------------
+    Guidance("srp.lungs",
+             "Anti-SRP myopathy: interstitial lung disease is found in about 1 in 5, so the lungs are worth assessing.",
+             (C.SELVA_2018,), "V-S", _label("imnm_anti_srp"), settled_by=("ild",), advises="lungs"),
     Guidance("srp.swallowing",
              "Anti-SRP myopathy: severe weakness with dysphagia is typical; a swallowing assessment is worth "
              "considering.",
-             (C.SELVA_2018,), "V-S", _label("imnm_anti_srp")),
+             (C.SELVA_2018,), "V-S", _label("imnm_anti_srp"), settled_by=("dysphagia",), advises="swallowing"),
     Guidance("srp.treatment",
              "Anti-SRP myopathy is often refractory. Reported by the ENMC workshop: corticosteroids with a second "
              "agent, and rituximab early if the response is insufficient (often by about 6 months); regimens "
              "including rituximab may respond best.",
              (C.ENMC_2017_IMNM, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_srp")),
     # --- antibody-negative IMNM ---------------------------------------------------------------
-    Guidance("seroneg.cancer",
-             "Cancer screening is suggested: synchronous cancer was found in 21.4% of antibody-negative IMNM "
-             "(Allenbach 2016; a later case-control study suggests individualising).",
-             (C.ALLENBACH_2016,), "V-P", _label("imnm_seronegative")),
     Guidance("seroneg.thyroid",
              "Thyroid function (TSH and free T4) has not been recorded: hypothyroid myopathy can be mistaken for IMNM "
              "when T4 is not measured.",
-             (C.MAMMEN_2017,), "V-P", lambda g: g.label == "imnm_seronegative" and g.v("hypothyroidism") is None),
+             (C.MAMMEN_2017,), "V-P", _label("imnm_seronegative"), settled_by=("hypothyroidism",)),
     Guidance("seroneg.drugs",
              "A drug history is worth completing: statins, colchicine, zidovudine, hydroxychloroquine, fibrates, "
              "alcohol excess and immune-checkpoint inhibitors can cause a necrotizing myopathy.",
-             (C.ENMC_2017_IMNM, C.MAMMEN_2017), "R", _label("imnm_seronegative")),
+             (C.ENMC_2017_IMNM, C.MAMMEN_2017), "R", _label("imnm_seronegative"),
+             settled_by=("statin_exposure", "other_myotoxic_drug", "checkpoint_inhibitor")),
     Guidance("seroneg.dystrophy",
              "Muscular dystrophies and Pompe disease can look like antibody-negative IMNM, especially when the biopsy "
              "is inflamed: dystrophy immunostaining and/or a gene panel (DYSF, CAPN3, FKRP, ANO5, DMD, "
              "sarcoglycans) and GAA enzyme activity are worth considering.",
-             (C.ENMC_2017_IMNM, C.MAMMEN_2017), "R",
-             lambda g: g.label == "imnm_seronegative" and not g.v("genetic_diagnosis_gene")),
+             (C.ENMC_2017_IMNM, C.MAMMEN_2017), "R", _label("imnm_seronegative"),
+             settled_by=("genetic_diagnosis_gene",)),
     Guidance("seroneg.srp_retest",
              "Anti-SRP was negative on a line blot. A more sensitive assay (tissue indirect immunofluorescence is "
              "reported as more sensitive than immunoblot) could be considered before calling the myopathy "
@@ -144,90 +231,129 @@ GUIDANCE: tuple[Guidance, ...] = (
              (C.MAYO_NMS1,), "V-S",
              lambda g: g.v("ab_srp") is False and g.v("ab_srp_method") == "line_blot"
              and ("imnm_seronegative" in g.reachable)),
-    # --- the other labels ---------------------------------------------------------------------
-    Guidance("dm.cancer",
-             "Adult dermatomyositis carries an increased cancer risk (older age, male sex, dysphagia, skin ulceration "
-             "and anti-TIF1-γ add to it); cancer screening is suggested (see the cancer screening category).",
-             (C.OLDROYD_2021,), "V-P", _label("dm")),
-    Guidance("adm.lungs",
-             "Amyopathic dermatomyositis: interstitial lung disease is the main threat, above all with anti-MDA5 "
-             "(rapidly progressive ILD); lung assessment is worth considering. Its cancer risk was lower than in DM "
-             "with myositis in a meta-analysis.",
-             (C.SELVA_2018, C.OLDROYD_2021), "V-S", _label("adm")),
+    # --- the other labels (cancer: the cancer-screening item) ----------------------------------
+    Guidance("adm.lungs", _adm_lungs, (C.SELVA_2018,), "V-S", _label("adm"), settled_by=("ild",), advises="lungs"),
     Guidance("undetermined.next_tests",
              "The classification is not settled by the known findings: the next tests listed are ordered by how much "
              "they would settle it. Classification criteria group patients for research and support, but do not "
              "replace, a clinical diagnosis.",
              (C.EULAR_ACR_2017,), "V-P", _label("undetermined")),
-    Guidance("juvenile.imnm_mimic",
-             "In children without a DM rash, anti-SRP and anti-HMGCR myopathy can present like a dystrophy and may be "
-             "reversible with immunosuppression; testing both antibodies is worth considering if not done.",
-             (C.PINAL_FERNANDEZ_2018,), "V-S",
+    Guidance("juvenile.imnm_mimic", _juvenile_mimic, (C.PINAL_FERNANDEZ_2018,), "V-S",
              lambda g: g.label == "juvenile_myositis_other" and (g.v("ab_srp") is None or g.v("ab_hmgcr") is None)),
     Guidance("ibm.mistaken_for_pm",
              "Inclusion body myositis is often first mistaken for polymyositis when rimmed vacuoles are missed; the "
              "ENMC 2011 'probable' category performed best in validation (sensitivity 84%).",
-             (C.MAMMEN_2017, C.LLOYD_2014), "V-P", _label("ibm")),
+             (C.MAMMEN_2017, C.LLOYD_2014), "V-P",
+             lambda g: g.label == "ibm" and g.v("biopsy_rimmed_vacuoles") is not True),
+    Guidance("ibm.dysphagia",
+             "Dysphagia is common in inclusion body myositis: in a population-based cohort two-thirds developed it, "
+             "half of the patients needed a feeding tube, and dysphagia independently predicted death; swallowing is "
+             "worth following over time.",
+             (SHELLY_2021,), "V-P", _label("ibm"), advises="swallowing"),
     Guidance("ass.lungs",
              "Antisynthetase syndrome: interstitial lung disease often dominates (severe with anti-PL-7, PL-12, KS "
              "and OJ); lung function with DLCO and high-resolution CT are worth considering.",
-             (C.SELVA_2018,), "V-S", _label("antisynthetase")),
+             (C.SELVA_2018,), "V-S", _label("antisynthetase"), settled_by=("ild",), advises="lungs"),
     Guidance("pm.exclusion",
              "Polymyositis is a diagnosis of exclusion: IMNM (anti-HMGCR, anti-SRP, biopsy), IBM (rimmed vacuoles can "
              "be missed) and antisynthetase syndrome are the usual alternatives to keep in mind.",
              (C.MAMMEN_2017, C.ENMC_2017_IMNM), "V-S", _label("pm", "nonspecific_myositis")),
-    Guidance("hereditary.not_autoimmune",
-             "A genetic myopathy explains the picture. LGMD R28 (biallelic HMGCR variants) is inherited and is not "
-             "anti-HMGCR myopathy; dystrophies such as dysferlinopathy are commonly misdiagnosed as myositis.",
-             (C.MONDO_LGMDR28, C.MAMMEN_2017), "V-P", _label("hereditary_myopathy")),
-    Guidance("other.reassess",
-             "A non-immune cause explains the picture (hypothyroidism or a myotoxic drug). If weakness or raised CK "
-             "persist once it is corrected, an inflammatory myopathy can be reconsidered.",
-             (C.MAMMEN_2017,), "R", _label("other_non_immune")),
+    Guidance("hereditary.not_autoimmune", _hereditary, (C.MAMMEN_2017,), "V-P",
+             lambda g: g.label == "hereditary_myopathy" and g.known("genetic_diagnosis_gene")
+             and g.v("genetic_diagnosis_gene") != "HMGCR"),
+    Guidance("hereditary.lgmd_r28",
+             "A genetic myopathy (HMGCR) explains the picture: LGMD R28 (biallelic HMGCR variants) is inherited and "
+             "is not anti-HMGCR myopathy, which is autoimmune; like other dystrophies it can be mistaken for myositis.",
+             (C.MONDO_LGMDR28, C.MAMMEN_2017), "V-P",
+             lambda g: g.label == "hereditary_myopathy" and g.v("genetic_diagnosis_gene") == "HMGCR"),
+    Guidance("hereditary.confirm",
+             "The biopsy shows features of a dystrophy but no genetic diagnosis is recorded: a gene panel (DYSF, "
+             "CAPN3, FKRP, ANO5, DMD, sarcoglycans) is worth considering. Dystrophies are commonly mistaken for "
+             "myositis, especially when the biopsy is inflamed.",
+             (C.ENMC_2017_IMNM, C.MAMMEN_2017), "R",
+             lambda g: g.label == "hereditary_myopathy" and not g.known("genetic_diagnosis_gene")),
+    Guidance("other.reassess", _other_cause, (C.MAMMEN_2017,), "R", _label("other_non_immune")),
     Guidance("not_iim.mimics",
              "Criteria for an inflammatory myopathy are not met. If weakness or a raised CK persist, non-immune causes "
              "are worth considering: dystrophies, metabolic myopathies (e.g. lipid storage, McArdle, CPT2), "
              "hypothyroidism and drugs.",
              (C.MAMMEN_2017, C.NECROSIS_BIOPSY_2022), "V-S", _label("not_iim")),
-    Guidance("checkpoint_inhibitor",
-             "Immune-checkpoint-inhibitor therapy before onset: checkpoint-inhibitor myositis may come with "
-             "myocarditis and myasthenic features, which are worth looking for.",
-             (C.MAMMEN_2017,), "R", lambda g: g.v("checkpoint_inhibitor") is True),
+    Guidance("checkpoint_inhibitor", _checkpoint, (C.MAMMEN_2017,), "R", lambda g: g.v("checkpoint_inhibitor") is True),
 )
 
-#: antibody-specific risks (each cited below), shown whenever the antibody is positive
-_ANTIBODY: tuple[tuple[str, str, str, tuple[Citation, ...]], ...] = (
-    ("ab_tif1g", "Anti-TIF1-γ: strong association with cancer in adults (risk ratio 4.66 in meta-analysis).", "V-S",
-     (C.SELVA_2018, C.OLDROYD_2021)),
-    ("ab_nxp2", "Anti-NXP2: cancer in adults, calcinosis, severe weakness and dysphagia.", "V-S", (C.SELVA_2018,)),
-    ("ab_sae", "Anti-SAE: skin before muscle, dysphagia, cancer in some cohorts, ILD in Asian cohorts.", "V-S",
-     (C.SELVA_2018,)),
-    ("ab_mda5", "Anti-MDA5: rapidly progressive interstitial lung disease with high early mortality, skin ulcers; "
-                "urgent lung assessment is worth considering.", "V-S", (C.SELVA_2018,)),
-    ("ab_jo1", "Anti-Jo-1: interstitial lung disease, arthritis, mechanic's hands, Raynaud's phenomenon, fever.", "V-S",
-     (C.SELVA_2018,)),
-    ("ab_pl7", "Anti-PL-7: often severe interstitial lung disease with milder weakness.", "V-S", (C.SELVA_2018,)),
-    ("ab_pl12", "Anti-PL-12: often severe interstitial lung disease with mild weakness.", "V-S", (C.SELVA_2018,)),
-    ("ab_ks", "Anti-KS: interstitial lung disease is often the main feature.", "V-S", (C.SELVA_2018,)),
-    ("ab_oj", "Anti-OJ: severe weakness and severe interstitial lung disease.", "V-S", (C.SELVA_2018,)),
-    ("ab_mi2", "Anti-Mi-2: classic DM rash, no lung involvement; a good steroid response is reported.", "R",
-     (C.SELVA_2018,)),
-    ("ab_cn1a", "Anti-cN1A: found in about a third of IBM, but not fully specific (also in Sjögren's syndrome and "
-                "SLE).", "V-S", (C.SELVA_2018,)),
-    ("ab_ro52", "Anti-Ro52: frequent companion of antisynthetase antibodies, linked with ILD and a more severe "
-                "course; not specific to myositis.", "R", (C.SELVA_2018,)),
-    ("ab_pmscl", "Anti-PM-Scl: myositis-scleroderma overlap, oesophageal involvement, ILD.", "V-S", (C.SELVA_2018,)),
-    ("ab_ku", "Anti-Ku: overlap with scleroderma and Sjögren's syndrome; ILD.", "V-S", (C.SELVA_2018,)),
+
+@dataclass(frozen=True)
+class AntibodyRisk:
+    """What a positive antibody is known for; ``advice`` (for the assessment ``advises``) is left out when the
+    finding ``settled_by`` is recorded or a label item of the case already advises that assessment."""
+
+    key: str
+    profile: str
+    verification: str
+    sources: tuple[Citation, ...]
+    advice: str = ""
+    advises: str | None = None
+    settled_by: str | None = None
+
+
+#: antibody-specific risks (each cited below), shown whenever the antibody is positive; cancer risk is counted by
+#: the cancer-screening item, and named here only as the antibody's profile
+_ANTIBODY: tuple[AntibodyRisk, ...] = (
+    AntibodyRisk("ab_tif1g", "Anti-TIF1-γ: marked skin disease with milder muscle involvement and dysphagia; strong "
+                 "association with cancer in adults (risk ratio 4.66 in meta-analysis; counted in the cancer-screening "
+                 "category).", "V-S", (C.SELVA_2018, C.OLDROYD_2021)),
+    AntibodyRisk("ab_nxp2", "Anti-NXP2: cancer in adults, calcinosis, severe weakness and dysphagia.", "V-S",
+                 (C.SELVA_2018,)),
+    AntibodyRisk("ab_sae", "Anti-SAE: skin before muscle, dysphagia, cancer in some cohorts, ILD in Asian cohorts.",
+                 "V-S", (C.SELVA_2018,)),
+    AntibodyRisk("ab_mda5", "Anti-MDA5: rapidly progressive interstitial lung disease with high early mortality, skin "
+                 "ulcers.", "V-S", (C.SELVA_2018,),
+                 advice="Urgent lung assessment is worth considering.", advises="lungs", settled_by="ild"),
+    AntibodyRisk("ab_jo1", "Anti-Jo-1: interstitial lung disease, arthritis, mechanic's hands, Raynaud's phenomenon, "
+                 "fever.", "V-S", (C.SELVA_2018,)),
+    AntibodyRisk("ab_pl7", "Anti-PL-7: often severe interstitial lung disease with milder weakness.", "V-S",
+                 (C.SELVA_2018,)),
+    AntibodyRisk("ab_pl12", "Anti-PL-12: often severe interstitial lung disease with mild weakness.", "V-S",
+                 (C.SELVA_2018,)),
+    AntibodyRisk("ab_ks", "Anti-KS: interstitial lung disease is often the main feature.", "V-S", (C.SELVA_2018,)),
+    AntibodyRisk("ab_oj", "Anti-OJ: severe weakness and severe interstitial lung disease.", "V-S", (C.SELVA_2018,)),
+    AntibodyRisk("ab_mi2", "Anti-Mi-2: classic DM rash, no lung involvement; a good steroid response is reported.", "R",
+                 (C.SELVA_2018,)),
+    AntibodyRisk("ab_cn1a", "Anti-cN1A: found in about a third of IBM, but not fully specific (also in Sjögren's "
+                 "syndrome and SLE).", "V-S", (C.SELVA_2018,)),
+    AntibodyRisk("ab_ro52", "Anti-Ro52: frequent companion of antisynthetase antibodies, linked with ILD and a more "
+                 "severe course; not specific to myositis.", "R", (C.SELVA_2018,)),
+    AntibodyRisk("ab_pmscl", "Anti-PM-Scl: myositis-scleroderma overlap, oesophageal involvement, ILD.", "V-S",
+                 (C.SELVA_2018,)),
+    AntibodyRisk("ab_ku", "Anti-Ku: overlap with scleroderma and Sjögren's syndrome; ILD.", "V-S", (C.SELVA_2018,)),
 )
 
 
 def guidance_for(ctx: GuidanceContext) -> list[dict[str, Any]]:
-    """The guidance items that apply, each with its citation and verification status."""
-    out = [g.render() for g in GUIDANCE if g.applies(ctx)]
+    """The guidance items that apply and are not answered by the recorded findings, each assessment advised once,
+    each item with its citation and verification status."""
+    out: list[dict[str, Any]] = []
+    advised: set[str] = set()
+    for g in GUIDANCE:
+        if not g.shown(ctx) or (g.advises is not None and g.advises in advised):
+            continue
+        if g.advises is not None:
+            advised.add(g.advises)
+        out.append(g.render(ctx))
     values = ctx.values
-    out += [g.render() for key, g in _ANTIBODY_GUIDANCE if values.get(key) is True]
+    for ab in _ANTIBODY:
+        if values.get(ab.key) is not True:
+            continue
+        item = dict(_ANTIBODY_RENDERED[ab.key])
+        if ab.advice and ab.advises not in advised and not (ab.settled_by and ctx.known(ab.settled_by)):
+            item["text"] = f"{ab.profile} {ab.advice}"
+            if ab.advises is not None:
+                advised.add(ab.advises)
+        out.append(item)
     return out
 
 
-_ANTIBODY_GUIDANCE = tuple((key, Guidance(f"antibody.{key[3:]}", text, srcs, tag, lambda _g: True))
-                           for key, text, tag, srcs in _ANTIBODY)
+_ANTIBODY_RENDERED: dict[str, dict[str, Any]] = {
+    ab.key: Guidance(f"antibody.{ab.key[3:]}", ab.profile, ab.sources, ab.verification, lambda _g: True).render()
+    for ab in _ANTIBODY
+}

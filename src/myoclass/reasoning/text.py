@@ -1,13 +1,52 @@
-"""The assessment in words: label names, shares, what is not settled, and the summary sentence."""
+"""The assessment in a clinician's words, each wording defined once here.
+
+Label names (long and short), a clinical name for every finding of the data dictionary, the words for
+enumerated values and for the policies, what each result of a next test would do (written forward:
+"if positive → IMNM, anti-HMGCR subtype"), form problems at their field, the case notes, and the
+summary sentence. The web page (:mod:`myoclass.web.pages`) and the text report (:mod:`myoclass.report.text`)
+both read this module; the codes (``imnm_anti_hmgcr``, ``ab_hmgcr``, ``eular_rash_free``) belong to the JSON.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from myoclass.model.fields import ANTIBODIES, FIELDS
 
-__all__ = ["LABEL_TEXT", "not_settled", "share", "summary_text"]
+__all__ = [
+    "FINDING_TEXT",
+    "LABEL_IN_LIST",
+    "LABEL_SHORT",
+    "LABEL_TEXT",
+    "POLICY_TEXT",
+    "SET_SHORT",
+    "VALUE_TEXT",
+    "eular_band",
+    "finding_name",
+    "form_label",
+    "join_and",
+    "join_or",
+    "label_name",
+    "leading_share",
+    "not_settled",
+    "outcome_parts",
+    "outcome_text",
+    "policy_text",
+    "problem_text",
+    "set_verdict",
+    "share",
+    "step_text",
+    "still_possible",
+    "summary_text",
+    "todo",
+    "value_text",
+    "warning_text",
+    "words",
+]
 
+#: each label in full, as a noun phrase ("Classified as <this>")
 LABEL_TEXT = {
     "imnm_anti_hmgcr": "immune-mediated necrotizing myopathy, anti-HMGCR subtype",
     "imnm_anti_srp": "immune-mediated necrotizing myopathy, anti-SRP subtype",
@@ -21,10 +60,221 @@ LABEL_TEXT = {
     "pm": "polymyositis (IMNM, IBM and antisynthetase syndrome ruled out)",
     "nonspecific_myositis": "non-specific myositis",
     "statin_toxic_myopathy": "self-limited statin (toxic) myopathy, not autoimmune",
-    "hereditary_myopathy": "a hereditary myopathy explains the picture",
-    "other_non_immune": "another non-immune cause explains the picture (hypothyroid, drug or toxic myopathy)",
-    "not_iim": "criteria for an inflammatory myopathy not met, and no other explanation identified",
+    "hereditary_myopathy": "hereditary myopathy: a genetic cause explains the picture",
+    "other_non_immune": "another non-immune myopathy (hypothyroid, drug or toxic) that explains the picture",
+    "not_iim": "no inflammatory myopathy: the criteria are not met, and no other explanation was identified",
     "undetermined": "not yet determined",
+}
+
+#: each label's short clinical name: headlines, the differential chart, lists (a phone is 390 px wide)
+LABEL_SHORT = {
+    "imnm_anti_hmgcr": "IMNM, anti-HMGCR subtype",
+    "imnm_anti_srp": "IMNM, anti-SRP subtype",
+    "imnm_seronegative": "IMNM, antibody-negative",
+    "dm": "dermatomyositis",
+    "adm": "amyopathic dermatomyositis",
+    "jdm": "juvenile dermatomyositis",
+    "juvenile_myositis_other": "juvenile myositis, other",
+    "ibm": "inclusion body myositis",
+    "antisynthetase": "antisynthetase syndrome",
+    "pm": "polymyositis",
+    "nonspecific_myositis": "non-specific myositis",
+    "statin_toxic_myopathy": "statin toxic myopathy",
+    "hereditary_myopathy": "hereditary myopathy",
+    "other_non_immune": "other non-immune cause",
+    "not_iim": "no inflammatory myopathy",
+    "undetermined": "not yet determined",
+}
+
+#: a label's name inside a list of labels, where its short name holds a comma ("anti-HMGCR IMNM, polymyositis")
+LABEL_IN_LIST = {
+    **LABEL_SHORT,
+    "imnm_anti_hmgcr": "anti-HMGCR IMNM",
+    "imnm_anti_srp": "anti-SRP IMNM",
+    "imnm_seronegative": "antibody-negative IMNM",
+    "juvenile_myositis_other": "other juvenile myositis",
+}
+
+#: a category of a criteria set in shorter words, where the set's own name is a sentence
+_CATEGORY_SHORT = {
+    "not classifiable as IIM: no DM rash and the rash-free biopsy rule is not satisfied":
+        "not classified (no DM rash; rash-free biopsy rule not satisfied)",
+}
+
+#: a finding's clinical name where the data dictionary's description does not read as one
+_FINDING_OVERRIDES = {
+    "case_id": "case identifier",
+    "age_at_onset_years": "age at onset",
+    "age_years": "age",
+    "onset_tempo": "onset tempo",
+    "symptom_duration_months": "symptom duration",
+    "genetic_diagnosis_gene": "genetic diagnosis",
+    "symptom_fatigue": "tiredness",
+    "dysphagia": "dysphagia",
+    "weakness_proximal_upper_symmetric": "symmetric proximal arm weakness",
+    "weakness_proximal_lower_symmetric": "symmetric proximal leg weakness",
+    "weakness_neck_flexor_gt_extensor": "neck flexors weaker than extensors",
+    "weakness_neck_extensor_gt_flexor": "neck extensors weaker than flexors",
+    "weakness_legs_proximal_gt_distal": "legs weaker proximally than distally",
+    "weakness_distal_predominant": "distal-predominant weakness",
+    "weakness_ocular_or_facial": "ocular or facial weakness",
+    "skin_other_dm_rash": "other DM rash (V-sign, shawl or holster sign, periungual changes)",
+    "ck_u_l": "CK",
+    "ck_uln_u_l": "CK upper limit of normal",
+    "ck_elevated": "CK above normal",
+    "ldh_elevated": "raised LDH",
+    "ast_elevated": "raised AST",
+    "alt_elevated": "raised ALT",
+    "aldolase_elevated": "raised aldolase",
+    "hypothyroidism": "untreated hypothyroidism",
+    "emg_myopathic": "myopathic EMG",
+    "emg_spontaneous_activity": "spontaneous activity on EMG",
+    "mri_muscle_edema": "muscle oedema on MRI",
+    "biopsy_performed": "muscle biopsy",
+    "biopsy_necrotic_fibers": "necrotic fibres on biopsy",
+    "biopsy_necrosis_predominant": "necrosis predominant on biopsy",
+    "biopsy_regenerating_fibers": "regenerating fibres on biopsy",
+    "biopsy_lymphocytic_infiltrate_prominent": "prominent lymphocytic infiltrate on biopsy",
+    "biopsy_endomysial_infiltrate_non_invading": "endomysial cells surrounding, not invading, fibres",
+    "biopsy_invasion_non_necrotic_fibers": "invasion of non-necrotic fibres",
+    "biopsy_perimysial_perivascular_infiltrate": "perimysial or perivascular infiltrate",
+    "biopsy_perifascicular_atrophy": "perifascicular atrophy",
+    "biopsy_rimmed_vacuoles": "rimmed vacuoles",
+    "biopsy_protein_accumulation": "protein aggregates (amyloid, p62, TDP-43) or 15–18 nm filaments",
+    "biopsy_mhc1_upregulation": "MHC class I on non-necrotic fibres",
+    "biopsy_mac_sarcolemma_non_necrotic": "MAC on the sarcolemma of non-necrotic fibres",
+    "biopsy_mac_capillaries": "MAC on capillaries",
+    "biopsy_cox_negative_fibers": "COX-negative or ragged-red fibres",
+    "biopsy_dystrophic_features": "dystrophic features on biopsy (dysferlin, dystrophin, sarcoglycans)",
+    "statin_exposure": "statin exposure",
+    "statin_withdrawal_outcome": "course after stopping the statin",
+    "other_myotoxic_drug": "another myotoxic drug",
+    "checkpoint_inhibitor": "checkpoint-inhibitor therapy",
+    "immunosuppression_response": "response to immunosuppression",
+    "ild": "interstitial lung disease",
+    "fever": "unexplained fever",
+    "cardiac_involvement": "cardiac involvement",
+    "cancer": "cancer within 3 years of onset",
+}
+
+
+def _default_name(key: str) -> str:
+    if key in ANTIBODIES:
+        return ANTIBODIES[key]
+    if key.endswith("_method") and key[: -len("_method")] in ANTIBODIES:
+        return f"{ANTIBODIES[key[: -len('_method')]]} assay method"
+    return FIELDS[key].description
+
+
+#: the clinical name of every key of the data dictionary (lower case where it starts a phrase)
+FINDING_TEXT: dict[str, str] = {key: _FINDING_OVERRIDES.get(key) or _default_name(key) for key in FIELDS}
+
+#: the form's label of a field where it differs from the capitalised clinical name (a question, with context)
+_FORM_LABEL = {
+    "case_id": "Case identifier (your own; no names)",
+    "age_at_onset_years": "Age at the first symptom",
+    "age_years": "Age now",
+    "onset_tempo": "Onset (acute < 4 weeks, subacute 4 weeks to 6 months, insidious)",
+    "symptom_duration_months": "Duration since the first symptom",
+    "genetic_diagnosis_gene": "Genetic diagnosis explaining a myopathy (gene, e.g. DYSF)",
+    "ck_u_l": "Highest creatine kinase (CK)",
+    "ck_uln_u_l": "CK upper limit of normal",
+    "ck_elevated": "CK above normal (when only a qualitative result is known)",
+    "biopsy_performed": "Muscle biopsy done (its findings are entered below)",
+    "statin_withdrawal_outcome": "After stopping the statin, without immunosuppression",
+    "immunosuppression_response": "Response to immunosuppressive treatment, if treated",
+    "skin_other_dm_rash": "Other DM rash: V-sign, shawl or holster sign, periungual changes",
+    "emg_myopathic": "EMG myopathic: short, small, polyphasic motor unit potentials",
+    "emg_spontaneous_activity": "EMG spontaneous activity: fibrillations, positive sharp waves, complex repetitive "
+                                "discharges",
+    "mri_muscle_edema": "MRI: diffuse or patchy oedema (STIR hyperintensity) in muscle",
+}
+
+
+def form_label(key: str) -> str:
+    """The form's label of a field: a question with its context, from the same clinical wording."""
+    if key in _FORM_LABEL:
+        return _FORM_LABEL[key]
+    spec = FIELDS[key]
+    text = ANTIBODIES[key] if key in ANTIBODIES else spec.description
+    return text[:1].upper() + text[1:]
+
+
+#: the words for an enumerated value, and for the bands the differential weighs, by (key, value)
+VALUE_TEXT: dict[tuple[str, str], str] = {
+    ("onset_tempo", "acute"): "acute (under 4 weeks)",
+    ("onset_tempo", "subacute"): "subacute (4 weeks to 6 months)",
+    ("onset_tempo", "insidious"): "insidious (over 6 months)",
+    ("statin_withdrawal_outcome", "resolved"): "resolved",
+    ("statin_withdrawal_outcome", "persisted"): "persisted",
+    ("immunosuppression_response", "improved"): "improved",
+    ("immunosuppression_response", "no_response"): "no response",
+    ("age_at_onset_years", "under_18"): "under 18",
+    ("age_at_onset_years", "18_to_39"): "18 to 39",
+    ("age_at_onset_years", "40_to_45"): "40 to 45",
+    ("age_at_onset_years", "over_45"): "over 45",
+    ("ck_u_l", "normal"): "normal",
+    ("ck_u_l", "raised_up_to_15x_uln"): "raised up to 15 times normal",
+    ("ck_u_l", "raised_over_15x_uln"): "raised over 15 times normal",
+    ("symptom_duration_months", "up_to_12_months"): "12 months or less",
+    ("symptom_duration_months", "over_12_months"): "over 12 months",
+    **{(f"{ab}_method", m): w for ab in ANTIBODIES for m, w in (
+        ("elisa", "ELISA"), ("iif", "immunofluorescence (IIF)"), ("line_blot", "line blot"),
+        ("immunoprecipitation", "immunoprecipitation"), ("cbia", "cell-based assay"))},
+}
+
+#: "if <this> →": the condition of a next test's result, by (key, value); booleans by "true" / "false"
+_IF_TEXT: dict[tuple[str, str], str] = {
+    ("statin_withdrawal_outcome", "resolved"): "CK and weakness normalise after stopping the statin",
+    ("statin_withdrawal_outcome", "persisted"): "they persist after stopping the statin",
+    ("immunosuppression_response", "improved"): "it improves on immunosuppression",
+    ("immunosuppression_response", "no_response"): "it does not respond to immunosuppression",
+    ("onset_tempo", "acute"): "the onset was acute (under 4 weeks)",
+    ("onset_tempo", "subacute"): "subacute (4 weeks to 6 months)",
+    ("onset_tempo", "insidious"): "insidious",
+    ("age_at_onset_years", "under_18"): "onset was under 18",
+    ("age_at_onset_years", "18_to_39"): "at 18 to 39",
+    ("age_at_onset_years", "40_to_45"): "at 40 to 45",
+    ("age_at_onset_years", "over_45"): "over 45",
+    ("ck_u_l", "normal"): "CK is normal",
+    ("ck_u_l", "raised_up_to_15x_uln"): "raised up to 15 times normal",
+    ("ck_u_l", "raised_over_15x_uln"): "over 15 times normal",
+    ("symptom_duration_months", "up_to_12_months"): "symptoms have lasted 12 months or less",
+    ("symptom_duration_months", "over_12_months"): "longer",
+    ("statin_exposure", "true"): "a statin was taken",
+    ("statin_exposure", "false"): "no statin was taken",
+}
+
+#: every policy choice in words, by (policy, value)
+POLICY_TEXT: dict[tuple[str, str], str] = {
+    ("eular_rash_free", "biopsy_required"): "without a DM rash, a muscle biopsy is mandatory for EULAR/ACR "
+                                            "classification (the criteria group's interim report)",
+    ("eular_rash_free", "biopsy_features_required"): "without a DM rash, EULAR/ACR classification needs one of the "
+                                                     "four scored biopsy features (the Karolinska calculator)",
+    ("eular_rash_free", "off"): "EULAR/ACR classifies by the score alone, with or without a DM rash",
+    ("eular_cutoffs", "score"): "EULAR/ACR categories by the published score cut-offs (5.3, 5.5 and 7.5 points "
+                                "without biopsy; 6.5, 6.7 and 8.7 with)",
+    ("eular_cutoffs", "probability"): "EULAR/ACR categories by the probability cut-offs (50%, 55% and 90%)",
+    ("enmc_weakness_required", "True"): "ENMC 224 requires proximal weakness for anti-HMGCR and anti-SRP IMNM",
+    ("enmc_weakness_required", "False"): "ENMC 224 anti-HMGCR and anti-SRP IMNM are classified without weakness",
+}
+
+#: each criteria set's short name
+SET_SHORT = {
+    "enmc_2017_imnm": "ENMC 224 (IMNM, 2018)",
+    "eular_acr_2017": "EULAR/ACR 2017",
+    "enmc_2003_iim": "ENMC 119 (2003)",
+    "enmc_2011_ibm": "ENMC 2011 (IBM)",
+    "connors_2010_ass": "Connors 2010 (antisynthetase syndrome)",
+    "bohan_peter_1975": "Bohan & Peter (1975)",
+}
+
+#: the case notes of :func:`myoclass.model.case.parse_case`, in words
+_NOTES = {
+    "ck_elevated derived from ck_u_l and ck_uln_u_l":
+        "CK above normal was worked out from the CK value and the laboratory's upper limit of normal.",
+    "biopsy_performed taken as true because biopsy findings are given":
+        "A muscle biopsy is taken as done, because biopsy findings are given.",
 }
 
 
@@ -38,6 +288,72 @@ def share(p: float) -> str:
     return f"{pct}%"
 
 
+def leading_share(summary: Mapping[str, Any]) -> str:
+    """The leading label's share as the answer shows it: never 100% while the criteria leave the label open
+    (the model's one-antibody-per-patient assumption can put all its weight on one label while the criteria
+    still wait for a test), then ">99%"."""
+    p = summary["leading_probability"]
+    if summary["label"] == "undetermined" and p >= 0.995:
+        return ">99%"
+    return share(p)
+
+
+def label_name(code: str) -> str:
+    """A label's short clinical name (the code itself only for a code outside the vocabulary)."""
+    return LABEL_SHORT.get(code, code)
+
+
+def _listed(codes: Iterable[str]) -> list[str]:
+    return [LABEL_IN_LIST.get(c, c) for c in codes]
+
+
+def finding_name(key: str) -> str:
+    """A finding's clinical name (``ab_hmgcr`` → ``anti-HMGCR``)."""
+    return FINDING_TEXT.get(key) or key.replace("_", " ")
+
+
+def value_text(key: str, value: Any) -> str:
+    """An entered value in words, with its unit (``True`` → ``yes``; antibodies ``positive`` / ``negative``)."""
+    if isinstance(value, bool):
+        if key in ANTIBODIES:
+            return "positive" if value else "negative"
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        spec = FIELDS.get(key)
+        unit = f" {spec.unit}" if spec and spec.unit else ""
+        return f"{value:g}{unit}"
+    return VALUE_TEXT.get((key, str(value)), str(value).replace("_", " "))
+
+
+def policy_text(name: str, value: Any) -> str:
+    """A policy choice in words."""
+    return POLICY_TEXT.get((name, str(value)), f"{name.replace('_', ' ')}: {str(value).replace('_', ' ')}")
+
+
+def _comma_outside_parentheses(text: str) -> bool:
+    return "," in re.sub(r"\([^()]*\)", "", text)
+
+
+def _join(items: Sequence[str], word: str) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    sep = "; " if any(_comma_outside_parentheses(i) for i in items) else ", "
+    if len(items) == 2:
+        return f"{items[0]}{';' if sep == '; ' else ''} {word} {items[1]}"
+    return sep.join(items[:-1]) + f"{sep.rstrip()} {word} {items[-1]}"
+
+
+def join_or(items: Iterable[str]) -> str:
+    """``a, b or c`` (semicolons when an item holds a comma: ``IMNM, anti-HMGCR subtype; or polymyositis``)."""
+    return _join(list(items), "or")
+
+
+def join_and(items: Iterable[str]) -> str:
+    """``a, b and c`` (semicolons when an item holds a comma)."""
+    return _join(list(items), "and")
+
+
 _NOT_SETTLED = {
     "statin_withdrawal_outcome": "course after statin withdrawal not recorded",
     "immunosuppression_response": "response to immunosuppression not recorded",
@@ -49,7 +365,7 @@ _NOT_SETTLED = {
 }
 
 
-def not_settled(t: dict[str, Any]) -> str:
+def not_settled(t: Mapping[str, Any]) -> str:
     """What a deciding next test still waits for, in the clinic's words ("anti-HMGCR not tested")."""
     key = t["finding"]
     if key in ANTIBODIES:
@@ -58,23 +374,308 @@ def not_settled(t: dict[str, Any]) -> str:
         return "no muscle biopsy yet" if t.get("p_present") is None else "biopsy status not known"
     if key in _NOT_SETTLED:
         return _NOT_SETTLED[key]
-    spec = FIELDS.get(key)
-    return f"{spec.description if spec else key.replace('_', ' ')} not known"
+    return f"{finding_name(key)} not known"
 
 
-def summary_text(out: dict[str, Any]) -> str:
+#: tests whose own words say what to find out
+_SELF_EXPLAINING = ("record ", "measure ", "TSH", "muscle gene panel", "dystrophy immunostaining")
+
+
+def step_text(t: Mapping[str, Any]) -> str:
+    """A next test as a step, in words: ``test anti-HMGCR``, ``muscle biopsy``, ``heliotrope rash — examine the skin``."""
+    key = t["finding"]
+    if key in ANTIBODIES:
+        return f"test {ANTIBODIES[key]}"
+    if key == "biopsy_performed":
+        return "muscle biopsy"
+    test = str(t.get("test") or "")
+    if test.startswith(_SELF_EXPLAINING):
+        return test
+    name = finding_name(key)
+    return f"{name} — {test}" if test else name
+
+
+def _biopsy_not_done(t: Mapping[str, Any]) -> bool:
+    """The next test is a muscle biopsy that was not done (an action; its ``p_present`` is None)."""
+    return bool(t["finding"] == "biopsy_performed" and t.get("p_present", 0) is None)
+
+
+def _if_words(key: str, value: str) -> str:
+    if key == "biopsy_performed":
+        return "a biopsy was done" if value == "true" else "no biopsy was done"
+    if (key, value) in _IF_TEXT:
+        return _IF_TEXT[(key, value)]
+    if value in ("true", "false"):
+        if key in ANTIBODIES:
+            return f"{ANTIBODIES[key]} is positive" if value == "true" else "negative"
+        return "present" if value == "true" else "absent"
+    return VALUE_TEXT.get((key, value), value.replace("_", " "))
+
+
+_WHY_PART = re.compile(r"if (?P<word>[^:;]+): (?P<what>[^;]*)")
+_WHY_WORD = {"positive/present": "true", "negative/absent": "false"}
+
+
+def _outcome_sets(t: Mapping[str, Any], reachable: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """(value, labels still possible after that result) for each result of a deciding test, in order."""
+    if "reachable_if_true" in t:
+        out = [("true", list(t["reachable_if_true"]))]
+        if not _biopsy_not_done(t):  # a biopsy not done: "false" is how things are now
+            out.append(("false", list(t.get("reachable_if_false") or reachable)))
+        return out
+    now = list(reachable)
+    values = list((t.get("outcomes") or {}).keys())
+    body = str(t.get("why", "")).split(": ", 1)[-1].rstrip(".")
+    parts = [(m.group("word"), m.group("what")) for m in _WHY_PART.finditer(body)]
+    out = []
+    for i, value in enumerate(values):
+        label = t["outcomes"][value]
+        if label != "undetermined":
+            out.append((value, [label]))
+            continue
+        what = parts[i][1] if i < len(parts) and parts[i][0] == value.replace("_", " ") else ""
+        if what.startswith("rules out "):
+            gone = {x.strip() for x in what[len("rules out "):].split(",")}
+            out.append((value, [lab for lab in now if lab not in gone]))
+        else:  # "no change" (or a wording this parser does not know: nothing claimed)
+            out.append((value, now))
+    return out
+
+
+def _ruled_out_name(code: str) -> str:
+    return "a 'no inflammatory myopathy' result" if code == "not_iim" else LABEL_IN_LIST.get(code, code)
+
+
+def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
+                  then: Mapping[str, str] | None = None) -> list[str]:
+    """What each result of a deciding next test would do, written forward, one phrase per result:
+    ``if anti-HMGCR is positive → IMNM, anti-HMGCR subtype``. ``reachable`` is the labels still possible
+    now; ``then`` may give, per result value, the step that would decide next (``test anti-HMGCR``)."""
+    if t.get("purpose") != "decides":
+        return []
+    key = t["finding"]
+    now = list(reachable)
+    phrases = []
+    for value, labels in _outcome_sets(t, now):
+        cond = "a biopsy is done" if _biopsy_not_done(t) else _if_words(key, value)
+        if len(labels) == 1:
+            what = label_name(labels[0])
+        elif set(labels) == set(now):
+            what = "no change"
+        else:
+            added = _listed(x for x in labels if x not in now)
+            gone = [_ruled_out_name(x) for x in now if x not in labels]
+            if added:
+                what = "could also give " + join_or(added)
+                if gone:
+                    what += ", and rules out " + join_or(gone)
+            elif len(labels) <= 3:
+                what = "leaves " + join_or(_listed(labels))
+            else:
+                what = "rules out " + join_or(gone)
+            step = (then or {}).get(value)
+            if step and len(labels) <= 3:  # close to settled: say what would decide next
+                what += f"; then {step.split(' — ')[0]}"
+        phrases.append(f"if {cond} → {what}")
+    return phrases
+
+
+def outcome_text(t: Mapping[str, Any], reachable: Sequence[str], then: Mapping[str, str] | None = None) -> str:
+    """:func:`outcome_parts` as one sentence: ``If anti-HMGCR is positive → …; if negative → ….``"""
+    parts = outcome_parts(t, reachable, then)
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+#: fields of the assessment that free text may name
+_JSON_FIELDS = {"next_tests": "the next tests", "reachable_labels": "the labels still possible",
+                "possible_categories": "the categories still possible"}
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_POLICY_CODE = re.compile(r"\b(eular_rash_free|eular_cutoffs|enmc_weakness_required)=(\w+)")
+
+
+def words(text: str) -> str:
+    """Free text with every code of the vocabulary (labels, finding keys, set ids, policies) in words."""
+    text = _POLICY_CODE.sub(lambda m: policy_text(m.group(1), m.group(2)), text)
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(0)
+        if code in LABEL_SHORT:
+            return LABEL_SHORT[code]
+        if code in FINDING_TEXT:
+            return FINDING_TEXT[code]
+        if code in SET_SHORT:
+            return SET_SHORT[code]
+        return _JSON_FIELDS.get(code, code)
+
+    return _CODE.sub(one, text)
+
+
+def warning_text(w: str) -> str:
+    """A warning of the assessment in words (the case notes reworded; any code replaced by its name)."""
+    return _NOTES.get(w) or words(w)
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _range_text(key: str) -> str:
+    spec = FIELDS[key]
+    unit = f" {spec.unit}" if spec.unit else ""
+    lo, hi = spec.minimum, spec.maximum
+    if lo is not None and hi is not None:
+        return f"must be between {lo:g} and {hi:g}{unit}"
+    if lo is not None:
+        return f"must be more than {lo:g}{unit}" if spec.exclusive_minimum else f"must be {lo:g}{unit} or more"
+    if hi is not None:
+        return f"must be {hi:g}{unit} or less"
+    return "must be a number"
+
+
+_CONTRADICTS = re.compile(r"^(True|False) contradicts ck_u_l=(\S+) and ck_uln_u_l=(\S+) \(CK is (above|not above)")
+
+
+def problem_text(field: str, message: str) -> str:
+    """A problem with an entered value, in words, as shown at its field: ``Age must be between 0 and 120 years``."""
+    spec = FIELDS.get(field)
+    name = _cap(finding_name(field)) if spec else ""
+    if spec is None:
+        return _cap(words(message))
+    if "out of range" in message or "not a finite number" in message:
+        return f"{name} {_range_text(field)}"
+    if message.endswith("is not a number"):
+        rng = _range_text(field)
+        return f"{name}: {message} ({'enter a number' if rng == 'must be a number' else rng.replace('must be', 'enter a number')})"
+    if spec.kind == "enum" and "is not allowed" in message:
+        return f"{name}: choose {join_or([value_text(field, v) for v in spec.values])}, or leave it unknown"
+    if spec.kind == "bool" and "is not allowed" in message:
+        return f"{name}: choose yes, no or unknown"
+    m = _CONTRADICTS.match(message)
+    if m:
+        said = "above normal" if m.group(1) == "True" else "not above normal"
+        return (f"CK is entered as {said}, but the CK value {m.group(2)} U/L is {m.group(4)} the upper limit "
+                f"{m.group(3)} U/L; change one of them")
+    if "biopsy_performed is false" in message:
+        return f"{name} is given, but no muscle biopsy was done; answer yes to the biopsy, or leave this finding unknown"
+    if field == "age_at_onset_years" and "is later than age_years=" in message:
+        onset, age = message.split(" is later than age_years=")
+        return f"Age at onset ({onset}) is later than the age now ({age})"
+    if field == "statin_withdrawal_outcome" and "statin_exposure is false" in message:
+        return "The course after stopping a statin is given, but no statin was taken"
+    if field == "biopsy_necrosis_predominant":
+        return "Necrosis cannot be predominant when there are no necrotic fibres on the biopsy"
+    return f"{name}: {words(message)}".replace(" is false", " is no").replace(" is true", " is yes")
+
+
+def summary_text(out: Mapping[str, Any]) -> str:
     """The summary sentence of an assessment: the label, or the leading label and what is not settled."""
     s = out["summary"]
     label = s["label"]
     if label == "undetermined":
-        opts = ", ".join(s["reachable_labels"])
         decides = [t for t in out["next_tests"] if t["purpose"] == "decides"]
-        tests = [t["finding"] for t in decides][:3]
-        more = f" The next findings that would settle it: {', '.join(tests)}." if tests else ""
+        steps = [step_text(t) for t in decides][:3]
+        more = f" Next: {'; '.join(steps)}." if steps else ""
         lead = s["leading_label"]
         what = "; ".join(not_settled(t) for t in decides[:2])
-        head = f"Most likely {LABEL_TEXT[lead]} ({share(s['leading_probability'])})"
+        head = f"Most likely {LABEL_TEXT[lead]} ({leading_share(s)})"
         head += f"; not settled: {what}. " if what else ". "
-        return f"{head}Not yet determined: the known findings are compatible with {opts}.{more}"
+        return f"{head}{still_possible(out)}{more}"
+    if label == "not_iim":
+        return ("Not classified as an inflammatory myopathy: the criteria are not met, and no other explanation "
+                "was identified.")
     cert = f"{s['certainty']} " if s["certainty"] else ""
-    return f"Classified as {cert}{LABEL_TEXT[label]} ({label})."
+    return f"Classified as {cert}{LABEL_TEXT[label]}."
+
+
+def set_verdict(cs: Mapping[str, Any]) -> tuple[str, str]:
+    """A criteria set's badge and category in words, always in agreement: the badge is ``met`` or ``not met``
+    when every category still possible is met or not met, ``open`` otherwise; the category names every
+    category still possible ("probable PM or possible PM") rather than ``undetermined``."""
+    badge = {"met": "met", "not_met": "not met", "undetermined": "open"}[cs["status"]]
+    cats = [_CATEGORY_SHORT.get(c, c) for c in cs.get("possible_categories") or [cs["category"]]]
+    return badge, join_or(cats) if len(cats) > 1 else cats[0]
+
+
+def eular_band(e: Mapping[str, Any]) -> str:
+    """The named EULAR/ACR band(s) the score, or its range, lies in under the cut-offs in force: ``definite IIM``,
+    ``probable or definite IIM``; by the probability (50/55/90%) while the weight set is not known."""
+    cut = e.get("cutoffs")
+    if cut:
+        lo, hi = (e["score"], e["score"]) if e.get("score") is not None else (e["score_min"], e["score_max"])
+        marks = (cut["possible"], cut["probable"], cut["definite"])
+    else:
+        lo, hi = e["probability_min"], e["probability_max"]
+        marks = (0.5, 0.55, 0.9)
+
+    def band(x: float) -> int:
+        return sum(x >= m for m in marks)
+
+    names = ("not IIM", "possible IIM", "probable IIM", "definite IIM")
+    a, b = band(lo), band(hi)
+    if a == b:
+        return names[a]
+    if a == 0:
+        return f"{names[0]} to {names[b]}"
+    return f"{names[a].split()[0]} to {names[b]}" if b - a > 1 else f"{names[a].split()[0]} or {names[b]}"
+
+
+def still_possible(a: Mapping[str, Any]) -> str:
+    """The labels still possible under the criteria, in words, with what a muscle biopsy not yet done could
+    add: one consistent statement instead of two lists that disagree ("" when the label is settled)."""
+    s = a["summary"]
+    reach = list(s["reachable_labels"])
+    if len(reach) <= 1:
+        return ""
+    over = "" if s["reachable_labels_exact"] else " (an over-estimate: too many unknowns to be exact)"
+    bx = next((t for t in a["next_tests"] if _biopsy_not_done(t) and "reachable_if_true" in t), None)
+    text = f"Still possible under the criteria{over}"
+    if bx is not None:
+        text += ", with no muscle biopsy done"
+    text += ": " + join_or(_listed(reach)) + "."
+    if bx is not None:
+        added = _listed(x for x in bx["reachable_if_true"] if x not in reach)
+        gone = [_ruled_out_name(x) for x in reach if x not in bx["reachable_if_true"]]
+        if added:
+            text += " A biopsy could add " + join_or(added)
+            text += (", and would rule out " + join_or(gone) + ".") if gone else "."
+    return text
+
+
+def _gist(text: str) -> str:
+    """The first sentence of a guidance text, with the second when the first is short ("IMNM is possible.")."""
+    sentences: list[str] = re.findall(r".+?[.!?](?=\s|$)", text) or [text]
+    gist = str(sentences[0]).strip()
+    if len(gist) < 60 and len(sentences) > 1:
+        gist += " " + sentences[1].strip()
+    return gist
+
+
+def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = None) -> list[dict[str, str]]:
+    """What to do now, at most three lines: the next tests that decide most, each with what its results would
+    do (forward), else the mimics to rule out, then the first guidance items. Each line is ``{"finding"}``
+    (the key to link, or ""), ``{"step"}`` and ``{"detail"}``. ``then`` maps a finding to the step that
+    would decide next after each of its results (see :func:`outcome_parts`)."""
+    reach = list(a["summary"]["reachable_labels"])
+    out: list[dict[str, str]] = []
+    decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
+    for t in decides[:2]:
+        out.append({"finding": t["finding"], "step": _cap(step_text(t)),
+                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]))})
+    if not decides:
+        for t in [t for t in a["next_tests"] if t["purpose"] == "rules_out"][:2]:
+            why = str(t.get("why", ""))
+            reason = why.split(" exists: ", 1)[1] if " exists: " in why else ""
+            out.append({"finding": t["finding"], "step": "Rule out a mimic: " + step_text(t),
+                        "detail": _cap(reason)})
+    for g in a.get("guidance") or []:
+        if len(out) >= 3:
+            break
+        if str(g["id"]).startswith("undetermined."):  # "the next tests listed ...": the lines above say it
+            continue
+        out.append({"finding": "", "step": _gist(str(g["text"])), "detail": ""})
+    if not out:
+        out.append({"finding": "", "step": "Nothing further is needed to settle the classification.", "detail": ""})
+    return out[:3]

@@ -13,6 +13,7 @@ from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS
 from myoclass.model.fields import ANTIBODIES
 from myoclass.reasoning.engine import Engine
+from myoclass.reasoning.text import label_name, policy_text
 
 __all__ = ["warnings_for"]
 
@@ -32,6 +33,37 @@ _LABEL_SOURCE = {
 
 def _pct(p: float) -> str:
     return f"{100 * p:.1f}%"
+
+
+def _score(e: Mapping[str, Any]) -> str:
+    """The EULAR/ACR score, or its range while unknown items could move it."""
+    if e["score"] is not None:
+        return f"{e['score']:.1f}"
+    return f"{e['score_min']:.1f}–{e['score_max']:.1f}"
+
+
+def _band(e: Mapping[str, Any]) -> str:
+    """The named band(s) of the cut-offs in force that the score (or its range) lies in: 'probable IIM',
+    'definite IIM', 'probable or definite IIM'."""
+    cut = e.get("cutoffs")
+    if not cut:
+        return "probable or definite IIM"
+
+    def band(x: float) -> str:
+        if x >= cut["definite"]:
+            return "definite"
+        if x >= cut["probable"]:
+            return "probable"
+        return "possible" if x >= cut["possible"] else "not-IIM"
+
+    lo, hi = (e["score"], e["score"]) if e["score"] is not None else (e["score_min"], e["score_max"])
+    a, b = band(lo), band(hi)
+    return f"{a} IIM" if a == b else f"{a} or {b} IIM"
+
+
+def _item_name(label: str) -> str:
+    """An item's label as a short name for a list: the paper's words up to the first parenthesis."""
+    return label.split(" (", 1)[0].rstrip(".")
 
 
 @lru_cache(maxsize=256)
@@ -74,18 +106,21 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
     if e["model"] == "without_biopsy" and e["score"] is not None and round(e["score"] * 10) in (53, 55, 75):
         other = "probability" if pol.eular_cutoffs == "score" else "score"
         w.append(f"EULAR/ACR score {e['score']:.1f} lies where the published score cut-offs and the probability "
-                 f"cut-offs disagree (probability {_pct(e['probability'])}); policy eular_cutoffs={pol.eular_cutoffs} "
-                 f"decided '{e['category']}' (the {other} cut-offs would give a different category).")
+                 f"cut-offs disagree (probability {_pct(e['probability'])}). myoclass applies "
+                 f"{policy_text('eular_cutoffs', pol.eular_cutoffs)}, which gives '{e['category']}'; the {other} "
+                 "cut-offs would give a different category.")
     if v[category_key(EULAR, eular.RASH_FREE_GATE_FAILED)] == 2:
-        w.append(f"EULAR/ACR: the score reaches 'probable IIM' but there is no DM rash and policy "
-                 f"eular_rash_free={pol.eular_rash_free} requires muscle biopsy evidence, so the case is not "
-                 "classified as IIM under EULAR/ACR.")
+        w.append(f"EULAR/ACR: the score ({_score(e)}) is in the {_band(e)} range, but there is no DM rash and "
+                 f"the rash-free biopsy rule in force is not satisfied: "
+                 f"{policy_text('eular_rash_free', pol.eular_rash_free)}. So the case is not classified as IIM "
+                 "under EULAR/ACR.")
     if pol.enmc_weakness_required and (
             v[category_key(imnm.ID, imnm.POSSIBLE_ANTI_HMGCR)] == 2
             or v[category_key(imnm.ID, imnm.POSSIBLE_ANTI_SRP)] == 2):
         w.append("Possible IMNM with weakness absent: anti-HMGCR/anti-SRP positive with raised CK but no "
                  "proximal weakness recorded. Such patients exist (hyperCKemia or myalgia only; Chow 2024), but "
-                 "ENMC 224 lists weakness, so the case is not classified as IMNM (policy enmc_weakness_required).")
+                 "ENMC 224 lists weakness, so the case is not classified as IMNM (myoclass applies: "
+                 f"{policy_text('enmc_weakness_required', True)}).")
     # --- disagreements between sets ---
     if label.startswith("imnm_"):
         named = enmc["category"]
@@ -100,8 +135,8 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
     if label == "ibm" and e["subgroup"] == SUBGROUPS["sub_pm"]:
         w.append("The EULAR/ACR tree places this case in PM, while the ENMC 2011 IBM criteria are met.")
     if bp["status"] == "met" and label in ("ibm", "hereditary_myopathy", "statin_toxic_myopathy", "other_non_immune"):
-        w.append(f"Bohan & Peter (1975) would call this {bp['category']}, but the label is {label}: the older "
-                 "criteria cannot tell it from polymyositis.")
+        w.append(f"Bohan & Peter (1975) would call this {bp['category']}, but the label is {label_name(label)}: the "
+                 "older criteria cannot tell it from polymyositis.")
     if label == "imnm_seronegative" and e["status"] != "met":
         w.append("Antibody-negative IMNM falls below the EULAR/ACR threshold here; the weakness pattern "
                  "(neck flexor and leg items) moves such cases across 5.5.")
@@ -127,12 +162,12 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
     if src:
         s = sets[src]
         used = _category_items(eng, src, s["category"])
-        unv = [it["id"] for it in s["items"] if it["unverified"] and it["id"] in used]
+        unv = [_item_name(it["label"]) for it in s["items"] if it["unverified"] and it["id"] in used]
         if src == EULAR:
             unv.append("subclassification tree")
         if unv:
             w.append(f"The label rests on {s['title']} items not verified against the primary paper [R]: "
-                     + ", ".join(unv) + ".")
+                     + "; ".join(unv) + ".")
     return w
 
 

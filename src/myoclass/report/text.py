@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from myoclass.criteria import VERIFICATION
 from myoclass.reasoning.assess import NO_BIOPSY_NOTE
-from myoclass.reasoning.text import LABEL_TEXT
+from myoclass.reasoning.text import (
+    SET_SHORT,
+    eular_band,
+    join_or,
+    label_name,
+    leading_share,
+    outcome_text,
+    set_verdict,
+    step_text,
+    todo,
+    warning_text,
+    words,
+)
 
 __all__ = ["criteria_markdown", "criteria_text", "markdown_report", "text_report"]
 
@@ -50,25 +63,22 @@ def _differential(a: dict[str, Any], markdown: bool) -> list[str]:
     dif = a.get("differential")
     if not dif:
         return []
-    s = a["summary"]
     dm = a.get("differential_model", {})
     head = "Differential (not a diagnosis)"
     lines = [("## " + head) if markdown else head]
-    if s["label"] == "undetermined":
-        lines.append(f"Most likely: {s['leading_label']} ({_share(s['leading_probability'])}) — "
-                     f"{LABEL_TEXT[s['leading_label']]}.")
-    rows = [[str(i), d["label"], _share(d["probability"])] for i, d in enumerate(dif[:_MAX_DIFFERENTIAL], 1)]
+    rows = [[str(i), label_name(d["label"]), _share(d["probability"])] for i, d in enumerate(dif[:_MAX_DIFFERENTIAL], 1)]
     lines += _table(["#", "Label", "Probability"], rows, markdown)
     if len(dif) > _MAX_DIFFERENTIAL:
         rest = sum(d["probability"] for d in dif[_MAX_DIFFERENTIAL:])
         lines.append(f"   ... {len(dif) - _MAX_DIFFERENTIAL} more labels share {_share(rest)}.")
     exact = "exact" if a.get("differential_exact", True) else (
         f"within {_share(dm.get('error_bound', 0.0))} (total variation; too many branches to be exact)")
+    reading = ("a salient finding not mentioned counts as weak evidence of its absence" if dm.get("reading") == "record"
+               else "a finding left unknown carries no evidence")
     lines.append(f"The probability that the criteria will give each label once the unknown findings are known, "
                  f"under a literature-based model of how often each finding occurs in each condition ({exact}; "
-                 f"reading policy: {dm.get('reading', 'clinic')}; model version {dm.get('version', '?')}). It rests "
-                 f"on {dm.get('assumed_numbers', '?')} assumed numbers (no source read). It is not a diagnosis and "
-                 "not fitted to any hospital's case mix.")
+                 f"{reading}; model version {dm.get('version', '?')}). It rests on {dm.get('assumed_numbers', '?')} "
+                 "assumed numbers (no source read). It is not a diagnosis and not fitted to any hospital's case mix.")
     lines.append("")
     return lines
 
@@ -82,6 +92,38 @@ def _test_odds(t: dict[str, Any]) -> str:
     return f" ({pres}{ei:.2f} bits)"
 
 
+def _headline(a: dict[str, Any]) -> str:
+    """The answer first: the most likely label and whether the criteria settle it."""
+    s = a["summary"]
+    if s["label"] == "undetermined":
+        return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} "
+                "(not settled by the criteria)")
+    cert = f"{s['certainty']} " if s["certainty"] else ""
+    return f"Classified: {cert}{label_name(s['label'])} (settled by the criteria)"
+
+
+def _eular_line(e: dict[str, Any]) -> str:
+    sc = f"{e['score']:.1f}" if e["score"] is not None else f"{e['score_min']:.1f}–{e['score_max']:.1f}"
+    rng = (_pct(e["probability"]) if e["probability"] is not None
+           else f"{_pct(e['probability_min'])}–{_pct(e['probability_max'])}")
+    model = {"with_biopsy": "with biopsy", "without_biopsy": "without biopsy"}.get(e["model"] or "",
+                                                                                  "biopsy status unknown")
+    badge, category = set_verdict(e)
+    subs = e["possible_subgroups"]
+    sub = e["subgroup"] or (join_or(subs) if subs else "none")
+    return (f"EULAR/ACR 2017: score {sc} points ({model}), probability of IIM {rng}, in the {eular_band(e)} range; "
+            f"{badge}: {category}; subgroup: {sub}.")
+
+
+def _codes(a: dict[str, Any]) -> str:
+    """The codes behind the words, for engineers (the JSON has them all)."""
+    s = a["summary"]
+    tests = ", ".join(t["finding"] for t in a["next_tests"][:_MAX_DECIDES])
+    pol = ", ".join(f"{k}={v}" for k, v in a["policy"].items())
+    return (f"Codes (for engineers): label {s['label']}; leading {s['leading_label']}; reachable "
+            f"{', '.join(s['reachable_labels'])}; next tests {tests or 'none'}; policy {pol}.")
+
+
 def _report(a: dict[str, Any], markdown: bool) -> str:
     s = a["summary"]
     h1, h2 = ("# ", "## ") if markdown else ("", "")
@@ -89,17 +131,16 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     title = f"myoclass assessment — case {a['case_id'] or '(no id)'}"
     lines += [h1 + title] if markdown else [title, "=" * len(title)]
     lines.append("")
-    cert = f" ({s['certainty']})" if s["certainty"] else ""
-    lines.append(f"{'**Label:**' if markdown else 'Label:'} {s['label']}{cert} — {LABEL_TEXT[s['label']]}")
+    head = _headline(a)
+    lines.append(f"**{head}**" if markdown else head)
     lines.append(s["text"])
-    if len(s["reachable_labels"]) > 1:
-        exact = "" if s["reachable_labels_exact"] else " (over-estimate: too many unknowns to be exact)"
-        lines.append(f"Still possible{exact}: " + ", ".join(s["reachable_labels"]))
     e = a["criteria"].get("eular_acr_2017")
     if e:
-        rng = (f"{_pct(e['probability'])}" if e["probability"] is not None
-               else f"between {_pct(e['probability_min'])} and {_pct(e['probability_max'])}")
-        lines.append(f"EULAR/ACR probability of IIM: {rng} (model: {e['model'] or 'biopsy status unknown'}).")
+        lines.append(_eular_line(e))
+    lines.append("")
+    lines.append(h2 + "What to do now" if markdown else "What to do now")
+    for i, line in enumerate(todo(a), 1):
+        lines.append(f"{i}. {line['step']}" + (f": {line['detail']}" if line["detail"] else ""))
     lines.append("")
     lines += _differential(a, markdown)
     lines.append(h2 + "Next tests" if markdown else "Next tests")
@@ -107,10 +148,17 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append("None needed to settle the label.")
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     shown = decides[:_MAX_DECIDES] + [t for t in a["next_tests"] if t["purpose"] != "decides"]
+    reach = s["reachable_labels"]
     for i, t in enumerate(shown, 1):
-        tag = "decides" if t["purpose"] == "decides" else "rules out a mimic"
-        odds = _test_odds(t)
-        lines.append(f"{i}. {t['finding']} [{tag}]{odds} — {t.get('test', '')}: {t['why']}")
+        if t["purpose"] == "decides":
+            what = outcome_text(t, reach)
+            tag = "decides"
+        else:
+            why = str(t.get("why", ""))
+            what = why.split(" exists: ", 1)[1] if " exists: " in why else words(why)
+            tag = "rules out a mimic"
+        step = step_text(t)
+        lines.append(f"{i}. {step[:1].upper() + step[1:]} [{tag}]{_test_odds(t)}: {what}")
     if len(decides) > _MAX_DECIDES:
         lines.append(f"   ... and {len(decides) - _MAX_DECIDES} more findings that would narrow the labels "
                      "(all are in the JSON output).")
@@ -137,19 +185,16 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append("")
     if a["warnings"]:
         lines.append(h2 + "Warnings" if markdown else "Warnings")
-        lines += [f"- {w}" for w in a["warnings"]]
+        lines += [f"- {warning_text(w)}" for w in a["warnings"]]
         lines.append("")
+    tags: set[str] = set()
     for sid, cs in a["criteria"].items():
-        head = f"{cs['title']} [{sid} {cs['version']}]: {_STATUS[cs['status']]} — {cs['category']}"
+        badge, category = set_verdict(cs)
+        head = f"{cs['title']} ({cs['version']}): {badge.upper()} — {category}"
         lines.append(h2 + head if markdown else head)
         if sid == "eular_acr_2017":
-            sc = (f"{cs['score']:.1f}" if cs["score"] is not None else f"{cs['score_min']:.1f}–{cs['score_max']:.1f}")
-            subs = cs["possible_subgroups"]
-            sub = cs["subgroup"] or ("one of " + ", ".join(subs) if subs else "—")
-            lines.append(f"Score {sc}; probability {_pct(cs['probability_min'])}–{_pct(cs['probability_max'])}; "
-                         f"subgroup: {sub}")
-        if cs["status"] == "undetermined" and len(cs["possible_categories"]) > 1:
-            lines.append("Possible categories: " + ", ".join(cs["possible_categories"]))
+            lines.append(_eular_line(cs))
+            lines += [f"Note: {n}" for n in cs["notes"]]
         rows = []
         for it in cs["items"]:
             w = it["weight"]
@@ -158,14 +203,21 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
                 wtxt = f"{wo if wo is not None else '—'}/{wb}"
             else:
                 wtxt = "" if w is None else f"{w:g}"
+            tags.add(it["verification"])
             tag = it["verification"] + (" UNVERIFIED" if it["unverified"] else "")
             state = "no biopsy" if it.get("note") == NO_BIOPSY_NOTE else _STATE[it["state"]]
             rows.append([it["label"], state, wtxt, tag])
-        lines += _table(["Item", "State", "Weight", "Source"], rows, markdown)
+        lines += _table(["Item", "State", "Weight", "Tag"], rows, markdown)
         lines.append(f"Source: {cs['citation']}")
+        others = sorted({it["citation"] for it in cs["items"]} - {cs["citation"]})
+        if len(others) > 1:
+            lines.append("Item sources: " + "; ".join(others))
         lines.append("")
+    if tags:
+        lines.append("Tags: " + "; ".join(f"{t} {VERIFICATION[t]}" for t in VERIFICATION if t in tags) + ".")
     v = a["versions"]
-    lines.append("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()))
+    lines.append("Versions: " + ", ".join(f"{SET_SHORT.get(k, k)} {val}" for k, val in v.items()))
+    lines.append(_codes(a))
     lines.append("Classification criteria are research tools and decision support, not a diagnosis or an order.")
     return "\n".join(lines) + "\n"
 

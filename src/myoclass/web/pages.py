@@ -8,6 +8,7 @@ or a diagnosis.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -15,16 +16,39 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from myoclass import __version__
+from myoclass.criteria import VERIFICATION
 from myoclass.examples import example_cases
 from myoclass.io.json import dumps
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
-from myoclass.reasoning.assess import assess_case
-from myoclass.reasoning.text import LABEL_TEXT, not_settled, share
+from myoclass.reasoning.assess import NO_BIOPSY_NOTE, assess_case
+from myoclass.reasoning.text import (
+    LABEL_SHORT,
+    LABEL_TEXT,
+    SET_SHORT,
+    eular_band,
+    finding_name,
+    form_label,
+    join_or,
+    label_name,
+    leading_share,
+    not_settled,
+    outcome_text,
+    policy_text,
+    problem_text,
+    set_verdict,
+    share,
+    step_text,
+    still_possible,
+    todo,
+    value_text,
+    warning_text,
+    words,
+)
 from myoclass.web.work import WorkPool
 
 __all__ = ["router"]
@@ -53,27 +77,8 @@ SECTIONS: list[tuple[str, list[str]]] = [
 _SECTIONS = [(title, [FIELDS[k] for k in keys]) for title, keys in SECTIONS]
 
 
-_FIELD_LABELS = {
-    "case_id": "Case identifier (your own; no names)",
-    "sex": "Sex",
-    "age_at_onset_years": "Age at the first symptom",
-    "age_years": "Age now",
-    "onset_tempo": "Onset (acute < 4 weeks, subacute 4 weeks to 6 months, insidious)",
-    "symptom_duration_months": "Duration since the first symptom",
-    "genetic_diagnosis_gene": "Genetic diagnosis explaining a myopathy (gene, e.g. DYSF)",
-    "ck_u_l": "Highest creatine kinase (CK)",
-    "ck_uln_u_l": "CK upper limit of normal",
-    "ck_elevated": "CK above normal (when only a qualitative result is known)",
-}
-
-
 def _label_text(spec: FieldSpec) -> str:
-    if spec.key in _FIELD_LABELS:
-        return _FIELD_LABELS[spec.key]
-    if spec.key in ANTIBODIES:
-        return ANTIBODIES[spec.key]
-    d = spec.description
-    return d[0].upper() + d[1:]
+    return form_label(spec.key)
 
 
 def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
@@ -101,25 +106,8 @@ def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
     return case, problems
 
 
-#: short names of the labels for the differential chart (a phone is 390 px wide); the codes are shown beside them
-SHORT_LABEL = {
-    "imnm_anti_hmgcr": "IMNM, anti-HMGCR subtype",
-    "imnm_anti_srp": "IMNM, anti-SRP subtype",
-    "imnm_seronegative": "IMNM, antibody-negative",
-    "dm": "dermatomyositis",
-    "adm": "amyopathic dermatomyositis",
-    "jdm": "juvenile dermatomyositis",
-    "juvenile_myositis_other": "juvenile myositis, other",
-    "ibm": "inclusion body myositis",
-    "antisynthetase": "antisynthetase syndrome",
-    "pm": "polymyositis",
-    "nonspecific_myositis": "non-specific myositis",
-    "statin_toxic_myopathy": "statin toxic myopathy",
-    "hereditary_myopathy": "hereditary myopathy",
-    "other_non_immune": "other non-immune cause",
-    "not_iim": "no inflammatory myopathy, no other cause found",
-    "undetermined": "not yet determined",
-}
+#: short names of the labels for the headline and the differential chart (defined once, in reasoning.text)
+SHORT_LABEL = LABEL_SHORT
 
 
 def _entropy(differential: list[dict[str, Any]]) -> float:
@@ -150,59 +138,288 @@ def _likelihood(t: dict[str, Any]) -> str:
         word = "positive" if t["finding"] in ANTIBODIES else "present"
         return f"{word}: {share(p)} likely"
     values = t.get("p_values") or {}
-    return " · ".join(f"{str(k).replace('_', ' ')}: {share(v)}" for k, v in values.items())
+    return " · ".join(f"{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items())
 
 
-def _next_test_view(t: dict[str, Any], entropy: float) -> dict[str, Any]:
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _next_test_view(t: dict[str, Any], entropy: float, reachable: list[str],
+                    then: dict[str, str] | None = None) -> dict[str, Any]:
     bits = t.get("expected_information")
     weighed = bits is not None and not (t.get("p_present") is None and not t.get("p_values"))
     unweighed = ""
     if not weighed and t["finding"] == "biopsy_performed":
         unweighed = "not weighed by the model: no biopsy was done, and doing one is a choice, not an unknown finding"
+    if t["purpose"] == "decides":
+        outcome = outcome_text(t, reachable, then)
+    else:
+        why = str(t.get("why", ""))
+        outcome = _cap(why.split(" exists: ", 1)[1]) if " exists: " in why else words(why)
     return {**t, "likelihood": _likelihood(t) if weighed else "",
             "settles": settles(bits, entropy) if weighed and bits is not None else "",
-            "bits": bits if weighed else None, "unweighed": unweighed}
+            "bits": bits if weighed else None, "unweighed": unweighed,
+            "step": _cap(step_text(t)), "outcome": outcome}
+
+
+def _then_steps(case: dict[str, Any], a: dict[str, Any], tests: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """For each of ``tests`` and each of its results that leaves the label open: the step that would decide
+    next once that result is known (the first deciding test of the case with that result entered)."""
+    out: dict[str, dict[str, str]] = {}
+    for t in tests:
+        key = t["finding"]
+        spec = FIELDS.get(key)
+        if spec is None or key == "biopsy_performed":
+            continue
+        if "reachable_if_true" in t:
+            results: list[tuple[str, Any]] = [("true", True), ("false", False)]
+        elif spec.kind == "enum":
+            results = [(v, v) for v in (t.get("outcomes") or {}) if v in spec.values]
+        else:  # a banded number: the band is not a value to enter
+            continue
+        steps: dict[str, str] = {}
+        for name, value in results:
+            if name in ("true", "false") and len(t[f"reachable_if_{name}"]) < 2:
+                continue
+            if name not in ("true", "false") and t["outcomes"].get(name) != "undetermined":
+                continue
+            try:
+                after = assess_case(parse_case({**case, key: value}))
+            except InvalidCase:
+                continue
+            nxt = next((n for n in after["next_tests"] if n["purpose"] == "decides"), None)
+            if nxt is not None:
+                steps[name] = step_text(nxt)
+        if steps:
+            out[key] = steps
+    return out
 
 
 def _differential_view(a: dict[str, Any]) -> dict[str, Any] | None:
-    """What the result panel shows of the differential: the chart rows (the small shares apart), the
-    headline, what the criteria still wait for, and the next tests with their odds in words."""
+    """What the result panel shows of the differential: the chart rows (the small shares apart) and the
+    model's note."""
     diff = a.get("differential")
     if not diff:
         return None
-    rows = [{**d, "short": SHORT_LABEL.get(d["label"], d["label"]), "words": LABEL_TEXT.get(d["label"], d["label"]),
+    rows = [{**d, "short": label_name(d["label"]), "words": LABEL_TEXT.get(d["label"], d["label"]),
              "pct": share(d["probability"]), "width": max(100 * d["probability"], 0.6)} for d in diff]
+    rows[0]["pct"] = leading_share(a["summary"])  # never 100% while the criteria leave the label open
     # the labels shown as "<1%" go into the collapsed part of the chart (the leading label never does)
     shown = [r for i, r in enumerate(rows) if i == 0 or r["pct"] != "<1%"]
     small = rows[len(shown):]
-    entropy = _entropy(diff)
-    decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     return {
         "rows": shown,
         "small": small,
         "small_total": share(sum(r["probability"] for r in small)),
         "leading": rows[0],
-        "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
-        "tests": [_next_test_view(t, entropy) for t in a["next_tests"]],
         "model": a.get("differential_model") or {},
         "exact": a.get("differential_exact", True),
     }
 
 
+#: the EULAR/ACR probability bar: x of a probability on the 440-unit-wide drawing (20 units of room each side,
+#: so a marker at 0% or 99.9% is never clipped)
+def _x(p: float) -> float:
+    return round(20 + 400 * min(max(p, 0.0), 1.0), 1)
+
+
+_BANDS = [("no", "not IIM", 0.0, 0.5), ("possible", "possible", 0.5, 0.55), ("probable", "probable", 0.55, 0.9),
+          ("definite", "definite", 0.9, 1.0)]
+
+
+def _pct1(p: float) -> str:
+    """A probability with one decimal that never claims 0% or 100% for a share strictly between."""
+    if 0.9999 <= p < 1:
+        return ">99.99%"
+    if 0.99 <= p < 1:  # near the top, one decimal would read 99.9% for both ends of a range
+        return f"{100 * p:.2f}%"
+    if 0 < p < 0.001:
+        return "<0.1%"
+    return f"{100 * p:.1f}%"
+
+
+def _eular_view(e: dict[str, Any]) -> dict[str, Any]:
+    """The EULAR/ACR section: the verdict in words, score, probability with its named band, subgroup, the
+    set's notes, and the geometry of the probability bar (SVG attributes: no inline style)."""
+    badge, category = set_verdict(e)
+    model = {"with_biopsy": "with biopsy", "without_biopsy": "without biopsy"}.get(e["model"] or "",
+                                                                                  "biopsy status unknown: both weight sets")
+    if e["score"] is not None:
+        score = f"{e['score']:.1f} points"
+    else:
+        score = f"{e['score_min']:.1f} to {e['score_max']:.1f} points, by the unknown items"
+    lo, hi = e["probability_min"], e["probability_max"]
+    prob = _pct1(e["probability"]) if e["probability"] is not None else f"{_pct1(lo)} to {_pct1(hi)}"
+    subs = e["possible_subgroups"]
+    if e["subgroup"]:
+        subgroup = e["subgroup"]
+    elif subs:
+        subgroup = "one of " + join_or(subs) if len(subs) > 1 else f"{subs[0]}, if classified"
+    else:
+        subgroup = "none (not classified as IIM)"
+    x0, x1 = _x(lo), _x(hi)
+    if x1 - x0 < 4:  # a point, or a narrow range: a marker 4 units wide centred on it
+        mid = (x0 + x1) / 2
+        x0, x1 = mid - 2, mid + 2
+    label_x = (x0 + x1) / 2
+    anchor = "end" if label_x > 380 else "start" if label_x < 60 else "middle"
+    if anchor == "end":
+        label_x = x1
+    elif anchor == "start":
+        label_x = x0
+    return {
+        "badge": badge, "category": category, "model": model, "score": score, "probability": prob,
+        "band": eular_band(e), "subgroup": subgroup, "notes": e["notes"],
+        "bands": [{"cls": c, "name": n, "x": _x(a), "width": round(_x(b) - _x(a), 1)} for c, n, a, b in _BANDS],
+        "marks": [{"x": _x(0.5), "text": "50%", "anchor": "end", "tx": _x(0.5) - 2},
+                  {"x": _x(0.55), "text": "55%", "anchor": "start", "tx": _x(0.55) + 2},
+                  {"x": _x(0.9), "text": "90%", "anchor": "middle", "tx": _x(0.9)}],
+        "range": {"x": round(x0, 1), "width": round(x1 - x0, 1), "label_x": round(label_x, 1), "anchor": anchor,
+                  "text": prob.replace(" to ", "–")},
+        "aria": f"Probability of an inflammatory myopathy {prob}: {eular_band(e)} band",
+    }
+
+
+_STATE_WORD = {True: "yes", False: "no", None: "unknown"}
+
+
+def _set_view(sid: str, cs: dict[str, Any]) -> dict[str, Any]:
+    """One criteria set: the badge and category in agreement, the items in words, one citation."""
+    badge, category = set_verdict(cs)
+    rows = []
+    for it in cs["items"]:
+        state = "no biopsy" if it.get("note") == NO_BIOPSY_NOTE else _STATE_WORD[it["state"]]
+        if sid == "eular_acr_2017" and it["weight"] is None:
+            wo = it["weight_without_biopsy"]
+            weight = f"{'—' if wo is None else f'{wo:g}'} / {it['weight_with_biopsy']:g}"
+        else:
+            weight = "" if it["weight"] is None else f"{it['weight']:g}"
+        note = it.get("note", "")
+        rows.append({"label": it["label"], "state": state,
+                     "cls": "unknown" if it["state"] is None else ("yes" if it["state"] else "no"),
+                     "weight": weight, "tag": it["verification"], "unverified": it["unverified"],
+                     "note": "" if note == NO_BIOPSY_NOTE else words(note)})
+    others = sorted({it["citation"] for it in cs["items"]})
+    return {"id": sid, "title": cs["title"], "short": SET_SHORT.get(sid, cs["title"]), "version": cs["version"],
+            "badge": badge, "badge_cls": badge.replace(" ", "-"), "category": category, "rows": rows,
+            "weighted": sid == "eular_acr_2017", "citation": cs["citation"],
+            "item_citations": others if len(others) > 1 else [], "notes": cs["notes"]}
+
+
+def _entered(case: dict[str, Any]) -> list[tuple[str, str]]:
+    """The findings entered, in the order of the form, in words (for the printed summary)."""
+    out = []
+    for _title, fields in _SECTIONS:
+        for spec in fields:
+            v = case.get(spec.key)
+            if v is None or spec.key == "case_id":
+                continue
+            out.append((_cap(finding_name(spec.key)), value_text(spec.key, v)))
+            method = case.get(f"{spec.key}_method")
+            if spec.key in ANTIBODIES and method:
+                out.append((_cap(finding_name(f"{spec.key}_method")), value_text(f"{spec.key}_method", method)))
+    return out
+
+
+def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
+    """Everything the result panel shows, in words; the codes only in ``codes`` (the engineers' disclosure)."""
+    s = a["summary"]
+    reach = list(s["reachable_labels"])
+    open_label = s["label"] == "undetermined"
+    decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
+    rules_out = [t for t in a["next_tests"] if t["purpose"] == "rules_out"]
+    then = _then_steps(case, a, decides[:2]) if decides else {}
+    entropy = _entropy(a["differential"]) if a.get("differential") else 0.0
+    tests = [_next_test_view(t, entropy, reach, then.get(t["finding"])) for t in a["next_tests"]]
+    lead = s["leading_label"]
+    if open_label:
+        headline = f"Most likely: {label_name(lead)} — {leading_share(s)}"
+    else:
+        cert = f", {s['certainty']}" if s["certainty"] else ""
+        headline = f"{_cap(label_name(s['label']))}{cert}"
+    nxt = decides[:2] if decides else rules_out[:2]
+    e = a["criteria"]["eular_acr_2017"]
+    policy = a["policy"]
+    return {
+        "open": open_label,
+        "headline": headline,
+        "lead_short": label_name(lead),
+        "lead_pct": leading_share(s),
+        "label_name": _cap(label_name(s["label"])),
+        "label_plain": label_name(s["label"]),
+        "certainty": s["certainty"],
+        "far": open_label and s["leading_probability"] < 0.5,
+        "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
+        "differs": (not open_label and lead != s["label"]),
+        "lead_probability": s["leading_probability"],
+        "next_kind": "Next" if decides else "To rule out a mimic",
+        "next": [(t["finding"], step_text(t)) for t in nxt],
+        "todo": todo(a, then),
+        "still": still_possible(a),
+        "tests": tests,
+        "decides": [t for t in tests if t["purpose"] == "decides"],
+        "rules_out": [t for t in tests if t["purpose"] == "rules_out"],
+        "eular": _eular_view(e),
+        "sets": [_set_view(sid, cs) for sid, cs in a["criteria"].items()],
+        "tags": [(t, VERIFICATION[t]) for t in VERIFICATION
+                 if any(it["verification"] == t for cs in a["criteria"].values() for it in cs["items"])],
+        "warnings": [warning_text(w) for w in a["warnings"]],
+        "entered": _entered(case),
+        "date": datetime.date.today().isoformat(),
+        "versions": [("myoclass", a["versions"]["myoclass"])]
+                    + [(SET_SHORT.get(k, k), v) for k, v in a["versions"].items() if k != "myoclass"],
+        "codes": {
+            "label": s["label"], "leading": f"{lead} ({s['leading_probability']})", "reachable": reach,
+            "tests": [t["finding"] for t in a["next_tests"]],
+            "policy": [(f"{k}={v}", policy_text(k, v)) for k, v in policy.items()],
+            "versions": [f"{k} {v}" for k, v in a["versions"].items()],
+        },
+    }
+
+
+def _problems_view(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Each problem at its field, in words (``Age must be between 0 and 120 years``)."""
+    return [{"field": p.field, "text": problem_text(p.field, p.message), "in_form": p.field in FIELDS}
+            for p in problems]
+
+
 def _context(case: dict[str, Any], a: dict[str, Any] | None, problems: list[Problem], example: str | None) -> dict[str, Any]:
+    pv = _problems_view(problems)
+    view = _result_view(case, a) if a else None
+    if view:
+        announce = view["headline"]
+    elif pv:
+        announce = "No result: " + "; ".join(p["text"] for p in pv[:3])
+    else:
+        announce = ""
     return {
         "dx": _differential_view(a) if a else None,
+        "v": view,
         "sections": _SECTIONS,
         "antibodies": ANTIBODIES,
         "methods": ASSAY_METHODS,
+        "method_text": lambda key, m: value_text(f"{key}_method", m),
+        "option_text": value_text,
         "label_text": _label_text,
         "case": case,
         "a": a,
-        "problems": problems,
-        "labels": LABEL_TEXT,
+        "problems": pv,
+        "field_errors": {p["field"]: p["text"] for p in pv if p["in_form"]},
+        "announce": announce,
         "examples": list(example_cases()),
+        "example_name": _example_name,
         "example": example,
     }
+
+
+_EXAMPLE_WORDS = {"anti": "anti-", "hmgcr": "HMGCR", "srp": "SRP", "dm": "DM"}
+
+
+def _example_name(name: str) -> str:
+    """An example's name in words for the menu: ``anti_hmgcr_statin`` → ``Anti-HMGCR statin``."""
+    text = " ".join(_EXAMPLE_WORDS.get(w, w) for w in name.split("_")).replace("anti- ", "anti-")
+    return text[:1].upper() + text[1:]
 
 
 def _assess(case: dict[str, Any], problems: list[Problem]) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -232,16 +449,28 @@ async def clinician(request: Request, example: str | None = None) -> HTMLRespons
 
 
 def _render_result(form: Any, fragment: bool) -> HTMLResponse:
+    """The whole page (no JavaScript), or for htmx the result panel with the field messages and the live
+    region's headline out of band. Input with problems leaves the last result in place, marked out of date
+    (``HX-Reswap: none``), with each problem at its field."""
     case, problems = form_to_case(form)
     a, problems = _assess(case, problems)
     ctx = _context(case, a, problems, None)
-    return HTMLResponse(_env.get_template("result.html" if fragment else "clinician.html").render(**ctx))
+    if not fragment:
+        return HTMLResponse(_env.get_template("clinician.html").render(**ctx))
+    html = _env.get_template("result.html").render(**ctx, fragment=True, stale=bool(problems))
+    return HTMLResponse(html, headers={"HX-Reswap": "none"} if problems else None)
 
 
 @router.post("/", response_class=HTMLResponse)
 async def clinician_post(request: Request) -> HTMLResponse:
     form = await request.form()
     return await _pool(request).run(_render_result, form, request.headers.get("hx-request") == "true")
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for ``/favicon.ico`` on pages that link none (the API docs): the SVG icon of ``/static``."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -305,6 +534,11 @@ PATIENT_TESTS: list[tuple[str, str]] = [
     ("test_emg", "A test of the muscles' electrical activity (EMG) or a muscle MRI scan"),
 ]
 _ANSWERS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+#: the answers that are findings of the flat case: the clinician can import them (symptoms, dysphagia, statins)
+PATIENT_FINDINGS: tuple[str, ...] = tuple(k for k, _q in PATIENT_SYMPTOMS + PATIENT_HISTORY)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_STOP = "(I will not stop any medicine without advice.)"
 
 
 @router.get("/patient", response_class=HTMLResponse)
@@ -312,6 +546,44 @@ def patient() -> HTMLResponse:
     return HTMLResponse(_env.get_template("patient.html").render(
         symptoms=PATIENT_SYMPTOMS, areas=PATIENT_WEAK_AREAS, history=PATIENT_HISTORY, tests=PATIENT_TESTS,
         answers=_ANSWERS))
+
+
+def summary_questions(answers: dict[str, str]) -> list[str]:
+    """The questions the summary asks the doctor, following the answers (``yes``/``no``/``unsure`` by key): a test
+    the patient already had is asked about by its result, one not had (or not known) by whether it would help."""
+    done = {k: answers.get(k) == "yes" for k, _q in PATIENT_TESTS}
+    out = []
+    if done["test_ck"]:
+        out.append("What did my creatine kinase (CK) blood test show, and does it point to my muscles?")
+    else:
+        out.append("Could my symptoms come from my muscles? Would a creatine kinase (CK) blood test help?")
+    if done["test_antibodies"]:
+        out.append("What did my myositis antibody tests show, and were anti-SRP and anti-HMGCR among them?")
+    else:
+        out.append("Should I be tested for myositis antibodies, including anti-SRP and anti-HMGCR?")
+    if done["test_biopsy"]:
+        out.append("What did my muscle biopsy show?")
+    if done["test_emg"]:
+        out.append("What did my EMG or muscle MRI scan show?")
+    not_done = [w for k, words in (("test_biopsy", ("a muscle biopsy",)), ("test_emg", ("an EMG", "a muscle MRI")))
+                if not done[k] for w in words]
+    if not_done:
+        out.append(f"Would {', '.join(not_done[:-1]) + ' or ' if len(not_done) > 1 else ''}{not_done[-1]} be useful?")
+    if answers.get("dysphagia") == "yes":
+        out.append("Swallowing is hard for me: should it be checked?")
+    statin = answers.get("statin_exposure")
+    if statin == "yes":
+        out.append(f"Could the statin I take, or took, play a part? {_STOP}")
+    elif statin == "no":
+        out.append(f"Could any medicine I take play a part? {_STOP}")
+    else:
+        out.append(f"Could a medicine I take, such as a statin, play a part? {_STOP}")
+    out.append("Should I see a neuromuscular or myositis specialist?")
+    return out
+
+
+def _today() -> datetime.date:
+    return datetime.date.today()
 
 
 @router.post("/patient/summary", response_class=HTMLResponse)
@@ -322,18 +594,91 @@ async def patient_summary(request: Request) -> HTMLResponse:
         v = form.get(key)
         return v if isinstance(v, str) and v in _ANSWERS else "unsure"
 
-    symptoms = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_SYMPTOMS]
+    answers = {k: answer(k) for k, _q in PATIENT_SYMPTOMS + PATIENT_HISTORY + PATIENT_TESTS}
+    symptoms = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_SYMPTOMS]
     areas = [label for k, label in PATIENT_WEAK_AREAS if form.get(f"weak_{k}") == "on"]
-    history = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_HISTORY]
-    tests = [(q, _ANSWERS[answer(k)]) for k, q in PATIENT_TESTS]
+    history = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_HISTORY]
+    tests = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_TESTS]
+
     def text(key: str, limit: int) -> str:  # a file part of a multipart post counts as empty
         v = form.get(key)
         return v.strip()[:limit] if isinstance(v, str) else ""
 
     since = text("since", 200)
     notes = text("notes", 2000)
-    # the flat-case keys a clinician can paste into myoclass (only what the patient answered yes or no)
-    flat = {k: answer(k) == "yes" for k, _q in PATIENT_SYMPTOMS + PATIENT_HISTORY if answer(k) in ("yes", "no")}
+    # the flat-case findings a clinician can import into myoclass (only what the patient answered yes or no)
+    flat = {k: answers[k] == "yes" for k in PATIENT_FINDINGS if answers[k] in ("yes", "no")}
+    today = _today()
     return HTMLResponse(_env.get_template("patient_summary.html").render(
         symptoms=symptoms, areas=areas, history=history, tests=tests, since=since, notes=notes,
-        flat=json.dumps(flat, indent=1)))
+        questions=summary_questions(answers), date_iso=today.isoformat(),
+        date_text=f"{today.day} {_MONTHS[today.month - 1]} {today.year}", flat=json.dumps(flat, indent=1)))
+
+
+#: the longest data block ``POST /import`` reads (characters); a patient's block is a few hundred
+IMPORT_MAX_CHARS = 100_000
+
+
+def import_case(text: str) -> tuple[dict[str, Any], list[Problem]]:
+    """A pasted data block to the values the clinician form shows, and what was wrong with it.
+
+    The block is a flat case as JSON (the patient summary's, or any flat case), or a myoclass export
+    (``{"case": {...}, ...}``). Only keys of the data dictionary with a value of the right kind reach the form;
+    the problems name each key that was refused, as the case validator words them. Nothing is logged."""
+    if not text.strip():
+        return {}, [Problem("data", "nothing was pasted; allowed: the JSON data block of a patient summary or a "
+                                    "flat case")]
+    if len(text) > IMPORT_MAX_CHARS:
+        return {}, [Problem("data", f"longer than {IMPORT_MAX_CHARS} characters")]
+    try:
+        raw = json.loads(text)
+    except RecursionError:
+        return {}, [Problem("data", "nested too deeply; allowed: a flat JSON object of findings")]
+    except ValueError as e:
+        msg = getattr(e, "msg", "not JSON")
+        return {}, [Problem("data", f"not valid JSON ({msg}); allowed: the data block of a patient summary or a "
+                                    "flat case")]
+    if isinstance(raw, dict) and isinstance(raw.get("case"), dict):
+        raw = raw["case"]  # a myoclass export: its case
+    if not isinstance(raw, dict):
+        return {}, [Problem("data", f"expected a JSON object of findings, got {type(raw).__name__}")]
+    problems: list[Problem] = []
+    try:
+        parse_case(raw)
+    except InvalidCase as e:
+        problems = list(e.problems)
+    unknown = [k for k in raw if k not in FIELDS]
+    if unknown:  # named together, at the pasted block (they have no field in the form)
+        problems = [p for p in problems if p.field in FIELDS]
+        named = ", ".join(show(k) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        problems.append(Problem("data", f"not findings of myoclass, left out: {named}; allowed: the keys of "
+                                        "`myoclass schema case`"))
+    refused = {p.field for p in problems}
+    case = {k: v for k, v in raw.items() if k in FIELDS and k not in refused and _form_value(FIELDS[k], v)}
+    return case, problems
+
+
+def _form_value(spec: FieldSpec, v: Any) -> bool:
+    """Whether ``v`` is a value the clinician form can show for ``spec`` (``None`` is shown as unknown anyway)."""
+    if spec.kind == "bool":
+        return isinstance(v, bool)
+    if spec.kind == "number":
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if spec.kind == "enum":
+        return v in spec.values
+    return isinstance(v, str)
+
+
+def _render_import(text: str) -> HTMLResponse:
+    case, problems = import_case(text)
+    a, problems = _assess(case, problems)
+    return HTMLResponse(_env.get_template("clinician.html").render(**_context(case, a, problems, None)))
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_data(request: Request) -> HTMLResponse:
+    """The clinician workspace filled from a pasted data block (form field ``data``, e.g. a patient summary's
+    findings). A POST, so the data never appear in a web address, a history or a log."""
+    form = await request.form()
+    data = form.get("data")
+    return await _pool(request).run(_render_import, data if isinstance(data, str) else "")
