@@ -103,3 +103,15 @@ def thin_published(n: int, seed: int) -> list[dict[str, Any]]:
     path = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
     bases = [json.loads(x)["flat_case"] for x in path.read_text().splitlines() if x.strip()]
     return thin_cases(bases, n, seed)
+
+
+#: the README's worked example (clinic-0042): undetermined, anti-HMGCR IMNM most likely, no biopsy; one copy
+#: for every test that reads it (the e2e tests drop ``case_id`` where they fill the form)
+README_CASE: dict[str, Any] = {
+    "case_id": "clinic-0042", "age_at_onset_years": 55, "onset_tempo": "subacute",
+    "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+    "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
+    "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
+    "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
+    "statin_exposure": True, "biopsy_performed": False,
+}

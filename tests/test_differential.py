@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _builders import README_CASE
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
 from myoclass.model.fields import BIOPSY_ITEMS
@@ -286,12 +287,6 @@ def test_unknown_reading_is_rejected() -> None:
 # ------------------------------------------------------------------------------------- worked examples
 # docs/differential-model.md, "Worked examples": the numbers printed there.
 
-README_CASE = {"case_id": "clinic-0042", "age_at_onset_years": 55, "onset_tempo": "subacute",
-               "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
-               "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
-               "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
-               "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
-               "statin_exposure": True, "biopsy_performed": False}
 SRP_CASE = {"case_id": "srp-hmgcr-untested", "age_at_onset_years": 48, "ab_srp": True, "ck_u_l": 9000,
             "ck_uln_u_l": 190, "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
             "biopsy_performed": True, "biopsy_necrosis_predominant": True, "biopsy_necrotic_fibers": True}

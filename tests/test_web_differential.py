@@ -10,19 +10,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from _builders import README_CASE
 from myoclass.reasoning.assess import assess
 from myoclass.web.app import Settings, create_app
 from myoclass.web.pages import SHORT_LABEL, settles, share
-
-#: the README's worked example (clinic-0042): undetermined, most likely anti-HMGCR IMNM
-README_CASE: dict[str, Any] = {
-    "case_id": "clinic-0042", "age_at_onset_years": 55, "onset_tempo": "subacute",
-    "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
-    "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
-    "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
-    "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
-    "statin_exposure": True, "biopsy_performed": False,
-}
 
 
 def as_form(case: dict[str, Any]) -> dict[str, str]:

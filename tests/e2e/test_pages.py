@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, expect
 
+from _builders import README_CASE
 from myoclass.model.fields import ANTIBODIES
 from myoclass.reasoning.text import LABEL_TEXT
 
@@ -240,15 +241,6 @@ def test_clinician_page_controls_have_names(page: Page) -> None:
     assert unnamed == []
 
 
-#: the README's worked example (clinic-0042): the criteria cannot settle it; anti-HMGCR IMNM is most likely
-README_CASE: dict[str, object] = {
-    "age_at_onset_years": 55, "onset_tempo": "subacute",
-    "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
-    "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
-    "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
-    "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
-    "statin_exposure": True, "biopsy_performed": False,
-}
 
 
 def fill_case(page: Page, case: dict[str, object]) -> None:
@@ -267,7 +259,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto("/")
-        fill_case(page, README_CASE)
+        fill_case(page, {k: v for k, v in README_CASE.items() if k != "case_id"})
         result = page.locator("#result")
         expect(result.get_by_test_id("leading")).to_have_text(re.compile(r"Most likely:\s+IMNM, anti-HMGCR subtype\s+—\s+92%"))
         expect(result.get_by_test_id("verdict")).to_have_text("undetermined")  # the strict label, still shown

@@ -229,24 +229,23 @@ def _expect_filled(page: Page, data: dict[str, bool]) -> None:
     expect(page.get_by_test_id("errors")).to_have_count(0)
 
 
-def test_import_says_what_is_wrong_without_a_server_error(page: Page) -> None:
+def _import_box(page: Page) -> Any:
+    """The workspace's "Import a patient's answers" box, opened."""
     page.goto("/")
-    page.evaluate("""() => { const f = document.createElement('form');
-        f.method = 'post'; f.action = '/import'; f.id = 'imp';
-        f.innerHTML = '<textarea name="data" aria-label="data"></textarea><button type="submit">Import</button>';
-        document.querySelector('main').prepend(f); }""")
-    form = page.locator("#imp")
+    page.get_by_text("Import a patient's answers").click()
+    form = page.locator("form[action='/import']")
+    expect(form).to_have_count(1)
+    return form
+
+
+def test_import_says_what_is_wrong_without_a_server_error(page: Page) -> None:
+    form = _import_box(page)
     form.locator("textarea").fill('{"symptom_falls": true, "no_such_finding": 1, "ck_u_l": 900,')
     with page.expect_navigation():
         form.get_by_role("button").click()
     expect(page.get_by_test_id("errors")).to_contain_text(re.compile("not valid JSON", re.I))
 
-    page.goto("/")
-    page.evaluate("""() => { const f = document.createElement('form');
-        f.method = 'post'; f.action = '/import'; f.id = 'imp';
-        f.innerHTML = '<textarea name="data" aria-label="data"></textarea><button type="submit">Import</button>';
-        document.querySelector('main').prepend(f); }""")
-    form = page.locator("#imp")
+    form = _import_box(page)
     form.locator("textarea").fill('{"symptom_falls": true, "no_such_finding": 1, "ck_u_l": 900}')
     with page.expect_navigation():
         form.get_by_role("button").click()

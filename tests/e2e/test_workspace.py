@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Response, expect
 
+from _builders import README_CASE
 from myoclass.examples import example_cases
 
 Shot = Callable[..., Path]
@@ -27,15 +28,6 @@ EXAMPLES = ("anti_hmgcr_statin", "mostly_unknown", "dysferlinopathy_mimic")
 #: a snake_case code (``imnm_anti_hmgcr``, ``ab_hmgcr``, ``biopsy_performed``, ``eular_rash_free``)
 CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
-#: the README's worked example (clinic-0042): undetermined, anti-HMGCR IMNM most likely, no biopsy
-README_CASE: dict[str, object] = {
-    "age_at_onset_years": 55, "onset_tempo": "subacute",
-    "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
-    "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
-    "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
-    "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
-    "statin_exposure": True, "biopsy_performed": False,
-}
 
 
 def size(page: Page, width: int) -> None:
@@ -136,7 +128,7 @@ def test_answer_first_and_in_view(page: Page, shot: Shot, example: str, width: i
 def test_readme_case_answer_in_words(page: Page, live_server: str, shot: Shot, width: int) -> None:
     size(page, width)
     page.goto("/")
-    fill_case(page, README_CASE)
+    fill_case(page, {k: v for k, v in README_CASE.items() if k != "case_id"})
     result = page.locator("#result")
     expect(result.get_by_test_id("leading")).to_have_text(re.compile(r"Most likely:\s+IMNM, anti-HMGCR subtype\s+—\s+92%"))
     expect(result.get_by_test_id("status")).to_contain_text(
