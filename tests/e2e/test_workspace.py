@@ -20,6 +20,8 @@ from playwright.sync_api import Page, Response, expect
 from _builders import README_CASE
 from myoclass.examples import example_cases
 
+from .test_pages import choose, fill_case
+
 Shot = Callable[..., Path]
 
 WIDTHS = (390, 1280)
@@ -36,23 +38,6 @@ def size(page: Page, width: int) -> None:
 
 def is_post_root(base: str) -> Callable[[Response], bool]:
     return lambda r: r.request.method == "POST" and r.url == f"{base}/"
-
-
-def choose(page: Page, key: str, answer: str) -> None:
-    page.locator(f"#f-{key}").get_by_role("radio", name=answer, exact=True).check()
-
-
-def fill_case(page: Page, case: dict[str, object]) -> None:
-    for key, value in case.items():
-        if isinstance(value, bool):
-            label = ("positive" if value else "negative") if key.startswith("ab_") else ("yes" if value else "no")
-            choose(page, key, label)
-        elif isinstance(value, int | float):
-            box = page.locator(f"#f-{key}").get_by_role("spinbutton")
-            box.fill(str(value))
-            box.press("Tab")
-        else:
-            page.locator(f"#f-{key}").locator("select").select_option(str(value))
 
 
 def no_horizontal_overflow(page: Page) -> None:
