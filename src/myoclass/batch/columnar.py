@@ -117,7 +117,6 @@ def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.
     from_numbers = np.where(ck <= uln, 1, np.where(ck <= 15 * uln, 2, 4))
     from_flag = np.where(elev == 1, 7, np.where(elev == 2, 6, 1))
     s["ck_band"] = np.where(both, from_numbers, from_flag).astype(U8)
-    dur, has_dur = number_column(col("symptom_duration_months"), n)
     s["duration_band"] = np.where(has_dur, np.where(dur > 12, 2, 1), 3).astype(U8)
     for name in ("onset_tempo", "statin_withdrawal_outcome", "immunosuppression_response"):
         f = FINDINGS[name]

@@ -282,6 +282,9 @@ class NextTest(TypedDict):
     #: present for banded findings (a value of several bands, e.g. CK relative to its upper limit): the label
     #: for each still-possible band
     outcomes: NotRequired[dict[str, LabelOrUndetermined]]
+    #: present for banded findings: the labels still possible for each still-possible band (as
+    #: ``reachable_if_true``/``reachable_if_false`` for a boolean)
+    reachable_outcomes: NotRequired[dict[str, list[Label]]]
     #: what each result would do, in words
     why: str
     #: what to do to find out, in the clinic's words

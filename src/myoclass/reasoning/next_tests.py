@@ -48,13 +48,14 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
 
 
 def _copy_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """An assessment's own copy of a cached entry (its tuples as lists, its outcomes a new dict)."""
+    """An assessment's own copy of a cached entry (its tuples as lists, its outcome mappings new dicts)."""
     e = dict(entry)
     for k in ("reachable_if_true", "reachable_if_false"):
         if k in e:
             e[k] = list(e[k])
     if "outcomes" in e:
         e["outcomes"] = dict(e["outcomes"])
+        e["reachable_outcomes"] = {k: list(v) for k, v in e["reachable_outcomes"].items()}
     return e
 
 
@@ -100,6 +101,7 @@ def _decides_entry(var: str, x: int, masks: tuple[int, ...]) -> tuple[tuple[floa
         entry["if_true"] = None
         entry["if_false"] = None
         entry["outcomes"] = {k: label_of(m) for k, m in outcome.items()}
+        entry["reachable_outcomes"] = {k: tuple(labels_of(m)) for k, m in outcome.items()}
     entry["why"] = _why(f.flat_key, outcome, f.is_bool)
     entry["test"] = f.test
     return (sum(sizes) / len(sizes), f.tier), entry

@@ -32,6 +32,7 @@ __all__ = [
     "leading_share",
     "not_settled",
     "outcome_parts",
+    "outcome_sets",
     "outcome_text",
     "policy_text",
     "problem_text",
@@ -40,6 +41,7 @@ __all__ = [
     "step_text",
     "still_possible",
     "summary_text",
+    "then_wanted",
     "todo",
     "value_text",
     "warning_text",
@@ -412,7 +414,6 @@ def _if_words(key: str, value: str) -> str:
     return VALUE_TEXT.get((key, value), value.replace("_", " "))
 
 
-_WHY_PART = re.compile(r"if (?P<word>[^:;]+): (?P<what>[^;]*)")
 _WHY_WORD = {"positive/present": "true", "negative/absent": "false"}
 
 
@@ -424,22 +425,19 @@ def _outcome_sets(t: Mapping[str, Any], reachable: Sequence[str]) -> list[tuple[
             out.append(("false", list(t.get("reachable_if_false") or reachable)))
         return out
     now = list(reachable)
-    values = list((t.get("outcomes") or {}).keys())
-    body = str(t.get("why", "")).split(": ", 1)[-1].rstrip(".")
-    parts = [(m.group("word"), m.group("what")) for m in _WHY_PART.finditer(body)]
-    out = []
-    for i, value in enumerate(values):
-        label = t["outcomes"][value]
-        if label != "undetermined":
-            out.append((value, [label]))
-            continue
-        what = parts[i][1] if i < len(parts) and parts[i][0] == value.replace("_", " ") else ""
-        if what.startswith("rules out "):
-            gone = {x.strip() for x in what[len("rules out "):].split(",")}
-            out.append((value, [lab for lab in now if lab not in gone]))
-        else:  # "no change" (or a wording this parser does not know: nothing claimed)
-            out.append((value, now))
-    return out
+    sets = t.get("reachable_outcomes") or {}
+    return [(value, list(sets.get(value, now))) for value in (t.get("outcomes") or {})]
+
+
+def then_wanted(labels: Sequence[str], reachable: Sequence[str]) -> bool:
+    """Whether a result leaving ``labels`` possible is close enough to settled that the page says what would
+    decide next ("; then test anti-HMGCR"): two or three labels, and not the ones possible now."""
+    return 1 < len(labels) <= 3 and set(labels) != set(reachable)
+
+
+def outcome_sets(t: Mapping[str, Any], reachable: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """(value, labels still possible after that result) for each result of a deciding next test."""
+    return _outcome_sets(t, reachable)
 
 
 def _ruled_out_name(code: str) -> str:
@@ -474,7 +472,7 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
             else:
                 what = "rules out " + join_or(gone)
             step = (then or {}).get(value)
-            if step and len(labels) <= 3:  # close to settled: say what would decide next
+            if step and then_wanted(labels, now):  # close to settled: say what would decide next
                 what += f"; then {step.split(' — ')[0]}"
         phrases.append(f"if {cond} → {what}")
     return phrases

@@ -37,6 +37,7 @@ from myoclass.reasoning.text import (
     label_name,
     leading_share,
     not_settled,
+    outcome_sets,
     outcome_text,
     policy_text,
     problem_text,
@@ -44,6 +45,7 @@ from myoclass.reasoning.text import (
     share,
     step_text,
     still_possible,
+    then_wanted,
     todo,
     value_text,
     warning_text,
@@ -164,26 +166,21 @@ def _next_test_view(t: dict[str, Any], entropy: float, reachable: list[str],
 
 
 def _then_steps(case: dict[str, Any], a: dict[str, Any], tests: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """For each of ``tests`` and each of its results that leaves the label open: the step that would decide
-    next once that result is known (the first deciding test of the case with that result entered)."""
+    """For each of ``tests`` and each of its results that the wording says "then …" of (:func:`then_wanted`):
+    the step that would decide next once that result is known (the first deciding test of the case with
+    that result entered). Only those results are re-assessed."""
+    reach = a["summary"]["reachable_labels"]
     out: dict[str, dict[str, str]] = {}
     for t in tests:
         key = t["finding"]
         spec = FIELDS.get(key)
-        if spec is None or key == "biopsy_performed":
-            continue
-        if "reachable_if_true" in t:
-            results: list[tuple[str, Any]] = [("true", True), ("false", False)]
-        elif spec.kind == "enum":
-            results = [(v, v) for v in (t.get("outcomes") or {}) if v in spec.values]
-        else:  # a banded number: the band is not a value to enter
-            continue
+        if spec is None or key == "biopsy_performed" or not ("reachable_if_true" in t or spec.kind == "enum"):
+            continue  # a banded number: the band is not a value to enter
         steps: dict[str, str] = {}
-        for name, value in results:
-            if name in ("true", "false") and len(t[f"reachable_if_{name}"]) < 2:
+        for name, labels in outcome_sets(t, reach):
+            if not then_wanted(labels, reach):
                 continue
-            if name not in ("true", "false") and t["outcomes"].get(name) != "undetermined":
-                continue
+            value: Any = {"true": True, "false": False}.get(name, name)
             try:
                 after = assess_case(parse_case({**case, key: value}))
             except InvalidCase:
