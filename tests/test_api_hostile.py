@@ -263,11 +263,19 @@ def test_posts_to_the_api_must_be_json(client: TestClient, path: str, ctype: str
     assert "allowed: application/json, application/json; charset=utf-8, application/fhir+json" in e["message"]
 
 
-@pytest.mark.parametrize("ctype", ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
-                                   "application/fhir+json"])
+@pytest.mark.parametrize("ctype", ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"])
 def test_json_media_types_are_accepted(client: TestClient, ctype: str) -> None:
     r = client.post("/api/v1/assess", content=b'{"case_id": "x"}', headers={"content-type": ctype})
     assert r.status_code == 200
+
+
+def test_fhir_json_is_accepted_for_fhir_and_a_flat_case_declared_fhir_is_named() -> None:
+    c = TestClient(create_app(Settings(allowed_hosts=("testserver",))))
+    r = c.post("/api/v1/assess", content=b'{"resourceType": "Patient", "id": "p", "gender": "female"}',
+               headers={"content-type": "application/fhir+json"})
+    assert r.status_code == 200 and r.json()["input"]["format"] == "fhir"
+    r = c.post("/api/v1/assess", content=b'{"case_id": "x"}', headers={"content-type": "application/fhir+json"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "resourceType"
 
 
 @pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:8000",

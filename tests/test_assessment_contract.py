@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import types
+from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
 import pytest
@@ -22,6 +23,8 @@ from myoclass import Policy, assess
 from myoclass.criteria import VERIFICATION, criteria_sets
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS
 from myoclass.examples import example_cases
+from myoclass.io.inputs import input_of, input_report
+from myoclass.io.phenopacket import read_phenopacket
 from myoclass.model import assessment as A
 from myoclass.model.labels import LABELS
 from myoclass.reasoning.differential import READINGS
@@ -109,6 +112,22 @@ def outputs() -> list[Any]:
     out: list[Any] = [assess(c, reading=r) for r in READINGS for c in cases]
     other = Policy("probability", "off", False)
     out += [assess(c, other) for c in example_cases().values()]
+    return out + _from_charts_and_packets()
+
+
+def _from_charts_and_packets() -> list[Any]:
+    """Assessments of FHIR charts and phenopackets as ``myoclass assess`` and the API give them (with ``input``)."""
+    fixtures = Path(__file__).parent / "fixtures"
+    docs = [json.loads((fixtures / "fhir" / f).read_text(encoding="utf-8"))
+            for f in ("conflicts_bundle.json", "searchset_bundle.json", "imnm_statin_bundle.json")]
+    packets = [json.loads(f.read_text(encoding="utf-8")) for f in sorted((fixtures / "phenopackets").rglob("*.json"))]
+    with_warnings = [p for p in packets if read_phenopacket(p).warnings]
+    out = []
+    for doc in docs + packets[:3] + with_warnings[:3]:
+        inp = input_of(doc)
+        a = assess(inp.case)
+        a["input"] = input_report(inp)
+        out.append(a)
     return out
 
 

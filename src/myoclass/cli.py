@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from collections.abc import Callable
@@ -14,8 +15,10 @@ import typer
 from myoclass import __version__
 from myoclass.criteria import Policy, describe
 from myoclass.examples import example_cases
+from myoclass.io.fhir import LocalCodes, case_to_resources, load_local_codes
+from myoclass.io.inputs import CaseInput, assessment_as_fhir, chart_bundle, input_report, read_inputs
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
-from myoclass.io.jsonl import read_cases
+from myoclass.io.phenopacket import assessment_phenopacket, case_to_phenopacket
 from myoclass.io.rejects import Reject
 from myoclass.model.case import case_json_schema
 from myoclass.reasoning.assess import assess_case
@@ -33,6 +36,20 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    fhir = "fhir"
+    phenopacket = "phenopacket"
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class ConvertTo(StrEnum):
+    flat = "flat"
+    fhir = "fhir"
+    phenopacket = "phenopacket"
 
 
 class Cutoffs(StrEnum):
@@ -65,17 +82,60 @@ def main(
     """myoclass command line."""
 
 
-def _render(a: dict[str, Any], fmt: Format) -> str:
+def _render(a: dict[str, Any], fmt: Format, inp: CaseInput) -> str:
     if fmt is Format.json:
         return dumps(a)
+    if fmt is Format.fhir:
+        return dumps(assessment_as_fhir(a, inp))
+    if fmt is Format.phenopacket:
+        return dumps(assessment_phenopacket(a, inp.case.to_flat()))
     return text_report(a) if fmt is Format.text else markdown_report(a)
+
+
+def _codes(file: str | None) -> LocalCodes | None:
+    if file is None:
+        return None
+    return _or_exit(lambda: load_local_codes(_read_text(file)))
+
+
+def _as_of(value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"--as-of: {value!r} is not a date; allowed: YYYY-MM-DD")
+
+
+def _report_rejects_and_unmapped(rec: CaseInput | Reject, fmt_is_report: bool) -> bool:
+    """Print a rejected record's reason (True), or for a chart (FHIR) the items not mapped (as notes on
+    standard error, when the output itself does not carry them); False for a record to go on with."""
+    if isinstance(rec, Reject):
+        cid = f" (case_id {rec.case_id})" if rec.case_id else ""
+        typer.echo(f"error: line {rec.row}{cid}: {rec.reason}", err=True)
+        return True
+    reading = rec.fhir if rec.fhir is not None else rec.phenopacket
+    if reading is not None and not fmt_is_report:
+        for u in reading.unmapped:
+            typer.echo(f"note: not mapped: {u.resource}{f' ({u.code})' if u.code else ''}: {u.reason}", err=True)
+        for w in rec.phenopacket.warnings if rec.phenopacket is not None else ():
+            typer.echo(f"note: {w}", err=True)
+    return False
+
+
+CODES_HELP = ("A JSON file mapping local codes (system|code) to flat-case fields, for charts whose laboratory "
+              "uses codes of its own (see docs/fhir.md, 'Local codes').")
+AS_OF_HELP = "FHIR input: the date ages and symptom durations are counted to (YYYY-MM-DD; default today)."
 
 
 @app.command()
 def assess(
-    file: Annotated[str, typer.Argument(help="A JSON file with one flat case (or an array), a JSON Lines file, "
-                                             "or - for standard input.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    file: Annotated[str, typer.Argument(help="A JSON file with one flat case (or an array), a JSON Lines file, a FHIR "
+                                             "R4 Bundle (searchset, collection, ...) or resource, a GA4GH phenopacket, "
+                                             "or - for standard input. The format is told from the content.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format (fhir: a FHIR R4 Bundle per case; "
+                                                               "phenopacket: a phenopacket for hand-off to LIRICAL or "
+                                                               "Exomiser).")] = Format.text,
     eular_cutoffs: Annotated[Cutoffs, typer.Option(help="EULAR/ACR: classify by the published score cut-offs "
                                                         "or by the probability cut-offs.")] = Cutoffs.score,
     eular_rash_free: Annotated[RashFree, typer.Option(help="EULAR/ACR: what a case without DM rash needs to be "
@@ -85,25 +145,30 @@ def assess(
     reading: Annotated[Reading, typer.Option(help="Differential: clinic (unknown = not assessed) or record (case "
                                                   "reports, registry abstraction: a salient finding not "
                                                   "mentioned is weak evidence of absence).")] = Reading.clinic,
+    codes: Annotated[str | None, typer.Option("--codes", help=CODES_HELP)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
-    """Assess flat cases and print one report (or JSON object) per case."""
+    """Assess cases (flat or FHIR) and print one report (or JSON object, or FHIR Bundle) per case."""
     text = _read_text(file)
     policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
+    local, today = _codes(codes), _as_of(as_of)
     bad = 0
     out = sys.stdout
-    sep = "" if fmt is Format.json else "\n"
+    one_per_line = fmt in (Format.json, Format.fhir, Format.phenopacket)
     first = True
-    for rec in read_cases(text):
-        if isinstance(rec, Reject):
+    for rec in read_inputs(text, local_codes=local, today=today):
+        if _report_rejects_and_unmapped(rec, fmt in (Format.json, Format.text, Format.markdown)):
             bad += 1
-            cid = f" (case_id {rec.case_id})" if rec.case_id else ""
-            typer.echo(f"error: line {rec.row}{cid}: {rec.reason}", err=True)
             continue
-        if not first and sep:
-            out.write(sep)
+        assert isinstance(rec, CaseInput)
+        if not first and not one_per_line:
+            out.write("\n")
         first = False
-        out.write(_render(assess_case(rec, policy, reading.value), fmt))
-        if fmt is Format.json:
+        a = assess_case(rec.case, policy, reading.value)
+        if rec.format != "flat":
+            a["input"] = input_report(rec)
+        out.write(_render(a, fmt, rec))
+        if one_per_line:
             out.write("\n")
     out.flush()
     if first and not bad:
@@ -113,15 +178,51 @@ def assess(
 
 
 @app.command()
+def convert(
+    file: Annotated[str, typer.Argument(help="A flat case (or an array, or JSON Lines), a FHIR R4 Bundle or "
+                                             "resource, or a GA4GH phenopacket, or - for standard input.")],
+    to: Annotated[ConvertTo, typer.Option("--to", help="flat: the flat case (data dictionary v1); fhir: a FHIR R4 "
+                                                       "Bundle (collection) of the case's resources; phenopacket: a "
+                                                       "GA4GH Phenopacket v2 (HPO terms, LOINC measurements).")],
+    codes: Annotated[str | None, typer.Option("--codes", help=CODES_HELP)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+) -> None:
+    """Turn a case from one format into the other: one JSON object per case (JSON Lines for several). Items of
+    a chart that could not be mapped are listed on standard error, never dropped silently."""
+    text = _read_text(file)
+    local, today = _codes(codes), _as_of(as_of)
+    bad = 0
+    first = True
+    for rec in read_inputs(text, local_codes=local, today=today):
+        if _report_rejects_and_unmapped(rec, False):
+            bad += 1
+            continue
+        assert isinstance(rec, CaseInput)
+        first = False
+        flat = rec.case.to_flat()
+        if to is ConvertTo.flat:
+            sys.stdout.write(dumps(flat) + "\n")
+        elif to is ConvertTo.phenopacket:
+            sys.stdout.write(dumps(case_to_phenopacket(flat)) + "\n")
+        else:
+            sys.stdout.write(dumps(chart_bundle(case_to_resources(flat))) + "\n")
+    sys.stdout.flush()
+    if first and not bad:
+        _fail(f"{'standard input' if file == '-' else file}: no cases (the input is empty)")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
 def criteria(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
 ) -> None:
     """List every criteria set with its items, weights, citations and verification status."""
     sets = describe()
-    if fmt is Format.json:
+    if fmt is ListFormat.json:
         typer.echo(json.dumps(sets, ensure_ascii=False, indent=2))
     else:
-        typer.echo(criteria_text(sets) if fmt is Format.text else criteria_markdown(sets))
+        typer.echo(criteria_text(sets) if fmt is ListFormat.text else criteria_markdown(sets))
 
 
 class ModelTag(StrEnum):
@@ -134,7 +235,7 @@ class ModelTag(StrEnum):
 
 @app.command()
 def model(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
     tag: Annotated[ModelTag | None, typer.Option(help="Print only the numbers with this tag (the summary still "
                                                       "counts them all).")] = None,
 ) -> None:
@@ -142,10 +243,10 @@ def model(
     from myoclass.report.model import model_document, model_markdown, model_text
 
     doc = model_document(tag.value if tag else None)
-    if fmt is Format.json:
+    if fmt is ListFormat.json:
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        typer.echo(model_text(doc) if fmt is Format.text else model_markdown(doc), nl=False)
+        typer.echo(model_text(doc) if fmt is ListFormat.text else model_markdown(doc), nl=False)
 
 
 @app.command()
@@ -175,12 +276,14 @@ def demo(
     """Assess every bundled example case and print the reports."""
     from myoclass.model.case import parse_case
 
+    one_per_line = fmt in (Format.json, Format.fhir, Format.phenopacket)
     for i, (name, case) in enumerate(example_cases().items()):
-        if i and fmt is not Format.json:
+        if i and not one_per_line:
             typer.echo("\n" + "#" * 100 + f"\n# example: {name}\n" + "#" * 100 + "\n")
-        elif fmt is not Format.json:
+        elif not one_per_line:
             typer.echo(f"# example: {name}\n")
-        typer.echo(_render(assess_case(parse_case(case)), fmt), nl=fmt is Format.json)
+        parsed = parse_case(case)
+        typer.echo(_render(assess_case(parsed), fmt, CaseInput(parsed, "flat")), nl=one_per_line)
 
 
 class Population(StrEnum):
@@ -292,8 +395,11 @@ def serve(
     forwarded_allow_ips: Annotated[str | None, typer.Option(
         help="Behind a reverse proxy: the proxy addresses trusted for X-Forwarded-For/-Proto (comma-separated).")]
     = None,
+    no_cds_auth: Annotated[bool, typer.Option(
+        "--no-cds-auth", help="CDS Hooks: do not verify the EHR's JWT (local trials only; the same as "
+                              "MYOCLASS_CDS_JWT_VERIFY=0). See 'Connect your EHR' in the README.")] = False,
 ) -> None:
-    """Start the web app and REST API (clinician page, patient checklist, /api/v1, /docs)."""
+    """Start the web app and REST API (clinician page, patient checklist, /api/v1, /docs, /cds-services)."""
     import os
 
     try:
@@ -314,6 +420,10 @@ def serve(
     typer.echo(f"myoclass {__version__}: http://{'[' + host + ']' if ':' in host else host}:{port}/  (Ctrl-C to stop)")
     # the settings reach each worker process through the environment (myoclass.web.app.app_from_env)
     os.environ.update(settings.to_env())
+    if no_cds_auth:
+        typer.echo("warning: CDS Hooks calls are answered without verifying the EHR's JWT (--no-cds-auth): "
+                   "for a local trial only", err=True)
+        os.environ["MYOCLASS_CDS_JWT_VERIFY"] = "0"
     extra: dict[str, Any] = {}
     if forwarded_allow_ips is not None:
         extra = {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}

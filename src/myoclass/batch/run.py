@@ -1,4 +1,5 @@
-"""Stream flat cases from CSV, Parquet or JSON Lines through :func:`score_batch` into a results file.
+"""Stream flat cases from CSV, Parquet or JSON Lines, or GA4GH phenopackets, through :func:`score_batch` into a
+results file.
 
 Input is read batch by batch (never the whole file in memory), every batch is scored on the
 embedded engine (columns + the native row loop on all cores), and results are appended to the
@@ -8,6 +9,15 @@ output as they come. Rows that break a value rule, and CSV rows that are not wel
 
 The output and the rejects file are written under temporary names and renamed into place only when
 the run succeeds, and neither may be an input (:mod:`.output`).
+
+**Phenopackets.** ``.json`` files holding one Phenopacket v2 object each are read through
+:func:`.phenopackets.phenopacket_records`: one case per file (``row`` 1, ``source`` the file), and a packet that is
+not JSON, not a valid Phenopacket or breaks a value rule is one reject naming its file; the other packets are
+scored. Which ``.json`` inputs are phenopackets is decided over the files of one input argument
+(:func:`input_formats`): when one of them is a Phenopacket, each ``.json`` file whose first line is not a JSON value
+of its own (a multi-line document: a packet, or a broken one) is read as a phenopacket, and a ``.json`` file of
+JSON Lines beside them (its first line a complete JSON value that is not a packet) is still read as JSON Lines. Runs
+of consecutive packets are scored together, ``batch_size`` packets at a time.
 """
 
 from __future__ import annotations
@@ -29,18 +39,21 @@ import pyarrow.parquet as pq
 
 from myoclass.batch import csvread
 from myoclass.batch.output import Staged, UnsafeOutput, check_targets, inert, inert_text
+from myoclass.batch.phenopackets import is_phenopacket_file, phenopacket_records
 from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE, check_columns
 from myoclass.batch.score import check_reading, output_schema, reference_problem, score_batch
 from myoclass.criteria import Policy
-from myoclass.io.json import dumps
+from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.io.jsonl import json_lines
+from myoclass.io.phenopacket import MissingExtra, is_phenopacket, parse_phenopacket
 from myoclass.io.rejects import Reject
 from myoclass.model.case import InvalidCase, case_id_of, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
 __all__ = ["COMPLETED", "READING", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "check_outputs",
-           "drop_rejected", "estimate_records", "has_reference", "input_files", "renumber", "run_batch"]
+           "drop_rejected", "estimate_records", "has_reference", "input_files", "input_formats", "renumber",
+           "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl"}
@@ -50,6 +63,10 @@ COMPLETED, ROWS_SCORED, ROWS_REJECTED = "myoclass.completed", "myoclass.rows_sco
 READING = "myoclass.reading"
 _TRUE = {"true", "yes", "1", "positive", "True", "TRUE", "Yes", "YES", "Positive"}
 _FALSE = {"false", "no", "0", "negative", "False", "FALSE", "No", "NO", "Negative"}
+#: the format of a ``.json`` input that is a GA4GH phenopacket (:func:`input_formats`)
+PHENOPACKET = "phenopacket"
+#: how much of a ``.json`` file's first line :func:`input_formats` reads to see whether it is JSON Lines
+_FIRST_LINE_BYTES = 1 << 20
 
 
 @dataclass
@@ -60,7 +77,8 @@ class BatchStats:
 
 
 def input_files(spec: str) -> list[Path]:
-    """A file, a directory (its CSV, Parquet and JSON Lines files) or a glob, sorted."""
+    """A file, a directory (its CSV, Parquet, JSON Lines and phenopacket JSON files; not its subdirectories) or a
+    glob, sorted. Raises ValueError when some inputs are phenopackets and their reader is not installed."""
     p = Path(spec)
     if p.is_dir():
         files = sorted(f for f in p.iterdir() if f.suffix.lower() in FORMATS and f.is_file())
@@ -69,21 +87,65 @@ def input_files(spec: str) -> list[Path]:
     else:
         files = sorted(Path(f) for f in glob.glob(spec) if Path(f).suffix.lower() in FORMATS)
     if not files:
-        raise FileNotFoundError(f"{spec}: no CSV, Parquet or JSON Lines input found")
+        hint = ""
+        if p.is_dir() and any(f.suffix.lower() in FORMATS for d in p.iterdir() if d.is_dir() for f in d.iterdir()):
+            hint = f" (a directory is not searched recursively: name its subdirectories with a glob, e.g. '{p}/*/*.json')"
+        raise FileNotFoundError(f"{spec}: no CSV, Parquet or JSON Lines input, nor phenopacket JSON, found{hint}")
     for f in files:
         if f.suffix.lower() not in FORMATS:
-            raise ValueError(f"{f}: unknown format; allowed: .csv, .parquet, .jsonl")
+            raise ValueError(f"{f}: unknown format; allowed: .csv, .parquet, .jsonl, .json (JSON Lines or a "
+                             "phenopacket)")
+    _check_packet_reader(input_formats(files))
     return files
 
 
+def _json_lines_file(path: Path) -> bool:
+    """Whether the first non-blank line of ``path`` is a JSON value of its own that is not a phenopacket (a ``.json``
+    file of JSON Lines); a pretty-printed document's first line (``{``) is not."""
+    try:
+        with open(path, "rb") as fh:
+            while line := fh.readline(_FIRST_LINE_BYTES):
+                if line.strip():
+                    return not is_phenopacket(loads(line))
+    except (OSError, DecodeError, TooDeep):
+        return False
+    return False
+
+
+def input_formats(files: list[Path]) -> list[str]:
+    """The format of each of ``files`` (the inputs of one argument: a file, a directory or a glob): by its suffix
+    (:data:`FORMATS`), except that when one of the ``.json`` files is a Phenopacket v2 (:func:`.is_phenopacket_file`),
+    each ``.json`` file that is not JSON Lines (its first line a JSON value of its own) is :data:`PHENOPACKET`, so a
+    broken packet among packets is one reject rather than one per line."""
+    fmts = [FORMATS[f.suffix.lower()] for f in files]
+    maybe = [k for k, f in enumerate(files) if f.suffix.lower() == ".json" and not _json_lines_file(f)]
+    if any(is_phenopacket_file(files[k]) for k in maybe):  # stops at the first packet
+        for k in maybe:
+            fmts[k] = PHENOPACKET
+    return fmts
+
+
+def _check_packet_reader(formats: list[str]) -> None:
+    """Before anything is read: phenopackets among the inputs need the ``phenopackets`` extra (ValueError if absent,
+    rather than every packet a reject)."""
+    if PHENOPACKET in formats:
+        try:
+            parse_phenopacket({})  # an empty packet is valid: this only loads the bindings
+        except MissingExtra as e:
+            raise ValueError(str(e)) from None
+
+
 def estimate_records(files: list[Path]) -> int:
-    """How many records the inputs hold, for a progress bar: exact for Parquet (from its metadata); for
-    CSV and JSON Lines the lines (a quoted line break in a CSV cell, or a blank line, counts one too many)."""
+    """How many records the inputs hold, for a progress bar: exact for Parquet (from its metadata) and phenopackets
+    (one per file); for CSV and JSON Lines the lines (a quoted line break in a CSV cell, or a blank line, counts one
+    too many)."""
     total = 0
-    for f in files:
-        fmt = FORMATS[f.suffix.lower()]
+    for f, fmt in zip(files, input_formats(files), strict=True):
         if fmt == "parquet":
             total += pq.ParquetFile(f).metadata.num_rows
+            continue
+        if fmt == PHENOPACKET:
+            total += 1
             continue
         lines, last = 0, b"\n"
         with open(f, "rb") as fh:
@@ -97,10 +159,12 @@ def estimate_records(files: list[Path]) -> int:
 
 def has_reference(files: list[Path]) -> bool:
     """Whether some input has a ``reference_label`` column: in a Parquet schema, in a CSV header, or as a key
-    of some JSON Lines record (the file's text is scanned for the quoted key, stopping at the first)."""
+    of some JSON Lines record (the file's text is scanned for the quoted key, stopping at the first). A phenopacket
+    has none."""
     needle = f'"{REFERENCE}"'.encode()
-    for f in files:
-        fmt = FORMATS[f.suffix.lower()]
+    for f, fmt in zip(files, input_formats(files), strict=True):
+        if fmt == PHENOPACKET:
+            continue
         if fmt == "parquet":
             if REFERENCE in pq.read_schema(f).names:
                 return True
@@ -167,10 +231,57 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
     return pa.Table.from_arrays(cols, names=names), bad
 
 
-def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, dict[int, str], list[Reject]]]:
+#: where the rows of a batch come from: one file, or (phenopackets) a file per row, the row's number its place in the list
+_Source = Path | list[Path]
+_Batch = tuple[_Source, pa.Table, np.ndarray, dict[int, str], list[Reject]]
+
+
+def _read(inputs: list[Path], formats: list[str], batch_size: int) -> Iterator[_Batch]:
+    """The batches of every input in order: those of each file, and those of each run of consecutive phenopackets."""
+    k = 0
+    while k < len(inputs):
+        if formats[k] == PHENOPACKET:
+            j = k
+            while j < len(inputs) and formats[j] == PHENOPACKET:
+                j += 1
+            yield from _packets(inputs[k:j], batch_size)
+            k = j
+        else:
+            path = inputs[k]
+            for t, numbers, bad, early in _batches(path, formats[k], batch_size):
+                yield path, t, numbers, bad, early
+            k += 1
+
+
+def _packets(paths: list[Path], batch_size: int) -> Iterator[_Batch]:
+    """Phenopackets, ``batch_size`` files to a batch: (the batch's files, table, each row's place in that list, {},
+    the files rejected while reading, numbered by their place too)."""
+    rows: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    rejects: list[Reject] = []
+    src: list[Path] = []
+    for path in paths:
+        k = len(src)
+        src.append(path)
+        for rec in phenopacket_records([path]):
+            if isinstance(rec, Reject):
+                rejects.append(Reject(k, rec.case_id, rec.reason))
+            elif not _plain(rec[1]):  # parse_case took it; the reading gave a value of another JSON type
+                rejects.append(Reject(k, case_id_of(rec[1]), "not a flat case of the data dictionary"))
+            else:
+                rows.append(rec[1])
+                numbers.append(k)
+        if len(src) >= batch_size:
+            yield src, _jsonl_table(rows), np.array(numbers, dtype=np.int64), {}, rejects
+            rows, numbers, rejects, src = [], [], [], []
+    if src:
+        yield src, _jsonl_table(rows), np.array(numbers, dtype=np.int64), {}, rejects
+
+
+def _batches(path: Path, fmt: str, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, dict[int, str],
+                                                                      list[Reject]]]:
     """Yield (table, each row's line/row number in the file, problems found while reading by table
     index, records rejected before they became rows)."""
-    fmt = FORMATS[path.suffix.lower()]
     if fmt == "parquet":
         pf = pq.ParquetFile(path)
         check_columns(pf.schema_arrow.names)
@@ -187,8 +298,10 @@ def _batches(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray
             for k in range(0, max(text.num_rows, 1), batch_size):
                 t, bad = _from_strings(text.slice(k, batch_size))
                 yield t, lines[k:k + batch_size], bad, early if k == 0 else []
-    else:
+    elif fmt == "jsonl":
         yield from _jsonl(path, batch_size)
+    else:
+        raise ValueError(f"{path}: format {fmt!r} is not read file by file")
 
 
 def _jsonl(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, dict[int, str], list[Reject]]]:
@@ -327,15 +440,19 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     as ``myoclass.reading``). The output has a ``reference_label`` column when some input has one
     (:func:`has_reference`; null for the rows of inputs without it).
 
-    ``row`` in the output is the line of the case in its file (JSON Lines and CSV) or its row number
-    (Parquet, from 0); ``source`` names the file. Both files are written under temporary names beside
-    their targets and renamed into place only when the run succeeds (the rejects first, the output
-    last); a failed run removes them and leaves earlier files as they were. An output or rejects path
+    ``row`` in the output is the line of the case in its file (JSON Lines and CSV), its row number
+    (Parquet, from 0) or 1 (a phenopacket: one case per file); ``source`` names the file. ``inputs`` are the files
+    of one input argument: which ``.json`` files are phenopackets is decided over them (:func:`input_formats`).
+    Both files are written under temporary names beside their targets and renamed into place only when the
+    run succeeds (the rejects first, the output last); a failed run removes them and leaves earlier files as
+    they were. An output or rejects path
     that is one of ``inputs`` raises :class:`UnsafeOutput` before anything is read.
     """
     fmt = output_format(output)
     check_reading(reading)
     check_targets(None, inputs, {"-o": output, "--rejects": rejects_path})
+    formats = input_formats(inputs)
+    _check_packet_reader(formats)
     eng = engine(policy)
     from myoclass import __version__
 
@@ -351,17 +468,17 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     io = ThreadPoolExecutor(2)
     scorers = ThreadPoolExecutor(2)
     pending_write: Future[None] | None = None
-    in_flight: deque[tuple[Path, np.ndarray, Future[tuple[pa.Table, list[Reject]]]]] = deque()
+    in_flight: deque[tuple[_Source, np.ndarray, Future[tuple[pa.Table, list[Reject]]]]] = deque()
     writer: _Writer | None = None
 
-    def finish(path: Path, numbers: np.ndarray, fut: Future[tuple[pa.Table, list[Reject]]]) -> None:
+    def finish(src: _Source, numbers: np.ndarray, fut: Future[tuple[pa.Table, list[Reject]]]) -> None:
         nonlocal pending_write
         results, rejects = renumber(fut.result(), numbers)
-        rej_rows.extend(_reject_row(path, r) for r in rejects)
+        rej_rows.extend(_reject_row(src, r) for r in rejects)
         if pending_write is not None:
             pending_write.result()
         assert writer is not None
-        pending_write = io.submit(writer.write, _with_source(results, path))
+        pending_write = io.submit(writer.write, _with_source(results, src))
         stats.scored += results.num_rows
         stats.rejected = len(rej_rows)
         if progress:
@@ -369,14 +486,13 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
 
     try:
         writer = _Writer(staged.temp(output), fmt, schema)
-        for path in inputs:
-            for t, numbers, read_bad, early in _prefetch(io, _batches(path, batch_size)):
-                t, numbers, read_rejects = drop_rejected(t, numbers, read_bad)
-                rej_rows += [_reject_row(path, r) for r in early + read_rejects]
-                if t.num_rows:
-                    in_flight.append((path, numbers, scorers.submit(score_batch, t, policy, 0, reading, reference)))
-                if len(in_flight) >= 2:
-                    finish(*in_flight.popleft())
+        for src, t, numbers, read_bad, early in _prefetch(io, _read(inputs, formats, batch_size)):
+            t, numbers, read_rejects = drop_rejected(t, numbers, read_bad)
+            rej_rows += [_reject_row(src, r) for r in early + read_rejects]
+            if t.num_rows:
+                in_flight.append((src, numbers, scorers.submit(score_batch, t, policy, 0, reading, reference)))
+            if len(in_flight) >= 2:
+                finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
         if pending_write is not None:
@@ -442,9 +558,18 @@ def _cid(t: pa.Table, i: int) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def _reject_row(path: Path, r: Reject) -> dict[str, Any]:
-    return {"source": str(path), "line": r.row, "case_id": r.case_id, "reason": r.reason}
+def _reject_row(src: _Source, r: Reject) -> dict[str, Any]:
+    if isinstance(src, list):  # a phenopacket: the reject's number is its file's place in ``src``; its line is 1
+        path = src[r.row]
+        why = r.reason if r.reason.startswith(f"{path.name}: ") else f"{path.name}: {r.reason}"
+        return {"source": str(path), "line": 1, "case_id": r.case_id, "reason": why}
+    return {"source": str(src), "line": r.row, "case_id": r.case_id, "reason": r.reason}
 
 
-def _with_source(t: pa.Table, path: Path) -> pa.Table:
-    return t.add_column(0, "source", pa.repeat(pa.scalar(str(path), pa.string()), t.num_rows))
+def _with_source(t: pa.Table, src: _Source) -> pa.Table:
+    if isinstance(src, list):  # phenopackets: ``row`` is each row's file's place in ``src``; one case per file
+        at = t.schema.get_field_index("row")
+        names = pa.array([str(p) for p in src], pa.string()).take(t.column(at))
+        t = t.set_column(at, "row", pa.repeat(pa.scalar(1, pa.int64()), t.num_rows))
+        return t.add_column(0, "source", names)
+    return t.add_column(0, "source", pa.repeat(pa.scalar(str(src), pa.string()), t.num_rows))

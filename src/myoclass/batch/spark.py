@@ -20,6 +20,8 @@ Both directories are written under hidden temporary names beside their targets a
 only when the job succeeds (an earlier output is moved aside and deleted only once the new one is in
 place). An output or rejects directory that is the input, lies inside it, holds it, or is matched by an
 input glob is refused before Spark starts (:func:`check_spark_paths`).
+GA4GH phenopackets are read by the embedded engine only: a local input whose ``.json`` files are phenopackets is
+refused before Spark starts too (:func:`check_spark_paths`).
 For CSV, ``source`` is the file and ``row`` the line in it. For Parquet and JSON Lines ``source`` is
 empty and ``row`` is the row's number within its input file only when Spark reads whole files in one
 partition; compare results across engines by ``case_id``.
@@ -300,9 +302,30 @@ def _overlap(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
     return all(fnmatch.fnmatchcase(x, w) if glob.has_magic(w) else x == w for x, w in zip(path, pattern, strict=False))
 
 
+def _refuse_phenopackets(input_path: str) -> None:
+    """ValueError when a local input (a file, a directory or a glob) holds phenopackets: Spark reads ``.json`` as
+    JSON Lines, and phenopackets are read by the embedded engine only."""
+    if _SCHEME.match(input_path) and not input_path.startswith("file:"):
+        return  # another file system: not looked into from here
+    from myoclass.batch.run import PHENOPACKET, input_formats
+
+    local = Path(re.sub(r"^file:(//)?", "", input_path))
+    if local.is_dir():
+        files = sorted(f for f in local.iterdir() if f.suffix.lower() == ".json" and f.is_file())
+    elif local.exists():
+        files = [local] if local.suffix.lower() == ".json" else []
+    else:
+        files = sorted(Path(f) for f in glob.glob(str(local)) if Path(f).suffix.lower() == ".json" and Path(f).is_file())
+    fmts = input_formats(files)
+    if PHENOPACKET in fmts:
+        raise ValueError(f"{input_path}: holds GA4GH phenopackets, which only the embedded engine reads: run "
+                         "`myoclass batch` without --engine spark (--engine embedded)")
+
+
 def check_spark_paths(input_path: str, output_dir: str, rejects_dir: str) -> None:
     """Refuse (:class:`UnsafeOutput`) an output or rejects directory that is the input, lies inside it, holds
-    it (the rename would replace it) or could be matched by an input glob, or overlaps the other target."""
+    it (the rename would replace it) or could be matched by an input glob, or overlaps the other target; and
+    (ValueError) a local input of phenopackets, which only the embedded engine reads."""
     in_local, patterns = _parts(input_path)
     taken: list[tuple[bool, tuple[str, ...], str]] = []
     for opt, t in (("-o", output_dir), ("--rejects", rejects_dir)):
@@ -318,6 +341,7 @@ def check_spark_paths(input_path: str, output_dir: str, rejects_dir: str) -> Non
             if other_local == local and any(_overlap(other, v) for v in variants):
                 raise UnsafeOutput(f"{opt} {t}: overlaps {name}; allowed: separate directories")
         taken.append((local, variants[0], f"{opt} {t}"))
+    _refuse_phenopackets(input_path)
 
 
 def _fs(spark: Any, path: str) -> tuple[Any, Any]:

@@ -42,6 +42,9 @@ __all__ = [
     "EularSetResult",
     "EularSubgroup",
     "GuidanceItem",
+    "InputField",
+    "InputReport",
+    "InputUnmapped",
     "Label",
     "LabelOrUndetermined",
     "NextTest",
@@ -401,6 +404,46 @@ class Versions(TypedDict):
     bohan_peter_1975: str
 
 
+class InputField(TypedDict):
+    """One flat-case field read from a chart (FHIR) or a phenopacket, and where it came from."""
+
+    #: the flat case's field (data dictionary key)
+    field: str
+    #: the references of the resources (``Observation/ck-1``) or the phenopacket terms that gave it
+    sources: list[str]
+    #: how it was chosen when several resources spoke to it (e.g. the highest CK relative to its ULN)
+    note: NotRequired[str]
+    #: true when resources disagreed; ``note`` says what was chosen and why
+    conflict: NotRequired[bool]
+
+
+class InputUnmapped(TypedDict):
+    """An item of the chart or packet that was not mapped to the flat case (never dropped silently)."""
+
+    #: the resource (``Observation/abc``, or ``Observation #3`` without an id; in a phenopacket, its path)
+    resource: str
+    #: its code (``system|code``), or ``""`` when it has none
+    code: str
+    #: why it was not mapped
+    reason: str
+
+
+class InputReport(TypedDict):
+    """Where the case came from: present when ``myoclass assess`` or ``POST /api/v1/assess`` read the case
+    from a FHIR chart or a phenopacket."""
+
+    #: the input's format
+    format: Literal["flat", "fhir", "phenopacket"]
+    #: FHIR or a phenopacket: every field read, with its sources
+    read: NotRequired[list[InputField]]
+    #: FHIR or a phenopacket: every item not mapped, with the reason
+    unmapped: NotRequired[list[InputUnmapped]]
+    #: a phenopacket: what it leaves unsaid where a field needs more (e.g. only an ancestor HPO term)
+    warnings: NotRequired[list[str]]
+    #: a phenopacket: the HPO release its terms were read with
+    hpo_version: NotRequired[str]
+
+
 class Assessment(TypedDict):
     """One case's assessment: what ``myoclass.assess()``, ``myoclass assess -f json`` and ``POST /api/v1/assess``
     return."""
@@ -432,6 +475,9 @@ class Assessment(TypedDict):
     policy: PolicyChoices
     #: software and criteria set versions
     versions: Versions
+    #: where the case came from, when it was read from a FHIR chart or a phenopacket: the fields read and the items
+    #: not mapped
+    input: NotRequired[InputReport]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from myoclass.model.fields import ANTIBODIES, FIELDS
 
 __all__ = [
     "FINDING_TEXT",
+    "GENETIC_HANDOFF_SHARE",
     "LABEL_IN_LIST",
     "LABEL_SHORT",
     "LABEL_TEXT",
@@ -26,6 +27,7 @@ __all__ = [
     "eular_band",
     "finding_name",
     "form_label",
+    "genetic_handoff",
     "join_and",
     "join_or",
     "label_name",
@@ -677,3 +679,22 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     if not out:
         out.append({"finding": "", "step": "Nothing further is needed to settle the classification.", "detail": ""})
     return out[:3]
+
+
+#: a hereditary myopathy at least this likely in the differential (or still possible under the criteria) makes the
+#: report suggest a genetic work-up with a phenopacket
+GENETIC_HANDOFF_SHARE = 0.05
+
+
+def genetic_handoff(a: Mapping[str, Any]) -> str | None:
+    """The hand-off sentence when a hereditary myopathy is in the differential (at least
+    :data:`GENETIC_HANDOFF_SHARE`, or reachable under the criteria) and not the settled label; else None. The same
+    words in the text report and on the workspace page."""
+    share_of = {d["label"]: d["probability"] for d in a.get("differential", [])}
+    reachable = a["summary"].get("reachable_labels", [])
+    p = share_of.get("hereditary_myopathy", 0.0)
+    if a["summary"]["label"] == "hereditary_myopathy" or (p < GENETIC_HANDOFF_SHARE and "hereditary_myopathy" not in reachable):
+        return None
+    return (f"A hereditary myopathy is in the differential ({share(p)}): this case can go, as a GA4GH phenopacket "
+            "(`myoclass assess FILE --format phenopacket`), to a genetic ranking tool such as LIRICAL or Exomiser "
+            "together with the patient's exome or genome.")

@@ -9,6 +9,7 @@ from myoclass.reasoning.assess import NO_BIOPSY_NOTE
 from myoclass.reasoning.text import (
     SET_SHORT,
     eular_band,
+    genetic_handoff,
     join_or,
     label_name,
     leading_share,
@@ -124,6 +125,37 @@ def _codes(a: dict[str, Any]) -> str:
             f"{', '.join(s['reachable_labels'])}; next tests {tests or 'none'}; policy {pol}.")
 
 
+#: at most this many chart items not mapped are listed in a report (the JSON output has them all)
+_MAX_UNMAPPED = 20
+
+
+def _chart(a: dict[str, Any], markdown: bool) -> list[str]:
+    """Where a case read from a chart (FHIR) came from: the fields read and their resources, the choices
+    made where resources disagreed, and every item not mapped."""
+    inp = a.get("input")
+    if not inp or inp["format"] == "flat":
+        return []
+    fhir = inp["format"] == "fhir"
+    head = "Read from the chart (FHIR R4)" if fhir else f"Read from the phenopacket (HPO {inp.get('hpo_version', '')})"
+    lines = [f"## {head}" if markdown else head]
+    read = inp.get("read", [])
+    lines.append(f"{len(read)} fields read from the {'chart' if fhir else 'phenopacket'}; "
+                 f"{len(inp.get('unmapped', []))} items not mapped.")
+    lines += [f"- note: {w}" for w in inp.get("warnings", [])]
+    for r in read:
+        if r.get("note") or r.get("conflict"):
+            flag = "CONFLICT: " if r.get("conflict") else ""
+            lines.append(f"- {r['field']}: {flag}{r.get('note', '')} ({', '.join(r['sources'])})")
+    unmapped = inp.get("unmapped", [])
+    for u in unmapped[:_MAX_UNMAPPED]:
+        code = f" ({u['code']})" if u["code"] else ""
+        lines.append(f"- not mapped: {u['resource']}{code}: {u['reason']}")
+    if len(unmapped) > _MAX_UNMAPPED:
+        lines.append(f"  ... and {len(unmapped) - _MAX_UNMAPPED} more (all are in the JSON output).")
+    lines.append("")
+    return lines
+
+
 def _report(a: dict[str, Any], markdown: bool) -> str:
     s = a["summary"]
     h1, h2 = ("# ", "## ") if markdown else ("", "")
@@ -183,6 +215,10 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append("Enhanced panel: " + "; ".join(cs["panels"]["enhanced"]) + ".")
         lines += [f"- {n}" for n in cs["notes"]]
         lines.append("")
+    handoff = genetic_handoff(a)
+    if handoff:
+        lines += [handoff, ""]
+    lines += _chart(a, markdown)
     if a["warnings"]:
         lines.append(h2 + "Warnings" if markdown else "Warnings")
         lines += [f"- {warning_text(w)}" for w in a["warnings"]]

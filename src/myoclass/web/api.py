@@ -23,9 +23,10 @@ from fastapi.responses import JSONResponse, Response
 from myoclass.criteria import describe
 from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
+from myoclass.io.inputs import assessment_as_fhir, input_of, input_report
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.model.assessment import assessment_json_schema
-from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, parse_case, show, unknown_key_problems
+from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, WorkPool, case_cost, list_cost
 
@@ -38,6 +39,12 @@ __all__ = ["JSON_MEDIA_TYPES", "router"]
 JSON_MEDIA_TYPES = ("application/json", "application/fhir+json")
 
 _CASE_REF = {"$ref": "#/components/schemas/FlatCase"}
+#: a FHIR R4 chart: a Bundle (searchset, collection, ...) or one resource (validated by the reader, which names
+#: what it could not map; the R4 JSON schema is not served here)
+_FHIR_CHART = {"type": "object", "required": ["resourceType"], "properties": {"resourceType": {"type": "string"}},
+               "description": "A FHIR R4 resource: a Bundle of the patient's resources, or one resource"}
+_FHIR_BUNDLE = {"type": "object", "required": ["resourceType", "type"],
+                "properties": {"resourceType": {"const": "Bundle"}, "type": {"const": "collection"}}}
 
 
 def _errors(problems: list[dict[str, str]], status: int = 422) -> JSONResponse:
@@ -162,13 +169,17 @@ router = APIRouter(prefix="/api/v1", tags=["api"], responses={
     summary="Assess one flat case, or a list of them",
     response_class=_JSONText,
     openapi_extra={
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "oneOf": [_CASE_REF, {"type": "array", "items": _CASE_REF}]}}}},  # maxItems: the app's own limit
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"oneOf": [
+                _CASE_REF, _FHIR_CHART, {"type": "array", "items": {"anyOf": [_CASE_REF, _FHIR_CHART]}}]}},
+            "application/fhir+json": {"schema": _FHIR_CHART}}},  # maxItems: the app's own limit
         "responses": {
-            "200": {"description": "The assessment (or a list: assessments, or per-case errors)",
+            "200": {"description": "The assessment (or a list: assessments, or per-case errors); with Accept: "
+                                   "application/fhir+json, a FHIR R4 Bundle (collection) per case",
                     "content": {"application/json": {"schema": {"oneOf": [
                         _ASSESSMENT_SCHEMA,
-                        {"type": "array", "items": {"anyOf": [_ASSESSMENT_SCHEMA, _REJECTED_CASE_SCHEMA]}}]}}}},
+                        {"type": "array", "items": {"anyOf": [_ASSESSMENT_SCHEMA, _REJECTED_CASE_SCHEMA]}}]}},
+                        "application/fhir+json": {"schema": _FHIR_BUNDLE}}},
             **_POST_ERRORS,
             "413": _errors_doc("Body too large, or a list of too many cases or too much work (see the limits above: "
                                "split the list or use `myoclass batch`)"),
@@ -177,19 +188,47 @@ router = APIRouter(prefix="/api/v1", tags=["api"], responses={
     },
 )
 async def assess(request: Request) -> Response:
-    """One flat case (data dictionary v1) in, one assessment (assessment contract v1) out; or a list in, a
-    list out, where a rejected case is ``{"index", "case_id", "errors"}``. A list is limited by its number
-    of cases and by its total work (the limits in the description above): an empty case costs more than a
-    typical one, as every unknown finding widens the search and lengthens the report."""
-    return await _run(request, _assess_data, "a JSON object (one case) or an array of cases", _assess_cost)
+    """One case in, one assessment (assessment contract v1) out; or a list in, a list out, where a rejected
+    case is ``{"index", "case_id", "errors"}``. A case is a flat case (data dictionary v1) or a FHIR R4 chart
+    (a Bundle, e.g. a ``searchset``, or one resource), told apart by its content, or declared FHIR by
+    ``Content-Type: application/fhir+json``; a chart's assessment carries ``input`` (the fields read, with
+    their resources, and every item not mapped). With ``Accept: application/fhir+json`` each assessment
+    comes as a FHIR R4 Bundle (collection: a Condition and a RiskAssessment pointing at the chart's
+    resources). A list is limited by its number of cases and by its total work (the limits in the
+    description above): an empty case costs more than a typical one, as every unknown finding widens the
+    search and lengthens the report."""
+    declared = _declared_fhir(request.headers.get("content-type"))
+    as_bundle = "application/fhir+json" in (request.headers.get("accept") or "").lower()
+
+    def work(data: Any, what: str, settings: Settings) -> Response:
+        return _assess_data(data, what, settings, declared, as_bundle)
+
+    return await _run(request, work, "a JSON object (one case: flat or FHIR) or an array of cases", _assess_cost)
+
+
+def _declared_fhir(content_type: str | None) -> bool | None:
+    """True when the body is declared FHIR (``application/fhir+json``), else None (told from the content)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return True if media == "application/fhir+json" else None
 
 
 def _assess_cost(data: Any) -> int:
     return list_cost(data) if isinstance(data, list) else case_cost(data)
 
 
-def _assess_data(data: Any, what: str, settings: Settings) -> Response:
+def _assess_one(obj: Any, declared: bool | None, as_bundle: bool) -> dict[str, Any]:
+    """One case (flat or FHIR) → its assessment (or its FHIR Bundle); raises InvalidCase."""
+    inp = input_of(obj, fhir=declared)
+    a = assess_case(inp.case)
+    if inp.format != "flat":
+        a["input"] = input_report(inp)
+    return assessment_as_fhir(a, inp) if as_bundle else a
+
+
+def _assess_data(data: Any, what: str, settings: Settings, declared: bool | None = None,
+                 as_bundle: bool = False) -> Response:
     """POST /assess after decoding: check the limits, validate, assess, encode."""
+    media = "application/fhir+json" if as_bundle else "application/json"
     if isinstance(data, list):
         if len(data) > settings.max_cases:
             return _errors([{"field": "(body)", "message": f"{len(data):,} cases; allowed: at most {settings.max_cases:,} "
@@ -205,16 +244,16 @@ def _assess_data(data: Any, what: str, settings: Settings) -> Response:
         parts: list[bytes] = []
         for i, obj in enumerate(data):
             try:
-                item = assess_case(parse_case(obj))
+                item = _assess_one(obj, declared, as_bundle)
             except InvalidCase as e:
                 item = {"index": i, "case_id": case_id_of(obj), "errors": e.to_dict()}
             parts.append(dumps(item).encode("utf-8"))
-        return _JSONText(b"[" + b",".join(parts) + b"]")
+        return _JSONText(b"[" + b",".join(parts) + b"]", media_type=media)
     try:
-        case = parse_case(data)
+        one = _assess_one(data, declared, as_bundle)
     except InvalidCase as e:
         return _errors(e.to_dict())
-    return _JSONText(dumps(assess_case(case)).encode("utf-8"))
+    return _JSONText(dumps(one).encode("utf-8"), media_type=media)
 
 
 @router.get("/criteria", summary="Every criteria set with items, weights, citations and verification status")

@@ -24,7 +24,7 @@ import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -41,6 +41,9 @@ from myoclass.model.fields import FIELDS
 from myoclass.reasoning.assess import SCHEMA_VERSION
 from myoclass.reasoning.differential import prepare as prepare_differential
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, Busy, WorkPool
+
+if TYPE_CHECKING:
+    from myoclass.web.cds import CdsSettings
 
 __all__ = ["LOOPBACK_HOSTS", "SecurityHeaders", "Settings", "app_from_env", "create_app", "errors_response", "limits_text"]
 
@@ -301,8 +304,9 @@ def limits_text(settings: Settings) -> str:
             'error is `{"errors": [{"field", "message"}]}`.')
 
 
-def create_app(settings: Settings | None = None) -> ASGIApp:
-    """Build the app (a fresh instance per call, so tests can use their own settings)."""
+def create_app(settings: Settings | None = None, cds: CdsSettings | None = None) -> ASGIApp:
+    """Build the app (a fresh instance per call, so tests can use their own settings). ``cds``: the CDS Hooks
+    settings (:class:`myoclass.web.cds.CdsSettings`; default: its defaults, JWT verification on)."""
     settings = settings or Settings()
     pool = WorkPool(settings.pool_threads, settings.pool_queue, settings.retry_after_seconds)
 
@@ -333,10 +337,15 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     from myoclass.web.api import router as api_router
+    from myoclass.web.cds import CdsSettings as _CdsSettings
+    from myoclass.web.cds import router as cds_router
     from myoclass.web.pages import router as pages_router
+
+    app.state.cds_settings = cds or _CdsSettings()
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(cds_router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -378,8 +387,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
 
 def app_from_env() -> ASGIApp:
-    """The app with :meth:`Settings.from_env`, for ``uvicorn --factory`` and each ``--workers`` process;
-    it also sends the app's own log lines (the access line, an unexpected error's type) to stderr."""
+    """The app with :meth:`Settings.from_env` (and the CDS Hooks settings from ``MYOCLASS_CDS_*``), for
+    ``uvicorn --factory`` and each ``--workers`` process; it also sends the app's own log lines (the access line,
+    an unexpected error's type) to stderr."""
     settings = Settings.from_env()
     # The worker threads' Python parts hand the GIL over every switch interval; at 1 ms instead of 5 the
     # event loop gets its turn sooner (measured: /healthz p50 about 20 ms instead of 45 ms while two threads
@@ -393,7 +403,9 @@ def app_from_env() -> ASGIApp:
         logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(logging.INFO if settings.access_log else logging.WARNING)
-    return create_app(settings)
+    from myoclass.web.cds import CdsSettings as _CdsSettings
+
+    return create_app(settings, _CdsSettings.from_env())  # MYOCLASS_CDS_* (docs/cds-hooks.md)
 
 
 _DOCS_HTML = """<!doctype html>

@@ -666,7 +666,9 @@ def _form_value(spec: FieldSpec, v: Any) -> bool:
     return isinstance(v, str)
 
 
-def _render_import(text: str) -> HTMLResponse:
+def workspace_filled(text: str) -> HTMLResponse:
+    """The clinician workspace filled from a data block (a flat case as JSON, or the pasted findings the
+    import form takes), assessed; problems are shown beside the form."""
     case, problems = import_case(text)
     a, problems = _assess(case, problems)
     return HTMLResponse(_env.get_template("clinician.html").render(**_context(case, a, problems, None)))
@@ -678,4 +680,4 @@ async def import_data(request: Request) -> HTMLResponse:
     findings). A POST, so the data never appear in a web address, a history or a log."""
     form = await request.form()
     data = form.get("data")
-    return await _pool(request).run(_render_import, data if isinstance(data, str) else "")
+    return await _pool(request).run(workspace_filled, data if isinstance(data, str) else "")

@@ -36,6 +36,10 @@ UNKNOWN_KEY_COST = 250
 _NOT_A_CASE_COST = 1
 
 
+#: a FHIR Bundle costs one work unit more per this many entries (reading them)
+FHIR_ENTRIES_PER_UNIT = 10
+
+
 def case_cost(obj: Any) -> int:
     """Work units of assessing one item of a list: :data:`CASE_BASE_COST` plus one per finding of the
     data dictionary left unknown (missing or null), or, for a case with unknown keys (rejected before
@@ -47,6 +51,9 @@ def case_cost(obj: Any) -> int:
     about 18 ms."""
     if not isinstance(obj, dict):
         return _NOT_A_CASE_COST
+    if "resourceType" in obj:  # a FHIR chart: as an empty case (the worst), plus reading its entries
+        entries = obj.get("entry")
+        return CASE_BASE_COST + len(FIELDS) + (len(entries) // FHIR_ENTRIES_PER_UNIT if isinstance(entries, list) else 0)
     unknown_keys = 0
     known = 0
     for k, v in obj.items():

@@ -1,0 +1,159 @@
+"""One front door for a case in any of the formats myoclass reads: a flat case, FHIR R4 (a Bundle of any
+type, e.g. a ``searchset`` or a ``collection``, or a single resource), or a GA4GH Phenopacket v2, told apart
+by the content.
+
+``myoclass assess``, ``myoclass convert`` and ``POST /api/v1/assess`` read through :func:`read_inputs` (a
+file: one JSON document, an array, or JSON Lines) or :func:`input_of` (one decoded value). Each record
+becomes a :class:`CaseInput` (the validated flat case, and for FHIR what was read from which resource and
+what could not be mapped) or a :class:`~myoclass.io.rejects.Reject` that never costs the other records
+theirs. A JSON array is a list of records, each a flat case, a FHIR Bundle or a phenopacket (one patient
+each).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from myoclass.errors import InvalidCase, MyoclassError, Problem
+from myoclass.io.fhir import FhirReading, LocalCodes, case_to_resources, is_fhir, read_fhir
+from myoclass.io.fhir.assessment import FULL_URL_BASE, assessment_bundle
+from myoclass.io.json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads
+from myoclass.io.jsonl import json_lines
+from myoclass.io.phenopacket import MissingExtra, PhenopacketReading, is_phenopacket, read_phenopacket
+from myoclass.io.rejects import Reject
+from myoclass.model.case import Case, case_id_of, parse_case
+
+__all__ = ["CaseInput", "assessment_as_fhir", "chart_bundle", "input_of", "input_report", "read_inputs", "resources_of"]
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """One record read: its flat case, its format, and for FHIR or a phenopacket the reading (choices and
+    unmapped items); for FHIR also the resources as given (so that an output Bundle can point at them)."""
+
+    case: Case
+    format: str  # "flat" | "fhir" | "phenopacket"
+    fhir: FhirReading | None = None
+    resources: tuple[Mapping[str, Any], ...] = ()
+    phenopacket: PhenopacketReading | None = None
+
+
+def resources_of(doc: Any) -> tuple[Mapping[str, Any], ...]:
+    """The resources of a FHIR document as given: a Bundle's entries' resources, a list's items, or the
+    resource itself (anything that is not a resource object is left out)."""
+    if isinstance(doc, list):
+        items: list[Any] = doc
+    elif isinstance(doc, Mapping) and doc.get("resourceType") == "Bundle":
+        entries = doc.get("entry")
+        items = [e.get("resource") for e in entries if isinstance(e, Mapping)] if isinstance(entries, list) else []
+    else:
+        items = [doc]
+    return tuple(r for r in items if isinstance(r, Mapping) and isinstance(r.get("resourceType"), str))
+
+
+def input_of(obj: Any, *, fhir: bool | None = None, local_codes: LocalCodes | None = None,
+             today: datetime.date | None = None) -> CaseInput:
+    """One decoded record as a :class:`CaseInput`. ``fhir``: True when the caller was told the content is
+    FHIR (``application/fhir+json``), None to tell from the content (a ``resourceType`` key: FHIR; a
+    phenopacket's ``metaData.phenopacketSchemaVersion`` or ``subject`` beside its elements: a phenopacket;
+    else a flat case). Raises :class:`InvalidCase` naming the field(s) and what is allowed."""
+    if fhir is None and is_phenopacket(obj):
+        try:
+            packet = read_phenopacket(obj)
+        except MissingExtra as e:
+            raise InvalidCase([Problem("(body)", f"a GA4GH phenopacket: {e}")]) from None
+        return CaseInput(_parsed(packet.case, packet.choices), "phenopacket", phenopacket=packet)
+    as_fhir = is_fhir(obj) if fhir is None else fhir
+    if not as_fhir:
+        return CaseInput(parse_case(obj), "flat")
+    if not is_fhir(obj):
+        raise InvalidCase([Problem("resourceType", "the body was declared FHIR (application/fhir+json) but is not a "
+                                   "FHIR resource; allowed: a Bundle (e.g. searchset or collection) or one resource "
+                                   "with a resourceType")])
+    reading = read_fhir(obj, local_codes=local_codes, today=today)
+    return CaseInput(_parsed(reading.case, reading.choices), "fhir", reading, resources_of(obj))
+
+
+def _parsed(case: Mapping[str, Any], choices: Any) -> Case:
+    """The flat case read from a chart or a packet, validated; a value that breaks a rule names where it came from."""
+    try:
+        return parse_case(case)
+    except InvalidCase as e:
+        sources = {c.field: c.sources for c in choices}
+        raise InvalidCase([Problem(p.field, p.message + (f" (from {', '.join(sources[p.field])})"
+                                                          if sources.get(p.field) else ""))
+                           for p in e.problems]) from None
+
+
+def _one(obj: Any, where: int, local_codes: LocalCodes | None, today: datetime.date | None) -> CaseInput | Reject:
+    try:
+        check_depth(obj, MAX_DEPTH)
+        return input_of(obj, local_codes=local_codes, today=today)
+    except TooDeep as e:
+        return Reject(where, case_id_of(obj), str(e))
+    except MyoclassError as e:
+        return Reject(where, case_id_of(obj), str(e))
+
+
+def read_inputs(text: str, *, local_codes: LocalCodes | None = None,
+                today: datetime.date | None = None) -> Iterator[CaseInput | Reject]:
+    """A :class:`CaseInput` or a :class:`Reject` per record of ``text``, in input order (``row``: the
+    record's line in JSON Lines, its number in a JSON array). One JSON object is one record (a flat case,
+    or a FHIR Bundle or resource); an array is one record per item; otherwise JSON Lines."""
+    stripped = text.lstrip()
+    if not stripped:
+        return
+    if stripped[0] in "[{":
+        try:
+            whole = loads(text, max_depth=None)  # each record's depth is checked on its own below
+        except DecodeError:
+            whole = None  # not one document: read as JSON Lines
+        else:
+            if isinstance(whole, list) and not (whole and all(isinstance(x, Mapping) and is_fhir(x)
+                                                              and x.get("resourceType") != "Bundle" for x in whole)):
+                for i, obj in enumerate(whole, 1):
+                    yield _one(obj, i, local_codes, today)
+            else:  # one object, or an array of FHIR resources (not Bundles): one patient's chart
+                yield _one(whole, 1, local_codes, today)
+            return
+    for rec in json_lines(text.splitlines(), max_depth=None):  # depth checked by _one, naming the case_id
+        yield rec if isinstance(rec, Reject) else _one(rec[1], rec[0], local_codes, today)
+
+
+def input_report(inp: CaseInput) -> dict[str, Any]:
+    """What the assessment's ``input`` field says about where the case came from: the format and, for FHIR
+    or a phenopacket, every field read (with the resources or terms it came from and how it was chosen) and
+    every item that was not mapped (resource, code, reason); for a phenopacket also its warnings and the HPO
+    release it was read with."""
+    out: dict[str, Any] = {"format": inp.format}
+    reading: FhirReading | PhenopacketReading | None = inp.fhir if inp.fhir is not None else inp.phenopacket
+    if reading is not None:
+        out["read"] = [{"field": c.field, "sources": list(c.sources), **({"note": c.note} if c.note else {}),
+                        **({"conflict": True} if c.conflict else {})} for c in reading.choices]
+        out["unmapped"] = [{"resource": u.resource, "code": u.code, "reason": u.reason} for u in reading.unmapped]
+    if inp.phenopacket is not None:
+        if inp.phenopacket.warnings:
+            out["warnings"] = list(inp.phenopacket.warnings)
+        out["hpo_version"] = inp.phenopacket.hpo_version
+    return out
+
+
+def assessment_as_fhir(assessment: Mapping[str, Any], inp: CaseInput) -> dict[str, Any]:
+    """The assessment as a FHIR R4 Bundle (collection) with the resources it rests on: the chart's own when
+    the case came as FHIR (its evidence: the resources read), else the flat case written as FHIR resources
+    (:func:`~myoclass.io.fhir.case_to_resources`)."""
+    if inp.fhir is not None:
+        return assessment_bundle(assessment, resources=inp.resources, evidence=inp.fhir.sources())
+    resources = case_to_resources(inp.case.to_flat())
+    refs = [f"{r['resourceType']}/{r['id']}" for r in resources if r.get("resourceType") != "Patient" and r.get("id")]
+    return assessment_bundle(assessment, resources=resources, evidence=refs)
+
+
+def chart_bundle(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """Resources (e.g. a flat case written as FHIR) as a Bundle of type ``collection``, each entry's
+    ``fullUrl`` on the same base as the assessment's Bundle, so that ``Type/id`` references resolve inside it."""
+    return {"resourceType": "Bundle", "type": "collection",
+            "entry": [{"fullUrl": f"{FULL_URL_BASE}{r['resourceType']}/{r['id']}", "resource": r} for r in resources]}
