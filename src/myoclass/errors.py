@@ -37,9 +37,18 @@ so code that catches ``ValueError`` keeps working, and each stays importable whe
     │                                     before anything is read or written)
     ├── Busy                              the web app's worker pool and its queue are full: 503 with
     │                                     Retry-After (``retry_after``, seconds)
-    └── DiagramUnavailable (RuntimeError) logic.diagram: no cached decision-diagram table and no ``dd`` to
-                                          compile one; caught inside myoclass, which then runs the
-                                          budgeted search (its flags say when it gave up)
+    ├── DiagramUnavailable (RuntimeError) logic.diagram: no cached decision-diagram table and no ``dd`` to
+    │                                     compile one; caught inside myoclass, which then runs the
+    │                                     budgeted search (its flags say when it gave up)
+    ├── MissingExtra (ImportError)        io.phenopacket: reading or writing a phenopacket without the
+    │                                     ``phenopackets`` extra; the message names it (CLI: a reject or
+    │                                     exit code 2; API: 422 naming the extra)
+    ├── AuthError                         web.cds_auth: a CDS Hooks call whose JWT is missing or fails a
+    │                                     check; the message says which, never quoting the token (401 with
+    │                                     a FHIR OperationOutcome)
+    └── FetchError                        web.fhir_fetch: fetching a CDS Hooks prefetch key from the EHR's
+                                          FHIR server failed (status, timeout, size); never names the URL
+                                          or the token (412 with an OperationOutcome)
 
 :class:`Problem` (a field and a message) is what :class:`InvalidCase` and its subclasses carry. A record
 that fails inside a batch or a JSON Lines file never raises: it becomes a
@@ -52,8 +61,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-__all__ = ["Busy", "DiagramUnavailable", "InvalidCase", "InvalidJSON", "InvalidMeasure", "MyoclassError", "Problem", "TooDeep",
-           "UnknownColumn", "UnsafeOutput"]
+__all__ = [
+    "AuthError",
+    "Busy",
+    "DiagramUnavailable",
+    "FetchError",
+    "InvalidCase",
+    "InvalidJSON",
+    "InvalidMeasure",
+    "MissingExtra",
+    "MyoclassError",
+    "Problem",
+    "TooDeep",
+    "UnknownColumn",
+    "UnsafeOutput",
+]
 
 
 @dataclass(frozen=True)
@@ -124,3 +146,16 @@ class Busy(MyoclassError):
 
 class DiagramUnavailable(MyoclassError, RuntimeError):
     """No cached decision-diagram table, and ``dd`` is not installed to compile one."""
+
+
+class MissingExtra(MyoclassError, ImportError):
+    """An optional extra is not installed (e.g. ``phenopackets``); the message names it and how to install it."""
+
+
+class AuthError(MyoclassError):
+    """A CDS Hooks call is not authenticated; the message says why (never quoting the token)."""
+
+
+class FetchError(MyoclassError):
+    """Fetching from an EHR's FHIR server failed; the message names the reason (an HTTP status, a timeout), never a
+    URL or a token."""

@@ -88,8 +88,10 @@ def input_files(spec: str) -> list[Path]:
         files = sorted(Path(f) for f in glob.glob(spec) if Path(f).suffix.lower() in FORMATS)
     if not files:
         hint = ""
-        if p.is_dir() and any(f.suffix.lower() in FORMATS for d in p.iterdir() if d.is_dir() for f in d.iterdir()):
-            hint = f" (a directory is not searched recursively: name its subdirectories with a glob, e.g. '{p}/*/*.json')"
+        with contextlib.suppress(OSError):  # a subdirectory that cannot be listed gives no hint
+            if p.is_dir() and any(f.suffix.lower() in FORMATS for d in p.iterdir() if d.is_dir() for f in d.iterdir()):
+                hint = (" (a directory is not searched recursively: name its subdirectories with a glob, e.g. "
+                        f"'{p}/*/*.json')")
         raise FileNotFoundError(f"{spec}: no CSV, Parquet or JSON Lines input, nor phenopacket JSON, found{hint}")
     for f in files:
         if f.suffix.lower() not in FORMATS:

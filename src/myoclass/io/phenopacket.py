@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from myoclass.errors import InvalidCase, MyoclassError, Problem
+from myoclass.errors import InvalidCase, MissingExtra, Problem
 from myoclass.io import hpo as H
 from myoclass.io.fhir import codes as C
 from myoclass.io.label_codes import codes_for
@@ -81,8 +81,6 @@ _LOINC_NEG = ("LOINC:LA6577-6", "Negative")
 _MAX_ITEMS = 5000
 
 
-class MissingExtra(MyoclassError, ImportError):
-    """The optional ``phenopackets`` extra is not installed."""
 
 
 def _bindings() -> tuple[Any, Any]:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from myoclass.errors import AuthError
 from myoclass.io.json import DecodeError, TooDeep, loads
 from myoclass.web.fhir_fetch import opener_for
 
@@ -64,8 +65,6 @@ LEEWAY_SECONDS = 60
 REPLAY_CAPACITY = 50_000
 
 
-class AuthError(Exception):
-    """The request is not authenticated; the message says why (never quoting the token)."""
 
 
 def parse_issuer_jwks(entries: Iterable[str]) -> dict[str, str]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from myoclass.errors import FetchError
 from myoclass.io.json import DecodeError, TooDeep, loads
 
 __all__ = [
@@ -54,8 +55,6 @@ FHIR_MAX_DEPTH = 40
 _TOKEN = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")
 
 
-class FetchError(Exception):
-    """A fetch failed; the message names the reason (an HTTP status, a timeout), never a URL or a token."""
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

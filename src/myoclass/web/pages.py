@@ -33,6 +33,7 @@ from myoclass.reasoning.text import (
     eular_band,
     finding_name,
     form_label,
+    genetic_handoff,
     join_or,
     label_name,
     leading_share,
@@ -212,6 +213,7 @@ def _differential_view(a: dict[str, Any]) -> dict[str, Any] | None:
         "leading": rows[0],
         "model": a.get("differential_model") or {},
         "exact": a.get("differential_exact", True),
+        "handoff": genetic_handoff(a),
     }
 
 
