@@ -444,6 +444,23 @@ def test_warning_when_imnm_is_likely_and_severe_without_treatment(open_client: T
     assert card["indicator"] == "info" and card["summary"].startswith("Most likely dermatomyositis")
 
 
+def test_no_warning_once_an_immunotherapy_is_in_the_chart(open_client: TestClient) -> None:
+    request = fixture("patient-view-synthetic-imnm-srp-severe.json")
+    pid = request["context"]["patientId"]
+    given = {"resourceType": "MedicationAdministration", "id": "ivmp", "status": "completed",
+             "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "H02AB04"}],
+                                           "text": "methylprednisolone"},
+             "subject": {"reference": f"Patient/{pid}"}, "effectiveDateTime": "2024-05-01"}
+    request["prefetch"]["medication-administrations"] = {"resourceType": "Bundle", "type": "searchset",
+                                                         "entry": [{"resource": given}]}
+    (card,) = open_client.post(PV, json=request).json()["cards"]
+    assert card["indicator"] == "info"
+    # a cancelled order is not a treatment
+    given["status"] = "not-done"
+    (card,) = open_client.post(PV, json=request).json()["cards"]
+    assert card["indicator"] == "warning"
+
+
 def test_summaries_stay_under_140_characters_on_many_cases() -> None:
     from myoclass.reasoning.text import LABEL_SHORT
     from myoclass.synthetic import synthetic_cases, thin_cases

@@ -190,3 +190,23 @@ def test_api_a_malformed_chart_is_a_clear_answer_never_a_500(client: TestClient)
             assert all(e["field"] and e["message"] for e in r.json()["errors"])
         else:
             assert "input" in r.json()
+
+
+def test_docs_fhir_md_carries_the_code_table_the_reader_uses() -> None:
+    from myoclass.io.fhir.codes import code_table_markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "fhir.md").read_text(encoding="utf-8")
+    assert code_table_markdown() in text, "regenerate the code table in docs/fhir.md from code_table_markdown()"
+
+
+def test_hpo_codes_in_fhir_come_from_the_one_hpo_table() -> None:
+    from myoclass.io.fhir import codes as C
+    from myoclass.io.hpo import HPO_TABLE
+
+    table = {(r.term, r.field) for r in HPO_TABLE}
+    hpo = [e for e in C.code_entries() if e.system == C.HPO]
+    assert hpo and all((e.code, e.field) in table for e in hpo)
+    # a more specific term counts for its field when present, never the other way round when absent
+    e = C.lookup(C.HPO, "HP:0031108")  # triceps weakness, under proximal upper-limb weakness
+    assert e is not None and e.field == "weakness_proximal_upper_symmetric" and not e.absence_reads
+    assert C.lookup(C.HPO, "HP:0002460") is None  # distal weakness is not distal-predominant weakness

@@ -147,7 +147,14 @@ def test_equivocal_and_data_absent_results_are_unmapped() -> None:
 # --- conditions, findings, biopsy ----------------------------------------------------------------------------
 def test_conditions_refuted_absent_icd10_cancer_and_unconfirmed_not_read() -> None:
     r = read("conflicts_bundle.json")
-    assert r.case["ild"] is False  # refuted
+    # refuted "interstitial pneumonitis" (HP:0006515) alone does not rule out ILD of another kind (HPO table: an
+    # "or" field), so it is reported, not read; a refuted term whose absence reads (dysphagia) is absent
+    assert "ild" not in r.case
+    assert any("does not make ild false" in why for whys in reasons(r).values() for why in whys)
+    refuted = {"resourceType": "Condition", "id": "d", "code": {"coding": [{"system": C.HPO, "code": "HP:0002015"}]},
+               "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                                                  "code": "refuted"}]}}
+    assert read_fhir(refuted, today=TODAY).case["dysphagia"] is False
     assert r.case["cancer"] is True
     assert "[R]" in choice(r, "cancer").note  # ICD-10 ranges are not verified here, and the note says so
     assert "hypothyroidism" not in r.case and "not confirmed" in reasons(r)["Condition/hypo-prov"][0]
@@ -412,4 +419,12 @@ def test_every_code_in_the_table_names_a_field_and_a_source() -> None:
         assert e.field in FIELDS and e.source and e.code
         assert C.lookup(e.system, e.code) == e
     for d in C.drug_codes():
-        assert d.drug_class in C.MEDICATION_CLASS_FIELD and d.source
+        assert (d.drug_class in C.MEDICATION_CLASS_FIELD) != (d.drug_class in C.NO_FIELD_CLASSES) and d.source
+
+
+def test_an_immunotherapy_is_reported_not_read_as_a_myotoxic_drug() -> None:
+    pred = {"resourceType": "MedicationStatement", "id": "pred", "status": "active",
+            "medicationCodeableConcept": {"text": "Prednisone 60 mg"}}
+    r = read_fhir(pred, today=TODAY)
+    assert r.case == {} and "immunotherapy" in r.unmapped[0].reason
+    assert C.medication_class({"coding": [{"system": C.ATC, "code": "L01FA01"}]}) == "immunotherapy"

@@ -46,9 +46,20 @@ so code that catches ``ValueError`` keeps working, and each stays importable whe
     ├── AuthError                         web.cds_auth: a CDS Hooks call whose JWT is missing or fails a
     │                                     check; the message says which, never quoting the token (401 with
     │                                     a FHIR OperationOutcome)
-    └── FetchError                        web.fhir_fetch: fetching a CDS Hooks prefetch key from the EHR's
-                                          FHIR server failed (status, timeout, size); never names the URL
-                                          or the token (412 with an OperationOutcome)
+    ├── FetchError                        web.fhir_fetch: fetching a CDS Hooks prefetch key from the EHR's
+    │                                     FHIR server failed (status, timeout, size); never names the URL
+    │                                     or the token (412 with an OperationOutcome)
+    ├── RegistryError (ValueError)        registry.service: an argument the registry refuses (a role, a
+    │   │                                 format, a password too short, a user name taken, an unreadable
+    │   │                                 import file); the message names the field and what is allowed
+    │   │                                 (``myoclass registry``: exit code 2)
+    │   ├── RegistryNotEmpty              registry.service.restore into a registry that has data, without
+    │   │                                 ``force`` (``--force``)
+    │   └── NotFound (LookupError)        no such patient code, user or API token
+    └── RegistryUnavailable (RuntimeError)
+                                          the registry database cannot be opened, created or migrated
+                                          (a bad path, a server that does not answer, a missing driver);
+                                          the message masks any password in the URL (exit code 2)
 
 :class:`Problem` (a field and a message) is what :class:`InvalidCase` and its subclasses carry. A record
 that fails inside a batch or a JSON Lines file never raises: it becomes a
@@ -71,7 +82,11 @@ __all__ = [
     "InvalidMeasure",
     "MissingExtra",
     "MyoclassError",
+    "NotFound",
     "Problem",
+    "RegistryError",
+    "RegistryNotEmpty",
+    "RegistryUnavailable",
     "TooDeep",
     "UnknownColumn",
     "UnsafeOutput",
@@ -159,3 +174,19 @@ class AuthError(MyoclassError):
 class FetchError(MyoclassError):
     """Fetching from an EHR's FHIR server failed; the message names the reason (an HTTP status, a timeout), never a
     URL or a token."""
+
+
+class RegistryError(MyoclassError, ValueError):
+    """The registry refuses an argument; the message names the field and the allowed values."""
+
+
+class RegistryNotEmpty(RegistryError):
+    """A restore into a registry that already holds data, without ``force``."""
+
+
+class NotFound(RegistryError, LookupError):
+    """No such patient code, user or API token in the registry."""
+
+
+class RegistryUnavailable(MyoclassError, RuntimeError):
+    """The registry database cannot be opened, created or migrated; the message never shows a password."""

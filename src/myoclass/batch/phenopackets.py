@@ -58,6 +58,16 @@ def phenopacket_files(spec: str) -> list[Path]:
     return out
 
 
+def _packet_id(doc: Any) -> str | None:
+    """The id a rejected packet is known by: its ``id``, else its subject's, else a ``case_id`` if it has one."""
+    if not isinstance(doc, dict):
+        return None
+    for v in (doc.get("id"), doc.get("subject", {}).get("id") if isinstance(doc.get("subject"), dict) else None):
+        if isinstance(v, str) and v.strip():
+            return v[:200]
+    return case_id_of(doc)
+
+
 def phenopacket_records(paths: Iterable[str | Path]) -> Iterator[tuple[int, dict[str, Any]] | Reject]:
     """``(1, flat case)`` per packet read (its ``case_id`` the packet's id), or a :class:`Reject` (row 1) whose reason
     starts with the file name. The flat case is checked with :func:`~myoclass.model.case.parse_case`, so that a
@@ -73,6 +83,6 @@ def phenopacket_records(paths: Iterable[str | Path]) -> Iterator[tuple[int, dict
             reading = read_phenopacket(doc)
             parse_case(reading.case)
         except MyoclassError as e:
-            yield Reject(1, case_id_of(doc) if isinstance(doc, dict) else None, f"{p.name}: {e}")
+            yield Reject(1, _packet_id(doc), f"{p.name}: {e}")
             continue
         yield 1, reading.case

@@ -568,6 +568,9 @@ def _read_action(b: _Builder, ma: Mapping[str, Any], where: str, onset: _dt.date
         b.unmapped.append(Unmapped(f"{where}.treatment.agent", tid, "not a statin, checkpoint inhibitor or myotoxic drug "
                                    "of the drug table"))
         return
+    if cls in C.NO_FIELD_CLASSES:
+        b.unmapped.append(Unmapped(f"{where}.treatment.agent", tid, C.NO_FIELD_CLASSES[cls]))
+        return
     field = C.MEDICATION_CLASS_FIELD[cls]
     src = f"{where}.treatment.agent ({tid or label})"
     starts = [s for s in (_timestamp(iv.get("interval", {}).get("start")) for iv in _list(t.get("doseIntervals"))

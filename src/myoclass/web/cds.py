@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -505,7 +505,8 @@ def _call_work(request: Request, service: Service, body: bytes, base: str) -> Re
     if service.hook in _ORDER_HOOKS:
         card = _statin_card(case, a, orders, base, state, service, unmapped)
         return _json({"cards": [_prune(card)] if card else []})
-    return _json({"cards": [_prune(_patient_view_card(case, a, base, state, service, unmapped, truncated))]})
+    treated = not untreated(case, resources)
+    return _json({"cards": [_prune(_patient_view_card(case, a, base, state, service, unmapped, truncated, treated))]})
 
 
 def _request_problems(data: Any, service: Service) -> list[str]:
@@ -646,9 +647,36 @@ def severity_signs(case: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def untreated(case: Mapping[str, Any]) -> bool:
-    """No immunotherapy is recorded: the flat case has no response to immunosuppression."""
-    return case.get("immunosuppression_response") is None
+def untreated(case: Mapping[str, Any], resources: Sequence[Mapping[str, Any]] = ()) -> bool:
+    """No immunotherapy is recorded: the flat case has no response to immunosuppression, and the chart has no
+    glucocorticoid, steroid-sparing agent, IVIG or rituximab statement, request or administration (the FHIR
+    reader's medication table, class ``immunotherapy``) that was not cancelled, refused or entered in error."""
+    return case.get("immunosuppression_response") is None and not immunotherapy_recorded(resources)
+
+
+_NOT_GIVEN = {"cancelled", "entered-in-error", "not-taken", "not-done", "draft", "stopped-before-start"}
+
+
+def immunotherapy_recorded(resources: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the chart records an immunotherapy (see :func:`untreated`); a ``medicationReference`` is followed
+    to a Medication contained in the resource or among the chart's resources."""
+    meds = {f"Medication/{r.get('id')}": r for r in resources if r.get("resourceType") == "Medication"}
+    for r in resources:
+        if r.get("resourceType") not in ("MedicationStatement", "MedicationRequest", "MedicationAdministration"):
+            continue
+        if r.get("status") in _NOT_GIVEN or r.get("doNotPerform") is True:
+            continue
+        concept = r.get("medicationCodeableConcept")
+        ref = r.get("medicationReference")
+        if concept is None and isinstance(ref, Mapping) and isinstance(ref.get("reference"), str):
+            target = ref["reference"]
+            contained = [c for c in r.get("contained") or [] if isinstance(c, Mapping)]
+            med = (next((c for c in contained if f"#{c.get('id')}" == target), None) if target.startswith("#")
+                   else meds.get(target))
+            concept = med.get("code") if isinstance(med, Mapping) else None
+        if isinstance(concept, Mapping) and medication_class(concept) == "immunotherapy":
+            return True
+    return False
 
 
 def _cap(text: str) -> str:
@@ -721,9 +749,9 @@ def _detail(case: Mapping[str, Any], a: Mapping[str, Any], unmapped: int, trunca
 
 
 def _patient_view_card(case: dict[str, Any], a: dict[str, Any], base: str, state: CdsState, service: Service,
-                       unmapped: int, truncated: bool) -> dict[str, Any]:
+                       unmapped: int, truncated: bool, treated: bool = False) -> dict[str, Any]:
     signs = severity_signs(case)
-    warn = imnm_likely(a) and bool(signs) and untreated(case)
+    warn = imnm_likely(a) and bool(signs) and not treated and untreated(case)
     extra = []
     if warn:
         extra.append(f"**Attention:** IMNM is likely, with {', '.join(signs)}, and no immunotherapy is recorded. "

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from myoclass.io.hpo import HPO_SOURCE, HPO_TABLE, closure
 from myoclass.model.fields import FIELDS
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "MYOCLASS_METHOD",
     "MYOCLASS_VALUE",
     "MYOPATHY_ONSET",
+    "NO_FIELD_CLASSES",
     "RXNORM",
     "SNOMED",
     "UCUM",
@@ -55,6 +57,7 @@ __all__ = [
     "IcdRange",
     "absence_only",
     "code_entries",
+    "code_table_markdown",
     "drug_codes",
     "drug_of_coding",
     "drug_of_concept",
@@ -118,6 +121,9 @@ class CodeEntry:
     method: str | None = None
     value: bool = True
     note: str = ""  # said in the Choice note whenever this code sets the field
+    #: False: a negative / refuted / excluded result of this code says nothing about the field (an "or" field: no
+    #: shawl sign does not mean no DM rash of another kind, and a more specific term's absence not its ancestor's)
+    absence_reads: bool = True
 
 
 _ARUP_POLYMYOSITIS = "https://ltd.aruplab.com/Tests/Pub/2013990"
@@ -128,13 +134,26 @@ _USERS6 = "shared/domain/users.md §6"
 _SYMMETRY = "HPO does not code symmetry: taken as symmetric"
 
 
-def _hp(code: str, display: str, field: str) -> CodeEntry:
-    return CodeEntry(HPO, code, display, field, _HPO_SRC, True)
-
-
 def _r(system: str, code: str, display: str, field: str, source: str, method: str | None = None) -> CodeEntry:
     """An unverified code ([R])."""
     return CodeEntry(system, code, display, field, source, False, method)
+
+
+def _hpo_entries() -> list[CodeEntry]:
+    """The FHIR reading of the one HPO table (:data:`myoclass.io.hpo.HPO_TABLE`): every term that gives one field
+    when recorded as present. A term whose exclusion alone says nothing (a row of an "or" field) reads only when
+    present. Terms of two fields (limb-girdle weakness) and those read only when excluded are left to the
+    phenopacket reader, which follows the ontology for them; in FHIR they are reported as not mapped."""
+    fields_of: dict[str, set[str]] = {}
+    for r in HPO_TABLE:
+        fields_of.setdefault(r.term, set()).add(r.field)
+    out: list[CodeEntry] = []
+    for r in HPO_TABLE:
+        if r.value is not True or len(fields_of[r.term]) != 1:
+            continue
+        out.append(CodeEntry(HPO, r.term, r.label, r.field, HPO_SOURCE, True, note=r.note,
+                             absence_reads=r.when_excluded is False))
+    return out
 
 
 _ENTRIES: list[CodeEntry] = [
@@ -150,11 +169,6 @@ _ENTRIES: list[CodeEntry] = [
        "https://loinc.org/1742-6/"),
     _r(LOINC, "1761-6", "Aldolase [Enzymatic activity/volume] in Serum or Plasma", "aldolase_elevated",
        "https://loinc.org/1761-6/"),
-    _hp("HP:0003236", "Elevated circulating creatine kinase concentration", "ck_elevated"),
-    _hp("HP:0025435", "Increased circulating lactate dehydrogenase concentration", "ldh_elevated"),
-    _hp("HP:0031956", "Elevated circulating aspartate aminotransferase concentration", "ast_elevated"),
-    _hp("HP:0031964", "Elevated circulating alanine aminotransferase concentration", "alt_elevated"),
-    _hp("HP:0012544", "Elevated circulating aldolase concentration", "aldolase_elevated"),
     # --- autoantibodies: LOINC --------------------------------------------------------------------------
     CodeEntry(LOINC, "93493-5", "HMGCR Ab IgG", "ab_hmgcr", f"https://ltd.aruplab.com/Tests/Pub/2013101 ({_USERS6})", True),
     CodeEntry(LOINC, "33921-8", "Signal recognition particle Ab", "ab_srp",
@@ -170,62 +184,7 @@ _ENTRIES: list[CodeEntry] = [
     CodeEntry(LOINC, "45149-2", "EJ Ab", "ab_ej", _ARUP_POLYMYOSITIS, True),
     CodeEntry(LOINC, "82424-3", "MDA5 Ab [Presence] in Serum by Line blot", "ab_mda5", "https://loinc.org/82424-3/", True,
               method="line_blot"),
-    # --- autoantibodies: HPO "positivity" terms ---------------------------------------------------------
-    _hp("HP:0033713", "Anti-signal recognition particle antibody positivity", "ab_srp"),
-    _hp("HP:0034152", "Anti-histidyl tRNA synthetase antibody positivity", "ab_jo1"),
-    _hp("HP:0034143", "Anti-threonyl-tRNA synthetase antibody positivity", "ab_pl7"),
-    _hp("HP:0034145", "Anti-alanyl-tRNA synthetase antibody positivity", "ab_pl12"),
-    _hp("HP:0034146", "Anti-glycyl tRNA-synthetase antibody positivity", "ab_ej"),
-    _hp("HP:0034148", "Anti-isoleucyl tRNA-synthetase antibody positivity", "ab_oj"),
-    _hp("HP:0034151", "Anti-asparaginyl-tRNA synthetase antibody positivity", "ab_ks"),
-    _hp("HP:0034149", "Anti-phenylalanyl tRNA synthetase antibody positivity", "ab_zo"),
-    _hp("HP:0034150", "Anti-tyrosyl-tRNA synthetase antibody positivity", "ab_ha"),
-    _hp("HP:0033033", "Anti-MDA5 antibody positivity", "ab_mda5"),
-    _hp("HP:0034093", "Anti-Ro52/TRIM21 antibody positivity", "ab_ro52"),
-    _hp("HP:0033560", "Anti-PM-Scl antibody positivity", "ab_pmscl"),
-    _hp("HP:0034088", "Anti-Ku antibody positivity", "ab_ku"),
-    _hp("HP:0033028", "Anti-U1 ribonucleoprotein antibody positivity", "ab_u1rnp"),
-    # --- history, symptoms, examination -----------------------------------------------------------------
-    _hp("HP:0003551", "Difficulty climbing stairs", "symptom_difficulty_climbing_stairs"),
-    _hp("HP:0002527", "Falls", "symptom_falls"),
-    _hp("HP:0012378", "Fatigue", "symptom_fatigue"),
-    _hp("HP:0003326", "Myalgia", "symptom_myalgia"),
-    _hp("HP:0002015", "Dysphagia", "dysphagia"),
-    CodeEntry(HPO, "HP:0008997", "Proximal muscle weakness in upper limbs", "weakness_proximal_upper_symmetric", _HPO_SRC,
-              True, note=_SYMMETRY),
-    CodeEntry(HPO, "HP:0008994", "Proximal muscle weakness in lower limbs", "weakness_proximal_lower_symmetric", _HPO_SRC,
-              True, note=_SYMMETRY),
-    _hp("HP:0003722", "Neck flexor weakness", "weakness_neck_flexor_gt_extensor"),
-    _hp("HP:0002460", "Distal muscle weakness", "weakness_distal_predominant"),
-    _hp("HP:0040324", "Heliotrope rash", "skin_heliotrope"),
-    _hp("HP:0025508", "Gottron's papules", "skin_gottron_papules"),
-    _hp("HP:0430033", "Gottron sign", "skin_gottron_sign"),
-    _hp("HP:0025535", "Shawl sign", "skin_other_dm_rash"),
-    _hp("HP:0025536", "V-sign", "skin_other_dm_rash"),
-    _hp("HP:6000006", "Holster sign", "skin_other_dm_rash"),
-    _hp("HP:0033425", "Periungual erythema", "skin_other_dm_rash"),
-    _hp("HP:6001013", "Mechanic's hands", "skin_mechanics_hands"),
-    _hp("HP:0003458", "EMG: myopathic abnormalities", "emg_myopathic"),
-    _hp("HP:0030007", "EMG: positive sharp waves", "emg_spontaneous_activity"),
-    # --- biopsy -----------------------------------------------------------------------------------------
-    _hp("HP:0003713", "Muscle fiber necrosis", "biopsy_necrotic_fibers"),
-    _hp("HP:0100296", "Perifascicular muscle fiber atrophy", "biopsy_perifascicular_atrophy"),
-    _hp("HP:0003805", "Rimmed vacuoles", "biopsy_rimmed_vacuoles"),
-    _hp("HP:0003688", "Cytochrome C oxidase-negative muscle fibers", "biopsy_cox_negative_fibers"),
-    _hp("HP:0003200", "Ragged-red muscle fibers", "biopsy_cox_negative_fibers"),
-    _hp("HP:0030114", "Absent muscle fiber dysferlin", "biopsy_dystrophic_features"),
-    _hp("HP:0030097", "Absent muscle dystrophin expression", "biopsy_dystrophic_features"),
-    # --- extramuscular ----------------------------------------------------------------------------------
-    _hp("HP:0030880", "Raynaud phenomenon", "raynaud"),
-    _hp("HP:0001369", "Arthritis", "arthritis"),
-    _hp("HP:0001945", "Fever", "fever"),
-    _hp("HP:0001824", "Weight loss", "weight_loss"),
-    _hp("HP:0200042", "Skin ulcer", "skin_ulceration"),
-    _hp("HP:0012819", "Myocarditis", "cardiac_involvement"),
-    _hp("HP:0001638", "Cardiomyopathy", "cardiac_involvement"),
-    _hp("HP:0011675", "Arrhythmia", "cardiac_involvement"),
-    _hp("HP:0006515", "Interstitial pneumonitis", "ild"),
-    _hp("HP:0000821", "Hypothyroidism", "hypothyroidism"),
+    # --- HPO terms: from the one HPO table, myoclass.io.hpo.HPO_TABLE (below, _hpo_entries) ----------------
     # SNOMED CT: all [R]
     _r(SNOMED, "233703007", "Interstitial lung disease", "ild", "https://browser.ihtsdotools.org/?conceptId1=233703007"),
     _r(SNOMED, "40930008", "Hypothyroidism", "hypothyroidism", "https://browser.ihtsdotools.org/?conceptId1=40930008"),
@@ -233,6 +192,7 @@ _ENTRIES: list[CodeEntry] = [
     _r(SNOMED, "40739000", "Dysphagia", "dysphagia", "https://browser.ihtsdotools.org/?conceptId1=40739000"),
     _r(SNOMED, "266261006", "Raynaud's phenomenon", "raynaud", "https://browser.ihtsdotools.org/?conceptId1=266261006"),
     _r(SNOMED, "50920009", "Myocarditis", "cardiac_involvement", "https://browser.ihtsdotools.org/?conceptId1=50920009"),
+    *_hpo_entries(),
 ]
 
 
@@ -276,9 +236,33 @@ MYOPATHY_ONSET = "myopathy"
 
 
 def lookup(system: str, code: str) -> CodeEntry | None:
-    """The entry for a coding (HPO spellings and myoclass keys included), or None."""
+    """The entry for a coding (HPO spellings and myoclass keys included), or None. An HPO term not in the table
+    counts for the table term it descends from (its alternative and obsolete ids resolved), as in the
+    phenopacket reader: present, it gives that term's field; absent, it says nothing (a more specific finding's
+    absence is not its ancestor's)."""
     s = _norm_system(system)
-    return _BY_KEY.get((s, _norm_code(s, code)))
+    c = _norm_code(s, code)
+    hit = _BY_KEY.get((s, c))
+    if hit is not None or s != HPO:
+        return hit
+    return _hpo_descendant(c)
+
+
+def _hpo_descendant(term: str) -> CodeEntry | None:
+    hpo = closure()
+    current, how = hpo.resolve(term)
+    hit = _BY_KEY.get((HPO, current))
+    if hit is not None:
+        return CodeEntry(HPO, term, hit.display, hit.field, hit.source, hit.verified, hit.method, hit.value,
+                         "; ".join(x for x in (how or "", hit.note) if x), hit.absence_reads)
+    above = [e for t in sorted(hpo.up.get(current, frozenset())) if (e := _BY_KEY.get((HPO, t))) is not None]
+    if len({e.field for e in above}) != 1:
+        return None  # not under a table term, or under terms of different fields: not mapped
+    e = above[0]
+    label = hpo.labels.get(current, "")
+    note = f"{term}{f' {label!r}' if label else ''} is a kind of {e.code} {e.display!r} (HPO)"
+    return CodeEntry(HPO, term, label or e.display, e.field, e.source, e.verified, e.method, e.value,
+                     "; ".join(x for x in (note, e.note) if x), absence_reads=False)
 
 
 def field_code(field: str) -> CodeEntry | None:
@@ -337,7 +321,7 @@ class DrugCode:
     prefix: bool = False
 
 
-#: which flat-case field each medication class sets
+#: which flat-case field each medication class sets (``immunotherapy`` sets none: see :data:`NO_FIELD_CLASSES`)
 MEDICATION_CLASS_FIELD: dict[str, str] = {
     "statin": "statin_exposure",
     "checkpoint_inhibitor": "checkpoint_inhibitor",
@@ -347,9 +331,15 @@ MEDICATION_CLASS_FIELD: dict[str, str] = {
     "zidovudine": "other_myotoxic_drug",
     "other_myotoxic": "other_myotoxic_drug",
 }
+#: medication classes the table knows that set no flat-case field, and why (said where such a drug is met)
+NO_FIELD_CLASSES: dict[str, str] = {
+    "immunotherapy": ("an immunotherapy: the flat case has no field for it (the response to it is "
+                      "immunosuppression_response, which a prescription does not tell)"),
+}
 
 _STATIN_WIKI = "http://en.wikipedia.org/wiki/Statins (ATC code C10AA)"
 _ATC_L01F = "https://atcddd.fhi.no/atc_ddd_index/?code=L01F"
+_ATC = "https://atcddd.fhi.no/atc_ddd_index/?code="
 _RX = "https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm="
 
 _DRUGS: list[DrugCode] = [
@@ -372,6 +362,19 @@ _DRUGS: list[DrugCode] = [
     DrugCode(ATC, "P01BA01", "chloroquine", "antimalarial", "https://atcddd.fhi.no/atc_ddd_index/?code=P01BA01", False),
     DrugCode(ATC, "P01BA02", "hydroxychloroquine", "antimalarial", "https://atcddd.fhi.no/atc_ddd_index/?code=P01BA02", False),
     DrugCode(ATC, "J05AF01", "zidovudine", "zidovudine", "https://atcddd.fhi.no/atc_ddd_index/?code=J05AF01", False),
+    # immunotherapy: no flat-case field (the response to it is immunosuppression_response); the CDS patient-view card
+    # uses it to tell a treated patient from an untreated one. All [R] (the ATC index could not be reached to check)
+    DrugCode(ATC, "H02AB", "glucocorticoids", "immunotherapy", _ATC + "H02AB", False, prefix=True),
+    DrugCode(ATC, "L04AX01", "azathioprine", "immunotherapy", _ATC + "L04AX01", False),
+    DrugCode(ATC, "L04AX03", "methotrexate", "immunotherapy", _ATC + "L04AX03", False),
+    DrugCode(ATC, "L01BA01", "methotrexate", "immunotherapy", _ATC + "L01BA01", False),
+    DrugCode(ATC, "L04AA06", "mycophenolic acid", "immunotherapy", _ATC + "L04AA06", False),
+    DrugCode(ATC, "J06BA02", "immunoglobulins, normal human, for intravascular administration (IVIG)", "immunotherapy",
+             _ATC + "J06BA02", False),
+    DrugCode(ATC, "L01FA01", "rituximab", "immunotherapy", _ATC + "L01FA01", False),
+    DrugCode(ATC, "L04AD01", "ciclosporin", "immunotherapy", _ATC + "L04AD01", False),
+    DrugCode(ATC, "L04AD02", "tacrolimus", "immunotherapy", _ATC + "L04AD02", False),
+    DrugCode(ATC, "L01AA01", "cyclophosphamide", "immunotherapy", _ATC + "L01AA01", False),
 ]
 # RxNorm ingredient RXCUIs: all [R] (RxNav could not be reached to check them)
 for _cui, _name, _cls in (
@@ -400,6 +403,11 @@ _DRUG_NAMES: dict[str, str] = {
     "colchicine": "colchicine", "zidovudine": "zidovudine", "hydroxychloroquine": "antimalarial",
     "chloroquine": "antimalarial", "fenofibrate": "fibrate", "gemfibrozil": "fibrate", "bezafibrate": "fibrate",
     "ciprofibrate": "fibrate",
+    "prednisone": "immunotherapy", "prednisolone": "immunotherapy", "methylprednisolone": "immunotherapy",
+    "dexamethasone": "immunotherapy", "azathioprine": "immunotherapy", "methotrexate": "immunotherapy",
+    "mycophenol": "immunotherapy", "immune globulin": "immunotherapy", "immunoglobulin": "immunotherapy",
+    "rituximab": "immunotherapy", "tacrolimus": "immunotherapy", "ciclosporin": "immunotherapy",
+    "cyclosporine": "immunotherapy", "cyclophosphamide": "immunotherapy",
 }
 
 
@@ -457,10 +465,26 @@ def drug_of_concept(concept: Mapping[str, Any]) -> tuple[DrugCode | None, str | 
 def medication_class(concept: Mapping[str, Any]) -> str | None:
     """A FHIR CodeableConcept (``medicationCodeableConcept``, or a Medication's ``code``) → "statin",
     "checkpoint_inhibitor", "fibrate", "colchicine", "antimalarial" (hydroxychloroquine, chloroquine),
-    "zidovudine", "other_myotoxic" (myoclass's own code for the field other_myotoxic_drug), or None. Codes first
+    "zidovudine", "other_myotoxic" (myoclass's own code for the field other_myotoxic_drug), "immunotherapy"
+    (glucocorticoids, steroid-sparing agents, IVIG, rituximab: no flat-case field), or None. Codes first
     (myoclass's, ATC classes by prefix, RxNorm ingredients), then ingredient names
     in ``text``/``display``. :data:`MEDICATION_CLASS_FIELD` says which flat-case field each class sets."""
     if not isinstance(concept, Mapping):
         return None
     d, cls = drug_of_concept(concept)
     return d.drug_class if d is not None else cls
+
+
+def code_table_markdown() -> str:
+    """The code table of ``docs/fhir.md``: every standard code the reader maps, with its field, display and whether
+    it was checked; HPO rows come from the one HPO table and say when only their presence is read."""
+    rows = ["| field | system | code | display | checked |", "|---|---|---|---|---|"]
+    for e in _ENTRIES:
+        extra = f" (method {e.method})" if e.method else ""
+        if e.system == HPO and not e.absence_reads:
+            extra += " (read when present; its absence alone does not make the field false)"
+        rows.append(f"| `{e.field}` | {system_label(e.system)} | {e.code} | {e.display}{extra} | "
+                    f"{'yes' if e.verified else '[R]'} |")
+    for r in ICD10_RANGES:
+        rows.append(f"| `{r.field}` | ICD-10 / ICD-10-CM | {r.first}–{r.last} | {r.display} | {'yes' if r.verified else '[R]'} |")
+    return "\n".join(rows) + "\n"

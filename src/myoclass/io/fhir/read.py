@@ -28,6 +28,10 @@ from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 __all__ = ["MAX_ENTRIES", "Choice", "FhirReading", "LocalCode", "LocalCodes", "Unmapped", "is_fhir", "load_local_codes",
            "read_fhir"]
 
+#: the reason a negative or refuted result is not read for a code whose absence says nothing about its field
+_ABSENCE_SAYS_NOTHING = ("absent, but this finding's absence alone does not make {field} false (another finding "
+                         "can give it): not read")
+
 #: the most resources (Bundle entries, list items, plus contained resources) one reading accepts
 MAX_ENTRIES = 10_000
 #: the most codings looked at in one CodeableConcept, and the most elements of any other list
@@ -593,6 +597,9 @@ class _Reader:
                 self.skip(lbl, key, "equivocal result" if value == "equivocal" else "no value that says present or absent")
                 return
             assert isinstance(value, bool)
+            if value is False and isinstance(entry, C.CodeEntry) and not entry.absence_reads:
+                self.skip(lbl, key, _ABSENCE_SAYS_NOTHING.format(field=fld))
+                return
             note = entry.note if isinstance(entry, C.CodeEntry) else ""
             if fld in ANTIBODIES:
                 method = self.method(res, entry)
@@ -809,6 +816,9 @@ class _Reader:
             self.skip(lbl, key, f"a Condition cannot give {entry.field}")
             return
         unverified = key if isinstance(entry, C.CodeEntry) and not entry.verified else ""
+        if not present and isinstance(entry, C.CodeEntry) and not entry.absence_reads:
+            self.skip(lbl, key, _ABSENCE_SAYS_NOTHING.format(field=entry.field))
+            return
         value = present if (not isinstance(entry, C.CodeEntry) or entry.value) else not present
         note = "verificationStatus refuted: absent" if not present else (entry.note if isinstance(entry, C.CodeEntry) else "")
         if entry.field == "hypothyroidism" and present:
@@ -835,6 +845,9 @@ class _Reader:
         if drug_class is None:
             self.skip(lbl, code, "not a statin, checkpoint inhibitor or other myotoxic drug myoclass reads"
                       if _codings(concept) or _d(concept).get("text") else "no medication code")
+            return
+        if drug_class in C.NO_FIELD_CLASSES:
+            self.skip(lbl, code, C.NO_FIELD_CLASSES[drug_class])
             return
         fld = C.MEDICATION_CLASS_FIELD[drug_class]
         taken = True
