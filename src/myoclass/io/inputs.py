@@ -20,8 +20,8 @@ from typing import Any
 from myoclass.errors import InvalidCase, MyoclassError, Problem
 from myoclass.io.fhir import FhirReading, LocalCodes, case_to_resources, is_fhir, read_fhir
 from myoclass.io.fhir.assessment import FULL_URL_BASE, assessment_bundle
-from myoclass.io.json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads
-from myoclass.io.jsonl import json_lines
+from myoclass.io.json import MAX_DEPTH, TooDeep, check_depth
+from myoclass.io.jsonl import read_records
 from myoclass.io.phenopacket import MissingExtra, PhenopacketReading, is_phenopacket, read_phenopacket
 from myoclass.io.rejects import Reject
 from myoclass.model.case import Case, case_id_of, parse_case
@@ -102,25 +102,13 @@ def read_inputs(text: str, *, local_codes: LocalCodes | None = None,
                 today: datetime.date | None = None) -> Iterator[CaseInput | Reject]:
     """A :class:`CaseInput` or a :class:`Reject` per record of ``text``, in input order (``row``: the
     record's line in JSON Lines, its number in a JSON array). One JSON object is one record (a flat case,
-    or a FHIR Bundle or resource); an array is one record per item; otherwise JSON Lines."""
-    stripped = text.lstrip()
-    if not stripped:
-        return
-    if stripped[0] in "[{":
-        try:
-            whole = loads(text, max_depth=None)  # each record's depth is checked on its own below
-        except DecodeError:
-            whole = None  # not one document: read as JSON Lines
-        else:
-            if isinstance(whole, list) and not (whole and all(isinstance(x, Mapping) and is_fhir(x)
-                                                              and x.get("resourceType") != "Bundle" for x in whole)):
-                for i, obj in enumerate(whole, 1):
-                    yield _one(obj, i, local_codes, today)
-            else:  # one object, or an array of FHIR resources (not Bundles): one patient's chart
-                yield _one(whole, 1, local_codes, today)
-            return
-    for rec in json_lines(text.splitlines(), max_depth=None):  # depth checked by _one, naming the case_id
-        yield rec if isinstance(rec, Reject) else _one(rec[1], rec[0], local_codes, today)
+    a FHIR Bundle or resource, or a phenopacket); an array is one record per item, except an array of FHIR
+    resources (not Bundles), which is one patient's chart; otherwise JSON Lines."""
+    return read_records(text, lambda obj, where: _one(obj, where, local_codes, today), _one_chart)
+
+
+def _one_chart(items: list[Any]) -> bool:
+    return bool(items) and all(isinstance(x, Mapping) and is_fhir(x) and x.get("resourceType") != "Bundle" for x in items)
 
 
 def input_report(inp: CaseInput) -> dict[str, Any]:

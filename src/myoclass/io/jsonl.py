@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from myoclass.io.json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads
 from myoclass.io.rejects import Reject
 from myoclass.model.case import Case, InvalidCase, case_id_of, parse_case
 
-__all__ = ["json_lines", "read_cases"]
+__all__ = ["json_lines", "read_cases", "read_records"]
+
+T = TypeVar("T")
 
 
 def json_lines(lines: Iterable[str | bytes], max_depth: int | None = MAX_DEPTH) -> Iterator[tuple[int, Any] | Reject]:
@@ -45,26 +47,36 @@ def _one(obj: Any, where: int, depth: int = MAX_DEPTH) -> Case | Reject:
         return Reject(where, case_id_of(obj), str(e))
 
 
+def read_records(text: str, one: Callable[[Any, int], T | Reject],
+                 one_record: Callable[[list[Any]], bool] | None = None) -> Iterator[T | Reject]:
+    """``one(value, row)`` per record of ``text``, in input order (``row``: the record's line in JSON Lines, its
+    number in a JSON array): one JSON document (an object, or an array of records; an array for which
+    ``one_record`` says True is one record), else JSON Lines. A line that is not JSON is a :class:`Reject`; the
+    records around it are still read. Each value's depth is left to ``one`` to check, so that it can name the
+    record's ``case_id``."""
+    stripped = text.lstrip()
+    if not stripped:
+        return
+    if stripped[0] in "[{":
+        try:
+            whole = loads(text, max_depth=None)  # each record's depth is checked on its own
+        except DecodeError:
+            whole = None  # not one document: read as JSON Lines
+        else:
+            if isinstance(whole, list) and not (one_record is not None and one_record(whole)):
+                for i, obj in enumerate(whole, 1):
+                    yield one(obj, i)
+            else:
+                yield one(whole, 1)
+            return
+    for rec in json_lines(text.splitlines(), max_depth=None):
+        yield rec if isinstance(rec, Reject) else one(rec[1], rec[0])
+
+
 def read_cases(text: str) -> Iterator[Case | Reject]:
     """Yield a :class:`Case` or a :class:`Reject` per record, in input order (``row``: the record's line in
     JSON Lines, its number in a JSON array).
 
     A record that is not JSON, nests too deep or breaks a value rule is one :class:`Reject`; the
     records around it are still read."""
-    stripped = text.lstrip()
-    if not stripped:
-        return
-    if stripped[0] in "[{":
-        try:
-            whole = loads(text, max_depth=None)  # each record's depth is checked on its own below
-        except DecodeError:
-            whole = None  # not one document: read as JSON Lines
-        else:
-            if isinstance(whole, list):
-                for i, obj in enumerate(whole, 1):
-                    yield _one(obj, i)
-            else:
-                yield _one(whole, 1)
-            return
-    for rec in json_lines(text.splitlines(), max_depth=None):  # depth checked by _one, naming the case_id
-        yield rec if isinstance(rec, Reject) else _one(rec[1], rec[0])
+    return read_records(text, _one)

@@ -421,19 +421,17 @@ async def discovery(request: Request) -> Response:
 @router.post("/cds-services/{service_id}")
 async def call_service(service_id: str, request: Request) -> Response:
     service = SERVICES.get(service_id)
-    if service is None:
-        return _with_cors(request, _outcome(404, [("not-found", f"no CDS service with this id; allowed: {', '.join(SERVICES)}")]))
-    refused = _media_type_refused(request)
-    if refused is not None:
-        return _with_cors(request, refused)
-    body = await request.body()
-    base = _base_url(request)
-    response = await _pool(request).run(_guarded, _call_work, request, service, body, base)
-    return _with_cors(request, response)
+    return await _post(request, service_id, _call_work, service)
 
 
 @router.post("/cds-services/{service_id}/feedback")
 async def feedback(service_id: str, request: Request) -> Response:
+    return await _post(request, service_id, _feedback_work, service_id)
+
+
+async def _post(request: Request, service_id: str, work: Callable[..., Response], subject: Any) -> Response:
+    """A POST to a service or its feedback: 404 for an unknown service, 415 for a body that is not JSON, else
+    ``work(request, subject, body, base)`` in the worker pool (an unexpected error an OperationOutcome: :func:`_guarded`)."""
     if service_id not in SERVICES:
         return _with_cors(request, _outcome(404, [("not-found", f"no CDS service with this id; allowed: {', '.join(SERVICES)}")]))
     refused = _media_type_refused(request)
@@ -441,7 +439,7 @@ async def feedback(service_id: str, request: Request) -> Response:
         return _with_cors(request, refused)
     body = await request.body()
     base = _base_url(request)
-    response = await _pool(request).run(_guarded, _feedback_work, request, service_id, body, base)
+    response = await _pool(request).run(_guarded, work, request, subject, body, base)
     return _with_cors(request, response)
 
 
