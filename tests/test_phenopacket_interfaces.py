@@ -61,8 +61,21 @@ def test_workspace_page_shows_the_handoff() -> None:
     r = client.post("/import", data={"data": json.dumps(case)})
     assert r.status_code == 200
     assert 'data-testid="dx-handoff"' in r.text and "LIRICAL or Exomiser" in r.text
+    assert 'formaction="/export/phenopacket"' in r.text
     r = client.post("/import", data={"data": json.dumps(README_CASE)})
     assert r.status_code == 200 and 'data-testid="dx-handoff"' not in r.text
+
+
+def test_workspace_downloads_the_case_as_a_phenopacket() -> None:
+    client = TestClient(create_app(Settings(allowed_hosts=("testserver",))))
+    case = read_phenopacket(json.loads(GAA.read_text(encoding="utf-8"))).case
+    form = {k: json.dumps(v) if not isinstance(v, str) else v for k, v in case.items()}
+    r = client.post("/export/phenopacket", data=form)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].startswith('attachment; filename="myoclass-PMID_16917947_2.phenopacket.json"')
+    packet = r.json()
+    json_format.ParseDict(packet, Phenopacket())
+    assert read_phenopacket(packet).case["genetic_diagnosis_gene"] == "GAA"
 
 
 def test_format_phenopacket_parses_with_the_official_bindings(tmp_path: Path) -> None:

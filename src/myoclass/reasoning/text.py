@@ -695,6 +695,5 @@ def genetic_handoff(a: Mapping[str, Any]) -> str | None:
     p = share_of.get("hereditary_myopathy", 0.0)
     if a["summary"]["label"] == "hereditary_myopathy" or (p < GENETIC_HANDOFF_SHARE and "hereditary_myopathy" not in reachable):
         return None
-    return (f"A hereditary myopathy is in the differential ({share(p)}): this case can go, as a GA4GH phenopacket "
-            "(myoclass assess FILE --format phenopacket), to a genetic ranking tool such as LIRICAL or Exomiser "
-            "together with the patient's exome or genome.")
+    return (f"A hereditary myopathy is in the differential ({share(p)}): as a GA4GH phenopacket, this case can go to "
+            "a genetic ranking tool such as LIRICAL or Exomiser together with the patient's exome or genome.")

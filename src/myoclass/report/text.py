@@ -217,7 +217,7 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append("")
     handoff = genetic_handoff(a)
     if handoff:
-        lines += [handoff, ""]
+        lines += [handoff + " To write it: myoclass assess FILE --format phenopacket.", ""]
     lines += _chart(a, markdown)
     if a["warnings"]:
         lines.append(h2 + "Warnings" if markdown else "Warnings")

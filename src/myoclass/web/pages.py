@@ -21,8 +21,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from myoclass import __version__
 from myoclass.criteria import VERIFICATION
+from myoclass.errors import MissingExtra
 from myoclass.examples import example_cases
 from myoclass.io.json import dumps
+from myoclass.io.phenopacket import assessment_phenopacket
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
 from myoclass.reasoning.assess import NO_BIOPSY_NOTE, assess_case
@@ -477,7 +479,7 @@ _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 _UNSAFE_UNICODE = re.compile(r'[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff/\\:*?"<>|]+')
 
 
-def attachment(case_id: str | None) -> str:
+def attachment(case_id: str | None, suffix: str = ".json") -> str:
     """A ``Content-Disposition`` for the export of ``case_id`` (RFC 6266, RFC 5987): an ASCII
     ``filename`` of safe characters only, and the name (cut at 80 characters, control characters and
     characters no file system takes replaced by ``_``) percent-encoded in UTF-8 as ``filename*``. No
@@ -485,8 +487,8 @@ def attachment(case_id: str | None) -> str:
     cid = (case_id or "case")[:80]
     fallback = _UNSAFE_FILENAME.sub("_", cid).strip("._-") or "case"
     full = _UNSAFE_UNICODE.sub("_", cid).strip(" .") or "case"
-    encoded = quote(f"myoclass-{full}.json", safe="")
-    return f"attachment; filename=\"myoclass-{fallback}.json\"; filename*=UTF-8''{encoded}"
+    encoded = quote(f"myoclass-{full}{suffix}", safe="")
+    return f"attachment; filename=\"myoclass-{fallback}{suffix}\"; filename*=UTF-8''{encoded}"
 
 
 def _export(form: Any) -> Response:
@@ -503,6 +505,30 @@ async def export(request: Request) -> Response:
     """The case and its assessment as one JSON file (a download)."""
     form = await request.form()
     return await _pool(request).run(_export, form)
+
+
+def _export_phenopacket(form: Any) -> Response:
+    case, problems = form_to_case(form)
+    a, problems = _assess(case, problems)
+    if a is None:
+        return Response(dumps({"errors": [p.to_dict() for p in problems]}).encode("utf-8"), status_code=422,
+                        media_type="application/json")
+    try:
+        packet = assessment_phenopacket(a, parse_case(case).to_flat())
+    except MissingExtra as e:
+        return Response(dumps({"errors": [{"field": "(phenopacket)", "message": str(e)}]}).encode("utf-8"),
+                        status_code=501, media_type="application/json")
+    cid = case.get("case_id")
+    return Response(dumps(packet).encode("utf-8"), media_type="application/json",
+                    headers={"content-disposition": attachment(cid if isinstance(cid, str) else None, ".phenopacket.json")})
+
+
+@router.post("/export/phenopacket")
+async def export_phenopacket(request: Request) -> Response:
+    """The case and its assessment as a GA4GH phenopacket (a download), for a genetic ranking tool (LIRICAL,
+    Exomiser) with the patient's exome or genome."""
+    form = await request.form()
+    return await _pool(request).run(_export_phenopacket, form)
 
 
 # --- the patient's checklist -----------------------------------------------------------------
