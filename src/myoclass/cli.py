@@ -642,6 +642,203 @@ def docs(
     typer.echo(f"{out}: wrote {', '.join(changed)}" if changed else f"{out}: nothing to write (up to date)", err=True)
 
 
+# --- myoclass registry (issue 15): the service layer is myoclass.registry.service ------------------------
+
+registry_app = typer.Typer(
+    help="The patient registry: visits over years, their assessments, users and an append-only audit log "
+    "(docs/registry.md). The database: --database-url, else $MYOCLASS_DATABASE_URL, else a SQLite file in "
+    "$MYOCLASS_DATA_DIR or ~/.local/share/myoclass.",
+    no_args_is_help=True,
+)
+app.add_typer(registry_app, name="registry")
+
+
+class ImportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    fhir = "fhir"
+
+
+class Role(StrEnum):
+    clinician = "clinician"
+    researcher = "researcher"
+    admin = "admin"
+
+
+@registry_app.callback()
+def registry_main(
+    ctx: typer.Context,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="SQLAlchemy URL of the registry: sqlite:///PATH or "
+        "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB (default: $MYOCLASS_DATABASE_URL, else the SQLite file).",
+        show_default=False)] = None,
+) -> None:
+    ctx.obj = {"database_url": database_url}
+
+
+def _registry_call(ctx: typer.Context, fn: Callable[[Any, Any], T]) -> T:
+    """Open the registry and run ``fn(service, registry)``; every refusal is one "error:" line and exit code 2
+    (1 for a missing extra), never a stack trace."""
+    try:
+        from myoclass.registry import service
+    except ImportError as e:
+        typer.echo(f"error: the registry needs the 'web' extra (SQLAlchemy, Alembic, argon2-cffi): pip install "
+                   f"'myoclass[web]' ({e.name} is missing)", err=True)
+        raise typer.Exit(1) from None
+    from myoclass.errors import InvalidCase, MissingExtra, MyoclassError
+
+    url = (ctx.obj or {}).get("database_url")
+    try:
+        reg = service.open_registry(url)
+        try:
+            return fn(service, reg)
+        finally:
+            reg.close()
+    except InvalidCase as e:
+        for p in e.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(2) from None
+    except MissingExtra as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from None
+    except MyoclassError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"{e.filename or 'file'}: {e.strerror or e}")
+    except Exception as e:
+        if type(e).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3", "alembic"):
+            orig = getattr(e, "orig", None) or e
+            _fail(f"database: {(str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]}")
+        raise
+
+
+@registry_app.command("init")
+def registry_init(ctx: typer.Context) -> None:
+    """Create the registry (or migrate it to this version's schema) and print where it is."""
+    def run(service: Any, reg: Any) -> None:
+        n = len(service.list_patients(reg))
+        typer.echo(f"registry: {reg.url} ({reg.backend}, {n} patient(s))")
+
+    _registry_call(ctx, run)
+
+
+@registry_app.command("import")
+def registry_import(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="Visits as CSV or JSON Lines (- reads standard input): patient_code, "
+                                             "visit_date, the flat keys, the follow-up measures, treatments.")],
+    fmt: Annotated[ImportFormat | None, typer.Option("--format", "-f", help="Input format (default: from the "
+                                                     "file's suffix, else from its content).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Rows per transaction.", min=1)] = 500,
+) -> None:
+    """Import visits; the same patient code and date again updates that visit. Bad rows are listed with their
+    line and reason (on standard error) and the good rows are kept; each batch is one transaction."""
+    text = _read_text(file)
+    kind = fmt.value if fmt else ("csv" if file.lower().endswith(".csv") else
+                                  "jsonl" if file.lower().endswith((".jsonl", ".ndjson", ".json")) else None)
+
+    def run(service: Any, reg: Any) -> Any:
+        return service.import_visits(reg, text, kind, "cli", batch_size=batch_size)
+
+    res = _registry_call(ctx, run)
+    for r in res.rejects:
+        typer.echo(f"error: line {r.row}: {r.reason}", err=True)
+    typer.echo(f"{res.imported} visit(s) imported ({res.created} new, {res.updated} updated, {res.patients_created} new "
+               f"patient(s)) in {res.batches} batch(es); {len(res.rejects)} row(s) rejected", err=True)
+
+
+@registry_app.command("export")
+def registry_export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, parquet, or fhir (JSON Lines: one FHIR R4 "
+                                                                       "Bundle per visit).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file (written atomically), or - for "
+                                                                  "standard output.")] = "-",
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="The researcher export: keyed hashes for the "
+                                               "patient codes, dates shifted per patient, no case_id.")] = False,
+) -> None:
+    """Export one row per visit."""
+    def run(service: Any, reg: Any) -> int:
+        dest: Any = sys.stdout.buffer if output == "-" else Path(output)
+        return int(service.export(reg, fmt.value, dest, pseudonymise=pseudonymise))
+
+    n = _registry_call(ctx, run)
+    if output != "-":
+        typer.echo(f"{n} visit(s) written to {output}", err=True)
+
+
+@registry_app.command("backup")
+def registry_backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(help="The backup file: a dump (JSON Lines, any back end), or for a SQLite "
+                                              "registry a .sqlite3/.db file (SQLite's backup API).")],
+) -> None:
+    """Write a consistent copy of the whole registry (atomically)."""
+    n = _registry_call(ctx, lambda service, reg: service.backup(reg, dest))
+    typer.echo(f"{n} row(s) backed up to {dest}", err=True)
+
+
+@registry_app.command("restore")
+def registry_restore(
+    ctx: typer.Context,
+    src: Annotated[Path, typer.Argument(help="A file written by `myoclass registry backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a registry that holds data (all of it, the audit "
+                                                        "log included).")] = False,
+) -> None:
+    """Restore a backup in one transaction (refused for a registry that holds data, without --force)."""
+    n = _registry_call(ctx, lambda service, reg: service.restore(reg, src, force=force))
+    typer.echo(f"{n} row(s) restored from {src}", err=True)
+
+
+@registry_app.command("add-user")
+def registry_add_user(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user's login name.")],
+    role: Annotated[Role, typer.Option("--role", help="clinician (read and write), researcher (read-only, "
+                                                      "pseudonymised export) or admin.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of "
+                                                 "standard input instead of a hidden prompt.")] = False,
+) -> None:
+    """Add a user of the web app (the password is hashed with argon2id)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _registry_call(ctx, lambda service, reg: service.add_user(reg, name, role.value, password))
+    typer.echo(f"user {user.name} added ({user.role})", err=True)
+
+
+@registry_app.command("reclassify")
+def registry_reclassify(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; store nothing.")] = False,
+    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """Re-assess every visit whose assessment was made by other versions (myoclass, a criteria set, the differential
+    model) or from another input, and say what changed and why."""
+    res = _registry_call(ctx, lambda service, reg: service.reclassify(reg, "cli", dry_run=dry_run))
+    if fmt is SimpleFormat.json:
+        typer.echo(dumps({"checked": res.checked, "reassessed": res.reassessed, "changes": [
+            {"patient_code": c.patient_code, "visit_date": c.visit_date.isoformat(), "old_label": c.old_label,
+             "new_label": c.new_label, "old_leading_label": c.old_leading_label,
+             "new_leading_label": c.new_leading_label, "label_changed": c.label_changed, "reasons": c.reasons}
+            for c in res.changes]}))
+        return
+    for c in res.changes:
+        what = (f"{c.old_label} → {c.new_label}" if c.old_label != c.new_label else f"{c.new_label} (unchanged)")
+        if c.old_leading_label != c.new_leading_label:
+            what += f"; leading {c.old_leading_label} → {c.new_leading_label}"
+        typer.echo(f"{c.patient_code} {c.visit_date}: {what}; because {', '.join(c.reasons)}")
+    verb = "would be re-assessed" if dry_run else "re-assessed"
+    typer.echo(f"{res.checked} visit(s) checked, {res.reassessed} {verb}, {len(res.changed)} with another label",
+               err=True)
+
+
 #: True when this module runs as the process's own command (not inside a caller, e.g. a test runner)
 _OWN_PROCESS = False
 

@@ -25,12 +25,14 @@ import shutil
 import socket
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from myoclass.errors import UnsafeOutput
+
+if TYPE_CHECKING:  # Arrow only where tables are made inert; staging and inert_text need no extra (the registry
+    import pyarrow as pa  # export of a web-only install uses them)
 
 __all__ = ["INPUT_SUFFIXES", "Staged", "UnsafeOutput", "check_targets", "clean_stale", "inert", "inert_text",
            "is_stale", "temp_name", "temp_path", "uninert"]
@@ -206,6 +208,7 @@ def inert_text(s: str | None) -> str | None:
 
 def _first_bytes(arr: pa.Array) -> np.ndarray:
     """The first byte of each string (0 for an empty string or a null), from the Arrow buffers."""
+
     n = len(arr)
     _, offs, data = arr.buffers()
     offsets = np.frombuffer(offs, dtype=np.int32, count=arr.offset + n + 1)[arr.offset:]
@@ -219,6 +222,9 @@ def _first_bytes(arr: pa.Array) -> np.ndarray:
 
 
 def _inert_array(arr: pa.Array) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if len(arr) == 0 or arr.null_count == len(arr):
         return arr
     maybe = np.isin(_first_bytes(arr), _TRIGGERS)
@@ -230,6 +236,8 @@ def _inert_array(arr: pa.Array) -> pa.Array:
 
 def inert(t: pa.Table) -> pa.Table:
     """Every text column of ``t`` with its formula-like cells made inert (for CSV output)."""
+    import pyarrow as pa
+
     for i, f in enumerate(t.schema):
         if pa.types.is_string(f.type):
             col = t.column(i)
@@ -241,6 +249,9 @@ def inert(t: pa.Table) -> pa.Table:
 
 def uninert(t: pa.Table) -> pa.Table:
     """The exact text of a CSV written with :func:`inert` (the leading ``'`` removed again)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     for i, f in enumerate(t.schema):
         if pa.types.is_string(f.type):
             col = t.column(i)

@@ -43,6 +43,7 @@ from myoclass.reasoning.differential import prepare as prepare_differential
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, Busy, WorkPool
 
 if TYPE_CHECKING:
+    from myoclass.web.auth import RegistryWebSettings
     from myoclass.web.cds import CdsSettings
 
 __all__ = ["LOOPBACK_HOSTS", "SecurityHeaders", "Settings", "app_from_env", "create_app", "errors_response", "limits_text"]
@@ -304,17 +305,25 @@ def limits_text(settings: Settings) -> str:
             'error is `{"errors": [{"field", "message"}]}`.')
 
 
-def create_app(settings: Settings | None = None, cds: CdsSettings | None = None) -> ASGIApp:
+def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
+               registry: RegistryWebSettings | None = None) -> ASGIApp:
     """Build the app (a fresh instance per call, so tests can use their own settings). ``cds``: the CDS Hooks
-    settings (:class:`myoclass.web.cds.CdsSettings`; default: its defaults, JWT verification on)."""
+    settings (:class:`myoclass.web.cds.CdsSettings`; default: its defaults, JWT verification on). ``registry``:
+    the registry's web settings (:class:`myoclass.web.auth.RegistryWebSettings`: database URL, cookie and
+    session rules; default: its defaults, the service's default database, opened on the first registry request)."""
     settings = settings or Settings()
     pool = WorkPool(settings.pool_threads, settings.pool_queue, settings.retry_after_seconds)
+    from myoclass.web.auth import RegistryWeb
+    from myoclass.web.auth import RegistryWebSettings as _RegistryWebSettings
+
+    registry_web = RegistryWeb(registry or _RegistryWebSettings())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         prepare_differential()  # the models and the biopsy item groups, once, before the first request
         yield
         pool.shutdown()
+        registry_web.close()
 
     app = FastAPI(
         title="myoclass",
@@ -340,12 +349,17 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None)
     from myoclass.web.cds import CdsSettings as _CdsSettings
     from myoclass.web.cds import router as cds_router
     from myoclass.web.pages import router as pages_router
+    from myoclass.web.registry_api import router as registry_api_router
+    from myoclass.web.registry_pages import router as registry_pages_router
 
     app.state.cds_settings = cds or _CdsSettings()
+    app.state.registry_web = registry_web
 
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(cds_router)
+    app.include_router(registry_api_router)
+    app.include_router(registry_pages_router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -403,9 +417,11 @@ def app_from_env() -> ASGIApp:
         logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(logging.INFO if settings.access_log else logging.WARNING)
+    from myoclass.web.auth import RegistryWebSettings as _RegistryWebSettings
     from myoclass.web.cds import CdsSettings as _CdsSettings
 
-    return create_app(settings, _CdsSettings.from_env())  # MYOCLASS_CDS_* (docs/cds-hooks.md)
+    # MYOCLASS_CDS_* (docs/cds-hooks.md); MYOCLASS_DATABASE_URL, MYOCLASS_COOKIE_SECURE, MYOCLASS_SESSION_* (docs/registry-web.md)
+    return create_app(settings, _CdsSettings.from_env(), _RegistryWebSettings.from_env())
 
 
 _DOCS_HTML = """<!doctype html>
