@@ -99,8 +99,9 @@ def main() -> None:
             return
         url = os.environ.get("MYOCLASS_TEST_DATABASE_URL")
         started = False
+        env = {**os.environ, "MYOCLASS_PG_DIR": f"/tmp/myoclass-pg-bench-{os.getpid()}"}  # a server of this run's own
         if not url:
-            out = subprocess.run([str(ROOT / "scripts" / "pg-test-server"), "start"], capture_output=True, text=True)
+            out = subprocess.run([str(ROOT / "scripts" / "pg-test-server"), "start"], capture_output=True, text=True, env=env)
             if out.returncode != 0:
                 print(f"PostgreSQL: not run ({out.stderr.strip()[:200]})")
                 return
@@ -117,7 +118,7 @@ def main() -> None:
             _run("PostgreSQL", bench_url, rows, path)
         finally:
             if started:
-                subprocess.run([str(ROOT / "scripts" / "pg-test-server"), "stop"], capture_output=True)
+                subprocess.run([str(ROOT / "scripts" / "pg-test-server"), "stop"], capture_output=True, env=env)
 
 
 def _flat_keys() -> set[str]:

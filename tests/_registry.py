@@ -1,9 +1,10 @@
 """Helpers of the registry tests: a SQLite file or a fresh PostgreSQL database per test, and import rows.
 
-PostgreSQL: ``MYOCLASS_TEST_DATABASE_URL`` when set (a server where that user may create databases), else the
-throw-away server of ``scripts/pg-test-server``, started once per test session (as ``nobody`` when run as root)
-and stopped at the end when this session started it. Without PostgreSQL binaries the PostgreSQL cases skip,
-saying why. Every test gets its own database (``CREATE DATABASE``), dropped afterwards.
+PostgreSQL: ``MYOCLASS_TEST_DATABASE_URL`` when set (a server where that user may create databases), else a
+throw-away server of ``scripts/pg-test-server`` of this test session's own (as ``nobody`` when run as root; its
+folder named by the process id, so two test runs on one machine never share or stop each other's), started once
+and stopped at the end. Without PostgreSQL binaries the PostgreSQL cases skip, saying why. Every test gets its own
+database (``CREATE DATABASE``), dropped afterwards.
 """
 
 from __future__ import annotations
@@ -55,13 +56,16 @@ def pg_server_url() -> str:
     if reason:
         _server["skip"] = reason
         pytest.skip(reason)
-    was_running = subprocess.run([str(SCRIPT), "status"], capture_output=True, text=True).returncode == 0
-    r = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, timeout=120)
+    # a server of this test session's own (its folder named by the process id): two test runs on one machine (two
+    # checkouts, CI beside a developer) never share one, so neither stops the other's server under it
+    env_pg = {**os.environ, "MYOCLASS_PG_DIR": os.environ.get("MYOCLASS_PG_DIR")
+              or f"/tmp/myoclass-pg-test-{os.getuid()}-{os.getpid()}"}
+    r = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, timeout=120, env=env_pg)
     if r.returncode != 0:
         raise RuntimeError(f"scripts/pg-test-server start failed:\n{r.stderr}")
     _server["url"] = r.stdout.strip().splitlines()[-1]
-    if not was_running:
-        atexit.register(lambda: subprocess.run([str(SCRIPT), "stop"], capture_output=True, timeout=120))
+    if "MYOCLASS_PG_DIR" not in os.environ:
+        atexit.register(lambda: subprocess.run([str(SCRIPT), "stop"], capture_output=True, timeout=120, env=env_pg))
     return _server["url"]
 
 
