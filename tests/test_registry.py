@@ -27,7 +27,7 @@ from myoclass.cli import app
 from myoclass.errors import InvalidCase, NotFound, RegistryError, RegistryNotEmpty, UnknownColumn
 from myoclass.registry import service as S
 from myoclass.registry.models import Assessment as AssessmentRow
-from myoclass.registry.models import AuditEntry, Base, Patient, Treatment, Visit
+from myoclass.registry.models import AuditEntry, Base, Patient, Treatment, Visit, WebSession
 
 runner = CliRunner()
 
@@ -66,7 +66,7 @@ def test_the_migrations_create_what_the_models_describe(reg: S.Registry) -> None
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # unique constraints reflect under their own names on SQLite; compare tables and columns
     assert [d for d in diffs if d[0] in ("add_table", "remove_table", "add_column", "remove_column")] == []
-    assert reg.db.revision() == "0001"
+    assert reg.db.revision() == "0002"
     S.open_registry(reg.db.url).close()  # opening again migrates nothing and fails nothing
 
 
@@ -315,6 +315,197 @@ def test_a_cut_or_foreign_dump_is_refused(reg: S.Registry, tmp_path: Path) -> No
             other.close()
 
 
+def _redate_dump(src: Path, dest: Path, revision: str) -> Path:
+    """The dump with another schema revision in its header (and its checksum made to match)."""
+    import hashlib
+
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = json.loads(lines[0])
+    header["schema_revision"] = revision
+    body = [json.dumps(header, sort_keys=True, ensure_ascii=False) + "\n", *lines[1:-1]]
+    end = json.loads(lines[-1])
+    end["sha256"] = hashlib.sha256("".join(body).encode("utf-8")).hexdigest()
+    dest.write_text("".join(body) + json.dumps(end) + "\n", encoding="utf-8")
+    return dest
+
+
+@pytest.mark.parametrize("kind", ["dump", "sqlite"])
+def test_sessions_are_not_backed_up_and_a_restore_logs_everyone_out(reg: S.Registry, tmp_path: Path,
+                                                                    kind: str) -> None:
+    if kind == "sqlite" and reg.backend != "sqlite":
+        pytest.skip("a SQLite-file backup is made of a SQLite registry only")
+    S.import_visits(reg, "\n".join(json.dumps(r) for r in visit_rows(2, 2)), "jsonl")
+    u = S.add_user(reg, "ada", "admin", "secret-password")
+    token = S.create_session(reg, u.id, lifetime_seconds=3600, idle_seconds=600)
+    before = _export_text(reg, tmp_path)
+    dest = tmp_path / ("backup.jsonl" if kind == "dump" else "backup.sqlite3")
+    S.backup(reg, dest)
+    digest = S._session_hash(token)
+    assert digest.encode() not in dest.read_bytes() and token.encode() not in dest.read_bytes()
+    if kind == "dump":
+        assert '"sessions"' not in dest.read_text() and json.loads(dest.read_text().splitlines()[0])[
+            "schema_revision"] == "0002"
+    S.restore(reg, dest, force=True)  # the same registry: its logins end
+    assert S.lookup_session(reg, token) is None and S.count_sessions(reg) == 0
+    assert _export_text(reg, tmp_path) == before
+    assert S.authenticate(reg, "ada", "secret-password") is not None
+
+
+def test_a_dump_of_revision_0001_restores_and_an_unknown_revision_is_refused(reg: S.Registry, tmp_path: Path) -> None:
+    S.import_visits(reg, "\n".join(json.dumps(r) for r in visit_rows(3, 2)), "jsonl")
+    S.add_user(reg, "ada", "admin", "secret-password")
+    before = _export_text(reg, tmp_path) + _export_text(reg, tmp_path, pseudonymise=True)
+    dump = S.backup(reg, tmp_path / "now.jsonl") and tmp_path / "now.jsonl"
+    old = _redate_dump(dump, tmp_path / "r0001.jsonl", "0001")  # 0002 added only sessions, never dumped
+    future = _redate_dump(dump, tmp_path / "r0099.jsonl", "0099")
+    with database_url(reg.backend, tmp_path) as other_url:
+        other = S.open_registry(other_url)
+        try:
+            with pytest.raises(RegistryError, match="schema revision '0099'; this myoclass restores revisions 0001, "
+                                                    "0002"):
+                S.restore(other, future)
+            assert _count(other, Visit) == 0
+            S.restore(other, old)
+            assert _export_text(other, tmp_path) + _export_text(other, tmp_path, pseudonymise=True) == before
+        finally:
+            other.close()
+
+
+def _registry_at_0001(url: str) -> S.Registry:
+    """A registry migrated to revision 0001 only (as an older myoclass left it)."""
+    from alembic import command
+
+    from myoclass.registry.db import Database, _config
+
+    db = Database(url)
+    with db.write_connection() as conn:
+        cfg = _config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    from myoclass.criteria import Policy
+
+    return S.Registry(db, 50, Policy(), "clinic")
+
+
+def test_a_registry_of_revision_0001_migrates_and_its_sqlite_backup_restores(url: str, tmp_path: Path) -> None:
+    old = _registry_at_0001(url)
+    try:
+        assert old.db.revision() == "0001"
+        S.import_visits(old, "\n".join(json.dumps(r) for r in visit_rows(2, 2)), "jsonl")
+        S.add_user(old, "ada", "admin", "secret-password")
+        before = _export_text(old, tmp_path)
+        backup = tmp_path / "old.sqlite3"
+        if old.backend == "sqlite":
+            S.backup(old, backup)
+    finally:
+        old.close()
+    reg = S.open_registry(url)  # migrates 0001 -> 0002, keeping everything
+    try:
+        assert reg.db.revision() == "0002" and _export_text(reg, tmp_path) == before
+        user = S.get_user(reg, "ada")
+        assert user is not None and S.lookup_session(reg, S.create_session(
+            reg, user.id, lifetime_seconds=60, idle_seconds=60)) is not None
+    finally:
+        reg.close()
+    if url.startswith("sqlite"):
+        with database_url("sqlite", tmp_path) as other_url:
+            other = S.open_registry(other_url)
+            try:
+                S.restore(other, backup)
+                assert _export_text(other, tmp_path) == before
+            finally:
+                other.close()
+
+
+# --- web sessions ---------------------------------------------------------------------------------------
+
+T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def _session_row(reg: S.Registry, token: str) -> WebSession | None:
+    with reg.db.read() as s:
+        return s.get(WebSession, S._session_hash(token))
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t
+
+
+def test_sessions_live_in_the_database_hashed_and_end_when_they_should(reg: S.Registry) -> None:
+    u = S.add_user(reg, "carla", "clinician", "long enough")
+    token = S.create_session(reg, u.id, lifetime_seconds=3600, idle_seconds=600, now=T0)
+    assert len(token) >= 43
+    with reg.db.read() as s:
+        stored = json.dumps([list(map(str, r)) for r in s.execute(text("SELECT * FROM sessions"))])
+    assert token not in stored and S._session_hash(token) in stored
+    found = S.lookup_session(reg, token, now=T0 + dt.timedelta(seconds=30))
+    assert found is not None and found.user == u and found.expires_at == T0 + dt.timedelta(hours=1)
+    row = _session_row(reg, token)
+    assert row is not None and _utc(row.last_seen_at) == T0  # within a minute: read only, nothing written
+    assert S.lookup_session(reg, token, now=T0 + dt.timedelta(seconds=61)) is not None
+    row = _session_row(reg, token)
+    assert row is not None and _utc(row.last_seen_at) == T0 + dt.timedelta(seconds=61)
+    assert _utc(row.idle_expires_at) == T0 + dt.timedelta(seconds=661)
+    # idle: 600 s after the last request written
+    assert S.lookup_session(reg, token, now=T0 + dt.timedelta(seconds=661)) is None
+    assert _session_row(reg, token) is None  # an ended session met is deleted
+    # absolute: active all along, but past the lifetime
+    token = S.create_session(reg, u.id, lifetime_seconds=3600, idle_seconds=600, now=T0)
+    for i in range(1, 8):
+        assert S.lookup_session(reg, token, now=T0 + dt.timedelta(seconds=500 * i)) is not None
+    assert S.lookup_session(reg, token, now=T0 + dt.timedelta(seconds=3600)) is None
+    # revoked (logout), and nonsense tokens
+    token = S.create_session(reg, u.id, lifetime_seconds=3600, idle_seconds=600)
+    assert S.revoke_session(reg, token) and not S.revoke_session(reg, token)
+    assert S.lookup_session(reg, token) is None
+    for bad in ("", "x" * 500, "not-a-session"):
+        assert S.lookup_session(reg, bad) is None
+    with pytest.raises(NotFound):
+        S.create_session(reg, 999_999, lifetime_seconds=60, idle_seconds=60)
+
+
+def test_a_users_sessions_end_when_it_is_disabled_or_gets_another_password_or_role(reg: S.Registry) -> None:
+    u = S.add_user(reg, "carla", "clinician", "long enough")
+    other = S.add_user(reg, "otto", "clinician", "long enough")
+
+    def two() -> list[str]:
+        return [S.create_session(reg, u.id, lifetime_seconds=3600, idle_seconds=600) for _ in range(2)]
+
+    keep = S.create_session(reg, other.id, lifetime_seconds=3600, idle_seconds=600)
+    for change in (lambda: S.set_disabled(reg, "carla", True), lambda: S.set_password(reg, "carla", "another one"),
+                   lambda: S.set_role(reg, "carla", "admin"), lambda: S.revoke_user_sessions(reg, u.id),
+                   lambda: S.revoke_user_sessions(reg, "carla")):
+        S.set_disabled(reg, "carla", False)
+        tokens = two()
+        assert all(S.lookup_session(reg, t) is not None for t in tokens) and S.count_sessions(reg, "carla") == 2
+        change()
+        assert all(S.lookup_session(reg, t) is None for t in tokens) and S.count_sessions(reg, u.id) == 0
+    S.set_disabled(reg, "carla", False)  # enabling again revives nothing
+    assert S.count_sessions(reg, "carla") == 0
+    assert S.lookup_session(reg, keep) is not None  # another user's session is untouched
+    S.set_disabled(reg, "carla", True)
+    with pytest.raises(RegistryError, match="disabled"):
+        S.create_session(reg, u.id, lifetime_seconds=60, idle_seconds=60)
+    with reg.db.write() as s:  # a user removed takes its sessions along (ON DELETE CASCADE)
+        s.execute(text("DELETE FROM users WHERE name = 'otto'"))
+    assert S.count_sessions(reg) == 0
+
+
+def test_purge_deletes_the_ended_sessions_only(reg: S.Registry) -> None:
+    u = S.add_user(reg, "carla", "clinician", "long enough")
+    d = S.add_user(reg, "dora", "clinician", "long enough")
+    live = S.create_session(reg, u.id, lifetime_seconds=7200, idle_seconds=3600, now=T0)
+    S.create_session(reg, u.id, lifetime_seconds=7200, idle_seconds=60, now=T0)  # idle by T0 + 10 min
+    S.create_session(reg, u.id, lifetime_seconds=300, idle_seconds=300, now=T0)  # past its end by then
+    S.create_session(reg, d.id, lifetime_seconds=7200, idle_seconds=3600, now=T0)
+    with reg.db.write() as s:  # disabled behind the service's back: the purge still ends its session
+        s.execute(text("UPDATE users SET disabled = :t WHERE name = 'dora'"), {"t": True})
+    assert S.count_sessions(reg) == 4
+    assert S.purge_expired_sessions(reg, now=T0 + dt.timedelta(minutes=10)) == 3
+    assert S.count_sessions(reg) == 1 and S.lookup_session(reg, live, now=T0 + dt.timedelta(minutes=10)) is not None
+    assert S.purge_expired_sessions(reg, now=T0 + dt.timedelta(minutes=11)) == 0
+
+
 # --- reclassify ---------------------------------------------------------------------------------------
 
 def test_reclassify_reports_what_changed_and_why(reg: S.Registry) -> None:
@@ -477,3 +668,46 @@ def test_the_cli_names_a_bad_database_url_without_its_password() -> None:
     r = runner.invoke(app, ["registry", "--database-url", "postgresql+psycopg://u:hunter2@127.0.0.1:1/db", "init"])
     assert r.exit_code == 2 and "cannot open the registry" in r.stderr
     assert "hunter2" not in r.output and "Traceback" not in r.output
+
+
+def test_the_token_commands(url: str) -> None:
+    import re
+
+    base = ["registry", "--database-url", url]
+    r = runner.invoke(app, [*base, "add-user", "ann", "--role", "clinician", "--password-stdin"], input="pass phrase 1\n")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*base, "add-token", "notebook", "--user", "ann"])
+    assert r.exit_code == 0, r.output
+    secret = r.stdout.strip()
+    assert re.fullmatch(r"myo_[A-Za-z0-9_-]{43}", secret) and r.stdout == secret + "\n"  # the secret, alone
+    assert "token 1 (notebook) created for ann" in r.stderr and secret not in r.stderr
+    reg = S.open_registry(url)
+    try:
+        assert S.verify_token(reg, secret) == S.get_user(reg, "ann")  # it works, and is now used
+        r = runner.invoke(app, [*base, "add-token", "second", "--user", "ann"])
+        second = r.stdout.strip()
+        r = runner.invoke(app, [*base, "tokens"])
+        assert r.exit_code == 0, r.output
+        lines = r.stdout.splitlines()
+        assert lines[0].split() == ["ID", "NAME", "USER", "CREATED", "LAST", "USED", "REVOKED"]
+        assert lines[1].split()[:3] == ["1", "notebook", "ann"] and "never" not in lines[1] and lines[1].endswith("no")
+        assert lines[2].split()[:3] == ["2", "second", "ann"] and "never" in lines[2]
+        assert secret not in r.output and second not in r.output and "2 token(s)" in r.stderr
+        r = runner.invoke(app, [*base, "revoke-token", "1"])
+        assert r.exit_code == 0 and "token 1 revoked" in r.stderr and r.stdout == ""
+        assert S.verify_token(reg, secret) is None and S.verify_token(reg, second) is not None
+        r = runner.invoke(app, [*base, "tokens", "--format", "json"])
+        listed = json.loads(r.stdout)["tokens"]
+        assert [(t["id"], t["name"], t["user"]) for t in listed] == [(1, "notebook", "ann"), (2, "second", "ann")]
+        assert listed[0]["revoked_at"] and listed[0]["last_used_at"] and listed[1]["revoked_at"] is None
+        assert secret not in r.output and second not in r.output
+        assert [e.action for e in S.audit_entries(reg)][:3] == ["token.revoke", "token.create", "token.create"]
+    finally:
+        reg.close()
+    for args, words in ((["add-token", "x", "--user", "nobody"], "error: user: no user 'nobody'"),
+                        (["revoke-token", "99"], "error: token: no token 99"),
+                        (["add-token", "two words", "--user", "ann"], "error: token name:")):
+        r = runner.invoke(app, [*base, *args])
+        assert r.exit_code == 2 and words in r.stderr and r.stdout == "" and "Traceback" not in r.output
+    r = runner.invoke(app, [*base, "add-token", "x"])
+    assert r.exit_code == 2 and "--user" in r.output

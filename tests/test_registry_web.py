@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from _registry import BACKENDS, database_url
 from myoclass.followup import MUSCLES
 from myoclass.registry import service
 from myoclass.web.app import Settings, create_app
@@ -27,6 +28,7 @@ from myoclass.web.auth import (
     cookie_secure,
     csrf_ok,
     csrf_token,
+    digest,
 )
 
 PASSWORD = "correct horse battery"
@@ -265,26 +267,41 @@ def test_a_planted_session_cookie_is_replaced_at_login(app: Any) -> None:
                      follow_redirects=False).status_code == 303
 
 
-def test_sessions_expire() -> None:
+def test_sessions_expire(db_url: str) -> None:
     clock = Clock()
-    store = SessionStore(lifetime=3600, idle=600, clock=clock)
-    token = store.create(1, "cora")
-    assert store.user(token) == (1, "cora")
-    clock.now += 599
-    assert store.user(token) == (1, "cora")
-    clock.now += 601  # idle too long
-    assert store.user(token) is None
-    token = store.create(1, "cora")
-    for _ in range(8):  # active, but past the lifetime
+    rw = RegistryWeb(RegistryWebSettings(database_url=db_url))
+    try:
+        store = SessionStore(rw.registry, lifetime=3600, idle=600, clock=clock)
+        cora = service.get_user(rw.registry(), "cora")
+        assert cora is not None
+        token = store.create(cora.id)
+        assert store.user(token) == cora
+        clock.now += 599
+        assert store.user(token) == cora
+        clock.now += 601  # idle too long
+        assert store.user(token) is None
+        token = store.create(cora.id)
+        for _ in range(7):  # active, but past the lifetime
+            clock.now += 500
+            assert store.user(token) == cora
         clock.now += 500
-        store.user(token)
-    assert store.user(token) is None
+        assert store.user(token) is None
+    finally:
+        rw.close()
 
 
-def test_the_store_keeps_only_digests() -> None:
-    store = SessionStore(lifetime=60, idle=60)
-    token = store.create(1, "cora")
-    assert token not in repr(store._by_digest)
+def test_the_store_keeps_only_digests(db_url: str) -> None:
+    from sqlalchemy import text
+
+    rw = RegistryWeb(RegistryWebSettings(database_url=db_url))
+    try:
+        token = rw.sessions.create(1)
+        with rw.registry().db.read() as s:
+            stored = repr(s.execute(text("SELECT * FROM sessions")).all())
+        assert token not in stored and digest(token) in stored
+        rw.sessions.revoke(token)
+    finally:
+        rw.close()
 
 
 def test_a_disabled_user_loses_the_session_at_once(db_url: str) -> None:
@@ -295,6 +312,130 @@ def test_a_disabled_user_loses_the_session_at_once(db_url: str) -> None:
     service.set_disabled(reg, "temp-user", True)
     r = c.get("/registry", follow_redirects=False)
     assert r.status_code == 303
+
+
+# --- sessions in the database: restarts and several workers (SQLite and PostgreSQL) ----------------------------
+
+@pytest.fixture(params=BACKENDS)
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A registry (SQLite or PostgreSQL) with the users cora (clinician) and adam (admin)."""
+    with database_url(request.param, tmp_path) as url:
+        reg = service.open_registry(url)
+        for name in ("cora", "adam"):
+            service.add_user(reg, name, USERS[name], PASSWORD)
+        reg.close()
+        yield url
+
+
+@pytest.fixture
+def two_apps(shared_url: str) -> Iterator[tuple[Any, Any]]:
+    """Two app instances on one database: two worker processes of `myoclass serve --workers 2`, or the app
+    before and after a restart."""
+    apps = (make_app(shared_url), make_app(shared_url))
+    yield apps
+    for a in apps:
+        state(a).close()
+
+
+def _with_cookie(app: Any, token: str) -> TestClient:
+    c = client(app)
+    c.cookies.set("myoclass_session", token)
+    return c
+
+
+def test_a_session_survives_a_restart(shared_url: str) -> None:
+    first = make_app(shared_url)
+    c, _csrf = logged_in(first, "cora")
+    token = c.cookies.get("myoclass_session")
+    assert token
+    state(first).close()  # the server stops; a new one starts on the same database
+    second = make_app(shared_url)
+    try:
+        r = _with_cookie(second, token).get("/registry", follow_redirects=False)
+        assert r.status_code == 200 and "cora" in r.text
+    finally:
+        state(second).close()
+
+
+def test_two_workers_share_sessions_and_their_forms(two_apps: tuple[Any, Any]) -> None:
+    one, two = two_apps
+    c1, csrf = logged_in(one, "cora")  # login on worker 1
+    token = c1.cookies.get("myoclass_session")
+    assert token
+    c2 = _with_cookie(two, token)
+    for _ in range(3):  # requests land on either worker
+        assert c2.get("/registry", follow_redirects=False).status_code == 200
+        assert c1.get("/registry", follow_redirects=False).status_code == 200
+    # a form of a page from worker 1 is accepted by worker 2 (the CSRF token is bound to the session)
+    r = c2.post("/registry/patients", data={"patient_code": "W-2", "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert "W-2" in [p.patient_code for p in service.list_patients(state(one).registry())]
+
+
+def test_logout_on_one_worker_ends_the_session_on_the_other(two_apps: tuple[Any, Any]) -> None:
+    one, two = two_apps
+    c1, _csrf = logged_in(one, "cora")
+    token = c1.cookies.get("myoclass_session")
+    assert token
+    c2 = _with_cookie(two, token)
+    csrf2 = csrf_of(c2.get("/registry").text)
+    r = c2.post("/logout", data={"csrf_token": csrf2}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    r = _with_cookie(one, token).get("/registry", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert service.count_sessions(state(one).registry(), "cora") == 0
+
+
+def test_disabling_a_user_ends_its_sessions_on_every_worker(two_apps: tuple[Any, Any]) -> None:
+    one, two = two_apps
+    c1, _ = logged_in(one, "cora")
+    c2, _ = logged_in(two, "cora")
+    admin, _ = logged_in(two, "adam")
+    reg = state(one).registry()
+    assert service.count_sessions(reg, "cora") == 2
+    service.set_disabled(reg, "cora", True)  # e.g. by `myoclass registry` or another worker
+    assert service.count_sessions(reg, "cora") == 0
+    for c, app in ((c1, one), (c2, two), (c1, two), (c2, one)):
+        token = c.cookies.get("myoclass_session")
+        assert token
+        r = _with_cookie(app, token).get("/registry", follow_redirects=False)
+        assert r.status_code == 303
+    service.set_disabled(reg, "cora", False)
+    assert c1.get("/registry", follow_redirects=False).status_code == 303  # enabling again revives nothing
+    assert admin.get("/registry", follow_redirects=False).status_code == 200  # other users stay logged in
+
+
+def test_expired_sessions_are_refused_and_purged(two_apps: tuple[Any, Any]) -> None:
+    one, two = two_apps
+    clock = Clock()
+    clock.now = 1_800_000_000.0
+    for a in (one, two):  # both workers on one clock; a 60-minute idle limit, 8 hours at most
+        rw = state(a)
+        rw.sessions = SessionStore(rw.registry, lifetime=8 * 3600, idle=3600, clock=clock)
+    reg = state(one).registry()
+    c1, _ = logged_in(one, "cora")
+    idle_token = c1.cookies.get("myoclass_session")
+    c2, _ = logged_in(two, "adam")
+    assert idle_token and service.count_sessions(reg) == 2
+    for _ in range(4):  # adam keeps working on worker 2; cora does nothing
+        clock.now += 1000
+        assert c2.get("/registry", follow_redirects=False).status_code == 200
+    assert service.count_sessions(reg) == 2  # cora's idle session is still stored ...
+    r = _with_cookie(one, idle_token).get("/registry", follow_redirects=False)
+    assert r.status_code == 303  # ... but refused, and deleted once met
+    assert service.count_sessions(reg, "cora") == 0
+    c3, _ = logged_in(one, "cora")  # a fresh login on worker 1
+    for _ in range(9):  # adam works on past the 8 hours: the absolute end
+        clock.now += 3000
+        c2.get("/registry", follow_redirects=False)
+    assert c2.get("/registry", follow_redirects=False).status_code == 303
+    assert service.count_sessions(reg) == 1  # cora's second session, idle for hours, not met again yet
+    c4, _ = logged_in(two, "cora")  # each login purges the ended sessions
+    assert len(state(one).sessions) == 1 and service.count_sessions(reg, "cora") == 1
+    assert c3.get("/registry", follow_redirects=False).status_code == 303
+    clock.now += 3600
+    assert state(two).sessions.purge() == 1 and len(state(two).sessions) == 0  # so does purge()
+    assert c4.get("/registry", follow_redirects=False).status_code == 303
 
 
 # --- CSRF --------------------------------------------------------------------------------------------------------

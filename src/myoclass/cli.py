@@ -813,6 +813,57 @@ def registry_add_user(
     typer.echo(f"user {user.name} added ({user.role})", err=True)
 
 
+@registry_app.command("add-token")
+def registry_add_token(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the token (what it is for, e.g. notebook).")],
+    user: Annotated[str, typer.Option("--user", help="The user the token acts as (its role applies).")],
+) -> None:
+    """Create an API token for the REST endpoints and print its secret (myo_...) once, on standard output
+    (nothing else goes there); only its SHA-256 is stored, so it cannot be shown again."""
+    info, secret = _registry_call(ctx, lambda service, reg: service.create_token(reg, user, name, "cli"))
+    typer.echo(secret)
+    typer.echo(f"token {info.id} ({info.name}) created for {info.user_name}; the secret above is shown only once",
+               err=True)
+
+
+@registry_app.command("revoke-token")
+def registry_revoke_token(
+    ctx: typer.Context,
+    token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id (see `myoclass registry tokens`).")],
+) -> None:
+    """Revoke an API token: it stops opening the REST endpoints at once (it stays listed, as revoked)."""
+    _registry_call(ctx, lambda service, reg: service.revoke_token(reg, token_id, "cli"))
+    typer.echo(f"token {token_id} revoked", err=True)
+
+
+def _when(t: Any) -> str:
+    return "" if t is None else t.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@registry_app.command("tokens")
+def registry_tokens(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
+    fmt: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """List the API tokens: id, name, user, created, last used, revoked (never a secret: none is stored)."""
+    tokens = _registry_call(ctx, lambda service, reg: service.list_tokens(reg, user))
+    if fmt is SimpleFormat.json:
+        typer.echo(dumps({"tokens": [
+            {"id": t.id, "name": t.name, "user": t.user_name, "created_at": t.created_at.isoformat(),
+             "last_used_at": t.last_used_at and t.last_used_at.isoformat(),
+             "revoked_at": t.revoked_at and t.revoked_at.isoformat()} for t in tokens]}))
+        return
+    rows = [("ID", "NAME", "USER", "CREATED", "LAST USED", "REVOKED")]
+    rows += [(str(t.id), t.name, t.user_name, _when(t.created_at), _when(t.last_used_at) or "never",
+              _when(t.revoked_at) or "no") for t in tokens]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    typer.echo(f"{len(tokens)} token(s)", err=True)
+
+
 @registry_app.command("reclassify")
 def registry_reclassify(
     ctx: typer.Context,

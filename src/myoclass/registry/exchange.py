@@ -43,11 +43,15 @@ from myoclass.registry.models import Base
 if TYPE_CHECKING:
     from myoclass.registry.service import Registry
 
-__all__ = ["DUMP_FORMAT", "EXPORT_COLUMNS", "TABLES", "backup", "export", "restore"]
+__all__ = ["DUMP_FORMAT", "EXPORT_COLUMNS", "RESTORABLE_REVISIONS", "TABLES", "backup", "export", "restore"]
 
 DUMP_FORMAT = "myoclass-registry-dump"
-#: the tables of a dump, parents before children
+#: the tables of a dump, parents before children. ``sessions`` (web logins, migration 0002) is left out on
+#: purpose: a restored registry starts with no one logged in, and no backup holds a live session's hash
 TABLES = ("registry_settings", "patients", "visits", "treatments", "assessments", "users", "api_tokens", "audit_log")
+#: the schema revisions whose backups restore here: revision 0002 added only ``sessions``, which is not backed up,
+#: so a backup of revision 0001 holds the same tables
+RESTORABLE_REVISIONS = ("0001", "0002")
 _VISIT_COLUMNS = ("patient_code", "visit_date", "ck_u_l", "ck_uln_u_l", "ck_x_uln", "mmt8_total", "mmt_scale",
                   "mmt8_grades", "haq", "physician_global", "patient_global", "extramuscular", "tis", "tis_min", "tis_max",
                   "tis_category", "treatments", "label", "leading_label", "leading_probability", "differential",
@@ -300,6 +304,10 @@ def backup(registry: Registry, dest: Path) -> int:
                     contextlib.closing(sqlite3.connect(tmp)) as d:
                 s.backup(d)  # a consistent snapshot, even while others write
                 d.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                if d.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone():
+                    d.execute("PRAGMA secure_delete = ON")  # the pages freed are zeroed: no session hash stays
+                    d.execute("DELETE FROM sessions")  # sessions are not backed up (see TABLES)
+                    d.commit()
 
         _staged_write(dest, fill_sqlite)
         with contextlib.closing(sqlite3.connect(f"file:{dest}?mode=ro", uri=True)) as c:
@@ -337,6 +345,11 @@ def _count(name: str) -> Any:
     return select(func.count()).select_from(_table(name))
 
 
+def _restorable() -> tuple[str, ...]:
+    head = head_revision()
+    return RESTORABLE_REVISIONS if head in RESTORABLE_REVISIONS else (*RESTORABLE_REVISIONS, head)
+
+
 def _read_dump(src: Path) -> list[tuple[str, dict[str, Any]]]:
     try:
         raw = src.read_bytes()
@@ -355,9 +368,9 @@ def _read_dump(src: Path) -> list[tuple[str, dict[str, Any]]]:
         raise RegistryError(f"{bad}; allowed: a file written by `myoclass registry backup`")
     if header.get("format_version") != 1:
         raise RegistryError(f"SRC: dump format version {header.get('format_version')!r} is not supported; allowed: 1")
-    if header.get("schema_revision") != head_revision():
-        raise RegistryError(f"SRC: the dump has schema revision {header.get('schema_revision')!r}; this myoclass reads "
-                            f"revision {head_revision()!r}")
+    if header.get("schema_revision") not in _restorable():
+        raise RegistryError(f"SRC: the dump has schema revision {header.get('schema_revision')!r}; this myoclass "
+                            f"restores revisions {', '.join(_restorable())}")
     if not isinstance(end, dict) or end.get("end") is not True:
         raise RegistryError(f"{bad} (it is cut short: no end line)")
     digest = hashlib.sha256()
@@ -379,9 +392,9 @@ def _read_sqlite(src: Path) -> list[tuple[str, dict[str, Any]]]:
     try:
         with eng.connect() as conn:
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
-            if rev != head_revision():
-                raise RegistryError(f"SRC: the backup has schema revision {rev!r}; this myoclass reads revision "
-                                    f"{head_revision()!r}")
+            if rev not in _restorable():
+                raise RegistryError(f"SRC: the backup has schema revision {rev!r}; this myoclass restores "
+                                    f"revisions {', '.join(_restorable())}")
             return [(t, r) for t, r in _dump_rows(conn)]
     except SQLAlchemyError as e:
         raise RegistryError(f"SRC: {src} is not a readable registry backup ({str(getattr(e, 'orig', e))[:200]})") from None
@@ -448,6 +461,7 @@ def _clear(registry: Registry, conn: Connection) -> None:
                                      "tbl_name = 'audit_log'")).all()
         for name, _sql in triggers:
             conn.execute(text(f'DROP TRIGGER "{name}"'))
+    conn.execute(_table("sessions").delete())  # everyone logged in to the replaced registry is logged out
     for name in reversed(TABLES):
         conn.execute(_table(name).delete())
     if registry.backend == "postgresql":

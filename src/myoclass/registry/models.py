@@ -15,6 +15,8 @@ Tables:
 - ``audit_log``: append-only (database triggers refuse UPDATE and DELETE): who, when, what. Never a
   clinical value.
 - ``registry_settings``: key/value pairs of the registry itself (the pseudonymisation key).
+- ``sessions``: the web app's login sessions (the SHA-256 of each session token, never the token), shared by
+  every server process; not part of backups.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["ROLES", "TREATMENT_CLASSES", "ApiToken", "Assessment", "AuditEntry", "Base", "Patient", "Setting",
-           "Treatment", "User", "Visit"]
+           "Treatment", "User", "Visit", "WebSession"]
 
 #: clinician: read and write; researcher: read-only, pseudonymised export; admin: everything, users and tokens
 ROLES = ("clinician", "researcher", "admin")
@@ -183,3 +185,21 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A login session of the web app (migration 0002). Keyed by the SHA-256 (hex) of the session token, which
+    only the browser holds. It ends at logout (the row is deleted), at ``expires_at`` (login + the session
+    lifetime), or at ``idle_expires_at`` (the last request + ``idle_seconds``; ``last_seen_at`` is written at
+    most once a minute, so idleness is measured to the minute). Removed with its user."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_user_id", "user_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    idle_seconds: Mapped[int] = mapped_column(Integer)
+    idle_expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, and_, func, select, update
+from sqlalchemy import CursorResult, Table, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -56,16 +56,18 @@ from myoclass.registry.models import (
     Treatment,
     User,
     Visit,
+    WebSession,
 )
 from myoclass.registry.models import Assessment as AssessmentRow
 from myoclass.registry.rows import VisitRow, canonical, csv_rows, jsonl_rows, sha256_of, validate_row
 
 __all__ = ["ROLES", "AuditRecord", "ExportFormat", "ImportResult", "PatientSummary", "ReclassifyResult", "Registry",
-           "Timeline", "TimelineVisit", "TokenInfo", "TreatmentInfo", "UserInfo", "VisitChange", "add_user",
-           "audit_entries", "authenticate", "backup", "can_admin", "can_write", "create_patient", "create_token",
-           "default_url", "export", "get_user", "import_visits", "list_patients", "list_tokens", "list_users",
-           "open_registry", "patient_timeline", "reclassify", "record_audit", "restore", "revoke_token", "save_visit",
-           "set_password", "verify_token"]
+           "SessionInfo", "Timeline", "TimelineVisit", "TokenInfo", "TreatmentInfo", "UserInfo", "VisitChange",
+           "add_user", "audit_entries", "authenticate", "backup", "can_admin", "can_write", "count_sessions",
+           "create_patient", "create_session", "create_token", "default_url", "export", "get_user", "import_visits",
+           "list_patients", "list_tokens", "list_users", "lookup_session", "open_registry", "patient_timeline",
+           "purge_expired_sessions", "reclassify", "record_audit", "restore", "revoke_session",
+           "revoke_token", "revoke_user_sessions", "save_visit", "set_password", "verify_token"]
 
 ExportFormat = Literal["csv", "parquet", "fhir"]
 EXPORT_FORMATS = ("csv", "parquet", "fhir")
@@ -842,32 +844,39 @@ def list_users(registry: Registry) -> list[UserInfo]:
 
 
 def set_password(registry: Registry, name: str, password: str, actor: str = "cli") -> None:
+    """A new password (argon2id-hashed); the user's web sessions end (they log in again). Raises NotFound."""
     _check_password(password)
     hashed = _hasher().hash(password)
 
     def run(s: Session) -> None:
         if not _rowcount(s.execute(update(User).where(User.name == name).values(password_hash=hashed))):
             raise NotFound(f"name: no user {name!r}")
+        _end_sessions(s, name)
         _audit(s, actor, "user.password")
 
     registry._write(run)
 
 
 def set_role(registry: Registry, name: str, role: str, actor: str = "cli") -> None:
+    """Another role; the user's web sessions end (they log in again under the new role). Raises NotFound."""
     _check_role(role)
 
     def run(s: Session) -> None:
         if not _rowcount(s.execute(update(User).where(User.name == name).values(role=role))):
             raise NotFound(f"name: no user {name!r}")
+        _end_sessions(s, name)
         _audit(s, actor, f"user.role.{role}")
 
     registry._write(run)
 
 
 def set_disabled(registry: Registry, name: str, disabled: bool, actor: str = "cli") -> None:
+    """Disable (its web sessions end at once; its API tokens stop working) or enable a user. Raises NotFound."""
     def run(s: Session) -> None:
         if not _rowcount(s.execute(update(User).where(User.name == name).values(disabled=disabled))):
             raise NotFound(f"name: no user {name!r}")
+        if disabled:
+            _end_sessions(s, name)
         _audit(s, actor, "user.disable" if disabled else "user.enable")
 
     registry._write(run)
@@ -939,6 +948,125 @@ def list_tokens(registry: Registry, user_name: str | None = None) -> list[TokenI
         q = q.where(User.name == user_name)
     with registry.db.read() as s:
         return [_token_info(t, n) for t, n in s.execute(q)]
+
+
+# --- web sessions (migration 0002) ------------------------------------------------------------------------
+
+#: ``last_seen_at`` is written at most this often per session (a request within it reads, never writes)
+SESSION_TOUCH_SECONDS = 60
+_MAX_SESSION_TOKEN = 200
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A live session: its user (as now stored: role and name current), and its times (UTC)."""
+
+    user: UserInfo
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    idle_expires_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def _session_hash(token: str) -> str:
+    """What the registry keeps of a session token: its SHA-256, hex (myoclass.web.auth.digest is the same)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _end_sessions(s: Session, user: int | str) -> int:
+    """Delete every session of a user (by id or name), inside the caller's transaction."""
+    uid = select(User.id).where(User.id == user if isinstance(user, int) else User.name == user).scalar_subquery()
+    return _rowcount(s.execute(delete(WebSession).where(WebSession.user_id == uid)))
+
+
+def create_session(registry: Registry, user_id: int, *, lifetime_seconds: float, idle_seconds: float,
+                   now: dt.datetime | None = None) -> str:
+    """A new session of the user (by id): returns its token (256 random bits, URL-safe text), which is never
+    stored: the registry keeps its SHA-256. The session ends ``lifetime_seconds`` after ``now`` (absolute) or
+    ``idle_seconds`` after its last request. Raises NotFound for an unknown user, RegistryError for a disabled
+    one or a lifetime below one second."""
+    if lifetime_seconds < 1 or idle_seconds < 1:
+        raise RegistryError("session lifetimes: allowed: at least 1 second")
+    token = secrets.token_urlsafe(32)
+    at = now or _now()
+    end = at + dt.timedelta(seconds=lifetime_seconds)
+
+    def run(s: Session) -> None:
+        u = s.get(User, user_id)
+        if u is None:
+            raise NotFound(f"user: no user with id {user_id}")
+        if u.disabled:
+            raise RegistryError(f"user: {u.name!r} is disabled")
+        s.add(WebSession(token_hash=_session_hash(token), user_id=user_id, created_at=at, last_seen_at=at,
+                         idle_seconds=max(1, round(idle_seconds)),
+                         idle_expires_at=min(at + dt.timedelta(seconds=idle_seconds), end),
+                         expires_at=end))
+
+    registry._write(run)
+    return token
+
+
+def lookup_session(registry: Registry, token: str, *, now: dt.datetime | None = None) -> SessionInfo | None:
+    """The live session of ``token``, or None when there is none: unknown or revoked (logged out), past its
+    absolute end, idle too long, or its user disabled (an ended session found here is deleted). Marks the session
+    used, writing ``last_seen_at`` at most once a minute (:data:`SESSION_TOUCH_SECONDS`) so that most requests
+    only read; idleness is therefore measured to the minute."""
+    if not isinstance(token, str) or not token or len(token) > _MAX_SESSION_TOKEN:
+        return None
+    h = _session_hash(token)
+    at = now or _now()
+    with registry.db.read() as s:
+        row = s.execute(select(WebSession, User).join(User, User.id == WebSession.user_id)
+                        .where(WebSession.token_hash == h)).first()
+    if row is None:
+        return None
+    sess, user = row
+    created, seen = _utc(sess.created_at) or at, _utc(sess.last_seen_at) or at
+    idle_end, end = _utc(sess.idle_expires_at) or at, _utc(sess.expires_at) or at
+    if user.disabled or at >= end or at >= idle_end:
+        registry._write(lambda s: s.execute(delete(WebSession).where(WebSession.token_hash == h)))
+        return None
+    if (at - seen).total_seconds() >= SESSION_TOUCH_SECONDS:
+        seen, idle_end = at, min(at + dt.timedelta(seconds=sess.idle_seconds), end)
+        registry._write(lambda s: s.execute(
+            update(WebSession).where(WebSession.token_hash == h, WebSession.last_seen_at < at)
+            .values(last_seen_at=at, idle_expires_at=idle_end)))
+    return SessionInfo(_user_info(user), created, seen, idle_end, end)
+
+
+def revoke_session(registry: Registry, token: str) -> bool:
+    """End a session (logout): its row is deleted, so the token stops working in every server process at once.
+    Returns whether there was one."""
+    if not isinstance(token, str) or not token or len(token) > _MAX_SESSION_TOKEN:
+        return False
+    h = _session_hash(token)
+    return bool(registry._write(lambda s: _rowcount(s.execute(delete(WebSession).where(WebSession.token_hash == h)))))
+
+
+def revoke_user_sessions(registry: Registry, user: int | str) -> int:
+    """End every session of a user (by id or name); returns how many. :func:`set_disabled` (disabling),
+    :func:`set_password` and :func:`set_role` do this themselves, in their own transaction."""
+    return registry._write(lambda s: _end_sessions(s, user))
+
+
+def purge_expired_sessions(registry: Registry, *, now: dt.datetime | None = None) -> int:
+    """Delete every ended session (past its absolute end or idle limit, or of a disabled user); returns how many.
+    The web app runs it at each login, so the table holds live sessions and recent leftovers only."""
+    at = now or _now()
+    disabled = select(User.id).where(User.disabled.is_(True))
+    return registry._write(lambda s: _rowcount(s.execute(
+        delete(WebSession).where(or_(WebSession.expires_at <= at, WebSession.idle_expires_at <= at,
+                                     WebSession.user_id.in_(disabled))))))
+
+
+def count_sessions(registry: Registry, user: int | str | None = None) -> int:
+    """How many session rows there are (of one user, by id or name), ended ones not yet purged included."""
+    q = select(func.count()).select_from(WebSession)
+    if user is not None:
+        q = q.join(User, User.id == WebSession.user_id).where(User.id == user if isinstance(user, int)
+                                                                else User.name == user)
+    with registry.db.read() as s:
+        return int(s.execute(q).scalar_one())
 
 
 def record_audit(registry: Registry, actor: str, action: str, *, patient_code: str | None = None,

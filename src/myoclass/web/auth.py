@@ -6,10 +6,12 @@ and roles (issue 15). The stateless endpoints (``/api/v1/assess``, the workspace
   the pseudonymised export, never writes; ``admin`` manages users and API tokens, and may do what a clinician
   does (as :func:`myoclass.registry.service.can_write` has it, so the CLI and the web agree). An action the
   role does not allow is 403.
-* **Sessions.** Logging in creates a random session token (256 bits) kept server-side as its SHA-256 digest,
-  with the user and an expiry (``Settings.session_minutes``, also idle-bounded); the browser holds the token in
-  the cookie ``myoclass_session``: ``HttpOnly``, ``SameSite=Strict``, ``Path=/`` and ``Secure`` by the rule of
-  :func:`cookie_secure`. Logging out deletes the server-side session, so a copied cookie stops working at once.
+* **Sessions.** Logging in creates a random session token (256 bits) kept server-side, in the registry's
+  database (shared by every worker process, kept over restarts), as its SHA-256 digest, with the user and an
+  expiry (``RegistryWebSettings.session_minutes``, also idle-bounded); the browser holds the token in the cookie
+  ``myoclass_session``: ``HttpOnly``, ``SameSite=Strict``, ``Path=/`` and ``Secure`` by the rule of
+  :func:`cookie_secure`. Logging out deletes the server-side session, so a copied cookie stops working at once;
+  disabling a user, or changing its password or role, ends its sessions.
 * **CSRF.** Every form that POSTs carries a hidden ``csrf_token`` checked against the session: the token is
   the SHA-256 of a fixed prefix and the session token, so it is bound to the session, and a page of another
   site can neither read it nor make it. The login form has no session yet: it uses a double-submit token (a
@@ -28,6 +30,7 @@ Nothing about a login is logged but its outcome's kind; never a user name, a pas
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import ipaddress
@@ -265,69 +268,66 @@ class RegistryWebSettings:
                    session_idle_minutes=int(env.get("MYOCLASS_SESSION_IDLE_MINUTES") or 60))
 
 
-@dataclass
-class _Session:
-    user_id: int
-    name: str
-    created: float
-    seen: float
-
-
 class SessionStore:
-    """Server-side sessions, in this process's memory: the SHA-256 of each session token with its user, its
-    start and its last request. A session ends at logout (:meth:`revoke`), ``lifetime`` seconds after login, or
-    ``idle`` seconds after its last request. A restart ends every session (everyone logs in again); with
-    ``myoclass serve --workers N`` above 1 each worker has its own sessions, so serve the registry with one
-    worker process (see docs/registry-web.md)."""
+    """Server-side sessions, kept in the registry's database (table ``sessions``, migration 0002) through
+    :func:`myoclass.registry.service.create_session` and its siblings, so that a restart keeps everyone logged
+    in and every worker process of ``myoclass serve --workers N`` sees the same sessions. Only the SHA-256 of
+    each session token is stored, with its user, its start, its last request (written at most once a minute)
+    and its limits. A session ends at logout (:meth:`revoke`, in every process at once), ``lifetime`` seconds
+    after login, ``idle`` seconds after its last request, or when its user is disabled or gets another password
+    or role. Ended sessions are deleted when met and at each login (:meth:`purge`).
 
-    def __init__(self, lifetime: float, idle: float, clock: Callable[[], float] = time.time,
-                 max_sessions: int = 10_000) -> None:
-        self.lifetime, self.idle, self.clock, self.max_sessions = lifetime, idle, clock, max_sessions
-        self._lock = threading.Lock()
-        self._by_digest: dict[str, _Session] = {}
+    ``registry``: returns the open registry (called on each use; :meth:`RegistryWeb.registry`). ``clock``: the
+    time in seconds since the epoch (tests move it). Every method blocks on the database: call it from a worker
+    thread (``run_in_threadpool``), never on the event loop."""
 
-    def create(self, user_id: int, name: str) -> str:
-        token = new_token()
-        now = self.clock()
-        with self._lock:
-            if len(self._by_digest) >= self.max_sessions:
-                self._prune(now)
-            self._by_digest[digest(token)] = _Session(user_id, name, now, now)
-        return token
+    def __init__(self, registry: Callable[[], Registry], lifetime: float, idle: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._registry, self.lifetime, self.idle, self.clock = registry, lifetime, idle, clock
 
-    def user(self, token: str) -> tuple[int, str] | None:
-        """The session's (user id, user name) when it is live (and marks it used), else None."""
-        key = digest(token)
-        now = self.clock()
-        with self._lock:
-            s = self._by_digest.get(key)
-            if s is None:
-                return None
-            if now - s.created > self.lifetime or now - s.seen > self.idle:
-                del self._by_digest[key]
-                return None
-            s.seen = now
-            return s.user_id, s.name
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+
+    def create(self, user_id: int) -> str:
+        """A new session of the user: its token (for the cookie; the database keeps its digest only). Ended
+        sessions of everyone are purged on the way."""
+        from myoclass.registry import service
+
+        reg = self._registry()
+        now = self._now()
+        service.purge_expired_sessions(reg, now=now)
+        return service.create_session(reg, user_id, lifetime_seconds=self.lifetime, idle_seconds=self.idle, now=now)
+
+    def user(self, token: str) -> UserInfo | None:
+        """The user of the session when it is live (and marks it used), as stored now (name, role); else None."""
+        from myoclass.registry import service
+
+        found = service.lookup_session(self._registry(), token, now=self._now())
+        return None if found is None else found.user
 
     def revoke(self, token: str) -> None:
-        with self._lock:
-            self._by_digest.pop(digest(token), None)
+        """End the session (logout)."""
+        from myoclass.registry import service
+
+        service.revoke_session(self._registry(), token)
 
     def revoke_user(self, user_id: int) -> None:
-        with self._lock:
-            for k in [k for k, s in self._by_digest.items() if s.user_id == user_id]:
-                del self._by_digest[k]
+        """End every session of the user."""
+        from myoclass.registry import service
+
+        service.revoke_user_sessions(self._registry(), user_id)
+
+    def purge(self) -> int:
+        """Delete the ended sessions; returns how many."""
+        from myoclass.registry import service
+
+        return service.purge_expired_sessions(self._registry(), now=self._now())
 
     def __len__(self) -> int:
-        return len(self._by_digest)
+        """The sessions stored (ended ones not yet purged included)."""
+        from myoclass.registry import service
 
-    def _prune(self, now: float) -> None:
-        for k in [k for k, s in self._by_digest.items()
-                  if now - s.created > self.lifetime or now - s.seen > self.idle]:
-            del self._by_digest[k]
-        if len(self._by_digest) >= self.max_sessions:  # still full: end the least recently used half
-            for k, _s in sorted(self._by_digest.items(), key=lambda kv: kv[1].seen)[: self.max_sessions // 2]:
-                del self._by_digest[k]
+        return service.count_sessions(self._registry())
 
 
 class RegistryWeb:
@@ -339,7 +339,8 @@ class RegistryWeb:
                  sessions: SessionStore | None = None) -> None:
         self.settings = settings
         self.throttle = throttle or LoginThrottle()
-        self.sessions = sessions or SessionStore(settings.session_minutes * 60.0, settings.session_idle_minutes * 60.0)
+        self.sessions = sessions or SessionStore(self.registry, settings.session_minutes * 60.0,
+                                                 settings.session_idle_minutes * 60.0)
         self._registry: Registry | None = None
         self._lock = threading.Lock()
 

@@ -124,18 +124,13 @@ def _session_token(request: Request) -> str | None:
 
 
 async def current_user(request: Request) -> Principal | None:
-    """The user of the request's live session, re-read from the registry (a disabled or removed account, or a
-    changed role, takes effect at once); None without one."""
+    """The user of the request's live session, read with the session from the registry's database (a disabled
+    or removed account, or a changed role, takes effect at once); None without one."""
     token = _session_token(request)
     if token is None:
         return None
-    rw = registry_web(request)
-    found = rw.sessions.user(token)
-    if found is None:
-        return None
-    user = await _db(service.get_user, rw.registry(), found[1])
-    if user is None or user.disabled or user.id != found[0]:
-        rw.sessions.revoke(token)
+    user = await _db(registry_web(request).sessions.user, token)
+    if user is None:
         return None
     return principal_for(user, "session", token)
 
@@ -248,7 +243,7 @@ async def login(request: Request) -> Response:
         return _login_page(request, status=401, name=name, next_=next_,
                            message="The user name or the password is wrong.")
     rw.throttle.succeeded(keys[0])
-    token = rw.sessions.create(user.id, user.name)
+    token = await _db(rw.sessions.create, user.id)
     await _db(service.record_audit, registry, user.name, "login")
     resp = RedirectResponse(next_, status_code=303)
     set_cookie(resp, request, SESSION_COOKIE, token, rw.settings.session_minutes * 60, rw.settings.cookie_secure)
@@ -268,7 +263,7 @@ async def logout(request: Request) -> Response:
         return _render("registry_message.html", 403, me=me, csrf=csrf_token(me.session_token), section="",
                        title="The form has expired", kind="bad", back="/registry", back_text="Back to the patients",
                        message="The logout was not sent from a page of this session, so you are still logged in.")
-    rw.sessions.revoke(me.session_token)
+    await _db(rw.sessions.revoke, me.session_token)
     await _db(service.record_audit, rw.registry(), me.name, "logout")
     resp = RedirectResponse("/login", status_code=303)
     clear_cookie(resp, request, SESSION_COOKIE, rw.settings.cookie_secure)
