@@ -47,19 +47,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(mark)
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """The app on 127.0.0.1 at a free port, served by uvicorn in a daemon thread; yields its base URL."""
+def serve(app: Any, name: str = "live-server") -> Iterator[str]:
+    """``app`` on 127.0.0.1 at a free port, served by uvicorn in a daemon thread; yields its base URL, stops it after."""
     import uvicorn
-
-    from myoclass.web.app import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # bound here and handed to uvicorn: no race for the port
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                            lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
 
@@ -69,18 +65,18 @@ def live_server() -> Iterator[str]:
         except BaseException as e:  # uvicorn calls sys.exit() on startup errors
             failure.append(e)
 
-    thread = threading.Thread(target=run, name="live-server", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         if failure or not thread.is_alive():
             sock.close()
-            pytest.fail(f"live server did not start on 127.0.0.1:{port}: {failure[0]!r}" if failure
-                        else f"live server thread on 127.0.0.1:{port} exited before starting (see the log above)",
+            pytest.fail(f"{name} did not start on 127.0.0.1:{port}: {failure[0]!r}" if failure
+                        else f"{name} thread on 127.0.0.1:{port} exited before starting (see the log above)",
                         pytrace=False)
         if time.monotonic() > deadline:
             server.should_exit = True
-            pytest.fail(f"live server did not start on 127.0.0.1:{port} within 15 s", pytrace=False)
+            pytest.fail(f"{name} did not start on 127.0.0.1:{port} within 15 s", pytrace=False)
         time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
@@ -88,6 +84,14 @@ def live_server() -> Iterator[str]:
         server.should_exit = True
         thread.join(5)
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The app on 127.0.0.1 at a free port, served by uvicorn in a daemon thread; yields its base URL."""
+    from myoclass.web.app import create_app
+
+    yield from serve(create_app())
 
 
 @pytest.fixture(scope="session")

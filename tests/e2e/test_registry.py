@@ -10,9 +10,6 @@ rule that lets ``./run`` work on http://127.0.0.1:8000/.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import serve
 from myoclass.followup import MUSCLES
 
 Shot = Callable[..., Path]
@@ -32,8 +30,6 @@ VISITS = [("2023-01-10", "8000", "5", "2", "7"), ("2023-04-10", "2000", "7", "1.
 
 @pytest.fixture(scope="module")
 def registry_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from myoclass.registry import service
     from myoclass.web.app import create_app
     from myoclass.web.auth import RegistryWebSettings
@@ -41,26 +37,7 @@ def registry_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('registry-e2e') / 'registry.sqlite3'}"
     with service.open_registry(url) as reg:
         service.add_user(reg, "cora", "clinician", PASSWORD)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = create_app(registry=RegistryWebSettings(database_url=url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                                           lifespan="off"))
-    thread = threading.Thread(target=lambda: server.run(sockets=[sock]), name="registry-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the registry server did not start", pytrace=False)
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+    yield from serve(create_app(registry=RegistryWebSettings(database_url=url)), "registry-server")
 
 
 def _axe_source() -> str | None:
