@@ -611,3 +611,20 @@ def test_cors_only_for_allowed_origins() -> None:
 def _every_service_is_tested() -> Iterator[None]:
     yield
     assert set(SERVICES) == {"myoclass-patient-view", "myoclass-statin-order-sign", "myoclass-statin-order-select"}
+
+
+def test_the_apps_own_refusals_on_cds_paths_are_operation_outcomes() -> None:
+    from myoclass.web.app import Settings, create_app
+    from myoclass.web.cds import CdsSettings
+
+    c = TestClient(create_app(Settings(allowed_hosts=("testserver",), max_body_bytes=1000), CdsSettings(jwt_verify=False)))
+    for r, status in ((c.post("/cds-services/myoclass-patient-view", content=b"{" + b" " * 2000 + b"}",
+                              headers={"content-type": "application/json"}), 413),
+                      (c.get("/cds-services/myoclass-patient-view"), 405),
+                      (c.get("/cds/nothing-here"), 404)):
+        assert r.status_code == status, r.text
+        body = r.json()
+        assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["diagnostics"]
+        assert r.headers["content-type"].startswith("application/fhir+json")
+    # elsewhere the app keeps its own error shape
+    assert "errors" in c.get("/nope").json()

@@ -40,6 +40,7 @@ from myoclass.model.case import MAX_REPORTED_KEYS, show
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.assess import SCHEMA_VERSION
 from myoclass.reasoning.differential import prepare as prepare_differential
+from myoclass.web.outcome import is_cds_path, operation_outcome
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, Busy, WorkPool
 
 if TYPE_CHECKING:
@@ -255,6 +256,10 @@ class SecurityHeaders:
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    if is_cds_path(scope.get("path", "")):
+        await operation_outcome(413, [("too-long", f"request body larger than {limit:,} bytes; allowed: at most "
+                                                   f"{limit:,} bytes")])(scope, receive, send)
+        return
     await errors_response([{"field": "(body)", "message": f"request body larger than {limit:,} bytes; allowed: at most "
                             f"{limit:,} bytes (split a list of cases, or use `myoclass batch`)"}], 413)(scope, receive, send)
 
@@ -264,6 +269,12 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
+    if is_cds_path(request.url.path):  # CDS Hooks clients read FHIR errors
+        code = {404: "not-found", 405: "not-supported"}.get(exc.status_code, "processing")
+        what = (f"{show(request.method)} is not allowed here; allowed: {headers.get('allow') or headers.get('Allow')}"
+                if exc.status_code == 405 else "no such CDS endpoint; allowed: /cds-services and the services it lists"
+                if exc.status_code == 404 else str(exc.detail)[:200])
+        return operation_outcome(exc.status_code, [(code, what)], headers)
     if exc.status_code == 404:
         problem = {"field": "(path)", "message": "no such page or endpoint; allowed: the paths listed at /docs "
                                                  "(/openapi.json), /, /patient"}

@@ -58,6 +58,7 @@ from myoclass.reasoning.text import (
 from myoclass.web.api import JSON_MEDIA_TYPES
 from myoclass.web.cds_auth import AuthError, Verifier
 from myoclass.web.fhir_fetch import Fetcher, FetchError, fill_template, server_allowed
+from myoclass.web.outcome import operation_outcome
 from myoclass.web.pages import workspace_filled
 from myoclass.web.work import WorkPool
 
@@ -303,12 +304,6 @@ def _json(obj: Any, status: int = 200, headers: Mapping[str, str] | None = None)
                     headers=dict(headers or {}))
 
 
-def _outcome(status: int, issues: list[tuple[str, str]], headers: Mapping[str, str] | None = None) -> Response:
-    """A FHIR OperationOutcome: one issue per ``(code, diagnostics)``, severity error."""
-    body = {"resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": code, "diagnostics": text} for code, text in issues]}
-    return Response(dumps(body).encode("utf-8"), status_code=status, media_type="application/fhir+json",
-                    headers=dict(headers or {}))
 
 
 def _cors(request: Request) -> dict[str, str]:
@@ -343,10 +338,10 @@ def _authenticate(request: Request, audiences: list[str]) -> Response | None:
     try:
         cds_state(request.app).verifier().verify(request.headers.get("authorization"), audiences)
     except AuthError as e:
-        return _outcome(401, [("security", str(e))], {"WWW-Authenticate": 'Bearer realm="cds-services"'})
+        return operation_outcome(401, [("security", str(e))], {"WWW-Authenticate": 'Bearer realm="cds-services"'})
     except ValueError as e:  # the JWT settings themselves are malformed
         _log.error("CDS Hooks JWT settings are invalid: %s", type(e).__name__)
-        return _outcome(500, [("exception", "the server's CDS client settings are invalid; see the server log")])
+        return operation_outcome(500, [("exception", "the server's CDS client settings are invalid; see the server log")])
     return None
 
 
@@ -355,19 +350,19 @@ def _media_type_refused(request: Request) -> Response | None:
     media = (raw or "").split(";")[0].strip().lower()
     if media in JSON_MEDIA_TYPES:
         return None
-    return _outcome(415, [("not-supported", f"Content-Type {'missing' if raw is None else 'not accepted'}; allowed: "
+    return operation_outcome(415, [("not-supported", f"Content-Type {'missing' if raw is None else 'not accepted'}; allowed: "
                                             + ", ".join(JSON_MEDIA_TYPES))])
 
 
 def _decode(body: bytes) -> Any:
     if not body.strip():
-        raise _Refused(_outcome(400, [("required", "the request body is empty; allowed: a CDS Hooks request object")]))
+        raise _Refused(operation_outcome(400, [("required", "the request body is empty; allowed: a CDS Hooks request object")]))
     try:
         return loads(body, max_depth=CDS_MAX_DEPTH)
     except TooDeep as e:
-        raise _Refused(_outcome(400, [("too-costly", f"the body nests more than {e.limit} levels deep")])) from None
+        raise _Refused(operation_outcome(400, [("too-costly", f"the body nests more than {e.limit} levels deep")])) from None
     except DecodeError:
-        raise _Refused(_outcome(400, [("structure", "the body is not valid JSON")])) from None
+        raise _Refused(operation_outcome(400, [("structure", "the body is not valid JSON")])) from None
 
 
 class _Refused(Exception):
@@ -389,7 +384,7 @@ def _guarded(work: Callable[..., Response], *args: Any) -> Response:
         return r.response
     except Exception as e:  # the message might quote patient data: never logged or returned
         _log.error("unexpected %s in a CDS Hooks call", type(e).__name__)
-        return _outcome(500, [("exception", "internal error; the request was not processed")])
+        return operation_outcome(500, [("exception", "internal error; the request was not processed")])
 
 
 # --- routes -------------------------------------------------------------------------------------------------------
@@ -433,7 +428,8 @@ async def _post(request: Request, service_id: str, work: Callable[..., Response]
     """A POST to a service or its feedback: 404 for an unknown service, 415 for a body that is not JSON, else
     ``work(request, subject, body, base)`` in the worker pool (an unexpected error an OperationOutcome: :func:`_guarded`)."""
     if service_id not in SERVICES:
-        return _with_cors(request, _outcome(404, [("not-found", f"no CDS service with this id; allowed: {', '.join(SERVICES)}")]))
+        return _with_cors(request, operation_outcome(404, [("not-found", "no CDS service with this id; allowed: "
+                                                                         + ", ".join(SERVICES))]))
     refused = _media_type_refused(request)
     if refused is not None:
         return _with_cors(request, refused)
@@ -474,7 +470,7 @@ def _call_work(request: Request, service: Service, body: bytes, base: str) -> Re
     data = _decode(body)
     problems = _request_problems(data, service)
     if problems:
-        return _outcome(400, [("invalid", p) for p in problems])
+        return operation_outcome(400, [("invalid", p) for p in problems])
     settings = _settings_of(request.app)
     state = cds_state(request.app)
     context: dict[str, Any] = data["context"]
@@ -484,13 +480,13 @@ def _call_work(request: Request, service: Service, body: bytes, base: str) -> Re
             return _json({"cards": []})
     resources, missing, truncated = _gather(data, service, settings)
     if missing:
-        return _outcome(412, [("incomplete", f"prefetch {key!r} ({service.prefetch[key]}) is not available: {why}")
+        return operation_outcome(412, [("incomplete", f"prefetch {key!r} ({service.prefetch[key]}) is not available: {why}")
                               for key, why in missing])
     if resources:
         try:
             reading = read_fhir(resources)
         except InvalidCase as e:  # e.g. more resources than the reader takes
-            return _outcome(422, [("too-costly" if "more than" in p.message else "processing", p.message[:200])
+            return operation_outcome(422, [("too-costly" if "more than" in p.message else "processing", p.message[:200])
                                   for p in e.problems[:5]])
         case, unmapped = dict(reading.case), len(reading.unmapped)
     else:
@@ -970,7 +966,7 @@ def _feedback_work(request: Request, service_id: str, body: bytes, base: str) ->
     data = _decode(body)
     problems = _feedback_problems(data)
     if problems:
-        return _outcome(400, [("invalid", p) for p in problems[:20]])
+        return operation_outcome(400, [("invalid", p) for p in problems[:20]])
     state = cds_state(request.app)
     for f in data["feedback"]:
         issued = state.card(f["card"])
