@@ -66,7 +66,7 @@ def test_the_migrations_create_what_the_models_describe(reg: S.Registry) -> None
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # unique constraints reflect under their own names on SQLite; compare tables and columns
     assert [d for d in diffs if d[0] in ("add_table", "remove_table", "add_column", "remove_column")] == []
-    assert reg.db.revision() == "0002"
+    assert reg.db.revision() == "0003"
     S.open_registry(reg.db.url).close()  # opening again migrates nothing and fails nothing
 
 
@@ -337,14 +337,17 @@ def test_sessions_are_not_backed_up_and_a_restore_logs_everyone_out(reg: S.Regis
     S.import_visits(reg, "\n".join(json.dumps(r) for r in visit_rows(2, 2)), "jsonl")
     u = S.add_user(reg, "ada", "admin", "secret-password")
     token = S.create_session(reg, u.id, lifetime_seconds=3600, idle_seconds=600)
+    throttled = S.login_throttle_key("user", "mallory")
+    S.record_login_failure(reg, [throttled])
     before = _export_text(reg, tmp_path)
     dest = tmp_path / ("backup.jsonl" if kind == "dump" else "backup.sqlite3")
     S.backup(reg, dest)
     digest = S._session_hash(token)
     assert digest.encode() not in dest.read_bytes() and token.encode() not in dest.read_bytes()
+    assert throttled.split(":")[1].encode() not in dest.read_bytes()  # nor is the login throttle
     if kind == "dump":
-        assert '"sessions"' not in dest.read_text() and json.loads(dest.read_text().splitlines()[0])[
-            "schema_revision"] == "0002"
+        assert '"sessions"' not in dest.read_text() and '"login_throttle"' not in dest.read_text()
+        assert json.loads(dest.read_text().splitlines()[0])["schema_revision"] == "0003"
     S.restore(reg, dest, force=True)  # the same registry: its logins end
     assert S.lookup_session(reg, token) is None and S.count_sessions(reg) == 0
     assert _export_text(reg, tmp_path) == before
@@ -356,16 +359,18 @@ def test_a_dump_of_revision_0001_restores_and_an_unknown_revision_is_refused(reg
     S.add_user(reg, "ada", "admin", "secret-password")
     before = _export_text(reg, tmp_path) + _export_text(reg, tmp_path, pseudonymise=True)
     dump = S.backup(reg, tmp_path / "now.jsonl") and tmp_path / "now.jsonl"
-    old = _redate_dump(dump, tmp_path / "r0001.jsonl", "0001")  # 0002 added only sessions, never dumped
+    old = _redate_dump(dump, tmp_path / "r0001.jsonl", "0001")  # 0002/0003: sessions, login throttle, never dumped
     future = _redate_dump(dump, tmp_path / "r0099.jsonl", "0099")
     with database_url(reg.backend, tmp_path) as other_url:
         other = S.open_registry(other_url)
         try:
             with pytest.raises(RegistryError, match="schema revision '0099'; this myoclass restores revisions 0001, "
-                                                    "0002"):
+                                                    "0002, 0003"):
                 S.restore(other, future)
             assert _count(other, Visit) == 0
             S.restore(other, old)
+            assert _export_text(other, tmp_path) + _export_text(other, tmp_path, pseudonymise=True) == before
+            S.restore(other, _redate_dump(dump, tmp_path / "r0002.jsonl", "0002"), force=True)
             assert _export_text(other, tmp_path) + _export_text(other, tmp_path, pseudonymise=True) == before
         finally:
             other.close()
@@ -399,9 +404,9 @@ def test_a_registry_of_revision_0001_migrates_and_its_sqlite_backup_restores(url
             S.backup(old, backup)
     finally:
         old.close()
-    reg = S.open_registry(url)  # migrates 0001 -> 0002, keeping everything
+    reg = S.open_registry(url)  # migrates 0001 -> 0003, keeping everything
     try:
-        assert reg.db.revision() == "0002" and _export_text(reg, tmp_path) == before
+        assert reg.db.revision() == "0003" and _export_text(reg, tmp_path) == before
         user = S.get_user(reg, "ada")
         assert user is not None and S.lookup_session(reg, S.create_session(
             reg, user.id, lifetime_seconds=60, idle_seconds=60)) is not None
@@ -504,6 +509,69 @@ def test_purge_deletes_the_ended_sessions_only(reg: S.Registry) -> None:
     assert S.purge_expired_sessions(reg, now=T0 + dt.timedelta(minutes=10)) == 3
     assert S.count_sessions(reg) == 1 and S.lookup_session(reg, live, now=T0 + dt.timedelta(minutes=10)) is not None
     assert S.purge_expired_sessions(reg, now=T0 + dt.timedelta(minutes=11)) == 0
+
+
+# --- login throttling -----------------------------------------------------------------------------------
+
+def _throttle_rows(reg: S.Registry) -> str:
+    with reg.db.read() as s:
+        return json.dumps([list(map(str, r)) for r in s.execute(text("SELECT * FROM login_throttle"))])
+
+
+def test_login_failures_are_counted_in_the_database_hashed(reg: S.Registry) -> None:
+    user, addr = S.login_throttle_key("user", " Carla "), S.login_throttle_key("addr", "203.0.113.7")
+    assert user == S.login_throttle_key("user", "carla") and user.startswith("user:") and addr.startswith("addr:")
+    waits = []
+    for i in range(9):
+        S.record_login_failure(reg, [user, addr], now=T0 + dt.timedelta(seconds=i))
+        waits.append(S.login_wait(reg, [user, addr], now=T0 + dt.timedelta(seconds=i)))
+    assert waits == [0, 0, 0, 0, 2, 4, 8, 16, 32]
+    assert S.count_login_failures(reg, user) == 9 and S.login_wait(reg, [addr], now=T0 + dt.timedelta(seconds=40)) == 0
+    stored = _throttle_rows(reg)
+    assert "carla" not in stored.lower() and "203.0.113.7" not in stored and user in stored and addr in stored
+    with pytest.raises(RegistryError, match="never a plain user name"):
+        S.record_login_failure(reg, ["user:carla"])
+    assert S.clear_login_failures(reg, [user]) == 1
+    assert S.count_login_failures(reg, user) == 0 and S.login_wait(reg, [user], now=T0 + dt.timedelta(seconds=9)) == 0
+    assert S.login_wait(reg, [user, addr], now=T0 + dt.timedelta(seconds=9)) == 31  # the address still waits
+    for _ in range(25):
+        S.record_login_failure(reg, [addr], now=T0 + dt.timedelta(seconds=10))
+    assert S.login_wait(reg, [addr], now=T0 + dt.timedelta(seconds=10)) == 900  # at most 15 minutes
+    later = T0 + dt.timedelta(seconds=10 + 901)  # the window and the wait are over: counting starts again
+    S.record_login_failure(reg, [addr], now=later)
+    assert S.count_login_failures(reg, addr) == 1 and S.login_wait(reg, [addr], now=later) == 0
+
+
+def test_purge_deletes_the_throttle_rows_that_count_for_nothing(reg: S.Registry) -> None:
+    old, recent = S.login_throttle_key("addr", "198.51.100.1"), S.login_throttle_key("addr", "198.51.100.2")
+    S.record_login_failure(reg, [old], now=T0)
+    S.record_login_failure(reg, [recent], now=T0 + dt.timedelta(minutes=10))
+    assert S.purge_login_failures(reg, now=T0 + dt.timedelta(minutes=16)) == 1
+    assert S.count_login_failures(reg, old) == 0 and S.count_login_failures(reg, recent) == 1
+    assert S.purge_login_failures(reg, T0 + dt.timedelta(days=1)) == 1
+
+
+def test_concurrent_failures_are_all_counted(url: str) -> None:
+    import threading
+
+    key = S.login_throttle_key("user", "mallory")
+    regs = [S.open_registry(url) for _ in range(4)]
+    try:
+        def fail(r: S.Registry) -> None:
+            for _ in range(10):
+                S.record_login_failure(r, [key, S.login_throttle_key("addr", "192.0.2.1")])
+
+        threads = [threading.Thread(target=fail, args=(regs[i % 4],)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert S.count_login_failures(regs[0], key) == 80
+        assert S.count_login_failures(regs[0], S.login_throttle_key("addr", "192.0.2.1")) == 80
+        assert S.login_wait(regs[0], [key]) == 900
+    finally:
+        for r in regs:
+            r.close()
 
 
 # --- reclassify ---------------------------------------------------------------------------------------

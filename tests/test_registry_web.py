@@ -5,7 +5,9 @@ tokens, unauthenticated access, and that the stateless endpoints stay open. Thro
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import logging
 import re
 import xml.etree.ElementTree as ET
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from _registry import BACKENDS, database_url
@@ -53,6 +56,17 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         service.add_user(reg, name, role, PASSWORD)
     reg.close()
     yield url
+
+
+@pytest.fixture(autouse=True)
+def _no_failed_logins_left(db_url: str) -> Iterator[None]:
+    """The login throttle is in the (module's) database now: each test starts with no failures counted."""
+    reg = service.open_registry(db_url)
+    try:
+        service.purge_login_failures(reg, dt.datetime.max.replace(tzinfo=dt.UTC))
+    finally:
+        reg.close()
+    yield
 
 
 def make_app(db_url: str, **kw: Any) -> Any:
@@ -493,7 +507,7 @@ def test_csrf_helpers() -> None:
 def test_five_failures_then_429_with_retry_after(db_url: str) -> None:
     app = make_app(db_url)
     clock = Clock()
-    state(app).throttle = LoginThrottle(clock=clock)
+    state(app).throttle = LoginThrottle(state(app).registry, clock=clock)
     c = client(app)
     for _ in range(5):
         assert login(c, "rhea", "wrong password!").status_code == 401
@@ -506,27 +520,69 @@ def test_five_failures_then_429_with_retry_after(db_url: str) -> None:
     assert login(client(app), "rhea", "wrong again!").status_code == 401  # a success cleared the name's count
 
 
-def test_the_delay_grows_exponentially() -> None:
+def test_the_delay_grows_exponentially(db_url: str) -> None:
     clock = Clock()
-    t = LoginThrottle(free=5, base=2, cap=900, clock=clock)
-    waits = []
-    for _ in range(9):
-        t.failed("user:x")
-        waits.append(t.retry_after("user:x"))
-    assert waits[:4] == [0, 0, 0, 0]
-    assert waits[4:] == [2, 4, 8, 16, 32]
-    for _ in range(20):
-        t.failed("user:x")
-    assert t.retry_after("user:x") == 900
+    reg = service.open_registry(db_url)
+    try:
+        t = LoginThrottle(lambda: reg, free=5, base=2, cap=900, clock=clock)
+        x = service.login_throttle_key("user", "x")
+        waits = []
+        for _ in range(9):
+            t.failed(x)
+            waits.append(t.retry_after(x))
+        assert waits[:4] == [0, 0, 0, 0]
+        assert waits[4:] == [2, 4, 8, 16, 32]
+        for _ in range(20):
+            t.failed(x)
+        assert t.retry_after(x) == 900
+    finally:
+        reg.close()
 
 
 def test_throttling_is_per_address_too(db_url: str) -> None:
     app = make_app(db_url)
-    state(app).throttle = LoginThrottle(clock=Clock())
+    state(app).throttle = LoginThrottle(state(app).registry, clock=Clock())
     c = client(app)
     for i in range(5):  # a different (unknown) name each time, from one address
         assert login(c, f"guess{i}", "wrong password!").status_code == 401
     assert login(c, "cora").status_code == 429
+
+
+def _throttled_app(url: str, clock: Clock) -> Any:
+    app = make_app(url)
+    state(app).throttle = LoginThrottle(state(app).registry, clock=clock)
+    return app
+
+
+def test_app_instances_on_one_database_share_the_throttle(shared_url: str) -> None:
+    """As the worker processes of ``myoclass serve --workers N`` do: failures split across them add up, the
+    counts outlive an instance (a restart), and a success on one clears the name on all."""
+    clock = Clock()
+    a, b = _throttled_app(shared_url, clock), _throttled_app(shared_url, clock)
+    try:
+        for i in range(5):  # 3 failures on one, 2 on the other
+            assert login(client(a if i % 2 == 0 else b), "cora", "wrong password!").status_code == 401
+        r_a, r_b = login(client(a), "cora"), login(client(b), "cora")
+        assert r_a.status_code == 429 and r_b.status_code == 429 and r_b.headers["retry-after"] == "2"
+        assert "Too many failed logins" in r_b.text
+    finally:
+        state(a).close()
+        state(b).close()
+    c = _throttled_app(shared_url, clock)  # a new instance (a restart) still knows the counts
+    try:
+        assert login(client(c), "cora").status_code == 429
+        clock.now += 2
+        assert login(client(c), "cora").status_code == 303  # a success clears the user name's count ...
+        reg = state(c).registry()
+        assert service.count_login_failures(reg, service.login_throttle_key("user", "cora")) == 0
+        # ... not the address's: the next failure from it waits again
+        assert service.count_login_failures(reg, service.login_throttle_key("addr", "testclient")) == 5
+        with reg.db.read() as s:
+            stored = json.dumps([list(map(str, row)) for row in s.execute(text("SELECT * FROM login_throttle"))])
+        assert "cora" not in stored and "testclient" not in stored  # digests only, never a name or an address
+        assert service.login_throttle_key("addr", "testclient") in stored
+    finally:
+        state(c).close()
 
 
 def test_login_failure_logs_nothing_about_the_attempt(db_url: str, caplog: pytest.LogCaptureFixture) -> None:

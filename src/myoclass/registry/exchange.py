@@ -47,11 +47,14 @@ __all__ = ["DUMP_FORMAT", "EXPORT_COLUMNS", "RESTORABLE_REVISIONS", "TABLES", "b
 
 DUMP_FORMAT = "myoclass-registry-dump"
 #: the tables of a dump, parents before children. ``sessions`` (web logins, migration 0002) is left out on
-#: purpose: a restored registry starts with no one logged in, and no backup holds a live session's hash
+#: purpose: a restored registry starts with no one logged in, and no backup holds a live session's hash; so is
+#: ``login_throttle`` (failed-login counts, migration 0003): short-lived state of the running server, not data
 TABLES = ("registry_settings", "patients", "visits", "treatments", "assessments", "users", "api_tokens", "audit_log")
-#: the schema revisions whose backups restore here: revision 0002 added only ``sessions``, which is not backed up,
-#: so a backup of revision 0001 holds the same tables
-RESTORABLE_REVISIONS = ("0001", "0002")
+#: tables a SQLite-file backup empties (they are not backed up, see TABLES)
+_NOT_BACKED_UP = ("sessions", "login_throttle")
+#: the schema revisions whose backups restore here: revisions 0002 and 0003 added only ``sessions`` and
+#: ``login_throttle``, which are not backed up, so a backup of revision 0001 holds the same tables
+RESTORABLE_REVISIONS = ("0001", "0002", "0003")
 _VISIT_COLUMNS = ("patient_code", "visit_date", "ck_u_l", "ck_uln_u_l", "ck_x_uln", "mmt8_total", "mmt_scale",
                   "mmt8_grades", "haq", "physician_global", "patient_global", "extramuscular", "tis", "tis_min", "tis_max",
                   "tis_category", "treatments", "label", "leading_label", "leading_probability", "differential",
@@ -304,10 +307,12 @@ def backup(registry: Registry, dest: Path) -> int:
                     contextlib.closing(sqlite3.connect(tmp)) as d:
                 s.backup(d)  # a consistent snapshot, even while others write
                 d.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-                if d.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").fetchone():
-                    d.execute("PRAGMA secure_delete = ON")  # the pages freed are zeroed: no session hash stays
-                    d.execute("DELETE FROM sessions")  # sessions are not backed up (see TABLES)
-                    d.commit()
+                d.execute("PRAGMA secure_delete = ON")  # the pages freed are zeroed: no session hash stays
+                for name in _NOT_BACKED_UP:  # sessions and the login throttle are not backed up (see TABLES)
+                    if d.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                 (name,)).fetchone():
+                        d.execute(f"DELETE FROM {name}")
+                d.commit()
 
         _staged_write(dest, fill_sqlite)
         with contextlib.closing(sqlite3.connect(f"file:{dest}?mode=ro", uri=True)) as c:

@@ -17,6 +17,8 @@ Tables:
 - ``registry_settings``: key/value pairs of the registry itself (the pseudonymisation key).
 - ``sessions``: the web app's login sessions (the SHA-256 of each session token, never the token), shared by
   every server process; not part of backups.
+- ``login_throttle``: failed logins per throttle key (the SHA-256 of a user name or a client address, never the
+  name or the address), shared by every server process; not part of backups.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ROLES", "TREATMENT_CLASSES", "ApiToken", "Assessment", "AuditEntry", "Base", "Patient", "Setting",
-           "Treatment", "User", "Visit", "WebSession"]
+__all__ = ["ROLES", "TREATMENT_CLASSES", "ApiToken", "Assessment", "AuditEntry", "Base", "LoginThrottleEntry",
+           "Patient", "Setting", "Treatment", "User", "Visit", "WebSession"]
 
 #: clinician: read and write; researcher: read-only, pseudonymised export; admin: everything, users and tokens
 ROLES = ("clinician", "researcher", "admin")
@@ -203,3 +205,19 @@ class WebSession(Base):
     idle_seconds: Mapped[int] = mapped_column(Integer)
     idle_expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottleEntry(Base):
+    """Failed logins of one throttle key (migration 0003): ``user:`` or ``addr:`` and the SHA-256 (hex) of the
+    lower-cased user name or of the client address, never the name or the address. ``failures`` in a row (a row
+    whose last failure and lock are both past the window counts from 0 again), the first and the last of them, and
+    ``locked_until``: no attempt with this key before then (NULL while fewer failures than the free ones)."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_last_failure_at", "last_failure_at"),)
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import CursorResult, Table, and_, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -51,6 +51,7 @@ from myoclass.registry.models import (
     ROLES,
     ApiToken,
     AuditEntry,
+    LoginThrottleEntry,
     Patient,
     Setting,
     Treatment,
@@ -63,10 +64,12 @@ from myoclass.registry.rows import VisitRow, canonical, csv_rows, jsonl_rows, sh
 
 __all__ = ["ROLES", "AuditRecord", "ExportFormat", "ImportResult", "PatientSummary", "ReclassifyResult", "Registry",
            "SessionInfo", "Timeline", "TimelineVisit", "TokenInfo", "TreatmentInfo", "UserInfo", "VisitChange",
-           "add_user", "audit_entries", "authenticate", "backup", "can_admin", "can_write", "count_sessions",
-           "create_patient", "create_session", "create_token", "default_url", "export", "get_user", "import_visits",
-           "list_patients", "list_tokens", "list_users", "lookup_session", "open_registry", "patient_timeline",
-           "purge_expired_sessions", "reclassify", "record_audit", "restore", "revoke_session",
+           "add_user", "audit_entries", "authenticate", "backup", "can_admin", "can_write", "clear_login_failures",
+           "count_login_failures", "count_sessions", "create_patient", "create_session", "create_token", "default_url",
+           "export", "get_user", "import_visits",
+           "list_patients", "list_tokens", "list_users", "login_delay", "login_throttle_key", "login_wait",
+           "lookup_session", "open_registry", "patient_timeline", "purge_expired_sessions", "purge_login_failures",
+           "reclassify", "record_audit", "record_login_failure", "restore", "revoke_session",
            "revoke_token", "revoke_user_sessions", "save_visit", "set_password", "verify_token"]
 
 ExportFormat = Literal["csv", "parquet", "fhir"]
@@ -1067,6 +1070,126 @@ def count_sessions(registry: Registry, user: int | str | None = None) -> int:
                                                                 else User.name == user)
     with registry.db.read() as s:
         return int(s.execute(q).scalar_one())
+
+
+# --- login throttling ---------------------------------------------------------------------------------
+
+#: failed logins allowed before the waits begin; then ``LOGIN_BASE_SECONDS * 2**(n - LOGIN_FREE)`` seconds after
+#: the n-th failure (at most ``LOGIN_CAP_SECONDS``); failures older than ``LOGIN_WINDOW_SECONDS`` (and past their
+#: wait) are forgotten
+LOGIN_FREE = 5
+LOGIN_BASE_SECONDS = 2.0
+LOGIN_CAP_SECONDS = 900.0
+LOGIN_WINDOW_SECONDS = 900.0
+_THROTTLE_KIND = ("user", "addr")
+_HEX = frozenset("0123456789abcdef")
+
+
+def login_throttle_key(kind: Literal["user", "addr"], value: str) -> str:
+    """The throttle key of a user name (``kind="user"``; stripped and lower-cased first) or of a client address
+    (``"addr"``): the kind and the SHA-256 (hex) of the value, so the registry never stores the name or the
+    address."""
+    if kind not in _THROTTLE_KIND:
+        raise RegistryError(f"kind: {kind!r} is not allowed; allowed: {', '.join(_THROTTLE_KIND)}")
+    v = value.strip().lower() if kind == "user" else value
+    return f"{kind}:{hashlib.sha256(v.encode('utf-8')).hexdigest()}"
+
+
+def _throttle_keys(keys: Iterable[str]) -> list[str]:
+    out = sorted(set(keys))  # one order everywhere: two concurrent writers lock the rows alike, never deadlock
+    for k in out:
+        kind, _sep, h = k.partition(":")
+        if kind not in _THROTTLE_KIND or len(h) != 64 or not set(h) <= _HEX:
+            raise RegistryError("keys: allowed: keys made by login_throttle_key (a kind and a SHA-256), never a "
+                                "plain user name or address")
+    return out
+
+
+def login_delay(failures: int, *, free: int = LOGIN_FREE, base: float = LOGIN_BASE_SECONDS,
+                cap: float = LOGIN_CAP_SECONDS) -> float:
+    """Seconds to wait after the ``failures``-th failure in a row: 0 below ``free``, then ``base``, twice that,
+    and so on, at most ``cap``."""
+    if failures < free:
+        return 0.0
+    k = failures - free
+    return cap if k >= 60 else min(cap, base * 2.0 ** k)
+
+
+def login_wait(registry: Registry, keys: Iterable[str], *, now: dt.datetime | None = None) -> int:
+    """Whole seconds before a login attempt with these throttle keys may go ahead (the longest wait of any key,
+    rounded up, at least 1), 0 when it may go ahead now. One indexed read."""
+    ks = _throttle_keys(keys)
+    if not ks:
+        return 0
+    at = now or _now()
+    with registry.db.read() as s:
+        until = s.execute(select(func.max(LoginThrottleEntry.locked_until))
+                          .where(LoginThrottleEntry.key.in_(ks))).scalar_one_or_none()
+    until = _utc(until)
+    if until is None or until <= at:
+        return 0
+    return max(1, int((until - at).total_seconds() + 0.999))
+
+
+def record_login_failure(registry: Registry, keys: Iterable[str], *, now: dt.datetime | None = None,
+                         free: int = LOGIN_FREE, base: float = LOGIN_BASE_SECONDS, cap: float = LOGIN_CAP_SECONDS,
+                         window: float = LOGIN_WINDOW_SECONDS) -> dict[str, int]:
+    """Count one failed login against each key, in one transaction: an ``INSERT ... ON CONFLICT DO UPDATE``
+    (atomic on SQLite and PostgreSQL, so concurrent failures in any number of processes are all counted), then the
+    key's ``locked_until`` from its new count (:func:`login_delay`). A key whose last failure is more than
+    ``window`` seconds ago and whose wait is over starts again from 1. Returns each key's failures now."""
+    ks = _throttle_keys(keys)
+    at = now or _now()
+    t = cast(Table, LoginThrottleEntry.__table__)
+    stale = and_(t.c.last_failure_at < at - dt.timedelta(seconds=window),
+                 or_(t.c.locked_until.is_(None), t.c.locked_until < at))
+
+    def run(s: Session) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for k in ks:
+            ins = registry._insert(t).values(key=k, failures=1, first_failure_at=at, last_failure_at=at,
+                                              locked_until=None)
+            n = int(s.execute(ins.on_conflict_do_update(index_elements=["key"], set_={
+                "failures": case((stale, 1), else_=t.c.failures + 1),
+                "first_failure_at": case((stale, ins.excluded.first_failure_at), else_=t.c.first_failure_at),
+                "last_failure_at": ins.excluded.last_failure_at,
+                "locked_until": case((stale, None), else_=t.c.locked_until),
+            }).returning(t.c.failures)).scalar_one())
+            delay = login_delay(n, free=free, base=base, cap=cap)
+            if delay > 0:
+                s.execute(update(t).where(t.c.key == k).values(locked_until=at + dt.timedelta(seconds=delay)))
+            counts[k] = n
+        return counts
+
+    return registry._write(run)
+
+
+def clear_login_failures(registry: Registry, keys: Iterable[str]) -> int:
+    """Forget the failures of these keys (a successful login clears its user name's key); returns how many rows
+    were deleted."""
+    ks = _throttle_keys(keys)
+    if not ks:
+        return 0
+    return registry._write(lambda s: _rowcount(s.execute(delete(LoginThrottleEntry)
+                                                         .where(LoginThrottleEntry.key.in_(ks)))))
+
+
+def purge_login_failures(registry: Registry, older_than: dt.datetime | None = None, *,
+                         now: dt.datetime | None = None) -> int:
+    """Delete the throttle rows whose last failure and wait both ended before ``older_than`` (default: the
+    window, :data:`LOGIN_WINDOW_SECONDS`, before ``now``): they count for nothing any more. Returns how many."""
+    cutoff = older_than or (now or _now()) - dt.timedelta(seconds=LOGIN_WINDOW_SECONDS)
+    e = LoginThrottleEntry
+    return registry._write(lambda s: _rowcount(s.execute(
+        delete(e).where(e.last_failure_at < cutoff, or_(e.locked_until.is_(None), e.locked_until < cutoff)))))
+
+
+def count_login_failures(registry: Registry, key: str) -> int:
+    """How many failures in a row are stored for one throttle key (0: none); for tests and diagnostics."""
+    (k,) = _throttle_keys([key])
+    with registry.db.read() as s:
+        n = s.execute(select(LoginThrottleEntry.failures).where(LoginThrottleEntry.key == k)).scalar_one_or_none()
+    return int(n or 0)
 
 
 def record_audit(registry: Registry, actor: str, action: str, *, patient_code: str | None = None,

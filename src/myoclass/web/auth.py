@@ -19,7 +19,8 @@ and roles (issue 15). The stateless endpoints (``/api/v1/assess``, the workspace
 * **Throttling.** Failed logins are counted per user name and per client address; from the fifth failure
   within 15 minutes each further attempt waits an exponentially growing delay (2, 4, 8 … seconds, at most 15
   minutes), answered 429 with ``Retry-After`` without checking the password at all. A success clears the
-  user name's count.
+  user name's count. The counts are in the registry's database (shared by every worker process, kept over
+  restarts), keyed by the SHA-256 of the lower-cased name and of the address, never the name or the address.
 * **API tokens.** The registry's REST endpoints take ``Authorization: Bearer <token>`` (an admin creates
   them on ``/registry/users``; stored as digests, and revocable); without one, or with a bad or
   revoked one, 401 with ``WWW-Authenticate: Bearer``.
@@ -166,65 +167,65 @@ def client_address(request: Request) -> str:
 
 
 class LoginThrottle:
-    """Failed logins per key (``user:<name>`` and ``addr:<address>``), in memory, per process.
+    """Failed logins per throttle key (``user:`` and ``addr:`` with the SHA-256 of the lower-cased user name or of
+    the client address, :func:`throttle_keys`), kept in the registry's database (table ``login_throttle``,
+    migration 0003) through :func:`myoclass.registry.service.record_login_failure` and its siblings, so that every
+    worker process of ``myoclass serve --workers N`` counts the same failures and a restart forgets none.
 
     From ``free`` failures within ``window`` seconds on, each further attempt waits ``base * 2**(n - free)``
     seconds after the last failure (at most ``cap``); :meth:`retry_after` says how long, 0 when an attempt may
-    go ahead. Old entries are dropped so the table stays small (at most ``max_keys``)."""
+    go ahead. Rows that count for nothing any more are purged now and then (at most every ``purge_seconds`` per
+    process), so the table stays small.
 
-    def __init__(self, free: int = 5, base: float = 2.0, cap: float = 900.0, window: float = 900.0,
-                 max_keys: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
-        self.free, self.base, self.cap, self.window, self.max_keys = free, base, cap, window, max_keys
+    ``registry``: returns the open registry (:meth:`RegistryWeb.registry`). ``clock``: the time in seconds since
+    the epoch (tests move it). Every method blocks on the database: call it from a worker thread
+    (``run_in_threadpool``), never on the event loop."""
+
+    def __init__(self, registry: Callable[[], Registry], free: int = 5, base: float = 2.0, cap: float = 900.0,
+                 window: float = 900.0, clock: Callable[[], float] = time.time, purge_seconds: float = 60.0) -> None:
+        self._registry = registry
+        self.free, self.base, self.cap, self.window, self.purge_seconds = free, base, cap, window, purge_seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._fails: dict[str, tuple[int, float]] = {}  # key -> (failures, time of the last)
+        self._purged_at: float | None = None
 
-    def _delay(self, n: int) -> float:
-        return 0.0 if n < self.free else min(self.cap, self.base * 2 ** (n - self.free))
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
     def retry_after(self, *keys: str) -> int:
         """Seconds until an attempt with these keys may go ahead (0: now), the longest wait of any key."""
-        now = self.clock()
-        wait = 0.0
-        with self._lock:
-            for k in keys:
-                entry = self._fails.get(k)
-                if entry is None:
-                    continue
-                n, last = entry
-                if now - last > max(self.window, self._delay(n)):
-                    del self._fails[k]
-                    continue
-                wait = max(wait, last + self._delay(n) - now)
-        return 0 if wait <= 0 else max(1, int(wait + 0.999))
+        from myoclass.registry import service
+
+        return service.login_wait(self._registry(), keys, now=self._now())
 
     def failed(self, *keys: str) -> None:
-        now = self.clock()
+        """Count a failed attempt against every key (atomically, whichever process counts at the same time)."""
+        from myoclass.registry import service
+
+        reg, now = self._registry(), self._now()
+        service.record_login_failure(reg, keys, now=now, free=self.free, base=self.base, cap=self.cap,
+                                     window=self.window)
         with self._lock:
-            if len(self._fails) >= self.max_keys:
-                self._prune(now)
-            for k in keys:
-                n, last = self._fails.get(k, (0, now))
-                if now - last > max(self.window, self._delay(n)):
-                    n = 0
-                self._fails[k] = (n + 1, now)
+            t = self.clock()
+            due = self._purged_at is None or not 0 <= t - self._purged_at < self.purge_seconds
+            if due:
+                self._purged_at = t
+        if due:
+            service.purge_login_failures(reg, now - dt.timedelta(seconds=max(self.window, self.cap)))
 
     def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._fails.pop(k, None)
+        """Forget the failures of these keys (a successful login clears its user name's key)."""
+        from myoclass.registry import service
 
-    def _prune(self, now: float) -> None:
-        stale = [k for k, (n, last) in self._fails.items() if now - last > max(self.window, self._delay(n))]
-        for k in stale:
-            del self._fails[k]
-        if len(self._fails) >= self.max_keys:  # still full: forget the oldest half
-            for k, _v in sorted(self._fails.items(), key=lambda kv: kv[1][1])[: self.max_keys // 2]:
-                del self._fails[k]
+        service.clear_login_failures(self._registry(), keys)
 
 
 def throttle_keys(name: str, request: Request) -> tuple[str, str]:
-    return f"user:{name.strip().lower()}", f"addr:{client_address(request)}"
+    """The throttle keys of a login attempt: of its user name (lower-cased) and of its client address, as the
+    registry stores them (SHA-256 digests, never the name or the address)."""
+    from myoclass.registry.service import login_throttle_key
+
+    return login_throttle_key("user", name), login_throttle_key("addr", client_address(request))
 
 
 def bearer_token(request: Request) -> str | None:
@@ -338,7 +339,7 @@ class RegistryWeb:
     def __init__(self, settings: RegistryWebSettings, *, throttle: LoginThrottle | None = None,
                  sessions: SessionStore | None = None) -> None:
         self.settings = settings
-        self.throttle = throttle or LoginThrottle()
+        self.throttle = throttle or LoginThrottle(self.registry)
         self.sessions = sessions or SessionStore(self.registry, settings.session_minutes * 60.0,
                                                  settings.session_idle_minutes * 60.0)
         self._registry: Registry | None = None

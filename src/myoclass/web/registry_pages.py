@@ -228,7 +228,7 @@ async def login(request: Request) -> Response:
                            message="The login form had expired (its security token was missing or wrong). "
                                    "Please log in again.")
     keys = throttle_keys(name, request)
-    wait = rw.throttle.retry_after(*keys)
+    wait = await _db(rw.throttle.retry_after, *keys)
     if wait:
         return _login_page(request, status=429, name=name, next_=next_, headers={"Retry-After": str(wait)},
                            message=f"Too many failed logins. Try again in {wait} seconds.")
@@ -237,12 +237,12 @@ async def login(request: Request) -> Response:
     if name and isinstance(password, str) and password:
         user = await _db(service.authenticate, registry, name, password[:1000])
     if user is None:
-        rw.throttle.failed(*keys)
+        await _db(rw.throttle.failed, *keys)
         known = await _db(service.get_user, registry, name) if name else None
         await _db(service.record_audit, registry, known.name if known else "(unknown user)", "login.failed")
         return _login_page(request, status=401, name=name, next_=next_,
                            message="The user name or the password is wrong.")
-    rw.throttle.succeeded(keys[0])
+    await _db(rw.throttle.succeeded, keys[0])
     token = await _db(rw.sessions.create, user.id)
     await _db(service.record_audit, registry, user.name, "login")
     resp = RedirectResponse(next_, status_code=303)
