@@ -453,8 +453,9 @@ def progress_bar(done: int, total: int, seconds: float, width: int = 30) -> str:
 
 @app.command()
 def batch(
-    input: Annotated[str, typer.Argument(help="A CSV, Parquet or JSON Lines file of flat cases, a directory of them, "
-                                              "or a glob (quote it).")],
+    input: Annotated[str, typer.Argument(help="A CSV, Parquet or JSON Lines file of flat cases, a GA4GH phenopacket "
+                                              "JSON file, a directory of them (not searched recursively), or a glob "
+                                              "(quote it).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .parquet, .csv or .jsonl.")],
     rejects: Annotated[Path | None, typer.Option(help="Rejected rows with line and reason (CSV). "
                                                        "Default: OUTPUT with .rejects.csv.")] = None,
