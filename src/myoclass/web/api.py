@@ -28,12 +28,13 @@ from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
+from myoclass.web.app import errors_response
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, WorkPool, case_cost, list_cost
 
 if TYPE_CHECKING:
     from myoclass.web.app import Settings
 
-__all__ = ["JSON_MEDIA_TYPES", "router"]
+__all__ = ["JSON_MEDIA_TYPES", "is_json_type", "router"]
 
 #: the request media types the POST endpoints accept (a charset parameter, if any, must be UTF-8)
 JSON_MEDIA_TYPES = ("application/json", "application/fhir+json")
@@ -48,7 +49,7 @@ _FHIR_BUNDLE = {"type": "object", "required": ["resourceType", "type"],
 
 
 def _errors(problems: list[dict[str, str]], status: int = 422) -> JSONResponse:
-    return JSONResponse({"errors": problems}, status_code=status)
+    return errors_response(problems, status)
 
 
 class _JSONText(JSONResponse):
@@ -60,18 +61,25 @@ class _JSONText(JSONResponse):
         return content.encode("utf-8") if isinstance(content, str) else super().render(content)
 
 
+def is_json_type(raw: str | None, allowed: tuple[str, ...] = JSON_MEDIA_TYPES) -> bool:
+    """Whether a Content-Type header declares one of ``allowed`` in UTF-8 (no charset, or ``charset=utf-8``): the one
+    check of the REST API, the registry API and the CDS Hooks services."""
+    if raw is None:
+        return False
+    media, *params = raw.split(";")
+    charset = None
+    for p in params:
+        k, _, v = p.partition("=")
+        if k.strip().lower() == "charset":
+            charset = v.strip().strip('"').lower()
+    return media.strip().lower() in allowed and charset in (None, "utf-8", "utf8")
+
+
 def _unsupported_type(request: Request) -> JSONResponse | None:
     """415 unless the body is declared JSON in UTF-8 (``application/json``, ``...; charset=utf-8``)."""
     raw = request.headers.get("content-type")
-    if raw is not None:
-        media, *params = raw.split(";")
-        charset = None
-        for p in params:
-            k, _, v = p.partition("=")
-            if k.strip().lower() == "charset":
-                charset = v.strip().strip('"').lower()
-        if media.strip().lower() in JSON_MEDIA_TYPES and charset in (None, "utf-8", "utf8"):
-            return None
+    if is_json_type(raw):
+        return None
     shown = "a missing Content-Type" if raw is None else f"Content-Type {show(raw)}"
     return _errors([{"field": "Content-Type", "message": f"{shown} is not accepted; allowed: application/json, "
                      "application/json; charset=utf-8, application/fhir+json"}], 415)

@@ -55,7 +55,7 @@ from myoclass.reasoning.text import (
     step_text,
     still_possible,
 )
-from myoclass.web.api import JSON_MEDIA_TYPES
+from myoclass.web.api import JSON_MEDIA_TYPES, is_json_type
 from myoclass.web.cds_auth import AuthError, Verifier
 from myoclass.web.fhir_fetch import Fetcher, FetchError, fill_template, server_allowed
 from myoclass.web.outcome import operation_outcome
@@ -347,8 +347,7 @@ def _authenticate(request: Request, audiences: list[str]) -> Response | None:
 
 def _media_type_refused(request: Request) -> Response | None:
     raw = request.headers.get("content-type")
-    media = (raw or "").split(";")[0].strip().lower()
-    if media in JSON_MEDIA_TYPES:
+    if is_json_type(raw):
         return None
     return operation_outcome(415, [("not-supported", f"Content-Type {'missing' if raw is None else 'not accepted'}; allowed: "
                                             + ", ".join(JSON_MEDIA_TYPES))])

@@ -27,6 +27,8 @@ from starlette.concurrency import run_in_threadpool
 from myoclass.errors import InvalidCase, NotFound
 from myoclass.io.json import DecodeError, TooDeep, loads
 from myoclass.registry import service
+from myoclass.web.api import is_json_type
+from myoclass.web.app import errors_response
 from myoclass.web.auth import Action, Principal, bearer_token, principal_for, registry_web
 
 __all__ = ["router"]
@@ -34,12 +36,8 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", include_in_schema=False)
 
 
-def _errors(problems: list[dict[str, str]], status: int, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"errors": problems}, status_code=status, headers=headers)
-
-
 def _unauthorised(message: str) -> JSONResponse:
-    return _errors([{"field": "Authorization", "message": message}], 401,
+    return errors_response([{"field": "Authorization", "message": message}], 401,
                    {"WWW-Authenticate": 'Bearer realm="myoclass registry"'})
 
 
@@ -56,7 +54,7 @@ async def _principal(request: Request, action: Action) -> Principal | JSONRespon
         return _unauthorised("the API token is not valid or was revoked")
     me = principal_for(user, "token")
     if not me.may(action):
-        return _errors([{"field": "(role)", "message": f"the role {me.role} may not do this; allowed: "
+        return errors_response([{"field": "(role)", "message": f"the role {me.role} may not do this; allowed: "
                          + ("clinician, admin" if action == "write" else "clinician, researcher, admin")}], 403)
     return me
 
@@ -93,7 +91,7 @@ async def patient(request: Request, code: str) -> Response:
     try:
         t = await run_in_threadpool(service.patient_timeline, registry_web(request).registry(), code)
     except NotFound:
-        return _errors([{"field": "code", "message": "no patient with this code"}], 404)
+        return errors_response([{"field": "code", "message": "no patient with this code"}], 404)
     return JSONResponse(_plain(t))
 
 
@@ -103,22 +101,21 @@ async def add_visit(request: Request, code: str) -> Response:
     me = await _principal(request, "write")
     if isinstance(me, Response):
         return me
-    media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if media != "application/json":
-        return _errors([{"field": "Content-Type", "message": "allowed: application/json"}], 415)
+    if not is_json_type(request.headers.get("content-type"), ("application/json",)):
+        return errors_response([{"field": "Content-Type", "message": "allowed: application/json (UTF-8)"}], 415)
     try:
         data = loads(await request.body())
     except (DecodeError, TooDeep) as e:
-        return _errors([{"field": "(body)", "message": f"not valid JSON: {type(e).__name__}"}], 422)
+        return errors_response([{"field": "(body)", "message": f"not valid JSON: {type(e).__name__}"}], 422)
     if not isinstance(data, dict):
-        return _errors([{"field": "(body)", "message": "expected a JSON object: one visit (see docs/registry.md)"}], 422)
+        return errors_response([{"field": "(body)", "message": "expected a JSON object: one visit (see docs/registry.md)"}], 422)
     if data.setdefault("patient_code", code) != code:
-        return _errors([{"field": "patient_code", "message": "differs from the code in the path; allowed: the same "
+        return errors_response([{"field": "patient_code", "message": "differs from the code in the path; allowed: the same "
                                                              "code, or none"}], 422)
     try:
         saved, when, created = await run_in_threadpool(service.save_visit, registry_web(request).registry(), data,
                                                        me.name)
     except InvalidCase as e:
-        return _errors(e.to_dict(), 422)
+        return errors_response(e.to_dict(), 422)
     return JSONResponse({"patient_code": saved, "visit_date": when.isoformat(), "created": created},
                         status_code=201 if created else 200)
