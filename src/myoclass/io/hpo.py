@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from myoclass.io.reading import Unmapped
 from myoclass.logic.native import cache_dir
 from myoclass.model.fields import FIELDS
 
@@ -55,7 +56,6 @@ __all__ = [
     "TermFinding",
     "TermObservation",
     "TermReading",
-    "UnmappedTerm",
     "build_closure",
     "closure",
     "hp_obo_path",
@@ -412,16 +412,9 @@ class TermFinding:
 
 
 @dataclass(frozen=True)
-class UnmappedTerm:
-    where: str
-    code: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class TermReading:
     findings: tuple[TermFinding, ...]
-    unmapped: tuple[UnmappedTerm, ...]
+    unmapped: tuple[Unmapped, ...]
     warnings: tuple[str, ...]
 
 
@@ -488,7 +481,7 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
     # unmapped terms (those that gave no finding), and ancestors of rows whose fields stay unknown
     cited = {s.split(" (", 1)[0] for f in findings.values() for s in f.sources}
     used = {i for i, o in enumerate(obs) if o.where in cited}
-    unmapped: list[UnmappedTerm] = []
+    unmapped: list[Unmapped] = []
     for i, o in enumerate(obs):
         if i in used:
             continue
@@ -499,7 +492,7 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
             reason = "excluded, and no flat-case field for this term or its descendants"
         if how:
             reason += f" ({how})"
-        unmapped.append(UnmappedTerm(o.where, o.term, reason))
+        unmapped.append(Unmapped(o.where, o.term, reason))
         if not o.excluded and term in hpo.down:
             fields = sorted({r.field for t in hpo.down[term] for r in rows_by_term.get(t, [])} - set(findings),
                             key=list(FIELDS).index)

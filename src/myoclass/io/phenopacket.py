@@ -42,6 +42,7 @@ from myoclass.errors import InvalidCase, MissingExtra, Problem
 from myoclass.io import hpo as H
 from myoclass.io.fhir import codes as C
 from myoclass.io.label_codes import codes_for
+from myoclass.io.reading import Choice, Unmapped
 from myoclass.model.case import parse_case
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 from myoclass.model.labels import LABELS, UNDETERMINED
@@ -94,27 +95,6 @@ def _bindings() -> tuple[Any, Any]:
 
 
 # --- what a reading gives ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Choice:
-    """One flat-case field read from the packet: its value, the elements it came from (``phenotypicFeatures[3]
-    (HP:0008997)``), a note on how it was read, and whether the packet's evidence conflicted."""
-
-    field: str
-    value: object
-    sources: tuple[str, ...]
-    note: str = ""
-    conflict: bool = False
-
-
-@dataclass(frozen=True)
-class Unmapped:
-    """An element of the packet that was not read into the case; never dropped silently."""
-
-    resource: str  # a path in the packet, e.g. "phenotypicFeatures[3]"
-    code: str  # the term or code, e.g. "HP:0001234"
-    reason: str
-
-
 @dataclass(frozen=True)
 class PhenopacketReading:
     case: dict[str, Any]
@@ -337,7 +317,7 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
             for s in f.sources:
                 b.put("biopsy_performed", True, s, "a biopsy finding is given")
     b.warnings.extend(reading.warnings)
-    b.unmapped.extend(Unmapped(u.where, u.code, u.reason) for u in reading.unmapped)
+    b.unmapped.extend(reading.unmapped)
     for value, src in tempo:
         b.put("onset_tempo", value, src)
     for key, excluded, mods, where in myoclass_terms:

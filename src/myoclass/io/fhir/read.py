@@ -22,6 +22,7 @@ from typing import Any
 from myoclass.errors import InvalidCase, Problem
 from myoclass.io.fhir import codes as C
 from myoclass.io.json import loads
+from myoclass.io.reading import Choice, Unmapped
 from myoclass.model.case import parse_case
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 
@@ -36,26 +37,6 @@ _ABSENCE_SAYS_NOTHING = ("absent, but this finding's absence alone does not make
 MAX_ENTRIES = 10_000
 #: the most codings looked at in one CodeableConcept, and the most elements of any other list
 _MAX_LIST = 100
-
-
-@dataclass(frozen=True)
-class Unmapped:
-    """Something in the chart that was not mapped; never dropped silently."""
-
-    resource: str  # "Observation/ck-1", or "Observation #3" when the resource has no id
-    code: str  # "http://loinc.org|1234-5", or "" when it has none
-    reason: str
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One flat-case field set from the chart."""
-
-    field: str
-    value: object
-    sources: tuple[str, ...]
-    note: str
-    conflict: bool
 
 
 @dataclass(frozen=True)
