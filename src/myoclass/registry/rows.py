@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from myoclass.errors import InvalidCase, InvalidMeasure, Problem, UnknownColumn
-from myoclass.followup import MUSCLES, mmt8
+from myoclass.followup import MEASURES, MUSCLES, mmt8
 from myoclass.io.jsonl import json_lines
 from myoclass.io.rejects import Reject
 from myoclass.model.case import parse_case, show, unknown_key_problems
@@ -47,6 +47,8 @@ __all__ = ["MEASURE_KEYS", "MMT_SCALES", "ROW_KEYS", "TreatmentRow", "VisitRow",
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MMT_SCALES = {"mmt8_unilateral": 80, "mmt8_bilateral": 150, "cmas": 52}
 _VAS = ("physician_global", "patient_global", "extramuscular")
+#: the upper end of each core set measure's range, from the Total Improvement Score's own table (the one place)
+_RANGE = {m.id: m.range_ for m in MEASURES if m.range_}
 MEASURE_KEYS = (*_VAS, "haq", "mmt8_total", "mmt_scale")
 _MMT_COLUMNS = tuple(f"mmt8_{m}" for m in MUSCLES) + tuple(f"mmt8_{m}_{s}" for m in MUSCLES[1:] for s in ("right", "left"))
 ROW_KEYS = ("patient_code", "visit_date", *MEASURE_KEYS, "mmt8", *_MMT_COLUMNS, "treatments", *FIELDS)
@@ -200,8 +202,8 @@ def validate_row(raw: Any, line: int = 1) -> tuple[VisitRow | None, list[Problem
         parse_case(flat)
     except InvalidCase as e:
         problems += e.problems
-    vas = {k: _number(k, raw.get(k), 0, 10, problems) for k in _VAS}
-    haq = _number("haq", raw.get("haq"), 0, 3, problems)
+    vas = {k: _number(k, raw.get(k), 0, _RANGE[k], problems) for k in _VAS}
+    haq = _number("haq", raw.get("haq"), 0, _RANGE["haq"], problems)
     scale = raw.get("mmt_scale")
     if scale is not None and scale not in MMT_SCALES:
         problems.append(Problem("mmt_scale", f"{show(scale)} is not allowed; allowed: {', '.join(MMT_SCALES)} or empty"))
