@@ -61,7 +61,7 @@ PRECEDENCE = [
     pytest.param(with_biopsy(**ENMC_IBM, **present(HELIOTROPE, UPPER)), "dm",
                  id="4 DM before IBM (ENMC 2011), as in the EULAR/ACR tree"),
     pytest.param(blank(**onset_at(10), **present(HELIOTROPE, "skin_gottron_sign"), genetic_diagnosis_gene="DMD"),
-                 "jdm", id="4 JDM before hereditary myopathy"),
+                 "hereditary_myopathy", id="0 a genetic diagnosis before JDM (issue 14)"),
     pytest.param(blank(**onset_at(55), **present(HELIOTROPE, UPPER), **STATIN_RESOLVED, ab_hmgcr=False),
                  "dm", id="5 DM before statin toxic myopathy"),
     pytest.param(blank(**onset_at(55), **present(HELIOTROPE, "skin_gottron_sign"), other_myotoxic_drug=True),

@@ -41,11 +41,26 @@ def test_assess_reads_a_phenopacket_and_says_what_it_read() -> None:
     assert any(r["field"] == "genetic_diagnosis_gene" for r in a["input"]["read"])
 
 
-def test_text_report_suggests_the_genetic_handoff_when_a_hereditary_myopathy_is_likely() -> None:
-    res = runner.invoke(app, ["assess", str(GAA)])
+def _before_genetic_testing(tmp_path: Path) -> Path:
+    """The GAA packet without its interpretations (the molecular diagnosis), as before genetic testing."""
+    doc = {k: v for k, v in json.loads(GAA.read_text(encoding="utf-8")).items() if k != "interpretations"}
+    f = tmp_path / "gaa-before-testing.json"
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    return f
+
+
+def test_text_report_suggests_the_genetic_handoff_when_a_hereditary_myopathy_is_likely(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["assess", str(_before_genetic_testing(tmp_path))])
     assert res.exit_code == 0, res.output
     assert "LIRICAL or Exomiser" in res.stdout
     assert "Read from the phenopacket (HPO hp/releases/" in res.stdout
+
+
+def test_no_handoff_once_the_genetic_diagnosis_is_known() -> None:
+    res = runner.invoke(app, ["assess", str(GAA)])
+    assert res.exit_code == 0, res.output
+    assert "Classified: hereditary myopathy" in res.stdout
+    assert "LIRICAL or Exomiser" not in res.stdout
 
 
 def test_no_handoff_when_no_hereditary_myopathy_is_in_view() -> None:
@@ -55,9 +70,9 @@ def test_no_handoff_when_no_hereditary_myopathy_is_in_view() -> None:
     assert genetic_handoff(a) is None
 
 
-def test_workspace_page_shows_the_handoff() -> None:
+def test_workspace_page_shows_the_handoff(tmp_path: Path) -> None:
     client = TestClient(create_app(Settings(allowed_hosts=("testserver",))))
-    case = read_phenopacket(json.loads(GAA.read_text(encoding="utf-8"))).case
+    case = read_phenopacket(json.loads(_before_genetic_testing(tmp_path).read_text(encoding="utf-8"))).case
     r = client.post("/import", data={"data": json.dumps(case)})
     assert r.status_code == 200
     assert 'data-testid="dx-handoff"' in r.text and "LIRICAL or Exomiser" in r.text

@@ -8,7 +8,9 @@ Reading (:func:`read_phenopacket`): the packet is parsed with the official ``phe
   Subacute, Insidious onset) gives ``onset_tempo``;
 - ``subject``: ``sex``; ``timeAtLastEncounter`` → ``age_years``; the earliest onset of a disease or an observed feature
   (ISO 8601 ages such as ``P45Y``; congenital, antenatal and neonatal onset as 0) → ``age_at_onset_years``;
-- ``measurements`` (and each biosample's): LOINC CK ``2157-6`` with its reference range → ``ck_u_l``, ``ck_uln_u_l``;
+- ``measurements`` (and each biosample's): LOINC CK ``2157-6`` with its reference range → ``ck_u_l``, ``ck_uln_u_l``
+  (of several, the highest relative to its upper limit of normal, as the FHIR reader takes it:
+  :func:`myoclass.io.reading.the_ck_that_counts`);
   the antibodies, LDH, AST, ALT and aldolase by the LOINC codes of :mod:`myoclass.io.fhir.codes` (positive/negative
   answers, or a quantity above the reference range);
 - ``medicalActions``: statins, checkpoint inhibitors and other myotoxic drugs by the drug table of
@@ -42,7 +44,7 @@ from myoclass.errors import InvalidCase, MissingExtra, Problem
 from myoclass.io import hpo as H
 from myoclass.io.fhir import codes as C
 from myoclass.io.label_codes import codes_for
-from myoclass.io.reading import Choice, Unmapped
+from myoclass.io.reading import Choice, Unmapped, the_ck_that_counts
 from myoclass.model.case import parse_case
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 from myoclass.model.labels import LABELS, UNDETERMINED
@@ -366,8 +368,9 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
         if isinstance(m, Mapping):
             _read_measurement(b, m, where, ck)
     if ck:
-        top = max(ck, key=lambda x: x[0])
-        b.put("ck_u_l", top[0], top[2], "the highest CK" if len(ck) > 1 else "")
+        top, by_ratio = the_ck_that_counts(ck, lambda x: x[0], lambda x: x[1])
+        b.put("ck_u_l", top[0], top[2], "" if len(ck) == 1 else
+              "the highest CK relative to its upper limit of normal" if by_ratio else "the highest CK")
         if top[1] is not None:
             b.put("ck_uln_u_l", top[1], top[2], "the upper limit of the reference range")
 

@@ -4,9 +4,13 @@ front door (:mod:`myoclass.io.inputs`), the reports and the assessment's ``input
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-__all__ = ["Choice", "Unmapped"]
+__all__ = ["Choice", "Unmapped", "the_ck_that_counts"]
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -29,3 +33,15 @@ class Unmapped:
     resource: str  # "Observation/ck-1" ("Observation #3" without an id), or a packet path ("phenotypicFeatures[3]")
     code: str  # "http://loinc.org|1234-5" or "HP:0001234"; "" when it has none
     reason: str
+
+
+def the_ck_that_counts(results: Sequence[_T], value: Callable[[_T], float],
+                       uln: Callable[[_T], float | None]) -> tuple[_T, bool]:
+    """Of several CK results, the one the flat case takes, the same in every reader: the highest relative to its
+    own upper limit of normal when any result has one (laboratories differ, so 900 U/L with a ULN of 170 says more
+    than 1,000 U/L with a ULN of 400), else the highest value. Returns the result and whether it was chosen by its
+    ratio to the ULN. ``results`` must not be empty."""
+    with_uln = [r for r in results if (uln(r) or 0.0) > 0.0]
+    if with_uln:
+        return max(with_uln, key=lambda r: value(r) / (uln(r) or 1.0)), True
+    return max(results, key=value), False

@@ -7,6 +7,8 @@ items (grouped where the criteria cannot tell combinations apart, :func:`_restri
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
+from myoclass.logic.native import cache_dir
 from myoclass.reasoning.differential import Differential, _drop, _entropy, compute
 from myoclass.reasoning.differential_tables import ModelTables, model_for
 
@@ -35,12 +38,55 @@ def _restrict_groups(md: ModelTables) -> _ItemGroups:
     """The biopsy item assignments the label function tells apart, and every assignment's probability.
 
     Two assignments of the 15 items are in one group when the label function restricted to each is the
-    same function of the other findings (every label's root reduces to the same node of one shared
-    unique table: a reduced ordered BDD is canonical). Built item by item, merging equal restrictions,
-    so the diagram work follows the number of groups (44 under the default policy), not 2^15. The
-    items are independent given the condition (the model's ``BOOLEAN`` entries, clipped as the model is).
+    same function of the other findings (:func:`_group_codes`). The items are independent given the
+    condition (the model's ``BOOLEAN`` entries, clipped as the model is).
     """
-    t = md.dg.table
+    codes, starts = _group_codes_cached(md.dg.table, [int(x) for x in md.it_l])
+    n_items = len(md.it_l)
+    reps = np.array([[(int(codes[a]) >> j) & 1 for j in range(n_items)] for a in starts[:-1]], dtype=np.float64)
+    bits = (codes[:, None] >> np.arange(n_items)) & 1  # (assignment, item)
+    p = md.it_p  # (condition, item)
+    lik = np.ones((len(codes), md.nc))
+    for j in range(n_items):
+        lik *= np.where(bits[:, j:j + 1] == 1, p[None, :, j], 1.0 - p[None, :, j])
+    liksum = np.add.reduceat(lik, starts[:-1], axis=0)
+    return _ItemGroups(reps, starts, lik, np.ascontiguousarray(liksum), starts.astype(np.int64))
+
+
+def _group_codes_cached(t: Any, item_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_group_codes`, kept on disk beside the diagram's table (:func:`myoclass.logic.native.cache_dir`)
+    under a hash of the table and the item levels: the grouping takes about half a second in Python, which
+    a one-case ``myoclass assess`` would otherwise pay for every case whose biopsy was not done."""
+    h = hashlib.sha256(f"biopsy-groups 1 {item_levels!r}\n".encode())
+    for a in (t.level, t.lo, t.hi, t.roots):
+        h.update(np.ascontiguousarray(a, dtype=np.int32).tobytes())
+    path = cache_dir() / f"biopsy-groups-{h.hexdigest()[:20]}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            codes, starts = np.asarray(z["codes"], dtype=np.int64), np.asarray(z["starts"], dtype=np.intp)
+        if len(codes) == 1 << len(item_levels) and starts[0] == 0 and starts[-1] == len(codes):
+            return codes, starts
+    except (OSError, ValueError, KeyError):
+        pass
+    codes, starts = _group_codes(t, item_levels)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, codes=codes, starts=starts)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return codes, starts
+
+
+def _group_codes(t: Any, item_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every assignment of the biopsy items (bit j = item j present), sorted by group, and the groups' offsets.
+
+    Two assignments are in one group when the label function restricted to each is the same function of
+    the other findings (every label's root reduces to the same node of one shared unique table: a reduced
+    ordered BDD is canonical). Built item by item, merging equal restrictions, so the diagram work follows
+    the number of groups (44 under the default policy), not 2^15.
+    """
     unique: dict[tuple[int, int, int], int] = {}
     nodes: list[tuple[int, int, int]] = [(int(t.level[0]), 0, 0), (int(t.level[1]), 1, 1)]
     for i in range(2, t.n):  # the table is reduced: its nodes enter the unique table as they are
@@ -79,24 +125,16 @@ def _restrict_groups(md: ModelTables) -> _ItemGroups:
 
     # state: restricted roots -> assignment codes (bit j = item j present)
     states: dict[tuple[int, ...], np.ndarray] = {tuple(int(r) for r in t.roots): np.zeros(1, dtype=np.int64)}
-    for j, lv in enumerate(md.it_l):
+    for j, lv in enumerate(item_levels):
         nxt: dict[tuple[int, ...], list[np.ndarray]] = {}
         for roots, codes in states.items():
             for val in (0, 1):
                 nxt.setdefault(restrict(roots, int(lv), val), []).append(codes | (val << j))
         states = {k: np.concatenate(v) for k, v in nxt.items()}
     groups = list(states.values())
-    n_items = len(md.it_l)
-    reps = np.array([[(int(g[0]) >> j) & 1 for j in range(n_items)] for g in groups], dtype=np.float64)
     codes = np.concatenate(groups)
     starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])]).astype(np.intp)
-    bits = (codes[:, None] >> np.arange(n_items)) & 1  # (assignment, item)
-    p = md.it_p  # (condition, item)
-    lik = np.ones((len(codes), md.nc))
-    for j in range(n_items):
-        lik *= np.where(bits[:, j:j + 1] == 1, p[None, :, j], 1.0 - p[None, :, j])
-    liksum = np.add.reduceat(lik, starts[:-1], axis=0)
-    return _ItemGroups(reps, starts, lik, np.ascontiguousarray(liksum), starts.astype(np.int64))
+    return codes, starts
 
 
 def prepare_groups(md: ModelTables) -> None:

@@ -2,6 +2,14 @@
 
 Label precedence (first rule that holds wins; documented in the README):
 
+0. A genetic diagnosis (``genetic_diagnosis_gene``) comes before everything: rules 1-4 hold only
+   without one, so a genetically solved myopathy is ``hereditary_myopathy`` whatever else is
+   known or unknown (issue 14: a published phenopacket with its molecular diagnosis is labelled
+   ``hereditary_myopathy``). The criteria apply "when there is no better explanation" (EULAR/ACR
+   2017, Lundberg et al., doi:10.1136/annrheumdis-2017-211468; ENMC 224 exclusions), and a solved
+   genotype is that explanation. A myositis-specific antibody or a DM rash known together with a
+   genetic diagnosis is flagged as discordant (:mod:`myoclass.reasoning.warnings`), because both
+   can coexist and the clinician must weigh them; dystrophic features on a biopsy stay at rule 5.
 1. ``imnm_anti_hmgcr``  - ENMC 224 anti-HMGCR myopathy
 2. ``imnm_anti_srp``    - ENMC 224 anti-SRP myopathy
 3. ``antisynthetase``   - antisynthetase syndrome (Connors 2010)
@@ -64,13 +72,18 @@ __all__ = ["LABELS", "MAIN_BUDGET", "RULES", "SEARCH_BUDGET", "TEST_BUDGET", "En
 
 def _rules() -> list[tuple[str, Expr]]:
     e = eular.ID
+
+    def unexplained(rule: Expr) -> Expr:
+        """``rule``, unless a genetic diagnosis explains the picture (see the module docstring)."""
+        return All((rule, Not(Var("genetic_diagnosis"))))
+
     return [
-        ("imnm_anti_hmgcr", Ref(category_key(imnm.ID, imnm.ANTI_HMGCR))),
-        ("imnm_anti_srp", Ref(category_key(imnm.ID, imnm.ANTI_SRP))),
-        ("antisynthetase", Ref(f"{ass.ID}.met")),
-        ("jdm", Ref(f"{e}.sub_jdm")),
-        ("dm", Ref(f"{e}.sub_dm")),
-        ("adm", Ref(f"{e}.sub_adm")),
+        ("imnm_anti_hmgcr", unexplained(Ref(category_key(imnm.ID, imnm.ANTI_HMGCR)))),
+        ("imnm_anti_srp", unexplained(Ref(category_key(imnm.ID, imnm.ANTI_SRP)))),
+        ("antisynthetase", unexplained(Ref(f"{ass.ID}.met"))),
+        ("jdm", unexplained(Ref(f"{e}.sub_jdm"))),
+        ("dm", unexplained(Ref(f"{e}.sub_dm"))),
+        ("adm", unexplained(Ref(f"{e}.sub_adm"))),
         ("hereditary_myopathy", Any_((Var("genetic_diagnosis"), Var("biopsy_dystrophic_features")))),
         ("statin_toxic_myopathy", All((Var("statin_exposure"), Not(Var("ab_hmgcr")),
                                        cat("statin_withdrawal_outcome", "resolved")))),

@@ -31,6 +31,17 @@ _LABEL_SOURCE = {
 }
 
 
+#: the labels that a genetic diagnosis outranks (reasoning.engine, rule 0), with the definition each rests on
+_EXPLAINED_BY_GENOTYPE = (
+    ("imnm_anti_hmgcr", category_key(imnm.ID, imnm.ANTI_HMGCR)),
+    ("imnm_anti_srp", category_key(imnm.ID, imnm.ANTI_SRP)),
+    ("antisynthetase", "connors_2010_ass.met"),
+    ("jdm", f"{EULAR}.sub_jdm"),
+    ("dm", f"{EULAR}.sub_dm"),
+    ("adm", f"{EULAR}.sub_adm"),
+)
+
+
 def _pct(p: float) -> str:
     return f"{100 * p:.1f}%"
 
@@ -140,6 +151,15 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
     if label == "imnm_seronegative" and e["status"] != "met":
         w.append("Antibody-negative IMNM falls below the EULAR/ACR threshold here; the weakness pattern "
                  "(neck flexor and leg items) moves such cases across 5.5.")
+    # --- a genotype beside an autoimmune picture ---
+    if vals["genetic_diagnosis_gene"]:
+        also = [label_name(lab) for lab, key in _EXPLAINED_BY_GENOTYPE if v[key] == 2]
+        if also:
+            w.append(f"A genetic diagnosis ({vals['genetic_diagnosis_gene']}) is recorded and the case also meets "
+                     f"the criteria for {' and '.join(also)}. myoclass labels a genetically solved myopathy as "
+                     "hereditary myopathy (the criteria apply only when there is no better explanation), but an "
+                     "autoimmune myositis can coexist with a genetic one: review the variant's classification "
+                     "against the antibody result and the rash.")
     # --- assays and antibodies ---
     if vals["ab_hmgcr"] and vals["ab_srp"]:
         w.append("Both anti-HMGCR and anti-SRP are reported positive, which is very rare; confirm both results. "

@@ -22,7 +22,7 @@ from typing import Any
 from myoclass.errors import InvalidCase, Problem
 from myoclass.io.fhir import codes as C
 from myoclass.io.json import loads
-from myoclass.io.reading import Choice, Unmapped
+from myoclass.io.reading import Choice, Unmapped, the_ck_that_counts
 from myoclass.model.case import parse_case
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 
@@ -989,10 +989,9 @@ class _Reader:
     def choose_ck(self, choices: dict[str, Choice]) -> None:
         if not self.cks:
             return
-        with_uln = [c for c in self.cks if c.uln is not None]
         n = len(self.cks)
-        if with_uln:
-            best = max(with_uln, key=lambda c: c.value / (c.uln or 1.0))
+        best, by_ratio = the_ck_that_counts(self.cks, lambda c: c.value, lambda c: c.uln)
+        if by_ratio:
             assert best.uln is not None
             when = best.date.isoformat() if best.date else "undated"
             note = (f"highest of {n} CK result{'s' if n > 1 else ''} relative to its ULN: {when} "
@@ -1007,7 +1006,6 @@ class _Reader:
                 for r in qual.sources:
                     self.skip(r, "", "a qualitative CK result that contradicts the numbers taken; the numbers were kept")
         else:
-            best = max(self.cks, key=lambda c: c.value)
             when = best.date.isoformat() if best.date else "undated"
             note = f"highest of {n} CK result{'s' if n > 1 else ''}: {when}; no reference range, so no ULN"
             if best.note:
