@@ -101,6 +101,21 @@ LILLEKER_2018 = Citation(
     pmid="28855174",
     short="Lilleker et al. 2018 (EuroMyositis)",
 )
+HUM_2024 = Citation(
+    "hum2024",
+    "Hum RM, Lilleker JB, Lamb JA, et al. Comparison of clinical features between patients with anti-synthetase "
+    "syndrome and dermatomyositis: results from the MYONET registry. Rheumatology (Oxford) 2024;63(8):2093-2100.",
+    doi="10.1093/rheumatology/kead481",
+    pmid="37698987",
+    short="Hum et al. 2024 (MYONET)",
+)  # abstract numbers; a correction was published (Rheumatology 2024;63(8):2316, doi:10.1093/rheumatology/keae186)
+MATSUSHITA_2007 = Citation(
+    "matsushita2007",
+    "Matsushita T, Hasegawa M, Fujimoto M, et al. Clinical evaluation of anti-aminoacyl tRNA synthetase antibodies "
+    "in Japanese patients with dermatomyositis. J Rheumatol 2007;34(5):1012-1018.",
+    pmid="17309126",
+    short="Matsushita et al. 2007",
+)
 WATANABE_2016 = Citation(
     "watanabe2016",
     "Watanabe Y, Uruha A, Suzuki S, et al. Clinical features and prognosis in anti-SRP and anti-HMGCR necrotising "
@@ -599,7 +614,13 @@ BOOLEAN: dict[str, dict[str, Number]] = {
     "weakness_ocular_or_facial": _row(_U, (.02, .03, .02, .02, .02, .01, .10, .01, .02, .10, .02, .02, .02, .02, .05)),
     # ---- skin
     "skin_heliotrope": _row(_U, (.02, .01, .10, .60, .55, .60, .005, .005, .005, .01, .02, .01, .02, .01, .01),
-                            dm=_hpo("frequent", _D, "Heliotrope rash HP:0040324")),
+                            antisynthetase=_vp(90 / 649, HUM_2024, "heliotrope rash in 90 of 649 patients with "
+                                               "anti-synthetase syndrome (abstract: 31% (203) had DM-type skin "
+                                               "involvement, 90 of them a heliotrope rash)"),
+                            dm=_vp(248 / 405, HUM_2024, "heliotrope rash in 248 of 405 adults with DM defined by a "
+                                   "DM-specific antibody (anti-Mi-2, -TIF1g, -NXP2, -SAE, -MDA5; anti-synthetase "
+                                   "excluded; abstract); preferred to the HPO class midpoint for ORPHA:221 "
+                                   "('Frequent', 0.545)")),
     "skin_gottron_papules": _row(_U, (.03, .01, .15, .60, .55, .60, .005, .005, .005, .01, .02, .01, .02, .01, .01),
                                  dm=_hpo("frequent", _D, "Gottron's papules HP:0025508")),
     "skin_gottron_sign": _row(_U + " (HP:0430033 Gottron sign is not annotated to ORPHA:221 in the 2025-01-16 release)",
@@ -685,7 +706,11 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                         "patients, abstract): 25/41 = 0.6098; a single Chinese centre, and ILD in CADM is more "
                         "frequent in East Asian cohorts"),
                 jdm=_hpo("occasional", _J, "Pulmonary fibrosis HP:0002206"),
-                dm=_hpo("frequent", _D, "Abnormal pulmonary interstitial morphology HP:0006530"),
+                dm=_vp(9 / 39, MATSUSHITA_2007, "ILD in 23% of the 39 DM patients without an anti-synthetase "
+                       "antibody (abstract: 16 of 55 DM anti-ARS positive; 24 DM with ILD, 15 of them anti-ARS "
+                       "positive; so 9/39). The 'dm' label excludes anti-synthetase syndrome, which comes first in "
+                       "the label precedence. A single Japanese cohort; the HPO class for ORPHA:221 ('Frequent', "
+                       "0.545) counts anti-synthetase-positive DM too"),
                 pm=_hpo("frequent", _P, "Abnormal pulmonary interstitial morphology HP:0006530 (historical PM "
                         "includes antisynthetase syndrome; likely too high for the 'pm' label)")),
     "arthritis": _row(_U, (.03, .03, .55, .55, .55, .30, .01, .01, .05, .02, .20, .03, .15, .55, .10),
@@ -703,7 +728,8 @@ BOOLEAN: dict[str, dict[str, Number]] = {
     "fever": _row(_U, (.05, .05, .55, .55, .17, .10, .01, .01, .02, .01, .20, .05, .10, .55, .05),
                   antisynthetase=_hpo("frequent", _A, "Fever HP:0001945"),
                   jdm=_hpo("frequent", _J, "Fever HP:0001945"),
-                  dm=_hpo("occasional", _D, "Fever HP:0001945"),
+                  dm=_vp(0.10, MATSUSHITA_2007, "fever in 10% of DM patients without an anti-synthetase antibody "
+                         "(64% with one; abstract, 39 and 16 patients)"),
                   pm=_hpo("frequent", _P, "Fever HP:0001945")),
     "cardiac_involvement": _row(_U, (.17, .17, .17, .17, .17, .05, .15, .01, .05, .05, .10, .17, .10, .17, .03),
                                 imnm_anti_hmgcr=_hpo("occasional", _H, "Myocarditis HP:0012819"),
@@ -718,6 +744,8 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                    imnm_anti_hmgcr=_vp(0.115, C.ALLENBACH_2016, "synchronous cancer 11.5% in anti-HMGCR IMNM (abstract)"),
                    imnm_seronegative=_vp(0.214, C.ALLENBACH_2016, "synchronous cancer 21.4% in seronegative IMNM "
                                          "(abstract)"),
+                   antisynthetase=_vp(21 / 649, HUM_2024, "cancer-associated myositis in 21 of 649 patients with "
+                                      "anti-synthetase syndrome (abstract; 67 of 405, 17%, in antibody-defined DM)"),
                    dm=_vp(0.20, LILLEKER_2018, "malignancy (ever) 20% in DM (abstract); 'ever', not within 3 years")),
     "weight_loss": _row(_U, (.10, .15, .20, .17, .55, .20, .02, .01, .05, .05, .10, .10, .10, .55, .05),
                         jdm=_hpo("occasional", _J, "Weight loss HP:0001824"),
