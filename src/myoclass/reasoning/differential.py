@@ -243,9 +243,11 @@ class Differential:
         if plain and self._level_info is not None:
             eis, pps = self._level_info
             assert eis is not None and pps is not None
+            total = float(self.p_label.sum())
+            ei_l, pp_l = eis.tolist(), pps.tolist()
             for i, lv in zip(plain, lvs, strict=True):
-                t1 = float(pps[lv])
-                out[i] = (t1, {"present": t1, "absent": max(float(self.p_label.sum()) - t1, 0.0)}, float(eis[lv]))
+                t1 = pp_l[lv]
+                out[i] = (t1, {"present": t1, "absent": max(total - t1, 0.0)}, ei_l[lv])
         elif plain:
             pres = self._weighted_joint()[:, lvs].T  # (finding, label)
             absn = np.maximum(self.p_label[None, :] - pres, 0.0)
