@@ -67,7 +67,7 @@ def test_bar_chart_rows_follow_the_differential(client: TestClient) -> None:
 def test_next_tests_show_odds_and_how_much_they_settle(client: TestClient) -> None:
     html = client.post("/", data=as_form(README_CASE), headers={"HX-Request": "true"}).text
     odds = [text_of(m) for m in re.findall(r'data-testid="next-test-odds">(.*?)</span>\s*</span>', html, re.S)]
-    assert odds[0] == "positive: 92% likely · settles most of what is uncertain (0.41 bits)"
+    assert odds[0] == "positive: 92% likely · settles most of what is uncertain (0.40 bits)"
     assert odds[1].startswith("resolved: 6% · persisted: 94% · settles some")
     assert "not weighed by the model: no biopsy was done" in html
 

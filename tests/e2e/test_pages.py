@@ -290,7 +290,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
         expect(folded.locator(".dx-row")).to_have_count(1)
         expect(folded.locator(".dx-pct")).to_have_text("<1%")
         odds = result.get_by_test_id("next-test-odds").first
-        expect(odds).to_have_text(re.compile(r"positive: 92% likely · settles most of what is uncertain \(0\.41 bits\)"))
+        expect(odds).to_have_text(re.compile(r"positive: 92% likely · settles most of what is uncertain \(0\.40 bits\)"))
         expect(result.get_by_test_id("next-test").first).to_have_text("test anti-HMGCR")  # words, not ab_hmgcr
         result.get_by_test_id("differential").scroll_into_view_if_needed()
         shot(page, f"clinician-differential-{width}")
