@@ -282,3 +282,11 @@ def test_of_several_cks_the_highest_relative_to_its_uln_counts_as_in_fhir() -> N
     assert "relative to its upper limit of normal" in note
     r = read_phenopacket({**base, "measurements": [ck(5200, None), ck(3000, None)]})
     assert r.case["ck_u_l"] == 5200 and "ck_uln_u_l" not in r.case
+
+
+def test_the_genetic_diagnosis_names_its_disease() -> None:
+    """The note on genetic_diagnosis_gene names the packet's disease, so a clinician can see what it explains (a
+    lipodystrophy or a neuropathy packet of the store also carries a causative gene)."""
+    r = read_phenopacket(_load(next(p for p in PACKETS if p.parent.name == "BAG3")))
+    note = next(c.note for c in r.choices if c.field == "genetic_diagnosis_gene")
+    assert "disease OMIM:" in note and "taken as the genetic cause" in note

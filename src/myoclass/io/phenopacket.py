@@ -601,8 +601,11 @@ def _read_interpretations(b: _Builder, interps: Iterable[Any]) -> None:
             if not GENE_SYMBOL.match(symbol):
                 b.unmapped.append(Unmapped(gwhere, code, f"gene symbol {symbol!r} is not an HGNC symbol"))
                 continue
+            did, dlabel = _term(diag.get("disease"))
+            disease = f"; disease {did}{' ' + dlabel if dlabel else ''}" if did else ""
             b.put("genetic_diagnosis_gene", symbol, f"{gwhere} ({code or symbol})",
-                  f"{status.lower()} interpretation, causative, {str(acmg).lower() if acmg else 'gene'}")
+                  f"{status.lower()} interpretation, causative, {str(acmg).lower() if acmg else 'gene'}{disease}; "
+                  "taken as the genetic cause of the muscle picture")
 
 
 # --- writing -------------------------------------------------------------------------------------------------------
