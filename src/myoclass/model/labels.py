@@ -2,7 +2,9 @@
 
 ``undetermined`` is not a label of this tuple: it is what the strict label says when the known
 findings leave more than one label reachable. The rules that give each label, and why they come in
-this order, are in :mod:`myoclass.reasoning.engine`.
+this order, are in :mod:`myoclass.reasoning.engine`; the rules of the first six labels hold only
+without a genetic diagnosis, so a known genotype gives ``hereditary_myopathy`` although that label
+comes seventh here.
 """
 
 from __future__ import annotations
