@@ -69,3 +69,28 @@ def test_numbers_and_whether_known_in_every_layout(values: list, start: int, len
     vals, known = number_column(col, len(col))
     assert known.tolist() == [v is not None for v in col.to_pylist()]
     assert vals.tolist() == [0.0 if v is None else v for v in col.to_pylist()]
+
+
+@pytest.mark.parametrize(("age", "onset", "duration", "band"), [
+    (35, 13, None, 2),     # 22 years apart: over 12 months whatever the months of birth
+    (35, 33, None, 2),     # 2 years apart: more than 1 year even at the ends of both years of age
+    (35, 34, None, 3),     # 1 year apart: anywhere from a day to nearly 2 years
+    (35, 35, None, 1),     # the same year of age: under 12 months
+    (35.5, 34.2, None, 3), # fractional ages get the same year of slack either way
+    (35, None, None, 3), (None, 13, None, 3),
+    (35, 13, 6, 1),        # a given duration wins (the ages are only a bound)
+    (60, 59, 13, 2),
+])
+def test_duration_band_from_the_ages_in_the_case_and_in_columns(age: float | None, onset: float | None,
+                                                                 duration: float | None, band: int) -> None:
+    """The symptom duration is known to be over (or under) 12 months when the age now and the age at the first
+    symptom say so (data dictionary: the duration runs from the first symptom to the assessment); the per-case
+    state and the batch's columns agree, and the case carries a note saying it was worked out."""
+    raw = {k: v for k, v in (("age_years", age), ("age_at_onset_years", onset),
+                             ("symptom_duration_months", duration)) if v is not None}
+    case = parse_case(raw)
+    assert display_state(case)["duration_band"] == band
+    shown, _logic = state_columns(pa.Table.from_pylist([dict(case.values)], schema=FLAT_SCHEMA))
+    assert int(shown["duration_band"][0]) == band
+    noted = "symptom duration derived from age_years and age_at_onset_years" in case.notes
+    assert noted == (duration is None and band != 3)

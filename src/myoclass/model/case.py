@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from myoclass.errors import InvalidCase, Problem, UnknownColumn
+from myoclass.model.ages import duration_mask
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
 __all__ = ["MAX_REPORTED_KEYS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
@@ -218,6 +219,9 @@ def parse_case(raw: Any) -> Case:
     onset, age = values["age_at_onset_years"], values["age_years"]
     if onset is not None and age is not None and onset > age:
         problems.append(Problem("age_at_onset_years", f"{onset:g} is later than age_years={age:g}"))
+    elif onset is not None and age is not None and values["symptom_duration_months"] is None \
+            and duration_mask(None, age, onset) != 3:
+        notes.append("symptom duration derived from age_years and age_at_onset_years")
     if problems:
         raise InvalidCase(problems)
     return Case(values=values, notes=tuple(notes))

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from myoclass.model.ages import AGE_SLACK_YEARS, DURATION_SLACK_YEARS, duration_mask
 from myoclass.model.case import Case
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 
@@ -112,10 +113,6 @@ def _age_band(age: float) -> int:
     return 8
 
 
-#: slack of the onset window derived from the age at assessment and the symptom duration: the age may be
-#: given in whole years (up to a year more), the duration in whole months (a month either way)
-AGE_SLACK_YEARS = 1.0
-DURATION_SLACK_YEARS = 1.0 / 12.0
 
 
 def onset_age_mask(onset: float | None, age: float | None, duration_months: float | None) -> int:
@@ -169,8 +166,7 @@ def display_state(case: Case) -> dict[str, int]:
         s["ck_band"] = 7
     else:
         s["ck_band"] = 6 if elev else 1
-    d = v["symptom_duration_months"]
-    s["duration_band"] = 3 if d is None else (2 if d > 12 else 1)
+    s["duration_band"] = duration_mask(v["symptom_duration_months"], v["age_years"], v["age_at_onset_years"])
     for name in ("onset_tempo", "statin_withdrawal_outcome", "immunosuppression_response"):
         f = FINDINGS[name]
         s[name] = f.full if v[name] is None else f.bit(v[name])

@@ -279,6 +279,9 @@ _NOTES = {
         "CK above normal was worked out from the CK value and the laboratory's upper limit of normal.",
     "biopsy_performed taken as true because biopsy findings are given":
         "A muscle biopsy is taken as done, because biopsy findings are given.",
+    "symptom duration derived from age_years and age_at_onset_years":
+        "Whether symptoms have lasted more than 12 months was worked out from the age now and the age at the first "
+        "symptom.",
 }
 
 

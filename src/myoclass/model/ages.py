@@ -1,0 +1,36 @@
+"""What the ages of a case tell about each other (data dictionary: ``age_years`` is the age at assessment,
+``age_at_onset_years`` the age at the first symptom, ``symptom_duration_months`` the time between them).
+
+Used by :func:`myoclass.model.case.parse_case` (its notes), :func:`myoclass.model.findings.display_state` and the
+batch's column form of it (:mod:`myoclass.batch.columnar`).
+"""
+
+from __future__ import annotations
+
+__all__ = ["AGE_SLACK_YEARS", "DURATION_SLACK_YEARS", "duration_mask"]
+
+#: slack of a window derived from the ages and the symptom duration: an age may be given in whole years (up to
+#: a year more), the duration in whole months (a month either way)
+AGE_SLACK_YEARS = 1.0
+DURATION_SLACK_YEARS = 1.0 / 12.0
+
+
+def duration_mask(duration_months: float | None, age: float | None, onset: float | None) -> int:
+    """The symptom-duration bands still possible, as a bit mask over :data:`myoclass.model.findings.DURATION_BANDS` (1: up to 12
+    months, 2: over 12 months, 3: either).
+
+    The duration when given; else, with the age at assessment and the age at the first symptom (data
+    dictionary), the duration lies within a year either way of their difference (each age may be given in
+    whole years, :data:`AGE_SLACK_YEARS`): over 12 months when they differ by 2 years or more, up to 12
+    months when they are equal; else either.
+    """
+    if duration_months is not None:
+        return 2 if duration_months > 12 else 1
+    if age is None or onset is None:
+        return 3
+    gap = age - onset
+    if gap - AGE_SLACK_YEARS >= 1.0:
+        return 2
+    if gap + AGE_SLACK_YEARS <= 1.0:
+        return 1
+    return 3
