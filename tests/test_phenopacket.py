@@ -201,7 +201,12 @@ def flat_cases(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         case["genetic_diagnosis_gene"] = draw(st.sampled_from(["HMGCR", "GAA", "DYSF", "LMNA", "COL6A1"]))
     if draw(st.booleans()):
-        case["symptom_duration_months"] = draw(st.floats(0, 600, allow_nan=False))
+        if "age_at_onset_years" in case:  # a duration the two ages allow (parse_case rejects one they contradict)
+            gap = case["age_years"] - case["age_at_onset_years"]
+            case["symptom_duration_months"] = draw(st.floats(max(0.0, gap - 0.9) * 12, (gap + 0.9) * 12,
+                                                             allow_nan=False))
+        else:
+            case["symptom_duration_months"] = draw(st.floats(0, 600, allow_nan=False))
     ab = draw(st.sampled_from(sorted(ANTIBODIES)))
     if case.get(ab) is not None and draw(st.booleans()):
         case[f"{ab}_method"] = draw(st.sampled_from(FIELDS[f"{ab}_method"].values))

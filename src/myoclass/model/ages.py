@@ -7,7 +7,7 @@ batch's column form of it (:mod:`myoclass.batch.columnar`).
 
 from __future__ import annotations
 
-__all__ = ["AGE_SLACK_YEARS", "DURATION_SLACK_YEARS", "duration_mask"]
+__all__ = ["AGE_SLACK_YEARS", "DURATION_SLACK_YEARS", "duration_contradicts", "duration_mask"]
 
 #: slack of a window derived from the ages and the symptom duration: an age may be given in whole years (up to
 #: a year more), the duration in whole months (a month either way)
@@ -34,3 +34,10 @@ def duration_mask(duration_months: float | None, age: float | None, onset: float
     if gap + AGE_SLACK_YEARS <= 1.0:
         return 1
     return 3
+
+
+def duration_contradicts(duration_months: float, age: float, onset: float) -> bool:
+    """Whether a given symptom duration cannot be the time from the age at onset to the age now: the ages,
+    each possibly in whole years, put it within a year either way of their difference, and the duration, in
+    whole months, is a month either way of its value; the two windows do not meet."""
+    return abs(duration_months / 12.0 - (age - onset)) >= AGE_SLACK_YEARS + DURATION_SLACK_YEARS

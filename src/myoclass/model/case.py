@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from myoclass.errors import InvalidCase, Problem, UnknownColumn
-from myoclass.model.ages import duration_mask
+from myoclass.model.ages import duration_contradicts, duration_mask
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
 __all__ = ["MAX_REPORTED_KEYS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
@@ -216,11 +216,16 @@ def parse_case(raw: Any) -> Case:
     if values["statin_withdrawal_outcome"] is not None and values["statin_exposure"] is False:
         problems.append(Problem("statin_withdrawal_outcome",
                                 "a statin withdrawal outcome is given but statin_exposure is false"))
-    onset, age = values["age_at_onset_years"], values["age_years"]
+    onset, age, dur = values["age_at_onset_years"], values["age_years"], values["symptom_duration_months"]
     if onset is not None and age is not None and onset > age:
         problems.append(Problem("age_at_onset_years", f"{onset:g} is later than age_years={age:g}"))
-    elif onset is not None and age is not None and values["symptom_duration_months"] is None \
-            and duration_mask(None, age, onset) != 3:
+    elif onset is not None and age is not None and dur is not None and duration_contradicts(dur, age, onset):
+        problems.append(Problem(
+            "symptom_duration_months",
+            f"{dur:g} months contradicts age_years={age:g} and age_at_onset_years={onset:g}, which put the time "
+            f"since the first symptom at about {age - onset:g} years (a year either way); correct one of the three "
+            "or leave the duration out"))
+    elif onset is not None and age is not None and dur is None and duration_mask(None, age, onset) != 3:
         notes.append("symptom duration derived from age_years and age_at_onset_years")
     if problems:
         raise InvalidCase(problems)
