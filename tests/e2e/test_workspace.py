@@ -203,7 +203,7 @@ def test_invalid_input_marks_the_result_out_of_date(page: Page, live_server: str
     shot(page, f"workspace-stale-field-{width}")
     # fixed: the new result replaces the old, the mark and the message go
     with page.expect_response(is_post_root(live_server)):
-        age.fill("66")  # the age at onset is 64
+        age.fill("65")  # the age at onset is 64 and the symptoms have lasted 5 months
         age.press("Tab")
     expect(page.get_by_test_id("stale")).to_have_count(0)
     expect(page.locator("#err-age_years")).to_have_text("")

@@ -84,9 +84,7 @@ _F: list[FieldSpec] = [
               "acute < 4 weeks, subacute 4 weeks – 6 months, insidious longer",
               values=("acute", "subacute", "insidious")),
     FieldSpec("symptom_duration_months", "number", "history",
-              "from first symptom to assessment (a value that age_years and age_at_onset_years contradict is an "
-              "error; without it, those two ages settle whether it is over 12 months when they can)",
-              minimum=0, unit="months"),
+              "from first symptom to assessment", minimum=0, unit="months"),
     _b("family_history_myopathy", "history", "family history of a myopathy"),
     FieldSpec("genetic_diagnosis_gene", "string", "history",
               "HGNC symbol of a pathogenic/likely pathogenic genotype that explains a myopathy, e.g. DYSF, HMGCR (LGMD R28), GAA"),
