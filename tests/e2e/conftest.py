@@ -122,3 +122,24 @@ def shot(artifacts: Path) -> Callable[..., Path]:
         return path
 
     return save
+
+
+def _axe_source() -> str | None:
+    try:
+        import axe_playwright_python
+    except ImportError:
+        return None
+    path = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def axe_violations(page: Any) -> list[Any]:
+    """axe-core's violations on the page as it stands ((id, impact, first three targets) each); skips the test
+    when axe-core is not installed. The script is evaluated by the browser's debugger protocol, so the page's
+    CSP does not apply."""
+    source = _axe_source()
+    if source is None:
+        pytest.skip("axe-core is not installed (pip install axe-playwright-python, part of the dev extra)")
+    page.evaluate(source)
+    result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]

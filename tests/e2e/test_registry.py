@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import serve
+from e2e.conftest import axe_violations, serve
 from myoclass.followup import MUSCLES
 
 Shot = Callable[..., Path]
@@ -38,24 +37,6 @@ def registry_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with service.open_registry(url) as reg:
         service.add_user(reg, "cora", "clinician", PASSWORD)
     yield from serve(create_app(registry=RegistryWebSettings(database_url=url)), "registry-server")
-
-
-def _axe_source() -> str | None:
-    try:
-        import axe_playwright_python
-    except ImportError:
-        return None
-    path = Path(axe_playwright_python.__file__).with_name("axe.min.js")
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def axe_violations(page: Page) -> list[Any]:
-    source = _axe_source()
-    if source is None:
-        pytest.skip("axe-core is not installed (pip install axe-playwright-python, part of the dev extra)")
-    page.evaluate(source)
-    result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 def no_page_overflow(page: Page) -> None:

@@ -12,12 +12,12 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Response, expect
 
 from _builders import README_CASE
+from e2e.conftest import axe_violations
 from myoclass.examples import example_cases
 
 from .test_pages import choose, fill_case
@@ -347,25 +347,11 @@ def test_favicon_is_served_and_allowed_by_the_csp(page: Page, live_server: str) 
     assert errors == []
 
 
-def _axe_source() -> str | None:
-    try:
-        import axe_playwright_python
-    except ImportError:
-        return None
-    path = Path(axe_playwright_python.__file__).with_name("axe.min.js")
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_axe_core_finds_no_violation(page: Page, example: str, width: int) -> None:
-    source = _axe_source()
-    if source is None:
-        pytest.skip("axe-core is not installed (pip install axe-playwright-python, part of the dev extra)")
     size(page, width)
     page.goto(f"/?example={example}")
     open_details(page, engineers=True)
-    page.evaluate(source)  # evaluated by the browser's debugger protocol: the page's CSP does not apply
-    result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    found = axe_violations(page)
     assert found == [], found
