@@ -36,11 +36,11 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -51,8 +51,8 @@ from myoclass.logic.native import DDPasses, cache_dir, compile_cached
 from myoclass.logic.search import RuleSearch
 from myoclass.model.findings import FINDINGS
 
-__all__ = ["MSA_NONE", "Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exact", "diagram", "diagram_for",
-           "load_with_passes", "shipped_order"]
+__all__ = ["MSA_NONE", "Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exact", "cached_arrays", "diagram",
+           "diagram_for", "load_with_passes", "shipped_order"]
 
 #: bumped when the table layout or the translation changes (part of the cache key)
 FORMAT = 2
@@ -85,28 +85,43 @@ def _criteria_key(eng: RuleSearch, order: Sequence[str], one_of: Sequence[str] =
     return h.hexdigest()[:20]
 
 
-def _load_or_compile(eng: RuleSearch, order: Sequence[str], one_of: Sequence[str] = (),
-                     requires: Sequence[str] = ()) -> Table:
-    path = cache_dir() / f"diagram-table-{_criteria_key(eng, order, one_of, requires)}.npz"
+_T = TypeVar("_T")
+
+
+def cached_arrays(name: str, read: Callable[[Mapping[str, np.ndarray]], _T], build: Callable[[], _T],
+                  arrays: Callable[[_T], Mapping[str, np.ndarray]]) -> _T:
+    """A value kept as arrays in ``NAME.npz`` in :func:`~myoclass.logic.native.cache_dir`: ``read`` of the file
+    when it is there and reads (a file that does not, by OSError, ValueError or KeyError, is built again), else
+    ``build()``, written for next time (atomically; a cache that cannot be written is no error)."""
+    path = cache_dir() / f"{name}.npz"
     if path.exists():
         try:
             with np.load(path, allow_pickle=False) as z:
-                return Table.from_arrays(z)
+                return read(z)
         except (OSError, ValueError, KeyError):
             pass
-    try:
-        bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order, one_of=one_of, requires=requires)
-    except ImportError as exc:  # pragma: no cover - dd is a dependency of the diagram extra
-        raise DiagramUnavailable("compiling the decision diagram needs the 'dd' package") from exc
-    table = build_table(bdd, roots, used)
+    value = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, **table.arrays())  # type: ignore[arg-type]
+        np.savez(tmp, **arrays(value))  # type: ignore[arg-type]
         os.replace(tmp, path)
     except OSError:
         pass
-    return table
+    return value
+
+
+def _load_or_compile(eng: RuleSearch, order: Sequence[str], one_of: Sequence[str] = (),
+                     requires: Sequence[str] = ()) -> Table:
+    def compile_table() -> Table:
+        try:
+            bdd, roots, used = compile_bdd(eng.program.defs, eng.rule_exprs, order, one_of=one_of, requires=requires)
+        except ImportError as exc:  # pragma: no cover - dd is a dependency of the diagram extra
+            raise DiagramUnavailable("compiling the decision diagram needs the 'dd' package") from exc
+        return build_table(bdd, roots, used)
+
+    return cached_arrays(f"diagram-table-{_criteria_key(eng, order, one_of, requires)}", Table.from_arrays,
+                         compile_table, Table.arrays)
 
 
 @dataclass

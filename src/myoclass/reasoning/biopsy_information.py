@@ -8,7 +8,6 @@ items (grouped where the criteria cannot tell combinations apart, :func:`_restri
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
-from myoclass.logic.native import cache_dir
+from myoclass.logic.diagram import cached_arrays
 from myoclass.reasoning.differential import Differential, _drop, _entropy, compute
 from myoclass.reasoning.differential_tables import ModelTables, model_for
 
@@ -54,29 +53,21 @@ def _restrict_groups(md: ModelTables) -> _ItemGroups:
 
 
 def _group_codes_cached(t: Any, item_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_group_codes`, kept on disk beside the diagram's table (:func:`myoclass.logic.native.cache_dir`)
+    """:func:`_group_codes`, kept on disk beside the diagram's table (:func:`myoclass.logic.diagram.cached_arrays`)
     under a hash of the table and the item levels: the grouping takes about half a second in Python, which
     a one-case ``myoclass assess`` would otherwise pay for every case whose biopsy was not done."""
     h = hashlib.sha256(f"biopsy-groups 1 {item_levels!r}\n".encode())
     for a in (t.level, t.lo, t.hi, t.roots):
         h.update(np.ascontiguousarray(a, dtype=np.int32).tobytes())
-    path = cache_dir() / f"biopsy-groups-{h.hexdigest()[:20]}.npz"
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            codes, starts = np.asarray(z["codes"], dtype=np.int64), np.asarray(z["starts"], dtype=np.intp)
-        if len(codes) == 1 << len(item_levels) and starts[0] == 0 and starts[-1] == len(codes):
-            return codes, starts
-    except (OSError, ValueError, KeyError):
-        pass
-    codes, starts = _group_codes(t, item_levels)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, codes=codes, starts=starts)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return codes, starts
+
+    def read(z: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        codes, starts = np.asarray(z["codes"], dtype=np.int64), np.asarray(z["starts"], dtype=np.intp)
+        if len(codes) != 1 << len(item_levels) or starts[0] != 0 or starts[-1] != len(codes):
+            raise ValueError("not the biopsy item groups of this table")
+        return codes, starts
+
+    return cached_arrays(f"biopsy-groups-{h.hexdigest()[:20]}", read, lambda: _group_codes(t, item_levels),
+                         lambda v: {"codes": v[0], "starts": v[1]})
 
 
 def _group_codes(t: Any, item_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
