@@ -68,22 +68,26 @@ from myoclass.model.fields import BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, MIMICS
 from myoclass.model.labels import LABELS, UNDETERMINED
 
-__all__ = ["LABELS", "MAIN_BUDGET", "RULES", "SEARCH_BUDGET", "TEST_BUDGET", "Engine", "engine", "label_of", "labels_of"]
+__all__ = ["LABELS", "MAIN_BUDGET", "OUTRANKED_BY_GENOTYPE", "RULES", "SEARCH_BUDGET", "TEST_BUDGET", "Engine", "engine",
+           "label_of", "labels_of"]
+
+#: the labels a genetic diagnosis outranks (rules 1-4), each with the definition of the criteria it rests on
+OUTRANKED_BY_GENOTYPE: tuple[tuple[str, str], ...] = (
+    ("imnm_anti_hmgcr", category_key(imnm.ID, imnm.ANTI_HMGCR)),
+    ("imnm_anti_srp", category_key(imnm.ID, imnm.ANTI_SRP)),
+    ("antisynthetase", f"{ass.ID}.met"),
+    ("jdm", f"{eular.ID}.sub_jdm"),
+    ("dm", f"{eular.ID}.sub_dm"),
+    ("adm", f"{eular.ID}.sub_adm"),
+)
+
 
 def _rules() -> list[tuple[str, Expr]]:
     e = eular.ID
-
-    def unexplained(rule: Expr) -> Expr:
-        """``rule``, unless a genetic diagnosis explains the picture (see the module docstring)."""
-        return All((rule, Not(Var("genetic_diagnosis"))))
-
+    # rules 1-4 hold only without a genetic diagnosis (rule 0, see the module docstring)
+    unexplained = [(label, All((Ref(key), Not(Var("genetic_diagnosis"))))) for label, key in OUTRANKED_BY_GENOTYPE]
     return [
-        ("imnm_anti_hmgcr", unexplained(Ref(category_key(imnm.ID, imnm.ANTI_HMGCR)))),
-        ("imnm_anti_srp", unexplained(Ref(category_key(imnm.ID, imnm.ANTI_SRP)))),
-        ("antisynthetase", unexplained(Ref(f"{ass.ID}.met"))),
-        ("jdm", unexplained(Ref(f"{e}.sub_jdm"))),
-        ("dm", unexplained(Ref(f"{e}.sub_dm"))),
-        ("adm", unexplained(Ref(f"{e}.sub_adm"))),
+        *unexplained,
         ("hereditary_myopathy", Any_((Var("genetic_diagnosis"), Var("biopsy_dystrophic_features")))),
         ("statin_toxic_myopathy", All((Var("statin_exposure"), Not(Var("ab_hmgcr")),
                                        cat("statin_withdrawal_outcome", "resolved")))),

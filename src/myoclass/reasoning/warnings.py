@@ -12,7 +12,7 @@ from myoclass.criteria.api import category_key
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS
 from myoclass.model.fields import ANTIBODIES
-from myoclass.reasoning.engine import Engine
+from myoclass.reasoning.engine import OUTRANKED_BY_GENOTYPE, Engine
 from myoclass.reasoning.text import label_name, policy_text
 
 __all__ = ["warnings_for"]
@@ -29,17 +29,6 @@ _LABEL_SOURCE = {
     "pm": EULAR,
     "nonspecific_myositis": "enmc_2003_iim",
 }
-
-
-#: the labels that a genetic diagnosis outranks (reasoning.engine, rule 0), with the definition each rests on
-_EXPLAINED_BY_GENOTYPE = (
-    ("imnm_anti_hmgcr", category_key(imnm.ID, imnm.ANTI_HMGCR)),
-    ("imnm_anti_srp", category_key(imnm.ID, imnm.ANTI_SRP)),
-    ("antisynthetase", "connors_2010_ass.met"),
-    ("jdm", f"{EULAR}.sub_jdm"),
-    ("dm", f"{EULAR}.sub_dm"),
-    ("adm", f"{EULAR}.sub_adm"),
-)
 
 
 def _pct(p: float) -> str:
@@ -153,7 +142,7 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
                  "(neck flexor and leg items) moves such cases across 5.5.")
     # --- a genotype beside an autoimmune picture ---
     if vals["genetic_diagnosis_gene"]:
-        also = [label_name(lab) for lab, key in _EXPLAINED_BY_GENOTYPE if v[key] == 2]
+        also = [label_name(lab) for lab, key in OUTRANKED_BY_GENOTYPE if v[key] == 2]
         if also:
             w.append(f"A genetic diagnosis ({vals['genetic_diagnosis_gene']}) is recorded and the case also meets "
                      f"the criteria for {' and '.join(also)}. myoclass labels a genetically solved myopathy as "
