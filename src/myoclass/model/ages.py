@@ -16,8 +16,8 @@ DURATION_SLACK_YEARS = 1.0 / 12.0
 
 
 def duration_mask(duration_months: float | None, age: float | None, onset: float | None) -> int:
-    """The symptom-duration bands still possible, as a bit mask over :data:`myoclass.model.findings.DURATION_BANDS` (1: up to 12
-    months, 2: over 12 months, 3: either).
+    """The symptom-duration bands still possible, as a bit mask over
+    :data:`myoclass.model.findings.DURATION_BANDS` (1: up to 12 months, 2: over 12 months, 3: either).
 
     The duration when given; else, with the age at assessment and the age at the first symptom (data
     dictionary), the duration lies within a year either way of their difference (each age may be given in

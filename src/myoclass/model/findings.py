@@ -113,8 +113,6 @@ def _age_band(age: float) -> int:
     return 8
 
 
-
-
 def onset_age_mask(onset: float | None, age: float | None, duration_months: float | None) -> int:
     """The onset-age bands still possible, as a bit mask over :data:`AGE_BANDS`.
 
