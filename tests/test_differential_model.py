@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from myoclass.criteria import citations as C
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import AGE_BANDS, CK_BANDS
 from myoclass.reasoning import differential_model as M
@@ -137,12 +138,39 @@ def test_which_numbers_come_from_the_eular_acr_report() -> None:
 SOURCED = [  # (number, value, tag, source)
     (lambda: M._PRIOR_INPUTS["adm_share_of_dm"], 12 / 29, "V-P", M.KRONZER_2022),
     (lambda: M._PRIOR_INPUTS["jdm_share_of_juvenile"], 354 / 436, "D", M.SHAH_2013),
-    (lambda: M.BOOLEAN["ild"]["adm"], 25 / 41, "V-P", M.SUN_2013),
     (lambda: M.BOOLEAN["dysphagia"]["imnm_anti_srp"], 41 / 100, "V-P", M.SUZUKI_2015),
     (lambda: M.CATEGORICAL["duration_band"]["imnm_anti_srp"]["over_12_months"], 23 / 100, "D", M.SUZUKI_2015),
     (lambda: M.CATEGORICAL["duration_band"]["imnm_anti_srp"]["up_to_12_months"], 77 / 100, "D", M.SUZUKI_2015),
     (lambda: M.CATEGORICAL["msa"]["dm"]["ab_mda5"], 16 / 109, "V-P", M.BORGES_2018),
     (lambda: M.CATEGORICAL["msa"]["adm"]["ab_mda5"], 5 / 22, "V-P", M.BORGES_2018),
+    # session 8
+    (lambda: M._PRIOR_INPUTS["ass_share_of_adult"], 0.187 / 0.734, "D", (M.BETTERIDGE_2019, M.PINAL_FERNANDEZ_2017)),
+    (lambda: M._PRIOR_INPUTS["pm_share_of_adult"], 9 / 255, "V-P", M.LOARCE_MARTOS_2021),
+    (lambda: M._PRIOR_INPUTS["seronegative_imnm_share_of_adult"], 0.25 * 0.84 * 0.30, "V-S",
+     (M.ALLENBACH_2020, M.WATANABE_2016)),
+    (lambda: M.BOOLEAN["weakness_proximal_upper_symmetric"]["antisynthetase"], 151.96 / 233, "D", M.ASS_CLUSTERS_2012),
+    (lambda: M.BOOLEAN["weakness_proximal_lower_symmetric"]["antisynthetase"], 151.96 / 233, "D", M.ASS_CLUSTERS_2012),
+    (lambda: M.BOOLEAN["weakness_proximal_upper_symmetric"]["jdm"], 0.855, "V-P", M.SICKKIDS_JDM),
+    (lambda: M.BOOLEAN["weakness_proximal_lower_symmetric"]["jdm"], 0.855, "V-P", M.SICKKIDS_JDM),
+    (lambda: M.BOOLEAN["ab_ro52"]["antisynthetase"], 34 / 60, "V-P", M.RO52_ASS_2022),
+    (lambda: M.BOOLEAN["ild"]["adm"], (25 + 19 + 10) / (41 + 29 + 35), "D",
+     (M.SUN_2013, M.CADM_CHINA_2007, M.MORGANROTH_2010)),
+    (lambda: M.BOOLEAN["ild"]["jdm"], 0.01, "D", M.CARRA_JDM_2022),
+    (lambda: M.BOOLEAN["skin_heliotrope"]["jdm"], 0.663, "V-P", M.SICKKIDS_JDM),
+    (lambda: M.BOOLEAN["skin_heliotrope"]["adm"], (22 + 9) / (29 + 13), "D", (M.CADM_CHINA_2007, M.CAPRONI_2002)),
+    (lambda: M.BOOLEAN["skin_gottron_papules"]["jdm"], 0.785, "V-P", M.SICKKIDS_JDM),
+    (lambda: M.BOOLEAN["skin_gottron_papules"]["adm"], (16 + 7) / (16 + 13), "D", (M.CAO_2009, M.CAPRONI_2002)),
+    (lambda: M.BOOLEAN["skin_gottron_sign"]["adm"], 6 / 13, "V-P", M.CAPRONI_2002),
+    (lambda: M.BOOLEAN["raynaud"]["adm"], 4 / 13, "V-P", M.CAPRONI_2002),
+    (lambda: M.BOOLEAN["fever"]["jdm"], 51 / 79, "V-P", M.PACHMAN_1998),
+    (lambda: M.BOOLEAN["dysphagia"]["jdm"], 35 / 79, "V-P", M.PACHMAN_1998),
+    (lambda: M.BOOLEAN["arthritis"]["jdm"], 28 / 79, "V-P", M.PACHMAN_1998),
+    (lambda: M.BOOLEAN["skin_ulceration"]["jdm"], (0.327 * 55 + 0.118 * 102) / 157, "D", M.UK_JDM_ONSET_2012),
+    (lambda: M.BOOLEAN["dysphagia"]["ibm"], 32 / 50, "V-P", M.NADDAF_2021),
+    (lambda: M.BOOLEAN["ab_cn1a"]["ibm"], 102 / 311, "V-P", M.LILLEKER_2017),
+    (lambda: M.BOOLEAN["biopsy_invasion_non_necrotic_fibers"]["ibm"], 72 / 86, "V-P", M.IBM_BIOPSY_2002),
+    (lambda: M.BOOLEAN["symptom_myalgia"]["imnm_seronegative"], 10 / 16, "V-P", C.MA_2021),
+    (lambda: M.BOOLEAN["symptom_myalgia"]["imnm_anti_srp"], 10 / 43, "D", C.MA_2021),
 ]
 
 
@@ -151,9 +179,10 @@ def test_sourced_numbers_carry_value_tag_and_source(get, value, tag, source) -> 
     n = get()
     assert n.value == pytest.approx(value, abs=1e-12)
     assert n.tag == tag
-    assert n.sources == (source,)
+    sources = source if isinstance(source, tuple) else (source,)
+    assert n.sources == sources
     assert n.note and not n.rests_on
-    assert source.doi or source.pmid
+    assert all(s.doi or s.pmid for s in sources)
 
 
 def test_sourced_numbers_match_the_percentages_quoted() -> None:
@@ -163,6 +192,20 @@ def test_sourced_numbers_match_the_percentages_quoted() -> None:
     assert round(100 * 16 / 109, 1) == 14.7    # Borges 2018: 14.7% of 109 DM
     assert round(100 * 25 / 41, 2) == 60.98    # Sun 2013: "60.98 %" of 41 CADM
     assert 354 + 33 + 49 == 436                # Shah 2013: 354 JDM, 33 JPM, 49 JCTM
+    # session 8
+    assert round(100 * 124 / 169, 1) == 73.4   # Pinal-Fernandez 2017: "One hundred and twenty-four (73.4%)"
+    assert 124 + 23 + 16 + 3 <= 169            # ... anti-PL12 23, anti-PL7 16, anti-EJ/OJ 3 (of the 169)
+    assert 160 + 25 + 48 == 233                # Autoimmun Rev 2012: anti-Jo1 160, anti-PL7 25, anti-PL12 48
+    assert round(100 * 9 / 255, 1) == 3.5      # Loarce-Martos 2021: "3.5% (9/255)"
+    assert round(100 * 19 / 29, 1) == 65.5     # Zhonghua 2007: ILD "19 patients (65.5%)" of 29 C-ADM
+    assert round(100 * 22 / 29, 1) == 75.9     # ... heliotrope 75.9%
+    assert round(100 * 10 / 35) == 29          # Morganroth 2010: "CADM (29% [10/35])"
+    assert round(100 * 9 / 13) == 69           # Caproni 2002: "70% (9 patients)" of 13, as printed
+    assert (round(100 * 51 / 79), round(100 * 35 / 79), round(100 * 28 / 79)) == (65, 44, 35)  # Pachman 1998
+    assert 55 + 102 == 157                     # UK JDM cohort: 55 (35%) of 157 with onset before 5
+    assert round(100 * 32 / 50) == 64          # Naddaf 2021: dysphagia "(64%)" of 50 IBM
+    assert round(100 * 102 / 311) == 33        # Lilleker 2017: "102 (33%)" of 311
+    assert (round(100 * 10 / 16, 1), round(100 * 10 / 43, 1)) == (62.5, 23.3)  # Ma 2021: myalgia 62.5 vs 23.3%
     for n, *_ in ((g(), v, t, s) for g, v, t, s in SOURCED):
         assert 0.0 <= n.value <= 1.0
 
@@ -191,12 +234,14 @@ def test_the_documented_counts_match_the_model() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "differential-model.md").read_text(encoding="utf-8")
     doc = " ".join(doc.split())
     m = re.search(r"Of ([\d,]+) numbers, ([\d,]+) are `assumed`.*?([\d,]+) are read directly from a publication "
-                  r"\(`V-P`.*?([\d,]+) are derived \(`D`: ([\d,]+) are midpoints.*?([\d,]+) are arithmetic.*?"
-                  r"([\d,]+) are structural", doc)
+                  r"\(`V-P`.*?([\d,]+) (?:is|are) read in a review \(`V-S`\).*?([\d,]+) are derived \(`D`: "
+                  r"([\d,]+) are midpoints.*?([\d,]+) are arithmetic.*?([\d,]+) are structural", doc)
     assert m, "the counts sentence of docs/differential-model.md"
-    total, assumed, vp, d, hpo, arith, struct = (int(g.replace(",", "")) for g in m.groups())
+    total, assumed, vp, vs, d, hpo, arith, struct = (int(g.replace(",", "")) for g in m.groups())
     rows = M.rows()
     tags = Counter(r["tag"] for r in rows)
-    assert (total, assumed, vp, d, struct) == (len(rows), tags["assumed"], tags["V-P"], tags["D"], tags["def"])
+    assert (total, assumed, vp, vs, d, struct) == (len(rows), tags["assumed"], tags["V-P"], tags["V-S"], tags["D"],
+                                                   tags["def"])
+    assert sum(tags.values()) == total == assumed + vp + vs + d + struct
     n_hpo = sum(1 for r in rows if r["tag"] == "D" and r["sources"] == M.HPO_ANNOTATIONS.rendered_short)
     assert (hpo, arith) == (n_hpo, tags["D"] - n_hpo)

@@ -17,7 +17,9 @@ Reading (:func:`read_phenopacket`): the packet is parsed with the official ``phe
   :mod:`myoclass.io.fhir.codes` (ATC classes, RxNorm ingredients, ingredient names); a drug counts as taken before onset
   unless its dose intervals start after the onset;
 - ``interpretations``: a solved (or completed) interpretation with a causative pathogenic or likely pathogenic variant
-  (or a causative gene) → ``genetic_diagnosis_gene`` (the HGNC symbol);
+  (or a causative gene) → ``genetic_diagnosis_gene`` (the HGNC symbol), when the diagnosis named is a disease of
+  skeletal muscle (:func:`names_a_muscle_disease`; a neuropathy's or an epilepsy's gene is listed as unmapped, with a
+  warning) or no disease is named;
 - ``biosamples``: a skeletal-muscle sample (or any biosample finding of the biopsy table) → ``biopsy_performed``.
 
 Every field read names the elements it came from; everything not read is listed in ``unmapped``; a general term where a
@@ -59,6 +61,7 @@ __all__ = [
     "assessment_phenopacket",
     "case_to_phenopacket",
     "is_phenopacket",
+    "names_a_muscle_disease",
     "parse_phenopacket",
     "read_phenopacket",
 ]
@@ -148,6 +151,25 @@ def parse_phenopacket(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # --- small readers -------------------------------------------------------------------------------------------------
+#: the names of diseases of skeletal muscle (OMIM, MONDO and Orphanet labels): ``genetic_diagnosis_gene`` is "a
+#: genotype that explains a myopathy" (data dictionary), so a causative gene of another disease (a neuropathy, a
+#: myasthenic syndrome, a lipodystrophy, an epilepsy, a liver glycogenosis) is not read as one. By name, so it is
+#: conservative: a muscle disease whose name says none of these (Danon disease, say) is not read either, and the gene
+#: stays unknown, which the strict label never presumes either way.
+MUSCLE_DISEASE_NAME = re.compile(
+    r"(?<!cardio)myopath|muscular dystroph|myotonic dystroph|dystrophinopath|limb[- ]girdle|\blgmd\b|emery[- ]dreifuss"
+    r"|facioscapulohumeral|oculopharyngeal|myositis|rhabdomyolys|myoglobinuria|pompe|acid maltase|mcardle"
+    r"|glycogen storage disease (?:ii|iii|v|vii|0, muscle)\b|carnitine palmitoyltransferase (?:ii|2)\b|nemaline"
+    r"|centronuclear|myotubular|\bcore disease|multi-?minicore|bethlem|ullrich|rippling muscle|muscle[- ]eye[- ]brain"
+    r"|walker[- ]warburg|dystroglycan|sarcoglycan|dysferlin|calpain|caveolin|myotonia|periodic paralysis|hyperckemia"
+    r"|creatine (?:phospho)?kinase|skeletal muscle|muscle (?:disorder|disease)|external ophthalmoplegia", re.IGNORECASE)
+
+
+def names_a_muscle_disease(label: str) -> bool:
+    """Whether a disease name names a disease of skeletal muscle (:data:`MUSCLE_DISEASE_NAME`)."""
+    return bool(MUSCLE_DISEASE_NAME.search(label))
+
+
 _DURATION = re.compile(r"^P(?!$)(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?"
                        r"(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$")
 
@@ -602,7 +624,14 @@ def _read_interpretations(b: _Builder, interps: Iterable[Any]) -> None:
                 b.unmapped.append(Unmapped(gwhere, code, f"gene symbol {symbol!r} is not an HGNC symbol"))
                 continue
             did, dlabel = _term(diag.get("disease"))
-            disease = f"; disease {did}{' ' + dlabel if dlabel else ''}" if did else ""
+            if dlabel and not names_a_muscle_disease(dlabel):
+                b.unmapped.append(Unmapped(gwhere, code or symbol, f"the genetic diagnosis is {did} {dlabel!r}, not a "
+                                           "disease of skeletal muscle by its name: not read as a genotype that "
+                                           "explains a myopathy"))
+                b.warnings.append(f"genetic_diagnosis_gene: {symbol} is the genetic diagnosis of {dlabel} ({did}), "
+                                  "not of a muscle disease; left unknown (the weakness still needs an explanation)")
+                continue
+            disease = f"; disease {did}{' ' + dlabel if dlabel else ''}" if did else "; no disease named"
             b.put("genetic_diagnosis_gene", symbol, f"{gwhere} ({code or symbol})",
                   f"{status.lower()} interpretation, causative, {str(acmg).lower() if acmg else 'gene'}{disease}; "
                   "taken as the genetic cause of the muscle picture")

