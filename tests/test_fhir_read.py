@@ -404,6 +404,18 @@ def test_a_genetic_myopathy_condition_with_a_coded_gene() -> None:
     assert r.case == {"genetic_diagnosis_gene": "DYSF"} and r.unmapped == ()
 
 
+def test_the_gene_of_a_condition_that_is_not_a_muscle_disease_is_not_read() -> None:
+    """genetic_diagnosis_gene is a genotype that explains a myopathy: a neuropathy's gene is reported, not read."""
+    cond = {"resourceType": "Condition", "id": "cmt", "verificationStatus": {"coding": [{"system": C.CONDITION_VER_STATUS,
+                                                                                         "code": "confirmed"}]},
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "398049005",
+                                 "display": "Charcot-Marie-Tooth disease, axonal, type 2JJ"}]},
+            "evidence": [{"code": [{"coding": [{"system": C.HGNC, "code": "HGNC:939", "display": "BAG3"}]}]}]}
+    r = read_fhir(cond, today=TODAY)
+    assert "genetic_diagnosis_gene" not in r.case
+    assert any(u.code == "BAG3" and "not of a muscle disease" in u.reason for u in r.unmapped)
+
+
 def test_a_field_from_an_unverified_code_says_so() -> None:
     ldh = {"resourceType": "Observation", "id": "ldh", "status": "final",
            "code": {"coding": [{"system": C.LOINC, "code": "2532-0"}]},

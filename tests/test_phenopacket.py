@@ -22,9 +22,9 @@ from myoclass.io.phenopacket import (
     assessment_phenopacket,
     case_to_phenopacket,
     is_phenopacket,
-    names_a_muscle_disease,
     read_phenopacket,
 )
+from myoclass.io.reading import names_a_muscle_disease
 from myoclass.model.fields import ANTIBODIES, FIELDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "phenopackets"

@@ -46,7 +46,7 @@ from myoclass.errors import InvalidCase, MissingExtra, Problem
 from myoclass.io import hpo as H
 from myoclass.io.fhir import codes as C
 from myoclass.io.label_codes import codes_for
-from myoclass.io.reading import Choice, Unmapped, the_ck_that_counts
+from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, the_ck_that_counts
 from myoclass.model.case import parse_case
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 from myoclass.model.labels import LABELS, UNDETERMINED
@@ -61,7 +61,6 @@ __all__ = [
     "assessment_phenopacket",
     "case_to_phenopacket",
     "is_phenopacket",
-    "names_a_muscle_disease",
     "parse_phenopacket",
     "read_phenopacket",
 ]
@@ -151,25 +150,6 @@ def parse_phenopacket(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # --- small readers -------------------------------------------------------------------------------------------------
-#: the names of diseases of skeletal muscle (OMIM, MONDO and Orphanet labels): ``genetic_diagnosis_gene`` is "a
-#: genotype that explains a myopathy" (data dictionary), so a causative gene of another disease (a neuropathy, a
-#: myasthenic syndrome, a lipodystrophy, an epilepsy, a liver glycogenosis) is not read as one. By name, so it is
-#: conservative: a muscle disease whose name says none of these (Danon disease, say) is not read either, and the gene
-#: stays unknown, which the strict label never presumes either way.
-MUSCLE_DISEASE_NAME = re.compile(
-    r"(?<!cardio)myopath|muscular dystroph|myotonic dystroph|dystrophinopath|limb[- ]girdle|\blgmd\b|emery[- ]dreifuss"
-    r"|facioscapulohumeral|oculopharyngeal|myositis|rhabdomyolys|myoglobinuria|pompe|acid maltase|mcardle"
-    r"|glycogen storage disease (?:ii|iii|v|vii|0, muscle)\b|carnitine palmitoyltransferase (?:ii|2)\b|nemaline"
-    r"|centronuclear|myotubular|\bcore disease|multi-?minicore|bethlem|ullrich|rippling muscle|muscle[- ]eye[- ]brain"
-    r"|walker[- ]warburg|dystroglycan|sarcoglycan|dysferlin|calpain|caveolin|myotonia|periodic paralysis|hyperckemia"
-    r"|creatine (?:phospho)?kinase|skeletal muscle|muscle (?:disorder|disease)|external ophthalmoplegia", re.IGNORECASE)
-
-
-def names_a_muscle_disease(label: str) -> bool:
-    """Whether a disease name names a disease of skeletal muscle (:data:`MUSCLE_DISEASE_NAME`)."""
-    return bool(MUSCLE_DISEASE_NAME.search(label))
-
-
 _DURATION = re.compile(r"^P(?!$)(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?"
                        r"(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$")
 

@@ -4,11 +4,12 @@ front door (:mod:`myoclass.io.inputs`), the reports and the assessment's ``input
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ["Choice", "Unmapped", "the_ck_that_counts"]
+__all__ = ["MUSCLE_DISEASE_NAME", "Choice", "Unmapped", "names_a_muscle_disease", "the_ck_that_counts"]
 
 _T = TypeVar("_T")
 
@@ -45,3 +46,22 @@ def the_ck_that_counts(results: Sequence[_T], value: Callable[[_T], float],
     if with_uln:
         return max(with_uln, key=lambda r: value(r) / (uln(r) or 1.0)), True
     return max(results, key=value), False
+
+
+#: the names of diseases of skeletal muscle (OMIM, MONDO and Orphanet labels): ``genetic_diagnosis_gene`` is "a
+#: genotype that explains a myopathy" (data dictionary), so a causative gene of another disease (a neuropathy, a
+#: myasthenic syndrome, a lipodystrophy, an epilepsy, a liver glycogenosis) is not read as one. By name, so it is
+#: conservative: a muscle disease whose name says none of these (Danon disease, say) is not read either, and the gene
+#: stays unknown, which the strict label never presumes either way.
+MUSCLE_DISEASE_NAME = re.compile(
+    r"(?<!cardio)myopath|muscular dystroph|myotonic dystroph|dystrophinopath|limb[- ]girdle|\blgmd\b|emery[- ]dreifuss"
+    r"|facioscapulohumeral|oculopharyngeal|myositis|rhabdomyolys|myoglobinuria|pompe|acid maltase|mcardle"
+    r"|glycogen storage disease (?:ii|iii|v|vii|0, muscle)\b|carnitine palmitoyltransferase (?:ii|2)\b|nemaline"
+    r"|centronuclear|myotubular|\bcore disease|multi-?minicore|bethlem|ullrich|rippling muscle|muscle[- ]eye[- ]brain"
+    r"|walker[- ]warburg|dystroglycan|sarcoglycan|dysferlin|calpain|caveolin|myotonia|periodic paralysis|hyperckemia"
+    r"|creatine (?:phospho)?kinase|skeletal muscle|muscle (?:disorder|disease)|external ophthalmoplegia", re.IGNORECASE)
+
+
+def names_a_muscle_disease(label: str) -> bool:
+    """Whether a disease name names a disease of skeletal muscle (:data:`MUSCLE_DISEASE_NAME`)."""
+    return bool(MUSCLE_DISEASE_NAME.search(label))

@@ -22,7 +22,7 @@ from typing import Any
 from myoclass.errors import InvalidCase, Problem
 from myoclass.io.fhir import codes as C
 from myoclass.io.json import loads
-from myoclass.io.reading import Choice, Unmapped, the_ck_that_counts
+from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, the_ck_that_counts
 from myoclass.model.case import parse_case
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 
@@ -764,7 +764,11 @@ class _Reader:
                         cand = disp or c
                         if GENE_SYMBOL.match(cand):
                             gene = cand
-        if gene and present:
+        name = _s(_d(res.get("code")).get("text")) or next((d for _s2, _c, d in _codings(res.get("code")) if d), "")
+        if gene and present and name and not names_a_muscle_disease(name):
+            self.skip(lbl, gene, f"the gene {gene} is the diagnosis of {name[:80]!r}, not of a muscle disease: not read "
+                                 "as a genotype that explains a myopathy")
+        elif gene and present:
             self.add("genetic_diagnosis_gene", _Cand(gene, lbl, date), res)
         is_onset = entry is not None and (_symptom_bearing(entry.field) or key == f"{C.MYOCLASS}|{C.MYOPATHY_ONSET}")
         if key == f"{C.MYOCLASS}|{C.MYOPATHY_ONSET}" or (entry is None and _codings(res.get("code")) and
