@@ -609,7 +609,9 @@ def _read_interpretations(b: _Builder, interps: Iterable[Any]) -> None:
                                            "disease of skeletal muscle by its name: not read as a genotype that "
                                            "explains a myopathy"))
                 b.warnings.append(f"genetic_diagnosis_gene: {symbol} is the genetic diagnosis of {dlabel} ({did}), "
-                                  "not of a muscle disease; left unknown (the weakness still needs an explanation)")
+                                  "not of a muscle disease, so it is not read as a genotype that explains a myopathy "
+                                  "(left unknown); if that disease explains the weakness, no myopathy label here "
+                                  "applies")
                 continue
             disease = f"; disease {did}{' ' + dlabel if dlabel else ''}" if did else "; no disease named"
             b.put("genetic_diagnosis_gene", symbol, f"{gwhere} ({code or symbol})",
