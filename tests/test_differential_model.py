@@ -171,6 +171,9 @@ SOURCED = [  # (number, value, tag, source)
     (lambda: M.BOOLEAN["biopsy_invasion_non_necrotic_fibers"]["ibm"], 72 / 86, "V-P", M.IBM_BIOPSY_2002),
     (lambda: M.BOOLEAN["symptom_myalgia"]["imnm_seronegative"], 10 / 16, "V-P", C.MA_2021),
     (lambda: M.BOOLEAN["symptom_myalgia"]["imnm_anti_srp"], 10 / 43, "D", C.MA_2021),
+    (lambda: M.CATEGORICAL["onset_tempo"]["imnm_anti_hmgcr"]["acute"], 8 / 75, "D", C.CHOW_2024),
+    (lambda: M.CATEGORICAL["onset_tempo"]["imnm_anti_hmgcr"]["subacute"], 45 / 75, "V-P", C.CHOW_2024),
+    (lambda: M.CATEGORICAL["onset_tempo"]["imnm_anti_hmgcr"]["insidious"], 22 / 75, "V-P", C.CHOW_2024),
 ]
 
 
@@ -206,6 +209,7 @@ def test_sourced_numbers_match_the_percentages_quoted() -> None:
     assert round(100 * 32 / 50) == 64          # Naddaf 2021: dysphagia "(64%)" of 50 IBM
     assert round(100 * 102 / 311) == 33        # Lilleker 2017: "102 (33%)" of 311
     assert (round(100 * 10 / 16, 1), round(100 * 10 / 43, 1)) == (62.5, 23.3)  # Ma 2021: myalgia 62.5 vs 23.3%
+    assert (round(100 * 45 / 75), round(100 * 22 / 75, 1)) == (60, 29.3)       # Chow 2024: subacute 60%, chronic 29.3%
     for n, *_ in ((g(), v, t, s) for g, v, t, s in SOURCED):
         assert 0.0 <= n.value <= 1.0
 

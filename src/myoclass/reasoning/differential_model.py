@@ -564,6 +564,17 @@ CATEGORICAL["duration_band"]["imnm_anti_srp"] = {
                              "duration of exactly 12 months is counted here, a small overcount"),
 }
 
+# anti-HMGCR onset tempo, read: the abstract's bands are the data dictionary's (subacute > 4 weeks to <= 6 months,
+# chronic > 6 months)
+CATEGORICAL["onset_tempo"]["imnm_anti_hmgcr"] = {
+    "acute": Number(8 / 75, "D", (C.CHOW_2024,), "the rest of the 75 (8/75): neither subacute nor chronic onset, so "
+                    "within 4 weeks (the abstract names the subacute and chronic shares only)"),
+    "subacute": Number(45 / 75, "V-P", (C.CHOW_2024,), "'Forty-five of 75 (60 %) presented with a subacute onset' "
+                       "(more than 4 weeks to 6 months; New Zealand national cohort, abstract)"),
+    "insidious": Number(22 / 75, "V-P", (C.CHOW_2024,), "'22/75 (29.3 %)' with a chronic onset (more than 6 months; "
+                        "abstract)"),
+}
+
 # statin withdrawal outcome (given exposure and withdrawal)
 _W: dict[str, _Dist] = {c: _dist(WITHDRAWAL_VALUES, (0.10, 0.90), "no source read: an immune myopathy persists "
                                                                       "after the statin is stopped") for c in CONDITIONS}
