@@ -341,6 +341,22 @@ def _with_disease(doc: dict[str, Any], term: dict[str, str] | None) -> dict[str,
     return out
 
 
+_WORDS = ["Myopathy", "cardiomyopathy", "Muscular dystrophy", "Charcot-Marie-Tooth", "neuropathy", "Lipodystrophy",
+          "limb-girdle", "Pompe", "epilepsy", "type 2", "congenital", "Myasthenic syndrome", "retinal dystrophy", ","]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4))
+def test_whatever_the_disease_name_the_gene_is_read_exactly_when_it_names_a_muscle_disease(words: list[str]) -> None:
+    label = " ".join(words)
+    doc = _load(next(p for p in PACKETS if p.parent.name == "CAV3"))
+    r = read_phenopacket(_with_disease(doc, {"id": "OMIM:000000", "label": label}))
+    assert ("genetic_diagnosis_gene" in r.case) is names_a_muscle_disease(label)
+    s = assess(r.case)["summary"]
+    assert not s["label"].startswith("imnm_")
+    assert (s["label"] == "hereditary_myopathy") is names_a_muscle_disease(label) or "biopsy_dystrophic_features" in r.case
+
+
 def test_a_gene_is_read_only_for_a_muscle_disease_or_when_no_disease_is_named() -> None:
     doc = _load(next(p for p in PACKETS if p.parent.name == "CAV3"))
     lipo = read_phenopacket(_with_disease(doc, {"id": "OMIM:151660", "label": "Lipodystrophy, familial partial, type 2"}))
