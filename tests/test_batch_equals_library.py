@@ -16,6 +16,7 @@ from _builders import thin_published  # noqa: E402
 from myoclass import assess  # noqa: E402
 from myoclass.batch.schema import cases_to_table  # noqa: E402
 from myoclass.batch.score import score_batch  # noqa: E402
+from myoclass.model.case import InvalidCase, parse_case  # noqa: E402
 from myoclass.reasoning.engine import engine  # noqa: E402
 from myoclass.synthetic import synthetic_cases  # noqa: E402
 
@@ -192,6 +193,28 @@ def test_rejects_keep_the_rest_of_the_batch() -> None:
     assert [r.row for r in rejects] == [7, 20]
     assert "ck_u_l" in rejects[0].reason and "acute, subacute, insidious" in rejects[1].reason
     assert table.num_rows == 48 and 7 not in table.column("row").to_pylist()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "age_years": st.sampled_from([5, 20, 40, 40.5, 41, 42, 60]),
+    "age_at_onset_years": st.sampled_from([4, 20, 39, 40, 41, 59]),
+    "symptom_duration_months": st.sampled_from([0.5, 6, 12, 13, 24, 30, 600]),
+}), min_size=1, max_size=12))
+def test_the_batch_rejects_exactly_the_ages_and_durations_the_library_rejects(cases: list[dict[str, Any]]) -> None:
+    """An onset after the age now, or a symptom duration the two ages contradict (model.ages): the batch's
+    vectorised check and parse_case agree row by row, with parse_case's message."""
+    cases = [{"case_id": f"c{i}", **c} for i, c in enumerate(cases)]
+    want: dict[int, str] = {}
+    for i, c in enumerate(cases):
+        try:
+            parse_case(c)
+        except InvalidCase as e:
+            want[i] = e.problems[0].message
+    table, rejects = score_batch(cases_to_table(cases))
+    assert {r.row: r.reason for r in rejects}.keys() == want.keys()
+    assert all(want[r.row] in r.reason for r in rejects)
+    assert table.num_rows == len(cases) - len(want)
 
 
 def test_an_unknown_column_is_refused_with_the_nearest_key() -> None:

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from myoclass.logic.columns import U8
-from myoclass.model.ages import AGE_SLACK_YEARS, DURATION_SLACK_YEARS
+from myoclass.model.ages import AGE_SLACK_YEARS, DURATION_SLACK_YEARS, duration_mask_of_gap
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, MIMICS
 
@@ -118,9 +118,8 @@ def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.
     from_numbers = np.where(ck <= uln, 1, np.where(ck <= 15 * uln, 2, 4))
     from_flag = np.where(elev == 1, 7, np.where(elev == 2, 6, 1))
     s["ck_band"] = np.where(both, from_numbers, from_flag).astype(U8)
-    # as findings.duration_mask: the duration, else the gap between the age and the age at onset
-    gap = age - onset
-    from_ages = np.where(gap - AGE_SLACK_YEARS >= 1.0, 2, np.where(gap + AGE_SLACK_YEARS <= 1.0, 1, 3))
+    # as ages.duration_mask: the duration, else the gap between the age and the age at onset
+    from_ages = duration_mask_of_gap(age - onset)
     s["duration_band"] = np.where(has_dur, np.where(dur > 12, 2, 1),
                                   np.where(has_age & has_onset, from_ages, 3)).astype(U8)
     for name in ("onset_tempo", "statin_withdrawal_outcome", "immunosuppression_response"):

@@ -7,7 +7,11 @@ batch's column form of it (:mod:`myoclass.batch.columnar`).
 
 from __future__ import annotations
 
-__all__ = ["AGE_SLACK_YEARS", "DURATION_SLACK_YEARS", "duration_contradicts", "duration_mask"]
+from typing import Any, overload
+
+import numpy as np
+
+__all__ = ["AGE_SLACK_YEARS", "DURATION_SLACK_YEARS", "duration_contradicts", "duration_mask", "duration_mask_of_gap"]
 
 #: slack of a window derived from the ages and the symptom duration: an age may be given in whole years (up to
 #: a year more), the duration in whole months (a month either way)
@@ -28,16 +32,28 @@ def duration_mask(duration_months: float | None, age: float | None, onset: float
         return 2 if duration_months > 12 else 1
     if age is None or onset is None:
         return 3
-    gap = age - onset
-    if gap - AGE_SLACK_YEARS >= 1.0:
-        return 2
-    if gap + AGE_SLACK_YEARS <= 1.0:
-        return 1
-    return 3
+    return duration_mask_of_gap(age - onset)
 
 
-def duration_contradicts(duration_months: float, age: float, onset: float) -> bool:
+@overload
+def duration_mask_of_gap(gap_years: float) -> int: ...
+@overload
+def duration_mask_of_gap(gap_years: np.ndarray) -> np.ndarray: ...
+def duration_mask_of_gap(gap_years: Any) -> Any:
+    """The duration bands the gap between the age now and the age at onset leaves (the rule of
+    :func:`duration_mask`), for one gap or a column of them (the batch's column form)."""
+    over = gap_years - AGE_SLACK_YEARS >= 1.0  # 2 years apart or more: over 12 months (mask 2)
+    up_to = gap_years + AGE_SLACK_YEARS <= 1.0  # the same year: up to 12 months (mask 1); never both
+    return 3 - over - 2 * up_to  # plain arithmetic, so a float stays a float's cost and a column a column
+
+
+@overload
+def duration_contradicts(duration_months: float, age: float, onset: float) -> bool: ...
+@overload
+def duration_contradicts(duration_months: np.ndarray, age: np.ndarray, onset: np.ndarray) -> np.ndarray: ...
+def duration_contradicts(duration_months: Any, age: Any, onset: Any) -> Any:
     """Whether a given symptom duration cannot be the time from the age at onset to the age now: the ages,
     each possibly in whole years, put it within a year either way of their difference, and the duration, in
-    whole months, is a month either way of its value; the two windows do not meet."""
+    whole months, is a month either way of its value; the two windows do not meet. For one case or, with
+    arrays, a column of them (the batch's contradiction check)."""
     return abs(duration_months / 12.0 - (age - onset)) >= AGE_SLACK_YEARS + DURATION_SLACK_YEARS
