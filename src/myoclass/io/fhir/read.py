@@ -764,12 +764,13 @@ class _Reader:
                         cand = disp or c
                         if GENE_SYMBOL.match(cand):
                             gene = cand
-        name = _s(_d(res.get("code")).get("text")) or next((d for _s2, _c, d in _codings(res.get("code")) if d), "")
-        if gene and present and name and not names_a_muscle_disease(name):
-            self.skip(lbl, gene, f"the gene {gene} is the diagnosis of {name[:80]!r}, not of a muscle disease: not read "
-                                 "as a genotype that explains a myopathy")
-        elif gene and present:
-            self.add("genetic_diagnosis_gene", _Cand(gene, lbl, date), res)
+        if gene and present:
+            name = _s(_d(res.get("code")).get("text")) or next((d for _s2, _c, d in _codings(res.get("code")) if d), "")
+            if name and not names_a_muscle_disease(name):
+                self.skip(lbl, gene, f"the gene {gene} is the diagnosis of {name[:80]!r}, not of a muscle disease: not "
+                                     "read as a genotype that explains a myopathy")
+            else:
+                self.add("genetic_diagnosis_gene", _Cand(gene, lbl, date), res)
         is_onset = entry is not None and (_symptom_bearing(entry.field) or key == f"{C.MYOCLASS}|{C.MYOPATHY_ONSET}")
         if key == f"{C.MYOCLASS}|{C.MYOPATHY_ONSET}" or (entry is None and _codings(res.get("code")) and
                                                           any(s == C.MYOCLASS and c == C.MYOPATHY_ONSET
