@@ -114,7 +114,8 @@ int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record
     for(L=0;L<nlab;L++) pl[(size_t)j*nlab+L]*=inv;
     if(joint){ double*J=joint+(size_t)j*nlab*nl; for(L=0;L<nlab*nl;L++) J[L]*=inv; } }
   /* the mixture: mass per vector (into w), the differential, and with the joints their mixture and,
-     per boolean level, P(present) and the expected drop of the differential's entropy (bits) */
+     per boolean level, P(present) and the expected drop of the differential's entropy (bits); per band
+     level, P(band) and its term of the conditional entropy */
   double tot=0.0; for(j=0;j<k;j++) tot+=w[j];
   if(!(tot>0) || tot!=tot || tot>1e308) return 0;
   for(j=0;j<k;j++) w[j]/=tot;
@@ -127,7 +128,13 @@ int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record
     for(L=0;L<nlab*nl;L++) js[L]+=mj*J[L]; }
   double H=0.0; for(L=0;L<nlab;L++) if(plab[L]>0) H-=plab[L]*log2(plab[L]);
   int l;
-  for(l=0;l<nl;l++){ ei[l]=0.0; pp[l]=0.0; if(t->bit_b[l]>=0) continue;
+  for(l=0;l<nl;l++){ ei[l]=0.0; pp[l]=0.0;
+    if(t->bit_b[l]>=0){ /* a band: P(band) into pp, its term of H(L | finding) into ei,
+                           -sum_L P(L, band) log2(P(L, band) / P(band)) (the finding's terms sum to it) */
+      double tb=0.0,cb=0.0;
+      for(L=0;L<nlab;L++){ double a=js[(size_t)L*nl+l]; if(a>0){ tb+=a; cb-=a*log2(a); } }
+      if(tb>0) cb+=tb*log2(tb);
+      pp[l]=tb; ei[l]=cb; continue; }
     double t1=0.0,t0=0.0,c1=0.0,c0=0.0;
     for(L=0;L<nlab;L++){ double a=js[(size_t)L*nl+l],b=plab[L]-a; if(b<0) b=0.0;
       t1+=a; t0+=b; if(a>0) c1-=a*log2(a); if(b>0) c0-=b*log2(b); }

@@ -122,7 +122,8 @@ class Differential:
     _entropy: float | None = None
     _values: Mapping[str, Any] | None = None
     _age_now: float | None = None
-    #: per diagram level (boolean findings): expected information and P(present), when the C path gave them
+    #: per diagram level, when the C path gave them: for a boolean finding its expected information and
+    #: P(present); for a band, its term of the conditional entropy of the label and P(band)
     _level_info: tuple[np.ndarray | None, np.ndarray | None] | None = None
     _policy: Policy | None = None
 
@@ -204,26 +205,37 @@ class Differential:
         md = self._model
         if md is None or self._joint is None or self._mass is None:
             raise ValueError("computed without derivatives")
+        kinds = md.finding_kind
         out: list[tuple[float | None, dict[str, float], float] | None] = [None] * len(findings)
         plain: list[int] = []
         lvs: list[int] = []
-        banded: list[tuple[int, str, list[int]]] = []
+        banded: list[tuple[int, str, tuple[int, ...]]] = []
+        bpm = self._bpm
         for i, name in enumerate(findings):
-            f = FINDINGS[name]
-            if not f.is_bool:
-                banded.append((i, name, md.dg.levels_of[md.idx[name]]))
-                continue
-            if name not in ENZYMES and not (self._bpm and name in BIOPSY_ITEMS):
+            kind, levels = kinds[name]
+            if kind == "bool" or (kind == "item" and not bpm):
                 plain.append(i)
-                lvs.append(md.dg.levels_of[md.idx[name]][0])
-                continue
-            j = self.finding_joint(name)
-            P = np.stack(list(j.values()))
-            tot = P.sum(axis=1)
-            pv = dict(zip(j, tot.tolist(), strict=True))
-            ei = _drop(self.entropy, _cond_entropy(P, tot))
-            out[i] = (pv.get("present"), pv, ei)
-        if banded:  # every band of every banded finding at once: P(L, band), its sum, -sum P log2(P / sum)
+                lvs.append(levels[0])
+            elif kind == "banded":
+                banded.append((i, name, levels))
+            else:  # an enzyme, or a biopsy item of a merged biopsy: corrected joints
+                j = self.finding_joint(name)
+                P = np.stack(list(j.values()))
+                tot = P.sum(axis=1)
+                pv = dict(zip(j, tot.tolist(), strict=True))
+                out[i] = (pv.get("present"), pv, _drop(self.entropy, _cond_entropy(P, tot)))
+        ei_l: list[float] = []
+        pp_l: list[float] = []
+        if self._level_info is not None and (plain or banded):
+            eis, pps = self._level_info
+            assert eis is not None and pps is not None
+            ei_l, pp_l = eis.tolist(), pps.tolist()
+        if banded and pp_l:  # the C path's per-band P(band) and entropy terms
+            h = self.entropy
+            for i, name, bl in banded:
+                pv = {v: pp_l[lv] for v, lv in zip(FINDINGS[name].values, bl, strict=True)}
+                out[i] = (None, pv, _drop(h, sum(ei_l[lv] for lv in bl)))
+        elif banded:  # every band of every banded finding at once: P(L, band), its sum, -sum P log2(P / sum)
             js = self._weighted_joint()
             cols = [lv for _i, _n, bl in banded for lv in bl]
             P = js[:, cols]  # (label, band)
@@ -240,11 +252,8 @@ class Differential:
                 pv = dict(zip(FINDINGS[name].values, tot_l[k:k + n], strict=True))
                 out[i] = (None, pv, _drop(h, sum(per_l[k:k + n])))
                 k += n
-        if plain and self._level_info is not None:
-            eis, pps = self._level_info
-            assert eis is not None and pps is not None
+        if plain and pp_l:
             total = float(self.p_label.sum())
-            ei_l, pp_l = eis.tolist(), pps.tolist()
             for i, lv in zip(plain, lvs, strict=True):
                 t1 = pp_l[lv]
                 out[i] = (t1, {"present": t1, "absent": max(total - t1, 0.0)}, ei_l[lv])
@@ -607,22 +616,26 @@ def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict
     result that the criteria leave open never reads as certain.
     """
     scale = 10 ** places
-    p = [float(x) for x in p_label]  # plain floats: 15 numbers, no array overhead
+    # plain floats: 15 numbers, no array overhead
+    p = p_label.tolist() if isinstance(p_label, np.ndarray) else [float(x) for x in p_label]
     tot = sum(p)
     raw = [x / tot * scale for x in p]
     base = [math.floor(x) for x in raw]
     rest = scale - sum(base)
     frac = [x - b for x, b in zip(raw, base, strict=True)]
-    for i in sorted(range(len(p)), key=lambda i: (-frac[i], i))[:rest]:
+    n = len(p)
+    # largest remainder first, ties in label order (a reverse sort keeps equal keys in their order)
+    for i in sorted(range(n), key=frac.__getitem__, reverse=True)[:rest]:
         base[i] += 1
-    top = max(range(len(p)), key=lambda i: base[i])
+    top = max(range(n), key=base.__getitem__)
     if base[top] == scale and any(x > 0 for i, x in enumerate(p) if i != top):
         # never a certain-looking 1 while another label keeps some probability: one unit to the next label
-        nxt = max((i for i in range(len(p)) if i != top), key=lambda i: (p[i], -i))
+        nxt = max((i for i in range(n) if i != top), key=lambda i: (p[i], -i))
         base[top] -= 1
         base[nxt] += 1
-    order = sorted(range(len(p)), key=lambda i: (-base[i], -p[i], i))
-    return [{"label": LABELS[i], "probability": base[i] / scale} for i in order if base[i] > 0]
+    # most probable first: by rounded share, then by the exact one, ties in label order
+    order = sorted((i for i in range(n) if base[i] > 0), key=lambda i: (base[i], p[i]), reverse=True)
+    return [{"label": LABELS[i], "probability": base[i] / scale} for i in order]
 
 
 def prepare(policy: Policy = Policy()) -> None:
