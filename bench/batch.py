@@ -3,10 +3,12 @@
 1. Generates a synthetic registry-like cohort (``myoclass.synthetic``: pictures from anti-HMGCR IMNM to
    dystrophies, with the gaps registries have) of N cases as Parquet, in chunks.
 2. Times a plain Parquet read-and-write of that file (the I/O floor), in this process.
-3. Times ``myoclass batch FILE -o OUT.parquet`` as a whole process (start-up included) and prints
-   cases per second and the ratio to the plain read-and-write.
-4. Prints the peak resident memory of the scoring process for 100,000 rows, N rows and 3N rows (streamed
-   batches: bounded once the batch pipeline is full, whatever the length of the input).
+3. Times ``myoclass batch FILE -o OUT.parquet`` as a whole process (start-up included), in one process
+   (``--workers 1``) and with its default worker processes (one per core), and prints cases per second and
+   the ratio to the plain read-and-write.
+4. Prints the peak resident memory of the scoring process (and of the largest of its workers) for
+   100,000 rows, N rows and 3N rows (streamed batches: bounded once the batch pipeline is full, whatever
+   the length of the input).
 
 ``--cohort thin`` uses thin published cases instead (issue 10, item 6): the validation set's cases
 (data/validation/published_cases.jsonl) with each known finding kept with probability 0.3-0.8, no two
@@ -43,7 +45,8 @@ _PEAK = ("import resource, sys\n"
          "    marks.append((n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
          "s = run_batch([Path(sys.argv[1])] * int(sys.argv[4]), Path(sys.argv[2]), Path(sys.argv[3]), progress=seen)\n"
          "half = [kb for n, kb in marks if n <= s.scored // 2] or [marks[0][1]]\n"
-         "print(s.scored, s.rejected, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, half[-1])\n")
+         "print(s.scored, s.rejected, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, half[-1],\n"
+         "      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
 
 
 def generate(path: Path, rows: int, seed: int = 1, chunk: int = 100_000, cohort: str = "synthetic") -> float:
@@ -84,19 +87,23 @@ def plain_read_write(src: Path, dst: Path) -> float:
     return time.perf_counter() - t0
 
 
-def score(src: Path, out: Path) -> tuple[float, str]:
+def score(src: Path, out: Path, workers: int | None = None) -> tuple[float, str]:
+    """``myoclass batch`` as a whole process (``--workers`` when given, else its default: one per core)."""
     exe = Path(sys.executable).with_name("myoclass")
+    extra = [] if workers is None else ["--workers", str(workers)]
     t0 = time.perf_counter()
-    r = subprocess.run([str(exe), "batch", str(src), "-o", str(out)], capture_output=True, text=True, check=True)
+    r = subprocess.run([str(exe), "batch", str(src), "-o", str(out), *extra], capture_output=True, text=True,
+                       check=True)
     return time.perf_counter() - t0, r.stderr.strip()
 
 
-def peak_rss(src: Path, out: Path, times: int = 1) -> tuple[int, int, int]:
-    """Peak RSS of scoring ``src`` (``times`` times over, as one input) in a fresh process."""
+def peak_rss(src: Path, out: Path, times: int = 1) -> tuple[int, int, int, int]:
+    """Peak RSS of scoring ``src`` (``times`` times over, as one input) in a fresh process: the process's own,
+    its own half way, and the largest of its worker processes' (0 with one worker)."""
     r = subprocess.run([sys.executable, "-c", _PEAK, str(src), str(out), str(out.with_suffix(".rejects.csv")), str(times)],
                        capture_output=True, text=True, check=True)
-    scored, _rej, kb, half_kb = (int(x) for x in r.stdout.split())
-    return scored, kb, half_kb
+    scored, _rej, kb, half_kb, child_kb = (int(x) for x in r.stdout.split())
+    return scored, kb, half_kb, child_kb
 
 
 def main() -> None:
@@ -120,19 +127,25 @@ def main() -> None:
     size = big.stat().st_size / 1e6
     t_plain = plain_read_write(big, a.dir / "plain-copy.parquet")
     print(f"plain Parquet read-and-write: {t_plain:.2f} s ({a.rows / t_plain:,.0f} rows/s, {size:.0f} MB)")
-    t_score, msg = score(big, a.dir / "scored.parquet")
-    print(f"myoclass batch (whole process): {t_score:.2f} s = {a.rows / t_score:,.0f} cases/s "
-          "[issue 10 target: within 10x]; "
-          f"{t_score / t_plain:.1f}x the plain read-and-write")
-    print(f"  {msg}")
+    from myoclass.batch.run import default_workers
+
+    workers = default_workers()
+    for w, how in ((1, "one process (--workers 1)"), (None, f"default: {workers} worker processes")):
+        if w is None and workers == 1:
+            continue
+        t_score, msg = score(big, a.dir / "scored.parquet", w)
+        print(f"myoclass batch (whole process, {how}): {t_score:.2f} s = {a.rows / t_score:,.0f} cases/s "
+              "[issue 10 target: within 10x]; "
+              f"{t_score / t_plain:.1f}x the plain read-and-write")
+        print(f"  {msg}")
     runs = ([(small, 1)] if a.rows != 100_000 else []) + [(big, 1), (big, 3)]
     for src, times in runs:
-        n, kb, half_kb = peak_rss(src, a.dir / "rss.parquet", times)
+        n, kb, half_kb, child_kb = peak_rss(src, a.dir / "rss.parquet", times)
         what = f"{n:,} rows" + (f" (the cohort {times} times over, one input)" if times > 1 else "")
-        print(f"peak RSS scoring {what}: {kb / 1024:.0f} MB (already {half_kb / 1024:.0f} MB half way)")
-    print("  streamed batches of 8,192 rows, up to four alive at once (read ahead, in the C loop, being"
-          " finished, being written):\n  memory rises until that pipeline is full (about 33,000 rows),"
-          " then stays bounded however long the input")
+        workers_too = f"; each of {workers} workers at most {child_kb / 1024:.0f} MB" if child_kb else ""
+        print(f"peak RSS scoring {what}: {kb / 1024:.0f} MB (already {half_kb / 1024:.0f} MB half way){workers_too}")
+    print(f"  streamed batches of 8,192 rows, up to {max(2, workers + 1)} being scored at once, one read ahead and one"
+          " being written:\n  memory rises until that pipeline is full, then stays bounded however long the input")
 
 if __name__ == "__main__":
     main()

@@ -243,3 +243,38 @@ def test_reference_label_in_one_input_of_several(tmp_path: Path) -> None:
     assert _run(str(d), "-o", str(out)).exit_code == 0
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert [r["reference_label"] for r in rows] == ["pm"] * 3 + [None] * 3
+
+
+def test_worker_processes_give_the_same_output_and_rejects_as_one_process(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # rejects in several batches, thin and full cases: with batch size 40 the batches after the first go to
+    # the worker processes; results, row numbers and rejects come back in input order
+    from myoclass.batch.run import run_batch
+
+    lines = [json.dumps(c) for c in CASES]
+    for k in (3, 57, 58, 141, 260):
+        lines[k] = json.dumps({**CASES[k], "ck_u_l": -1})
+    lines.insert(100, "{not json")
+    src = tmp_path / "cohort.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    got = {}
+    for w in (1, 2, 3):
+        out, rej = tmp_path / f"w{w}.parquet", tmp_path / f"w{w}.rejects.csv"
+        stats = run_batch([src], out, rej, batch_size=40, workers=w)
+        assert (stats.scored, stats.rejected) == (len(CASES) - 5, 6)
+        got[w] = (pq.read_table(out), _rejects(rej))
+    one, one_rej = got[1]
+    assert [x["line"] for x in one_rej] == [4, 58, 59, 101, 143, 262]
+    for w in (2, 3):
+        table, rej = got[w]
+        assert table.equals(one) and table.schema.metadata == one.schema.metadata
+        assert rej == one_rej
+    # the command's option, and the environment's default
+    assert _run(str(src), "-o", str(tmp_path / "c.parquet"), "--workers", "2", "--batch-size", "50").exit_code == 0
+    assert pq.read_table(tmp_path / "c.parquet").equals(one)
+    r = _run(str(src), "-o", str(tmp_path / "z.parquet"), "--workers", "0")
+    assert r.exit_code == 2 and "--workers" in r.output
+    monkeypatch.setenv("MYOCLASS_WORKERS", "many")
+    r = _run(str(src), "-o", str(tmp_path / "e.parquet"))
+    assert r.exit_code == 2 and "MYOCLASS_WORKERS" in r.output and "'many'" in r.output
+    assert not (tmp_path / "e.parquet").exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -64,6 +65,28 @@ def _earlier_run(tmp_path: Path, out: Path) -> dict[str, bytes]:
 
 # --- atomic output ----------------------------------------------------------------------------------------
 
+def _children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("suffix, sig", [(".parquet", signal.SIGKILL), (".csv", signal.SIGKILL),
                                          (".jsonl", signal.SIGKILL), (".parquet", signal.SIGTERM)])
 def test_a_killed_run_leaves_the_earlier_output_and_rejects_byte_for_byte(tmp_path: Path, suffix: str,
@@ -87,9 +110,16 @@ def test_a_killed_run_leaves_the_earlier_output_and_rejects_byte_for_byte(tmp_pa
             assert proc.poll() is None, f"the run ended before it could be killed: {proc.stderr.read()!r}"
             assert time.monotonic() < deadline, "the run never started writing"
             time.sleep(0.005)
+        workers = _children(proc.pid)  # the scoring worker processes (one per core) and their helpers
+        assert workers or (os.cpu_count() or 1) == 1
         proc.send_signal(sig)
         code = proc.wait(30)
         assert code == -signal.SIGKILL if sig == signal.SIGKILL else code != 0
+        # no worker outlives its run, however the run ended
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in workers):
+            assert time.monotonic() < deadline, f"workers left running: {[p for p in workers if _alive(p)]}"
+            time.sleep(0.05)
     finally:
         if proc.poll() is None:
             proc.kill()

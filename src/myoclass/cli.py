@@ -470,6 +470,10 @@ def batch(
     reading: Annotated[Reading, typer.Option(help="Differential: clinic (unknown = not assessed) or record (case "
                                                   "reports, registry abstraction: a salient finding not "
                                                   "mentioned is weak evidence of absence).")] = Reading.clinic,
+    workers: Annotated[int | None, typer.Option(help="Scoring processes (embedded engine). Default: "
+                                                     "$MYOCLASS_WORKERS, else one per core (at most 8); 1 scores in this "
+                                                     "process only. The output is the same whatever the number.",
+                                                min=1)] = None,
 ) -> None:
     """Score a whole cohort: one output row per case, rejects kept apart, never stopping for them.
 
@@ -517,7 +521,7 @@ def batch(
     try:
         policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
         stats = _or_exit(lambda: run_batch(files, output, rej, policy=policy, batch_size=batch_size,
-                                           progress=progress, reading=reading.value))
+                                           progress=progress, reading=reading.value, workers=workers))
     except ValueError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

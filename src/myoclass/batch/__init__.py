@@ -9,7 +9,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["prepare_scoring_process"]
+__all__ = ["prepare_scoring_process", "start_scoring_worker"]
 
 
 class _NoPandas:
@@ -49,3 +49,32 @@ def prepare_scoring_process() -> None:
             pa.set_memory_pool(pa.jemalloc_memory_pool())
         except NotImplementedError:
             pa.set_memory_pool(pa.system_memory_pool())
+
+
+def start_scoring_worker(policy: Any, row_threads: int, parent: int) -> None:
+    """The start of a scoring worker process (``myoclass batch`` with several workers): the settings of
+    :func:`prepare_scoring_process`, its share of the cores for the native row loop, and the engine, the
+    decision diagram and the differential's model built before the first batch arrives.
+
+    ``parent`` is the scoring process's id: a worker whose parent is gone (killed, so it could not stop its
+    workers) ends itself within half a second, even in the middle of a batch, rather than wait for work forever.
+    """
+    import threading
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="myoclass-parent-watch", daemon=True).start()
+    prepare_scoring_process()
+    from myoclass.batch.score import use_row_threads
+    from myoclass.logic.diagram import diagram_for
+    from myoclass.reasoning.differential import prepare
+    from myoclass.reasoning.engine import engine
+
+    use_row_threads(row_threads)
+    diagram_for(engine(policy))
+    prepare(policy)

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,8 +54,8 @@ from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
 __all__ = ["COMPLETED", "READING", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "check_outputs",
-           "drop_rejected", "estimate_records", "has_reference", "input_files", "input_formats", "renumber",
-           "run_batch"]
+           "default_workers", "drop_rejected", "estimate_records", "has_reference", "input_files", "input_formats",
+           "renumber", "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl"}
@@ -433,9 +435,65 @@ def _prefetch(pool: ThreadPoolExecutor, it: Iterator[Any]) -> Iterator[Any]:
         yield item
 
 
+#: the most worker processes started when none are asked for (each holds the engine and the model, about
+#: 250 MB resident while scoring: bench/batch.py prints it)
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    """Scoring processes when none are asked for: ``$MYOCLASS_WORKERS`` if set, else one per core, at most
+    :data:`MAX_DEFAULT_WORKERS`."""
+    env = os.environ.get("MYOCLASS_WORKERS", "").strip()
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            raise ValueError(f"MYOCLASS_WORKERS must be a whole number of processes (1 or more), not {env!r}") from None
+        if n < 1:
+            raise ValueError(f"MYOCLASS_WORKERS must be 1 or more, not {n}")
+        return n
+    return min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS)
+
+
+class _Scorers:
+    """Where batches are scored: the first batch in a thread of this process (a short input never starts
+    a process), the later ones in ``workers`` worker processes when there are several (each with its share of
+    the cores for the native row loop; the Python part of scoring holds one core per process)."""
+
+    def __init__(self, policy: Policy, workers: int) -> None:
+        self.policy, self.workers = policy, workers
+        self.threads = ThreadPoolExecutor(2)
+        self.processes: ProcessPoolExecutor | None = None
+        self.submitted = 0
+
+    def submit(self, *args: Any) -> Future[tuple[pa.Table, list[Reject]]]:
+        pool: Executor = self.threads
+        if self.workers > 1 and self.submitted > 0:
+            if self.processes is None:
+                from myoclass.batch import start_scoring_worker
+
+                share = max(1, (os.cpu_count() or 1) // self.workers)
+                self.processes = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
+                                                     initializer=start_scoring_worker,
+                                                     initargs=(self.policy, share, os.getpid()))
+            pool = self.processes
+        self.submitted += 1
+        return pool.submit(score_batch, *args)
+
+    @property
+    def depth(self) -> int:
+        """Batches kept in flight: one per worker and one more (results are taken in input order)."""
+        return max(2, self.workers + 1)
+
+    def shutdown(self, cancel: bool = False) -> None:
+        self.threads.shutdown(wait=True, cancel_futures=cancel)
+        if self.processes is not None:
+            self.processes.shutdown(wait=True, cancel_futures=cancel)
+
+
 def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Policy = Policy(),
               batch_size: int = 8192, progress: Callable[[int], None] | None = None,
-              reading: str = "clinic") -> BatchStats:
+              reading: str = "clinic", workers: int | None = None) -> BatchStats:
     """Score every case of ``inputs`` into ``output``; bad rows into ``rejects_path`` (CSV).
 
     ``reading`` is the differential's reading policy (``clinic`` or ``record``; a Parquet output records it
@@ -449,7 +507,14 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     run succeeds (the rejects first, the output last); a failed run removes them and leaves earlier files as
     they were. An output or rejects path
     that is one of ``inputs`` raises :class:`UnsafeOutput` before anything is read.
+
+    ``workers``: scoring processes (None: :func:`default_workers`; 1: this process only). With several, the
+    batches after the first are scored in worker processes, in parallel, and written in input order; the output
+    is the same whatever the number.
     """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be 1 or more, not {workers}")
+    n_workers = default_workers() if workers is None else workers
     fmt = output_format(output)
     check_reading(reading)
     check_targets(None, inputs, {"-o": output, "--rejects": rejects_path})
@@ -465,10 +530,11 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     stats = BatchStats(files=[str(p) for p in inputs])
     staged = Staged([rejects_path, output])  # renamed in this order: a new output always has its rejects
     rej_rows: list[dict[str, Any]] = []
-    # Reading ahead, writing behind and a second batch being prepared overlap with the C row loop of
-    # the first (Arrow and the native search release the GIL); results are written in input order.
+    # Reading ahead, writing behind and the scoring of the batches in flight overlap (Arrow and the native
+    # search release the GIL; with several workers the batches are scored in their own processes); results are
+    # written in input order.
     io = ThreadPoolExecutor(2)
-    scorers = ThreadPoolExecutor(2)
+    scorers = _Scorers(policy, n_workers)
     pending_write: Future[None] | None = None
     in_flight: deque[tuple[_Source, np.ndarray, Future[tuple[pa.Table, list[Reject]]]]] = deque()
     writer: _Writer | None = None
@@ -492,8 +558,8 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
             t, numbers, read_rejects = drop_rejected(t, numbers, read_bad)
             rej_rows += [_reject_row(src, r) for r in early + read_rejects]
             if t.num_rows:
-                in_flight.append((src, numbers, scorers.submit(score_batch, t, policy, 0, reading, reference)))
-            if len(in_flight) >= 2:
+                in_flight.append((src, numbers, scorers.submit(t, policy, 0, reading, reference)))
+            if len(in_flight) >= scorers.depth:
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
@@ -507,7 +573,7 @@ def run_batch(inputs: list[Path], output: Path, rejects_path: Path, policy: Poli
     except BaseException:
         for _, _, fut in in_flight:
             fut.cancel()
-        scorers.shutdown(wait=True)
+        scorers.shutdown(cancel=True)
         if pending_write is not None:
             with contextlib.suppress(Exception):
                 pending_write.result()

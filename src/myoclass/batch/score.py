@@ -267,6 +267,17 @@ _THREADS = int(os.environ.get("MYOCLASS_THREADS", "0")) or (os.cpu_count() or 1)
 #: the threads of the native row loop, one per core (an executor starts its threads on first use)
 _ROW_POOL = ThreadPoolExecutor(_THREADS, thread_name_prefix="myoclass-rows")
 
+
+def use_row_threads(n: int) -> None:
+    """Run the native row loop of this process on ``n`` threads (a scoring worker process, one of several
+    sharing the cores, takes its share). Call before scoring, from one thread."""
+    global _THREADS, _ROW_POOL
+    if n < 1:
+        raise ValueError(f"row threads must be at least 1, not {n}")
+    if n != _THREADS:
+        _ROW_POOL.shutdown(wait=True)
+        _THREADS, _ROW_POOL = n, ThreadPoolExecutor(n, thread_name_prefix="myoclass-rows")
+
 #: label names by code: the labels in precedence order, then "undetermined" (more than one reachable)
 _LABEL_NAMES = [*LABELS, "undetermined"]
 
