@@ -205,32 +205,34 @@ class Differential:
         md = self._model
         if md is None or self._joint is None or self._mass is None:
             raise ValueError("computed without derivatives")
-        kinds = md.finding_kind
         out: list[tuple[float | None, dict[str, float], float] | None] = [None] * len(findings)
         plain: list[int] = []
         lvs: list[int] = []
-        banded: list[tuple[int, str, tuple[int, ...]]] = []
-        bpm = self._bpm
+        banded: list[tuple[int, str, list[int]]] = []
         for i, name in enumerate(findings):
-            kind, levels = kinds[name]
-            if kind == "bool" or (kind == "item" and not bpm):
+            f = FINDINGS[name]
+            if not f.is_bool:
+                banded.append((i, name, md.dg.levels_of[md.idx[name]]))
+                continue
+            if name not in ENZYMES and not (self._bpm and name in BIOPSY_ITEMS):
                 plain.append(i)
-                lvs.append(levels[0])
-            elif kind == "banded":
-                banded.append((i, name, levels))
-            else:  # an enzyme, or a biopsy item of a merged biopsy: corrected joints
-                j = self.finding_joint(name)
-                P = np.stack(list(j.values()))
-                tot = P.sum(axis=1)
-                pv = dict(zip(j, tot.tolist(), strict=True))
-                out[i] = (pv.get("present"), pv, _drop(self.entropy, _cond_entropy(P, tot)))
-        ei_l: list[float] = []
-        pp_l: list[float] = []
+                lvs.append(md.dg.levels_of[md.idx[name]][0])
+                continue
+            j = self.finding_joint(name)
+            P = np.stack(list(j.values()))
+            tot = P.sum(axis=1)
+            pv = dict(zip(j, tot.tolist(), strict=True))
+            ei = _drop(self.entropy, _cond_entropy(P, tot))
+            out[i] = (pv.get("present"), pv, ei)
+        # the C path's per-level figures: for a boolean, P(present) and expected information; for a band,
+        # P(band) and its term of the conditional entropy
+        level_info = None
         if self._level_info is not None and (plain or banded):
             eis, pps = self._level_info
             assert eis is not None and pps is not None
-            ei_l, pp_l = eis.tolist(), pps.tolist()
-        if banded and pp_l:  # the C path's per-band P(band) and entropy terms
+            level_info = (eis.tolist(), pps.tolist())
+        if banded and level_info is not None:
+            ei_l, pp_l = level_info
             h = self.entropy
             for i, name, bl in banded:
                 pv = {v: pp_l[lv] for v, lv in zip(FINDINGS[name].values, bl, strict=True)}
@@ -252,7 +254,8 @@ class Differential:
                 pv = dict(zip(FINDINGS[name].values, tot_l[k:k + n], strict=True))
                 out[i] = (None, pv, _drop(h, sum(per_l[k:k + n])))
                 k += n
-        if plain and pp_l:
+        if plain and level_info is not None:
+            ei_l, pp_l = level_info
             total = float(self.p_label.sum())
             for i, lv in zip(plain, lvs, strict=True):
                 t1 = pp_l[lv]

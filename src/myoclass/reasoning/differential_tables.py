@@ -110,12 +110,6 @@ class ModelTables:
         self.bp_merge, reads = _structure(dg, self.bp_l, self.it_l, self.ck_l, self.en_l)
         #: CK bands with which the label function reads LDH/AST/ALT (with the others they are irrelevant)
         self.ck_reads_enzymes = np.array(reads, dtype=bool)
-        #: per finding of the data dictionary: (kind, its levels) for reading information off the joints;
-        #: kind "bool" (a plain boolean: one level), "enzyme", "item" (a biopsy item) or "banded"
-        self.finding_kind: dict[str, tuple[str, tuple[int, ...]]] = {
-            n: ("banded" if not f.is_bool else "enzyme" if n in ENZYMES else "item" if n in BIOPSY_ITEMS else "bool",
-                tuple(dg.levels_of[idx[n]]))
-            for n, f in FINDINGS.items() if n in idx}
         self._assumed_tables()
         self._per_case_constants()
         self.c = self._c_model()
