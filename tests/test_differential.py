@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from _builders import README_CASE
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
+from myoclass.logic.diagram import RootCounter
 from myoclass.model.fields import BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS, assessment_age, case_state, display_state, onset_age_mask
 from myoclass.reasoning import differential_model as M
@@ -566,10 +567,49 @@ def test_biopsy_groups_kept_on_disk_are_the_groups_computed(tmp_path: Path, monk
     first = B._group_codes_cached(md.dg.table, levels)  # computes and writes
     (path,) = (tmp_path / "myoclass").glob("biopsy-groups-*.npz")
     again = B._group_codes_cached(md.dg.table, levels)  # reads
-    for got in (first, again):
-        assert np.array_equal(got[0], fresh[0]) and np.array_equal(got[1], fresh[1])
-    assert sorted(fresh[0].tolist()) == list(range(1 << len(levels)))  # every assignment once
-    assert len(fresh[1]) - 1 == 44  # the groups under the default policy (see the module docstring)
+    names = ("codes", "starts", "level", "lo", "hi", "roots")
+
+    def same(a: B._Grouping, b: B._Grouping) -> bool:
+        return all(np.array_equal(getattr(a, n), getattr(b, n)) for n in names)
+
+    assert same(first, fresh) and same(again, fresh)
+    assert sorted(fresh.codes.tolist()) == list(range(1 << len(levels)))  # every assignment once
+    assert len(fresh.starts) - 1 == 44  # the groups under the default policy (see the module docstring)
+    assert fresh.roots.shape == (44, len(md.dg.table.roots))
     path.write_bytes(b"not an npz")
     damaged = B._group_codes_cached(md.dg.table, levels)
-    assert np.array_equal(damaged[0], fresh[0]) and np.array_equal(damaged[1], fresh[1])
+    assert same(damaged, fresh)
+
+
+def test_the_groups_restricted_table_counts_as_the_diagram_with_the_items_fixed() -> None:
+    """Every group's restricted label function, in the groups' one node table, gives the weighted counts
+    the whole diagram gives with the biopsy items fixed to the group's assignment (C and numpy alike)."""
+    from myoclass.reasoning import biopsy_information as B
+    from myoclass.reasoning.differential import compute
+    from myoclass.reasoning.differential_tables import model_for
+
+    md = model_for()
+    ig = B._groups_of(md)
+    assert ig.counter.n < 3 * md.dg.table.n  # shared nodes: far fewer than 44 copies of the diagram
+    rng = np.random.default_rng(3)
+    for raw in (README_CASE, *list(example_cases().values())[:6]):
+        shown = display_state(parse_case(raw))
+        s = bytearray(md.dg.engine.pack(shown))
+        s[md.bp_f] = 2
+        for f in md.it_f:
+            s[int(f)] = 1
+        cf = compute(bytes(s), derivatives=False)
+        assert cf._q is not None
+        Q = cf._q.copy()
+        Q[:, [lv for lv in range(md.dg.nl) if lv not in set(md.it_l.tolist())]] *= rng.uniform(0.5, 1.0)
+        state = bytes(s) + b"\x01"
+        got = ig.counter.counts(state, Q)
+        for g in range(ig.reps.shape[0]):
+            Qg = Q.copy()
+            Qg[:, md.it_l] = ig.reps[g]
+            want = md.dg.weighted(state, Qg, derivatives=False, presume_mimics_absent=False).p_label
+            np.testing.assert_allclose(got[:, ig.roots[g]], want, rtol=1e-12, atol=1e-15)
+        if ig.counter._dtab is not None:
+            slow = RootCounter(md.dg, ig.counter.level, ig.counter.lo, ig.counter.hi, ig.counter.roots)
+            slow._dtab = None
+            np.testing.assert_allclose(slow.counts(state, Q), got, rtol=1e-12, atol=1e-15)

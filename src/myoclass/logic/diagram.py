@@ -51,8 +51,8 @@ from myoclass.logic.native import DDPasses, cache_dir, compile_cached
 from myoclass.logic.search import RuleSearch
 from myoclass.model.findings import FINDINGS
 
-__all__ = ["MSA_NONE", "Diagram", "DiagramUnavailable", "Weighted", "analyse", "analyse_exact", "cached_arrays", "diagram",
-           "diagram_for", "load_with_passes", "shipped_order"]
+__all__ = ["MSA_NONE", "Diagram", "DiagramUnavailable", "RootCounter", "Weighted", "analyse", "analyse_exact",
+           "cached_arrays", "diagram", "diagram_for", "load_with_passes", "shipped_order"]
 
 #: bumped when the table layout or the translation changes (part of the cache key)
 FORMAT = 2
@@ -508,6 +508,69 @@ class Diagram:
         run = np.cumsum(diff, axis=1)[:, :nl]
         joint = (joint + run * p[None, :]) * inv
         return pl, joint
+
+
+class RootCounter:
+    """Weighted counts at every root of another node table over a diagram's variables, for many weight vectors.
+
+    The other table (nodes over the same levels, reduced and in level order as :class:`Table` says) holds
+    many functions side by side, e.g. the label function restricted to each group of biopsy item
+    assignments (:mod:`myoclass.reasoning.biopsy_information`), which share most of their nodes. One
+    bottom-up pass per weight vector gives every root's count: conditioned on the state, as
+    :meth:`Diagram.weighted` conditions its labels' (divided by the one-hot bands' P(valid)); no joints.
+    Runs in C with the diagram's passes, else in numpy (the same sums).
+    """
+
+    def __init__(self, dg: Diagram, level: np.ndarray, lo: np.ndarray, hi: np.ndarray, roots: np.ndarray) -> None:
+        self.dg = dg
+        self.level = np.ascontiguousarray(level, dtype=np.int32)
+        self.lo = np.ascontiguousarray(lo, dtype=np.int32)
+        self.hi = np.ascontiguousarray(hi, dtype=np.int32)
+        self.roots = np.ascontiguousarray(roots, dtype=np.int32)
+        n = int(self.level.shape[0])
+        if n < 2 or self.level[0] != dg.nl or self.level[1] != dg.nl or (np.diff(self.level[2:]) < 0).any():
+            raise ValueError("not a node table in level order over the diagram's variables")
+        inner = np.arange(2, n)
+        if ((self.lo[2:] <= inner) & (self.lo[2:] >= 2)).any() or ((self.hi[2:] <= inner) & (self.hi[2:] >= 2)).any():
+            raise ValueError("a node's child comes before it")
+        self._lstart = np.searchsorted(self.level[2:], np.arange(dg.nl + 1)).astype(np.int32) + 2
+        self._dtab: Any = None
+        if dg._lib is not None:
+            nroot = int(self.roots.shape[0])
+            self._keep = [self.level, self.lo, self.hi, self.roots, np.zeros(1, dtype=np.int32),
+                          np.zeros(nroot + 1, dtype=np.int32), self._lstart, *dg._keep[7:10],
+                          dg._cat_f, dg._cat_l0, dg._cat_nb, dg._catl, np.zeros(4, dtype=np.int32)]
+            ptr = [a.ctypes.data for a in self._keep]
+            self._dtab = DTab(n, dg.nl, nroot, len(dg.var_names), *ptr[:11], len(dg._cat_f), *ptr[11:], -1, -1)
+
+    @property
+    def n(self) -> int:
+        """The table's node count (terminals included)."""
+        return int(self.level.shape[0])
+
+    def counts(self, state: bytes, q: np.ndarray, presume_mimics_absent: bool = False) -> np.ndarray:
+        """Per weight vector (rows of ``q``, ``k x nl``) and root: the root's weighted count (``k x roots``)."""
+        dg = self.dg
+        packed = dg.pack(state)
+        qq = np.ascontiguousarray(np.atleast_2d(q), dtype=np.float64)
+        k, nroot = qq.shape[0], int(self.roots.shape[0])
+        if self._dtab is not None and dg._lib is not None:
+            out = np.empty((k, nroot))
+            dg._lib.dd_wmc(ctypes.byref(self._dtab), packed, int(presume_mimics_absent), qq.ctypes.data, k,
+                           out.ctypes.data, None)
+            return out
+        out = np.empty((k, nroot))
+        ls = self._lstart
+        for j, row in enumerate(qq):
+            p, valid = dg._probs(packed, row, presume_mimics_absent)
+            up = np.zeros(self.n)
+            up[1] = 1.0
+            for lv in range(dg.nl - 1, -1, -1):
+                sl = slice(int(ls[lv]), int(ls[lv + 1]))
+                if sl.start != sl.stop:
+                    up[sl] = (1.0 - p[lv]) * up[self.lo[sl]] + p[lv] * up[self.hi[sl]]
+            out[j] = up[self.roots] * (1.0 / valid if valid > 0 else 0.0)
+        return out
 
 
 def load_with_passes(source: str, stem: str) -> ctypes.CDLL | None:

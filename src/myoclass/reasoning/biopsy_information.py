@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from myoclass.criteria import Policy
-from myoclass.logic.diagram import cached_arrays
+from myoclass.logic.diagram import RootCounter, cached_arrays
 from myoclass.reasoning.differential import Differential, _drop, _entropy, compute
 from myoclass.reasoning.differential_tables import ModelTables, model_for
 
@@ -28,9 +28,11 @@ class _ItemGroups:
 
     reps: np.ndarray  # (G, items) 0/1: one assignment per group
     starts: np.ndarray  # (G + 1,) offsets into the assignments sorted by group
-    lik: np.ndarray  # (2^items, conditions): P(assignment | condition), assignments sorted by group
+    lik_t: np.ndarray  # (conditions, 2^items): P(assignment | condition), assignments sorted by group
     liksum: np.ndarray  # (G, conditions): P(group | condition)
     starts64: np.ndarray  # ``starts`` as int64, for the C sums
+    counter: RootCounter  # every group's restricted label function, side by side in one node table
+    roots: np.ndarray  # (G, labels): each group's label roots in ``counter``'s table (column j of its counts)
 
 
 def _restrict_groups(md: ModelTables) -> _ItemGroups:
@@ -40,7 +42,8 @@ def _restrict_groups(md: ModelTables) -> _ItemGroups:
     same function of the other findings (:func:`_group_codes`). The items are independent given the
     condition (the model's ``BOOLEAN`` entries, clipped as the model is).
     """
-    codes, starts = _group_codes_cached(md.dg.table, [int(x) for x in md.it_l])
+    g = _group_codes_cached(md.dg.table, [int(x) for x in md.it_l])
+    codes, starts = g.codes, g.starts
     n_items = len(md.it_l)
     reps = np.array([[(int(codes[a]) >> j) & 1 for j in range(n_items)] for a in starts[:-1]], dtype=np.float64)
     bits = (codes[:, None] >> np.arange(n_items)) & 1  # (assignment, item)
@@ -49,34 +52,56 @@ def _restrict_groups(md: ModelTables) -> _ItemGroups:
     for j in range(n_items):
         lik *= np.where(bits[:, j:j + 1] == 1, p[None, :, j], 1.0 - p[None, :, j])
     liksum = np.add.reduceat(lik, starts[:-1], axis=0)
-    return _ItemGroups(reps, starts, lik, np.ascontiguousarray(liksum), starts.astype(np.int64))
+    nlab = len(md.dg.labels)
+    distinct, col = np.unique(g.roots[:, :nlab], return_inverse=True)
+    counter = RootCounter(md.dg, g.level, g.lo, g.hi, distinct)
+    return _ItemGroups(reps, starts, np.ascontiguousarray(lik.T), np.ascontiguousarray(liksum), starts.astype(np.int64),
+                       counter, col.reshape(g.roots.shape[0], nlab))
 
 
-def _group_codes_cached(t: Any, item_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class _Grouping:
+    codes: np.ndarray  # every assignment (bit j = item j present), sorted by group
+    starts: np.ndarray  # (G + 1,) the groups' offsets
+    level: np.ndarray  # the groups' restricted functions in one reduced node table, in level order
+    lo: np.ndarray
+    hi: np.ndarray
+    roots: np.ndarray  # (G, roots of the diagram): each group's restriction of every root
+
+
+def _group_codes_cached(t: Any, item_levels: list[int]) -> _Grouping:
     """:func:`_group_codes`, kept on disk beside the diagram's table (:func:`myoclass.logic.diagram.cached_arrays`)
     under a hash of the table and the item levels: the grouping takes about half a second in Python, which
     a one-case ``myoclass assess`` would otherwise pay for every case whose biopsy was not done."""
-    h = hashlib.sha256(f"biopsy-groups 1 {item_levels!r}\n".encode())
+    h = hashlib.sha256(f"biopsy-groups 2 {item_levels!r}\n".encode())
     for a in (t.level, t.lo, t.hi, t.roots):
         h.update(np.ascontiguousarray(a, dtype=np.int32).tobytes())
+    names = ("codes", "starts", "level", "lo", "hi", "roots")
 
-    def read(z: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        codes, starts = np.asarray(z["codes"], dtype=np.int64), np.asarray(z["starts"], dtype=np.intp)
-        if len(codes) != 1 << len(item_levels) or starts[0] != 0 or starts[-1] != len(codes):
+    def read(z: Mapping[str, np.ndarray]) -> _Grouping:
+        g = _Grouping(*(np.asarray(z[k], dtype=np.int64 if k == "codes" else np.intp if k == "starts" else np.int32)
+                        for k in names))
+        if len(g.codes) != 1 << len(item_levels) or g.starts[0] != 0 or g.starts[-1] != len(g.codes):
             raise ValueError("not the biopsy item groups of this table")
-        return codes, starts
+        n = len(g.level)
+        if (g.roots.shape != (len(g.starts) - 1, len(t.roots)) or len(g.lo) != n or len(g.hi) != n
+                or (g.roots >= n).any() or (g.lo >= n).any() or (g.hi >= n).any()):
+            raise ValueError("not the biopsy item groups' node table")
+        return g
 
     return cached_arrays(f"biopsy-groups-{h.hexdigest()[:20]}", read, lambda: _group_codes(t, item_levels),
-                         lambda v: {"codes": v[0], "starts": v[1]})
+                         lambda g: {k: getattr(g, k) for k in names})
 
 
-def _group_codes(t: Any, item_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Every assignment of the biopsy items (bit j = item j present), sorted by group, and the groups' offsets.
+def _group_codes(t: Any, item_levels: list[int]) -> _Grouping:
+    """Every assignment of the biopsy items (bit j = item j present), sorted by group, the groups' offsets,
+    and the groups' restricted functions in one node table.
 
     Two assignments are in one group when the label function restricted to each is the same function of
     the other findings (every label's root reduces to the same node of one shared unique table: a reduced
     ordered BDD is canonical). Built item by item, merging equal restrictions, so the diagram work follows
-    the number of groups (44 under the default policy), not 2^15.
+    the number of groups (44 under the default policy), not 2^15. The restrictions share one unique table,
+    so the nodes they reach form one reduced table (about twice the diagram's nodes for all 44 groups).
     """
     unique: dict[tuple[int, int, int], int] = {}
     nodes: list[tuple[int, int, int]] = [(int(t.level[0]), 0, 0), (int(t.level[1]), 1, 1)]
@@ -125,7 +150,22 @@ def _group_codes(t: Any, item_levels: list[int]) -> tuple[np.ndarray, np.ndarray
     groups = list(states.values())
     codes = np.concatenate(groups)
     starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])]).astype(np.intp)
-    return codes, starts
+    # the nodes the groups' roots reach, renumbered in level order (terminals first, then top to bottom)
+    seen: set[int] = set()
+    stack = [r for roots in states for r in roots]
+    while stack:
+        u = stack.pop()
+        if u >= 2 and u not in seen:
+            seen.add(u)
+            stack += nodes[u][1:]
+    inner = sorted(seen, key=lambda u: (nodes[u][0], u))
+    new = {0: 0, 1: 1, **{u: i + 2 for i, u in enumerate(inner)}}
+    order = [0, 1, *inner]
+    level = np.array([nodes[u][0] for u in order], dtype=np.int32)
+    lo = np.array([new[nodes[u][1]] if u >= 2 else u for u in order], dtype=np.int32)
+    hi = np.array([new[nodes[u][2]] if u >= 2 else u for u in order], dtype=np.int32)
+    group_roots = np.array([[new[r] for r in rs] for rs in states], dtype=np.int32)
+    return _Grouping(codes, starts, level, lo, hi, group_roots)
 
 
 def prepare_groups(md: ModelTables) -> None:
@@ -202,27 +242,27 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
     assert md is not None and Q is not None and mass is not None and cond is not None
     ig = _groups_of(md)
     G, k = ig.reps.shape[0], Q.shape[0]
-    Qg = np.repeat(Q[None, :, :], G, axis=0)
-    Qg[:, :, md.it_l] = ig.reps[:, None, :]
     state = bytes(s) + (b"\x01" if md.grouped else b"")
-    pl = md.dg.weighted(state, Qg.reshape(G * k, -1), derivatives=False, presume_mimics_absent=False).p_label
+    # P(L' | branch, group): every group's restricted label function in one pass per branch
+    pl = ig.counter.counts(state, Q)[:, ig.roots].transpose(1, 0, 2).reshape(G * k, -1)
     if md.grouped:
         z = pl.sum(axis=1, keepdims=True)
         pl = np.divide(pl, z, out=np.zeros_like(pl), where=z > 0)
     # per group and condition: sum over the condition's branches of mass x P(L' | branch, group)
     onehot = np.zeros((k, md.nc))
     onehot[np.arange(k), cond] = mass
-    PLd = np.einsum("gkl,kd->gdl", pl.reshape(G, k, -1), onehot)
-    if md.c is not None:  # the same sums in C, over the conditions and labels with mass in each group
+    PLd = np.matmul(onehot.T, pl.reshape(G, k, -1))  # (G, conditions, labels)
+    c = md.c if md.c is not None else base.c  # the kernel (an ungrouped model has no C differential of its own)
+    if c is not None:  # the same sums in C, over the conditions and labels with mass in each group
         p_after = np.empty(pl.shape[1])
-        h_cond = md.c[0].dd_items_entropy(G, ig.starts64.ctypes.data, ig.lik.ctypes.data, ig.liksum.ctypes.data, md.nc,
+        h_cond = c[0].dd_items_entropy(G, ig.starts64.ctypes.data, ig.lik_t.ctypes.data, ig.liksum.ctypes.data, md.nc,
                                           np.ascontiguousarray(PLd).ctypes.data, pl.shape[1], p_after.ctypes.data)
         info = _drop(_entropy(p_after), h_cond)
         return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact)
-    P = np.empty((ig.lik.shape[0], pl.shape[1]))  # P(L', assignment) = sum_d P(assignment | d) PLd[g, d]
+    P = np.empty((ig.lik_t.shape[1], pl.shape[1]))  # P(L', assignment) = sum_d P(assignment | d) PLd[g, d]
     for g in range(G):
         a, b = ig.starts[g], ig.starts[g + 1]
-        np.matmul(ig.lik[a:b], PLd[g], out=P[a:b])
+        np.matmul(ig.lik_t[:, a:b].T, PLd[g], out=P[a:b])
     tot = P.sum(axis=1)
     # H(L' | V) = sum_v P(v) H(L' | v) = -sum P log P + sum_v P(v) log P(v)
     tiny = np.finfo(np.float64).tiny
