@@ -647,4 +647,4 @@ def prepare(policy: Policy = Policy()) -> None:
     from myoclass.reasoning.biopsy_information import prepare_groups
 
     prepare_groups(model_for(policy))
-    model_for(policy, grouped=False)
+    prepare_groups(model_for(policy, grouped=False))  # a biopsy's information with two antibodies positive
