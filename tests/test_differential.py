@@ -591,6 +591,8 @@ def test_the_groups_restricted_table_counts_as_the_diagram_with_the_items_fixed(
     md = model_for()
     ig = B._groups_of(md)
     assert ig.counter.n < 3 * md.dg.table.n  # shared nodes: far fewer than 44 copies of the diagram
+    codes = B._group_codes_cached(md.dg.table, [int(x) for x in md.it_l]).codes
+    reps = [[(int(codes[a]) >> j) & 1 for j in range(len(md.it_l))] for a in ig.starts[:-1]]  # one per group
     rng = np.random.default_rng(3)
     for raw in (README_CASE, *list(example_cases().values())[:6]):
         shown = display_state(parse_case(raw))
@@ -604,12 +606,13 @@ def test_the_groups_restricted_table_counts_as_the_diagram_with_the_items_fixed(
         Q[:, [lv for lv in range(md.dg.nl) if lv not in set(md.it_l.tolist())]] *= rng.uniform(0.5, 1.0)
         state = bytes(s) + b"\x01"
         got = ig.counter.counts(state, Q)
-        for g in range(ig.reps.shape[0]):
+        for g, rep in enumerate(reps):
             Qg = Q.copy()
-            Qg[:, md.it_l] = ig.reps[g]
+            Qg[:, md.it_l] = rep
             want = md.dg.weighted(state, Qg, derivatives=False, presume_mimics_absent=False).p_label
             np.testing.assert_allclose(got[:, ig.roots[g]], want, rtol=1e-12, atol=1e-15)
         if ig.counter._dtab is not None:
-            slow = RootCounter(md.dg, ig.counter.level, ig.counter.lo, ig.counter.hi, ig.counter.roots)
+            c = ig.counter.table
+            slow = RootCounter(md.dg, c.level, c.lo, c.hi, c.roots)
             slow._dtab = None
             np.testing.assert_allclose(slow.counts(state, Q), got, rtol=1e-12, atol=1e-15)

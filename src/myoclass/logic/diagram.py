@@ -137,6 +137,25 @@ class Weighted:
     joint: np.ndarray | None
 
 
+def _level_starts(level: np.ndarray, nl: int) -> np.ndarray:
+    """Per level l (and nl), the index of its first node in a table in level order (terminals 0 and 1 first):
+    the nodes of level l are ``starts[l] .. starts[l + 1] - 1``."""
+    return (np.searchsorted(level[2:], np.arange(nl + 1)) + 2).astype(np.int32)
+
+
+def _bottom_up(n: int, lo: np.ndarray, hi: np.ndarray, levels: Sequence[slice], p: np.ndarray) -> np.ndarray:
+    """Every node's weighted count (the probability that its function is true), level by level from the bottom,
+    for a table of ``n`` nodes in level order with ``levels`` its per-level node slices and ``p`` each level's
+    probability of 1 (numpy; the C passes do the same)."""
+    up = np.zeros(n)
+    up[1] = 1.0
+    for lv in range(len(levels) - 1, -1, -1):
+        sl = levels[lv]
+        if sl.start != sl.stop:
+            up[sl] = (1.0 - p[lv]) * up[lo[sl]] + p[lv] * up[hi[sl]]
+    return up
+
+
 class Diagram:
     """The compiled label function for one policy, and the passes over it.
 
@@ -182,23 +201,29 @@ class Diagram:
         self._cat_nb = np.array([len(self.levels_of[f]) for f in cats], dtype=np.int32)
         self._catl = np.array([lv for f in cats for lv in self.levels_of[f]], dtype=np.int32)
         self._cat_l0 = np.concatenate([[0], np.cumsum(self._cat_nb)[:-1]]).astype(np.int32)
-        self._lstart = np.searchsorted(t.level[2:], np.arange(self.nl + 1)).astype(np.int32) + 2
+        self._lstart = _level_starts(t.level, self.nl)
         self._lib = load_passes() if native else None
         self._dtab: Any = None
         if self._lib is not None:
-            self._keep = [np.ascontiguousarray(a, dtype=np.int32) for a in
-                          (t.level, t.lo, t.hi, t.roots, t.cone, t.cone_start, self._lstart, bit_f, bit_b)]
-            self._keep.append(np.ascontiguousarray(self.mimic))
-            self._keep += [self._cat_f, self._cat_l0, self._cat_nb, self._catl, _cone_entries(t)]
-            ptr = [a.ctypes.data for a in self._keep]
             # its joint is what the other labels leave (of the constraints' joint, where there is a valid root)
             big = int(np.argmax(np.diff(t.cone_start)[:self.nlab]))
-            self._dtab = DTab(t.n, self.nl, self.nlab, len(self.var_names), *ptr[:11], len(cats), *ptr[11:], big,
-                              self.valid_root)
+            self._dtab, self._keep = self._c_table(t, self._lstart, _cone_entries(t), self.nlab, big, self.valid_root)
             self._dref = ctypes.byref(self._dtab)
             self._tls = threading.local()  # output buffers of dd_outcomes, one set per thread
         self.native = self._lib is not None
         self._engine_dec = set(eng.deciding_index)
+
+    def _c_table(self, t: Table, lstart: np.ndarray, ce: np.ndarray, nlab: int, skip_lab: int,
+                 valid_root: int) -> tuple[Any, list[np.ndarray]]:
+        """The C passes' view (``DTab``) of node table ``t`` over this diagram's variables, and the arrays it
+        points into (the caller keeps them alive)."""
+        keep = [np.ascontiguousarray(a, dtype=np.int32) for a in
+                (t.level, t.lo, t.hi, t.roots, t.cone, t.cone_start, lstart, self.bit_f, self.bit_b)]
+        keep.append(np.ascontiguousarray(self.mimic))
+        keep += [self._cat_f, self._cat_l0, self._cat_nb, self._catl, ce]
+        ptr = [a.ctypes.data for a in keep]
+        return DTab(t.n, self.nl, nlab, len(self.var_names), *ptr[:11], len(self._cat_f), *ptr[11:], skip_lab,
+                    valid_root), keep
 
     def in_support(self, level: int) -> bool:
         """Whether the diagram tests variable ``level`` anywhere (some node lies on that level)."""
@@ -466,12 +491,7 @@ class Diagram:
             self._ls_cache = self._levels()
         p, valid = self._probs(packed, q, presume)
         inv = 1.0 / valid if valid > 0 else 0.0
-        up = np.zeros(t.n)
-        up[1] = 1.0
-        for lv in range(self.nl - 1, -1, -1):
-            sl = self._ls_cache[lv]
-            if sl.start != sl.stop:
-                up[sl] = (1.0 - p[lv]) * up[t.lo[sl]] + p[lv] * up[t.hi[sl]]
+        up = _bottom_up(t.n, t.lo, t.hi, self._ls_cache, p)
         pl = up[t.roots[:self.nlab]] * inv
         if not derivatives:
             return pl, None
@@ -523,53 +543,46 @@ class RootCounter:
 
     def __init__(self, dg: Diagram, level: np.ndarray, lo: np.ndarray, hi: np.ndarray, roots: np.ndarray) -> None:
         self.dg = dg
-        self.level = np.ascontiguousarray(level, dtype=np.int32)
-        self.lo = np.ascontiguousarray(lo, dtype=np.int32)
-        self.hi = np.ascontiguousarray(hi, dtype=np.int32)
-        self.roots = np.ascontiguousarray(roots, dtype=np.int32)
-        n = int(self.level.shape[0])
-        if n < 2 or self.level[0] != dg.nl or self.level[1] != dg.nl or (np.diff(self.level[2:]) < 0).any():
+        i32 = np.int32
+        r = np.ascontiguousarray(roots, dtype=i32)
+        self.table = Table(np.ascontiguousarray(level, dtype=i32), np.ascontiguousarray(lo, dtype=i32),
+                           np.ascontiguousarray(hi, dtype=i32), r, np.zeros(1, dtype=i32),
+                           np.zeros(r.shape[0] + 1, dtype=i32), dg.table.bits)
+        t = self.table
+        if t.n < 2 or t.level[0] != dg.nl or t.level[1] != dg.nl or (np.diff(t.level[2:]) < 0).any():
             raise ValueError("not a node table in level order over the diagram's variables")
-        inner = np.arange(2, n)
-        if ((self.lo[2:] <= inner) & (self.lo[2:] >= 2)).any() or ((self.hi[2:] <= inner) & (self.hi[2:] >= 2)).any():
+        inner = np.arange(2, t.n)
+        if ((t.lo[2:] <= inner) & (t.lo[2:] >= 2)).any() or ((t.hi[2:] <= inner) & (t.hi[2:] >= 2)).any():
             raise ValueError("a node's child comes before it")
-        self._lstart = np.searchsorted(self.level[2:], np.arange(dg.nl + 1)).astype(np.int32) + 2
+        lstart = _level_starts(t.level, dg.nl)
+        self._levels = [slice(int(lstart[lv]), int(lstart[lv + 1])) for lv in range(dg.nl)]
         self._dtab: Any = None
-        if dg._lib is not None:
-            nroot = int(self.roots.shape[0])
-            self._keep = [self.level, self.lo, self.hi, self.roots, np.zeros(1, dtype=np.int32),
-                          np.zeros(nroot + 1, dtype=np.int32), self._lstart, *dg._keep[7:10],
-                          dg._cat_f, dg._cat_l0, dg._cat_nb, dg._catl, np.zeros(4, dtype=np.int32)]
-            ptr = [a.ctypes.data for a in self._keep]
-            self._dtab = DTab(n, dg.nl, nroot, len(dg.var_names), *ptr[:11], len(dg._cat_f), *ptr[11:], -1, -1)
+        if dg._lib is not None:  # counts only: no cones, no label left to derive, no constraints' root
+            self._dtab, self._keep = dg._c_table(t, lstart, np.zeros(4, dtype=i32), int(r.shape[0]), -1, -1)
 
     @property
     def n(self) -> int:
         """The table's node count (terminals included)."""
-        return int(self.level.shape[0])
+        return self.table.n
+
+    @property
+    def roots(self) -> np.ndarray:
+        """The roots counted (column j of :meth:`counts` is root j)."""
+        return self.table.roots
 
     def counts(self, state: bytes, q: np.ndarray, presume_mimics_absent: bool = False) -> np.ndarray:
         """Per weight vector (rows of ``q``, ``k x nl``) and root: the root's weighted count (``k x roots``)."""
-        dg = self.dg
+        dg, t = self.dg, self.table
         packed = dg.pack(state)
         qq = np.ascontiguousarray(np.atleast_2d(q), dtype=np.float64)
-        k, nroot = qq.shape[0], int(self.roots.shape[0])
+        out = np.empty((qq.shape[0], t.roots.shape[0]))
         if self._dtab is not None and dg._lib is not None:
-            out = np.empty((k, nroot))
-            dg._lib.dd_wmc(ctypes.byref(self._dtab), packed, int(presume_mimics_absent), qq.ctypes.data, k,
+            dg._lib.dd_wmc(ctypes.byref(self._dtab), packed, int(presume_mimics_absent), qq.ctypes.data, qq.shape[0],
                            out.ctypes.data, None)
             return out
-        out = np.empty((k, nroot))
-        ls = self._lstart
         for j, row in enumerate(qq):
             p, valid = dg._probs(packed, row, presume_mimics_absent)
-            up = np.zeros(self.n)
-            up[1] = 1.0
-            for lv in range(dg.nl - 1, -1, -1):
-                sl = slice(int(ls[lv]), int(ls[lv + 1]))
-                if sl.start != sl.stop:
-                    up[sl] = (1.0 - p[lv]) * up[self.lo[sl]] + p[lv] * up[self.hi[sl]]
-            out[j] = up[self.roots] * (1.0 / valid if valid > 0 else 0.0)
+            out[j] = _bottom_up(t.n, t.lo, t.hi, self._levels, p)[t.roots] * (1.0 / valid if valid > 0 else 0.0)
         return out
 
 

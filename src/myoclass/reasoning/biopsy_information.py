@@ -26,7 +26,6 @@ __all__ = ["BiopsyInformation", "biopsy_information", "prepare_groups"]
 class _ItemGroups:
     """The biopsy item assignments (all 2^15) grouped by the restricted label function they give."""
 
-    reps: np.ndarray  # (G, items) 0/1: one assignment per group
     starts: np.ndarray  # (G + 1,) offsets into the assignments sorted by group
     lik_t: np.ndarray  # (conditions, 2^items): P(assignment | condition), assignments sorted by group
     liksum: np.ndarray  # (G, conditions): P(group | condition)
@@ -45,7 +44,6 @@ def _restrict_groups(md: ModelTables) -> _ItemGroups:
     g = _group_codes_cached(md.dg.table, [int(x) for x in md.it_l])
     codes, starts = g.codes, g.starts
     n_items = len(md.it_l)
-    reps = np.array([[(int(codes[a]) >> j) & 1 for j in range(n_items)] for a in starts[:-1]], dtype=np.float64)
     bits = (codes[:, None] >> np.arange(n_items)) & 1  # (assignment, item)
     p = md.it_p  # (condition, item)
     lik = np.ones((len(codes), md.nc))
@@ -55,7 +53,7 @@ def _restrict_groups(md: ModelTables) -> _ItemGroups:
     nlab = len(md.dg.labels)
     distinct, col = np.unique(g.roots[:, :nlab], return_inverse=True)
     counter = RootCounter(md.dg, g.level, g.lo, g.hi, distinct)
-    return _ItemGroups(reps, starts, np.ascontiguousarray(lik.T), np.ascontiguousarray(liksum), starts.astype(np.int64),
+    return _ItemGroups(starts, np.ascontiguousarray(lik.T), np.ascontiguousarray(liksum), starts.astype(np.int64),
                        counter, col.reshape(g.roots.shape[0], nlab))
 
 
@@ -225,7 +223,7 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
 
     P(L', v) = sum over the biopsied case's branches k (condition d_k, posterior mass m_k) of
     m_k P(v | d_k) P(L' | branch k, items = v), where the last factor is the same for every v of one
-    group g (one weighted count per group and branch, in one call); then
+    group g (every group's count from one pass per branch over the groups' shared table, :class:`RootCounter`); then
     I(L'; V) = H(L') - sum_v P(v) H(L' | v). ``now`` (the case's own differential) saves
     its recomputation.
     """
@@ -241,7 +239,7 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
     md, Q, mass, cond = cf._model, cf._q, cf._mass, cf._cond
     assert md is not None and Q is not None and mass is not None and cond is not None
     ig = _groups_of(md)
-    G, k = ig.reps.shape[0], Q.shape[0]
+    G, k = len(ig.starts) - 1, Q.shape[0]
     state = bytes(s) + (b"\x01" if md.grouped else b"")
     # P(L' | branch, group): every group's restricted label function in one pass per branch
     pl = ig.counter.counts(state, Q)[:, ig.roots].transpose(1, 0, 2).reshape(G * k, -1)
