@@ -127,7 +127,7 @@ def main() -> None:
     size = big.stat().st_size / 1e6
     t_plain = plain_read_write(big, a.dir / "plain-copy.parquet")
     print(f"plain Parquet read-and-write: {t_plain:.2f} s ({a.rows / t_plain:,.0f} rows/s, {size:.0f} MB)")
-    from myoclass.batch.run import default_workers
+    from myoclass.batch.run import batches_in_flight, default_workers
 
     workers = default_workers()
     for w, how in ((1, "one process (--workers 1)"), (None, f"default: {workers} worker processes")):
@@ -144,7 +144,7 @@ def main() -> None:
         what = f"{n:,} rows" + (f" (the cohort {times} times over, one input)" if times > 1 else "")
         workers_too = f"; each of {workers} workers at most {child_kb / 1024:.0f} MB" if child_kb else ""
         print(f"peak RSS scoring {what}: {kb / 1024:.0f} MB (already {half_kb / 1024:.0f} MB half way){workers_too}")
-    print(f"  streamed batches of 8,192 rows, up to {max(2, workers + 1)} being scored at once, one read ahead and one"
+    print(f"  streamed batches of 8,192 rows, up to {batches_in_flight(workers)} being scored at once, one read ahead and one"
           " being written:\n  memory rises until that pipeline is full, then stays bounded however long the input")
 
 if __name__ == "__main__":

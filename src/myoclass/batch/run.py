@@ -53,8 +53,8 @@ from myoclass.model.case import InvalidCase, case_id_of, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
-__all__ = ["COMPLETED", "READING", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "check_outputs",
-           "default_workers", "drop_rejected", "estimate_records", "has_reference", "input_files", "input_formats",
+__all__ = ["COMPLETED", "READING", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "batches_in_flight",
+           "check_outputs", "default_workers", "drop_rejected", "estimate_records", "has_reference", "input_files", "input_formats",
            "renumber", "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -455,6 +455,12 @@ def default_workers() -> int:
     return min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS)
 
 
+def batches_in_flight(workers: int) -> int:
+    """Batches ``myoclass batch`` keeps being scored at once with ``workers`` scoring processes: one per worker
+    and one more (results are taken in input order), at least two."""
+    return max(2, workers + 1)
+
+
 class _Scorers:
     """Where batches are scored: the first batch in a thread of this process (a short input never starts
     a process), the later ones in ``workers`` worker processes when there are several (each with its share of
@@ -482,8 +488,7 @@ class _Scorers:
 
     @property
     def depth(self) -> int:
-        """Batches kept in flight: one per worker and one more (results are taken in input order)."""
-        return max(2, self.workers + 1)
+        return batches_in_flight(self.workers)
 
     def shutdown(self, cancel: bool = False) -> None:
         self.threads.shutdown(wait=True, cancel_futures=cancel)
