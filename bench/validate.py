@@ -30,6 +30,10 @@ is given. Per reading policy (clinic first, the default) it prints:
   * the figures of the issue's "Done when" against their targets, and how many cases had inexact
     next tests or an inexact differential.
 
+**Fresh cases.** Without a PATH, the fresh set (``FRESH_PATH``: published cases collected after the model
+was frozen, from publications not in the main set) is scored as a whole too, under both readings, with
+the same tables and targets.
+
 Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
 
@@ -49,6 +53,9 @@ from myoclass.model.findings import case_state
 from myoclass.reasoning.engine import LABELS, engine
 
 PATH = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
+#: a second set of published cases, added after the model was frozen (see data/validation/README.md, "Fresh
+#: cases"): scored only, as a whole, never split and never used to review the model
+FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
 HALVES = ("dev", "held-out")
@@ -238,13 +245,21 @@ def main() -> None:
         for name in ("all", *HALVES):
             detail = name != "held-out" or detail_held_out
             table[(reading, name)] = evaluate(parts[name], reading, name, detail)
+    if not args and FRESH_PATH.exists():
+        fresh = load(FRESH_PATH)
+        print(f"fresh set: {FRESH_PATH.name}, {len(fresh)} patients from {len({source_key(r) for r in fresh})} "
+              "publications, none in the main set; collected after the model was frozen, scored only; labels: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(Counter(r['reference_label'] for r in fresh).items())))
+        print()
+        for reading in ("clinic", "record"):
+            table[(reading, "fresh")] = evaluate(fresh, reading, "fresh")
     print("summary (leading = leading-label accuracy; p>=0.8 = coverage / accuracy there):")
     print(f"  {'reading':8s} {'half':9s} {'n':>4s} {'leading':>8s} {'top-2':>7s} {'Brier':>7s} {'p>=0.8':>15s}")
     for (reading, name), f in table.items():
         print(f"  {reading:8s} {name:9s} {int(f['n']):4d} {100 * f['leading']:7.1f}% {100 * f['top2']:6.1f}% "
               f"{f['brier']:7.4f} {100 * f['coverage_08']:6.1f}% / {100 * f['accuracy_08']:5.1f}%")
     print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
-          f"Looked at: {LOOKED_AT}; held-out: scored only.")
+          f"Looked at: {LOOKED_AT}; held-out and fresh: scored only.")
 
 
 if __name__ == "__main__":

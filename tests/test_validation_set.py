@@ -13,6 +13,8 @@ import pytest
 from myoclass.model.case import parse_case
 
 PATH = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
+#: the second set, collected after the model was frozen (data/validation/README.md, "Fresh cases")
+FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
 VOCABULARY = {
     "imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "dm", "adm", "jdm", "ibm", "pm",
     "nonspecific_myositis", "juvenile_myositis_other", "hereditary_myopathy", "statin_toxic_myopathy",
@@ -22,11 +24,14 @@ MIN_CASES = 150  # issue 10, item 5: at least 150 patients (153 verified; see da
 MIN_PER_LABEL = 3  # every label has at least three patients (README "Counts per label")
 
 
-def _records() -> list[dict]:
-    return [json.loads(line) for line in PATH.read_text().splitlines() if line.strip()]
+def _records(path: Path = PATH) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 RECORDS = _records()
+FRESH = _records(FRESH_PATH)
+#: every record of both sets: each is held to the same provenance and input rules
+BOTH = RECORDS + FRESH
 
 
 def test_enough_cases():
@@ -34,12 +39,12 @@ def test_enough_cases():
 
 
 def test_case_ids_unique():
-    ids = [r["case_id"] for r in RECORDS]
+    ids = [r["case_id"] for r in BOTH]
     assert len(ids) == len(set(ids))
 
 
 def test_reference_labels_in_vocabulary():
-    assert {r["reference_label"] for r in RECORDS} <= VOCABULARY
+    assert {r["reference_label"] for r in BOTH} <= VOCABULARY
 
 
 def test_every_label_present():
@@ -52,7 +57,7 @@ def test_every_label_has_enough_cases():
 
 
 def test_every_record_has_pmid_or_doi_and_provenance():
-    for r in RECORDS:
+    for r in BOTH:
         src = r["source"]
         assert src.get("pmid") or src.get("doi"), r["case_id"]
         assert src.get("retrieved_from") and src.get("citation"), r["case_id"]
@@ -60,13 +65,25 @@ def test_every_record_has_pmid_or_doi_and_provenance():
 
 
 def test_every_flat_key_has_evidence():
-    for r in RECORDS:
+    for r in BOTH:
         assert set(r["flat_case"]) == set(r["evidence"]), r["case_id"]
+        assert all(isinstance(v, str) and v.strip() for v in r["evidence"].values()), r["case_id"]
 
 
-@pytest.mark.parametrize("rec", RECORDS, ids=[r["case_id"] for r in RECORDS])
+@pytest.mark.parametrize("rec", BOTH, ids=[r["case_id"] for r in BOTH])
 def test_flat_case_passes_parse_case(rec):
     parse_case(rec["flat_case"])
+
+
+def test_fresh_cases_come_from_publications_not_in_the_main_set():
+    """The fresh set is a second, untouched test: no publication of it is in the main set (whose dev half
+    was looked at), and it holds at most four patients of one publication."""
+    main = {V.source_key(r) for r in RECORDS} | {f"doi:{str(r['source']['doi']).lower()}" for r in RECORDS
+                                                 if r["source"].get("doi")}
+    per_source = Counter(V.source_key(r) for r in FRESH)
+    assert FRESH and set(per_source).isdisjoint(main)
+    assert {f"doi:{str(r['source']['doi']).lower()}" for r in FRESH if r["source"].get("doi")}.isdisjoint(main)
+    assert max(per_source.values()) <= 4
 
 
 # ------------------------------------------------------------------------------ the dev / held-out split
