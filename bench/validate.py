@@ -67,14 +67,26 @@ def load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def publication_ids(record: dict[str, Any]) -> list[str]:
+    """Every identifier a record gives its publication: ``pmid:<PMID>`` then ``doi:<DOI lower-cased>``."""
+    src = record["source"]
+    ids = []
+    if src.get("pmid"):
+        ids.append(f"pmid:{str(src['pmid']).strip()}")
+    if src.get("doi"):
+        ids.append(f"doi:{str(src['doi']).strip().lower()}")
+    return ids
+
+
 def source_key(record: dict[str, Any]) -> str:
     """The publication a record comes from: PMID, else DOI, else the citation."""
-    src = record["source"]
-    if src.get("pmid"):
-        return f"pmid:{str(src['pmid']).strip()}"
-    if src.get("doi"):
-        return f"doi:{str(src['doi']).strip().lower()}"
-    return f"citation:{str(src.get('citation', '')).strip()}"
+    ids = publication_ids(record)
+    return ids[0] if ids else f"citation:{str(record['source'].get('citation', '')).strip()}"
+
+
+def label_counts(records: list[dict[str, Any]]) -> str:
+    """``label n, ...`` over the records' reference labels, in name order."""
+    return ", ".join(f"{k} {v}" for k, v in sorted(Counter(r["reference_label"] for r in records).items()))
 
 
 def source_hash(key: str) -> str:
@@ -235,8 +247,7 @@ def main() -> None:
     detail_held_out = "--detail-held-out" in sys.argv[1:]
     path = Path(args[0]) if args else PATH
     records = load(path)
-    print(f"validation set: {path.name}, {len(records)} patients; labels: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(Counter(r['reference_label'] for r in records).items())))
+    print(f"validation set: {path.name}, {len(records)} patients; labels: {label_counts(records)}")
     print("model: literature-based (not fitted to this set); nothing here changes it.")
     print_split(records)
     parts = halves(records)
@@ -248,8 +259,8 @@ def main() -> None:
     if not args and FRESH_PATH.exists():
         fresh = load(FRESH_PATH)
         print(f"fresh set: {FRESH_PATH.name}, {len(fresh)} patients from {len({source_key(r) for r in fresh})} "
-              "publications, none in the main set; collected after the model was frozen, scored only; labels: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(Counter(r['reference_label'] for r in fresh).items())))
+              f"publications, none in the main set; collected after the model was frozen, scored only; labels: "
+              f"{label_counts(fresh)}")
         print()
         for reading in ("clinic", "record"):
             table[(reading, "fresh")] = evaluate(fresh, reading, "fresh")
