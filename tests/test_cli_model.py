@@ -94,7 +94,7 @@ def test_text_prints_every_number_and_the_summary() -> None:
     src = next(ln for ln in out.splitlines() if ln.startswith(f"[{ref.group(1)}] "))
     assert "doi:10.1136/annrheumdis-2017-211868" in src and "PMID 28855174" in src
     # a derived number lists the assumed numbers it rests on
-    assert "(rests on assumed: nsm_share_of_adult)" in out
+    assert "(rests on assumed: statin_toxic_share_of_non_iim, other_non_immune_share_of_non_iim)" in out
 
 
 def test_markdown_is_one_table_row_per_number() -> None:
