@@ -84,7 +84,7 @@ def test_flat_case_passes_parse_case(rec):
 
 
 def test_fresh_cases_come_from_publications_not_in_the_main_set():
-    """The fresh set is a second, untouched test: no publication of it is in the main set (whose dev half
+    """The fresh set is a second test, never used to set a number: no publication of it is in the main set (whose dev half
     was looked at), and it holds at most four patients of one publication."""
     main = {k for r in RECORDS for k in V.publication_ids(r)}
     assert FRESH and {k for r in FRESH for k in V.publication_ids(r)}.isdisjoint(main)
