@@ -528,6 +528,16 @@ def _hpo(cls: str, condition: str, term: str) -> Number:
                   f"{_ORPHA[condition]} annotates {term} as '{cls.capitalize()}'; the class midpoint is used")
 
 
+def _d(value: float, sources: tuple[Citation, ...], note: str) -> Number:
+    return Number(value, "D", sources, note)
+
+
+def _jeffreys(k: int, n: int) -> float:
+    """A proportion read as 0 of n or n of n enters as (k + 1/2) / (n + 1), the Jeffreys estimate (tag D): a
+    naive Bayes model must not rule a condition in or out on one finding."""
+    return (k + 0.5) / (n + 1)
+
+
 def _vp(value: float, src: Citation, note: str) -> Number:
     return Number(value, "V-P", (src,), note)
 
@@ -535,6 +545,10 @@ def _vp(value: float, src: Citation, note: str) -> Number:
 # =================================================================================================
 # Prior P(condition)
 # =================================================================================================
+#: non-IIM with a non-inflammatory myopathy, 65 of 140 (Lehmann Urban 2021), and the dystrophies' share of the
+#: non-IIM myopathies, 13.0% of 25.9% (Olivo 2020): the notes below quote both
+_MYOPATHY_OF_NON_IIM = 65 / 140
+_DYSTROPHY_OF_MYOPATHY = 13.0 / 25.9
 _PRIOR_INPUTS: dict[str, Number] = {
     "share_iim": _vp(87 / 204, LUU_2019, "'Data were collected on adult patients referred for muscle biopsy to two "
                      "Australian teaching hospitals ... Overall, 87 of 204 patients had IIM' (abstract): 87/204 = 0.426, "
@@ -589,17 +603,19 @@ _PRIOR_INPUTS: dict[str, Number] = {
                                  "among 255 IIM (abstract): overlap myositis 7/255 = 0.027, a lower bound (patients "
                                  "labelled otherwise from the start are not counted); an older, pre-antibody cohort "
                                  "found 'unspecified myositis' in 65 of 165 (van der Meulen 2003, PMID 12913190)"),
-    "hereditary_share_of_non_iim": Number((65 / 140) * (13.0 / 25.9), "D", (LEHMANN_URBAN_2021, OLIVO_2020),
+    "hereditary_share_of_non_iim": Number(_MYOPATHY_OF_NON_IIM * _DYSTROPHY_OF_MYOPATHY, "D",
+                                          (LEHMANN_URBAN_2021, OLIVO_2020),
                                           "non-inflammatory myopathy in 65 of the 140 non-IIM of 191 patients biopsied "
                                           "for a suspected myopathy (Lehmann Urban 2021, abstract), times the "
                                           "dystrophies' share of the non-IIM myopathies among 108 adults admitted as "
                                           "'polymyositis': 13.0% of 25.9% (dystrophy 13.0%, metabolic 5.6%, other "
                                           "muscle disease 7.3%; Olivo 2020, abstract): 0.464 x 0.502 = 0.233"),
-    "statin_toxic_share_of_non_iim": _a((65 / 140) * (1 - 13.0 / 25.9) * 0.4,
+    "statin_toxic_share_of_non_iim": _a(_MYOPATHY_OF_NON_IIM * (1 - _DYSTROPHY_OF_MYOPATHY) * 0.4,
                                         "the non-dystrophic share of the non-inflammatory myopathies (Lehmann Urban "
                                         "2021 x Olivo 2020: 0.464 x 0.498), split 2:3 between statin and other toxic or "
                                         "endocrine myopathy: the split is not read"),
-    "other_non_immune_share_of_non_iim": _a((65 / 140) * (1 - 13.0 / 25.9) * 0.6, "see statin_toxic_share_of_non_iim"),
+    "other_non_immune_share_of_non_iim": _a(_MYOPATHY_OF_NON_IIM * (1 - _DYSTROPHY_OF_MYOPATHY) * 0.6,
+                                            "see statin_toxic_share_of_non_iim"),
     "not_iim_share_of_non_iim": Number(75 / 140, "D", (LEHMANN_URBAN_2021,),
                                        "191 patients biopsied for a suspected myopathy: 51 inflammatory, 65 "
                                        "non-inflammatory myopathy, and neurogenic 18, unspecific 23, normal 34 "
@@ -805,11 +821,13 @@ CATEGORICAL["msa"] = {
         "ab_mda5": _vp(16 / 109, BORGES_2018, "anti-MDA-5 'observed in 14.7% ... of patients with dermatomyositis' "
                        "(109 classic DM, ELISA, Brazilian single centre; abstract): 16/109 = 0.147"),
     }, ab_mi2=0.12, ab_tif1g=0.20, ab_nxp2=0.10, ab_sae=0.05, ab_jo1=0.02),
-    "adm": _msa("anti-MDA5 from Borges 2018; the other antibodies assumed (no source read)", {
-        "ab_mda5": _vp(5 / 22, BORGES_2018, "anti-MDA-5 observed in '22.7% of patients with ... clinically amyopathic "
-                       "dermatomyositis' (22 CADM, ELISA, Brazilian single centre; abstract): 5/22 = 0.227; East "
-                       "Asian cohorts report higher shares"),
-    }, ab_tif1g=0.15, ab_sae=0.05, ab_mi2=0.02, ab_nxp2=0.03),
+    "adm": _msa("anti-MDA5 and anti-TIF1g read; the other antibodies assumed (no source read)", {
+        "ab_mda5": _d((5 + 6) / (22 + 16), (BORGES_2018, FORNARO_2024),
+                      "pooled: anti-MDA-5 in '22.7% of patients with ... clinically amyopathic dermatomyositis' (5/22, "
+                      "Brazil) and 'anti-MDA5 (37.5% vs. 4.8%)' in 16 strict CADM (6/16, Italy; abstracts): 11/38 = "
+                      "0.289"),
+        "ab_tif1g": _vp(5 / 16, FORNARO_2024, "'anti- TIF1-γ (31.3% vs. 6.3%)' in 16 strict CADM (abstract): 5/16"),
+    }, ab_sae=0.05, ab_mi2=0.02, ab_nxp2=0.03),
     "hereditary_myopathy": _msa(_FP, ab_hmgcr=0.002, ab_srp=0.002, ab_jo1=0.001),
     "statin_toxic_myopathy": _msa("Mammen 2012: 0 of 51 with self-limited statin intolerance had anti-HMGCR", {
         "ab_hmgcr": Number(0.0, "V-P", (C.MAMMEN_2012,), "0 of 51 self-limited statin intolerance, 0 of 763 statin "
@@ -953,8 +971,7 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                                                                     _ASS_MYOSITIS_NOTE),
                                               jdm=_vp(0.855, SICKKIDS_JDM, _JDM_WEAKNESS_NOTE),
                                               dm=_hpo("very frequent", _D, "Proximal muscle weakness HP:0003701"),
-                                              pm=_hpo("very frequent", _P, "Proximal muscle weakness HP:0003701"),
-                                              ibm=_hpo("very frequent", _I, "Proximal muscle weakness HP:0003701")),
+                                              pm=_hpo("very frequent", _P, "Proximal muscle weakness HP:0003701")),
     "weakness_neck_flexor_gt_extensor": _row(_U, (.55, .65, .40, .60, .50, .02, .20, .05, .20, .30, .50, .55, .40, .50, .05)),
     "weakness_neck_extensor_gt_flexor": _row(_U, (.05, .10, .03, .02, .03, .01, .10, .02, .05, .05, .02, .05, .03, .03, .03)),
     "weakness_legs_proximal_gt_distal": _row(_U, (.80, .85, .60, .70, .75, .05, .60, .20, .50, .30, .70, .80, .70, .80, .15)),
@@ -1064,8 +1081,7 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                                                                      "seronegative IMNM (abstract)")),
     "biopsy_mac_capillaries": _row(_U, (.30, .30, .30, .60, .60, .30, .05, .02, .02, .05, .20, .20, .20, .05, .02)),
     "biopsy_cox_negative_fibers": _row(_U + "; COX-negative fibres increase with age",
-                                       (.05, .05, .05, .02, .05, .03, .10, .05, .05, .90, .02, .05, .05, .05, .03),
-                                       ibm=_hpo("very frequent", _I, "Ragged-red muscle fibers HP:0003200")),
+                                       (.05, .05, .05, .02, .05, .03, .10, .05, .05, .90, .02, .05, .05, .05, .03)),
     "biopsy_dystrophic_features": _row(_U, (.01, .01, .01, .01, .01, .01, .50, .005, .005, .02, .02, .02, .02, .01, .01)),
     # ---- drugs and exposures (other_myotoxic_drug and hypothyroidism: see non_immune_cause)
     "statin_exposure": _row(_U, (.38, .10, .10, .001, .10, .10, .05, 1.0, .15, .25, .001, .15, .10, .15, .20),
@@ -1080,11 +1096,6 @@ BOOLEAN: dict[str, dict[str, Number]] = {
                 imnm_anti_srp=_hpo("occasional", _S, "Abnormal pulmonary interstitial morphology HP:0006530"),
                 imnm_seronegative=_hpo("occasional", _N, "Abnormal pulmonary interstitial morphology HP:0006530"),
                 antisynthetase=_vp(0.71, LILLEKER_2018, "ILD in 71% of antisynthetase syndrome (abstract)"),
-                adm=Number(54 / 105, "D", (SUN_2013, CADM_CHINA_2007, MORGANROTH_2010),
-                           "pooled over three cohorts (abstracts): 'The prevalence of ILD in CADM patients is 60.98 %' "
-                           "(41 Chinese Han patients: 25/41), 'ILD ... in 19 patients (65.5%)' (29 Chinese C-ADM: "
-                           "19/29) and 'CADM (29% [10/35])' (US dermatology clinic: 10/35): 54/105 = 0.514. ILD in "
-                           "CADM is more frequent in East Asian cohorts"),
                 jdm=Number(0.01, "D", (CARRA_JDM_2022,),
                            "'Calcinosis (3.4%) and interstitial lung disease (< 1%) were uncommon' (119 children with "
                            "new JDM, abstract): the bound 1% is used; replaces the Orphanet class midpoint "
@@ -1147,16 +1158,8 @@ BOOLEAN: dict[str, dict[str, Number]] = {
 # Second reading (session 12): cohort frequencies that replace defaults above
 # =================================================================================================
 # Read by condition, least-evidenced conditions first, from abstracts and tables (never from the validation
-# sets). A proportion read as 0 of n or n of n enters as (k + 1/2) / (n + 1) (the Jeffreys estimate, tag D),
-# since a naive Bayes model must not rule a condition in or out on one finding.
-
-
-def _jeffreys(k: int, n: int) -> float:
-    return (k + 0.5) / (n + 1)
-
-
-def _d(value: float, sources: tuple[Citation, ...], note: str) -> Number:
-    return Number(value, "D", sources, note)
+# sets); they replace assumed defaults only (a read number is replaced where it stands). A proportion read as
+# 0 of n or n of n enters as :func:`_jeffreys`.
 
 
 _LILLEKER_T3 = "Lilleker 2017, Table 3, anti-cN1A positive and negative pooled"
@@ -1267,6 +1270,7 @@ COHORT_BOOLEAN: dict[str, dict[str, Number]] = {
 }
 for _f, _by_c in COHORT_BOOLEAN.items():
     for _c, _n in _by_c.items():
+        assert BOOLEAN[_f][_c].tag == "assumed", (_f, _c)  # a read number above is replaced there, not shadowed
         BOOLEAN[_f][_c] = _n
 
 
@@ -1323,12 +1327,6 @@ for _ab, _count in (("ab_jo1", 593), ("ab_pl7", 95), ("ab_pl12", 84), ("ab_ej", 
                        rests_on=tuple(_RARE_ARS))
 CATEGORICAL["msa"]["antisynthetase"] = {v: _ass.get(v, Number(0.0, "def", (), "the label requires an anti-synthetase "
                                                               "antibody (Connors 2010)")) for v in MSA_VALUES}
-_mda5 = _d((5 + 6) / (22 + 16), (BORGES_2018, FORNARO_2024),
-           "pooled: anti-MDA-5 in '22.7% of patients with ... clinically amyopathic dermatomyositis' (5/22, Brazil) and "
-           "'anti-MDA5 (37.5% vs. 4.8%)' in 16 strict CADM (6/16, Italy; abstracts): 11/38 = 0.289")
-_tif = _vp(5 / 16, FORNARO_2024, "'anti- TIF1-γ (31.3% vs. 6.3%)' in 16 strict CADM (abstract): 5/16")
-CATEGORICAL["msa"]["adm"] = _msa("anti-MDA5 and anti-TIF1g read; the other antibodies assumed (no source read)",
-                                 {"ab_mda5": _mda5, "ab_tif1g": _tif}, ab_sae=0.05, ab_mi2=0.02, ab_nxp2=0.03)
 # not IIM: strong line-blot bands in referred patients without IIM or CTD (To 2020); anti-HMGCR by ELISA (Mammen 2012)
 _fp_total = 7 / 155
 _hmgcr_fp = _jeffreys(0, 1966)
