@@ -106,6 +106,47 @@ def peak_rss(src: Path, out: Path, times: int = 1) -> tuple[int, int, int, int]:
     return scored, kb, half_kb, child_kb
 
 
+def differential_floor(cohort: str, plain_s_per_row: float, workers: int, n: int = 2_000) -> None:
+    """What the exact differential alone costs per row, against what the 10x target leaves per row.
+
+    Times :func:`myoclass.reasoning.differential.compute` (one weighted model count per condition and group
+    value over the compiled diagram; with derivatives, the joints that give each next test its
+    ``p_present`` and ``expected_information``) on ``n`` rows of the same cohort, one core, rows with the
+    same findings computed once as the batch does."""
+    from myoclass import parse_case
+    from myoclass.model.findings import display_state
+    from myoclass.reasoning.differential import compute, model_for, prepare
+    from myoclass.reasoning.engine import engine
+
+    if cohort == "thin":
+        sys.path.insert(0, str(Path(__file__).parent))
+        from assess import thin_published  # bench/assess.py
+
+        cases = thin_published(n, 1)
+    else:
+        cases = list(synthetic_cases(n, 1))
+    eng = engine()
+    prepare()
+    rows = {}
+    for c in cases:
+        p = parse_case(c)
+        rows.setdefault(eng.pack(display_state(p)), p.values)
+    t = {}
+    for deriv in (True, False):
+        t0 = time.perf_counter()
+        vec = 0
+        for packed, values in rows.items():
+            vec += compute(packed, "clinic", derivatives=deriv, values=values).n_vectors
+        t[deriv] = (time.perf_counter() - t0) / len(cases)
+    table = model_for().dg.table
+    budget = 10 * plain_s_per_row * workers
+    print(f"the exact differential alone, one core ({len(rows):,} distinct of {len(cases):,} rows; diagram "
+          f"{table.n:,} nodes, {int(table.cone_start[-1]):,} cone entries; {vec / len(rows):.1f} weight vectors a row):")
+    print(f"  {1e6 * t[True]:.0f} us a row with the next tests' information, {1e6 * t[False]:.0f} us without; "
+          f"the 10x target leaves {1e6 * budget:.1f} us a row for everything on {workers} core(s): the differential "
+          f"alone is {t[True] / budget:.1f}x that ({t[False] / budget:.1f}x without the next tests' information)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -138,6 +179,7 @@ def main() -> None:
               "[issue 10 target: within 10x]; "
               f"{t_score / t_plain:.1f}x the plain read-and-write")
         print(f"  {msg}")
+    differential_floor(a.cohort, t_plain / a.rows, workers)
     runs = ([(small, 1)] if a.rows != 100_000 else []) + [(big, 1), (big, 3)]
     for src, times in runs:
         n, kb, half_kb, child_kb = peak_rss(src, a.dir / "rss.parquet", times)
