@@ -35,6 +35,10 @@ was frozen at 225febf, from publications not in the main set) is scored as a who
 readings, with the same tables and targets. The model has changed since (session 12, a second reading of
 the literature, no number set from a case), so the set is scored, not untouched.
 
+**Third set.** ``THIRD_PATH``: published cases collected in session 13 from publications in neither set above,
+by helpers who did not read the model, after the model's last change (a436219). Scored as a whole under both
+readings; its first figures (data/validation/README.md, "Third set") are the untouched measure.
+
 Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
 
@@ -58,6 +62,12 @@ PATH = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_
 #: "Fresh cases"): scored as a whole, never split and never used to set a number; the model's second reading
 #: (session 12) followed its first scoring
 FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
+#: a third set of published cases, collected in session 13 from publications in neither set above, after the model
+#: was last changed (a436219; see data/validation/README.md, "Third set"): scored as a whole, never split and never
+#: used to set a number
+THIRD_PATH = PATH.with_name("third_cases.jsonl")
+#: the commit whose model the third set was first scored on (its first figures are in data/validation/README.md)
+THIRD_FIRST_SCORED_ON = "a436219"
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
 HALVES = ("dev", "held-out")
@@ -267,13 +277,22 @@ def main() -> None:
         print()
         for reading in ("clinic", "record"):
             table[(reading, "fresh")] = evaluate(fresh, reading, "fresh")
+    if not args and THIRD_PATH.exists():
+        third = load(THIRD_PATH)
+        print(f"third set: {THIRD_PATH.name}, {len(third)} patients from {len({source_key(r) for r in third})} "
+              f"publications, in neither set above; collected in session 13 after the model's last change and first "
+              f"scored on {THIRD_FIRST_SCORED_ON}; labels: {label_counts(third)}")
+        print()
+        for reading in ("clinic", "record"):
+            table[(reading, "third")] = evaluate(third, reading, "third")
     print("summary (leading = leading-label accuracy; p>=0.8 = coverage / accuracy there):")
     print(f"  {'reading':8s} {'half':9s} {'n':>4s} {'leading':>8s} {'top-2':>7s} {'Brier':>7s} {'p>=0.8':>15s}")
     for (reading, name), f in table.items():
         print(f"  {reading:8s} {name:9s} {int(f['n']):4d} {100 * f['leading']:7.1f}% {100 * f['top2']:6.1f}% "
               f"{f['brier']:7.4f} {100 * f['coverage_08']:6.1f}% / {100 * f['accuracy_08']:5.1f}%")
     print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
-          f"Looked at: {LOOKED_AT}; held-out: scored only; fresh: scored, its misses seen before the second reading.")
+          f"Looked at: {LOOKED_AT}; held-out: scored only; fresh: scored, its misses seen before the second reading; "
+          f"third: scored only, first on {THIRD_FIRST_SCORED_ON}.")
 
 
 if __name__ == "__main__":

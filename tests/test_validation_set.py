@@ -14,6 +14,8 @@ from myoclass.model.case import parse_case
 PATH = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
 #: the second set, collected after the model was frozen (data/validation/README.md, "Fresh cases")
 FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
+#: the third set, collected after the model's last change (data/validation/README.md, "Third set")
+THIRD_PATH = PATH.with_name("third_cases.jsonl")
 VOCABULARY = {
     "imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "dm", "adm", "jdm", "ibm", "pm",
     "nonspecific_myositis", "juvenile_myositis_other", "hereditary_myopathy", "statin_toxic_myopathy",
@@ -38,8 +40,9 @@ def _validate_module():  # type: ignore[no-untyped-def]
 V = _validate_module()
 RECORDS = V.load(PATH)
 FRESH = V.load(FRESH_PATH)
-#: every record of both sets: each is held to the same provenance and input rules
-BOTH = RECORDS + FRESH
+THIRD = V.load(THIRD_PATH)
+#: every record of the three sets: each is held to the same provenance and input rules
+BOTH = RECORDS + FRESH + THIRD
 
 
 def test_enough_cases():
@@ -89,6 +92,16 @@ def test_fresh_cases_come_from_publications_not_in_the_main_set():
     main = {k for r in RECORDS for k in V.publication_ids(r)}
     assert FRESH and {k for r in FRESH for k in V.publication_ids(r)}.isdisjoint(main)
     assert max(Counter(V.source_key(r) for r in FRESH).values()) <= 4
+
+
+def test_third_set_comes_from_publications_in_neither_other_set():
+    """The third set is the untouched measure: none of its publications is in the main or the fresh set, at most
+    three patients come from one publication, and bench/validate.py scores it (its path and first commit)."""
+    earlier = {k for r in RECORDS + FRESH for k in V.publication_ids(r)}
+    assert THIRD and {k for r in THIRD for k in V.publication_ids(r)}.isdisjoint(earlier)
+    assert max(Counter(V.source_key(r) for r in THIRD).values()) <= 3
+    assert V.THIRD_PATH == THIRD_PATH and V.THIRD_FIRST_SCORED_ON == "a436219"
+    assert all(r["case_id"].startswith("third-") for r in THIRD)
 
 
 # ------------------------------------------------------------------------------ the dev / held-out split
