@@ -42,7 +42,7 @@ RECORDS = V.load(PATH)
 FRESH = V.load(FRESH_PATH)
 THIRD = V.load(THIRD_PATH)
 #: every record of the three sets: each is held to the same provenance and input rules
-BOTH = RECORDS + FRESH + THIRD
+ALL_SETS = RECORDS + FRESH + THIRD
 
 
 def test_enough_cases():
@@ -50,12 +50,12 @@ def test_enough_cases():
 
 
 def test_case_ids_unique():
-    ids = [r["case_id"] for r in BOTH]
+    ids = [r["case_id"] for r in ALL_SETS]
     assert len(ids) == len(set(ids))
 
 
 def test_reference_labels_in_vocabulary():
-    assert {r["reference_label"] for r in BOTH} <= VOCABULARY
+    assert {r["reference_label"] for r in ALL_SETS} <= VOCABULARY
 
 
 def test_every_label_present():
@@ -68,7 +68,7 @@ def test_every_label_has_enough_cases():
 
 
 def test_every_record_has_pmid_or_doi_and_provenance():
-    for r in BOTH:
+    for r in ALL_SETS:
         src = r["source"]
         assert src.get("pmid") or src.get("doi"), r["case_id"]
         assert src.get("retrieved_from") and src.get("citation"), r["case_id"]
@@ -76,12 +76,12 @@ def test_every_record_has_pmid_or_doi_and_provenance():
 
 
 def test_every_flat_key_has_evidence():
-    for r in BOTH:
+    for r in ALL_SETS:
         assert set(r["flat_case"]) == set(r["evidence"]), r["case_id"]
         assert all(isinstance(v, str) and v.strip() for v in r["evidence"].values()), r["case_id"]
 
 
-@pytest.mark.parametrize("rec", BOTH, ids=[r["case_id"] for r in BOTH])
+@pytest.mark.parametrize("rec", ALL_SETS, ids=[r["case_id"] for r in ALL_SETS])
 def test_flat_case_passes_parse_case(rec):
     parse_case(rec["flat_case"])
 
