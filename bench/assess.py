@@ -65,26 +65,39 @@ def thin_published(n: int, seed: int) -> list[dict[str, object]]:
     return list(thin_cases(bases, n, seed))
 
 
-def differential_only(cases: list[dict[str, object]]) -> None:
-    parsed = [parse_case(c) for c in cases]
-    shown = [display_state(c) for c in parsed]
+def differential_times(cases: list[dict[str, object]], distinct: bool = False) -> tuple[float, float, list[int], int]:
+    """The differential alone (``clinic``), timed on the cases' findings as known: seconds a case with derivatives
+    (the next tests' information) and without, each computed row's weight vectors (sorted) and how many were
+    inexact. With ``distinct``, rows with the same findings are computed once (as a batch shares them) and the
+    time is still per case."""
     eng = engine()
-    packed = [eng.pack(s) for s in shown]
+    rows = []
+    seen: set[bytes] = set()
+    for c in cases:
+        p = parse_case(c)
+        packed = eng.pack(display_state(p))
+        if not (distinct and packed in seen):
+            seen.add(packed)
+            rows.append((packed, p.values))
     vec, inexact = [], 0
     t0 = time.perf_counter()
-    for p, c in zip(packed, parsed, strict=True):
-        d = compute(p, "clinic", values=c.values)
+    for packed, values in rows:
+        d = compute(packed, "clinic", values=values)
         vec.append(d.n_vectors)
         inexact += not d.exact
     t1 = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for p, c in zip(packed, parsed, strict=True):
-        compute(p, "clinic", derivatives=False, values=c.values)
+    for packed, values in rows:
+        compute(packed, "clinic", derivatives=False, values=values)
     t2 = time.perf_counter() - t0
-    vec.sort()
+    return t1 / len(cases), t2 / len(cases), sorted(vec), inexact
+
+
+def differential_only(cases: list[dict[str, object]]) -> None:
+    t1, t2, vec, inexact = differential_times(cases)
     n = len(cases)
-    us = 1e6 * t1 / n  # a case's differential with derivatives
-    print(f"  differential alone: {us:7.0f} us/case with derivatives, {1e6 * t2 / n:7.0f} us without; "
+    us = 1e6 * t1  # a case's differential with derivatives
+    print(f"  differential alone: {us:7.0f} us/case with derivatives, {1e6 * t2:7.0f} us without; "
           f"weight vectors mean {sum(vec) / n:.1f}, p50 {vec[n // 2]}, max {vec[-1]}; inexact {inexact}")
     # issue 10's library target is 5,000 full assessments/s: 200 us a case for everything
     print(f"  ceiling: the differential with derivatives alone allows at most {1e6 / us:,.0f} cases/s on one core; "

@@ -23,7 +23,10 @@ import argparse
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # bench/assess.py (its thin cohort and differential timing)
 
 from myoclass.batch import prepare_scoring_process
 
@@ -49,16 +52,19 @@ _PEAK = ("import resource, sys\n"
          "      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
 
 
+def cohort_cases(cohort: str, rows: int, seed: int) -> Iterator[dict[str, object]]:
+    """The cohort's cases: synthetic registry-like, or thin published (``thin_published`` of bench/assess.py)."""
+    if cohort == "thin":
+        from assess import thin_published  # bench/assess.py
+
+        return iter(thin_published(rows, seed))
+    return synthetic_cases(rows, seed)
+
+
 def generate(path: Path, rows: int, seed: int = 1, chunk: int = 100_000, cohort: str = "synthetic") -> float:
     t0 = time.perf_counter()
     writer = None
-    if cohort == "thin":
-        sys.path.insert(0, str(Path(__file__).parent))
-        from assess import thin_published  # bench/assess.py
-
-        it = iter(thin_published(rows, seed))
-    else:
-        it = synthetic_cases(rows, seed)
+    it = cohort_cases(cohort, rows, seed)
     done = 0
     while done < rows:
         part = [next(it) for _ in range(min(chunk, rows - done))]
@@ -112,39 +118,20 @@ def differential_floor(cohort: str, plain_s_per_row: float, workers: int, n: int
     Times :func:`myoclass.reasoning.differential.compute` (one weighted model count per condition and group
     value over the compiled diagram; with derivatives, the joints that give each next test its
     ``p_present`` and ``expected_information``) on ``n`` rows of the same cohort, one core, rows with the
-    same findings computed once as the batch does."""
-    from myoclass import parse_case
-    from myoclass.model.findings import display_state
-    from myoclass.reasoning.differential import compute, model_for, prepare
-    from myoclass.reasoning.engine import engine
+    same findings computed once as the batch does (``differential_times`` of bench/assess.py)."""
+    from assess import differential_times  # bench/assess.py
+    from myoclass.reasoning.differential import model_for, prepare
 
-    if cohort == "thin":
-        sys.path.insert(0, str(Path(__file__).parent))
-        from assess import thin_published  # bench/assess.py
-
-        cases = thin_published(n, 1)
-    else:
-        cases = list(synthetic_cases(n, 1))
-    eng = engine()
+    cases = list(cohort_cases(cohort, n, 1))
     prepare()
-    rows = {}
-    for c in cases:
-        p = parse_case(c)
-        rows.setdefault(eng.pack(display_state(p)), p.values)
-    t = {}
-    for deriv in (True, False):
-        t0 = time.perf_counter()
-        vec = 0
-        for packed, values in rows.items():
-            vec += compute(packed, "clinic", derivatives=deriv, values=values).n_vectors
-        t[deriv] = (time.perf_counter() - t0) / len(cases)
+    t_with, t_without, vec, _inexact = differential_times(cases, distinct=True)
     table = model_for().dg.table
     budget = 10 * plain_s_per_row * workers
-    print(f"the exact differential alone, one core ({len(rows):,} distinct of {len(cases):,} rows; diagram "
-          f"{table.n:,} nodes, {int(table.cone_start[-1]):,} cone entries; {vec / len(rows):.1f} weight vectors a row):")
-    print(f"  {1e6 * t[True]:.0f} us a row with the next tests' information, {1e6 * t[False]:.0f} us without; "
+    print(f"the exact differential alone, one core ({len(vec):,} distinct of {len(cases):,} rows; diagram "
+          f"{table.n:,} nodes, {int(table.cone_start[-1]):,} cone entries; {sum(vec) / len(vec):.1f} weight vectors a row):")
+    print(f"  {1e6 * t_with:.0f} us a row with the next tests' information, {1e6 * t_without:.0f} us without; "
           f"the 10x target leaves {1e6 * budget:.1f} us a row for everything on {workers} core(s): the differential "
-          f"alone is {t[True] / budget:.1f}x that ({t[False] / budget:.1f}x without the next tests' information)")
+          f"alone is {t_with / budget:.1f}x that ({t_without / budget:.1f}x without the next tests' information)")
 
 
 def main() -> None:

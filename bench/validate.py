@@ -68,6 +68,13 @@ FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
 THIRD_PATH = PATH.with_name("third_cases.jsonl")
 #: the commit whose model the third set was first scored on (its first figures are in data/validation/README.md)
 THIRD_FIRST_SCORED_ON = "a436219"
+#: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
+SCORED_SETS = (
+    ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
+                          "the model's second reading (session 12)"),
+    ("third", THIRD_PATH, "in neither set above; collected in session 13 after the model's last change and first "
+                          f"scored on {THIRD_FIRST_SCORED_ON}"),
+)
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
 HALVES = ("dev", "held-out")
@@ -268,23 +275,15 @@ def main() -> None:
         for name in ("all", *HALVES):
             detail = name != "held-out" or detail_held_out
             table[(reading, name)] = evaluate(parts[name], reading, name, detail)
-    if not args and FRESH_PATH.exists():
-        fresh = load(FRESH_PATH)
-        print(f"fresh set: {FRESH_PATH.name}, {len(fresh)} patients from {len({source_key(r) for r in fresh})} "
-              f"publications, none in the main set; collected after the model was frozen at 225febf, first scored before "
-              f"the model's second reading (session 12); labels: "
-              f"{label_counts(fresh)}")
+    for name, set_path, status in SCORED_SETS if not args else ():
+        if not set_path.exists():
+            continue
+        extra = load(set_path)
+        print(f"{name} set: {set_path.name}, {len(extra)} patients from {len({source_key(r) for r in extra})} "
+              f"publications, {status}; labels: {label_counts(extra)}")
         print()
         for reading in ("clinic", "record"):
-            table[(reading, "fresh")] = evaluate(fresh, reading, "fresh")
-    if not args and THIRD_PATH.exists():
-        third = load(THIRD_PATH)
-        print(f"third set: {THIRD_PATH.name}, {len(third)} patients from {len({source_key(r) for r in third})} "
-              f"publications, in neither set above; collected in session 13 after the model's last change and first "
-              f"scored on {THIRD_FIRST_SCORED_ON}; labels: {label_counts(third)}")
-        print()
-        for reading in ("clinic", "record"):
-            table[(reading, "third")] = evaluate(third, reading, "third")
+            table[(reading, name)] = evaluate(extra, reading, name)
     print("summary (leading = leading-label accuracy; p>=0.8 = coverage / accuracy there):")
     print(f"  {'reading':8s} {'half':9s} {'n':>4s} {'leading':>8s} {'top-2':>7s} {'Brier':>7s} {'p>=0.8':>15s}")
     for (reading, name), f in table.items():
