@@ -39,6 +39,10 @@ the literature, no number set from a case), so the set is scored, not untouched.
 by helpers who did not read the model, after the model's last change (a436219). Scored as a whole under both
 readings; its first figures (data/validation/README.md, "Third set") are the untouched measure.
 
+**Fourth set.** ``FOURTH_PATH``: published cases collected in session 14 from publications in none of the sets
+above, the same way; the model is unchanged since a436219. Scored as a whole under both readings; its first figures
+(data/validation/README.md, "Fourth set") are the untouched measure.
+
 Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
 
@@ -68,12 +72,20 @@ FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
 THIRD_PATH = PATH.with_name("third_cases.jsonl")
 #: the commit whose model the third set was first scored on (its first figures are in data/validation/README.md)
 THIRD_FIRST_SCORED_ON = "a436219"
+#: a fourth set of published cases, collected in session 14 from publications in none of the sets above, by helpers
+#: who did not read the model; the model is still that of a436219 (see data/validation/README.md, "Fourth set"):
+#: scored as a whole, never split and never used to set a number
+FOURTH_PATH = PATH.with_name("fourth_cases.jsonl")
+#: the model the fourth set was first scored on (unchanged since a436219: ``myoclass model`` prints the same)
+FOURTH_FIRST_SCORED_ON = "a436219"
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
                           "the model's second reading (session 12)"),
     ("third", THIRD_PATH, "in neither set above; collected in session 13 after the model's last change and first "
-                          f"scored on {THIRD_FIRST_SCORED_ON}"),
+                          f"scored on {THIRD_FIRST_SCORED_ON}; its misses looked at in session 14, no model change since"),
+    ("fourth", FOURTH_PATH, "in none of the sets above; collected in session 14, the model unchanged since "
+                            f"{FOURTH_FIRST_SCORED_ON}, first scored on it"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
@@ -291,7 +303,8 @@ def main() -> None:
               f"{f['brier']:7.4f} {100 * f['coverage_08']:6.1f}% / {100 * f['accuracy_08']:5.1f}%")
     print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
           f"Looked at: {LOOKED_AT}; held-out: scored only; fresh: scored, its misses seen before the second reading; "
-          f"third: scored only, first on {THIRD_FIRST_SCORED_ON}.")
+          f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14 (no model change since); "
+          f"fourth: scored only, first on {FOURTH_FIRST_SCORED_ON}.")
 
 
 if __name__ == "__main__":

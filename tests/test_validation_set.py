@@ -16,6 +16,8 @@ PATH = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_
 FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
 #: the third set, collected after the model's last change (data/validation/README.md, "Third set")
 THIRD_PATH = PATH.with_name("third_cases.jsonl")
+#: the fourth set, collected in session 14 with the model unchanged (data/validation/README.md, "Fourth set")
+FOURTH_PATH = PATH.with_name("fourth_cases.jsonl")
 VOCABULARY = {
     "imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "dm", "adm", "jdm", "ibm", "pm",
     "nonspecific_myositis", "juvenile_myositis_other", "hereditary_myopathy", "statin_toxic_myopathy",
@@ -41,8 +43,9 @@ V = _validate_module()
 RECORDS = V.load(PATH)
 FRESH = V.load(FRESH_PATH)
 THIRD = V.load(THIRD_PATH)
-#: every record of the three sets: each is held to the same provenance and input rules
-ALL_SETS = RECORDS + FRESH + THIRD
+FOURTH = V.load(FOURTH_PATH)
+#: every record of the four sets: each is held to the same provenance and input rules
+ALL_SETS = RECORDS + FRESH + THIRD + FOURTH
 
 
 def test_enough_cases():
@@ -102,6 +105,16 @@ def test_third_set_comes_from_publications_in_neither_other_set():
     assert max(Counter(V.source_key(r) for r in THIRD).values()) <= 3
     assert V.THIRD_PATH == THIRD_PATH and V.THIRD_FIRST_SCORED_ON == "a436219"
     assert all(r["case_id"].startswith("third-") for r in THIRD)
+
+
+def test_fourth_set_comes_from_publications_in_no_other_set():
+    """The fourth set is the untouched measure of session 14: none of its publications is in an earlier set, at most
+    three patients come from one publication, and bench/validate.py scores it (its path and the model it met first)."""
+    earlier = {k for r in RECORDS + FRESH + THIRD for k in V.publication_ids(r)}
+    assert FOURTH and {k for r in FOURTH for k in V.publication_ids(r)}.isdisjoint(earlier)
+    assert max(Counter(V.source_key(r) for r in FOURTH).values()) <= 3
+    assert V.FOURTH_PATH == FOURTH_PATH and V.FOURTH_FIRST_SCORED_ON == "a436219"
+    assert all(r["case_id"].startswith("fourth-") for r in FOURTH)
 
 
 # ------------------------------------------------------------------------------ the dev / held-out split
