@@ -97,24 +97,23 @@ def test_fresh_cases_come_from_publications_not_in_the_main_set():
     assert max(Counter(V.source_key(r) for r in FRESH).values()) <= 4
 
 
-def test_third_set_comes_from_publications_in_neither_other_set():
-    """The third set is the untouched measure: none of its publications is in the main or the fresh set, at most
-    three patients come from one publication, and bench/validate.py scores it (its path and first commit)."""
-    earlier = {k for r in RECORDS + FRESH for k in V.publication_ids(r)}
-    assert THIRD and {k for r in THIRD for k in V.publication_ids(r)}.isdisjoint(earlier)
-    assert max(Counter(V.source_key(r) for r in THIRD).values()) <= 3
-    assert V.THIRD_PATH == THIRD_PATH and V.THIRD_FIRST_SCORED_ON == "a436219"
-    assert all(r["case_id"].startswith("third-") for r in THIRD)
+#: the sets collected after the model's last change, each with the sets before it, its path, and the model (commit)
+#: bench/validate.py says it was first scored on
+LATER_SETS = [("third", THIRD, RECORDS + FRESH, THIRD_PATH, V.THIRD_FIRST_SCORED_ON),
+              ("fourth", FOURTH, RECORDS + FRESH + THIRD, FOURTH_PATH, V.FOURTH_FIRST_SCORED_ON)]
 
 
-def test_fourth_set_comes_from_publications_in_no_other_set():
-    """The fourth set is the untouched measure of session 14: none of its publications is in an earlier set, at most
-    three patients come from one publication, and bench/validate.py scores it (its path and the model it met first)."""
-    earlier = {k for r in RECORDS + FRESH + THIRD for k in V.publication_ids(r)}
-    assert FOURTH and {k for r in FOURTH for k in V.publication_ids(r)}.isdisjoint(earlier)
-    assert max(Counter(V.source_key(r) for r in FOURTH).values()) <= 3
-    assert V.FOURTH_PATH == FOURTH_PATH and V.FOURTH_FIRST_SCORED_ON == "a436219"
-    assert all(r["case_id"].startswith("fourth-") for r in FOURTH)
+@pytest.mark.parametrize(("name", "later", "earlier", "path", "first_scored_on"), LATER_SETS,
+                         ids=[x[0] for x in LATER_SETS])
+def test_later_set_comes_from_publications_in_no_earlier_set(name, later, earlier, path, first_scored_on):
+    """The third and fourth sets were each the untouched measure when first scored: none of their publications is in
+    an earlier set, at most three patients come from one publication, and bench/validate.py scores each (its path,
+    and the model it met first)."""
+    before = {k for r in earlier for k in V.publication_ids(r)}
+    assert later and {k for r in later for k in V.publication_ids(r)}.isdisjoint(before)
+    assert max(Counter(V.source_key(r) for r in later).values()) <= 3
+    assert {n: p for n, p, _status in V.SCORED_SETS}[name] == path and first_scored_on == "a436219"
+    assert all(r["case_id"].startswith(f"{name}-") for r in later)
 
 
 # ------------------------------------------------------------------------------ the dev / held-out split
