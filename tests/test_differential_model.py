@@ -341,3 +341,88 @@ def test_the_documented_counts_match_the_model() -> None:
     assert sum(tags.values()) == total == assumed + vp + vs + d + struct
     n_hpo = sum(1 for r in rows if r["tag"] == "D" and r["sources"] == M.HPO_ANNOTATIONS.rendered_short)
     assert (hpo, arith) == (n_hpo, tags["D"] - n_hpo)
+
+
+# --- onset-age bands from cohort summaries (session 15) ------------------------------------------------------
+@pytest.mark.parametrize(("n", "published"), [(10, 3.078), (20, 3.735), (30, 4.086), (50, 4.498)])
+def test_the_range_factor_is_wan_2014s(n: int, published: float) -> None:
+    """Wan et al. 2014, Table 1 gives xi(n), the expected range of n standard normal values; the formula of
+    scenario C1 approximates it to within 0.02 for these n."""
+    assert abs(M.wan_xi(n) - published) < 0.02
+
+
+def test_the_quartile_factor_tends_to_1_35() -> None:
+    """Wan et al. 2014, scenario C3: (q3 - q1) / 1.35 for a large sample, as for a normal distribution."""
+    assert abs(M.wan_eta(100_000) - 1.349) < 0.001
+    assert M.wan_eta(20) < M.wan_eta(200) < 1.35
+
+
+def test_onset_bands_of_one_summary_worked_example() -> None:
+    """Mean 50, SD 10: P(band) between the whole-year cuts 17.5, 39.5 and 45.5, from a normal table:
+    Phi(-3.25) = 0.000577, Phi(-1.05) = 0.146859, Phi(-0.45) = 0.326355."""
+    s = M.CohortSummary(M.WAN_2014, 1, "", mean=50.0, sd=10.0)
+    bands = M.pooled_age_bands((s,))
+    expected = (0.000577, 0.146859 - 0.000577, 0.326355 - 0.146859, 1 - 0.326355)
+    assert all(math.isclose(a, b, abs_tol=2e-6) for a, b in zip(bands, expected, strict=True))
+    assert math.isclose(sum(bands), 1.0, abs_tol=1e-12)
+
+
+def test_summaries_are_pooled_by_cohort_size_and_shifted_to_onset() -> None:
+    a = M.CohortSummary(M.WAN_2014, 30, "", mean=30.0, sd=5.0)
+    b = M.CohortSummary(M.WAN_2014, 10, "", mean=62.0, sd=5.0, shift=2.0)  # diagnosis at 62, onset at 60
+    pooled = M.pooled_age_bands((a, b))
+    one_a, one_b = M.pooled_age_bands((a,)), M.pooled_age_bands((b,))
+    assert all(math.isclose(p, 0.75 * x + 0.25 * y) for p, x, y in zip(pooled, one_a, one_b, strict=True))
+    assert M.summary_normal(b) == (60.0, 5.0)
+
+
+def test_a_summary_without_a_spread_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs a mean with its SD or range"):
+        M.summary_normal(M.CohortSummary(M.WAN_2014, 10, "", median=40.0))
+
+
+def test_the_median_summaries_follow_wan_2014() -> None:
+    s = M.CohortSummary(M.WAN_2014, 50, "", median=40.0, q1=30.0, q3=52.0)
+    assert M.summary_normal(s) == pytest.approx(((30 + 40 + 52) / 3, 22 / M.wan_eta(50)))
+    r = M.CohortSummary(M.WAN_2014, 50, "", median=40.0, low=20.0, high=80.0)
+    assert M.summary_normal(r) == pytest.approx(((20 + 80 + 80) / 4, 60 / M.wan_xi(50)))
+
+
+def _number_text(x: float) -> str:
+    return f"{x:g}"
+
+
+@pytest.mark.parametrize("condition", sorted(M.ONSET_AGE_SUMMARIES))
+def test_every_onset_summary_quotes_its_numbers(condition: str) -> None:
+    """The numbers a summary enters are in its verbatim quote (a guard against a mistyped number)."""
+    for s in M.ONSET_AGE_SUMMARIES[condition]:
+        for x in (s.mean, s.sd, s.median, s.q1, s.q3, s.low, s.high):
+            if x is not None:
+                assert _number_text(x) in s.quote, (condition, s.source.key, x)
+        assert s.source.doi or s.source.pmid
+
+
+@pytest.mark.parametrize("condition", sorted(M.ONSET_AGE_SUMMARIES))
+def test_onset_bands_come_from_the_summaries(condition: str) -> None:
+    """The model's onset bands are the pooled normal's, rescaled where the label fixes a band by definition;
+    each carries tag D and cites the cohorts and Wan et al. 2014."""
+    dist = M.CATEGORICAL["onset_age_band"][condition]
+    assert math.isclose(sum(n.value for n in dist.values()), 1.0, abs_tol=1e-12)
+    fitted = dict(zip(AGE_BANDS, M.pooled_age_bands(M.ONSET_AGE_SUMMARIES[condition]), strict=True))
+    free = [b for b, n in dist.items() if n.tag != "def"]
+    rest = 1.0 - sum(n.value for n in dist.values() if n.tag == "def")
+    mass = sum(fitted[b] for b in free)
+    for b in free:
+        n = dist[b]
+        assert n.tag == "D" and M.WAN_2014 in n.sources, (condition, b)
+        assert all(s.source in n.sources for s in M.ONSET_AGE_SUMMARIES[condition])
+        assert math.isclose(n.value, fitted[b] * rest / mass, rel_tol=1e-12)
+
+
+def test_onset_bands_read_worked_examples() -> None:
+    """By hand: statin myopathy, mean 64 (SD 14), P(onset > 45) = 1 - Phi((45.5 - 64) / 14) = 1 - Phi(-1.3214)
+    = 0.9068; adult DM, mean 57 (SD 18), under 18 excluded by definition: P(18-39) is
+    (Phi(-0.9722) - Phi(-2.1944)) / (1 - Phi(-2.1944)) = (0.16547 - 0.01410) / 0.98590 = 0.1535."""
+    assert math.isclose(M.CATEGORICAL["onset_age_band"]["statin_toxic_myopathy"]["over_45"].value, 0.9068, abs_tol=2e-4)
+    assert M.CATEGORICAL["onset_age_band"]["dm"]["under_18"].value == 0.0
+    assert math.isclose(M.CATEGORICAL["onset_age_band"]["dm"]["18_to_39"].value, 0.1535, abs_tol=3e-4)

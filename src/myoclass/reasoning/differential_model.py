@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
@@ -1297,6 +1298,195 @@ CATEGORICAL["onset_tempo"]["imnm_anti_srp"] = _rescaled(CATEGORICAL["onset_tempo
     "insidious": _vp(5 / 27, SRP_OUTCOME_2012, "'Of the 27 patients, 5 (19%) showed chronic progressive muscle "
                      "weakness' against 'the other 22 patients (81%) with the subacute form' (abstract): 5/27; the "
                      "22/27 is split between acute and subacute in the assumed ratio")}, _RESCALED)
+
+
+# =================================================================================================
+# Onset-age bands from published cohort summaries
+# =================================================================================================
+#: Where a cohort reports the onset age as a summary (mean and SD, or the median with quartiles or range), the
+#: band probabilities are read off a normal distribution of the onset age with that summary's mean and SD.
+#: Where only the median with the quartiles or the range is given, the mean and SD are estimated as Wan et
+#: al. 2014 do with the sample size (their scenarios C3 and C1); a mean given with the range keeps its mean
+#: and takes the SD from the range. Several cohorts of one condition are pooled as a mixture weighted by
+#: their sizes. The normal shape is a modelling approximation, not a number read
+#: (``docs/differential-model.md``, "Onset-age bands from cohort summaries").
+WAN_2014 = Citation(
+    "wan2014",
+    "Wan X, Wang W, Liu J, Tong T. Estimating the sample mean and standard deviation from the sample size, median, "
+    "range and/or interquartile range. BMC Med Res Methodol 2014;14:135.",
+    doi="10.1186/1471-2288-14-135",
+    pmid="25524443",
+    short="Wan et al. 2014",
+)
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """One cohort's published summary of its onset ages in years, as quoted. A summary of the age at
+    diagnosis gives ``shift``, the years subtracted to reach the onset (the cohort's own mean delay)."""
+
+    source: Citation
+    n: int
+    quote: str
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    low: float | None = None
+    high: float | None = None
+    shift: float = 0.0
+    note: str = ""
+
+
+_N01 = NormalDist()
+
+
+def wan_xi(n: int) -> float:
+    """Wan et al. 2014, scenario C1: the expected range of n standard normal values,
+    2 Phi^-1((n - 0.375) / (n + 0.25))."""
+    return 2.0 * _N01.inv_cdf((n - 0.375) / (n + 0.25))
+
+
+def wan_eta(n: int) -> float:
+    """Wan et al. 2014, scenario C3: the expected interquartile range of n standard normal values,
+    2 Phi^-1((0.75 n - 0.125) / (n + 0.25))."""
+    return 2.0 * _N01.inv_cdf((0.75 * n - 0.125) / (n + 0.25))
+
+
+def summary_normal(s: CohortSummary) -> tuple[float, float]:
+    """(mean, SD) of the cohort's onset ages: mean and SD as given; else the mean with the SD from the range;
+    else from the median with the quartiles (scenario C3) or the range (scenario C1) of Wan et al. 2014."""
+    if s.mean is not None and s.sd is not None:
+        return s.mean - s.shift, s.sd
+    if s.mean is not None and s.low is not None and s.high is not None:
+        return s.mean - s.shift, (s.high - s.low) / wan_xi(s.n)
+    if s.median is not None and s.q1 is not None and s.q3 is not None:
+        return (s.q1 + s.median + s.q3) / 3.0 - s.shift, (s.q3 - s.q1) / wan_eta(s.n)
+    if s.median is not None and s.low is not None and s.high is not None:
+        return (s.low + 2.0 * s.median + s.high) / 4.0 - s.shift, (s.high - s.low) / wan_xi(s.n)
+    raise ValueError(f"{s.source.key}: a summary needs a mean with its SD or range, or a median with quartiles or range")
+
+
+#: ages are reported in whole years: band "under_18" holds 0-17, "18_to_39" 18-39, "40_to_45" 40-45 and
+#: "over_45" 46 and over (model.findings), so the normal is cut halfway between
+AGE_CUTS = (17.5, 39.5, 45.5)
+
+
+def pooled_age_bands(summaries: tuple[CohortSummary, ...]) -> tuple[float, ...]:
+    """P(onset band), per band of :data:`~myoclass.model.findings.AGE_BANDS`: each cohort's normal cut at
+    :data:`AGE_CUTS`, pooled as a mixture weighted by cohort size."""
+    total = [0.0] * (len(AGE_CUTS) + 1)
+    for s in summaries:
+        mean, sd = summary_normal(s)
+        cdf = [0.0, *(NormalDist(mean, sd).cdf(c) for c in AGE_CUTS), 1.0]
+        for i in range(len(total)):
+            total[i] += s.n * (cdf[i + 1] - cdf[i])
+    n = sum(s.n for s in summaries)
+    return tuple(t / n for t in total)
+
+
+NOGUCHI_2017 = Citation(
+    "noguchi2017",
+    "Noguchi E, Uruha A, Suzuki S, Hamanaka K, Ohnuki Y, Tsugawa J, Watanabe Y, Nakahara J, Shiina T, Suzuki N, "
+    "Nishino I. Skeletal muscle involvement in antisynthetase syndrome. JAMA Neurol 2017;74(8):992-999.",
+    pmid="28586844",
+    short="Noguchi et al. 2017 (51 anti-ARS, biopsy cohort)",
+)
+HEGDE_2022 = Citation(
+    "hegde2022",
+    "Hegde A, Marwah V, Shrinath V, Choudhary R, Malik V. Anti-Jo1 syndrome: understanding a rare cause of "
+    "interstitial lung disease. Mediterr J Rheumatol 2022;33(4):437-443.",
+    doi="10.31138/mjr.33.4.437",
+    pmid="37034360",
+    short="Hegde et al. 2022 (17 anti-Jo-1)",
+)
+SUZUKI_IBM_2016 = Citation(
+    "suzukiibm2016",
+    "Suzuki N, Mori-Yoshimura M, Yamashita S, Nakano S, Murata K, Inamori Y, et al. Multicenter questionnaire "
+    "survey for sporadic inclusion body myositis in Japan. Orphanet J Rare Dis 2016;11:146.",
+    doi="10.1186/s13023-016-0524-x",
+    short="Suzuki et al. 2016 (146 IBM, Japan)",
+)
+QIU_2026 = Citation(
+    "qiu2026",
+    "Qiu H, Yang S, Guo X, et al. The clinical, serological and myopathological features of a cohort of Chinese "
+    "patients with inclusion body myositis: a single center analysis. Front Immunol (2026; volume not shown on the "
+    "abstract page read).",
+    doi="10.3389/fimmu.2026.1782053",
+    short="Qiu et al. 2026 (43 IBM, ENMC 2024)",
+)
+MENDES_2014 = Citation(
+    "mendes2014",
+    "Mendes P, Robles PG, Mathur S. Statin-induced rhabdomyolysis: a comprehensive review of case reports. "
+    "Physiother Can 2014;66(2):124-132.",
+    doi="10.3138/ptc.2012-65",
+    pmid="24799748",
+    short="Mendes et al. 2014 (112 statin rhabdomyolysis reports)",
+)
+
+#: the onset-age summaries read, per condition (abstracts; quotes verbatim). Conditions without a summary
+#: with a spread (SD, quartiles or range) keep their assumed bands: see docs/differential-model.md.
+ONSET_AGE_SUMMARIES: dict[str, tuple[CohortSummary, ...]] = {
+    "imnm_anti_srp": (
+        CohortSummary(SUZUKI_2015, 100, "The mean onset age of the 61 female and 39 male patients was 51 years "
+                      "(range 4-82 years)", mean=51.0, low=4.0, high=82.0,
+                      note="mean as given; SD from the range (Wan et al. 2014, scenario C1)"),
+    ),
+    "antisynthetase": (
+        CohortSummary(NOGUCHI_2017, 51, "Of this subset, 31 (61%) were women, with a mean (SD) age at disease onset "
+                      "of 60.2 (16.1) years.", mean=60.2, sd=16.1, note="muscle-biopsy cohort (myositis-led)"),
+        CohortSummary(HEGDE_2022, 17, "The mean age of diagnosis was 40 (±13) years with mean time to diagnosis being "
+                      "2 years (± 0.6 years), from first clinical presentation.", mean=40.0, sd=13.0, shift=2.0,
+                      note="age at diagnosis less the cohort's mean delay of 2 years (ILD-led cohort)"),
+    ),
+    "dm": (
+        CohortSummary(FORNARO_2024, 63, "Compared to DM, CADM patients were younger at onset and diagnosis (45.5±17 "
+                      "vs. 57±18, and 46±17 vs. 58±18 years, respectively; p<0.05).", mean=57.0, sd=18.0,
+                      note="the 63 DM with muscle involvement"),
+    ),
+    "adm": (
+        CohortSummary(FORNARO_2024, 16, "Compared to DM, CADM patients were younger at onset and diagnosis (45.5±17 "
+                      "vs. 57±18, and 46±17 vs. 58±18 years, respectively; p<0.05).", mean=45.5, sd=17.0,
+                      note="the 16 strictly amyopathic patients"),
+    ),
+    "ibm": (
+        CohortSummary(SUZUKI_IBM_2016, 146, "The mean age at the onset was 63.4 ± 9.2 years.", mean=63.4, sd=9.2),
+        CohortSummary(QIU_2026, 43, "The mean age at onset was 54.9±9.6 years old.", mean=54.9, sd=9.6),
+    ),
+    "statin_toxic_myopathy": (
+        CohortSummary(MENDES_2014, 112, "The majority were in men (70%) and people over 45 years of age (mean 64 [SD "
+                      "14] years).", mean=64.0, sd=14.0,
+                      note="age at presentation of statin rhabdomyolysis, taken as the onset age (an acute onset); "
+                           "anti-HMGCR was not tested in these reports"),
+    ),
+}
+
+
+def _fitted(old: _Dist, fitted: tuple[float, ...], sources: tuple[Citation, ...], note: str) -> _Dist:
+    """``old`` with its assumed values replaced by the ``fitted`` band probabilities (tag D). Values read or
+    structural in ``old`` are kept, and the fitted values share what they leave in the fitted ratios."""
+    keep = {v: n for v, n in old.items() if n.tag != "assumed"}
+    free = [(v, p) for v, p in zip(old, fitted, strict=True) if v not in keep]
+    rest = 1.0 - sum(n.value for n in keep.values())
+    mass = sum(p for _, p in free)
+    out = dict(keep)
+    for v, p in free:
+        out[v] = _d(p * rest / mass if mass > 0 else 0.0, sources, note)
+    return {v: out[v] for v in old}
+
+
+def _summary_text(s: CohortSummary) -> str:
+    return f"{s.source.short}, n = {s.n}: '{s.quote}'" + (f" ({s.note})" if s.note else "")
+
+
+for _c, _ss in ONSET_AGE_SUMMARIES.items():
+    CATEGORICAL["onset_age_band"][_c] = _fitted(
+        CATEGORICAL["onset_age_band"][_c], pooled_age_bands(_ss),
+        (*dict.fromkeys(s.source for s in _ss), WAN_2014),
+        "normal approximation of the onset age" + (", cohorts pooled by size" if len(_ss) > 1 else "") + ", cut at "
+        "17.5, 39.5 and 45.5 years (whole-year ages); bands that the label excludes by definition stay 0: "
+        + "; ".join(_summary_text(s) for s in _ss))
 
 
 def _response(improved: Number, note: str) -> _Dist:
