@@ -41,8 +41,9 @@ readings; its first figures (data/validation/README.md, "Third set") were the un
 which looked at its misses (no model change followed).
 
 **Fourth set.** ``FOURTH_PATH``: published cases collected in session 14 from publications in none of the sets
-above, the same way; the model is unchanged since a436219. Scored as a whole under both readings; its first figures
-(data/validation/README.md, "Fourth set") are the untouched measure.
+above, the same way, with the model unchanged since a436219. Scored as a whole under both readings; its first figures
+(data/validation/README.md, "Fourth set") are the untouched measure of the model of a436219. Session 15 changed the
+model once, from the literature (``MODEL_CHANGE_15``); today's figures on it are scored, not untouched.
 
 Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
@@ -79,14 +80,18 @@ THIRD_FIRST_SCORED_ON = "a436219"
 FOURTH_PATH = PATH.with_name("fourth_cases.jsonl")
 #: the model the fourth set was first scored on (unchanged since a436219: ``myoclass model`` prints the same)
 FOURTH_FIRST_SCORED_ON = "a436219"
+#: the one model change after the fourth set's first scoring: from the literature, not from any set's cases
+MODEL_CHANGE_15 = "onset-age bands from published cohort summaries, c14f421"
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
                           "the model's second reading (session 12)"),
     ("third", THIRD_PATH, "in neither set above; collected in session 13 after the model's last change and first "
-                          f"scored on {THIRD_FIRST_SCORED_ON}; its misses looked at in session 14, no model change since"),
+                          f"scored on {THIRD_FIRST_SCORED_ON}; its misses looked at in session 14; model changed in "
+                          f"session 15 ({MODEL_CHANGE_15})"),
     ("fourth", FOURTH_PATH, "in none of the sets above; collected in session 14, the model unchanged since "
-                            f"{FOURTH_FIRST_SCORED_ON}, first scored on it"),
+                            f"{FOURTH_FIRST_SCORED_ON}, first scored on it; model changed in session 15 "
+                            f"({MODEL_CHANGE_15})"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
@@ -313,8 +318,8 @@ def main() -> None:
               f"{f['brier']:7.4f} {100 * f['coverage_08']:6.1f}% / {100 * f['accuracy_08']:5.1f}%")
     print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
           f"Looked at: {LOOKED_AT}; held-out: scored only; fresh: scored, its misses seen before the second reading; "
-          f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14 (no model change since); "
-          f"fourth: scored only, first on {FOURTH_FIRST_SCORED_ON}.")
+          f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14; "
+          f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both changed since by {MODEL_CHANGE_15}.")
 
 
 if __name__ == "__main__":

@@ -426,3 +426,20 @@ def test_onset_bands_read_worked_examples() -> None:
     assert math.isclose(M.CATEGORICAL["onset_age_band"]["statin_toxic_myopathy"]["over_45"].value, 0.9068, abs_tol=2e-4)
     assert M.CATEGORICAL["onset_age_band"]["dm"]["under_18"].value == 0.0
     assert math.isclose(M.CATEGORICAL["onset_age_band"]["dm"]["18_to_39"].value, 0.1535, abs_tol=3e-4)
+
+
+def test_the_model_version_changes_with_its_numbers() -> None:
+    """The registry re-assesses a visit whose stored model version differs from the running one, so any change
+    to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
+    differential_model.py and write the new pair here together."""
+    assert (M.MODEL_VERSION, M.fingerprint()) == (
+        "2", "2ca64a52a613962f07a2e77eb1708546c1fbb5b310add633a8037b3f2f90390a")
+
+
+def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = M.fingerprint()
+    dist = dict(M.CATEGORICAL["onset_age_band"]["ibm"])
+    n = dist["over_45"]
+    dist["over_45"] = M.Number(n.value - 1e-6, n.tag, n.sources, n.note)
+    monkeypatch.setitem(M.CATEGORICAL["onset_age_band"], "ibm", dist)
+    assert M.fingerprint() != before

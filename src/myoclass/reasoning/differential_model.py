@@ -36,6 +36,8 @@ needed), ``assumed`` (no source read: a documented default). A derived number li
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,6 +68,7 @@ __all__ = [
     "Number",
     "assumed_numbers",
     "distribution",
+    "fingerprint",
     "onset_weights_at_age",
     "p_enzyme",
     "p_present",
@@ -75,7 +78,11 @@ __all__ = [
     "sources",
 ]
 
-MODEL_VERSION = "1"
+#: the model's version, recorded with every differential and compared by the registry, which re-assesses a visit
+#: whose stored version differs. It changes whenever any number does: :func:`fingerprint` and
+#: ``tests/test_differential_model.py`` hold the two together. "1": up to session 14; "2": session 15, onset-age
+#: bands from cohort summaries.
+MODEL_VERSION = "2"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1724,3 +1731,10 @@ def assumed_numbers() -> list[tuple[str, str, str, str]]:
 def sources() -> list[Citation]:
     """Every source the model cites, once."""
     return list(dict.fromkeys(s for *_, n in _iter() for s in n.sources))
+
+
+def fingerprint() -> str:
+    """sha256 of every number of the model (where it sits, its value to 12 decimals and its tag): a change to any
+    of them must come with a new :data:`MODEL_VERSION` (``tests/test_differential_model.py`` holds the pair)."""
+    doc = [(t, v, g, x, round(n.value, 12), n.tag) for t, v, g, x, n in _iter()]
+    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
