@@ -1492,7 +1492,8 @@ for _c, _ss in ONSET_AGE_SUMMARIES.items():
         CATEGORICAL["onset_age_band"][_c], pooled_age_bands(_ss),
         (*dict.fromkeys(s.source for s in _ss), WAN_2014),
         "normal approximation of the onset age" + (", cohorts pooled by size" if len(_ss) > 1 else "") + ", cut at "
-        "17.5, 39.5 and 45.5 years (whole-year ages); bands that the label excludes by definition stay 0: "
+        + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years (whole-year ages); bands that the "
+        "label excludes by definition stay 0: "
         + "; ".join(_summary_text(s) for s in _ss))
 
 
