@@ -214,9 +214,12 @@ SOURCED = [  # (number, value, tag, source)
     (lambda: M.BOOLEAN["ab_ro52"]["jdm"], 42 / 302, "V-P", M.SABBAGH_2019),
     (lambda: M.BOOLEAN["ab_ro52"]["juvenile_myositis_other"], (3 + 8) / (25 + 44), "D", M.SABBAGH_2019),
     (lambda: M.BOOLEAN["ab_pmscl"]["dm"], 5 / 85, "V-P", M.ALVES_2018),
-    (lambda: M.CATEGORICAL["ck_band"]["imnm_anti_hmgcr"]["normal"], 0.5 / 76, "D", C.CHOW_2024),
+    # CK not raised: 0 of 75, 4 of 13 and 8 of 49, pooled by size (session 16)
+    (lambda: M.CATEGORICAL["ck_band"]["imnm_anti_hmgcr"]["normal"], 12 / 137, "D",
+     (C.CHOW_2024, M.SZCZESNY_2022, M.ALSHEHRI_2015)),
     (lambda: M.CATEGORICAL["ck_band"]["statin_toxic_myopathy"]["raised_over_15x_uln"], 6 / 45, "D", M.HANSEN_2005),
-    (lambda: M.CATEGORICAL["ck_band"]["jdm"]["normal"], 1 - 0.832, "D", M.CARRA_JDM_2022),
+    (lambda: M.CATEGORICAL["ck_band"]["jdm"]["normal"], 28 / 198, "D", (M.CARRA_JDM_2022, M.PACHMAN_1998)),
+    (lambda: M.CATEGORICAL["ck_band"]["ibm"]["normal"], 4 / 36, "D", M.IBM_BONN_1993),
     (lambda: M.CATEGORICAL["onset_tempo"]["imnm_anti_srp"]["insidious"], 5 / 27, "V-P", M.SRP_OUTCOME_2012),
     (lambda: M.CATEGORICAL["immunosuppression_response"]["antisynthetase"]["improved"], (13 + 55) / 86, "D",
      M.MARIE_2013),
@@ -309,8 +312,8 @@ def test_the_antisynthetase_split_is_read_and_rests_on_the_rare_synthetases() ->
 
 def test_a_proportion_read_as_none_or_all_enters_as_the_jeffreys_estimate() -> None:
     assert M.BOOLEAN["biopsy_mhc1_upregulation"]["ibm"].value == pytest.approx((86 + 0.5) / (86 + 1))
-    assert 0.0 < M.CATEGORICAL["ck_band"]["imnm_anti_hmgcr"]["normal"].value < 0.01
-    for c in ("imnm_anti_hmgcr", "statin_toxic_myopathy", "jdm"):
+    assert M.BOOLEAN["skin_other_dm_rash"]["adm"].value == pytest.approx((16 + 0.5) / (16 + 1))
+    for c in ("imnm_anti_hmgcr", "statin_toxic_myopathy", "jdm", "ibm"):
         assert math.isclose(sum(M.distribution("ck_band", c).values()), 1.0, abs_tol=1e-12)
 
 
@@ -433,7 +436,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "2", "2ca64a52a613962f07a2e77eb1708546c1fbb5b310add633a8037b3f2f90390a")
+        "3", "0415ce6c2335a3ce40303d7d51b538106abf241c0f1d0c8c69bbfd278ca810e4")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -443,3 +446,18 @@ def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) 
     dist["over_45"] = M.Number(n.value - 1e-6, n.tag, n.sources, n.note)
     monkeypatch.setitem(M.CATEGORICAL["onset_age_band"], "ibm", dist)
     assert M.fingerprint() != before
+
+
+def test_the_anti_hmgcr_ck_cohorts_are_quoted_and_pooled_by_size() -> None:
+    """Each cohort's count is in its quote (or is the arithmetic the note states), and the band is their pooled
+    share, with the other two bands rescaled around it (still tagged assumed)."""
+    rows = M.CK_NOT_RAISED_HMGCR
+    assert [(k, n) for _s, k, n, _q in rows] == [(0, 75), (4, 13), (8, 49)]
+    assert "9 (69%)" in rows[1][3] and "(83%)" in rows[2][3] and "1050-25,500" in rows[0][3]
+    band = M.CATEGORICAL["ck_band"]["imnm_anti_hmgcr"]
+    assert band["normal"].value == pytest.approx(12 / 137)
+    assert {v: n.tag for v, n in band.items()} == {"normal": "D", "raised_up_to_15x_uln": "assumed",
+                                                   "raised_over_15x_uln": "assumed"}
+    assert sum(n.value for n in band.values()) == pytest.approx(1.0)
+    # the assumed bands keep their ratio (0.25 : 0.70 before the cohorts were read)
+    assert band["raised_up_to_15x_uln"].value / band["raised_over_15x_uln"].value == pytest.approx(0.25 / 0.70)

@@ -44,7 +44,7 @@ def test_headline_and_strict_label_when_the_criteria_do_not_settle(client: TestC
     assert "Not settled by the criteria: anti-HMGCR not tested; course after statin withdrawal not recorded." in words
     assert 'href="#f-ab_hmgcr"' in html
     # the one-line note
-    assert "Not a diagnosis · literature-based model (v2) · reading: clinic · exact" in words
+    assert "Not a diagnosis · literature-based model (v3) · reading: clinic · exact" in words
 
 
 def test_bar_chart_rows_follow_the_differential(client: TestClient) -> None:
@@ -67,7 +67,7 @@ def test_bar_chart_rows_follow_the_differential(client: TestClient) -> None:
 def test_next_tests_show_odds_and_how_much_they_settle(client: TestClient) -> None:
     html = client.post("/", data=as_form(README_CASE), headers={"HX-Request": "true"}).text
     odds = [text_of(m) for m in re.findall(r'data-testid="next-test-odds">(.*?)</span>\s*</span>', html, re.S)]
-    assert odds[0] == "positive: 94% likely · settles most of what is uncertain (0.31 bits)"
+    assert odds[0] == "positive: 94% likely · settles most of what is uncertain (0.33 bits)"
     assert odds[1].startswith("resolved: 6% · persisted: 94% · settles some")
     assert "not weighed by the model: no biopsy was done" in html
 

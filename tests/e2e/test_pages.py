@@ -266,7 +266,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
         expect(result.get_by_test_id("verdict")).to_have_text("undetermined")  # the strict label, still shown
         expect(result.locator(".strict")).to_contain_text("Not settled by the criteria: anti-HMGCR not tested")
         expect(result.get_by_test_id("dx-note")).to_have_text(
-            re.compile(r"Not a diagnosis\s+· literature-based model \(v2\)\s+· reading: clinic · exact"))
+            re.compile(r"Not a diagnosis\s+· literature-based model \(v3\)\s+· reading: clinic · exact"))
         rows = result.get_by_test_id("dx-row")
         expect(rows.first).to_have_attribute("data-label", "imnm_anti_hmgcr")
         expect(rows.first.locator(".dx-pct")).to_have_text("94%")
@@ -291,7 +291,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
         expect(folded.locator(".dx-row")).to_have_count(1)
         expect(folded.locator(".dx-pct")).to_have_text("<1%")
         odds = result.get_by_test_id("next-test-odds").first
-        expect(odds).to_have_text(re.compile(r"positive: 94% likely · settles most of what is uncertain \(0\.31 bits\)"))
+        expect(odds).to_have_text(re.compile(r"positive: 94% likely · settles most of what is uncertain \(0\.33 bits\)"))
         expect(result.get_by_test_id("next-test").first).to_have_text("test anti-HMGCR")  # words, not ab_hmgcr
         result.get_by_test_id("differential").scroll_into_view_if_needed()
         shot(page, f"clinician-differential-{width}")
