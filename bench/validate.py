@@ -42,9 +42,9 @@ which looked at its misses (no model change followed).
 
 **Fourth set.** ``FOURTH_PATH``: published cases collected in session 14 from publications in none of the sets
 above, the same way, with the model unchanged since a436219. Scored as a whole under both readings; its first figures
-(data/validation/README.md, "Fourth set") are the untouched measure of the model of a436219. Sessions 15 and 16 changed
-the model, from the literature (``MODEL_CHANGE_15``, ``MODEL_CHANGE_16``); today's figures on it are scored, not
-untouched.
+(data/validation/README.md, "Fourth set") are the untouched measure of the model of a436219. Sessions 15, 16 and 17 changed
+the model, from the literature (``MODEL_CHANGE_15``, ``MODEL_CHANGE_16``, ``MODEL_CHANGE_17``); today's figures on it
+are scored, not untouched.
 
 Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
@@ -85,16 +85,20 @@ FOURTH_FIRST_SCORED_ON = "a436219"
 MODEL_CHANGE_15 = "onset-age bands from published cohort summaries, c14f421"
 #: and the second, in session 16, also from the literature
 MODEL_CHANGE_16 = "the share with a CK not raised for anti-HMGCR IMNM, JDM and IBM, model version 3"
+#: and the third, in session 17, also from the literature (numbers chosen by bench/model_influence.py, which reads no label)
+MODEL_CHANGE_17 = ("statin use, biopsy rates, the genetic-diagnosis yield and JDM's diagnostic delay (nine assumed numbers "
+                   "read), model version 4")
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
                           "the model's second reading (session 12)"),
     ("third", THIRD_PATH, "in neither set above; collected in session 13 after the model's last change and first "
                           f"scored on {THIRD_FIRST_SCORED_ON}; its misses looked at in session 14; model changed in "
-                          f"session 15 ({MODEL_CHANGE_15}) and session 16 ({MODEL_CHANGE_16})"),
+                          f"session 15 ({MODEL_CHANGE_15}), session 16 ({MODEL_CHANGE_16}) and session 17 "
+                          f"({MODEL_CHANGE_17})"),
     ("fourth", FOURTH_PATH, "in none of the sets above; collected in session 14, the model unchanged since "
                             f"{FOURTH_FIRST_SCORED_ON}, first scored on it; model changed in session 15 "
-                            f"({MODEL_CHANGE_15}) and session 16 ({MODEL_CHANGE_16})"),
+                            f"({MODEL_CHANGE_15}), session 16 ({MODEL_CHANGE_16}) and session 17 ({MODEL_CHANGE_17})"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"

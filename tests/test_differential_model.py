@@ -232,6 +232,16 @@ SOURCED = [  # (number, value, tag, source)
     (lambda: M.CATEGORICAL["msa"]["not_iim"]["none"], 148 / 155, "D", M.TO_2020),
     (lambda: M.CATEGORICAL["msa"]["not_iim"]["ab_hmgcr"], 0.5 / 1967, "D", C.MAMMEN_2012),
     (lambda: M.CATEGORICAL["msa"]["juvenile_myositis_other"]["none"], 52 / 63, "D", M.TANSLEY_2017),
+    # session 17: read for the assumed numbers that bench/model_influence.py ranked highest
+    (lambda: M.BOOLEAN["statin_exposure"]["dm"], 0.174, "V-S", M.CAUGHEY_2018),
+    (lambda: M.BOOLEAN["statin_exposure"]["imnm_anti_srp"], 5 / 100, "V-P", M.SUZUKI_2015),
+    (lambda: M.BOOLEAN["statin_exposure"]["not_iim"], 142 / 662, "D", M.CAUGHEY_2018),
+    (lambda: M.BOOLEAN["statin_exposure"]["other_non_immune"], 142 / 662, "D", M.CAUGHEY_2018),
+    (lambda: M.BOOLEAN["genetic_diagnosis"]["hereditary_myopathy"], 97 / 176, "D", (M.KRENN_2022, M.REDDY_2017)),
+    (lambda: M.BOOLEAN["biopsy_performed"]["dm"], 44 / 63, "V-P", M.FORNARO_2024),
+    (lambda: M.BOOLEAN["biopsy_performed"]["adm"], 7 / 16, "V-P", M.FORNARO_2024),
+    (lambda: M.CATEGORICAL["duration_band"]["jdm"]["over_12_months"], 0.146, "V-P", M.NEELY_2021),
+    (lambda: M.CATEGORICAL["duration_band"]["jdm"]["up_to_12_months"], 1 - 0.146, "D", M.NEELY_2021),
 ]
 
 
@@ -288,6 +298,10 @@ def test_sourced_numbers_match_the_percentages_quoted() -> None:
     assert (round(100 * 6 / 16, 1), round(100 * 5 / 16, 1), round(100 * 7 / 16, 1)) == (37.5, 31.2, 43.8)  # Fornaro
     assert round(100 * 42 / 302) == 14 and round(100 * 3 / 25) == 12 and round(100 * 8 / 44) == 18  # Sabbagh 2019
     assert round(100 * 5 / 85, 1) == 5.9       # Alves 2018: anti-PM/Scl "5 (5.9%)"
+    # session 17
+    assert round(100 * 142 / 662, 1) == 21.5   # Caughey 2018: "21.5% (142 of 662)" of matched controls
+    assert round(100 * 75 / 121, 1) == 62.0    # Krenn 2022: "62.0% (75/121)"
+    assert round(100 * 22 / 55) == 40          # Reddy 2017: "Twenty-two families (40%)"
     for n, *_ in ((g(), v, t, s) for g, v, t, s in SOURCED):
         assert 0.0 <= n.value <= 1.0
 
@@ -436,7 +450,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "3", "0415ce6c2335a3ce40303d7d51b538106abf241c0f1d0c8c69bbfd278ca810e4")
+        "4", "5e8604ee391cb0a2baa682e1f6ea876b2cdf783199b1573c9d6f646a7fff5cce")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -461,3 +475,19 @@ def test_the_anti_hmgcr_ck_cohorts_are_quoted_and_pooled_by_size() -> None:
     assert sum(n.value for n in band.values()) == pytest.approx(1.0)
     # the assumed bands keep their ratio (0.25 : 0.70 before the cohorts were read)
     assert band["raised_up_to_15x_uln"].value / band["raised_over_15x_uln"].value == pytest.approx(0.25 / 0.70)
+
+
+@pytest.mark.parametrize(("get", "quoted"), [
+    (lambda: M.BOOLEAN["statin_exposure"]["dm"], ("17.4%",)),
+    (lambda: M.BOOLEAN["statin_exposure"]["imnm_anti_srp"], ("negative in 5 patients with statin-exposure",)),
+    (lambda: M.BOOLEAN["statin_exposure"]["not_iim"], ("21.5% (142 of 662)",)),
+    (lambda: M.BOOLEAN["genetic_diagnosis"]["hereditary_myopathy"], ("62.0% (75/121)", "Twenty-two families (40%)")),
+    (lambda: M.BOOLEAN["biopsy_performed"]["dm"], ("available for 44 DM, 7 CADM", "of 63")),
+    (lambda: M.BOOLEAN["biopsy_performed"]["adm"], ("7 CADM", "of 16")),
+    (lambda: M.CATEGORICAL["duration_band"]["jdm"]["over_12_months"], ("14.6% experienced severe delays", "> 12")),
+])
+def test_session_17_numbers_quote_their_figures(get, quoted) -> None:  # type: ignore[no-untyped-def]
+    """Each number read in session 17 carries, in its note, the verbatim figures it was computed from."""
+    note = get().note
+    for q in quoted:
+        assert q in note
