@@ -25,7 +25,7 @@ from pathlib import Path
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
 from myoclass.model.case import InvalidCase
-from myoclass.model.findings import display_state
+from myoclass.model.findings import assessment_age, display_state
 from myoclass.reasoning.differential import compute, prepare
 from myoclass.reasoning.engine import engine
 from myoclass.synthetic import synthetic_cases, thin_cases
@@ -66,29 +66,29 @@ def thin_published(n: int, seed: int) -> list[dict[str, object]]:
 
 
 def differential_times(cases: list[dict[str, object]], distinct: bool = False) -> tuple[float, float, list[int], int]:
-    """The differential alone (``clinic``), timed on the cases' findings as known: seconds a case with derivatives
-    (the next tests' information) and without, each computed row's weight vectors (sorted) and how many were
-    inexact. With ``distinct``, rows with the same findings are computed once (as a batch shares them) and the
-    time is still per case."""
+    """The differential alone (``clinic``), timed on the cases' findings as known and the age at assessment, as
+    :func:`myoclass.assess` hands them to it: seconds a case with derivatives (the next tests' information) and
+    without, each computed row's weight vectors (sorted) and how many were inexact. With ``distinct``, rows with
+    the same findings and age are computed once (as a batch shares them) and the time is still per case."""
     eng = engine()
     rows = []
-    seen: set[bytes] = set()
+    seen: set[tuple[bytes, float | None]] = set()
     for c in cases:
         p = parse_case(c)
-        packed = eng.pack(display_state(p))
-        if not (distinct and packed in seen):
-            seen.add(packed)
-            rows.append((packed, p.values))
+        key = (eng.pack(display_state(p)), assessment_age(p.values))  # what assess hands the differential
+        if not (distinct and key in seen):
+            seen.add(key)
+            rows.append((*key, p.values))
     vec, inexact = [], 0
     t0 = time.perf_counter()
-    for packed, values in rows:
-        d = compute(packed, "clinic", values=values)
+    for packed, age, values in rows:
+        d = compute(packed, "clinic", values=values, age_now=age)
         vec.append(d.n_vectors)
         inexact += not d.exact
     t1 = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for packed, values in rows:
-        compute(packed, "clinic", derivatives=False, values=values)
+    for packed, age, values in rows:
+        compute(packed, "clinic", derivatives=False, values=values, age_now=age)
     t2 = time.perf_counter() - t0
     return t1 / len(cases), t2 / len(cases), sorted(vec), inexact
 

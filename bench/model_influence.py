@@ -20,7 +20,7 @@ Usage: python bench/model_influence.py [--top N] [--cases N]
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -29,27 +29,25 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).parent))  # bench/validate.py: the validation sets and their loader
+
 from myoclass import parse_case
 from myoclass.model.findings import assessment_age, display_state
 from myoclass.reasoning import differential as dx
 from myoclass.reasoning import differential_model as M
 from myoclass.reasoning import differential_tables as T
 from myoclass.reasoning.engine import LABELS, engine
+from validate import PATH, SCORED_SETS, load  # bench/validate.py
 
-ROOT = Path(__file__).resolve().parent.parent
-SETS = ("published_cases.jsonl", "fresh_cases.jsonl", "third_cases.jsonl", "fourth_cases.jsonl")
 FACTOR = 2.0  # odds moved up and down by this factor
 
 
 def cases(limit: int | None) -> list[tuple[bytes, dict[str, Any], float | None]]:
     eng = engine()
     out = []
-    for name in SETS:
-        for line in (ROOT / "data" / "validation" / name).read_text().splitlines():
-            if not line.strip():
-                continue
-            flat = json.loads(line)["flat_case"]  # the reference label is not read
-            case = parse_case(flat)
+    for path in (PATH, *(p for _name, p, _status in SCORED_SETS)):
+        for record in load(path):
+            case = parse_case(record["flat_case"])  # the reference label is not read
             out.append((eng.pack(display_state(case)), case.values, assessment_age(case.values)))
     return out[:limit] if limit else out
 
@@ -130,9 +128,7 @@ def main() -> None:
                 d = differentials(cs)
             finally:
                 undo()
-            tv_f = float(0.5 * np.abs(d - base).sum(axis=1).mean())
-            if tv_f > tv:
-                tv = tv_f
+            tv = max(tv, float(0.5 * np.abs(d - base).sum(axis=1).mean()))
             flips = max(flips, int((d.argmax(axis=1) != lead).sum()))
         rows.append((tv, flips, name))
     T.model_for.cache_clear()
