@@ -88,17 +88,17 @@ MODEL_CHANGE_16 = "the share with a CK not raised for anti-HMGCR IMNM, JDM and I
 #: and the third, in session 17, also from the literature (numbers chosen by bench/model_influence.py, which reads no label)
 MODEL_CHANGE_17 = ("statin use, biopsy rates, the genetic-diagnosis yield and JDM's diagnostic delay (nine assumed numbers "
                    "read), model version 4")
+#: every model change after the third and fourth sets were first scored, in order
+MODEL_CHANGES = ((15, MODEL_CHANGE_15), (16, MODEL_CHANGE_16), (17, MODEL_CHANGE_17))
+_CHANGED = "model changed in " + ", ".join(f"session {k} ({what})" for k, what in MODEL_CHANGES)
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
                           "the model's second reading (session 12)"),
     ("third", THIRD_PATH, "in neither set above; collected in session 13 after the model's last change and first "
-                          f"scored on {THIRD_FIRST_SCORED_ON}; its misses looked at in session 14; model changed in "
-                          f"session 15 ({MODEL_CHANGE_15}), session 16 ({MODEL_CHANGE_16}) and session 17 "
-                          f"({MODEL_CHANGE_17})"),
+                          f"scored on {THIRD_FIRST_SCORED_ON}; its misses looked at in session 14; {_CHANGED}"),
     ("fourth", FOURTH_PATH, "in none of the sets above; collected in session 14, the model unchanged since "
-                            f"{FOURTH_FIRST_SCORED_ON}, first scored on it; model changed in session 15 "
-                            f"({MODEL_CHANGE_15}), session 16 ({MODEL_CHANGE_16}) and session 17 ({MODEL_CHANGE_17})"),
+                            f"{FOURTH_FIRST_SCORED_ON}, first scored on it; {_CHANGED}"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
@@ -326,7 +326,7 @@ def main() -> None:
     print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
           f"Looked at: {LOOKED_AT}; held-out: scored only; fresh: scored, its misses seen before the second reading; "
           f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14; "
-          f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both changed since by {MODEL_CHANGE_15}.")
+          f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both since scored on a changed model ({_CHANGED}).")
 
 
 if __name__ == "__main__":
