@@ -258,6 +258,8 @@ def test_a_cds_client_discovers_then_gets_a_valid_card(secure: TestClient, es_ke
     assert response_problems(out) == []
     (card,) = out["cards"]
     assert card["summary"].startswith("Most likely IMNM, anti-HMGCR subtype") and "next: test anti-HMGCR" in card["summary"]
+    # the leading label is below one half here (the spec's example chart is thin), and the card says so
+    assert "%), though no label is more likely than not; next: test anti-HMGCR" in card["summary"]
     assert card["indicator"] == "info"  # likely IMNM, but no sign of severity recorded
     assert "myoclass" in card["source"]["label"] and "ENMC 224" in card["source"]["label"]
     assert "Decision support" in card["detail"] and "**Next tests:**" in card["detail"]

@@ -28,6 +28,8 @@ from myoclass.model.findings import FINDINGS, assessment_age, case_state, displa
 from myoclass.reasoning import differential_model as M
 from myoclass.reasoning.differential import compute
 from myoclass.reasoning.engine import LABELS, engine
+from myoclass.reasoning.text import LABEL_TEXT
+from myoclass.report.text import markdown_report, text_report
 
 ENG = engine()
 NAMES = list(FINDINGS)
@@ -324,6 +326,39 @@ def test_worked_example_readme_case_in_detail() -> None:
     assert (first["p_present"], first["expected_information"]) == (0.9342, 0.3473)
     assert a["summary"]["text"].startswith("Most likely immune-mediated necrotizing myopathy, anti-HMGCR subtype "
                                            "(93%); not settled: anti-HMGCR not tested")
+
+
+#: a thin report of exertional rhabdomyolysis (a man of 37, acute myalgia, CK 95,100 U/L): the criteria leave it
+#: open and the differential spreads its mass, so the leading label is the most likely without being likely
+EXERTIONAL_CASE = {"case_id": "exertional", "age_years": 37, "sex": "male", "symptom_myalgia": True,
+                   "onset_tempo": "acute", "ck_u_l": 95100}
+
+
+def test_a_leading_label_below_one_half_is_said_to_be_no_more_likely_than_not() -> None:
+    a = assess(EXERTIONAL_CASE)
+    s = a["summary"]
+    assert s["label"] == "undetermined" and s["leading_probability"] < 0.5
+    lead = LABEL_TEXT[s["leading_label"]]
+    assert s["text"].startswith(f"Most likely {lead} ({round(100 * s['leading_probability'])}%), though no label is "
+                                "more likely than not; not settled: ")
+    head = text_report(a).splitlines()[3]
+    assert head.startswith("Most likely: ") and head.endswith(
+        "(not settled by the criteria; no label is more likely than not)")
+    md = markdown_report(a)
+    assert "(not settled by the criteria; no label is more likely than not)" in md
+    b = assess(README_CASE)  # 93%: more likely than not, and said plainly
+    assert "more likely than not" not in b["summary"]["text"] + text_report(b)
+
+
+@FAST
+@given(_flat_cases(), st.sampled_from(["clinic", "record"]))
+def test_no_label_likely_is_said_exactly_when_the_label_is_open_and_the_leading_one_is_below_one_half(
+        case: dict[str, Any], reading: str) -> None:
+    a = assess(case, reading=reading)
+    s = a["summary"]
+    said = "no label is more likely than not" in s["text"]
+    assert said == (s["label"] == "undetermined" and s["leading_probability"] < 0.5)
+    assert said == ("no label is more likely than not" in text_report(a).splitlines()[3])
 
 
 # ------------------------------------------------------------------------------------- biopsy not done

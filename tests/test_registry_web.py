@@ -614,6 +614,20 @@ def test_clinician_writes_and_the_timeline_shows_the_course(app: Any, patient: s
     assert patient in listing and "1.5× ULN" in listing
 
 
+def test_an_open_last_visit_whose_leading_label_is_below_one_half_says_so(app: Any, patient: str) -> None:
+    c, csrf = logged_in(app, "cora")
+    r = c.post("/registry/patients", data={"patient_code": "P-WEB-THIN", "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    r = c.post("/registry/patients/P-WEB-THIN/visits", follow_redirects=False,
+               data={"csrf_token": csrf, "visit_date": "2024-02-01", "ck_u_l": "300", "ck_uln_u_l": "200"})
+    assert r.status_code == 303, r.text
+    last = service.patient_timeline(state(app).registry(), "P-WEB-THIN").visits[-1]
+    assert last.label == "undetermined" and last.leading_probability is not None and last.leading_probability < 0.5
+    html = c.get("/registry/patients/P-WEB-THIN").text
+    assert "the criteria leave it open; no label is more likely than not)" in html
+    assert "more likely than not" not in c.get(f"/registry/patients/{patient}").text  # its last visit is settled
+
+
 def test_the_same_date_again_replaces_the_visit(app: Any, patient: str) -> None:
     c, csrf = logged_in(app, "cora")
     r = c.post(f"/registry/patients/{patient}/visits", data=visit_form(csrf, "2023-10-10", 300, 9, 0.5, 2),

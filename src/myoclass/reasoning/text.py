@@ -32,6 +32,7 @@ __all__ = [
     "join_or",
     "label_name",
     "leading_share",
+    "no_label_likely",
     "not_settled",
     "outcome_parts",
     "outcome_sets",
@@ -303,6 +304,17 @@ def leading_share(summary: Mapping[str, Any]) -> str:
     if summary["label"] == "undetermined" and p >= 0.995:
         return ">99%"
     return share(p)
+
+
+#: the answer says no label is more likely than not while the criteria leave the label open and the leading
+#: label's probability is below this (a leading label of 22% is the most likely, not a likely one)
+MORE_LIKELY_THAN_NOT = 0.5
+
+
+def no_label_likely(summary: Mapping[str, Any]) -> bool:
+    """Whether the criteria leave the label open and no label is more likely than not (the leading one below
+    :data:`MORE_LIKELY_THAN_NOT`): the answer then says so beside the leading label."""
+    return bool(summary["label"] == "undetermined" and summary["leading_probability"] < MORE_LIKELY_THAN_NOT)
 
 
 def label_name(code: str) -> str:
@@ -584,6 +596,8 @@ def summary_text(out: Mapping[str, Any]) -> str:
         lead = s["leading_label"]
         what = "; ".join(not_settled(t) for t in decides[:2])
         head = f"Most likely {LABEL_TEXT[lead]} ({leading_share(s)})"
+        if no_label_likely(s):
+            head += ", though no label is more likely than not"
         head += f"; not settled: {what}. " if what else ". "
         return f"{head}{still_possible(out)}{more}"
     if label == "not_iim":

@@ -13,6 +13,7 @@ from myoclass.reasoning.text import (
     join_or,
     label_name,
     leading_share,
+    no_label_likely,
     outcome_text,
     set_verdict,
     step_text,
@@ -97,8 +98,9 @@ def _headline(a: dict[str, Any]) -> str:
     """The answer first: the most likely label and whether the criteria settle it."""
     s = a["summary"]
     if s["label"] == "undetermined":
+        far = "; no label is more likely than not" if no_label_likely(s) else ""
         return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} "
-                "(not settled by the criteria)")
+                f"(not settled by the criteria{far})")
     cert = f"{s['certainty']} " if s["certainty"] else ""
     return f"Classified: {cert}{label_name(s['label'])} (settled by the criteria)"
 

@@ -51,6 +51,7 @@ from myoclass.reasoning.text import (
     finding_name,
     label_name,
     leading_share,
+    no_label_likely,
     share,
     step_text,
     still_possible,
@@ -687,6 +688,8 @@ def patient_view_summary(a: Mapping[str, Any]) -> str:
     label = s["label"]
     if label == "undetermined":
         head = f"Most likely {label_name(s['leading_label'])} ({leading_share(s)})"
+        if no_label_likely(s):
+            head += ", though no label is more likely than not"
     else:
         cert = f" ({s['certainty']})" if s.get("certainty") else ""
         head = f"Classified: {label_name(label)}{cert}"
