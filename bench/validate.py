@@ -91,6 +91,12 @@ MODEL_CHANGE_17 = ("statin use, biopsy rates, the genetic-diagnosis yield and JD
 #: every model change after the third and fourth sets were first scored, in order
 MODEL_CHANGES = ((15, MODEL_CHANGE_15), (16, MODEL_CHANGE_16), (17, MODEL_CHANGE_17))
 _CHANGED = "model changed in " + ", ".join(f"session {k} ({what})" for k, what in MODEL_CHANGES)
+#: a fifth set of published cases, collected in session 18 from publications in none of the sets above, by helpers who
+#: did not read the model; the model is version 4, unchanged since 0a0446e (see data/validation/README.md, "Fifth set"):
+#: scored as a whole, never split and never used to set a number
+FIFTH_PATH = PATH.with_name("fifth_cases.jsonl")
+#: the model the fifth set was first scored on (version 4: ``myoclass model`` prints the same as on 0a0446e)
+FIFTH_FIRST_SCORED_ON = "0a0446e"
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
@@ -99,6 +105,8 @@ SCORED_SETS = (
                           f"scored on {THIRD_FIRST_SCORED_ON}; its misses looked at in session 14; {_CHANGED}"),
     ("fourth", FOURTH_PATH, "in none of the sets above; collected in session 14, the model unchanged since "
                             f"{FOURTH_FIRST_SCORED_ON}, first scored on it; {_CHANGED}"),
+    ("fifth", FIFTH_PATH, "in none of the sets above; collected in session 18 with the model at version 4 (unchanged "
+                          f"since {FIFTH_FIRST_SCORED_ON}), first scored on it"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
@@ -326,7 +334,8 @@ def main() -> None:
     print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
           f"Looked at: {LOOKED_AT}; held-out: scored only; fresh: scored, its misses seen before the second reading; "
           f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14; "
-          f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both since scored on a changed model ({_CHANGED}).")
+          f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both since scored on a changed model ({_CHANGED}); "
+          f"fifth: first scored on the model of {FIFTH_FIRST_SCORED_ON} (version 4).")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ FRESH_PATH = PATH.with_name("fresh_cases.jsonl")
 THIRD_PATH = PATH.with_name("third_cases.jsonl")
 #: the fourth set, collected in session 14 with the model unchanged (data/validation/README.md, "Fourth set")
 FOURTH_PATH = PATH.with_name("fourth_cases.jsonl")
+#: the fifth set, collected in session 18 with the model at version 4 (data/validation/README.md, "Fifth set")
+FIFTH_PATH = PATH.with_name("fifth_cases.jsonl")
 VOCABULARY = {
     "imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "dm", "adm", "jdm", "ibm", "pm",
     "nonspecific_myositis", "juvenile_myositis_other", "hereditary_myopathy", "statin_toxic_myopathy",
@@ -44,8 +46,9 @@ RECORDS = V.load(PATH)
 FRESH = V.load(FRESH_PATH)
 THIRD = V.load(THIRD_PATH)
 FOURTH = V.load(FOURTH_PATH)
-#: every record of the four sets: each is held to the same provenance and input rules
-ALL_SETS = RECORDS + FRESH + THIRD + FOURTH
+FIFTH = V.load(FIFTH_PATH)
+#: every record of the five sets: each is held to the same provenance and input rules
+ALL_SETS = RECORDS + FRESH + THIRD + FOURTH + FIFTH
 
 
 def test_enough_cases():
@@ -97,22 +100,24 @@ def test_fresh_cases_come_from_publications_not_in_the_main_set():
     assert max(Counter(V.source_key(r) for r in FRESH).values()) <= 4
 
 
-#: the sets collected after the model's last change, each with the sets before it, its path, and the model (commit)
-#: bench/validate.py says it was first scored on
-LATER_SETS = [("third", THIRD, RECORDS + FRESH, THIRD_PATH, V.THIRD_FIRST_SCORED_ON),
-              ("fourth", FOURTH, RECORDS + FRESH + THIRD, FOURTH_PATH, V.FOURTH_FIRST_SCORED_ON)]
+#: the sets collected after the model's last change, each with the sets before it, its path, the model (commit)
+#: bench/validate.py says it was first scored on, and the commit its README section names
+LATER_SETS = [("third", THIRD, RECORDS + FRESH, THIRD_PATH, V.THIRD_FIRST_SCORED_ON, "a436219"),
+              ("fourth", FOURTH, RECORDS + FRESH + THIRD, FOURTH_PATH, V.FOURTH_FIRST_SCORED_ON, "a436219"),
+              ("fifth", FIFTH, RECORDS + FRESH + THIRD + FOURTH, FIFTH_PATH, V.FIFTH_FIRST_SCORED_ON, "0a0446e")]
 
 
-@pytest.mark.parametrize(("name", "later", "earlier", "path", "first_scored_on"), LATER_SETS,
+@pytest.mark.parametrize(("name", "later", "earlier", "path", "first_scored_on", "model_commit"), LATER_SETS,
                          ids=[x[0] for x in LATER_SETS])
-def test_later_set_comes_from_publications_in_no_earlier_set(name, later, earlier, path, first_scored_on):
-    """The third and fourth sets were each the untouched measure when first scored: none of their publications is in
-    an earlier set, at most three patients come from one publication, and bench/validate.py scores each (its path,
-    and the model it met first)."""
+def test_later_set_comes_from_publications_in_no_earlier_set(name, later, earlier, path, first_scored_on,
+                                                             model_commit):
+    """The third, fourth and fifth sets were each the untouched measure when first scored: none of their publications
+    is in an earlier set, at most three patients come from one publication, and bench/validate.py scores each (its
+    path, and the model it met first)."""
     before = {k for r in earlier for k in V.publication_ids(r)}
     assert later and {k for r in later for k in V.publication_ids(r)}.isdisjoint(before)
     assert max(Counter(V.source_key(r) for r in later).values()) <= 3
-    assert {n: p for n, p, _status in V.SCORED_SETS}[name] == path and first_scored_on == "a436219"
+    assert {n: p for n, p, _status in V.SCORED_SETS}[name] == path and first_scored_on == model_commit
     assert all(r["case_id"].startswith(f"{name}-") for r in later)
 
 
