@@ -21,6 +21,7 @@ __all__ = [
     "LABEL_IN_LIST",
     "LABEL_SHORT",
     "LABEL_TEXT",
+    "NO_LABEL_LIKELY",
     "POLICY_TEXT",
     "SET_SHORT",
     "VALUE_TEXT",
@@ -309,6 +310,8 @@ def leading_share(summary: Mapping[str, Any]) -> str:
 #: the answer says no label is more likely than not while the criteria leave the label open and the leading
 #: label's probability is below this (a leading label of 22% is the most likely, not a likely one)
 MORE_LIKELY_THAN_NOT = 0.5
+#: what the answer then says beside the leading label
+NO_LABEL_LIKELY = "no label is more likely than not"
 
 
 def no_label_likely(summary: Mapping[str, Any]) -> bool:
@@ -597,7 +600,7 @@ def summary_text(out: Mapping[str, Any]) -> str:
         what = "; ".join(not_settled(t) for t in decides[:2])
         head = f"Most likely {LABEL_TEXT[lead]} ({leading_share(s)})"
         if no_label_likely(s):
-            head += ", though no label is more likely than not"
+            head += f", though {NO_LABEL_LIKELY}"
         head += f"; not settled: {what}. " if what else ". "
         return f"{head}{still_possible(out)}{more}"
     if label == "not_iim":

@@ -7,6 +7,7 @@ from typing import Any
 from myoclass.criteria import VERIFICATION
 from myoclass.reasoning.assess import NO_BIOPSY_NOTE
 from myoclass.reasoning.text import (
+    NO_LABEL_LIKELY,
     SET_SHORT,
     eular_band,
     genetic_handoff,
@@ -98,7 +99,7 @@ def _headline(a: dict[str, Any]) -> str:
     """The answer first: the most likely label and whether the criteria settle it."""
     s = a["summary"]
     if s["label"] == "undetermined":
-        far = "; no label is more likely than not" if no_label_likely(s) else ""
+        far = f"; {NO_LABEL_LIKELY}" if no_label_likely(s) else ""
         return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} "
                 f"(not settled by the criteria{far})")
     cert = f"{s['certainty']} " if s["certainty"] else ""

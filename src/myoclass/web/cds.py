@@ -47,6 +47,7 @@ from myoclass.reasoning.guidance import GUIDANCE
 from myoclass.reasoning.text import (
     LABEL_IN_LIST,
     LABEL_TEXT,
+    NO_LABEL_LIKELY,
     SET_SHORT,
     finding_name,
     label_name,
@@ -689,7 +690,7 @@ def patient_view_summary(a: Mapping[str, Any]) -> str:
     if label == "undetermined":
         head = f"Most likely {label_name(s['leading_label'])} ({leading_share(s)})"
         if no_label_likely(s):
-            head += ", though no label is more likely than not"
+            head += f", though {NO_LABEL_LIKELY}"
     else:
         cert = f" ({s['certainty']})" if s.get("certainty") else ""
         head = f"Classified: {label_name(label)}{cert}"

@@ -38,7 +38,7 @@ from myoclass.errors import InvalidCase, NotFound, Problem, RegistryError
 from myoclass.followup import MUSCLES
 from myoclass.followup.tis import TIS_CITATION
 from myoclass.model.fields import FIELDS
-from myoclass.reasoning.text import form_label, label_name, no_label_likely, share
+from myoclass.reasoning.text import NO_LABEL_LIKELY, form_label, label_name, no_label_likely, share
 from myoclass.registry import service
 from myoclass.registry.rows import validate_row
 from myoclass.web import plots
@@ -407,7 +407,7 @@ def timeline_view(t: service.Timeline) -> dict[str, Any]:
         if last.label and last.label != "undetermined":
             headline = f"{_cap(label_name(last.label))} (criteria met at the visit of {last.visit_date.isoformat()})"
         elif last.leading_label and last.leading_probability is not None:
-            far = ("; no label is more likely than not"
+            far = (f"; {NO_LABEL_LIKELY}"
                    if no_label_likely({"label": "undetermined", "leading_probability": last.leading_probability}) else "")
             headline = (f"Most likely: {label_name(last.leading_label)} — {share(last.leading_probability)} "
                         f"(visit of {last.visit_date.isoformat()}; the criteria leave it open{far})")
