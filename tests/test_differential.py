@@ -337,10 +337,11 @@ EXERTIONAL_CASE = {"case_id": "exertional", "age_years": 37, "sex": "male", "sym
 def test_a_leading_label_below_one_half_is_said_to_be_no_more_likely_than_not() -> None:
     a = assess(EXERTIONAL_CASE)
     s = a["summary"]
-    assert s["label"] == "undetermined" and s["leading_probability"] < 0.5
-    lead = LABEL_TEXT[s["leading_label"]]
-    assert s["text"].startswith(f"Most likely {lead} ({round(100 * s['leading_probability'])}%), though no label is "
-                                "more likely than not; not settled: ")
+    assert s["label"] == "undetermined" and s["leading_probability"] < 0.5 and s["leading_label"] == "not_iim"
+    # the label's name, without the explanation after its colon, then its share
+    assert LABEL_TEXT["not_iim"].startswith("no inflammatory myopathy: ")
+    assert s["text"].startswith(f"Most likely no inflammatory myopathy ({round(100 * s['leading_probability'])}%), "
+                                "though no label is more likely than not; not settled: ")
     head = text_report(a).splitlines()[3]
     assert head.startswith("Most likely: ") and head.endswith(
         "(not settled by the criteria; no label is more likely than not)")
@@ -358,6 +359,8 @@ def test_no_label_likely_is_said_exactly_when_the_label_is_open_and_the_leading_
     s = a["summary"]
     said = "no label is more likely than not" in s["text"]
     assert said == (s["label"] == "undetermined" and s["leading_probability"] < 0.5)
+    if s["label"] == "undetermined":  # "Most likely <name> (<share>)": the share follows the name, no clause between
+        assert ":" not in s["text"].split(" (")[0]
     assert said == ("no label is more likely than not" in text_report(a).splitlines()[3])
 
 

@@ -598,7 +598,9 @@ def summary_text(out: Mapping[str, Any]) -> str:
         more = f" Next: {'; '.join(steps)}." if steps else ""
         lead = s["leading_label"]
         what = "; ".join(not_settled(t) for t in decides[:2])
-        head = f"Most likely {LABEL_TEXT[lead]} ({leading_share(s)})"
+        # the label in full, without the explanation some labels carry after a colon ("no inflammatory myopathy:
+        # the criteria are not met, ..."): the share follows the name
+        head = f"Most likely {LABEL_TEXT[lead].split(':')[0]} ({leading_share(s)})"
         if no_label_likely(s):
             head += f", though {NO_LABEL_LIKELY}"
         head += f"; not settled: {what}. " if what else ". "
