@@ -314,10 +314,11 @@ MORE_LIKELY_THAN_NOT = 0.5
 NO_LABEL_LIKELY = "no label is more likely than not"
 
 
-def no_label_likely(summary: Mapping[str, Any]) -> bool:
-    """Whether the criteria leave the label open and no label is more likely than not (the leading one below
-    :data:`MORE_LIKELY_THAN_NOT`): the answer then says so beside the leading label."""
-    return bool(summary["label"] == "undetermined" and summary["leading_probability"] < MORE_LIKELY_THAN_NOT)
+def no_label_likely(leading_probability: float) -> bool:
+    """Whether no label is more likely than not: the leading label's probability is below
+    :data:`MORE_LIKELY_THAN_NOT`. Asked where the criteria leave the label open; the answer then says so beside
+    the leading label."""
+    return leading_probability < MORE_LIKELY_THAN_NOT
 
 
 def label_name(code: str) -> str:
@@ -601,7 +602,7 @@ def summary_text(out: Mapping[str, Any]) -> str:
         # the label in full, without the explanation some labels carry after a colon ("no inflammatory myopathy:
         # the criteria are not met, ..."): the share follows the name
         head = f"Most likely {LABEL_TEXT[lead].split(':')[0]} ({leading_share(s)})"
-        if no_label_likely(s):
+        if no_label_likely(s["leading_probability"]):
             head += f", though {NO_LABEL_LIKELY}"
         head += f"; not settled: {what}. " if what else ". "
         return f"{head}{still_possible(out)}{more}"

@@ -99,7 +99,7 @@ def _headline(a: dict[str, Any]) -> str:
     """The answer first: the most likely label and whether the criteria settle it."""
     s = a["summary"]
     if s["label"] == "undetermined":
-        far = f"; {NO_LABEL_LIKELY}" if no_label_likely(s) else ""
+        far = f"; {NO_LABEL_LIKELY}" if no_label_likely(s["leading_probability"]) else ""
         return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} "
                 f"(not settled by the criteria{far})")
     cert = f"{s['certainty']} " if s["certainty"] else ""

@@ -689,7 +689,7 @@ def patient_view_summary(a: Mapping[str, Any]) -> str:
     label = s["label"]
     if label == "undetermined":
         head = f"Most likely {label_name(s['leading_label'])} ({leading_share(s)})"
-        if no_label_likely(s):
+        if no_label_likely(s["leading_probability"]):
             head += f", though {NO_LABEL_LIKELY}"
     else:
         cert = f" ({s['certainty']})" if s.get("certainty") else ""

@@ -351,7 +351,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "label_name": _cap(label_name(s["label"])),
         "label_plain": label_name(s["label"]),
         "certainty": s["certainty"],
-        "far": no_label_likely(s),
+        "far": open_label and no_label_likely(s["leading_probability"]),
         "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
         "differs": (not open_label and lead != s["label"]),
         "lead_probability": s["leading_probability"],

@@ -407,8 +407,7 @@ def timeline_view(t: service.Timeline) -> dict[str, Any]:
         if last.label and last.label != "undetermined":
             headline = f"{_cap(label_name(last.label))} (criteria met at the visit of {last.visit_date.isoformat()})"
         elif last.leading_label and last.leading_probability is not None:
-            far = (f"; {NO_LABEL_LIKELY}"
-                   if no_label_likely({"label": "undetermined", "leading_probability": last.leading_probability}) else "")
+            far = f"; {NO_LABEL_LIKELY}" if no_label_likely(last.leading_probability) else ""
             headline = (f"Most likely: {label_name(last.leading_label)} — {share(last.leading_probability)} "
                         f"(visit of {last.visit_date.isoformat()}; the criteria leave it open{far})")
         else:
