@@ -23,10 +23,12 @@ from _builders import README_CASE
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
 from myoclass.logic.diagram import RootCounter
-from myoclass.model.fields import BIOPSY_ITEMS
+from myoclass.model.case import InvalidCase
+from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, assessment_age, case_state, display_state, onset_age_mask
 from myoclass.reasoning import differential_model as M
 from myoclass.reasoning.differential import compute
+from myoclass.reasoning.differential_tables import ANY_ANTIBODY
 from myoclass.reasoning.engine import LABELS, engine
 from myoclass.reasoning.text import LABEL_TEXT
 from myoclass.report.text import markdown_report, text_report
@@ -362,6 +364,128 @@ def test_no_label_likely_is_said_exactly_when_the_label_is_open_and_the_leading_
     if s["label"] == "undetermined":  # "Most likely <name> (<share>)": the share follows the name, no clause between
         assert ":" not in s["text"].split(" (")[0]
     assert said == ("no label is more likely than not" in text_report(a).splitlines()[3])
+
+
+# ------------------------------------------------------------------------------------- where a result would lead
+
+#: statin exposure, proximal weakness, CK 12 times its upper limit, no rash: statin toxic myopathy leads at 22%; a
+#: course after stopping the statin that resolves would take it to 90%, one that persists would rule it out
+STATIN_CASE = {"case_id": "statin-weak", "age_years": 64, "statin_exposure": True, "ck_u_l": 2400, "ck_uln_u_l": 200,
+               "weakness_proximal_lower_symmetric": True, "weakness_proximal_upper_symmetric": True,
+               "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
+               "skin_other_dm_rash": False}
+
+
+def test_worked_example_where_each_result_would_lead() -> None:
+    a = assess(STATIN_CASE)
+    s = a["summary"]
+    assert (s["label"], s["leading_label"], s["leading_probability"]) == ("undetermined", "statin_toxic_myopathy", 0.2212)
+    by = {t["finding"]: t for t in a["next_tests"]}
+    course = by["statin_withdrawal_outcome"]
+    assert course["leading_if"] == {"resolved": {"label": "statin_toxic_myopathy", "probability": 0.9012},
+                                    "persisted": {"label": "other_non_immune", "probability": 0.2233}}
+    assert by["ab_hmgcr"]["leading_if"] == {"true": {"label": "imnm_anti_hmgcr", "probability": 0.9987},
+                                           "false": {"label": "statin_toxic_myopathy", "probability": 0.2569}}
+    # the report says where a result that leaves the label open would lead, when that is news
+    report = text_report(a)
+    assert ("If CK and weakness normalise after stopping the statin → rules out inclusion body myositis, other "
+            "juvenile myositis, antibody-negative IMNM, non-specific myositis, polymyositis, or a 'no inflammatory "
+            "myopathy' result, most likely statin toxic myopathy (90%); if they persist after stopping the statin → "
+            "rules out statin toxic myopathy, most likely other non-immune cause (22%).") in report
+    # a result that settles the label says the label, not the differential
+    assert "If anti-HMGCR is positive → IMNM, anti-HMGCR subtype; if negative → rules out anti-HMGCR IMNM." in report
+    # and the same words on the markdown report
+    assert "most likely statin toxic myopathy (90%)" in markdown_report(a)
+
+
+def test_where_a_result_would_lead_is_said_only_when_it_is_news() -> None:
+    from myoclass.reasoning.text import SHIFT_WORTH_SAYING, leading_after_words, outcome_parts
+
+    t = {"finding": "ab_srp", "purpose": "decides", "if_true": "undetermined", "if_false": "undetermined",
+         "reachable_if_true": ["imnm_anti_srp", "dm"], "reachable_if_false": ["imnm_anti_srp", "dm"],
+         "leading_if": {"true": {"label": "imnm_anti_srp", "probability": 0.94},
+                        "false": {"label": "dm", "probability": 0.61}}}
+    now = ["imnm_anti_srp", "dm"]
+    # another label leads: said; the same label within the shift: not said, and "no change" stays
+    assert leading_after_words(t, "true", ("dm", 0.6)) == "most likely anti-SRP IMNM (94%)"
+    assert leading_after_words(t, "false", ("dm", 0.6)) == ""
+    assert leading_after_words(t, "false", ("dm", 0.6 - SHIFT_WORTH_SAYING)) == "most likely dermatomyositis (61%)"
+    assert leading_after_words(t, "false", None) == ""
+    assert outcome_parts(t, now, leading=("dm", 0.6)) == [
+        "if anti-SRP is positive → none ruled out, most likely anti-SRP IMNM (94%)", "if negative → no change"]
+    # without the leading label now (an assessment from before the differential), the words are as before
+    assert outcome_parts(t, now) == ["if anti-SRP is positive → no change", "if negative → no change"]
+
+
+def _entered(key: str, value: str) -> Any:
+    """The flat value of a next test's result (None where the result is a band of a number)."""
+    spec = FIELDS.get(key)
+    if value in ("true", "false"):
+        return value == "true"
+    if spec is not None and spec.kind == "enum":
+        return value
+    return None
+
+
+@FAST
+@given(_flat_cases(), st.sampled_from(["clinic", "record"]))
+def test_where_a_result_would_lead_is_the_assessment_with_that_result(case: dict[str, Any], reading: str) -> None:
+    """``leading_if`` of each next test is the leading label and probability of the assessment with that result
+    entered (booleans and the values of a categorical finding; a band of a number is not a value to enter). In the
+    record reading the first antibody result also changes what the silence about the others means, which
+    ``leading_if`` leaves out (docs/assessment.md): those are not compared."""
+    a = assess(case, reading=reading)
+    no_antibody = not any(case.get(k) is not None for k in ANY_ANTIBODY)
+    for t in a["next_tests"]:
+        assert ("leading_if" in t) == (t["p_present"] is not None or bool(t.get("p_values")))
+        for value, after in (t.get("leading_if") or {}).items():
+            assert after["label"] in VOCAB and 0.0 < after["probability"] <= 1.0
+            if t["p_present"] is None:  # every result named has some probability
+                assert t["p_values"][value] > 0 or after["probability"] > 0
+            if reading == "record" and no_antibody and t["finding"] in ANY_ANTIBODY:
+                continue
+            entered = _entered(t["finding"], value)
+            if entered is None:
+                continue
+            try:
+                b = assess({**case, t["finding"]: entered}, reading=reading)
+            except InvalidCase:
+                continue
+            top = b["differential"]
+            assert after["probability"] == pytest.approx(b["summary"]["leading_probability"], abs=2e-4)
+            if len(top) < 2 or top[0]["probability"] - top[1]["probability"] > 1e-3:  # no near tie
+                assert after["label"] == b["summary"]["leading_label"]
+
+
+def test_where_a_result_would_lead_on_thin_published_cases() -> None:
+    """The same, on 60 thin published cases under both readings (every weighed next test, every enterable result)."""
+    from myoclass.synthetic import thin_cases
+
+    path = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
+    bases = [json.loads(x)["flat_case"] for x in path.read_text().splitlines() if x.strip()]
+    compared = 0
+    for case in thin_cases(bases, 60, 23):
+        for reading in ("clinic", "record"):
+            a = assess(case, reading=reading)
+            no_antibody = not any(case.get(k) is not None for k in ANY_ANTIBODY)
+            for t in a["next_tests"]:
+                for value, after in (t.get("leading_if") or {}).items():
+                    entered = _entered(t["finding"], value)
+                    if entered is None or (reading == "record" and no_antibody and t["finding"] in ANY_ANTIBODY):
+                        continue
+                    try:
+                        b = assess({**case, t["finding"]: entered}, reading=reading)
+                    except InvalidCase:
+                        continue
+                    assert after["probability"] == pytest.approx(b["summary"]["leading_probability"], abs=2e-4)
+                    compared += 1
+    assert compared >= 1000
+
+
+def test_a_biopsy_not_done_has_no_leading_if() -> None:
+    a = assess(README_CASE | {"biopsy_performed": False})
+    bx = [t for t in a["next_tests"] if t["finding"] == "biopsy_performed"]
+    assert bx and bx[0]["p_present"] is None and "leading_if" not in bx[0]
 
 
 # ------------------------------------------------------------------------------------- biopsy not done

@@ -47,6 +47,7 @@ __all__ = [
     "InputUnmapped",
     "Label",
     "LabelOrUndetermined",
+    "LeadingAfter",
     "NextTest",
     "PolicyChoices",
     "Purpose",
@@ -265,6 +266,16 @@ class Criteria(TypedDict):
     bohan_peter_1975: CriteriaSetResult
 
 
+class LeadingAfter(TypedDict):
+    """Where the differential would lead once a next test gives one result."""
+
+    #: the label of the differential that would then be most probable (never ``undetermined``)
+    label: Label
+    #: its probability then, P(label | known findings and this result), rounded to 4 decimals (never 1 while
+    #: another label keeps some probability)
+    probability: float
+
+
 class NextTest(TypedDict):
     """A finding to find out next, most informative first."""
 
@@ -299,6 +310,12 @@ class NextTest(TypedDict):
     p_values: NotRequired[dict[str, float]]
     #: expected drop of the differential's entropy (bits) once the finding is known
     expected_information: float
+    #: present for the findings the differential weighs (not for a biopsy not done): for each result with some
+    #: probability (``true``/``false``, or the band or value, as ``p_values``), where the differential would lead
+    #: once that result is known, from the same joints as ``expected_information``; a band of a number (age at
+    #: onset, CK) as a band (the number itself can tell more, e.g. the symptom duration). In the ``record``
+    #: reading, the first antibody result also changes what the silence about the others means; that is not in it
+    leading_if: NotRequired[dict[str, LeadingAfter]]
 
 
 class GuidanceItem(TypedDict):

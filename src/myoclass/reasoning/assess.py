@@ -21,7 +21,7 @@ from myoclass.reasoning.cancer_screening import cancer_screening, screening_guid
 from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
-from myoclass.reasoning.next_tests import next_tests, rank_next_tests
+from myoclass.reasoning.next_tests import add_leading_if, next_tests, rank_next_tests
 from myoclass.reasoning.text import summary_text
 from myoclass.reasoning.warnings import warnings_for
 
@@ -163,6 +163,7 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
     dif = _dx.compute(eng.pack(c.shown), reading, eng.policy, derivatives=bool(tests), values=case.values,
                       age_now=assessment_age(case.values))
     tests = rank_next_tests(tests, dif, c.state["biopsy_performed"])
+    add_leading_if(tests, dif)
     diff_out = _dx.rounded(dif.p_label)
     if dif.relaxed:
         warnings.append("The known findings are impossible under the differential's model (e.g. two myositis-"

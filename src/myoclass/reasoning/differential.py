@@ -84,6 +84,8 @@ READINGS = tuple(M.READING_POLICIES)
 #: at most this many weight vectors (condition x group value) per case; past it, the largest-mass
 #: branches are kept and the result carries the dropped mass as its total-variation bound
 VECTOR_BUDGET = 128
+#: a value of a finding whose probability is below this has no leading label after it (:meth:`Differential.leading_after`)
+_MIN_VALUE_MASS = 1e-12
 # ------------------------------------------------------------------------------------------------
 # per case
 # ------------------------------------------------------------------------------------------------
@@ -193,6 +195,56 @@ class Differential:
             raise ValueError("only for a case whose biopsy is known not done")
         return biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(), self._values,
                                   now=self, age_now=self._age_now)
+
+    def leading_after(self, findings: Sequence[str]) -> list[dict[str, tuple[str, float]]]:
+        """For each finding, per value with some probability (``present`` then ``absent``, or the bands in
+        domain order): the leading label of the differential once that value is known, and its probability,
+        P(L | known, value) = P(L, value | known) / P(value | known), read off the same joints as the
+        expected information (needs derivatives). Ties go to the earlier label in :data:`LABELS`."""
+        if not findings:
+            return []
+        md = self._model
+        if md is None or self._joint is None or self._mass is None:
+            raise ValueError("computed without derivatives")
+        js = self._weighted_joint()
+        # a biopsy item while the biopsy status is unknown: its result comes from a biopsy, so "absent" is
+        # "a biopsy was done and the item is absent", P(L, biopsy, absent) = P(L, biopsy) - P(L, present)
+        bx_open = self._state is not None and int(self._state[md.bp_f]) == 1
+        with_bx = js[:, md.bp_l] if bx_open else self.p_label
+        blocks: list[np.ndarray] = []  # P(value, L) rows
+        keys: list[tuple[int, str]] = []  # (finding, value) of each row
+        plain: list[int] = []  # booleans read straight off the joints: their index and level
+        plain_lv: list[int] = []
+        plain_bx: list[bool] = []
+        for i, name in enumerate(findings):
+            f = FINDINGS[name]
+            if not f.is_bool:
+                lvs = md.dg.levels_of[md.idx[name]]
+                blocks.append(js[:, lvs].T)
+                keys += [(i, band) for band in f.values]
+            elif name in ENZYMES or (self._bpm and name in BIOPSY_ITEMS):
+                j = self.finding_joint(name)
+                absent = with_bx - j["present"] if name in BIOPSY_ITEMS else j["absent"]
+                blocks.append(np.stack([j["present"], absent]))
+                keys += [(i, "present"), (i, "absent")]
+            else:
+                plain.append(i)
+                plain_lv.append(md.dg.levels_of[md.idx[name]][0])
+                plain_bx.append(name in BIOPSY_ITEMS)
+        if plain:
+            pres = js[:, plain_lv].T  # (finding, label)
+            base = np.where(np.array(plain_bx)[:, None], with_bx[None, :], self.p_label[None, :])
+            blocks += [pres, base - pres]
+            keys += [(i, "present") for i in plain] + [(i, "absent") for i in plain]
+        P = np.maximum(np.concatenate(blocks) if len(blocks) > 1 else blocks[0], 0.0)  # (finding value, label)
+        tot = P.sum(axis=1)
+        top = P.argmax(axis=1)
+        share = np.minimum(P[np.arange(len(top)), top] / np.where(tot > 0, tot, 1.0), 1.0)
+        out: list[dict[str, tuple[str, float]]] = [{} for _ in findings]
+        for (i, value), t, k, p in zip(keys, tot.tolist(), top.tolist(), share.tolist(), strict=True):
+            if t > _MIN_VALUE_MASS:
+                out[i][value] = (LABELS[k], p)
+        return out
 
     def information(self, finding: str) -> tuple[float | None, dict[str, float], float]:
         """(P(present) or None for a banded finding, P(value) per value, expected entropy drop in bits)."""

@@ -13,7 +13,7 @@ from myoclass.model.findings import FINDINGS
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.engine import EXCLUSION_MASK, MIMIC_ORDER, Engine, label_of, labels_of
 
-__all__ = ["next_tests", "next_tests_compact", "rank_next_tests"]
+__all__ = ["add_leading_if", "next_tests", "next_tests_compact", "rank_next_tests"]
 
 _FLAT_TO_FINDING = {f.flat_key: name for name, f in FINDINGS.items()}
 
@@ -45,6 +45,24 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
             t["p_values"] = {k: round(v, 4) for k, v in pv.items()}
         t["expected_information"] = round(ei, 4)
     return sorted(tests, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
+
+
+#: a boolean finding's values as the next tests name them (``if_true``/``if_false``)
+_BOOL_VALUE = {"present": "true", "absent": "false"}
+
+
+def add_leading_if(tests: list[dict[str, Any]], dif: _dx.Differential) -> None:
+    """Give each next test the differential weighs ``leading_if``: per result with some probability
+    (``true``/``false``, or the band), the leading label once that result is known and its probability
+    (:meth:`~myoclass.reasoning.differential.Differential.leading_after`), so the answer says what would
+    confirm or overturn it. Not for a biopsy that was not done: what it would show is many findings at once.
+    Run after :func:`rank_next_tests` (the tests it weighed have ``expected_information``)."""
+    weighed = [t for t in tests if t.get("p_present") is not None or t.get("p_values")]
+    after = dif.leading_after([_FLAT_TO_FINDING.get(t["finding"], t["finding"]) for t in weighed])
+    for t, per_value in zip(weighed, after, strict=True):
+        # 4 decimals, never a certain-looking 1 for a share below 1 (as the differential's rounding)
+        t["leading_if"] = {_BOOL_VALUE.get(v, v): {"label": label, "probability": min(round(p, 4), 0.9999) if p < 1.0
+                                                   else 1.0} for v, (label, p) in per_value.items()}
 
 
 def _copy_entry(entry: dict[str, Any]) -> dict[str, Any]:

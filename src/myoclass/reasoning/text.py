@@ -465,11 +465,41 @@ def _ruled_out_name(code: str) -> str:
     return "a 'no inflammatory myopathy' result" if code == "not_iim" else LABEL_IN_LIST.get(code, code)
 
 
+#: a result that leaves the label open says where the differential would then lead when the leading label
+#: changes, or when its probability moves by at least this much (``leading_if`` of the next test)
+SHIFT_WORTH_SAYING = 0.10
+
+
+def leading_now(a: Mapping[str, Any]) -> tuple[str, float] | None:
+    """The assessment's leading label and its probability (None for an assessment without a differential)."""
+    s = a.get("summary") or {}
+    if s.get("leading_label") is None or s.get("leading_probability") is None:
+        return None
+    return str(s["leading_label"]), float(s["leading_probability"])
+
+
+def leading_after_words(t: Mapping[str, Any], value: str, leading: tuple[str, float] | None) -> str:
+    """``most likely statin toxic myopathy (97%)``: where the differential would lead once the next test ``t``
+    gives ``value`` (the label named as in a list, ``anti-SRP IMNM``), when that is worth saying against
+    ``leading`` (the leading label and probability now): another label leads, or the same one moves by at
+    least :data:`SHIFT_WORTH_SAYING`. Else ""."""
+    after = (t.get("leading_if") or {}).get(value)
+    if after is None or leading is None:
+        return ""
+    label, p = str(after["label"]), float(after["probability"])
+    if label == leading[0] and abs(p - leading[1]) < SHIFT_WORTH_SAYING:
+        return ""
+    return f"most likely {_listed([label])[0]} ({share(p)})"
+
+
 def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
-                  then: Mapping[str, str] | None = None) -> list[str]:
+                  then: Mapping[str, str] | None = None, leading: tuple[str, float] | None = None) -> list[str]:
     """What each result of a deciding next test would do, written forward, one phrase per result:
     ``if anti-HMGCR is positive → IMNM, anti-HMGCR subtype``. ``reachable`` is the labels still possible
-    now; ``then`` may give, per result value, the step that would decide next (``test anti-HMGCR``)."""
+    now; ``then`` may give, per result value, the step that would decide next (``test anti-HMGCR``).
+    With ``leading`` (:func:`leading_now`), a result that leaves the label open also says where the
+    differential would then lead, when that is news (:func:`leading_after_words`): ``if CK and weakness
+    normalise after stopping the statin → none ruled out, most likely statin toxic myopathy (97%)``."""
     if t.get("purpose") != "decides":
         return []
     key = t["finding"]
@@ -477,10 +507,11 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
     phrases = []
     for value, labels in _outcome_sets(t, now):
         cond = "a biopsy is done" if _biopsy_not_done(t) else _if_words(key, value)
+        after = leading_after_words(t, value, leading) if len(labels) > 1 else ""
         if len(labels) == 1:
             what = label_name(labels[0])
         elif set(labels) == set(now):
-            what = "no change"
+            what = "none ruled out" if after else "no change"
         else:
             added = _listed(x for x in labels if x not in now)
             gone = [_ruled_out_name(x) for x in now if x not in labels]
@@ -492,6 +523,9 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
                 what = "leaves " + join_or(_listed(labels))
             else:
                 what = "rules out " + join_or(gone)
+        if after:
+            what += f", {after}"
+        if len(labels) > 1 and set(labels) != set(now):
             step = (then or {}).get(value)
             if step and then_wanted(labels, now):  # close to settled: say what would decide next
                 what += f"; then {step.split(' — ')[0]}"
@@ -499,9 +533,10 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
     return phrases
 
 
-def outcome_text(t: Mapping[str, Any], reachable: Sequence[str], then: Mapping[str, str] | None = None) -> str:
+def outcome_text(t: Mapping[str, Any], reachable: Sequence[str], then: Mapping[str, str] | None = None,
+                 leading: tuple[str, float] | None = None) -> str:
     """:func:`outcome_parts` as one sentence: ``If anti-HMGCR is positive → …; if negative → ….``"""
-    parts = outcome_parts(t, reachable, then)
+    parts = outcome_parts(t, reachable, then, leading)
     if not parts:
         return ""
     text = "; ".join(parts)
@@ -686,7 +721,7 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     for t in decides[:2]:
         out.append({"finding": t["finding"], "step": _cap(step_text(t)),
-                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]))})
+                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), leading_now(a))})
     if not decides:
         for t in [t for t in a["next_tests"] if t["purpose"] == "rules_out"][:2]:
             why = str(t.get("why", ""))

@@ -13,6 +13,7 @@ from myoclass.reasoning.text import (
     genetic_handoff,
     join_or,
     label_name,
+    leading_now,
     leading_share,
     no_label_likely,
     outcome_text,
@@ -186,7 +187,7 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     reach = s["reachable_labels"]
     for i, t in enumerate(shown, 1):
         if t["purpose"] == "decides":
-            what = outcome_text(t, reach)
+            what = outcome_text(t, reach, leading=leading_now(a))
             tag = "decides"
         else:
             why = str(t.get("why", ""))

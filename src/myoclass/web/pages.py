@@ -38,6 +38,7 @@ from myoclass.reasoning.text import (
     genetic_handoff,
     join_or,
     label_name,
+    leading_now,
     leading_share,
     no_label_likely,
     not_settled,
@@ -152,14 +153,14 @@ def _cap(text: str) -> str:
 
 
 def _next_test_view(t: dict[str, Any], entropy: float, reachable: list[str],
-                    then: dict[str, str] | None = None) -> dict[str, Any]:
+                    then: dict[str, str] | None = None, leading: tuple[str, float] | None = None) -> dict[str, Any]:
     bits = t.get("expected_information")
     weighed = bits is not None and not (t.get("p_present") is None and not t.get("p_values"))
     unweighed = ""
     if not weighed and t["finding"] == "biopsy_performed":
         unweighed = "not weighed by the model: no biopsy was done, and doing one is a choice, not an unknown finding"
     if t["purpose"] == "decides":
-        outcome = outcome_text(t, reachable, then)
+        outcome = outcome_text(t, reachable, then, leading)
     else:
         why = str(t.get("why", ""))
         outcome = _cap(why.split(" exists: ", 1)[1]) if " exists: " in why else words(why)
@@ -333,7 +334,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     rules_out = [t for t in a["next_tests"] if t["purpose"] == "rules_out"]
     then = _then_steps(case, a, decides[:2]) if decides else {}
     entropy = _entropy(a["differential"]) if a.get("differential") else 0.0
-    tests = [_next_test_view(t, entropy, reach, then.get(t["finding"])) for t in a["next_tests"]]
+    tests = [_next_test_view(t, entropy, reach, then.get(t["finding"]), leading_now(a)) for t in a["next_tests"]]
     lead = s["leading_label"]
     if open_label:
         headline = f"Most likely: {label_name(lead)} — {leading_share(s)}"
