@@ -479,7 +479,7 @@ def leading_now(a: Mapping[str, Any]) -> tuple[str, float] | None:
 
 
 def leading_after_words(t: Mapping[str, Any], value: str, leading: tuple[str, float] | None) -> str:
-    """``most likely statin toxic myopathy (97%)``: where the differential would lead once the next test ``t``
+    """``most likely statin toxic myopathy (90%)``: where the differential would lead once the next test ``t``
     gives ``value`` (the label named as in a list, ``anti-SRP IMNM``), when that is worth saying against
     ``leading`` (the leading label and probability now): another label leads, or the same one moves by at
     least :data:`SHIFT_WORTH_SAYING`. Else ""."""
@@ -499,7 +499,7 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
     now; ``then`` may give, per result value, the step that would decide next (``test anti-HMGCR``).
     With ``leading`` (:func:`leading_now`), a result that leaves the label open also says where the
     differential would then lead, when that is news (:func:`leading_after_words`): ``if CK and weakness
-    normalise after stopping the statin → none ruled out, most likely statin toxic myopathy (97%)``."""
+    normalise after stopping the statin → none ruled out, most likely statin toxic myopathy (90%)``."""
     if t.get("purpose") != "decides":
         return []
     key = t["finding"]
