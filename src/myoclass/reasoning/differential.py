@@ -54,6 +54,7 @@ import ctypes
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -196,11 +197,13 @@ class Differential:
         return biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(), self._values,
                                   now=self, age_now=self._age_now)
 
-    def leading_after(self, findings: Sequence[str]) -> list[dict[str, tuple[str, float]]]:
+    def leading_after(self, findings: Sequence[str], places: int | None = None) -> list[dict[str, tuple[str, float]]]:
         """For each finding, per value with some probability (``present`` then ``absent``, or the bands in
         domain order): the leading label of the differential once that value is known, and its probability,
         P(L | known, value) = P(L, value | known) / P(value | known), read off the same joints as the
-        expected information (needs derivatives). Ties go to the earlier label in :data:`LABELS`."""
+        expected information (needs derivatives). Ties go to the earlier label in :data:`LABELS`. With
+        ``places``, the probabilities are rounded to that many decimals, and a share below 1 never to 1 (as
+        :func:`rounded`)."""
         if not findings:
             return []
         md = self._model
@@ -210,38 +213,27 @@ class Differential:
         # a biopsy item while the biopsy status is unknown: its result comes from a biopsy, so "absent" is
         # "a biopsy was done and the item is absent", P(L, biopsy, absent) = P(L, biopsy) - P(L, present)
         bx_open = self._state is not None and int(self._state[md.bp_f]) == 1
-        with_bx = js[:, md.bp_l] if bx_open else self.p_label
-        blocks: list[np.ndarray] = []  # P(value, L) rows
-        keys: list[tuple[int, str]] = []  # (finding, value) of each row
-        plain: list[int] = []  # booleans read straight off the joints: their index and level
-        plain_lv: list[int] = []
-        plain_bx: list[bool] = []
-        for i, name in enumerate(findings):
-            f = FINDINGS[name]
-            if not f.is_bool:
-                lvs = md.dg.levels_of[md.idx[name]]
-                blocks.append(js[:, lvs].T)
-                keys += [(i, band) for band in f.values]
-            elif name in ENZYMES or (self._bpm and name in BIOPSY_ITEMS):
-                j = self.finding_joint(name)
-                absent = with_bx - j["present"] if name in BIOPSY_ITEMS else j["absent"]
-                blocks.append(np.stack([j["present"], absent]))
-                keys += [(i, "present"), (i, "absent")]
-            else:
-                plain.append(i)
-                plain_lv.append(md.dg.levels_of[md.idx[name]][0])
-                plain_bx.append(name in BIOPSY_ITEMS)
-        if plain:
-            pres = js[:, plain_lv].T  # (finding, label)
-            base = np.where(np.array(plain_bx)[:, None], with_bx[None, :], self.p_label[None, :])
-            blocks += [pres, base - pres]
-            keys += [(i, "present") for i in plain] + [(i, "absent") for i in plain]
-        P = np.maximum(np.concatenate(blocks) if len(blocks) > 1 else blocks[0], 0.0)  # (finding value, label)
+        plan = _after_plan(md, tuple(findings), self._bpm)
+        cols = js[:, plan.levels].T  # P(L, level) per read level: a boolean's "present", or a band
+        rows = [cols]
+        if plan.absent_of:
+            base = np.where(plan.biopsy_item[:, None], js[:, md.bp_l][None, :], self.p_label[None, :]) if bx_open \
+                else self.p_label[None, :]
+            rows.append(base - cols[plan.absent_of])
+        for name in plan.special:  # enzymes (and biopsy items of the merged biopsy): corrected joints
+            j = self.finding_joint(name)
+            absent = (js[:, md.bp_l] if bx_open else self.p_label) - j["present"] if name in BIOPSY_ITEMS \
+                else j["absent"]
+            rows.append(np.stack([j["present"], absent]))
+        P = np.maximum(np.concatenate(rows), 0.0)  # (finding value, label)
         tot = P.sum(axis=1)
         top = P.argmax(axis=1)
         share = np.minimum(P[np.arange(len(top)), top] / np.where(tot > 0, tot, 1.0), 1.0)
+        if places is not None:
+            near = 1.0 - 10.0 ** -places
+            share = np.where(share < 1.0, np.minimum(np.round(share, places), near), 1.0)
         out: list[dict[str, tuple[str, float]]] = [{} for _ in findings]
-        for (i, value), t, k, p in zip(keys, tot.tolist(), top.tolist(), share.tolist(), strict=True):
+        for (i, value), t, k, p in zip(plan.keys, tot.tolist(), top.tolist(), share.tolist(), strict=True):
             if t > _MIN_VALUE_MASS:
                 out[i][value] = (LABELS[k], p)
         return out
@@ -341,6 +333,39 @@ def _cond_entropy(P: np.ndarray, tot: np.ndarray) -> float:
     rows = np.broadcast_to(tot[:, None], P.shape)
     x = P[ok]
     return float(-(x * np.log2(x / rows[ok])).sum())
+
+
+@dataclass(frozen=True)
+class _AfterPlan:
+    """Which joints :meth:`Differential.leading_after` reads for a list of findings (the same lists recur)."""
+
+    levels: np.ndarray  # the levels read straight off the joints, booleans first then bands
+    absent_of: list[int]  # per boolean read straight: its row among ``levels``
+    biopsy_item: np.ndarray  # per boolean read straight: a biopsy item (its "absent" needs a biopsy done)
+    special: tuple[str, ...]  # findings whose joints need a correction (``finding_joint``)
+    keys: tuple[tuple[int, str], ...]  # (finding's index, value) of each row, in row order
+
+
+@lru_cache(maxsize=4096)
+def _after_plan(md: ModelTables, findings: tuple[str, ...], merged_biopsy: bool) -> _AfterPlan:
+    plain: list[tuple[int, int, bool]] = []
+    banded: list[tuple[int, list[int], tuple[str, ...]]] = []
+    special: list[tuple[int, str]] = []
+    for i, name in enumerate(findings):
+        f = FINDINGS[name]
+        lvs = md.dg.levels_of[md.idx[name]]
+        if not f.is_bool:
+            banded.append((i, list(lvs), f.values))
+        elif name in ENZYMES or (merged_biopsy and name in BIOPSY_ITEMS):
+            special.append((i, name))
+        else:
+            plain.append((i, lvs[0], name in BIOPSY_ITEMS))
+    levels = [lv for _i, lv, _b in plain] + [lv for _i, lvs, _v in banded for lv in lvs]
+    keys = [(i, "present") for i, _lv, _b in plain] + [(i, v) for i, _lvs, vals in banded for v in vals]
+    keys += [(i, "absent") for i, _lv, _b in plain]
+    keys += [(i, v) for i, _name in special for v in ("present", "absent")]
+    return _AfterPlan(np.array(levels, dtype=np.intp), list(range(len(plain))),
+                      np.array([b for _i, _lv, b in plain], dtype=bool), tuple(n for _i, n in special), tuple(keys))
 
 
 def _entropy(p: np.ndarray) -> float:

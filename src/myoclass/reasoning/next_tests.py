@@ -58,15 +58,11 @@ def add_leading_if(tests: list[dict[str, Any]], dif: _dx.Differential) -> None:
     confirm or overturn it. Not for a biopsy that was not done: what it would show is many findings at once.
     Run after :func:`rank_next_tests` (the tests it weighed have ``expected_information``)."""
     weighed = [t for t in tests if t.get("p_present") is not None or t.get("p_values")]
-    after = dif.leading_after([_FLAT_TO_FINDING.get(t["finding"], t["finding"]) for t in weighed])
+    # 4 decimals, never a certain-looking 1 for a share below 1 (as the differential)
+    after = dif.leading_after([_FLAT_TO_FINDING.get(t["finding"], t["finding"]) for t in weighed], places=4)
     for t, per_value in zip(weighed, after, strict=True):
-        t["leading_if"] = {_BOOL_VALUE.get(v, v): {"label": label, "probability": _four_places(p)}
+        t["leading_if"] = {_BOOL_VALUE.get(v, v): {"label": label, "probability": p}
                            for v, (label, p) in per_value.items()}
-
-
-def _four_places(p: float) -> float:
-    """``p`` to 4 decimals, never a certain-looking 1 for a share below 1 (as the differential's rounding)."""
-    return min(round(p, 4), 0.9999) if p < 1.0 else 1.0
 
 
 def _copy_entry(entry: dict[str, Any]) -> dict[str, Any]:
