@@ -7,8 +7,9 @@ Two sets of N varied cases:
   * thin: the validation set's published cases (data/validation/published_cases.jsonl) with each known
     finding kept with probability 0.3-0.8, so no two rows are copies (issue 10, item 6).
 For each: the library (myoclass.assess -> full assessment with reachable labels, next tests and the
-differential), split by how settled the cases are, the differential alone (its share of the time), and
-the CLI as a whole process (`myoclass assess FILE.jsonl -f json`).
+differential), split by how settled the cases are, the differential alone (its share of the time), the
+next tests' ``leading_if`` alone (where each result would lead), and the CLI as a whole process
+(`myoclass assess FILE.jsonl -f json`).
 Usage: python bench/assess.py [N] [SEED]
 """
 
@@ -28,6 +29,7 @@ from myoclass.model.case import InvalidCase
 from myoclass.model.findings import assessment_age, display_state
 from myoclass.reasoning.differential import compute, prepare
 from myoclass.reasoning.engine import engine
+from myoclass.reasoning.next_tests import add_leading_if
 from myoclass.synthetic import synthetic_cases, thin_cases
 
 #: issue 10, item 6: full assessments per second through the library on one core, on thin published cases
@@ -104,6 +106,25 @@ def differential_only(cases: list[dict[str, object]]) -> None:
           f"at {TARGET_PER_S:,}/s everything else would have {max(0.0, 1e6 / TARGET_PER_S - us):.0f} us a case")
 
 
+def leading_if_time(cases: list[dict[str, object]]) -> tuple[float, float]:
+    """Seconds a case that ``leading_if`` (where each next test's results would lead) adds to a full assessment,
+    timed on its own: each case's next tests and differential as :func:`myoclass.assess` hands them to
+    :func:`~myoclass.reasoning.next_tests.add_leading_if`; and the mean number of next tests it weighs."""
+    eng = engine()
+    work = []
+    for c in cases:
+        p = parse_case(c)
+        tests = [{k: v for k, v in t.items() if k != "leading_if"} for t in assess(p)["next_tests"]]
+        d = compute(eng.pack(display_state(p)), "clinic", derivatives=bool(tests), values=p.values,
+                    age_now=assessment_age(p.values))
+        work.append((tests, d))
+    t0 = time.perf_counter()
+    for tests, d in work:
+        add_leading_if(tests, d)
+    weighed = sum(len([t for t in tests if "leading_if" in t]) for tests, _d in work)
+    return (time.perf_counter() - t0) / len(cases), weighed / len(cases)
+
+
 def run(name: str, cases: list[dict[str, object]]) -> None:
     n = len(cases)
     times: list[tuple[float, int]] = []
@@ -122,6 +143,9 @@ def run(name: str, cases: list[dict[str, object]]) -> None:
                   f"p50 {1e6 * sel[len(sel) // 2]:7.0f} us  p99 {1e6 * sel[int(len(sel) * 0.99)]:7.0f} us  "
                   f"max {1e6 * sel[-1]:7.0f} us")
     differential_only(cases)
+    lead_s, weighed = leading_if_time(cases)
+    print(f"  leading_if alone:   {1e6 * lead_s:7.0f} us/case (where each result of a next test would lead; "
+          f"{weighed:.1f} next tests weighed a case)")
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "cases.jsonl"
         path.write_text("".join(json.dumps(c) + "\n" for c in cases))
