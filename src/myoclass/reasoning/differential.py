@@ -213,17 +213,16 @@ class Differential:
         # a biopsy item while the biopsy status is unknown: its result comes from a biopsy, so "absent" is
         # "a biopsy was done and the item is absent", P(L, biopsy, absent) = P(L, biopsy) - P(L, present)
         bx_open = self._state is not None and int(self._state[md.bp_f]) == 1
+        with_bx = js[:, md.bp_l] if bx_open else self.p_label  # P(L, a biopsy done) for a biopsy item's result
         plan = _after_plan(md, tuple(findings), self._bpm)
         cols = js[:, plan.levels].T  # P(L, level) per read level: a boolean's "present", or a band
         rows = [cols]
-        if plan.absent_of:
-            base = np.where(plan.biopsy_item[:, None], js[:, md.bp_l][None, :], self.p_label[None, :]) if bx_open \
-                else self.p_label[None, :]
-            rows.append(base - cols[plan.absent_of])
+        if plan.n_plain:
+            base = np.where(plan.biopsy_item[:, None], with_bx, self.p_label) if bx_open else self.p_label
+            rows.append(base - cols[:plan.n_plain])
         for name in plan.special:  # enzymes (and biopsy items of the merged biopsy): corrected joints
             j = self.finding_joint(name)
-            absent = (js[:, md.bp_l] if bx_open else self.p_label) - j["present"] if name in BIOPSY_ITEMS \
-                else j["absent"]
+            absent = with_bx - j["present"] if name in BIOPSY_ITEMS else j["absent"]
             rows.append(np.stack([j["present"], absent]))
         P = np.maximum(np.concatenate(rows), 0.0)  # (finding value, label)
         tot = P.sum(axis=1)
@@ -339,8 +338,8 @@ def _cond_entropy(P: np.ndarray, tot: np.ndarray) -> float:
 class _AfterPlan:
     """Which joints :meth:`Differential.leading_after` reads for a list of findings (the same lists recur)."""
 
-    levels: np.ndarray  # the levels read straight off the joints, booleans first then bands
-    absent_of: list[int]  # per boolean read straight: its row among ``levels``
+    levels: np.ndarray  # the levels read straight off the joints: the booleans (the first n_plain), then bands
+    n_plain: int  # how many booleans are read straight off the joints ("absent" is the rest of their label mass)
     biopsy_item: np.ndarray  # per boolean read straight: a biopsy item (its "absent" needs a biopsy done)
     special: tuple[str, ...]  # findings whose joints need a correction (``finding_joint``)
     keys: tuple[tuple[int, str], ...]  # (finding's index, value) of each row, in row order
@@ -364,7 +363,7 @@ def _after_plan(md: ModelTables, findings: tuple[str, ...], merged_biopsy: bool)
     keys = [(i, "present") for i, _lv, _b in plain] + [(i, v) for i, _lvs, vals in banded for v in vals]
     keys += [(i, "absent") for i, _lv, _b in plain]
     keys += [(i, v) for i, _name in special for v in ("present", "absent")]
-    return _AfterPlan(np.array(levels, dtype=np.intp), list(range(len(plain))),
+    return _AfterPlan(np.array(levels, dtype=np.intp), len(plain),
                       np.array([b for _i, _lv, b in plain], dtype=bool), tuple(n for _i, n in special), tuple(keys))
 
 

@@ -507,10 +507,11 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
     phrases = []
     for value, labels in _outcome_sets(t, now):
         cond = "a biopsy is done" if _biopsy_not_done(t) else _if_words(key, value)
-        after = leading_after_words(t, value, leading) if len(labels) > 1 else ""
-        if len(labels) == 1:
+        settled, unchanged = len(labels) == 1, set(labels) == set(now)
+        after = "" if settled else leading_after_words(t, value, leading)
+        if settled:
             what = label_name(labels[0])
-        elif set(labels) == set(now):
+        elif unchanged:
             what = "none ruled out" if after else "no change"
         else:
             added = _listed(x for x in labels if x not in now)
@@ -525,7 +526,7 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
                 what = "rules out " + join_or(gone)
         if after:
             what += f", {after}"
-        if len(labels) > 1 and set(labels) != set(now):
+        if not (settled or unchanged):
             step = (then or {}).get(value)
             if step and then_wanted(labels, now):  # close to settled: say what would decide next
                 what += f"; then {step.split(' — ')[0]}"
@@ -719,9 +720,10 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     reach = list(a["summary"]["reachable_labels"])
     out: list[dict[str, str]] = []
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
+    lead = leading_now(a)
     for t in decides[:2]:
         out.append({"finding": t["finding"], "step": _cap(step_text(t)),
-                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), leading_now(a))})
+                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead)})
     if not decides:
         for t in [t for t in a["next_tests"] if t["purpose"] == "rules_out"][:2]:
             why = str(t.get("why", ""))

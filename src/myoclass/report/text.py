@@ -185,9 +185,10 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     shown = decides[:_MAX_DECIDES] + [t for t in a["next_tests"] if t["purpose"] != "decides"]
     reach = s["reachable_labels"]
+    lead = leading_now(a)
     for i, t in enumerate(shown, 1):
         if t["purpose"] == "decides":
-            what = outcome_text(t, reach, leading=leading_now(a))
+            what = outcome_text(t, reach, leading=lead)
             tag = "decides"
         else:
             why = str(t.get("why", ""))

@@ -334,7 +334,8 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     rules_out = [t for t in a["next_tests"] if t["purpose"] == "rules_out"]
     then = _then_steps(case, a, decides[:2]) if decides else {}
     entropy = _entropy(a["differential"]) if a.get("differential") else 0.0
-    tests = [_next_test_view(t, entropy, reach, then.get(t["finding"]), leading_now(a)) for t in a["next_tests"]]
+    now = leading_now(a)
+    tests = [_next_test_view(t, entropy, reach, then.get(t["finding"]), now) for t in a["next_tests"]]
     lead = s["leading_label"]
     if open_label:
         headline = f"Most likely: {label_name(lead)} — {leading_share(s)}"
