@@ -267,3 +267,60 @@ def test_worded_items_name_what_the_case_records() -> None:
     assert "anti-SRP is not recorded" in juvenile["text"]
     with pytest.raises(ValueError, match="GuidanceContext"):
         BY_ID["adm.lungs"].render()
+
+
+def _refer_text(c: GuidanceContext) -> str:
+    return next(g["text"] for g in guidance_for(c) if g["id"] == "imnm.refer")
+
+
+def test_the_imnm_referral_says_how_likely_the_differential_makes_imnm() -> None:
+    assert _refer_text(ctx("imnm_anti_srp")).startswith("IMNM is met: it is rare")
+    open_ = GuidanceContext("undetermined", frozenset({"imnm_anti_srp", "dm"}), {},
+                            {"dm": 0.995, "imnm_anti_srp": 0.003, "imnm_seronegative": 0.002})
+    assert _refer_text(open_).startswith("IMNM is possible (<1% in the differential; the criteria leave it open): ")
+    likely = GuidanceContext("undetermined", frozenset({"imnm_anti_hmgcr", "not_iim"}), {},
+                             {"imnm_anti_hmgcr": 0.9333, "not_iim": 0.0667})
+    assert _refer_text(likely).startswith("IMNM is possible (93% in the differential; ")
+    # without a differential (a context built by hand) it says only what the criteria say
+    assert _refer_text(ctx("undetermined", {"imnm_anti_hmgcr", "pm"})).startswith(
+        "IMNM is still possible under the criteria: ")
+    assert all("referral to a myositis or neuromuscular centre is worth considering" in _refer_text(c)
+               for c in (ctx("imnm_anti_srp"), open_, likely))
+
+
+# heliotrope rash and Gottron's papules with symmetric proximal weakness at 62: dermatomyositis leads, and IMNM
+# stays possible under the criteria (no antibody, CK or biopsy is recorded)
+DM_LIKE = {"age_at_onset_years": 62, "skin_heliotrope": True, "skin_gottron_papules": True,
+           "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True}
+README_CASE = {"age_at_onset_years": 55, "onset_tempo": "subacute",
+               "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+               "weakness_neck_flexor_gt_extensor": True, "weakness_legs_proximal_gt_distal": True,
+               "skin_heliotrope": False, "skin_gottron_papules": False, "skin_gottron_sign": False,
+               "ck_u_l": 8200, "ck_uln_u_l": 200, "ab_jo1": False, "ab_srp": False,
+               "statin_exposure": True, "biopsy_performed": False}
+
+
+def _imnm_share(a: Any) -> float:
+    return sum(d["probability"] for d in a["differential"] if d["label"].startswith("imnm_"))
+
+
+def test_what_to_do_now_leaves_out_a_referral_the_differential_makes_unlikely() -> None:
+    from myoclass.reasoning.text import IN_THE_DIFFERENTIAL, todo
+
+    a = assess(DM_LIKE)
+    assert a["summary"]["label"] == "undetermined" and a["summary"]["leading_label"] == "dm"
+    assert set(a["summary"]["reachable_labels"]) & {"imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative"}
+    assert _imnm_share(a) < IN_THE_DIFFERENTIAL
+    assert "imnm.refer" in {g["id"] for g in a["guidance"]}  # the guidance list keeps it, with IMNM's share
+    steps = [line["step"] for line in todo(a)]
+    assert steps and not any("referral" in s for s in steps), steps
+    assert a["cancer_screening"]["risk"] is None
+    assert not any(s.startswith("Cancer-screening risk") for s in steps), steps
+    assert "What to do now" in text_report(a) and "IMNM is possible (" in text_report(a)
+
+    b = assess(README_CASE)
+    assert b["summary"]["label"] == "undetermined" and _imnm_share(b) >= IN_THE_DIFFERENTIAL
+    assert any(s.startswith("IMNM is possible (93% in the differential") for s in (x["step"] for x in todo(b)))
+    met = assess({**README_CASE, "ab_hmgcr": True})
+    assert met["summary"]["label"] == "imnm_anti_hmgcr"
+    assert any(x["step"].startswith("IMNM is met: ") for x in todo(met))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["LABELS", "UNDETERMINED", "Label"]
+__all__ = ["IMNM_LABELS", "LABELS", "UNDETERMINED", "Label"]
 
 #: a label of the vocabulary (the type; :data:`LABELS` holds its values in precedence order)
 Label = Literal[
@@ -35,3 +35,5 @@ Label = Literal[
 LABELS: tuple[str, ...] = get_args(Label)
 #: the strict label when the known findings leave more than one label reachable
 UNDETERMINED = "undetermined"
+#: the three IMNM subtypes (ENMC 224): anti-HMGCR, anti-SRP and antibody-negative
+IMNM_LABELS: tuple[str, ...] = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative")

@@ -146,11 +146,6 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
     label = label_of(reachable)
     reach_set = frozenset(labels_of(reachable))
     sets_out = {s.id: _set_output(c, s) for s in eng.sets}
-    guidance = guidance_for(GuidanceContext(label, reach_set, case.values))
-    screening = cancer_screening(case.values, label, reach_set)
-    item = screening_guidance(screening)
-    if item:
-        guidance.append(item)
     warnings = list(case.notes)
     tests = next_tests(eng, c.state, c.shown, reachable, outcomes)
     if not exact:  # only where no decision diagram is available (the budgeted search gave up)
@@ -165,6 +160,12 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
     tests = rank_next_tests(tests, dif, c.state["biopsy_performed"])
     add_leading_if(tests, dif)
     diff_out = _dx.rounded(dif.p_label)
+    likely = {d["label"]: d["probability"] for d in diff_out}
+    guidance = guidance_for(GuidanceContext(label, reach_set, case.values, likely))
+    screening = cancer_screening(case.values, label, reach_set)
+    item = screening_guidance(screening)
+    if item:
+        guidance.append(item)
     if dif.relaxed:
         warnings.append("The known findings are impossible under the differential's model (e.g. two myositis-"
                         "specific antibodies positive); the differential was computed with every model "

@@ -3,8 +3,8 @@
 Every item is decision support, written as information for a clinician, never as an order. Each
 carries its sources and a verification tag (``docs/criteria.md``; R: not checked against the
 primary; reported as unverified). Items are chosen from the bottom-line label, the labels still
-reachable (referral while IMNM is possible) and the findings (antibody-specific risks), and they
-follow what is already known:
+reachable (referral while IMNM is possible, saying how likely the differential makes it) and the
+findings (antibody-specific risks), and they follow what is already known:
 
 - an item whose advice the recorded findings already answer is not shown (:attr:`Guidance.settled_by`:
   cardiac screening once ``cardiac_involvement`` is recorded, a lung assessment once ``ild`` is, a
@@ -21,13 +21,15 @@ follow what is already known:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
+from myoclass.model.labels import IMNM_LABELS
 from myoclass.reasoning.cancer_screening import SHELLY_2021
+from myoclass.reasoning.text import share
 
 __all__ = ["GUIDANCE", "Guidance", "GuidanceContext", "guidance_for"]
 
@@ -37,6 +39,9 @@ class GuidanceContext:
     label: str
     reachable: frozenset[str]
     values: Mapping[str, Any]  # the validated flat case
+    #: the differential's probability of each label (empty when it was not computed): an item about a label the
+    #: criteria only leave possible says how likely the differential makes it
+    likely: Mapping[str, float] = field(default_factory=dict)
 
     def v(self, key: str) -> Any:
         return self.values.get(key)
@@ -88,9 +93,23 @@ def _label(*labels: str) -> Callable[[GuidanceContext], bool]:
     return lambda g: g.label in labels
 
 
-_IMNM = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative")
+_IMNM = IMNM_LABELS
 #: the labels a statin-related item is about
 _STATIN_LABELS = frozenset({"statin_toxic_myopathy", "imnm_anti_hmgcr"})
+
+
+def _imnm_refer(g: GuidanceContext) -> str:
+    """Referral while IMNM is met or still possible; when the criteria leave it open, with the differential's share
+    of the three subtypes together, so that a clinician can weigh the advice (IMNM can stay possible under the
+    criteria at well under 1%)."""
+    why = ("it is rare (about 1 in 10 inflammatory myopathies) and severe weakness can progress quickly, so referral "
+           "to a myositis or neuromuscular centre is worth considering.")
+    if g.label in _IMNM:
+        return "IMNM is met: " + why
+    if g.likely:
+        p = sum(g.likely.get(lbl, 0.0) for lbl in _IMNM)
+        return f"IMNM is possible ({share(p)} in the differential; the criteria leave it open): " + why
+    return "IMNM is still possible under the criteria: " + why
 
 
 def _adm_lungs(g: GuidanceContext) -> str:
@@ -141,9 +160,7 @@ def _checkpoint(g: GuidanceContext) -> str:
 
 GUIDANCE: tuple[Guidance, ...] = (
     # --- every IMNM ---------------------------------------------------------------------------
-    Guidance("imnm.refer",
-             "IMNM is met or still possible. It is rare (about 1 in 10 inflammatory myopathies) and severe weakness "
-             "can progress quickly, so referral to a myositis or neuromuscular centre is worth considering.",
+    Guidance("imnm.refer", _imnm_refer,
              (C.ORPHANET_IMNM, C.PINAL_FERNANDEZ_2018), "V-S",
              lambda g: bool(g.reachable & set(_IMNM))),
     Guidance("imnm.heart",

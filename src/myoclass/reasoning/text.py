@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from myoclass.model.fields import ANTIBODIES, FIELDS
+from myoclass.model.labels import IMNM_LABELS
 
 __all__ = [
     "FINDING_TEXT",
@@ -714,7 +715,9 @@ def _gist(text: str) -> str:
 
 def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = None) -> list[dict[str, str]]:
     """What to do now, at most three lines: the next tests that decide most, each with what its results would
-    do (forward), else the mimics to rule out, then the first guidance items. Each line is ``{"finding"}``
+    do (forward), else the mimics to rule out, then the first guidance items (not the IMNM referral while the
+    differential gives IMNM under :data:`IN_THE_DIFFERENTIAL` and the criteria leave it open, nor a cancer-screening
+    tier that waits on unknown factors: the guidance list keeps both). Each line is ``{"finding"}``
     (the key to link, or ""), ``{"step"}`` and ``{"detail"}``. ``then`` maps a finding to the step that
     would decide next after each of its results (see :func:`outcome_parts`)."""
     reach = list(a["summary"]["reachable_labels"])
@@ -735,15 +738,33 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             break
         if str(g["id"]).startswith("undetermined."):  # "the next tests listed ...": the lines above say it
             continue
+        if g["id"] == "imnm.refer" and not _imnm_worth_a_line(a):
+            continue
+        if g["id"] == "cancer.screening" and (a.get("cancer_screening") or {}).get("risk") is None:
+            continue  # a tier that waits on unknown factors is not a step yet; the guidance list gives it in full
         out.append({"finding": "", "step": _gist(str(g["text"])), "detail": ""})
     if not out:
         out.append({"finding": "", "step": "Nothing further is needed to settle the classification.", "detail": ""})
     return out[:3]
 
 
+#: a label at least this likely in the differential is "in the differential" for the lines that point beyond the
+#: classification: the genetic hand-off (:func:`genetic_handoff`) and the IMNM referral among "What to do now"
+#: (:func:`todo`). A presentation choice, not a clinical threshold: the guidance list keeps the referral item, with
+#: IMNM's share, whenever the criteria leave IMNM possible.
+IN_THE_DIFFERENTIAL = 0.05
 #: a hereditary myopathy at least this likely in the differential (or still possible under the criteria) makes the
 #: report suggest a genetic work-up with a phenopacket
-GENETIC_HANDOFF_SHARE = 0.05
+GENETIC_HANDOFF_SHARE = IN_THE_DIFFERENTIAL
+
+
+def _imnm_worth_a_line(a: Mapping[str, Any]) -> bool:
+    """The IMNM referral belongs among "What to do now": the criteria classify an IMNM subtype, or the differential
+    gives the three subtypes together at least :data:`IN_THE_DIFFERENTIAL` (an answer without a differential keeps
+    it)."""
+    if a["summary"]["label"] in IMNM_LABELS or not a.get("differential"):
+        return True
+    return float(sum(d["probability"] for d in a["differential"] if d["label"] in IMNM_LABELS)) >= IN_THE_DIFFERENTIAL
 
 
 def genetic_handoff(a: Mapping[str, Any]) -> str | None:
