@@ -12,7 +12,7 @@ pa = pytest.importorskip("pyarrow")
 import pyarrow.parquet as pq  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from myoclass.batch.report import cohort_report, diff_runs  # noqa: E402
+from myoclass.batch.report import cohort_report, diff_runs, read_results, report_html  # noqa: E402
 from myoclass.batch.schema import cases_to_table  # noqa: E402
 from myoclass.batch.score import score_batch  # noqa: E402
 from myoclass.cli import app  # noqa: E402
@@ -75,3 +75,58 @@ def test_report_command_writes_html_and_json(tmp_path: Path) -> None:
     assert data["report"]["cases"] == 12 and data["diff"]["reclassified"] == 1
     meta = pq.read_schema(tmp_path / "b.parquet").metadata
     assert b"probability" in meta[b"policy"]
+
+
+def test_diff_matches_cases_by_case_id_whatever_the_order_or_file(tmp_path: Path) -> None:
+    """Rows in another order, or the same cases from a renamed file, are the same cases: nothing is reclassified
+    (matched on (source, row), reversing the rows would pair each case with another's result)."""
+    cases = [BORDERLINE, *EXAMPLES.values()]
+    runner = CliRunner()
+    pq.write_table(cases_to_table(cases), tmp_path / "in.parquet")
+    pq.write_table(cases_to_table(cases[::-1]), tmp_path / "renamed_reversed.parquet")
+    for name in ("in", "renamed_reversed"):
+        r = runner.invoke(app, ["batch", str(tmp_path / f"{name}.parquet"), "-o", str(tmp_path / f"{name}.out.parquet")])
+        assert r.exit_code == 0, r.output
+    before, after = (read_results(tmp_path / f"{n}.out.parquet") for n in ("in", "renamed_reversed"))
+    assert before.column("source").to_pylist() != after.column("source").to_pylist()
+    assert before.column("label").to_pylist() != after.column("label").to_pylist()  # the order differs
+    d = diff_runs(before, after)
+    assert d["matched_on"] == ["case_id"] and d["matched"] == 12
+    assert d["reclassified"] == 0 and d["only_in_before"] == d["only_in_after"] == 0
+    # a case_id given twice cannot match: then (source, row), and the page says what did not match
+    dup = after.set_column(after.column_names.index("case_id"), "case_id",
+                           pa.array(["same"] * after.num_rows, pa.string()))
+    d = diff_runs(before, dup)
+    assert d["matched_on"] == ["source", "row"] and d["matched"] == 0
+    assert d["only_in_before"] == d["only_in_after"] == 12
+    page = report_html(cohort_report(dup), d)
+    assert "0 of 0 matched cases reclassified" in page
+    assert "not matched: 12 only in the previous run, 12 only in this run" in page
+
+
+def test_report_reads_a_directory_of_parquet_parts(tmp_path: Path) -> None:
+    """The Spark engine writes a directory of Parquet parts (with _SUCCESS and .crc files): the report reads it
+    whole, as it reads one file."""
+    t, _ = score_batch(cases_to_table([BORDERLINE, *EXAMPLES.values()]))
+    pq.write_table(t, tmp_path / "one.parquet")
+    parts = tmp_path / "spark_out"
+    parts.mkdir()
+    pq.write_table(t.slice(0, 5), parts / "part-00000-x.snappy.parquet")
+    pq.write_table(t.slice(5), parts / "part-00001-x.snappy.parquet")
+    (parts / "_SUCCESS").write_text("")
+    (parts / ".part-00000-x.snappy.parquet.crc").write_bytes(b"\x00crc")
+    assert read_results(parts).num_rows == 12
+    runner = CliRunner()
+    for src in ("one.parquet", "spark_out"):
+        r = runner.invoke(app, ["report", str(tmp_path / src), "-o", str(tmp_path / f"{src}.html"),
+                                "--previous", str(parts)])
+        assert r.exit_code == 0, r.output
+        data = json.loads((tmp_path / f"{src}.json").read_text())
+        assert data["report"]["cases"] == 12 and data["diff"]["matched"] == 12
+        assert data["diff"]["reclassified"] == 0
+    empty = tmp_path / "empty_dir"
+    empty.mkdir()
+    r = runner.invoke(app, ["report", str(empty), "-o", str(tmp_path / "e.html")])
+    assert r.exit_code == 2 and "without Parquet parts" in r.output
+    r = runner.invoke(app, ["report", str(tmp_path / "missing.parquet"), "-o", str(tmp_path / "m.html")])
+    assert r.exit_code == 2 and "no such file or directory" in r.output

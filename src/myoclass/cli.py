@@ -569,9 +569,11 @@ def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, po
 
 @app.command()
 def report(
-    results: Annotated[Path, typer.Argument(help="A results file written by `myoclass batch`.")],
+    results: Annotated[Path, typer.Argument(help="A results file written by `myoclass batch`, or the Spark "
+                                            "engine's output directory of Parquet parts.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML report (a .json twin is written beside it).")],
-    previous: Annotated[Path | None, typer.Option(help="An earlier results file: list every reclassified case.")]
+    previous: Annotated[Path | None, typer.Option(help="An earlier results file or directory: list every reclassified "
+                                                       "case (matched on case_id when every row has a unique one).")]
     = None,
 ) -> None:
     """Cohort report: labels, the most likely label (the differential) beside them, undetermined cases and what
@@ -585,12 +587,12 @@ def report(
         typer.echo("error: the report needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
         raise typer.Exit(1) from None
     for p in (results, previous):
-        if p is not None and not p.is_file():
-            typer.echo(f"error: {p}: no such file", err=True)
+        if p is not None and not (p.is_file() or p.is_dir()):
+            typer.echo(f"error: {p}: no such file or directory", err=True)
             raise typer.Exit(2)
     try:
         payload = write_report(results, output, previous)
-    except UnsafeOutput as e:
+    except (UnsafeOutput, FileNotFoundError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     r = payload["report"]

@@ -50,7 +50,13 @@ CROSSTABS = [
 
 
 def read_results(path: Path) -> pa.Table:
-    """A file written by ``myoclass batch`` (.parquet, .csv or .jsonl)."""
+    """A file written by ``myoclass batch`` (.parquet, .csv or .jsonl), or the directory of Parquet parts that the
+    Spark engine writes (``_SUCCESS``, ``.crc`` and other hidden files are skipped)."""
+    if path.is_dir():
+        parts = sorted(q for q in path.glob("*.parquet") if not q.name.startswith((".", "_")))
+        if not parts:
+            raise FileNotFoundError(f"{path}: a directory without Parquet parts (*.parquet)")
+        return pa.concat_tables([pq.read_table(q) for q in parts], promote_options="default")
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         return pq.read_table(path)
@@ -338,12 +344,28 @@ def cohort_report(t: pa.Table, top: int = 15) -> dict[str, Any]:
     }
 
 
+def _unique_ids(t: pa.Table) -> bool:
+    """Every row has a case_id, and no two rows share one."""
+    if "case_id" not in t.column_names:
+        return False
+    ids = t.column("case_id").to_pylist()
+    return all(i not in (None, "") for i in ids) and len(set(ids)) == len(ids)
+
+
 def diff_runs(before: pa.Table, after: pa.Table) -> dict[str, Any]:
-    """Every case whose label changed, matched on (source, row) when present, else case_id."""
-    key = ["source", "row"] if {"source", "row"} <= set(before.column_names) & set(after.column_names) else ["case_id"]
+    """Every case whose label changed. Cases are matched on ``case_id`` when both runs give every row a case_id
+    and no case_id twice, so rows may come in another order, from renamed files or from the Spark engine (whose
+    ``row`` counts within its tasks); else on (source, row) when both runs have them; else on case_id."""
+    both = set(before.column_names) & set(after.column_names)
+    if _unique_ids(before) and _unique_ids(after):
+        key = ["case_id"]
+    elif {"source", "row"} <= both:
+        key = ["source", "row"]
+    else:
+        key = ["case_id"]
     b = {tuple(r[k] for k in key): r for r in before.to_pylist()}
     changed = []
-    only_before = only_after = 0
+    only_before = only_after = matched = 0
     seen = set()
     for r in after.to_pylist():
         k = tuple(r[x] for x in key)
@@ -352,6 +374,7 @@ def diff_runs(before: pa.Table, after: pa.Table) -> dict[str, Any]:
         if old is None:
             only_after += 1
             continue
+        matched += 1
         if old["label"] != r["label"]:
             reasons = [f"{col}: {old[col]} -> {r[col]}" for col in r
                        if (col.endswith("_status") or col.endswith("_category") or col == "eular_acr_2017_subgroup")
@@ -360,8 +383,9 @@ def diff_runs(before: pa.Table, after: pa.Table) -> dict[str, Any]:
                             "before": old["label"], "after": r["label"], "reason": reasons})
     only_before = len([k for k in b if k not in seen])
     transitions = Counter(f"{c['before']} -> {c['after']}" for c in changed)
-    return {"matched_on": key, "reclassified": len(changed), "transitions": dict(transitions.most_common()),
-            "only_in_before": only_before, "only_in_after": only_after, "cases": changed}
+    return {"matched_on": key, "matched": matched, "reclassified": len(changed),
+            "transitions": dict(transitions.most_common()), "only_in_before": only_before,
+            "only_in_after": only_after, "cases": changed}
 
 
 def _pct(k: int, n: int) -> str:
@@ -581,8 +605,11 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
             out.append(f"<tr><td class=k>{e(rv)}</td>" + "".join(f"<td>{c or ''}</td>" for c in counts) + "</tr>")
         out.append("</table></div>")
     if diff is not None:
-        out.append(f"<h2>Changes since the previous run</h2><p>{diff['reclassified']:,} cases reclassified "
-                   f"(matched on {', '.join(diff['matched_on'])}).</p>")
+        unmatched = [f"{diff[k]:,} only in {w} run" for k, w in (("only_in_before", "the previous"),
+                                                                    ("only_in_after", "this")) if diff[k]]
+        out.append(f"<h2>Changes since the previous run</h2><p>{diff['reclassified']:,} of {diff['matched']:,} "
+                   f"matched cases reclassified (matched on {e(', '.join(diff['matched_on']))})"
+                   + (f"; not matched: {', '.join(unmatched)}" if unmatched else "") + ".</p>")
         out.append(_bars(diff["transitions"], max(diff["reclassified"], 1)))
         out.append("<div class=scroll><table><tr><th class=k>case</th><th class=k>before</th><th class=k>after</th>"
                    "<th class=k>why</th></tr>")
