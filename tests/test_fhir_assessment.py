@@ -105,7 +105,8 @@ def _check(a: dict[str, Any], bundle: dict[str, Any], resources: list[dict[str, 
     label = a["summary"]["label"] if settled else a["summary"]["leading_label"]
     status = condition["verificationStatus"]["coding"][0]
     assert status["system"] == "http://terminology.hl7.org/CodeSystem/condition-ver-status"
-    assert status["code"] == ("confirmed" if settled else "provisional")
+    lead_p = a["summary"]["leading_probability"]
+    assert status["code"] == ("confirmed" if settled else "provisional" if lead_p >= 0.5 else "differential")
     assert condition["code"]["coding"] == LABEL_CODES[label].codings()
     assert condition["code"]["coding"][0] == {"system": LABEL_SYSTEM, "code": label, "display": LABEL_CODES[label].text}
     assert condition["code"]["text"] == LABEL_CODES[label].text
@@ -147,7 +148,8 @@ def _check(a: dict[str, Any], bundle: dict[str, Any], resources: list[dict[str, 
     eular = a["criteria"]["eular_acr_2017"]
     iim = [p for p in preds if p["outcome"] == IIM.codeable_concept()]
     if eular["probability"] is not None:
-        assert len(iim) == 1 and iim[0]["probabilityDecimal"] == pytest.approx(eular["probability"])
+        # R4 reads a decimal probability as a percentage (max 100)
+        assert len(iim) == 1 and iim[0]["probabilityDecimal"] == pytest.approx(100 * eular["probability"])
     elif eular["probability_min"] is not None:
         assert len(iim) == 1
         rng = iim[0]["probabilityRange"]
@@ -158,7 +160,8 @@ def _check(a: dict[str, Any], bundle: dict[str, Any], resources: list[dict[str, 
         assert not iim
     labels = [p for p in preds if p not in iim]
     assert [(p["outcome"]["coding"][0]["code"], p["probabilityDecimal"]) for p in labels] == \
-        [(d["label"], d["probability"]) for d in a["differential"]]
+        [(d["label"], round(100 * d["probability"], 4)) for d in a["differential"]]
+    assert all(0 <= p["probabilityDecimal"] <= 100 for p in preds if "probabilityDecimal" in p)
     assert all(p["outcome"] == LABEL_CODES[d["label"]].codeable_concept()
                for p, d in zip(labels, a["differential"], strict=True))
 
@@ -206,7 +209,7 @@ def test_settled_and_undetermined_examples_are_both_covered() -> None:
     assert "undetermined" in labels and len(labels - {"undetermined"}) > 3
 
 
-def test_a_settled_case_is_confirmed_and_an_undetermined_one_provisional() -> None:
+def test_a_settled_case_is_confirmed_and_an_undetermined_one_provisional_or_differential() -> None:
     settled = next(c for c in example_cases().values() if assess(c)["summary"]["label"] == "ibm")
     _a, bundle, *_ = _bundle(settled)
     assert _one(bundle, "Condition")["verificationStatus"]["coding"][0]["code"] == "confirmed"
@@ -216,6 +219,14 @@ def test_a_settled_case_is_confirmed_and_an_undetermined_one_provisional() -> No
     assert condition["verificationStatus"]["coding"][0]["code"] == "provisional"
     assert condition["code"]["coding"][0]["code"] == a["summary"]["leading_label"] == "imnm_anti_hmgcr"
     assert any(x["url"] == DIFFERENTIAL_URL for x in condition["extension"])
+    # the note says it in words, not codes
+    note = " ".join(n["text"] for n in condition["note"])
+    assert "Immune-mediated necrotizing myopathy, anti-HMGCR" in note and "imnm_anti_hmgcr" not in note
+    assert "93%" in note
+    # a leading label below 50% is one of a set of potential diagnoses: 'differential', not 'provisional'
+    a, bundle, *_ = _bundle({"age_years": 56, "sex": "female", "cardiac_involvement": True})
+    assert a["summary"]["label"] == "undetermined" and a["summary"]["leading_probability"] < 0.5
+    assert _one(bundle, "Condition")["verificationStatus"]["coding"][0]["code"] == "differential"
 
 
 DECIDING = ["ab_hmgcr", "ab_srp", "ab_jo1", "weakness_proximal_upper_symmetric", "weakness_proximal_lower_symmetric",

@@ -5,13 +5,14 @@ so relative references such as ``Patient/p1`` resolve inside the Bundle), the Co
 
 - **Condition**: ``code`` carries every coding of the label (:mod:`myoclass.io.label_codes`): the strict label when it
   is settled, else the leading label of the differential. ``verificationStatus`` is ``confirmed`` only for a settled
-  strict label, otherwise ``provisional``, and a provisional Condition carries the differential in the extension
-  :data:`DIFFERENTIAL_URL`. ``evidence[0].detail`` references the input resources named in ``evidence``; a note names
-  myoclass and every criteria set's version.
+  strict label, otherwise ``provisional`` (the leading label at 50% or more) or ``differential`` (below 50%), and an
+  unsettled Condition carries the differential in the extension :data:`DIFFERENTIAL_URL`. ``evidence[0].detail``
+  references the input resources named in ``evidence``; a note names myoclass and every criteria set's version.
 - **RiskAssessment** (``status`` final): one prediction for the EULAR/ACR 2017 probability of an idiopathic
-  inflammatory myopathy (``probabilityDecimal``, or ``probabilityRange`` in percent while unknown items leave a range),
-  then one prediction per label of the differential; ``basis`` references the input resources, ``condition`` the
-  Condition, ``method`` names myoclass and the criteria and model versions.
+  inflammatory myopathy (``probabilityDecimal`` in percent, as R4 reads a decimal probability, or ``probabilityRange``
+  in percent while unknown items leave a range), then one prediction per label of the differential (in percent);
+  ``basis`` references the input resources, ``condition`` the Condition, ``method`` names myoclass and the criteria
+  and model versions.
 
 Ids are UUID 5 of the case id and the content (assessment, resources, evidence, patient), so one input gives one
 Bundle; ``now`` sets ``meta.lastUpdated``, ``timestamp``, ``recordedDate`` and ``occurrenceDateTime``. Empty values
@@ -84,6 +85,28 @@ def _round(p: float) -> float:
     return round(float(p), 6)
 
 
+def _percent_decimal(p: float) -> float:
+    """A probability as ``RiskAssessment.prediction.probabilityDecimal``: FHIR R4 expresses decimal probabilities as
+    percentages too ("Decimal values are expressed as percentages as well (max = 100)", the element's comment in the
+    R4 StructureDefinition), so 0.93 is written 93."""
+    return round(float(p) * 100, 4)
+
+
+def _percent_words(p: float) -> str:
+    """A share in words that never claims 0% or 100% for a probability strictly between."""
+    pct = round(100 * float(p))
+    return ">99%" if pct >= 100 and p < 1 else "<1%" if pct <= 0 < p else f"{pct}%"
+
+
+def _verification(settled: bool, summary: Mapping[str, Any]) -> str:
+    """``confirmed`` for a settled strict label; else ``provisional`` when the leading label is at least as likely as
+    not, and ``differential`` (one of a set of potential diagnoses) when it is below 50%."""
+    if settled:
+        return "confirmed"
+    p = summary.get("leading_probability")
+    return "provisional" if isinstance(p, int | float) and p >= 0.5 else "differential"
+
+
 def _chosen(assessment: Mapping[str, Any]) -> tuple[str, bool]:
     """The label the Condition codes, and whether it is settled."""
     summary = assessment["summary"]
@@ -131,10 +154,10 @@ def _eular_prediction(assessment: Mapping[str, Any]) -> dict[str, Any] | None:
     if not eular:
         return None
     p, lo, hi = eular.get("probability"), eular.get("probability_min"), eular.get("probability_max")
-    model = str(eular.get("model", "")).replace("_", " ")
-    words = f"EULAR/ACR 2017 {eular.get('version', '')} ({model}): {eular.get('category', '')}"
+    model = str(eular.get("model") or "").replace("_", " ") or "biopsy status unknown"
+    words = f"EULAR/ACR 2017, version {eular.get('version', '')} ({model}): {eular.get('category', '')}"
     if p is not None:
-        return {"outcome": IIM.codeable_concept(), "probabilityDecimal": _round(p), "rationale": words}
+        return {"outcome": IIM.codeable_concept(), "probabilityDecimal": _percent_decimal(p), "rationale": words}
     if lo is not None and hi is not None:
         return {"outcome": IIM.codeable_concept(), "probabilityRange": {"low": _percent(lo), "high": _percent(hi)},
                 "rationale": f"{words}; unknown items leave the probability between {lo:.4g} and {hi:.4g}"}
@@ -192,10 +215,12 @@ def assessment_bundle(assessment: Mapping[str, Any], *, resources: Sequence[Mapp
     if summary.get("text"):
         notes.append(str(summary["text"]))
     if not settled:
-        shares = ", ".join(f"{d['label']} {_round(d['probability'])}" for d in assessment.get("differential") or ())
-        reachable = ", ".join(summary.get("reachable_labels") or ())
-        notes.append(f"Not settled by the known findings: the strict label is undetermined; still reachable: "
-                     f"{reachable}. Differential (probability once the unknown findings are known): {shares}.")
+        shares = "; ".join(f"{LABEL_CODES[d['label']].text} {_percent_words(d['probability'])}"
+                           for d in assessment.get("differential") or ())
+        reachable = "; ".join(LABEL_CODES[lbl].text for lbl in summary.get("reachable_labels") or ())
+        notes.append(f"Not settled by the known findings: the criteria leave the label open. Still possible under the "
+                     f"criteria: {reachable}. Differential (probability of each label once the unknown findings are "
+                     f"known): {shares}.")
 
     condition = {
         "resourceType": "Condition",
@@ -204,8 +229,7 @@ def assessment_bundle(assessment: Mapping[str, Any], *, resources: Sequence[Mapp
         "extension": [] if settled else [_differential_extension(assessment)],
         # a negative result ("no IIM") is not a condition that can be active
         "clinicalStatus": None if label == "not_iim" else {"coding": [{"system": _CLINICAL, "code": "active"}]},
-        "verificationStatus": {"coding": [{"system": _VERIFICATION,
-                                           "code": "confirmed" if settled else "provisional"}]},
+        "verificationStatus": {"coding": [{"system": _VERIFICATION, "code": _verification(settled, summary)}]},
         "code": codes.codeable_concept(),
         "subject": subject,
         "recordedDate": instant,
@@ -219,7 +243,7 @@ def assessment_bundle(assessment: Mapping[str, Any], *, resources: Sequence[Mapp
         predictions.append(eular)
     for d in assessment.get("differential") or ():
         predictions.append({"outcome": LABEL_CODES[d["label"]].codeable_concept(),
-                            "probabilityDecimal": _round(d["probability"]),
+                            "probabilityDecimal": _percent_decimal(d["probability"]),
                             "rationale": "myoclass differential: probability that the criteria give this label "
                                          "once the unknown findings are known"})
     risk = {
