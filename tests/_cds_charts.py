@@ -94,7 +94,7 @@ def chart_from_case(case: dict[str, Any], patient_id: str) -> dict[str, Any]:
             "effectivePeriod": {"start": "2024-01-10", "end": "2026-10-01"}})
     return {"patient": patient, "ck": _searchset(ck), "antibodies": _searchset(antibodies), "enzymes": None,
             "conditions": _searchset(conditions), "medication-statements": _searchset(statements),
-            "medication-requests": None, "medication-administrations": None, "reports": None}
+            "medication-requests": None, "medication-administrations": None, "reports": None, "findings": None}
 
 
 def patient_view_request(prefetch: dict[str, Any], patient_id: str, instance: str) -> dict[str, Any]:

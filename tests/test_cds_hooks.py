@@ -23,8 +23,9 @@ from starlette.testclient import TestClient
 
 import myoclass
 from _cds_charts import FIXTURES, chart_from_case, patient_view_request, synthetic_requests
+from myoclass.io.fhir.write import case_to_resources
 from myoclass.web.app import Settings, create_app
-from myoclass.web.cds import PREFETCH, SERVICES, CdsSettings, cds_state, patient_view_summary
+from myoclass.web.cds import PREFETCH, SERVICES, CdsSettings, cds_state, myopathy_signs, patient_view_summary
 from myoclass.web.cds_auth import ALGORITHMS
 
 BASE = "http://testserver"
@@ -273,7 +274,9 @@ def test_statin_order_sign_gets_the_warning(secure: TestClient, es_key: ec.Ellip
     assert response_problems(r.json()) == []
     (card,) = r.json()["cards"]
     assert card["indicator"] == "warning"
-    assert card["summary"] == "Anti-HMGCR myopathy: avoid restarting a statin"
+    # the chart records no statin taken before: "starting", and the advice on a statin being taken is conditional
+    assert card["summary"] == "Anti-HMGCR myopathy: avoid starting a statin"
+    assert "Statin exposure is not recorded" in card["detail"] and "stopping the statin is advised" not in card["detail"]
     assert "10.1016/j.nmd.2017.09.016" in card["detail"]  # the ENMC 224 citation of the library's guidance
     assert card["selectionBehavior"] == "at-most-one"
     (suggestion,) = card["suggestions"]
@@ -281,6 +284,24 @@ def test_statin_order_sign_gets_the_warning(secure: TestClient, es_key: ec.Ellip
     assert suggestion["actions"] == [{"type": "delete", "description": suggestion["actions"][0]["description"],
                                       "resourceId": "MedicationRequest/draft-atorva-1"}]
     assert all(r["display"] and r["system"] and r["code"] for r in card["overrideReasons"])
+
+
+def test_statin_card_after_a_statin_taken_before(secure: TestClient, es_key: ec.EllipticCurvePrivateKey) -> None:
+    """A statin recorded as taken (a MedicationStatement): "restarting", and the advice to stop it."""
+    url = f"{BASE}/cds-services/myoclass-statin-order-sign"
+    request = fixture("order-sign-statin.json")
+    patient = request["prefetch"]["patient"]["id"]
+    request["prefetch"]["medication-statements"] = {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": {"resourceType": "MedicationStatement", "id": "ms-1", "status": "completed",
+                      "subject": {"reference": f"Patient/{patient}"},
+                      "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                                                                "code": "83367", "display": "atorvastatin"}]},
+                      "effectivePeriod": {"start": "2023-01-01", "end": "2025-06-01"}}}]}
+    r = secure.post(url, json=request, headers=bearer(token(es_key, url)))
+    assert r.status_code == 200, r.text
+    (card,) = r.json()["cards"]
+    assert card["summary"] == "Anti-HMGCR myopathy: avoid restarting a statin"
+    assert "stopping the statin is advised" in card["detail"] and "Statin exposure is not recorded" not in card["detail"]
 
 
 def test_without_prefetch_or_fhir_server_the_answer_is_412(secure: TestClient, es_key: ec.EllipticCurvePrivateKey) -> None:
@@ -423,7 +444,8 @@ def test_null_prefetch_means_no_data_and_an_operation_outcome_means_not_fetched(
     request.pop("fhirServer")
     request.pop("fhirAuthorization")
     request["prefetch"] = {k: None for k in PREFETCH}
-    assert open_client.post(PV, json=request).status_code == 200  # every key null: no data, still a card
+    r = open_client.post(PV, json=request)  # every key null: no data, so nothing to say
+    assert r.status_code == 200 and r.json() == {"cards": []}
     request["prefetch"]["ck"] = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
     r = open_client.post(PV, json=request)
     assert r.status_code == 412 and "'ck'" in r.text
@@ -630,3 +652,78 @@ def test_the_apps_own_refusals_on_cds_paths_are_operation_outcomes() -> None:
         assert r.headers["content-type"].startswith("application/fhir+json")
     # elsewhere the app keeps its own error shape
     assert "errors" in c.get("/nope").json()
+
+
+# --- no card without a sign of a muscle disease; findings coded in HPO or myoclass's own codes ---------------------
+
+def _chart(case: dict[str, Any], pid: str = "p-gate") -> dict[str, Any]:
+    return patient_view_request(chart_from_case(case, pid), pid, "00000000-0000-4000-8000-000000000777")
+
+
+def test_no_card_when_the_chart_shows_no_sign_of_a_muscle_disease(open_client: TestClient) -> None:
+    """patient-view fires on every chart opened: a card only when something points to a muscle disease."""
+    quiet = [{"age_years": 50, "sex": "female"},
+             {"age_years": 50, "ck_u_l": 110, "ck_uln_u_l": 200},  # a normal CK
+             {"age_years": 50, "ild": True, "raynaud": False}]
+    for case in quiet:
+        assert not myopathy_signs(case)
+        r = open_client.post(PV, json=_chart(case))
+        assert r.status_code == 200 and r.json() == {"cards": []}, case
+    loud = [{"age_years": 50, "ck_u_l": 900, "ck_uln_u_l": 200},
+            {"age_years": 50, "ck_u_l": 13300},  # no upper limit recorded: cannot be judged normal
+            {"age_years": 50, "weakness_proximal_lower_symmetric": True},
+            {"age_years": 50, "skin_heliotrope": True},
+            {"age_years": 50, "ab_jo1": True}]
+    for case in loud:
+        assert myopathy_signs(case)
+        r = open_client.post(PV, json=_chart(case))
+        (card,) = r.json()["cards"]
+        assert response_problems(r.json()) == [] and card["summary"]
+
+
+def test_findings_recorded_as_observations_are_prefetched_and_read(open_client: TestClient) -> None:
+    """Weakness, rash and antibodies without a LOINC code, written as Observations coded in HPO or in myoclass's
+    flat-case codes (as `myoclass convert --to fhir` writes them), come through the 'findings' prefetch."""
+    pv = open_client.get("/cds-services").json()["services"][0]
+    assert pv["prefetch"]["findings"] == ("Observation?patient={{context.patientId}}&code="
+                                          "http://human-phenotype-ontology.org|,http://myoclass.org/fhir/CodeSystem/flat-case|")
+    case = {"age_years": 62, "sex": "female", "skin_heliotrope": True, "skin_gottron_papules": True,
+            "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True, "ab_tif1g": True}
+    resources = case_to_resources(case, patient_id="p-obs")
+    observations = [r for r in resources if r["resourceType"] == "Observation"]
+    assert {c["system"] for r in observations for c in r["code"]["coding"]} <= {
+        "http://human-phenotype-ontology.org", "http://myoclass.org/fhir/CodeSystem/flat-case", "http://loinc.org"}
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    prefetch: dict[str, Any] = {k: None for k in PREFETCH}
+    prefetch["patient"] = patient
+    prefetch["findings"] = {"resourceType": "Bundle", "type": "searchset",
+                            "entry": [{"resource": r} for r in observations]}
+    request = patient_view_request(prefetch, "p-obs", "00000000-0000-4000-8000-000000000778")
+    r = open_client.post(PV, json=request)
+    (card,) = r.json()["cards"]
+    assert card["summary"].startswith("Most likely dermatomyositis"), card["summary"]
+    assert "Not all chart findings were read" not in card["detail"]
+    # a client that does not send the key (set up before it existed) and names no server: read without it, and said
+    del request["prefetch"]["findings"]
+    request["prefetch"]["antibodies"] = {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": {"resourceType": "Observation", "id": "jo1", "status": "final",
+                      "subject": {"reference": "Patient/p-obs"},
+                      "code": {"coding": [{"system": "http://loinc.org", "code": "33921-8"}]},
+                      "valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": "10828004"}]}}}]}
+    r = open_client.post(PV, json=request)
+    assert r.status_code == 200, r.text
+    (card,) = r.json()["cards"]
+    assert "**Not all chart findings were read:** the 'findings' prefetch" in card["detail"]
+
+
+def test_the_access_log_never_holds_a_card_link_token(caplog: pytest.LogCaptureFixture) -> None:
+    c = TestClient(create_app(Settings(allowed_hosts=("testserver",), access_log=True), CdsSettings(jwt_verify=False)))
+    r = c.post(PV, json=fixture("patient-view-synthetic-dm.json"))
+    (card,) = r.json()["cards"]
+    link = card["links"][0]["url"]
+    secret = link.rsplit("/", 1)[1]
+    assert len(secret) >= 16
+    with caplog.at_level("INFO", logger="myoclass.access"):
+        assert c.get(urlsplit(link).path).status_code == 200
+    logged = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "GET /cds/open/<token> 200" in logged and secret not in logged

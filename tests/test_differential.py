@@ -355,15 +355,21 @@ def test_a_leading_label_below_one_half_is_said_to_be_no_more_likely_than_not() 
 
 @FAST
 @given(_flat_cases(), st.sampled_from(["clinic", "record"]))
-def test_no_label_likely_is_said_exactly_when_the_label_is_open_and_the_leading_one_is_below_one_half(
+def test_no_label_likely_is_said_exactly_when_the_label_is_open_and_the_leading_one_is_not_above_one_half(
         case: dict[str, Any], reading: str) -> None:
     a = assess(case, reading=reading)
     s = a["summary"]
     said = "no label is more likely than not" in s["text"]
-    assert said == (s["label"] == "undetermined" and s["leading_probability"] < 0.5)
+    assert said == (s["label"] == "undetermined" and s["leading_probability"] <= 0.5)
     if s["label"] == "undetermined":  # "Most likely <name> (<share>)": the share follows the name, no clause between
         assert ":" not in s["text"].split(" (")[0]
     assert said == ("no label is more likely than not" in text_report(a).splitlines()[3])
+
+
+def test_a_leading_label_of_exactly_one_half_is_not_more_likely_than_not() -> None:
+    from myoclass.reasoning.text import no_label_likely
+
+    assert no_label_likely(0.5) and no_label_likely(0.2) and not no_label_likely(0.5001)
 
 
 # ------------------------------------------------------------------------------------- where a result would lead

@@ -106,7 +106,7 @@ def _check(a: dict[str, Any], bundle: dict[str, Any], resources: list[dict[str, 
     status = condition["verificationStatus"]["coding"][0]
     assert status["system"] == "http://terminology.hl7.org/CodeSystem/condition-ver-status"
     lead_p = a["summary"]["leading_probability"]
-    assert status["code"] == ("confirmed" if settled else "provisional" if lead_p >= 0.5 else "differential")
+    assert status["code"] == ("confirmed" if settled else "provisional" if lead_p > 0.5 else "differential")
     assert condition["code"]["coding"] == LABEL_CODES[label].codings()
     assert condition["code"]["coding"][0] == {"system": LABEL_SYSTEM, "code": label, "display": LABEL_CODES[label].text}
     assert condition["code"]["text"] == LABEL_CODES[label].text

@@ -309,17 +309,18 @@ def leading_share(summary: Mapping[str, Any]) -> str:
 
 
 #: the answer says no label is more likely than not while the criteria leave the label open and the leading
-#: label's probability is below this (a leading label of 22% is the most likely, not a likely one)
+#: label's probability is not above this (a leading label of 22% is the most likely, not a likely one; one of exactly
+#: 50% is not more likely than not either)
 MORE_LIKELY_THAN_NOT = 0.5
 #: what the answer then says beside the leading label
 NO_LABEL_LIKELY = "no label is more likely than not"
 
 
 def no_label_likely(leading_probability: float) -> bool:
-    """Whether no label is more likely than not: the leading label's probability is below
+    """Whether no label is more likely than not: the leading label's probability is not above
     :data:`MORE_LIKELY_THAN_NOT`. Asked where the criteria leave the label open; the answer then says so beside
     the leading label."""
-    return leading_probability < MORE_LIKELY_THAN_NOT
+    return leading_probability <= MORE_LIKELY_THAN_NOT
 
 
 def label_name(code: str) -> str:

@@ -144,9 +144,19 @@ def _normalise_host(name: str) -> str:
     return n[1:-1] if n.startswith("[") and n.endswith("]") else n
 
 
+#: paths whose last segment is a secret (a CDS card's link token opens the patient's case while it lives): logged
+#: without it
+_SECRET_PATHS = ("/cds/open/",)
+
+
 def _log_path(scope: Scope) -> str:
-    """The path for a log line: percent-encoded (no control characters), without the query, cut short."""
-    p = quote(str(scope.get("path", "")), safe="/:@!$&'()*+,;=-._~")
+    """The path for a log line: percent-encoded (no control characters), without the query or a link token, cut
+    short."""
+    path = str(scope.get("path", ""))
+    for prefix in _SECRET_PATHS:
+        if path.startswith(prefix):
+            return prefix + "<token>"
+    p = quote(path, safe="/:@!$&'()*+,;=-._~")
     return p if len(p) <= 200 else p[:197] + "..."
 
 

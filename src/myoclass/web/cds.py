@@ -40,9 +40,9 @@ from fastapi.responses import HTMLResponse, Response
 from myoclass import __version__, assess
 from myoclass.errors import InvalidCase
 from myoclass.io.fhir import medication_class, read_fhir
-from myoclass.io.fhir.codes import LOINC, code_entries
+from myoclass.io.fhir.codes import HPO, LOINC, MYOCLASS, code_entries
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
-from myoclass.model.fields import ANTIBODIES
+from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.reasoning.guidance import GUIDANCE
 from myoclass.reasoning.text import (
     LABEL_IN_LIST,
@@ -167,7 +167,14 @@ PREFETCH: dict[str, str] = {
     "medication-requests": f"MedicationRequest?patient={_P}",
     "medication-administrations": f"MedicationAdministration?patient={_P}",
     "reports": f"DiagnosticReport?patient={_P}",
+    # findings recorded as Observations coded in HPO or in myoclass's own flat-case system (weakness, rash, biopsy
+    # items, MRI, antibodies without a LOINC code, a genetic diagnosis; what `myoclass convert --to fhir` writes):
+    # every code of the two systems ("system|" matches any code of a system, FHIR R4 token search)
+    "findings": f"Observation?patient={_P}&code={HPO}|,{MYOCLASS}|",
 }
+#: prefetch keys that, when neither prefetched nor fetched from the client's FHIR server, leave the chart read without
+#: them and the card saying so, instead of a 412 (a client set up before the key was added keeps working)
+OPTIONAL_PREFETCH = frozenset({"findings"})
 
 _USAGE = ("Reads the patient's CK, myositis antibodies, muscle enzymes, conditions, medications and diagnostic reports, "
           "prefetched or from the FHIR server (fhirServer with fhirAuthorization, read-only scopes for these resource "
@@ -479,7 +486,7 @@ def _call_work(request: Request, service: Service, body: bytes, base: str) -> Re
         orders = statin_orders(context, service.hook)
         if not orders:
             return _json({"cards": []})
-    resources, missing, truncated = _gather(data, service, settings)
+    resources, missing, truncated, skipped = _gather(data, service, settings)
     if missing:
         return operation_outcome(412, [("incomplete", f"prefetch {key!r} ({service.prefetch[key]}) is not available: {why}")
                               for key, why in missing])
@@ -500,8 +507,11 @@ def _call_work(request: Request, service: Service, body: bytes, base: str) -> Re
     if service.hook in _ORDER_HOOKS:
         card = _statin_card(case, a, orders, base, state, service, unmapped)
         return _json({"cards": [_prune(card)] if card else []})
+    if not myopathy_signs(case):
+        return _json({"cards": []})  # nothing in the chart points to a muscle disease: no card on every chart opened
     treated = not untreated(case, resources)
-    return _json({"cards": [_prune(_patient_view_card(case, a, base, state, service, unmapped, truncated, treated))]})
+    return _json({"cards": [_prune(_patient_view_card(case, a, base, state, service, unmapped, truncated, treated,
+                                                      skipped))]})
 
 
 def _request_problems(data: Any, service: Service) -> list[str]:
@@ -543,9 +553,10 @@ def _request_problems(data: Any, service: Service) -> list[str]:
 
 
 def _gather(data: dict[str, Any], service: Service,
-            settings: CdsSettings) -> tuple[list[dict[str, Any]], list[tuple[str, str]], bool]:
+            settings: CdsSettings) -> tuple[list[dict[str, Any]], list[tuple[str, str]], bool, list[str]]:
     """The chart's resources from the prefetch, with what is missing fetched from ``fhirServer``; the prefetch
-    keys still missing, with why; whether a search had more pages than were read."""
+    keys still missing, with why; whether a search had more pages than were read; the optional keys
+    (:data:`OPTIONAL_PREFETCH`) left out with no server to fetch them from."""
     prefetch: dict[str, Any] = data.get("prefetch") or {}
     values: dict[str, Any] = {}
     need: list[str] = []
@@ -582,7 +593,9 @@ def _gather(data: dict[str, Any], service: Service,
                 except FetchError as e:
                     missing.append((key, f"not prefetched, and fetching it failed: {e}"))
             truncated = fetcher.truncated
-    return _resources(values.values()), missing, truncated
+    skipped = [k for k, _why in missing if k in OPTIONAL_PREFETCH]  # read without them; the card says so
+    missing = [(k, why) for k, why in missing if k not in OPTIONAL_PREFETCH]
+    return _resources(values.values()), missing, truncated, skipped
 
 
 def _resources(values: Any) -> list[dict[str, Any]]:
@@ -625,6 +638,28 @@ def imnm_likely(a: Mapping[str, Any]) -> bool:
     s = a["summary"]
     return str(s["label"]).startswith("imnm_") or (
         str(s["leading_label"]).startswith("imnm_") and float(s["leading_probability"]) >= 0.5)
+
+
+#: findings that, recorded as present, point to a muscle disease; a patient-view card needs one of them
+_MYOPATHY_SIGNS = ("symptom_difficulty_climbing_stairs", "symptom_difficulty_rising_from_chair",
+                   "symptom_difficulty_lifting_arms_overhead", "symptom_falls", "symptom_myalgia",
+                   *(k for k in FIELDS if k.startswith("weakness_")),
+                   "skin_heliotrope", "skin_gottron_papules", "skin_gottron_sign", "skin_other_dm_rash",
+                   "skin_mechanics_hands", "ck_elevated", "aldolase_elevated", *ANTIBODIES,
+                   "emg_myopathic", "emg_spontaneous_activity", "mri_muscle_edema", "biopsy_performed")
+
+
+def myopathy_signs(case: Mapping[str, Any]) -> bool:
+    """The chart points to a muscle disease: a muscle symptom or weakness, a DM rash or mechanic's hands, a raised CK
+    (or a CK value with no upper limit of normal to judge it by) or aldolase, a myositis antibody positive, a myopathic
+    EMG or muscle oedema on MRI, a muscle biopsy, or a genetic diagnosis of a myopathy. Without one, the patient-view
+    service returns no card: a card on every chart opened would teach clinicians to ignore it."""
+    if any(case.get(k) is True for k in _MYOPATHY_SIGNS) or case.get("genetic_diagnosis_gene"):
+        return True
+    ck, uln = case.get("ck_u_l"), case.get("ck_uln_u_l")
+    if isinstance(ck, int | float) and case.get("ck_elevated") is None:
+        return not isinstance(uln, int | float) or ck > uln
+    return False
 
 
 def severity_signs(case: Mapping[str, Any]) -> list[str]:
@@ -746,10 +781,15 @@ def _detail(case: Mapping[str, Any], a: Mapping[str, Any], unmapped: int, trunca
 
 
 def _patient_view_card(case: dict[str, Any], a: dict[str, Any], base: str, state: CdsState, service: Service,
-                       unmapped: int, truncated: bool, treated: bool = False) -> dict[str, Any]:
+                       unmapped: int, truncated: bool, treated: bool = False,
+                       skipped: Sequence[str] = ()) -> dict[str, Any]:
     signs = severity_signs(case)
     warn = imnm_likely(a) and bool(signs) and not treated and untreated(case)
     extra = []
+    if skipped:
+        extra.append(f"**Not all chart findings were read:** the {', '.join(repr(k) for k in skipped)} prefetch "
+                     "(findings coded in HPO or in myoclass's flat-case codes: weakness, rash, biopsy, MRI) was neither "
+                     "sent nor fetched from the EHR's FHIR server.")
     if warn:
         extra.append(f"**Attention:** IMNM is likely, with {', '.join(signs)}, and no immunotherapy is recorded. "
                      "Severe weakness can progress quickly; referral to a myositis or neuromuscular centre is worth "
@@ -854,8 +894,9 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
         return None
     s = a["summary"]
     lead = s["leading_label"] if s["label"] == "undetermined" else s["label"]
+    exposed = case.get("statin_exposure")
     if hmgcr and "imnm_anti_hmgcr" in (s["label"], s["leading_label"]):
-        summary = "Anti-HMGCR myopathy: avoid restarting a statin"
+        summary = f"Anti-HMGCR myopathy: avoid {'restarting' if exposed is True else 'starting'} a statin"
         why = f"{_cap(finding_name('ab_hmgcr'))} is positive and the picture is anti-HMGCR myopathy."
     elif hmgcr:
         summary = "Anti-HMGCR antibodies positive: avoid a statin"
@@ -867,16 +908,21 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
         summary = f"Likely {LABEL_IN_LIST.get(lead, label_name(lead))}: review this statin order"
         why = f"IMNM is likely ({LABEL_TEXT.get(lead, lead)}, {leading_share(s)})."
     avoid = _guidance("hmgcr.statin_avoid")
-    stop = _guidance("hmgcr.statin_stop")
+    # a statin taken before: stopping it; exposure not recorded: the same advice, conditional; never taken: neither
+    stop = {True: _guidance("hmgcr.statin_stop"), None: _guidance("hmgcr.statin_unknown")}.get(exposed)
     tag = " (reported; not checked against the primary source)" if avoid["unverified"] else ""
     names = ", ".join(o["name"] for o in orders)
+    if s["label"] == "undetermined":
+        classified = (f"not settled; most likely {LABEL_TEXT.get(s['leading_label'], s['leading_label'])} "
+                      f"({leading_share(s)})")
+    else:
+        classified = LABEL_TEXT.get(s["label"], s["label"])
     detail = "\n\n".join([
         f"**Draft statin order:** {names}.",
         f"**Why:** {why}",
         f"**Guidance:** {avoid['text']} Source: {avoid['citation']}{tag}.",
-        f"{stop['text']} Source: {stop['citation']}.",
-        f"**Classification by the criteria:** "
-        f"{'not yet determined' if s['label'] == 'undetermined' else LABEL_TEXT.get(s['label'], s['label'])}.",
+        *([f"{stop['text']} Source: {stop['citation']}."] if stop else []),
+        f"**Classification by the criteria:** {classified}.",
         *([f"**Chart items not used:** {unmapped}."] if unmapped else []),
         DISCLAIMER,
     ])

@@ -5,7 +5,7 @@ so relative references such as ``Patient/p1`` resolve inside the Bundle), the Co
 
 - **Condition**: ``code`` carries every coding of the label (:mod:`myoclass.io.label_codes`): the strict label when it
   is settled, else the leading label of the differential. ``verificationStatus`` is ``confirmed`` only for a settled
-  strict label, otherwise ``provisional`` (the leading label at 50% or more) or ``differential`` (below 50%), and an
+  strict label, otherwise ``provisional`` (the leading label above 50%) or ``differential`` (50% or less), and an
   unsettled Condition carries the differential in the extension :data:`DIFFERENTIAL_URL`. ``evidence[0].detail``
   references the input resources named in ``evidence``; a note names myoclass and every criteria set's version.
 - **RiskAssessment** (``status`` final): one prediction for the EULAR/ACR 2017 probability of an idiopathic
@@ -99,12 +99,12 @@ def _percent_words(p: float) -> str:
 
 
 def _verification(settled: bool, summary: Mapping[str, Any]) -> str:
-    """``confirmed`` for a settled strict label; else ``provisional`` when the leading label is at least as likely as
-    not, and ``differential`` (one of a set of potential diagnoses) when it is below 50%."""
+    """``confirmed`` for a settled strict label; else ``provisional`` when the leading label is more likely than not
+    (above 50%), and ``differential`` (one of a set of potential diagnoses) when it is not."""
     if settled:
         return "confirmed"
     p = summary.get("leading_probability")
-    return "provisional" if isinstance(p, int | float) and p >= 0.5 else "differential"
+    return "provisional" if isinstance(p, int | float) and p > 0.5 else "differential"
 
 
 def _chosen(assessment: Mapping[str, Any]) -> tuple[str, bool]:
