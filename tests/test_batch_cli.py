@@ -278,3 +278,27 @@ def test_worker_processes_give_the_same_output_and_rejects_as_one_process(tmp_pa
     r = _run(str(src), "-o", str(tmp_path / "e.parquet"))
     assert r.exit_code == 2 and "MYOCLASS_WORKERS" in r.output and "'many'" in r.output
     assert not (tmp_path / "e.parquet").exists()
+
+
+def test_rows_of_only_commas_are_blank_and_a_semicolon_file_is_named(tmp_path: Path) -> None:
+    """Spreadsheets export empty rows below the data as commas: they are skipped like blank lines, never scored as
+    an empty case; a file separated by semicolons stops the run with a message that says so."""
+    src = tmp_path / "sheet.csv"
+    src.write_text("case_id,ab_hmgcr,ck_u_l,ck_uln_u_l\n"
+                   "a,positive,5000,200\n"
+                   ",,,\n"
+                   "b,negative,150,200\n"
+                   " , ,\t,\r\n"
+                   ",,,\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    r = _run(str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    rows = pacsv.read_csv(out).to_pylist()
+    assert [(x["case_id"], x["row"]) for x in rows] == [("a", 2), ("b", 4)]
+    assert not (tmp_path / "o.rejects.csv").exists() or not _rejects(tmp_path / "o.rejects.csv")
+    semi = tmp_path / "semi.csv"
+    semi.write_text("case_id;ab_hmgcr;ck_u_l\na;positive;5000\n", encoding="utf-8")
+    r = _run(str(semi), "-o", str(tmp_path / "s.parquet"))
+    assert r.exit_code == 2
+    assert "separated by ';'" in r.output and "comma-separated CSV" in r.output
+    assert not (tmp_path / "s.parquet").exists()

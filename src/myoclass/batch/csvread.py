@@ -45,7 +45,7 @@ WINDOW = 1 << 23
 #: the longest row accepted
 MAX_ROW_BYTES = 1 << 20
 _SMALL = 1 << 16  # the window after an unbalanced quote (a resumed scan only rereads a little)
-_QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
+_QUOTE, _COMMA, _LF, _CR, _SPACE, _TAB = 34, 44, 10, 13, 32, 9
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -173,6 +173,10 @@ def _scan(v: np.ndarray, line0: int, ncols: int, final: bool, id_col: int | None
     lines = line0 + first_term
     multi = np.searchsorted(term, body_end) > first_term
     blank = body_end == starts
+    # a row of nothing but commas (and spaces or tabs), as spreadsheets export below the data, is blank too
+    filled = np.concatenate(([0], np.cumsum((v != _COMMA) & (v != _SPACE) & (v != _TAB))))
+    commas_only = ~blank & (filled[body_end] == filled[starts])
+    blank |= commas_only
     too_long = (nexts - starts) > MAX_ROW_BYTES
     broken = ~blank & multi  # a quoted cell over a line break: no field holds one, so an unbalanced quote
     good = ~blank & ~broken & (ncells == ncols) & ~too_long
@@ -182,7 +186,7 @@ def _scan(v: np.ndarray, line0: int, ncols: int, final: bool, id_col: int | None
     stop = int(np.argmax(broken)) if broken.any() else len(good)
     keep = good[:stop]
     rejected = ~blank[:stop] & ~keep
-    out.whole = not rejected.any()
+    out.whole = not rejected.any() and not commas_only[:stop].any()  # Arrow would read such a row as a case
     idx = np.flatnonzero(keep)
     out.spans = list(zip(starts[idx].tolist(), nexts[idx].tolist(), strict=True))
     out.lines = lines[idx].tolist()
@@ -251,6 +255,12 @@ def read_header(path: Path) -> tuple[list[str], int, int]:
     if not ends.size and len(v) > MAX_ROW_BYTES:
         raise ValueError(f"{path}: the header line is longer than {MAX_ROW_BYTES:,} bytes")
     names = [x.strip() for x in names]
+    if len(names) == 1:
+        sep = next((c for c in (";", "\t", "|") if c in names[0]), None)
+        if sep is not None:
+            shown = {"\t": "tab"}.get(sep, repr(sep))
+            raise ValueError(f"{path}: the header is one column holding {shown}: the file seems to be separated by "
+                             f"{shown}; allowed: comma-separated CSV (RFC 4180), or Parquet or JSON Lines")
     dup = sorted({x for x in names if names.count(x) > 1})
     if dup:
         raise ValueError(f"{path}: column {dup[0]!r} appears more than once in the header; allowed: each column once")
