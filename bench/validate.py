@@ -304,7 +304,14 @@ def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", det
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    flags = [a for a in sys.argv[1:] if a.startswith("-")]
+    if {"-h", "--help"} & set(flags):
+        print(__doc__)
+        return
+    unknown = [a for a in flags if a != "--detail-held-out"]
+    if unknown:
+        sys.exit(f"unknown option {unknown[0]!r}; allowed: --detail-held-out, --help")
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
     detail_held_out = "--detail-held-out" in sys.argv[1:]
     path = Path(args[0]) if args else PATH
     records = load(path)

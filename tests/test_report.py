@@ -130,3 +130,11 @@ def test_report_reads_a_directory_of_parquet_parts(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "without Parquet parts" in r.output
     r = runner.invoke(app, ["report", str(tmp_path / "missing.parquet"), "-o", str(tmp_path / "m.html")])
     assert r.exit_code == 2 and "no such file or directory" in r.output
+
+
+def test_the_report_is_html_and_says_so_for_another_suffix(tmp_path: Path) -> None:
+    t, _ = score_batch(cases_to_table([BORDERLINE]))
+    pq.write_table(t, tmp_path / "r.parquet")
+    r = CliRunner().invoke(app, ["report", str(tmp_path / "r.parquet"), "-o", str(tmp_path / "rep.md")])
+    assert r.exit_code == 2 and "the report is an HTML page" in r.output and "allowed: a path ending in .html" in r.output
+    assert not (tmp_path / "rep.md").exists() and not (tmp_path / "rep.json").exists()

@@ -592,7 +592,7 @@ def report(
             raise typer.Exit(2)
     try:
         payload = write_report(results, output, previous)
-    except (UnsafeOutput, FileNotFoundError) as e:
+    except (UnsafeOutput, FileNotFoundError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     r = payload["report"]

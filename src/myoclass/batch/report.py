@@ -624,10 +624,13 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
 def write_report(results: Path, out_html: Path, previous: Path | None = None) -> dict[str, Any]:
     """Write ``out_html`` and the same content as JSON beside it (``.json``), both renamed into place only
     once written. Raises :class:`~myoclass.batch.output.UnsafeOutput` (before reading anything) when either
-    would overwrite ``results`` or ``previous``."""
+    would overwrite ``results`` or ``previous``, and :class:`ValueError` when ``out_html`` does not end in .html."""
     out_json = out_html.with_suffix(".json")
     inputs = [results] + ([previous] if previous is not None else [])
     check_targets(None, inputs, {"-o": out_html, "the JSON twin": out_json})
+    if out_html.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"-o {out_html}: the report is an HTML page (with a .json twin beside it); allowed: a path "
+                         "ending in .html")
     t = read_results(results)
     rep = cohort_report(t)
     diff = diff_runs(read_results(previous), t) if previous else None
