@@ -19,6 +19,7 @@ from myoclass.model.labels import IMNM_LABELS
 __all__ = [
     "FINDING_TEXT",
     "GENETIC_HANDOFF_SHARE",
+    "IN_THE_DIFFERENTIAL",
     "LABEL_IN_LIST",
     "LABEL_SHORT",
     "LABEL_TEXT",
@@ -40,6 +41,7 @@ __all__ = [
     "outcome_sets",
     "outcome_text",
     "policy_text",
+    "presence_word",
     "problem_text",
     "set_verdict",
     "share",
@@ -286,6 +288,14 @@ _NOTES = {
         "Whether symptoms have lasted more than 12 months was worked out from the age now and the age at the first "
         "symptom.",
 }
+
+
+def presence_word(finding: str) -> str:
+    """How a next test's ``p_present`` is worded: an antibody is "positive", a muscle biopsy "done" (whether one was
+    done is what is unknown), any other finding "present"."""
+    if finding in ANTIBODIES:
+        return "positive"
+    return "done" if finding == "biopsy_performed" else "present"
 
 
 def share(p: float) -> str:

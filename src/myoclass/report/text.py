@@ -17,6 +17,7 @@ from myoclass.reasoning.text import (
     leading_share,
     no_label_likely,
     outcome_text,
+    presence_word,
     set_verdict,
     step_text,
     todo,
@@ -92,7 +93,7 @@ def _test_odds(t: dict[str, Any]) -> str:
     if ei is None:
         return ""
     p = t.get("p_present")
-    pres = f"present {_share(p)}, " if p is not None else ""
+    pres = f"{presence_word(t['finding'])} {_share(p)}, " if p is not None else ""
     return f" ({pres}{ei:.2f} bits)"
 
 

@@ -45,6 +45,7 @@ from myoclass.reasoning.text import (
     outcome_sets,
     outcome_text,
     policy_text,
+    presence_word,
     problem_text,
     set_verdict,
     share,
@@ -142,8 +143,7 @@ def _likelihood(t: dict[str, Any]) -> str:
     """How likely the finding is under the model, in words ("" when the model does not weigh it)."""
     p = t.get("p_present")
     if p is not None:
-        word = "positive" if t["finding"] in ANTIBODIES else "present"
-        return f"{word}: {share(p)} likely"
+        return f"{presence_word(t['finding'])}: {share(p)} likely"
     values = t.get("p_values") or {}
     return " · ".join(f"{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items())
 
