@@ -84,9 +84,11 @@ def joint(c: str, x: dict[str, int], hidden: set[str], reading: str, some_ab: bo
     """P(condition, full state x, and 'not mentioned' for the hidden salient findings)."""
     rec = reading == "record"
     p = M.prior(c)
+    # the juvenile numbers where the case's onset is known (not hidden) to be before 18 (model version 5)
+    present = M.p_present_juvenile if x["onset_age_band"] == 1 and "onset_age_band" not in hidden else M.p_present
     for n, f in FINDINGS.items():
         if f.is_bool and n in M.BOOLEAN and n not in BIOPSY_ITEMS and n != "biopsy_performed":
-            q = M.p_present(n, c)
+            q = present(n, c)
             p *= q if x[n] == 2 else 1 - q
             if rec and n in hidden and x[n] == 2:
                 p *= 1 - (M.p_reported(n, "record") or 0.0)
@@ -784,3 +786,55 @@ def test_the_groups_restricted_table_counts_as_the_diagram_with_the_items_fixed(
             slow = RootCounter(md.dg, c.level, c.lo, c.hi, c.roots)
             slow._dtab = None
             np.testing.assert_allclose(slow.counts(state, Q), got, rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------------ statin exposure with an onset before 18
+
+def _label_share(a: Mapping[str, Any], label: str) -> float:
+    return float(sum(d["probability"] for d in a["differential"] if d["label"] == label))
+
+
+def test_a_child_is_not_given_an_adults_statin_exposure() -> None:
+    """Model version 5: with an onset known to be before 18 (an age under 18 fixes it), statin exposure has its
+    juvenile number (0.002) under every condition but statin toxic myopathy; an adult or unknown onset keeps the
+    adult numbers. A toddler with nothing recorded about statins got the label statin toxic myopathy at 3.4%."""
+    from myoclass.reasoning import differential as D
+
+    assert M.JUVENILE["statin_exposure"].value == 0.002 and M.JUVENILE["statin_exposure"].tag == "assumed"
+    assert M.p_present_juvenile("statin_exposure", "statin_toxic_myopathy") == 1.0
+    assert M.p_present_juvenile("statin_exposure", "not_iim") == 0.002
+    assert M.p_present_juvenile("ild", "dm") == M.p_present("ild", "dm")  # only statin exposure differs
+    toddler = {"age_years": 1.4, "sex": "female", "immunosuppression_response": "improved"}
+    a = assess(toddler)
+    assert _label_share(a, "statin_toxic_myopathy") < 0.001
+    adult = assess({**toddler, "age_years": 45})
+    assert _label_share(adult, "statin_toxic_myopathy") > 0.01
+    # the onset, not the age now: an adult whose disease began at 10 is juvenile here; one who is 17 is too
+    for case in ({"age_at_onset_years": 10, "age_years": 40}, {"age_years": 17}):
+        assert _label_share(assess(case), "statin_toxic_myopathy") < 0.001, case
+    # unknown onset (18 now, onset could be earlier or not): the adult numbers
+    assert _label_share(assess({"age_years": 18}), "statin_toxic_myopathy") > 0.01
+    # what the result rests on names the juvenile number where it is used
+    md = D.model_for(juvenile=True)
+    f = md.idx["statin_exposure"]
+    assert md.assumed_name[M.CONDITIONS.index("dm")][f] == "P(statin_exposure | dm, onset under 18)"
+    assert md.assumed_entry[M.CONDITIONS.index("dm")][f]  # assumed, where the adult number (17.4%) is read
+    assert not D.model_for().assumed_entry[M.CONDITIONS.index("dm")][f]
+    # the juvenile tables on the C path equal the numpy path
+    assert md.juvenile and md.ib_p[M.CONDITIONS.index("not_iim"), md.ib.index("statin_exposure")] == 0.002
+    if md.c is not None:
+        for case in (toddler, {"age_years": 9, "statin_exposure": True, "ck_u_l": 9000, "ck_uln_u_l": 200,
+                               "weakness_proximal_lower_symmetric": True}):
+            c = parse_case(case)
+            packed = ENG.pack(display_state(c)) + b"\x01"
+            x = D._compute_c(md, packed, "clinic", True, D.VECTOR_BUDGET, c.values, None)
+            y = D._compute_np(md, packed, "clinic", True, D.VECTOR_BUDGET, c.values, None)
+            assert x is not None and x is not False and y is not None
+            assert np.allclose(x.p_label, y.p_label, atol=1e-12)
+            assert np.allclose(x._weighted_joint(), y._weighted_joint(), atol=1e-12)
+    # and the batch engine reads it as the library does (it passes no ages, only the packed state)
+    from myoclass.batch.schema import cases_to_table
+    from myoclass.batch.score import score_batch
+
+    t, _ = score_batch(cases_to_table([{"case_id": "t", **toddler}]))
+    assert json.loads(t.column("differential")[0].as_py()) == a["differential"]

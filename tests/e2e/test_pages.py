@@ -266,7 +266,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
         expect(result.get_by_test_id("verdict")).to_have_text("undetermined")  # the strict label, still shown
         expect(result.locator(".strict")).to_contain_text("Not settled by the criteria: anti-HMGCR not tested")
         expect(result.get_by_test_id("dx-note")).to_have_text(
-            re.compile(r"Not a diagnosis\s+· literature-based model \(v4\)\s+· unknown findings read as not assessed"
+            re.compile(r"Not a diagnosis\s+· literature-based model \(v5\)\s+· unknown findings read as not assessed"
                        r"\s+· computed exactly"))
         rows = result.get_by_test_id("dx-row")
         expect(rows.first).to_have_attribute("data-label", "imnm_anti_hmgcr")

@@ -396,21 +396,26 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
     if len(packed) != md.nf:
         raise ValueError(f"a packed state has {md.nf} findings, not {len(packed)}")
     grouped = int(np.count_nonzero(np.frombuffer(packed, dtype=np.uint8)[md.ms_f] == 2)) < 2
+    # an onset known to be before 18 (the onset band; an age under 18 fixes it too): the juvenile numbers
+    juvenile = packed[md.onset_f] == _UNDER_18_ONLY
     if grouped:
         packed += b"\x01"  # the group's "none" variable, unknown
-    else:
-        md = model_for(policy, grouped=False)
+    if juvenile or not grouped:
+        md = model_for(policy, grouped=grouped, juvenile=juvenile)
     age_w = None if age_now is None else np.array(M.onset_weights_at_age(age_now))
     res = _compute(md, packed, reading, derivatives, budget, values, age_w)
     if res is None:
-        res = _compute(model_for(policy, relax=True, grouped=grouped), packed, reading, derivatives, budget, values,
-                       age_w)
+        res = _compute(model_for(policy, relax=True, grouped=grouped, juvenile=juvenile), packed, reading,
+                       derivatives, budget, values, age_w)
         if res is None:  # pragma: no cover - clipped probabilities are never all zero
             raise ValueError("the known findings are impossible under the model")
         res.relaxed = True
     res._values, res._policy, res._age_now = values, policy, age_now
     return res
 
+
+#: the onset band's state byte when only "under 18" is allowed (bit 0: :data:`~myoclass.model.findings.AGE_BANDS`)
+_UNDER_18_ONLY = 1
 
 #: at most this many weight vectors on the C path (15 conditions, 3 causes); more go to the numpy path
 _C_VECTORS = 64

@@ -59,6 +59,7 @@ __all__ = [
     "ENZYME_GIVEN_CK",
     "FIELD_USE",
     "HPO_RELEASE",
+    "JUVENILE",
     "MODEL_VERSION",
     "MSA_VALUES",
     "PRIOR",
@@ -72,6 +73,7 @@ __all__ = [
     "onset_weights_at_age",
     "p_enzyme",
     "p_present",
+    "p_present_juvenile",
     "p_reported",
     "prior",
     "rows",
@@ -81,8 +83,9 @@ __all__ = [
 #: the model's version, recorded with every differential and compared by the registry, which re-assesses a visit
 #: whose stored version differs. It changes whenever any number does: :func:`fingerprint` and
 #: ``tests/test_differential_model.py`` hold the two together. "1": up to session 14; "2": session 15, onset-age
-#: bands from cohort summaries; "3": session 16, the share with a CK not raised (anti-HMGCR IMNM, JDM, IBM).
-MODEL_VERSION = "4"
+#: bands from cohort summaries; "3": session 16, the share with a CK not raised (anti-HMGCR IMNM, JDM, IBM); "4":
+#: session 17, nine assumed numbers read; "5": session 20, statin exposure with an onset before 18 (:data:`JUVENILE`).
+MODEL_VERSION = "5"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1705,6 +1708,27 @@ REPORTING_GROUPS = {
 }
 
 # =================================================================================================
+# Onset before 18: where independence of the age is plainly false
+# =================================================================================================
+#: P(finding | condition, onset before 18) where it plainly differs from P(finding | condition) and is cheap to
+#: apply: the model takes a finding as independent of the onset age given the condition, but statin exposure is
+#: not. Its adult shares (population controls aged 40 and over, 38% of anti-HMGCR IMNM, ...) would give a
+#: toddler with nothing recorded about statins a 3% chance of the label statin toxic myopathy. Used, in place of
+#: :data:`BOOLEAN`, for every condition but those in ``JUVENILE_EXEMPT`` when the case's onset is known to be
+#: before 18 (the onset band, or an age under 18); an unknown onset keeps the adult numbers.
+JUVENILE: dict[str, Number] = {
+    "statin_exposure": _a(0.002, "no share of children on a statin was read; statins are not a drug of childhood: "
+                                 "considered from about 8 to 10 years of age, chiefly for familial "
+                                 "hypercholesterolaemia (Khoury and McCrindle, Can J Cardiol 2020, "
+                                 "doi:10.1016/j.cjca.2020.03.041, abstract: 'The strongest evidence for pediatric statin "
+                                 "use is for the heterozygous FH population'); 0.2% assumed, for every condition "
+                                 "whose definition does not require a statin"),
+}
+#: conditions whose definition fixes the finding (statin toxic myopathy has a statin by definition)
+JUVENILE_EXEMPT: dict[str, frozenset[str]] = {"statin_exposure": frozenset({"statin_toxic_myopathy"})}
+
+
+# =================================================================================================
 # How every key of the data dictionary enters the model
 # =================================================================================================
 FIELD_USE: dict[str, str] = {
@@ -1749,6 +1773,18 @@ def p_present(finding: str, condition: str) -> float:
     return BOOLEAN[finding][condition].value
 
 
+def juvenile_number(finding: str, condition: str) -> Number:
+    """The model's number for P(finding present | condition) when the onset is known to be before 18."""
+    if finding in JUVENILE and condition not in JUVENILE_EXEMPT.get(finding, frozenset()):
+        return JUVENILE[finding]
+    return BOOLEAN[finding][condition]
+
+
+def p_present_juvenile(finding: str, condition: str) -> float:
+    """P(finding present | condition, onset before 18): :data:`JUVENILE` where it differs, else :func:`p_present`."""
+    return juvenile_number(finding, condition).value
+
+
 def distribution(variable: str, condition: str) -> dict[str, float]:
     """The categorical distribution of ``variable`` under ``condition`` (values sum to 1)."""
     return {v: n.value for v, n in CATEGORICAL[variable][condition].items()}
@@ -1790,6 +1826,10 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
     for f, by_c in BOOLEAN.items():
         for c, n in by_c.items():
             out.append(("boolean", f, c, "present", n))
+    for f, n in JUVENILE.items():
+        exempt = ", ".join(sorted(JUVENILE_EXEMPT.get(f, ())))
+        out.append(("juvenile", f, f"onset under 18, every condition but {exempt}" if exempt else "onset under 18",
+                    "present", n))
     for e, by_b in ENZYME_GIVEN_CK.items():
         for b, n in by_b.items():
             out.append(("enzyme_given_ck", e, b, "present", n))

@@ -45,16 +45,20 @@ def _assumed(n: M.Number) -> int:
 class ModelTables:
     """The model's numbers as arrays aligned with one diagram's levels (built once per policy)."""
 
-    def __init__(self, dg: Diagram, relax: bool) -> None:
+    def __init__(self, dg: Diagram, relax: bool, juvenile: bool = False) -> None:
         if tuple(M.CONDITIONS) != tuple(LABELS):  # pragma: no cover - guarded by the model's tests
             raise ValueError("the model's conditions must be the labels, in order")
         self.dg = dg
+        #: the numbers for an onset known to be before 18 (:data:`~myoclass.reasoning.differential_model.JUVENILE`)
+        self.juvenile = juvenile
         #: counted on the diagram with the antibody group (one categorical variable), see the module text
         self.grouped = bool(dg.one_of)
         self.nf = len(dg.engine.var_names)  # the engine's findings (the state may carry the group's byte after)
         self.nc = len(M.CONDITIONS)
         idx = {n: i for i, n in enumerate(dg.var_names)}
         self.idx = idx
+        #: the onset band's index in a packed state (its byte: the bands allowed, bit b for AGE_BANDS[b])
+        self.onset_f = idx["onset_age_band"]
         lo, hi = (_RELAX, 1 - _RELAX) if relax else (0.0, 1.0)
 
         def clip(a: Any) -> np.ndarray:
@@ -70,7 +74,8 @@ class ModelTables:
             raise ValueError(f"no model numbers for {missing}")
         self.ib_f = np.array([idx[n] for n in self.ib], dtype=np.intp)
         self.ib_l = np.array([self._level(n) for n in self.ib], dtype=np.intp)
-        self.ib_p = clip([[M.p_present(n, c) for n in self.ib] for c in C])
+        present = M.p_present_juvenile if juvenile else M.p_present
+        self.ib_p = clip([[present(n, c) for n in self.ib] for c in C])
         self.ib_m = np.array([M.p_reported(n, "record") or 0.0 for n in self.ib])
         # biopsy
         self.bp_f, self.bp_l = idx["biopsy_performed"], self._level("biopsy_performed")
@@ -221,7 +226,7 @@ class ModelTables:
         cnt = np.zeros((self.nc, nf), dtype=np.int64)
         for n in self.ib + self.items + ["biopsy_performed"]:
             for d, c in enumerate(C):
-                cnt[d, self.idx[n]] = _assumed(M.BOOLEAN[n][c])
+                cnt[d, self.idx[n]] = _assumed(self._boolean(n, c))
         for var in (*_INDEPENDENT_CATS, "ck_band"):
             for d, c in enumerate(C):
                 cnt[d, self.idx[var]] = sum(_assumed(x) for x in M.CATEGORICAL[var][c].values())
@@ -252,10 +257,19 @@ class ModelTables:
         for d, c in enumerate(C):
             for f, name in enumerate(names):
                 if name in M.BOOLEAN:
-                    self.assumed_entry[d, f] = M.BOOLEAN[name][c].tag == "assumed"
+                    self.assumed_entry[d, f] = self._boolean(name, c).tag == "assumed"
                 elif name in M.CATEGORICAL:
                     self.assumed_entry[d, f] = any(x.tag == "assumed" for x in M.CATEGORICAL[name][c].values())
-            self.assumed_name.append([f"P({name} | {c})" for name in names])
+            self.assumed_name.append([f"P({name} | {c}, onset under 18)" if self._juvenile_entry(name, c)
+                                      else f"P({name} | {c})" for name in names])
+
+    def _juvenile_entry(self, finding: str, condition: str) -> bool:
+        return (self.juvenile and finding in M.BOOLEAN
+                and M.juvenile_number(finding, condition) is not M.BOOLEAN[finding][condition])
+
+    def _boolean(self, finding: str, condition: str) -> M.Number:
+        """The model's number for a boolean finding under a condition, in this table's age group."""
+        return M.juvenile_number(finding, condition) if self.juvenile else M.BOOLEAN[finding][condition]
 
 
 def _structure(dg: Diagram, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,
@@ -301,9 +315,11 @@ def _structure(dg: Diagram, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,
 
 
 @lru_cache(maxsize=32)
-def model_for(policy: Policy = Policy(), relax: bool = False, grouped: bool = True) -> ModelTables:
+def model_for(policy: Policy = Policy(), relax: bool = False, grouped: bool = True,
+              juvenile: bool = False) -> ModelTables:
     """The model's arrays for ``policy`` (cached): on the diagram with the antibody group (``grouped``),
-    or on the plain one (two or more known positive antibodies)."""
+    or on the plain one (two or more known positive antibodies); with ``juvenile``, the numbers for an onset known
+    to be before 18."""
     if grouped:
-        return ModelTables(diagram(engine(policy), one_of=MSA_GROUP, requires=BIOPSY_GROUP), relax)
-    return ModelTables(diagram(engine(policy)), relax)
+        return ModelTables(diagram(engine(policy), one_of=MSA_GROUP, requires=BIOPSY_GROUP), relax, juvenile)
+    return ModelTables(diagram(engine(policy)), relax, juvenile)

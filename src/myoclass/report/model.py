@@ -23,6 +23,8 @@ TABLE_TITLES: dict[str, str] = {
     "categorical": "Categorical variables given the condition (age, CK and duration bands, onset tempo, the one "
                    "myositis-specific antibody, the non-immune cause, courses)",
     "boolean": "Findings given the condition (present; biopsy items given that a biopsy was read)",
+    "juvenile": "Findings given the condition when the onset is known to be before 18, where they differ from the "
+                "table above",
     "enzyme_given_ck": "LDH, AST, ALT and aldolase given the CK band",
     "cause_emission": "Hypothyroidism and other myotoxic drugs given the non-immune cause",
     "reporting": "Reading 'record': P(mentioned | present) of the salient findings",
@@ -46,6 +48,8 @@ def statement(row: dict[str, Any]) -> str:
     if t == "boolean":
         extra = ", biopsy read" if str(var).startswith("biopsy_") and var != "biopsy_performed" else ""
         return f"P({var} | {given}{extra})"
+    if t == "juvenile":
+        return f"P({var} | {given})"
     if t == "enzyme_given_ck":
         return f"P({var} | ck_band = {given})"
     if t == "cause_emission":
