@@ -729,3 +729,4 @@ def prepare(policy: Policy = Policy()) -> None:
 
     prepare_groups(model_for(policy))
     prepare_groups(model_for(policy, grouped=False))  # a biopsy's information with two antibodies positive
+    prepare_groups(model_for(policy, juvenile=True))  # an onset known to be before 18
