@@ -37,12 +37,14 @@ def _coding(system: str, code: str, display: str = "") -> dict[str, Any]:
 
 
 def _concept(field: str, *, standard: bool = True) -> dict[str, Any]:
-    codings = [_coding(C.MYOCLASS, field, FIELDS[field].description[:120])]
+    # an antibody by its name ("anti-HMGCR antibody"), not the data dictionary's encoding of its values
+    words = f"{ANTIBODIES[field]} antibody" if field in ANTIBODIES else FIELDS[field].description[:120]
+    codings = [_coding(C.MYOCLASS, field, words)]
     if standard:
         e = C.field_code(field)
         if e is not None and (field not in ANTIBODIES or e.system == C.LOINC):
             codings.append(_coding(e.system, e.code, e.display))
-    return {"coding": codings, "text": FIELDS[field].description[:120]}
+    return {"coding": codings, "text": words}
 
 
 def _quantity(value: float, unit: str) -> dict[str, Any]:
