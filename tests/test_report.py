@@ -138,3 +138,13 @@ def test_the_report_is_html_and_says_so_for_another_suffix(tmp_path: Path) -> No
     r = CliRunner().invoke(app, ["report", str(tmp_path / "r.parquet"), "-o", str(tmp_path / "rep.md")])
     assert r.exit_code == 2 and "the report is an HTML page" in r.output and "allowed: a path ending in .html" in r.output
     assert not (tmp_path / "rep.md").exists() and not (tmp_path / "rep.json").exists()
+
+
+def test_the_report_says_when_a_case_id_appears_twice() -> None:
+    t, _ = score_batch(cases_to_table([BORDERLINE, {**BORDERLINE, "age_years": 57}, *EXAMPLES.values()]))
+    rep = cohort_report(t)
+    assert rep["cases"] == 13
+    assert any(n.startswith("1 case_id value appears on more than one row (2 rows)") for n in rep["notes"])
+    assert "appears on more than one row" in report_html(rep)
+    t, _ = score_batch(cases_to_table([BORDERLINE, *EXAMPLES.values()]))
+    assert not any("more than one row" in n for n in cohort_report(t)["notes"])

@@ -326,6 +326,13 @@ def cohort_report(t: pa.Table, top: int = 15) -> dict[str, Any]:
                      "counts": [[cells.get((rv, cv), 0) for cv in cols] for rv in rows]})
     statuses = {col[: -len("_status")]: _counts(t.column(col)) for col in t.column_names if col.endswith("_status")}
     notes: list[str] = []
+    if "case_id" in t.column_names:
+        ids = pc.value_counts(pc.drop_null(t.column("case_id"))).to_pylist()
+        twice = [x for x in ids if x["counts"] > 1 and x["values"] != ""]
+        if twice:
+            what = "case_id value appears" if len(twice) == 1 else "case_id values appear"
+            notes.append(f"{len(twice):,} {what} on more than one row ({sum(x['counts'] for x in twice):,} rows): every "
+                         "row is counted as a case, in the calibration too; check for duplicates")
     leading = _leading(t, notes)
     calib = _calibration_of(t, notes)
     return {
