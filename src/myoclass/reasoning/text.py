@@ -729,21 +729,24 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     do (forward), else the mimics to rule out, then the first guidance items (not the IMNM referral while the
     differential gives IMNM under :data:`IN_THE_DIFFERENTIAL` and the criteria leave it open, nor a cancer-screening
     tier that waits on unknown factors: the guidance list keeps both). Each line is ``{"finding"}``
-    (the key to link, or ""), ``{"step"}`` and ``{"detail"}``. ``then`` maps a finding to the step that
-    would decide next after each of its results (see :func:`outcome_parts`)."""
+    (the key to link, or ""), ``{"step"}``, ``{"detail"}`` and ``{"likely"}`` (how likely a test's finding is
+    under the differential's model, e.g. "positive: 3% likely"; "" where it is not weighed). ``then`` maps a finding
+    to the step that would decide next after each of its results (see :func:`outcome_parts`)."""
     reach = list(a["summary"]["reachable_labels"])
     out: list[dict[str, str]] = []
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     lead = leading_now(a)
     for t in decides[:2]:
+        p = t.get("p_present")
         out.append({"finding": t["finding"], "step": _cap(step_text(t)),
-                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead)})
+                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead),
+                    "likely": f"{presence_word(t['finding'])}: {share(p)} likely" if p is not None else ""})
     if not decides:
         for t in [t for t in a["next_tests"] if t["purpose"] == "rules_out"][:2]:
             why = str(t.get("why", ""))
             reason = why.split(" exists: ", 1)[1] if " exists: " in why else ""
             out.append({"finding": t["finding"], "step": "Rule out a mimic: " + step_text(t),
-                        "detail": _cap(reason)})
+                        "detail": _cap(reason), "likely": ""})
     for g in a.get("guidance") or []:
         if len(out) >= 3:
             break
@@ -753,9 +756,10 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             continue
         if g["id"] == "cancer.screening" and (a.get("cancer_screening") or {}).get("risk") is None:
             continue  # a tier that waits on unknown factors is not a step yet; the guidance list gives it in full
-        out.append({"finding": "", "step": _gist(str(g["text"])), "detail": ""})
+        out.append({"finding": "", "step": _gist(str(g["text"])), "detail": "", "likely": ""})
     if not out:
-        out.append({"finding": "", "step": "Nothing further is needed to settle the classification.", "detail": ""})
+        out.append({"finding": "", "step": "Nothing further is needed to settle the classification.", "detail": "",
+                    "likely": ""})
     return out[:3]
 
 
