@@ -650,6 +650,9 @@ def test_the_apps_own_refusals_on_cds_paths_are_operation_outcomes() -> None:
         body = r.json()
         assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["diagnostics"]
         assert r.headers["content-type"].startswith("application/fhir+json")
+    # a GET on a service names the method it takes (the CORS preflight route must not be the one named)
+    r = c.get("/cds-services/myoclass-patient-view")
+    assert r.headers["allow"] == "POST" and "allowed: POST" in r.json()["issue"][0]["diagnostics"]
     # elsewhere the app keeps its own error shape
     assert "errors" in c.get("/nope").json()
 

@@ -400,17 +400,6 @@ def _guarded(work: Callable[..., Response], *args: Any) -> Response:
 router = APIRouter(include_in_schema=False)
 
 
-@router.options("/cds-services")
-@router.options("/cds-services/{rest:path}")
-def preflight(request: Request) -> Response:
-    """CORS preflight: granted only to the origins in ``CdsSettings.cors_origins``."""
-    headers = _cors(request)
-    if headers:  # granted to the origins in CdsSettings.cors_origins
-        headers.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                        "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600"})
-    return Response(status_code=204, headers=headers)
-
-
 @router.get("/cds-services")
 async def discovery(request: Request) -> Response:
     """The services, their hooks and prefetch templates."""
@@ -456,6 +445,19 @@ _EXPIRED_HTML = """<!doctype html>
 <p>A link from a CDS card opens the case for {minutes} minutes. Open the patient's chart again to get a new card,
 or start <a href="/">an empty workspace</a>.</p></main></body></html>
 """
+
+
+@router.options("/cds-services")
+@router.options("/cds-services/{rest:path}")
+def preflight(request: Request) -> Response:
+    """CORS preflight: granted only to the origins in ``CdsSettings.cors_origins``. Registered after the services'
+    own routes, so that a GET on a service answers 405 naming POST (the first route matching the path names the
+    allowed method)."""
+    headers = _cors(request)
+    if headers:  # granted to the origins in CdsSettings.cors_origins
+        headers.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                        "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600"})
+    return Response(status_code=204, headers=headers)
 
 
 @router.get("/cds/open/{token}", response_class=HTMLResponse)
