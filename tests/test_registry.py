@@ -779,3 +779,24 @@ def test_the_token_commands(url: str) -> None:
         assert r.exit_code == 2 and words in r.stderr and r.stdout == "" and "Traceback" not in r.output
     r = runner.invoke(app, [*base, "add-token", "x"])
     assert r.exit_code == 2 and "--user" in r.output
+
+
+def test_the_export_never_leaves_a_patients_dates_as_recorded() -> None:
+    """date_shift is -182 to +182 days and never 0: the one patient in 365 whose offset would be 0 gets 183."""
+    import datetime as dt
+    import hashlib
+    import hmac
+
+    from myoclass.registry.service import date_shift
+
+    key = b"k" * 32
+
+    def raw(code: str) -> int:
+        h = hmac.new(key, b"shift:" + code.encode("utf-8"), hashlib.sha256).digest()
+        return int.from_bytes(h[:4], "big") % 365 - 182
+
+    zero = next(c for c in (f"P-{i}" for i in range(100_000)) if raw(c) == 0)
+    assert date_shift(key, zero) == dt.timedelta(days=183)
+    others = [f"P-{i}" for i in range(2_000)]
+    assert all(date_shift(key, c).days == raw(c) for c in others if raw(c) != 0)
+    assert all(date_shift(key, c).days != 0 for c in others)

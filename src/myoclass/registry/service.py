@@ -660,9 +660,12 @@ def pseudonym(key: bytes, patient_code: str) -> str:
 
 
 def date_shift(key: bytes, patient_code: str) -> dt.timedelta:
-    """The researcher export's per-patient date offset: -182 to +182 days, from the registry's key."""
+    """The researcher export's per-patient date offset: -182 to +182 days, from the registry's key, never 0 (a
+    patient whose dates would stay as recorded, 1 in 365, is moved by 183 days instead; every other offset is the
+    one earlier exports gave)."""
     h = hmac.new(key, b"shift:" + patient_code.encode("utf-8"), hashlib.sha256).digest()
-    return dt.timedelta(days=int.from_bytes(h[:4], "big") % 365 - 182)
+    days = int.from_bytes(h[:4], "big") % 365 - 182
+    return dt.timedelta(days=days or 183)
 
 
 # --- backup, restore -------------------------------------------------------------------------------------

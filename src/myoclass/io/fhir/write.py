@@ -51,17 +51,11 @@ def _quantity(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": C.UCUM, "code": unit}
 
 
-def _birth_date(today: datetime.date, age: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - age)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - age, day=28)
-
-
 def case_to_resources(case: Mapping[str, Any], *, today: datetime.date | None = None,
                       patient_id: str = "patient") -> list[dict[str, Any]]:
     """The FHIR R4 resources for one flat case (validated first: an invalid case raises
-    :class:`~myoclass.errors.InvalidCase`). ``today``: the date the ages are counted to (default today);
+    :class:`~myoclass.errors.InvalidCase`). ``today``: the day the age refers to (the age Observation's
+    ``effectiveDateTime``; default today);
     ``patient_id``: the Patient's id, also the prefix of every other id (``patient-ab-hmgcr``)."""
     flat = parse_case(case).to_flat()
     today = today or datetime.date.today()
@@ -87,11 +81,9 @@ def case_to_resources(case: Mapping[str, Any], *, today: datetime.date | None = 
     if "sex" in flat:
         patient["gender"] = flat["sex"]
     age = flat.get("age_years")
-    if age is not None and float(age).is_integer():
-        patient["birthDate"] = _birth_date(today, int(age)).isoformat()
     out.append(patient)
-    if age is not None and not float(age).is_integer():
-        observation("age_years", valueQuantity=_quantity(age, "a"))
+    if age is not None:  # as the age it is, on the day it refers to; never as a birth date made up from it
+        observation("age_years", valueQuantity=_quantity(age, "a"), effectiveDateTime=today.isoformat())
     if flat.get("age_at_onset_years") is not None:
         out.append({"resourceType": "Condition", "id": rid("onset"),
                     "clinicalStatus": {"coding": [_coding(C.CONDITION_CLINICAL, "active")]},
