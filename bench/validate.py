@@ -50,6 +50,10 @@ changed the model, from the literature (``MODEL_CHANGE_15``, ``MODEL_CHANGE_16``
 figures, data/validation/README.md, "Fifth set", are the untouched measure of version 4); session 20 changed the model
 (``MODEL_CHANGE_20``), so today's figures on it are scored, not untouched.
 
+**Sixth set.** ``SIXTH_PATH``: collected in session 21 the same way (21 patients; the stored pages are nearly used up),
+with the model at version 5, unchanged since fbe28bc; committed before it was scored. Its first figures
+(data/validation/README.md, "Sixth set") are the untouched measure of version 5.
+
 Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
 
@@ -104,6 +108,12 @@ _CHANGED = "model changed in " + ", ".join(f"session {k} ({what})" for k, what i
 FIFTH_PATH = PATH.with_name("fifth_cases.jsonl")
 #: the model the fifth set was first scored on (version 4: ``myoclass model`` prints the same as on 0a0446e)
 FIFTH_FIRST_SCORED_ON = "0a0446e"
+#: a sixth set, collected in session 21 the same way (21 patients: the stored pages are nearly used up); the model is
+#: version 5, unchanged since fbe28bc (see data/validation/README.md, "Sixth set"): scored as a whole, never split and
+#: never used to set a number
+SIXTH_PATH = PATH.with_name("sixth_cases.jsonl")
+#: the model the sixth set was first scored on (version 5: ``myoclass model`` prints the same as on fbe28bc)
+SIXTH_FIRST_SCORED_ON = "fbe28bc"
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
@@ -115,6 +125,8 @@ SCORED_SETS = (
     ("fifth", FIFTH_PATH, "in none of the sets above; collected in session 18 with the model at version 4 (unchanged "
                           f"since {FIFTH_FIRST_SCORED_ON}), first scored on it; model changed in session 20 "
                           f"({MODEL_CHANGE_20})"),
+    ("sixth", SIXTH_PATH, "in none of the sets above; collected in session 21 with the model at version 5 (unchanged "
+                          f"since {SIXTH_FIRST_SCORED_ON}), first scored on it"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
@@ -350,7 +362,8 @@ def main() -> None:
           f"Looked at: {LOOKED_AT}; held-out: scored only; fresh: scored, its misses seen before the second reading; "
           f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14; "
           f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both since scored on a changed model ({_CHANGED}); "
-          f"fifth: first scored on the model of {FIFTH_FIRST_SCORED_ON} (version 4).")
+          f"fifth: first scored on the model of {FIFTH_FIRST_SCORED_ON} (version 4), since scored on version 5; "
+          f"sixth: first scored on the model of {SIXTH_FIRST_SCORED_ON} (version 5).")
 
 
 if __name__ == "__main__":
