@@ -499,3 +499,25 @@ def test_fuzz_the_form_posts(client: TestClient, form: dict[str, str], path: str
 @given(raw=st.binary(max_size=300), path=st.sampled_from(["/", "/export"]))
 def test_fuzz_raw_form_bodies(client: TestClient, raw: bytes, path: str) -> None:
     check_answer(client.post(path, content=raw, headers={"content-type": "application/x-www-form-urlencoded"}))
+
+
+def test_a_key_given_twice_is_a_422_naming_it_and_in_a_list_only_that_case(client: TestClient) -> None:
+    """JSON decoders keep one of two equal keys silently: ``{"ab_srp": true, "ab_srp": false}`` must not become a
+    negative anti-SRP."""
+    r = client.post("/api/v1/assess", content=b'{"ab_srp": true, "ab_srp": false}',
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert assert_error_shape(r) == [{"field": "ab_srp",
+                                      "message": "given more than once; allowed: each key once per object"}]
+    r = client.post("/api/v1/assess", headers={"Content-Type": "application/json"},
+                    content=b'[{"case_id": "a", "ab_srp": true}, {"case_id": "b", "ck_elevated": true, '
+                            b'"ck_elevated": false}]')
+    assert r.status_code == 200
+    first, second = r.json()
+    assert first["case_id"] == "a" and "summary" in first
+    assert second == {"index": 1, "case_id": "b", "errors": [
+        {"field": "ck_elevated", "message": "given more than once; allowed: each key once per object"}]}
+    r = client.post("/api/v1/assess", headers={"Content-Type": "application/json"},
+                    content=b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": '
+                            b'{"resourceType": "Patient", "id": "1", "id": "2"}}]}')
+    assert r.status_code == 422 and assert_error_shape(r)[0]["field"] == "entry[0].resource.id"

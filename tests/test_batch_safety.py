@@ -406,3 +406,63 @@ def test_formula_text_is_made_inert_and_read_back_exactly() -> None:
     t = pa.table({"case_id": made, "n": list(range(len(made)))})
     assert uninert(t).column("case_id").to_pylist() == values
     assert set(FORMATS) == {".csv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json"}
+
+
+def _rejects_of(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_a_parquet_column_of_another_type_is_converted_cell_by_cell_and_a_bad_cell_rejects_only_its_row(
+        tmp_path: Path) -> None:
+    """Arrow's own cast would read an integer 2 (or 0.5) in a boolean column as true, and stop the whole file at the
+    first text it cannot parse: each cell is checked instead, and named with what is allowed."""
+    pa = pytest.importorskip("pyarrow")
+    src = tmp_path / "typed.parquet"
+    pq.write_table(pa.table({
+        "case_id": pa.array([1, 2, 3, 4, 5, 6]),  # a number: read as its text
+        "ab_srp": pa.array([1, 0, 2, None, 1, 0], pa.int64()),
+        "ck_u_l": pa.array(["5000", "300", "300", "x", None, None]),
+        "weakness_proximal_upper_symmetric": pa.array([1.0, 1.0, 1.0, 1.0, 0.5, None]),
+        "ild": pa.array([None, None, None, None, None, [True]], pa.list_(pa.bool_())),
+        "sex": pa.array(["male", "female", "male", "male", "female", "male"]).dictionary_encode(),
+    }), src)
+    out = tmp_path / "o.csv"
+    r = _run(str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    scored = pacsv.read_csv(out).to_pylist()
+    assert [str(x["case_id"]) for x in scored] == ["1", "2"]
+    from myoclass import assess
+
+    first = assess({"case_id": "1", "ab_srp": True, "ck_u_l": 5000, "weakness_proximal_upper_symmetric": True,
+                    "sex": "male"})
+    assert scored[0]["label"] == first["summary"]["label"] and scored[0]["leading_label"] == first["summary"][
+        "leading_label"]
+    rej = {x["case_id"]: x["reason"] for x in _rejects_of(tmp_path / "o.rejects.csv")}
+    assert set(rej) == {"3", "4", "5", "6"}
+    assert rej["3"].startswith("ab_srp: 2 is not allowed (column of type int64); allowed: a boolean, 1/0")
+    assert rej["4"] == "ck_u_l: 'x' is not a number"
+    assert rej["5"].startswith("weakness_proximal_upper_symmetric: 0.5 is not allowed (column of type double)")
+    assert rej["6"].startswith("ild: a list is not allowed")
+
+
+def test_an_output_in_a_directory_that_does_not_exist_is_refused_by_name(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(CASES[0]) + "\n")
+    r = _run(str(src), "-o", str(tmp_path / "nodir" / "out.csv"))
+    assert r.exit_code == 2
+    assert f"the directory {tmp_path / 'nodir'} does not exist" in r.output and "Traceback" not in r.output
+    r = _run(str(src), "-o", str(tmp_path / "out.csv"), "--rejects", str(tmp_path / "nod" / "r.csv"))
+    assert r.exit_code == 2 and "--rejects" in r.output and not (tmp_path / "out.csv").exists()
+
+
+def test_a_json_line_that_gives_a_key_twice_is_a_reject_naming_it(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"case_id": "j1", "ab_srp": true}\n{"case_id": "j2", "ab_srp": true, "ab_srp": false}\n'
+                   '{"case_id": "j3", "ck_elevated": true}\n')
+    r = _run(str(src), "-o", str(tmp_path / "o.jsonl"))
+    assert r.exit_code == 0, r.output
+    assert [json.loads(x)["case_id"] for x in (tmp_path / "o.jsonl").read_text().splitlines()] == ["j1", "j3"]
+    rej = _rejects_of(tmp_path / "o.rejects.csv")
+    assert [(x["line"], x["case_id"], x["reason"]) for x in rej] == [
+        ("2", "j2", "ab_srp is given more than once; allowed: each key once per object")]

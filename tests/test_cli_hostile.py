@@ -211,3 +211,31 @@ def test_fuzz_mmt8_and_tis_never_crash(tmp_path_factory: pytest.TempPathFactory,
     p.write_bytes(data)
     args = [command, str(p)] + ([str(p)] if command == "tis" else [])
     _no_crash(runner.invoke(app, args))
+
+
+def test_a_json_lines_file_with_one_line_not_utf8_assesses_the_others(tmp_path: Path) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_bytes(b'{"case_id": "a", "ab_srp": true}\n{"case_id": "b\xff"}\n{"case_id": "c", "ck_elevated": true}\n')
+    res = runner.invoke(app, ["assess", str(p), "-f", "json"])
+    _no_crash(res)
+    assert res.exit_code == 2  # a line was rejected
+    assert [json.loads(x)["case_id"] for x in res.stdout.splitlines()] == ["a", "c"]
+    assert "line 2: (line): not UTF-8 text (byte 0xff at column 15); save it as UTF-8" in res.stderr
+
+
+def test_a_key_given_twice_is_refused_by_name_never_silently_kept_once(tmp_path: Path) -> None:
+    from myoclass.errors import RepeatedKey
+
+    with pytest.raises(RepeatedKey, match=r"^ab_srp is given more than once"):
+        loads('{"ab_srp": true, "ab_srp": false}')
+    with pytest.raises(RepeatedKey, match=r"^\[1\]\.c\.x is given more than once"):
+        loads('[{"a": 1}, {"b": 1, "c": {"x": 1, "x": 2}}]')
+    assert loads('{"ab_srp": true, "ab_srp": false}', unique=False) == {"ab_srp": False}
+    p = tmp_path / "arr.json"
+    p.write_text('[{"case_id": "a", "ab_srp": true},\n {"case_id": "b", "ab_srp": true, "ab_srp": false},\n'
+                 ' {"case_id": "c"}]')
+    res = runner.invoke(app, ["assess", str(p), "-f", "json"])
+    _no_crash(res)
+    assert res.exit_code == 2
+    assert [json.loads(x)["case_id"] for x in res.stdout.splitlines()] == ["a", "c"]
+    assert "line 2 (case_id b): ab_srp is given more than once; allowed: each key once per object" in res.stderr

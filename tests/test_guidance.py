@@ -328,3 +328,70 @@ def test_what_to_do_now_leaves_out_a_referral_the_differential_makes_unlikely() 
     met = assess({**README_CASE, "ab_hmgcr": True})
     assert met["summary"]["label"] == "imnm_anti_hmgcr"
     assert any(x["step"].startswith("IMNM is met: ") for x in todo(met))
+
+
+# anti-SRP positive with a raised CK and weakness; anti-HMGCR never tested. The criteria cannot settle the subtype
+# (a patient positive for both is ranked anti-HMGCR), so the strict label is open at >99% anti-SRP IMNM
+SRP_HMGCR_UNTESTED = {"age_years": 48, "age_at_onset_years": 48, "ab_srp": True,
+                      "weakness_proximal_upper_symmetric": True, "ck_u_l": 9000, "ck_uln_u_l": 200}
+
+
+def test_a_likely_label_gets_its_guidance_saying_it_is_not_settled() -> None:
+    from myoclass.reasoning.guidance import LIKELY_FOR_GUIDANCE
+
+    a = assess(SRP_HMGCR_UNTESTED)
+    assert a["summary"]["label"] == "undetermined"
+    assert a["summary"]["leading_label"] == "imnm_anti_srp" and a["summary"]["leading_probability"] >= 0.99
+    by_id = {g["id"]: g for g in a["guidance"]}
+    for item in ("imnm.heart", "srp.lungs", "srp.swallowing", "srp.treatment"):
+        assert by_id[item]["likely_label"] == "imnm_anti_srp", item
+        assert by_id[item]["text"].startswith(
+            "Likely IMNM, anti-SRP subtype (>99% in the differential; the criteria leave it open). "), item
+    # every reachable label is an IMNM subtype: IMNM itself is met, only the subtype is open
+    assert set(a["summary"]["reachable_labels"]) == {"imnm_anti_hmgcr", "imnm_anti_srp"}
+    assert by_id["imnm.refer"]["text"].startswith("IMNM is met; only its subtype is open: ")
+    assert "likely_label" not in by_id["imnm.refer"]
+    # the same patient with anti-HMGCR negative is settled: the same items, without the qualifier
+    settled = assess({**SRP_HMGCR_UNTESTED, "ab_hmgcr": False})
+    assert settled["summary"]["label"] == "imnm_anti_srp"
+    got = {g["id"]: g for g in settled["guidance"]}
+    for item in ("imnm.heart", "srp.lungs", "srp.swallowing", "srp.treatment"):
+        assert "likely_label" not in got[item] and got[item]["text"] == by_id[item]["text"].split(". ", 1)[1]
+    # below the cut, a leading label gets none of its own items
+    below = GuidanceContext("undetermined", frozenset({"imnm_anti_srp", "pm"}), {"ab_srp": True},
+                            {"imnm_anti_srp": LIKELY_FOR_GUIDANCE - 0.01, "pm": 1 - LIKELY_FOR_GUIDANCE + 0.01})
+    assert not {"srp.lungs", "srp.swallowing", "srp.treatment", "imnm.heart"} & ids(below)
+    at = GuidanceContext("undetermined", frozenset({"imnm_anti_srp", "pm"}), {"ab_srp": True},
+                         {"imnm_anti_srp": LIKELY_FOR_GUIDANCE, "pm": 1 - LIKELY_FOR_GUIDANCE})
+    assert {"srp.lungs", "srp.swallowing", "srp.treatment", "imnm.heart"} <= ids(at)
+    # a likely label the criteria no longer allow gets nothing (the differential weighs mimics the criteria presume
+    # absent; guidance about a label the criteria rule out would contradict the classification)
+    gone = GuidanceContext("undetermined", frozenset({"dm", "pm"}), {}, {"imnm_anti_srp": 0.9, "dm": 0.1})
+    assert not {"srp.lungs", "imnm.heart"} & ids(gone)
+
+
+def test_an_anti_jo1_patient_likely_antisynthetase_gets_the_lung_advice() -> None:
+    a = assess({"ab_jo1": True, "weakness_proximal_upper_symmetric": True, "ck_elevated": True, "age_years": 50})
+    assert a["summary"]["label"] == "undetermined" and a["summary"]["leading_label"] == "antisynthetase"
+    lungs = next(g for g in a["guidance"] if g["id"] == "ass.lungs")
+    assert lungs["likely_label"] == "antisynthetase" and "lung function with DLCO" in lungs["text"]
+
+
+def test_what_to_do_now_never_says_0_percent_for_an_unknown_finding_and_skips_antibody_profiles() -> None:
+    from myoclass.reasoning.text import open_share, todo
+
+    assert (open_share(0.0), open_share(0.004), open_share(0.5), open_share(0.996), open_share(1.0)) == (
+        "<1%", "<1%", "50%", ">99%", ">99%")
+    child = assess({"age_years": 7, "age_at_onset_years": 7, "skin_heliotrope": True, "skin_gottron_papules": True,
+                    "weakness_proximal_lower_symmetric": True, "ck_u_l": 900, "ck_uln_u_l": 200})
+    hmgcr = next(t for t in child["next_tests"] if t["finding"] == "ab_hmgcr")
+    assert hmgcr["p_present"] == 0.0  # the model's rounded number: anti-HMGCR takes the IMNM label first
+    lines = todo(child)
+    assert lines[0]["finding"] == "ab_hmgcr" and lines[0]["likely"] == "positive: <1% likely"
+    assert "(positive <0.1%," in text_report(child)
+    refer = next(g for g in child["guidance"] if g["id"] == "imnm.refer")
+    assert refer["text"].startswith("IMNM is possible (<1% in the differential")
+    jo1 = assess({"ab_jo1": True, "ild": True, "arthritis": True, "skin_mechanics_hands": True,
+                  "ab_hmgcr": False, "ab_srp": False, "weakness_proximal_upper_symmetric": True})
+    assert "antibody.jo1" in {g["id"] for g in jo1["guidance"]}
+    assert not any(line["step"].startswith("Anti-Jo-1:") for line in todo(jo1))

@@ -148,3 +148,17 @@ def test_the_report_says_when_a_case_id_appears_twice() -> None:
     assert "appears on more than one row" in report_html(rep)
     t, _ = score_batch(cases_to_table([BORDERLINE, *EXAMPLES.values()]))
     assert not any("more than one row" in n for n in cohort_report(t)["notes"])
+
+
+def test_every_markdown_table_stands_between_blank_lines() -> None:
+    """A line right after a table (the differential's caveat, a criteria set's "Source:") would render as one more
+    row; one right before it would take the header into its paragraph."""
+    from myoclass import assess
+    from myoclass.report.text import markdown_report
+
+    md = markdown_report(assess({"age_years": 7, "skin_heliotrope": True, "weakness_proximal_lower_symmetric": True}))
+    lines = md.splitlines()
+    starts = [i for i, x in enumerate(lines) if x.startswith("|") and (i == 0 or not lines[i - 1].startswith("|"))]
+    ends = [i for i, x in enumerate(lines) if x.startswith("|") and (i + 1 == len(lines) or not lines[i + 1].startswith("|"))]
+    assert len(starts) >= 5 and len(starts) == len(ends)
+    assert all(lines[i - 1] == "" for i in starts) and all(lines[i + 1] == "" for i in ends if i + 1 < len(lines))

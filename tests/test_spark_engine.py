@@ -285,3 +285,21 @@ def test_spark_without_reference_label_has_no_such_column(spark, tmp_path: Path)
     assert "reference_label" not in pq.read_table(tmp_path / "o").column_names
     with pytest.raises(ValueError, match="allowed: clinic, record"):
         run_spark(spark, str(src), str(tmp_path / "o2"), str(tmp_path / "r2"), reading="chart")
+
+
+def test_spark_reads_a_parquet_file_typed_otherwise_like_the_embedded_engine(  # type: ignore[no-untyped-def]
+        spark, tmp_path: Path) -> None:
+    """A Parquet file written by another tool (0/1 integers for booleans, a CK as text, a case_id as a number): the
+    two engines convert it cell by cell alike, and reject the same rows with the same reasons."""
+    src = tmp_path / "typed.parquet"
+    pq.write_table(pa.table({"case_id": pa.array([1, 2, 3, 4]), "ab_hmgcr": pa.array([1, 0, 2, None], pa.int64()),
+                             "ck_u_l": pa.array(["5000", "x", "300", None]), "ck_uln_u_l": [200.0] * 4,
+                             "weakness_proximal_upper_symmetric": pa.array([1.0, 1.0, 1.0, 0.5])}), src)
+    run_batch([src], tmp_path / "embedded.parquet", tmp_path / "embedded.rejects.csv")
+    n, r = run_spark(spark, str(src), str(tmp_path / "spark-out"), str(tmp_path / "spark-rejects"))
+    assert (n, r) == (1, 3)
+    assert _rows(pq.read_table(tmp_path / "spark-out")) == _rows(pq.read_table(tmp_path / "embedded.parquet"))
+    on_spark = pa.csv.read_csv(next((tmp_path / "spark-rejects").glob("*.csv"))).to_pylist()
+    embedded = pa.csv.read_csv(tmp_path / "embedded.rejects.csv").to_pylist()
+    assert sorted((str(x["case_id"]), x["reject_reason"]) for x in on_spark) == sorted(
+        (str(x["case_id"]), x["reason"]) for x in embedded)

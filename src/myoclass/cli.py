@@ -149,7 +149,7 @@ def assess(
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Assess cases (flat or FHIR) and print one report (or JSON object, or FHIR Bundle) per case."""
-    text = _read_text(file)
+    text = _read_text(file, per_line=True)
     policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
     local, today = _codes(codes), _as_of(as_of)
     bad = 0
@@ -189,7 +189,7 @@ def convert(
 ) -> None:
     """Turn a case from one format into the other: one JSON object per case (JSON Lines for several). Items of
     a chart that could not be mapped are listed on standard error, never dropped silently."""
-    text = _read_text(file)
+    text = _read_text(file, per_line=True)
     local, today = _codes(codes), _as_of(as_of)
     bad = 0
     first = True
@@ -316,9 +316,11 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _read_text(file: str) -> str:
+def _read_text(file: str, per_line: bool = False) -> str:
     """The text of ``file``, or of standard input for ``-``, as UTF-8. Exit with code 2, saying why, when
-    there is no such file, it is a directory, it cannot be read or it is not UTF-8 text."""
+    there is no such file, it is a directory, it cannot be read or it is not UTF-8 text; ``per_line`` (JSON Lines
+    read record by record): bytes that are not UTF-8 are kept as ``surrogateescape`` characters instead, so that only
+    their line is rejected, naming the byte."""
     name = "standard input" if file == "-" else file
     try:
         if file == "-":
@@ -335,6 +337,8 @@ def _read_text(file: str) -> str:
     try:
         return data.decode("utf-8-sig")  # a byte-order mark, as some editors write, is not part of the JSON
     except UnicodeDecodeError as e:
+        if per_line and b"\n" in data.strip():
+            return data.decode("utf-8-sig", errors="surrogateescape")
         _fail(f"{name}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); save it as UTF-8")
 
 

@@ -137,6 +137,18 @@ class InvalidJSON(MyoclassError, json.JSONDecodeError):
     :class:`json.JSONDecodeError`; the message is the decoder's."""
 
 
+class RepeatedKey(InvalidJSON):
+    """A JSON object that gives the same key twice (``{"ab_srp": true, "ab_srp": false}``): JSON decoders keep one of
+    them silently, so it is refused. ``path`` names the key (``ab_srp``, ``[3].ab_srp``)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path} is given more than once; allowed: each key once per object", "", 0)
+
+    def __str__(self) -> str:
+        return self.msg
+
+
 class TooDeep(MyoclassError, ValueError):
     """A JSON value nests deeper than allowed. ``path`` names where (``ab_srp``, ``[3].ab_srp``)."""
 

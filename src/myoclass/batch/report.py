@@ -62,7 +62,7 @@ def read_results(path: Path) -> pa.Table:
         return pq.read_table(path)
     if suffix == ".csv":  # text made inert against spreadsheet formulas comes back exact
         return uninert(pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True)))
-    rows = [loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [loads(line, unique=False) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return pa.Table.from_pylist(rows)
 
 

@@ -55,7 +55,7 @@ from myoclass.reasoning.engine import engine
 
 __all__ = ["COMPLETED", "READING", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "batches_in_flight",
            "check_outputs", "default_workers", "drop_rejected", "estimate_records", "has_reference", "input_files", "input_formats",
-           "renumber", "run_batch"]
+           "needs_conversion", "renumber", "run_batch"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl"}
@@ -200,8 +200,15 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
         names.append(f.name)
         col = t.column(f.name).combine_chunks()
         spec = FIELDS.get(f.name)
-        if not pa.types.is_string(col.type):  # already typed (e.g. Parquet beside CSV text)
+        if pa.types.is_dictionary(col.type):  # a categorical column (pandas): its values
+            col = col.dictionary_decode()
+        if pa.types.is_large_string(col.type):
+            col = col.cast(pa.string())
+        if pa.types.is_null(col.type) or (col.type == f.type and not pa.types.is_string(col.type)):  # typed
             cols.append(col)
+            continue
+        if not pa.types.is_string(col.type):  # typed otherwise (Parquet): converted cell by cell, never coerced
+            cols.append(_from_typed(f, col, bad))
             continue
         trimmed = pc.utf8_trim_whitespace(col)
         col = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)  # empty: unknown
@@ -233,6 +240,48 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
         else:
             cols.append(col)
     return pa.Table.from_arrays(cols, names=names), bad
+
+
+def _allowed(f: pa.Field) -> str:
+    kind = FIELDS[f.name].kind if f.name in FIELDS else "enum"
+    return {"bool": "a boolean, 1/0, text true/false or null (unknown)",
+            "number": "a number or null (unknown)"}.get(kind, "text or null (unknown)")
+
+
+def _from_typed(f: pa.Field, col: pa.Array, bad: dict[int, str]) -> pa.Array:
+    """A typed column that is not of its field's type (a Parquet file written by another tool) converted cell by
+    cell: 0/1 numbers to booleans, integers to numbers, numbers and booleans to text; any other value rejects its
+    row (a 2 or 0.5 in a boolean column, a boolean in a number column, a list anywhere), named with what is
+    allowed. Arrow's own cast would read 2 as true and stop the file at the first text it cannot parse."""
+    target = f.type
+    wrong: pa.Array | None = None
+    out: pa.Array
+    if pa.types.is_boolean(target) and (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+        ok = pc.is_in(col, value_set=pa.array([0, 1], col.type))
+        wrong = pc.and_(pc.is_valid(col), pc.invert(ok))
+        out = pc.if_else(wrong, pa.scalar(None, pa.bool_()), pc.not_equal(col, pa.scalar(0, col.type)))
+    elif pa.types.is_floating(target) and (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+        out = col.cast(target)
+    elif pa.types.is_string(target) and (pa.types.is_integer(col.type) or pa.types.is_boolean(col.type)
+                                         or pa.types.is_floating(col.type)):
+        out = col.cast(target)  # a case_id written as a number; an enum so written is refused by its own check
+    else:
+        wrong = pc.is_valid(col)
+        out = pa.nulls(len(col), target)
+    if wrong is not None:
+        for j in np.flatnonzero(np.asarray(wrong.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)):
+            value = col[int(j)].as_py()
+            shown = repr(value) if not isinstance(value, list | dict) else ("a list" if isinstance(value, list) else "an object")
+            bad.setdefault(int(j), f"{f.name}: {shown} is not allowed (column of type {col.type}); allowed: "
+                                   f"{_allowed(f)}")
+    return out
+
+
+def needs_conversion(schema: pa.Schema) -> bool:
+    """Whether some column of ``schema`` (a key of the data dictionary) is not of its field's type: text (CSV), or a
+    Parquet column typed otherwise, which :func:`_from_strings` converts cell by cell."""
+    target = {f.name: f.type for f in FLAT_SCHEMA}
+    return any(f.name in target and f.type != target[f.name] and not pa.types.is_null(f.type) for f in schema)
 
 
 #: where the rows of a batch come from: one file, or (phenopackets) a file per row, the row's number its place in the list
@@ -290,9 +339,13 @@ def _batches(path: Path, fmt: str, batch_size: int) -> Iterator[tuple[pa.Table, 
         pf = pq.ParquetFile(path)
         check_columns(pf.schema_arrow.names)
         row = 0
+        convert = needs_conversion(pf.schema_arrow)
         for b in pf.iter_batches(batch_size=batch_size):
             t = pa.Table.from_batches([b])
-            yield t, np.arange(row, row + t.num_rows), {}, []
+            bad: dict[int, str] = {}
+            if convert:  # a column of another type: converted cell by cell, a bad cell rejecting its row
+                t, bad = _from_strings(t)
+            yield t, np.arange(row, row + t.num_rows), bad, []
             row += t.num_rows
     elif fmt == "csv":
         names, offset, first_line = csvread.read_header(path)
@@ -420,6 +473,12 @@ def check_outputs(spec: str, inputs: list[Path], output: Path, rejects: Path) ->
     """Before anything is read: the output format is known, and neither the output nor the rejects file is
     an input or would be read as one by ``spec`` (:class:`UnsafeOutput`)."""
     output_format(output)
+    for flag, target in (("-o", output), ("--rejects", rejects)):
+        folder = target.parent
+        if not folder.is_dir():
+            raise ValueError(f"{flag} {target}: the directory {folder} does not exist (it is not created: "
+                             "make it first)" if not folder.exists() else
+                             f"{flag} {target}: {folder} is not a directory")
     check_targets(spec, inputs, {"-o": output, "--rejects": rejects})
 
 

@@ -112,16 +112,14 @@ def score_dataframe(df: Any, policy: Policy = Policy(), reading: str = "clinic")
     arrow_schema = _result_schema(policy, reference)
 
     def score_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from myoclass.batch.run import _from_strings, drop_rejected, renumber
-        from myoclass.model.fields import FIELDS
+        from myoclass.batch.run import _from_strings, drop_rejected, needs_conversion, renumber
 
         first = 0
         for b in batches:
             t = pa.Table.from_batches([b])
             bad: dict[int, str] = {}
-            if any(pa.types.is_string(f.type) and f.name in FIELDS and FIELDS[f.name].kind in ("bool", "number")
-                   for f in t.schema):
-                t, bad = _from_strings(t)  # text columns
+            if needs_conversion(t.schema):
+                t, bad = _from_strings(t)  # text columns, and columns typed otherwise, cell by cell
             t, numbers, rej = drop_rejected(t, np.arange(first, first + t.num_rows), bad)
             results, rejects = renumber(score_batch(t, policy, reading=reading, reference=reference), numbers)
             first += b.num_rows

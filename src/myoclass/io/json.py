@@ -3,7 +3,9 @@
 :func:`loads` also bounds how deep a document may nest (:data:`MAX_DEPTH`): the flat case is flat, and
 every other body myoclass reads nests three levels at most, so a deeper value is refused by name
 (:class:`TooDeep`, with the path to it) before anything walks it recursively. Text that is not JSON
-raises :class:`~myoclass.errors.InvalidJSON` (here also named ``DecodeError``), whichever decoder runs.
+raises :class:`~myoclass.errors.InvalidJSON` (here also named ``DecodeError``), whichever decoder runs, and so
+does an object that gives a key twice (:class:`~myoclass.errors.RepeatedKey`, a subclass naming the key): decoders
+keep one of the two silently, and ``{"ab_srp": true, "ab_srp": false}`` must not become a negative anti-SRP.
 
 Absolute imports only: ``import json`` below is the standard library's, not this module.
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from myoclass.errors import InvalidJSON, TooDeep
+from myoclass.errors import InvalidJSON, RepeatedKey, TooDeep
 
-__all__ = ["MAX_DEPTH", "DecodeError", "InvalidJSON", "TooDeep", "check_depth", "dumps", "loads"]
+__all__ = ["MAX_DEPTH", "DecodeError", "InvalidJSON", "RepeatedKey", "TooDeep", "check_depth", "check_unique_keys", "dumps",
+           "loads", "marked", "repeated_key"]
 
 #: the deepest nesting accepted in any JSON input (a list of flat cases is 2; an MMT-8 body is 2)
 MAX_DEPTH = 16
@@ -83,11 +86,67 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
             raise InvalidJSON(f"not valid UTF-8 ({e.reason})", "", e.start) from None
 
 
-def loads(text: str | bytes, max_depth: int | None = MAX_DEPTH) -> Any:
+class _Repeated(dict[str, Any]):
+    """An object of the document that gives a key twice (``repeated``: the first such key)."""
+
+    repeated: str = ""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    seen: set[str] = set()
+    marked = _Repeated(d)
+    for k, _v in pairs:
+        if k in seen:
+            marked.repeated = k
+            break
+        seen.add(k)
+    return marked
+
+
+def marked(text: str | bytes) -> Any:
+    """``text`` (already known to be JSON) decoded again by the standard library, with every object that gives a key
+    twice marked, for :func:`repeated_key` (None where this decoder refuses what the first accepted)."""
+    try:
+        return json.loads(text, object_pairs_hook=_pairs)
+    except (ValueError, RecursionError):  # the first decoder accepted it; nothing more to say here
+        return None
+
+
+def repeated_key(obj: Any, path: str = "") -> str | None:
+    """The path of the first key given twice in ``obj`` (decoded by :func:`marked`; ``[3].ab_srp``), else None.
+    Iterative, so a hostile document cannot exhaust the stack."""
+    stack: list[tuple[Any, str]] = [(obj, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, _Repeated):
+            return _step(where, value.repeated)
+        if isinstance(value, dict):
+            stack.extend((v, _step(where, k)) for k, v in value.items() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, _step(where, i)) for i, v in enumerate(value) if isinstance(v, dict | list))
+    return None
+
+
+def check_unique_keys(text: str | bytes) -> None:
+    """Raise :class:`~myoclass.errors.RepeatedKey` if an object of ``text`` (already known to be JSON) gives a key
+    twice, naming the first such key with its path (``[3].ab_srp``)."""
+    where = repeated_key(marked(text))
+    if where is not None:
+        raise RepeatedKey(where)
+
+
+def loads(text: str | bytes, max_depth: int | None = MAX_DEPTH, unique: bool = True) -> Any:
     """Decode JSON; raise :class:`~myoclass.errors.InvalidJSON` (``DecodeError``) for text that is not JSON
     (or not UTF-8), and :class:`TooDeep` for a document nested more than ``max_depth`` levels (None: the
-    decoder's own limit, for a caller that checks each record of a document itself with :func:`check_depth`)."""
+    decoder's own limit, for a caller that checks each record of a document itself with :func:`check_depth`), and
+    :class:`~myoclass.errors.RepeatedKey` for an object that gives a key twice (``unique=False``: not checked here,
+    for a caller that checks each record itself with :func:`marked` and :func:`repeated_key`)."""
     obj = _decode(text)
     if max_depth is not None:
         check_depth(obj, max_depth)
+    if unique:
+        check_unique_keys(text)
     return obj

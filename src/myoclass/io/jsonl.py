@@ -9,13 +9,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from myoclass.io.json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads
+from myoclass.errors import RepeatedKey
+from myoclass.io.json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads, marked, repeated_key
 from myoclass.io.rejects import Reject
 from myoclass.model.case import Case, InvalidCase, case_id_of, parse_case
 
 __all__ = ["json_lines", "read_cases", "read_records"]
 
 T = TypeVar("T")
+
+
+def _not_utf8(line: str | bytes) -> str | None:
+    """Why ``line`` is not UTF-8 text (bytes that do not decode, or text read with ``surrogateescape`` that holds
+    such a byte), else None."""
+    try:
+        if isinstance(line, bytes):
+            line.decode("utf-8")
+        else:
+            line.encode("utf-8")
+    except UnicodeDecodeError as e:
+        return f"(line): not UTF-8 text (byte 0x{e.object[e.start]:02x} at column {e.start + 1}); save it as UTF-8"
+    except UnicodeEncodeError as e:
+        code = ord(e.object[e.start])
+        byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a lone surrogate"
+        return f"(line): not UTF-8 text ({byte} at column {e.start + 1}); save it as UTF-8"
+    return None
 
 
 def json_lines(lines: Iterable[str | bytes], max_depth: int | None = MAX_DEPTH) -> Iterator[tuple[int, Any] | Reject]:
@@ -31,8 +49,11 @@ def json_lines(lines: Iterable[str | bytes], max_depth: int | None = MAX_DEPTH) 
         except TooDeep as e:  # nested deeper than any record: refused before it is walked
             yield Reject(n, None, str(e))
             continue
+        except RepeatedKey as e:
+            yield Reject(n, case_id_of(loads(line, max_depth=max_depth, unique=False)), str(e))
+            continue
         except DecodeError as e:
-            yield Reject(n, None, f"(line): not valid JSON ({e})")
+            yield Reject(n, None, _not_utf8(line) or f"(line): not valid JSON ({e})")
             continue
         yield n, obj
 
@@ -47,6 +68,10 @@ def _one(obj: Any, where: int, depth: int = MAX_DEPTH) -> Case | Reject:
         return Reject(where, case_id_of(obj), str(e))
 
 
+def _repeated(where: int, obj: Any, path: str) -> Reject:
+    return Reject(where, case_id_of(obj), str(RepeatedKey(path)))
+
+
 def read_records(text: str, one: Callable[[Any, int], T | Reject],
                  one_record: Callable[[list[Any]], bool] | None = None) -> Iterator[T | Reject]:
     """``one(value, row)`` per record of ``text``, in input order (``row``: the record's line in JSON Lines, its
@@ -59,15 +84,18 @@ def read_records(text: str, one: Callable[[Any, int], T | Reject],
         return
     if stripped[0] in "[{":
         try:
-            whole = loads(text, max_depth=None)  # each record's depth is checked on its own
+            whole = loads(text, max_depth=None, unique=False)  # each record's depth and keys are checked on its own
         except DecodeError:
             whole = None  # not one document: read as JSON Lines
         else:
+            keys = marked(text)
             if isinstance(whole, list) and not (one_record is not None and one_record(whole)):
                 for i, obj in enumerate(whole, 1):
-                    yield one(obj, i)
+                    twice = repeated_key(keys[i - 1]) if isinstance(keys, list) and len(keys) == len(whole) else None
+                    yield _repeated(i, obj, twice) if twice else one(obj, i)
             else:
-                yield one(whole, 1)
+                twice = repeated_key(keys)
+                yield _repeated(1, whole, twice) if twice else one(whole, 1)
             return
     for rec in json_lines(text.splitlines(), max_depth=None):
         yield rec if isinstance(rec, Reject) else one(rec[1], rec[0])

@@ -331,6 +331,10 @@ class GuidanceItem(TypedDict):
     verification: Verification
     #: true when ``verification`` is R
     unverified: bool
+    #: only on an item shown because the differential makes its label likely (at least 0.8) while the criteria
+    #: leave the label open: that label (the text then starts "Likely <label> (<share> in the differential; the
+    #: criteria leave it open).")
+    likely_label: NotRequired[Label]
 
 
 class CancerScreeningFactor(TypedDict):

@@ -29,9 +29,15 @@ from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
 from myoclass.model.labels import IMNM_LABELS
 from myoclass.reasoning.cancer_screening import SHELLY_2021
-from myoclass.reasoning.text import share
+from myoclass.reasoning.text import label_name, open_share
 
-__all__ = ["GUIDANCE", "Guidance", "GuidanceContext", "guidance_for"]
+__all__ = ["GUIDANCE", "LIKELY_FOR_GUIDANCE", "Guidance", "GuidanceContext", "guidance_for"]
+
+
+#: a label at least this likely in the differential, while the criteria leave the label open, gets its own guidance
+#: items too, each saying that the label is likely and not settled. The same cut as the validation's high-confidence
+#: group (``leading_probability`` >= 0.8; data/validation/README.md): a presentation choice, not a clinical threshold
+LIKELY_FOR_GUIDANCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,17 @@ class GuidanceContext:
     #: the differential's probability of each label (empty when it was not computed): an item about a label the
     #: criteria only leave possible says how likely the differential makes it
     likely: Mapping[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def likely_label(self) -> str | None:
+        """The label the differential makes likely (at least :data:`LIKELY_FOR_GUIDANCE`) while the criteria leave
+        the label open, else None: the guidance about that label is then shown too, saying that it is likely, not
+        settled (an anti-SRP-positive patient whose anti-HMGCR is untested still needs the anti-SRP heart, lung and
+        swallowing advice)."""
+        if self.label != "undetermined" or not self.likely:
+            return None
+        top = max(self.likely, key=lambda k: self.likely[k])
+        return top if self.likely[top] >= LIKELY_FOR_GUIDANCE and top in self.reachable else None
 
     def v(self, key: str) -> Any:
         return self.values.get(key)
@@ -89,8 +106,19 @@ class Guidance:
                 "verification": self.verification, "unverified": self.verification == "R"}
 
 
+class _ForLabels:
+    """``applies`` of an item about labels: the settled label is one of them, or (:attr:`GuidanceContext.likely_label`)
+    the differential makes one of them likely while the criteria leave the label open."""
+
+    def __init__(self, labels: tuple[str, ...]) -> None:
+        self.labels = labels
+
+    def __call__(self, g: GuidanceContext) -> bool:
+        return g.label in self.labels or g.likely_label in self.labels
+
+
 def _label(*labels: str) -> Callable[[GuidanceContext], bool]:
-    return lambda g: g.label in labels
+    return _ForLabels(labels)
 
 
 _IMNM = IMNM_LABELS
@@ -106,9 +134,11 @@ def _imnm_refer(g: GuidanceContext) -> str:
            "to a myositis or neuromuscular centre is worth considering.")
     if g.label in _IMNM:
         return "IMNM is met: " + why
+    if g.reachable and g.reachable <= set(_IMNM):
+        return "IMNM is met; only its subtype is open: " + why
     if g.likely:
         p = sum(g.likely.get(lbl, 0.0) for lbl in _IMNM)
-        return f"IMNM is possible ({share(p)} in the differential; the criteria leave it open): " + why
+        return f"IMNM is possible ({open_share(p)} in the differential; the criteria leave it open): " + why
     return "IMNM is still possible under the criteria: " + why
 
 
@@ -356,7 +386,13 @@ def guidance_for(ctx: GuidanceContext) -> list[dict[str, Any]]:
             continue
         if g.advises is not None:
             advised.add(g.advises)
-        out.append(g.render(ctx))
+        item = g.render(ctx)
+        if ctx.likely_label is not None and isinstance(g.applies, _ForLabels) and ctx.label not in g.applies.labels:
+            lead = ctx.likely_label  # shown for the likely label, not a settled one: the item says so
+            item = {**item, "likely_label": lead,
+                    "text": f"Likely {label_name(lead)} ({open_share(ctx.likely[lead])} in the differential; the "
+                            f"criteria leave it open). {item['text']}"}
+        out.append(item)
     values = ctx.values
     for ab in _ANTIBODY:
         if values.get(ab.key) is not True:

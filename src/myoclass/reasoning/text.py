@@ -37,6 +37,7 @@ __all__ = [
     "leading_share",
     "no_label_likely",
     "not_settled",
+    "open_share",
     "outcome_parts",
     "outcome_sets",
     "outcome_text",
@@ -306,6 +307,16 @@ def share(p: float) -> str:
     if pct <= 0 < p:
         return "<1%"
     return f"{pct}%"
+
+
+def open_share(p: float) -> str:
+    """The share of something the criteria still leave possible and not settled: never "0%" nor "100%" (``<1%``,
+    ``>99%``), even where the model's rounded number is 0 or 1."""
+    if p >= 0.995:
+        return ">99%"
+    if p < 0.005:
+        return "<1%"
+    return share(p)
 
 
 def leading_share(summary: Mapping[str, Any]) -> str:
@@ -740,7 +751,7 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
         p = t.get("p_present")
         out.append({"finding": t["finding"], "step": _cap(step_text(t)),
                     "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead),
-                    "likely": f"{presence_word(t['finding'])}: {share(p)} likely" if p is not None else ""})
+                    "likely": f"{presence_word(t['finding'])}: {open_share(p)} likely" if p is not None else ""})
     if not decides:
         for t in [t for t in a["next_tests"] if t["purpose"] == "rules_out"][:2]:
             why = str(t.get("why", ""))
@@ -751,6 +762,8 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
         if len(out) >= 3:
             break
         if str(g["id"]).startswith("undetermined."):  # "the next tests listed ...": the lines above say it
+            continue
+        if str(g["id"]).startswith("antibody."):  # what an antibody is known for: information, not a step
             continue
         if g["id"] == "imnm.refer" and not _imnm_worth_a_line(a):
             continue

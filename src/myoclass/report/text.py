@@ -33,10 +33,10 @@ _STATUS = {"met": "MET", "not_met": "not met", "undetermined": "UNDETERMINED"}
 
 
 def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
-    if markdown:
-        out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    if markdown:  # a blank line on each side: a line right after a table would be read as one more row
+        out = ["", "| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-        return out
+        return [*out, ""]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     widths = [min(w, 70) for w in widths]
 
@@ -93,7 +93,8 @@ def _test_odds(t: dict[str, Any]) -> str:
     if ei is None:
         return ""
     p = t.get("p_present")
-    pres = f"{presence_word(t['finding'])} {_share(p)}, " if p is not None else ""
+    # the finding is unknown, so possible: a model share rounded to 0 is "<0.1%", never "0%"
+    pres = f"{presence_word(t['finding'])} {_share(p) if p > 0 else '<0.1%'}, " if p is not None else ""
     return f" ({pres}{ei:.2f} bits)"
 
 

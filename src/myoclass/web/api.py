@@ -24,7 +24,7 @@ from myoclass.criteria import describe
 from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
 from myoclass.io.inputs import assessment_as_fhir, input_of, input_report
-from myoclass.io.json import DecodeError, TooDeep, dumps, loads
+from myoclass.io.json import DecodeError, RepeatedKey, TooDeep, dumps, loads, marked, repeated_key
 from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
@@ -89,17 +89,18 @@ def _unsupported_type(request: Request) -> JSONResponse | None:
 _INLINE_DECODE_BYTES = 16_384
 
 
-def _answer(work: Callable[[Any, str, Settings], Response], body: bytes, what: str, settings: Settings) -> Response:
+def _answer(work: Callable[[Any, str, Settings], Response], body: bytes, what: str, settings: Settings,
+            per_item: bool = False) -> Response:
     """Decode ``body`` and answer with ``work`` (in a worker thread)."""
     try:
-        data = _decode(body, what)
+        data = _decode(body, what, per_item)
     except _Refused as refused:
         return refused.response
     return work(data, what, settings)
 
 
 async def _run(request: Request, work: Callable[[Any, str, Settings], Response], what: str,
-               cost: Callable[[Any], int] | None = None) -> Response:
+               cost: Callable[[Any], int] | None = None, per_item: bool = False) -> Response:
     """Check the media type, read the body, and answer with ``work(data, what, settings)`` in the worker pool.
 
     An opt-in exception: a small body whose work ``cost`` (work units, see :mod:`myoclass.web.work`) is at
@@ -112,9 +113,9 @@ async def _run(request: Request, work: Callable[[Any, str, Settings], Response],
     settings: Settings = request.app.state.settings
     pool: WorkPool = request.app.state.pool
     if len(body) > _INLINE_DECODE_BYTES:
-        return await pool.run(_answer, work, body, what, settings)
+        return await pool.run(_answer, work, body, what, settings, per_item)
     try:
-        data = _decode(body, what)
+        data = _decode(body, what, per_item)
     except _Refused as r:
         return r.response
     if cost is not None and cost(data) <= settings.inline_work:
@@ -130,9 +131,33 @@ class _Refused(Exception):
         self.response = response
 
 
-def _decode(body: bytes, what: str) -> Any:
+class _RepeatedItem:
+    """An item of a list body that gives a key twice: answered as that item's error, the others assessed."""
+
+    def __init__(self, path: str, case_id: str | None) -> None:
+        self.path = path
+        self.case_id = case_id
+
+
+def _per_item(body: bytes) -> list[Any] | None:
+    """A list body whose items give a key twice: each such item replaced by a :class:`_RepeatedItem` (None when
+    the body is not a list, or the repeat is not inside an item)."""
+    data = loads(body, unique=False)
+    keys = marked(body)
+    if not isinstance(data, list) or not isinstance(keys, list) or len(keys) != len(data):
+        return None
+    out: list[Any] = list(data)
+    for i, k in enumerate(keys):
+        where = repeated_key(k)
+        if where is not None:
+            out[i] = _RepeatedItem(where, case_id_of(data[i]))
+    return out
+
+
+def _decode(body: bytes, what: str, per_item: bool = False) -> Any:
     """The decoded body, or :class:`_Refused` with a 422 naming the problem (and the field, for a value
-    nested too deep)."""
+    nested too deep). ``per_item``: in a list body, an item that gives a key twice becomes a
+    :class:`_RepeatedItem` instead of refusing the whole list."""
     if not body.strip():
         raise _Refused(_errors([{"field": "(body)", "message": f"{what} is required"}]))
     try:
@@ -140,6 +165,12 @@ def _decode(body: bytes, what: str) -> Any:
     except TooDeep as e:
         raise _Refused(_errors([{"field": e.path, "message": f"nested more than {e.limit} levels deep; allowed: a flat "
                                  "value (true, false, a number, a string or null)"}])) from None
+    except RepeatedKey as e:  # decoders keep one of the two silently: refused by name
+        items = _per_item(body) if per_item and e.path.startswith("[") else None
+        if items is not None:
+            return items
+        raise _Refused(_errors([{"field": e.path, "message": "given more than once; allowed: each key once per "
+                                 "object"}])) from None
     except DecodeError as e:
         raise _Refused(_errors([{"field": "(body)", "message": f"not valid JSON ({str(e)[:200]}); allowed: {what}"}])) from None
 
@@ -211,7 +242,8 @@ async def assess(request: Request) -> Response:
     def work(data: Any, what: str, settings: Settings) -> Response:
         return _assess_data(data, what, settings, declared, as_bundle)
 
-    return await _run(request, work, "a JSON object (one case: flat or FHIR) or an array of cases", _assess_cost)
+    return await _run(request, work, "a JSON object (one case: flat or FHIR) or an array of cases", _assess_cost,
+                      per_item=True)
 
 
 def _declared_fhir(content_type: str | None) -> bool | None:
@@ -251,6 +283,11 @@ def _assess_data(data: Any, what: str, settings: Settings, declared: bool | None
         # would stall the event loop), and each assessment is freed as soon as it is encoded.
         parts: list[bytes] = []
         for i, obj in enumerate(data):
+            if isinstance(obj, _RepeatedItem):
+                parts.append(dumps({"index": i, "case_id": obj.case_id, "errors": [
+                    {"field": obj.path, "message": "given more than once; allowed: each key once per object"}]}
+                ).encode("utf-8"))
+                continue
             try:
                 item = _assess_one(obj, declared, as_bundle)
             except InvalidCase as e:

@@ -21,9 +21,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from myoclass import __version__
 from myoclass.criteria import VERIFICATION
-from myoclass.errors import MissingExtra
+from myoclass.errors import MissingExtra, RepeatedKey
 from myoclass.examples import example_cases
-from myoclass.io.json import dumps
+from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.io.phenopacket import assessment_phenopacket
 from myoclass.model.case import InvalidCase, Problem, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
@@ -42,6 +42,7 @@ from myoclass.reasoning.text import (
     leading_share,
     no_label_likely,
     not_settled,
+    open_share,
     outcome_sets,
     outcome_text,
     policy_text,
@@ -143,7 +144,7 @@ def _likelihood(t: dict[str, Any]) -> str:
     """How likely the finding is under the model, in words ("" when the model does not weigh it)."""
     p = t.get("p_present")
     if p is not None:
-        return f"{presence_word(t['finding'])}: {share(p)} likely"
+        return f"{presence_word(t['finding'])}: {open_share(p)} likely"  # unknown, so possible: never "0%"
     values = t.get("p_values") or {}
     return " · ".join(f"{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items())
 
@@ -658,11 +659,13 @@ def import_case(text: str) -> tuple[dict[str, Any], list[Problem]]:
                                     "flat case")]
     if len(text) > IMPORT_MAX_CHARS:
         return {}, [Problem("data", f"longer than {IMPORT_MAX_CHARS} characters")]
-    try:
-        raw = json.loads(text)
-    except RecursionError:
+    try:  # the decoder of the API: NaN and Infinity are not JSON, and a key given twice is refused by name
+        raw = loads(text)
+    except TooDeep:
         return {}, [Problem("data", "nested too deeply; allowed: a flat JSON object of findings")]
-    except ValueError as e:
+    except RepeatedKey as e:
+        return {}, [Problem("data", f"{e.path} is given more than once; allowed: each finding once")]
+    except DecodeError as e:
         msg = getattr(e, "msg", "not JSON")
         return {}, [Problem("data", f"not valid JSON ({msg}); allowed: the data block of a patient summary or a "
                                     "flat case")]
