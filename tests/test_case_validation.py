@@ -100,10 +100,21 @@ def test_bad_input_names_the_field_and_what_is_wrong(raw: dict[str, Any], field:
         assert w in found[0]["message"]
 
 
-@pytest.mark.parametrize("raw", [[], [{"age_years": 3}], "case", 42, None])
-def test_not_an_object(raw: Any) -> None:
+@pytest.mark.parametrize(("raw", "kind"), [([], "an array"), ([{"age_years": 3}], "an array"), ("case", "a string"),
+                                         (42, "a number"), (None, "null"), (True, "a boolean")])
+def test_not_an_object(raw: Any, kind: str) -> None:
+    """Named in JSON's words, not Python's (``list``, ``NoneType``)."""
     found = problems(raw)
-    assert found == [{"field": "(case)", "message": f"expected a JSON object, got {type(raw).__name__}"}]
+    assert found == [{"field": "(case)", "message": f"expected a JSON object, got {kind}"}]
+
+
+def test_values_are_shown_in_json_words() -> None:
+    from myoclass.model.case import show
+
+    assert (show(True), show(False), show(None), show({"a": [True, None]})) == ("true", "false", "null",
+                                                                              "{'a': [true, null]}")
+    assert problems({"age_years": True}) == [{"field": "age_years", "message": "true is not allowed; allowed: a number "
+                                                                               "years ≥ 0 and ≤ 120 or null"}]
 
 
 def test_every_problem_is_reported_at_once() -> None:

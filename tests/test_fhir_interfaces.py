@@ -210,3 +210,21 @@ def test_hpo_codes_in_fhir_come_from_the_one_hpo_table() -> None:
     e = C.lookup(C.HPO, "HP:0031108")  # triceps weakness, under proximal upper-limb weakness
     assert e is not None and e.field == "weakness_proximal_upper_symmetric" and not e.absence_reads
     assert C.lookup(C.HPO, "HP:0002460") is None  # distal weakness is not distal-predominant weakness
+
+
+@pytest.mark.parametrize("chart", [
+    {"resourceType": "Bundle", "entry": 5},
+    {"resourceType": "Foo"},
+    {"resourceType": "Bundle", "entry": [1, 2]},
+    {"resourceType": "Patient", "birthDate": "xx"},
+])
+def test_a_chart_from_which_nothing_could_be_read_is_refused_not_assessed(chart: dict[str, object]) -> None:
+    """An assessment of nothing would read as an answer ("most likely no inflammatory myopathy"): refused, saying
+    why nothing was read."""
+    from myoclass.io.inputs import input_of
+    from myoclass.model.case import InvalidCase
+
+    with pytest.raises(InvalidCase) as e:
+        input_of(chart)
+    (problem,) = e.value.problems
+    assert problem.field == "(fhir)" and problem.message.startswith("nothing could be read from this chart (")

@@ -733,3 +733,18 @@ def test_cli_mmt8_invalid_json(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "g.json: not valid JSON" in res.stderr
     assert res.stdout == ""
+
+
+def test_an_mmt_without_its_scale_is_read_as_mmt8_unilateral_and_the_answer_says_so() -> None:
+    """Never a silent default: the same two totals are a 12.5% change on MMT-8 unilateral (0-80) and 19.2% on the
+    CMAS (0-52)."""
+    r = total_improvement_score({"mmt": 40}, {"mmt": 50})
+    said = [w for w in r["warnings"] if "mmt_scale" in w]
+    assert said == [f"{v}.mmt_scale is not given: the MMT is read as MMT-8 unilateral (0-80); give mmt_scale "
+                    "(mmt8_unilateral (0-80), mmt8_bilateral (0-150), cmas (0-52)) if it is another instrument."
+                    for v in ("baseline", "followup")]
+    given = total_improvement_score({"mmt": 40, "mmt_scale": "cmas"}, {"mmt": 50, "mmt_scale": "cmas"})
+    assert not [w for w in given["warnings"] if "mmt_scale" in w]
+    with pytest.raises(InvalidCase) as e:
+        total_improvement_score({"mmt": 100}, {"mmt": 50})
+    assert "baseline.mmt_scale is not given; allowed mmt_scale: mmt8_unilateral (0-80)" in str(e.value)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from myoclass.errors import InvalidMeasure
-from myoclass.model.case import Problem, show, unknown_key_problems
+from myoclass.model.case import Problem, json_kind, show, unknown_key_problems
 
 __all__ = ["MMT8_CITATION", "MUSCLES", "mmt8"]
 
@@ -50,7 +50,7 @@ def mmt8(grades: Mapping[str, Any]) -> dict[str, Any]:
     :class:`~myoclass.errors.InvalidMeasure` (an ``InvalidCase``) naming every bad field.
     """
     if not isinstance(grades, Mapping):
-        raise InvalidMeasure([Problem("(mmt8)", f"expected a JSON object of muscle grades, got {type(grades).__name__}")])
+        raise InvalidMeasure([Problem("(mmt8)", f"expected a JSON object of muscle grades, got {json_kind(grades)}")])
     problems: list[Problem] = []
     problems += unknown_key_problems((k for k in grades if k not in MUSCLES and k != "side"), MUSCLES,
                                      "muscle group", ", ".join(MUSCLES))

@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 from myoclass.errors import InvalidMeasure
-from myoclass.model.case import Problem, show, unknown_key_problems
+from myoclass.model.case import Problem, json_kind, show, unknown_key_problems
 
 __all__ = ["MEASURES", "THRESHOLDS", "TIS_CITATION", "total_improvement_score"]
 
@@ -90,9 +90,13 @@ def _num(field: str, v: Any, lo: float, hi: float | None, problems: list[Problem
     return Fraction(str(v))
 
 
+#: the MMT scales in words, for the messages
+_SCALES = "mmt8_unilateral (0-80), mmt8_bilateral (0-150), cmas (0-52)"
+
+
 def _visit(name: str, raw: Any, problems: list[Problem]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        problems.append(Problem(name, f"expected a JSON object of core set measures, got {type(raw).__name__}"))
+        problems.append(Problem(name, f"expected a JSON object of core set measures, got {json_kind(raw)}"))
         return {}
     problems += unknown_key_problems((k for k in raw if k not in _VISIT_KEYS), sorted(_VISIT_KEYS), "measure",
                                      ", ".join(sorted(_VISIT_KEYS)), prefix=f"{name}.")
@@ -100,11 +104,19 @@ def _visit(name: str, raw: Any, problems: list[Problem]) -> dict[str, Any]:
     if not isinstance(scale, str) or scale not in MMT_MAXIMUM:
         problems.append(Problem(f"{name}.mmt_scale", f"{show(scale)} is not allowed; allowed: {', '.join(MMT_MAXIMUM)}"))
         scale = "mmt8_unilateral"
+    before = len(problems)
+    mmt = _num(f"{name}.mmt", raw.get("mmt"), 0, MMT_MAXIMUM[scale], problems)
+    assumed = "mmt_scale" not in raw and raw.get("mmt") is not None
+    if assumed and len(problems) > before:  # out of range on the assumed scale: say which scale, and the others
+        p = problems[-1]
+        problems[-1] = Problem(p.field, f"{p.message} (the MMT-8 unilateral range, read so because {name}.mmt_scale "
+                                        f"is not given; allowed mmt_scale: {_SCALES})")
     out = {
         "physician_global": _num(f"{name}.physician_global", raw.get("physician_global"), 0, 10, problems),
         "patient_global": _num(f"{name}.patient_global", raw.get("patient_global"), 0, 10, problems),
-        "mmt": _num(f"{name}.mmt", raw.get("mmt"), 0, MMT_MAXIMUM[scale], problems),
+        "mmt": mmt,
         "mmt_scale": scale,
+        "mmt_scale_assumed": assumed,
         "haq": _num(f"{name}.haq", raw.get("haq"), 0, 3, problems),
         "enzyme": _num(f"{name}.enzyme_u_l", raw.get("enzyme_u_l"), 0, None, problems),
         "enzyme_uln": _num(f"{name}.enzyme_uln_u_l", raw.get("enzyme_uln_u_l"), 0, None, problems),
@@ -209,7 +221,10 @@ def total_improvement_score(baseline: Mapping[str, Any] | Any, followup: Mapping
         "thresholds": dict(zip(("minimal", "moderate", "major"), THRESHOLDS[population], strict=True)),
         "measures": rows,
         "missing": missing,
-        "warnings": warnings + ([] if not missing else [
+        "warnings": warnings + [
+            f"{v}.mmt_scale is not given: the MMT is read as MMT-8 unilateral (0-80); give mmt_scale ({_SCALES}) "
+            "if it is another instrument." for v, visit in (("baseline", b), ("followup", f))
+            if visit and visit.get("mmt_scale_assumed")] + ([] if not missing else [
             "Missing measures are not scored as zero change: the score is a range from scoring them 0 to their "
             "maximum points."]) + ["Percent-change definitions are as documented in myoclass and not verified "
                                    "against the paper [R]; the criteria were validated in DM/PM and JDM, not IMNM."],

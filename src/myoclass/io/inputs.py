@@ -74,6 +74,12 @@ def input_of(obj: Any, *, fhir: bool | None = None, local_codes: LocalCodes | No
                                    "FHIR resource; allowed: a Bundle (e.g. searchset or collection) or one resource "
                                    "with a resourceType")])
     reading = read_fhir(obj, local_codes=local_codes, today=today)
+    if not any(k != "case_id" for k in reading.case):  # an assessment of nothing would read as an answer
+        why = "; ".join(f"{u.resource}: {u.reason}" for u in reading.unmapped[:3])
+        more = f" (and {len(reading.unmapped) - 3} more)" if len(reading.unmapped) > 3 else ""
+        raise InvalidCase([Problem("(fhir)", "nothing could be read from this chart" + (f" ({why}{more})" if why else "")
+                                   + "; allowed: a Bundle or resource with at least one finding myoclass maps (the "
+                                   "age, sex, an antibody, CK, ...: docs/fhir.md)")])
     return CaseInput(_parsed(reading.case, reading.choices), "fhir", reading, resources_of(obj))
 
 

@@ -20,7 +20,7 @@ from myoclass.model.ages import duration_contradicts, duration_mask
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
 __all__ = ["MAX_REPORTED_KEYS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
-           "parse_case", "show", "unknown_key_problems"]
+           "json_kind", "parse_case", "show", "unknown_key_problems"]
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
 
@@ -60,7 +60,34 @@ def _allowed(spec: FieldSpec) -> str:
     return "a string or null"
 
 
-_SHOW = reprlib.Repr()  # keyword arguments only from Python 3.12
+class _JsonRepr(reprlib.Repr):
+    """``reprlib`` with JSON's words for the values a JSON document holds: true, false, null (not Python's)."""
+
+    def repr_bool(self, x: bool, level: int) -> str:
+        return "true" if x else "false"
+
+    def repr_NoneType(self, x: None, level: int) -> str:
+        return "null"
+
+
+def json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in JSON's words (``an array``, ``null``), for "expected ..., got ..."."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+_SHOW = _JsonRepr()  # keyword arguments only from Python 3.12
 _SHOW.maxlevel = 2
 _SHOW.maxtuple = _SHOW.maxlist = _SHOW.maxarray = _SHOW.maxdict = _SHOW.maxset = _SHOW.maxfrozenset = 4
 _SHOW.maxdeque = 4
@@ -168,7 +195,7 @@ def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
 def parse_case(raw: Any) -> Case:
     """Validate one flat case and derive what follows from it (``ck_elevated``, ``biopsy_performed``)."""
     if not isinstance(raw, Mapping):
-        raise InvalidCase([Problem("(case)", f"expected a JSON object, got {type(raw).__name__}")])
+        raise InvalidCase([Problem("(case)", f"expected a JSON object, got {json_kind(raw)}")])
     problems: list[Problem] = []
     values: dict[str, Any] = dict.fromkeys(FIELDS)
     unknown: list[Any] = []
@@ -194,7 +221,7 @@ def parse_case(raw: Any) -> Case:
         if elev is not None and elev != derived:
             problems.append(Problem(
                 "ck_elevated",
-                f"{elev} contradicts ck_u_l={ck:g} and ck_uln_u_l={uln:g} (CK is "
+                f"{show(elev)} contradicts ck_u_l={ck:g} and ck_uln_u_l={uln:g} (CK is "
                 f"{'above' if derived else 'not above'} the upper limit of normal)"))
         elif elev is None:
             values["ck_elevated"] = derived

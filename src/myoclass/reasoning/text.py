@@ -613,7 +613,7 @@ def _range_text(key: str) -> str:
     return "must be a number"
 
 
-_CONTRADICTS = re.compile(r"^(True|False) contradicts ck_u_l=(\S+) and ck_uln_u_l=(\S+) \(CK is (above|not above)")
+_CONTRADICTS = re.compile(r"^(true|false) contradicts ck_u_l=(\S+) and ck_uln_u_l=(\S+) \(CK is (above|not above)")
 
 
 def problem_text(field: str, message: str) -> str:
@@ -622,7 +622,10 @@ def problem_text(field: str, message: str) -> str:
     name = _cap(finding_name(field)) if spec else ""
     if spec is None:
         return _cap(words(message))
-    if "out of range" in message or "not a finite number" in message:
+    if "not a finite number" in message:
+        given = message.split(" is not a finite number")[0]
+        return f"{name}: {given} is not a finite number ({_range_text(field).replace('must be', 'enter a number')})"
+    if "out of range" in message:
         return f"{name} {_range_text(field)}"
     if message.endswith("is not a number"):
         rng = _range_text(field)
@@ -633,7 +636,7 @@ def problem_text(field: str, message: str) -> str:
         return f"{name}: choose yes, no or unknown"
     m = _CONTRADICTS.match(message)
     if m:
-        said = "above normal" if m.group(1) == "True" else "not above normal"
+        said = "above normal" if m.group(1) == "true" else "not above normal"
         return (f"CK is entered as {said}, but the CK value {m.group(2)} U/L is {m.group(4)} the upper limit "
                 f"{m.group(3)} U/L; change one of them")
     if "biopsy_performed is false" in message:

@@ -37,7 +37,7 @@ from myoclass.errors import InvalidCase, InvalidMeasure, Problem, UnknownColumn
 from myoclass.followup import MEASURES, MUSCLES, mmt8
 from myoclass.io.jsonl import json_lines
 from myoclass.io.rejects import Reject
-from myoclass.model.case import parse_case, show, unknown_key_problems
+from myoclass.model.case import json_kind, parse_case, show, unknown_key_problems
 from myoclass.model.fields import FIELDS
 from myoclass.registry.models import TREATMENT_CLASSES
 
@@ -185,7 +185,7 @@ def parse_row(raw: Any, line: int) -> VisitRow | Reject:
 def validate_row(raw: Any, line: int = 1) -> tuple[VisitRow | None, list[Problem]]:
     """One row (JSON types) → (the VisitRow, []) or (None, every problem found)."""
     if not isinstance(raw, Mapping):
-        return None, [Problem("(line)", f"expected a JSON object, got {type(raw).__name__}")]
+        return None, [Problem("(line)", f"expected a JSON object, got {json_kind(raw)}")]
     problems: list[Problem] = []
     unknown = [k for k in raw if k not in ROW_KEYS]
     problems += unknown_key_problems(unknown, ROW_KEYS, "column")

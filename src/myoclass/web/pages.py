@@ -25,7 +25,7 @@ from myoclass.errors import MissingExtra, RepeatedKey
 from myoclass.examples import example_cases
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.io.phenopacket import assessment_phenopacket
-from myoclass.model.case import InvalidCase, Problem, parse_case, show
+from myoclass.model.case import InvalidCase, Problem, json_kind, parse_case, show
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, FieldSpec
 from myoclass.reasoning.assess import NO_BIOPSY_NOTE, assess_case
 from myoclass.reasoning.text import (
@@ -672,7 +672,7 @@ def import_case(text: str) -> tuple[dict[str, Any], list[Problem]]:
     if isinstance(raw, dict) and isinstance(raw.get("case"), dict):
         raw = raw["case"]  # a myoclass export: its case
     if not isinstance(raw, dict):
-        return {}, [Problem("data", f"expected a JSON object of findings, got {type(raw).__name__}")]
+        return {}, [Problem("data", f"expected a JSON object of findings, got {json_kind(raw)}")]
     problems: list[Problem] = []
     try:
         parse_case(raw)
