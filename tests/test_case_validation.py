@@ -411,3 +411,20 @@ def test_an_unknown_key_is_rejected_even_when_its_value_is_null() -> None:
     with pytest.raises(InvalidCase) as e:
         parse_case({"ab_hmgrc": None})
     assert "did you mean 'ab_hmgcr'" in str(e.value)
+
+
+def test_a_case_id_longer_than_allowed_is_refused_alike_by_the_library_and_the_batch() -> None:
+    """An identifier is echoed back in every answer and output row: a megabyte of it is refused, not echoed."""
+    from myoclass.batch.schema import cases_to_table
+    from myoclass.batch.score import score_batch
+    from myoclass.model.case import MAX_TEXT_CHARS, case_json_schema
+
+    assert problems({"case_id": "x" * (MAX_TEXT_CHARS + 1)}) == [
+        {"field": "case_id", "message": f"{MAX_TEXT_CHARS + 1} characters; allowed: at most {MAX_TEXT_CHARS} "
+                                        "characters, or null"}]
+    assert parse_case({"case_id": "x" * MAX_TEXT_CHARS}).values["case_id"] == "x" * MAX_TEXT_CHARS
+    results, rejects = score_batch(cases_to_table([{"case_id": "x" * (MAX_TEXT_CHARS + 1)}, {"case_id": "ok"}]))
+    assert results.column("case_id").to_pylist() == ["ok"]
+    assert [r.reason for r in rejects] == [problems({"case_id": "x" * (MAX_TEXT_CHARS + 1)})[0]["field"] + ": "
+                                           + problems({"case_id": "x" * (MAX_TEXT_CHARS + 1)})[0]["message"]]
+    assert case_json_schema()["properties"]["case_id"]["maxLength"] == MAX_TEXT_CHARS

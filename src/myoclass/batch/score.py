@@ -54,7 +54,7 @@ from myoclass.io.rejects import Reject
 from myoclass.logic.columns import evaluate_columns
 from myoclass.logic.diagram import analyse, diagram_for
 from myoclass.model.ages import duration_contradicts
-from myoclass.model.case import InvalidCase, check_keys, parse_case, show
+from myoclass.model.case import MAX_TEXT_CHARS, InvalidCase, check_keys, parse_case, show
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS, GENE_SYMBOL
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
@@ -94,8 +94,9 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
             bad |= (tri_column(pc.is_in(col, value_set=pa.array(list(spec.values))), n) == 0) & ~_nulls(col)
         elif key == "genetic_diagnosis_gene":  # a given value not shaped like a gene symbol
             bad |= tri_column(pc.match_substring_regex(col, GENE_SYMBOL.pattern), n) == 0
-        elif spec.kind == "string":  # an empty text (unknown is null, not "")
+        elif spec.kind == "string":  # an empty text (unknown is null, not ""), or one longer than allowed
             bad |= tri_column(pc.equal(col, ""), n) == 2
+            bad |= tri_column(pc.greater(pc.utf8_length(col), MAX_TEXT_CHARS), n) == 2
 
     def b(key: str) -> np.ndarray:  # 2 true, 0 false, 1 null
         return tri_column(t.column(key).combine_chunks(), n)

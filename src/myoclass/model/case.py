@@ -19,7 +19,7 @@ from myoclass.errors import InvalidCase, Problem, UnknownColumn
 from myoclass.model.ages import duration_contradicts, duration_mask
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
-__all__ = ["MAX_REPORTED_KEYS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
+__all__ = ["MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
            "json_kind", "parse_case", "show", "unknown_key_problems"]
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
@@ -92,6 +92,10 @@ _SHOW.maxlevel = 2
 _SHOW.maxtuple = _SHOW.maxlist = _SHOW.maxarray = _SHOW.maxdict = _SHOW.maxset = _SHOW.maxfrozenset = 4
 _SHOW.maxdeque = 4
 _SHOW.maxstring, _SHOW.maxlong, _SHOW.maxother = 60, 40, 60
+
+#: the longest text a field (``case_id``) may hold: an identifier, echoed back in every answer and output row, so a
+#: megabyte of it never makes a megabyte of output per case
+MAX_TEXT_CHARS = 256
 
 #: how many unknown keys one rejection names (with a suggestion each); the rest are counted in one line
 MAX_REPORTED_KEYS = 20
@@ -187,6 +191,10 @@ def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
             elif v == "":
                 problems.append(Problem(spec.key, "empty string; use null for unknown"))
                 return None
+            elif len(v) > MAX_TEXT_CHARS:  # echoed back in every answer and output row
+                problems.append(Problem(spec.key, f"{len(v):,} characters; allowed: at most {MAX_TEXT_CHARS} "
+                                                  "characters, or null"))
+                return None
             return v
     problems.append(Problem(spec.key, f"{show(v)} is not allowed; allowed: {_allowed(spec)}"))
     return None
@@ -278,6 +286,8 @@ def case_json_schema() -> dict[str, Any]:
             p["type"] = ["string", "null"]
             if spec.key == "genetic_diagnosis_gene":
                 p["pattern"] = GENE_SYMBOL.pattern
+            else:
+                p["minLength"], p["maxLength"] = 1, MAX_TEXT_CHARS
         p["x-group"] = spec.group
         props[spec.key] = p
     return {
