@@ -168,3 +168,17 @@ def test_serve_binds_loopback_by_default() -> None:
     from myoclass.cli import serve
 
     assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+
+
+def test_patient_checklist_asks_about_the_skin_and_breathing_and_says_when_notes_were_cut(client: TestClient) -> None:
+    page = client.get("/patient").text
+    assert "Skin and breathing" in page and 'name="rash"' in page and 'name="breathless"' in page
+    r = client.post("/patient/summary", data={"rash": "yes", "breathless": "yes", "notes": "x" * 2500})
+    assert r.status_code == 200
+    assert "I have a new skin rash: could it be linked to my muscle symptoms?" in r.text
+    assert "I am more short of breath, or I cough: should my lungs be checked?" in r.text
+    assert "(Shortened to the first 2,000 characters.)" in r.text and "x" * 2001 not in r.text
+    quiet = client.post("/patient/summary", data={"rash": "no", "notes": "short"}).text
+    assert "skin rash: could" not in quiet and "lungs be checked" not in quiet and "Shortened" not in quiet
+    # not findings of the flat case: the data block a clinician imports stays free of them
+    assert '"rash"' not in r.text and '"breathless"' not in r.text

@@ -548,6 +548,14 @@ PATIENT_SYMPTOMS: list[tuple[str, str]] = [
     ("symptom_myalgia", "Do your muscles ache or hurt?"),
     ("dysphagia", "Is it hard to swallow, or does food stick?"),
 ]
+#: (key, question) about the skin and the lungs: what tells dermatomyositis and antisynthetase syndrome apart from
+#: other muscle diseases; in the summary and its questions, not findings of the flat case (a patient cannot tell a
+#: heliotrope rash from another one, nor interstitial lung disease from breathlessness)
+PATIENT_SKIN_LUNGS: list[tuple[str, str]] = [
+    ("rash", "Have you noticed a new skin rash, for example on your eyelids, on your knuckles, or on your face, "
+             "neck or chest?"),
+    ("breathless", "Are you more short of breath than before, or do you have a dry cough that does not go away?"),
+]
 PATIENT_WEAK_AREAS: list[tuple[str, str]] = [
     ("neck", "neck (for example lifting your head off the pillow)"), ("shoulders", "shoulders and upper arms"),
     ("hips", "hips"), ("thighs", "thighs"), ("back", "back"),
@@ -573,8 +581,8 @@ _STOP = "(I will not stop any medicine without advice.)"
 @router.get("/patient", response_class=HTMLResponse)
 def patient() -> HTMLResponse:
     return HTMLResponse(_env.get_template("patient.html").render(
-        symptoms=PATIENT_SYMPTOMS, areas=PATIENT_WEAK_AREAS, history=PATIENT_HISTORY, tests=PATIENT_TESTS,
-        answers=_ANSWERS))
+        symptoms=PATIENT_SYMPTOMS, skin_lungs=PATIENT_SKIN_LUNGS, areas=PATIENT_WEAK_AREAS, history=PATIENT_HISTORY,
+        tests=PATIENT_TESTS, answers=_ANSWERS))
 
 
 def summary_questions(answers: dict[str, str]) -> list[str]:
@@ -600,6 +608,10 @@ def summary_questions(answers: dict[str, str]) -> list[str]:
         out.append(f"Would {', '.join(not_done[:-1]) + ' or ' if len(not_done) > 1 else ''}{not_done[-1]} be useful?")
     if answers.get("dysphagia") == "yes":
         out.append("Swallowing is hard for me: should it be checked?")
+    if answers.get("rash") == "yes":
+        out.append("I have a new skin rash: could it be linked to my muscle symptoms?")
+    if answers.get("breathless") == "yes":
+        out.append("I am more short of breath, or I cough: should my lungs be checked?")
     statin = answers.get("statin_exposure")
     if statin == "yes":
         out.append(f"Could the statin I take, or took, play a part? {_STOP}")
@@ -623,23 +635,26 @@ async def patient_summary(request: Request) -> HTMLResponse:
         v = form.get(key)
         return v if isinstance(v, str) and v in _ANSWERS else "unsure"
 
-    answers = {k: answer(k) for k, _q in PATIENT_SYMPTOMS + PATIENT_HISTORY + PATIENT_TESTS}
+    answers = {k: answer(k) for k, _q in PATIENT_SYMPTOMS + PATIENT_SKIN_LUNGS + PATIENT_HISTORY + PATIENT_TESTS}
     symptoms = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_SYMPTOMS]
+    skin_lungs = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_SKIN_LUNGS]
     areas = [label for k, label in PATIENT_WEAK_AREAS if form.get(f"weak_{k}") == "on"]
     history = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_HISTORY]
     tests = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_TESTS]
 
-    def text(key: str, limit: int) -> str:  # a file part of a multipart post counts as empty
+    def text(key: str, limit: int) -> tuple[str, bool]:  # a file part of a multipart post counts as empty
         v = form.get(key)
-        return v.strip()[:limit] if isinstance(v, str) else ""
+        v = v.strip() if isinstance(v, str) else ""
+        return v[:limit], len(v) > limit  # the text, and whether it was cut (the form's maxlength stops a browser)
 
-    since = text("since", 200)
-    notes = text("notes", 2000)
+    since, _cut = text("since", 200)
+    notes, notes_cut = text("notes", 2000)
     # the flat-case findings a clinician can import into myoclass (only what the patient answered yes or no)
     flat = {k: answers[k] == "yes" for k in PATIENT_FINDINGS if answers[k] in ("yes", "no")}
     today = _today()
     return HTMLResponse(_env.get_template("patient_summary.html").render(
-        symptoms=symptoms, areas=areas, history=history, tests=tests, since=since, notes=notes,
+        symptoms=symptoms, skin_lungs=skin_lungs, areas=areas, history=history, tests=tests, since=since,
+        notes=notes, notes_cut=notes_cut,
         questions=summary_questions(answers), date_iso=today.isoformat(),
         date_text=f"{today.day} {_MONTHS[today.month - 1]} {today.year}", flat=json.dumps(flat, indent=1)))
 
