@@ -521,3 +521,10 @@ def test_a_key_given_twice_is_a_422_naming_it_and_in_a_list_only_that_case(clien
                     content=b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": '
                             b'{"resourceType": "Patient", "id": "1", "id": "2"}}]}')
     assert r.status_code == 422 and assert_error_shape(r)[0]["field"] == "entry[0].resource.id"
+
+
+def test_a_body_that_is_not_utf8_is_named_so_with_the_byte(client: TestClient) -> None:
+    r = client.post("/api/v1/assess", content=b'{"case_id": "M\xfcller"}', headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    (err,) = assert_error_shape(r)
+    assert err["field"] == "(body)" and err["message"].startswith("not UTF-8 text (byte 0xfc at offset 14)")

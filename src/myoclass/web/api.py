@@ -172,6 +172,11 @@ def _decode(body: bytes, what: str, per_item: bool = False) -> Any:
         raise _Refused(_errors([{"field": e.path, "message": "given more than once; allowed: each key once per "
                                  "object"}])) from None
     except DecodeError as e:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as u:  # say so, where: the decoder's message names another position
+            raise _Refused(_errors([{"field": "(body)", "message": f"not UTF-8 text (byte 0x{body[u.start]:02x} at "
+                                     f"offset {u.start}); allowed: {what}, as UTF-8"}])) from None
         raise _Refused(_errors([{"field": "(body)", "message": f"not valid JSON ({str(e)[:200]}); allowed: {what}"}])) from None
 
 
