@@ -84,6 +84,9 @@ class Guidance:
     settled_by: tuple[str, ...] = ()
     #: the assessment the item advises ("heart", "lungs", "swallowing"); a case gets each one advised once
     advises: str | None = None
+    #: shown only once the criteria settle its label, never for a label the differential only makes likely
+    #: (:attr:`GuidanceContext.likely_label`): treatment follows a classification, not a probability
+    settled_only: bool = False
 
     def settled(self, ctx: GuidanceContext) -> bool:
         return bool(self.settled_by) and all(ctx.known(k) for k in self.settled_by)
@@ -230,7 +233,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "Treatment reported by the ENMC workshop for anti-HMGCR myopathy: corticosteroids with a second agent "
              "(e.g. methotrexate) started early; intravenous immunoglobulin is an option and has been used alone in "
              "selected patients; IVIG and/or rituximab are added if the response at about 6 months is inadequate.",
-             (C.ENMC_2017_IMNM, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_hmgcr")),
+             (C.ENMC_2017_IMNM, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_hmgcr"), settled_only=True),
     Guidance("statin.needs_negative_hmgcr",
              "A self-limited (toxic) statin myopathy can be concluded only when anti-HMGCR is negative; anti-HMGCR "
              "has not been tested.",
@@ -254,7 +257,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "Anti-SRP myopathy is often refractory. Reported by the ENMC workshop: corticosteroids with a second "
              "agent, and rituximab early if the response is insufficient (often by about 6 months); regimens "
              "including rituximab may respond best.",
-             (C.ENMC_2017_IMNM, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_srp")),
+             (C.ENMC_2017_IMNM, C.PINAL_FERNANDEZ_2018), "R", _label("imnm_anti_srp"), settled_only=True),
     # --- antibody-negative IMNM ---------------------------------------------------------------
     Guidance("seroneg.thyroid",
              "Thyroid function (TSH and free T4) has not been recorded: hypothyroid myopathy can be mistaken for IMNM "
@@ -384,11 +387,16 @@ def guidance_for(ctx: GuidanceContext) -> list[dict[str, Any]]:
     for g in GUIDANCE:
         if not g.shown(ctx) or (g.advises is not None and g.advises in advised):
             continue
+        likely_only = (ctx.likely_label is not None and isinstance(g.applies, _ForLabels)
+                       and ctx.label not in g.applies.labels)
+        if likely_only and g.settled_only:
+            continue
         if g.advises is not None:
             advised.add(g.advises)
         item = g.render(ctx)
-        if ctx.likely_label is not None and isinstance(g.applies, _ForLabels) and ctx.label not in g.applies.labels:
-            lead = ctx.likely_label  # shown for the likely label, not a settled one: the item says so
+        if likely_only:
+            lead = ctx.likely_label
+            assert lead is not None  # shown for the likely label, not a settled one: the item says so
             item = {**item, "likely_label": lead,
                     "text": f"Likely {label_name(lead)} ({open_share(ctx.likely[lead])} in the differential; the "
                             f"criteria leave it open). {item['text']}"}
