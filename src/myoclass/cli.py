@@ -17,7 +17,7 @@ from myoclass.criteria import Policy, describe
 from myoclass.examples import example_cases
 from myoclass.io.fhir import LocalCodes, case_to_resources, load_local_codes
 from myoclass.io.inputs import CaseInput, assessment_as_fhir, chart_bundle, input_report, read_inputs
-from myoclass.io.json import DecodeError, TooDeep, dumps, loads
+from myoclass.io.json import DecodeError, TooDeep, dumps, loads, not_utf8
 from myoclass.io.phenopacket import assessment_phenopacket, case_to_phenopacket
 from myoclass.io.rejects import Reject
 from myoclass.model.case import case_json_schema
@@ -336,10 +336,10 @@ def _read_text(file: str, per_line: bool = False) -> str:
         _fail(f"{name}: cannot be read ({e.strerror or e})")
     try:
         return data.decode("utf-8-sig")  # a byte-order mark, as some editors write, is not part of the JSON
-    except UnicodeDecodeError as e:
+    except UnicodeDecodeError:
         if per_line and b"\n" in data.strip():
             return data.decode("utf-8-sig", errors="surrogateescape")
-        _fail(f"{name}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); save it as UTF-8")
+        _fail(f"{name}: {not_utf8(data)}; save it as UTF-8")
 
 
 def _read_json(file: str) -> Any:

@@ -141,9 +141,12 @@ class RepeatedKey(InvalidJSON):
     """A JSON object that gives the same key twice (``{"ab_srp": true, "ab_srp": false}``): JSON decoders keep one of
     them silently, so it is refused. ``path`` names the key (``ab_srp``, ``[3].ab_srp``)."""
 
+    #: what is wrong and what is allowed, after the key's path
+    MESSAGE = "given more than once; allowed: each key once per object"
+
     def __init__(self, path: str) -> None:
         self.path = path
-        super().__init__(f"{path} is given more than once; allowed: each key once per object", "", 0)
+        super().__init__(f"{path} is {self.MESSAGE}", "", 0)
 
     def __str__(self) -> str:
         return self.msg

@@ -277,11 +277,14 @@ def _from_typed(f: pa.Field, col: pa.Array, bad: dict[int, str]) -> pa.Array:
     return out
 
 
+#: each field's column type
+_TYPE_OF = {f.name: f.type for f in FLAT_SCHEMA}
+
+
 def needs_conversion(schema: pa.Schema) -> bool:
     """Whether some column of ``schema`` (a key of the data dictionary) is not of its field's type: text (CSV), or a
     Parquet column typed otherwise, which :func:`_from_strings` converts cell by cell."""
-    target = {f.name: f.type for f in FLAT_SCHEMA}
-    return any(f.name in target and f.type != target[f.name] and not pa.types.is_null(f.type) for f in schema)
+    return any(f.name in _TYPE_OF and f.type != _TYPE_OF[f.name] and not pa.types.is_null(f.type) for f in schema)
 
 
 #: where the rows of a batch come from: one file, or (phenopackets) a file per row, the row's number its place in the list

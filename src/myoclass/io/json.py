@@ -18,7 +18,7 @@ from typing import Any
 from myoclass.errors import InvalidJSON, RepeatedKey, TooDeep
 
 __all__ = ["MAX_DEPTH", "DecodeError", "InvalidJSON", "RepeatedKey", "TooDeep", "check_depth", "check_unique_keys", "dumps",
-           "loads", "marked", "repeated_key"]
+           "loads", "marked", "not_utf8", "repeated_key", "repeated_keys_of_items"]
 
 #: the deepest nesting accepted in any JSON input (a list of flat cases is 2; an MMT-8 body is 2)
 MAX_DEPTH = 16
@@ -127,6 +127,25 @@ def repeated_key(obj: Any, path: str = "") -> str | None:
             stack.extend((v, _step(where, k)) for k, v in value.items() if isinstance(v, dict | list))
         elif isinstance(value, list):
             stack.extend((v, _step(where, i)) for i, v in enumerate(value) if isinstance(v, dict | list))
+    return None
+
+
+def repeated_keys_of_items(text: str | bytes, items: int) -> list[str | None] | None:
+    """For ``text``, a JSON array of ``items`` records (already known to be JSON), the path inside each record of the
+    first key it gives twice (None for a record without one); None when ``text`` is not such an array. For a caller
+    that refuses only the records that repeat a key (:func:`loads` with ``unique=False``)."""
+    keys = marked(text)
+    if not isinstance(keys, list) or len(keys) != items:
+        return None
+    return [repeated_key(k) for k in keys]
+
+
+def not_utf8(data: bytes) -> str | None:
+    """``not UTF-8 text (byte 0xfc at offset 14)`` for bytes that are not UTF-8 (a byte-order mark is), else None."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
     return None
 
 

@@ -10,7 +10,16 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from myoclass.errors import RepeatedKey
-from myoclass.io.json import MAX_DEPTH, DecodeError, TooDeep, check_depth, loads, marked, repeated_key
+from myoclass.io.json import (
+    MAX_DEPTH,
+    DecodeError,
+    TooDeep,
+    check_depth,
+    loads,
+    marked,
+    repeated_key,
+    repeated_keys_of_items,
+)
 from myoclass.io.rejects import Reject
 from myoclass.model.case import Case, InvalidCase, case_id_of, parse_case
 
@@ -88,13 +97,12 @@ def read_records(text: str, one: Callable[[Any, int], T | Reject],
         except DecodeError:
             whole = None  # not one document: read as JSON Lines
         else:
-            keys = marked(text)
             if isinstance(whole, list) and not (one_record is not None and one_record(whole)):
-                for i, obj in enumerate(whole, 1):
-                    twice = repeated_key(keys[i - 1]) if isinstance(keys, list) and len(keys) == len(whole) else None
+                repeats = repeated_keys_of_items(text, len(whole)) or [None] * len(whole)
+                for i, (obj, twice) in enumerate(zip(whole, repeats, strict=True), 1):
                     yield _repeated(i, obj, twice) if twice else one(obj, i)
             else:
-                twice = repeated_key(keys)
+                twice = repeated_key(marked(text))
                 yield _repeated(1, whole, twice) if twice else one(whole, 1)
             return
     for rec in json_lines(text.splitlines(), max_depth=None):

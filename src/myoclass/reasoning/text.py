@@ -35,6 +35,7 @@ __all__ = [
     "join_or",
     "label_name",
     "leading_share",
+    "likely_words",
     "no_label_likely",
     "not_settled",
     "open_share",
@@ -297,6 +298,13 @@ def presence_word(finding: str) -> str:
     if finding in ANTIBODIES:
         return "positive"
     return "done" if finding == "biopsy_performed" else "present"
+
+
+def likely_words(t: Mapping[str, Any]) -> str:
+    """How likely a next test's finding is under the differential's model (``positive: 3% likely``; "" where it is
+    not weighed). The finding is unknown, so possible: never "0%" (:func:`open_share`)."""
+    p = t.get("p_present")
+    return "" if p is None else f"{presence_word(t['finding'])}: {open_share(p)} likely"
 
 
 def share(p: float) -> str:
@@ -751,10 +759,8 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     lead = leading_now(a)
     for t in decides[:2]:
-        p = t.get("p_present")
         out.append({"finding": t["finding"], "step": _cap(step_text(t)),
-                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead),
-                    "likely": f"{presence_word(t['finding'])}: {open_share(p)} likely" if p is not None else ""})
+                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead), "likely": likely_words(t)})
     if not decides:
         for t in [t for t in a["next_tests"] if t["purpose"] == "rules_out"][:2]:
             why = str(t.get("why", ""))

@@ -24,7 +24,7 @@ from myoclass.criteria import describe
 from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
 from myoclass.io.inputs import assessment_as_fhir, input_of, input_report
-from myoclass.io.json import DecodeError, RepeatedKey, TooDeep, dumps, loads, marked, repeated_key
+from myoclass.io.json import DecodeError, RepeatedKey, TooDeep, dumps, loads, not_utf8, repeated_keys_of_items
 from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
@@ -143,15 +143,11 @@ def _per_item(body: bytes) -> list[Any] | None:
     """A list body whose items give a key twice: each such item replaced by a :class:`_RepeatedItem` (None when
     the body is not a list, or the repeat is not inside an item)."""
     data = loads(body, unique=False)
-    keys = marked(body)
-    if not isinstance(data, list) or not isinstance(keys, list) or len(keys) != len(data):
+    repeats = repeated_keys_of_items(body, len(data)) if isinstance(data, list) else None
+    if repeats is None:
         return None
-    out: list[Any] = list(data)
-    for i, k in enumerate(keys):
-        where = repeated_key(k)
-        if where is not None:
-            out[i] = _RepeatedItem(where, case_id_of(data[i]))
-    return out
+    return [obj if where is None else _RepeatedItem(where, case_id_of(obj))
+            for obj, where in zip(data, repeats, strict=True)]
 
 
 def _decode(body: bytes, what: str, per_item: bool = False) -> Any:
@@ -169,14 +165,11 @@ def _decode(body: bytes, what: str, per_item: bool = False) -> Any:
         items = _per_item(body) if per_item and e.path.startswith("[") else None
         if items is not None:
             return items
-        raise _Refused(_errors([{"field": e.path, "message": "given more than once; allowed: each key once per "
-                                 "object"}])) from None
+        raise _Refused(_errors([{"field": e.path, "message": RepeatedKey.MESSAGE}])) from None
     except DecodeError as e:
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError as u:  # say so, where: the decoder's message names another position
-            raise _Refused(_errors([{"field": "(body)", "message": f"not UTF-8 text (byte 0x{body[u.start]:02x} at "
-                                     f"offset {u.start}); allowed: {what}, as UTF-8"}])) from None
+        bad_text = not_utf8(body)  # say so, where: the decoder's message names another position
+        if bad_text is not None:
+            raise _Refused(_errors([{"field": "(body)", "message": f"{bad_text}; allowed: {what}, as UTF-8"}])) from None
         raise _Refused(_errors([{"field": "(body)", "message": f"not valid JSON ({str(e)[:200]}); allowed: {what}"}])) from None
 
 
@@ -290,7 +283,7 @@ def _assess_data(data: Any, what: str, settings: Settings, declared: bool | None
         for i, obj in enumerate(data):
             if isinstance(obj, _RepeatedItem):
                 parts.append(dumps({"index": i, "case_id": obj.case_id, "errors": [
-                    {"field": obj.path, "message": "given more than once; allowed: each key once per object"}]}
+                    {"field": obj.path, "message": RepeatedKey.MESSAGE}]}
                 ).encode("utf-8"))
                 continue
             try:

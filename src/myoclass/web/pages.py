@@ -40,13 +40,12 @@ from myoclass.reasoning.text import (
     label_name,
     leading_now,
     leading_share,
+    likely_words,
     no_label_likely,
     not_settled,
-    open_share,
     outcome_sets,
     outcome_text,
     policy_text,
-    presence_word,
     problem_text,
     set_verdict,
     share,
@@ -142,9 +141,8 @@ def settles(bits: float, entropy: float) -> str:
 
 def _likelihood(t: dict[str, Any]) -> str:
     """How likely the finding is under the model, in words ("" when the model does not weigh it)."""
-    p = t.get("p_present")
-    if p is not None:
-        return f"{presence_word(t['finding'])}: {open_share(p)} likely"  # unknown, so possible: never "0%"
+    if t.get("p_present") is not None:
+        return likely_words(t)
     values = t.get("p_values") or {}
     return " · ".join(f"{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items())
 
