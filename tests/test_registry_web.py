@@ -182,6 +182,12 @@ def test_api_without_a_token_is_401(app: Any, path: str) -> None:
     assert r.json()["errors"][0]["field"] == "Authorization"
 
 
+def test_api_refuses_an_accept_without_json(app: Any) -> None:
+    r = client(app).get("/api/v1/patients", headers={"accept": "application/xml"})
+    assert r.status_code == 406
+    assert r.json()["errors"][0]["field"] == "Accept"
+
+
 def test_api_post_without_a_token_is_401(app: Any) -> None:
     r = client(app).post("/api/v1/patients/P-1/visits", json={"visit_date": "2024-01-01"})
     assert r.status_code == 401

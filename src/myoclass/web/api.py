@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from myoclass.criteria import describe
 from myoclass.examples import example_cases
@@ -29,12 +30,13 @@ from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
 from myoclass.web.app import errors_response
+from myoclass.web.negotiation import not_acceptable
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, WorkPool, case_cost, list_cost
 
 if TYPE_CHECKING:
     from myoclass.web.app import Settings
 
-__all__ = ["JSON_MEDIA_TYPES", "is_json_type", "router"]
+__all__ = ["JSON_MEDIA_TYPES", "is_json_type", "require_json_accept", "router"]
 
 #: the request media types the POST endpoints accept (a charset parameter, if any, must be UTF-8)
 JSON_MEDIA_TYPES = ("application/json", "application/fhir+json")
@@ -197,8 +199,22 @@ _POST_ERRORS: dict[str, Any] = {
             "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}},
 }
 
-router = APIRouter(prefix="/api/v1", tags=["api"], responses={
-    400: _errors_doc("The Host header names a host this server does not serve (see --allowed-host)")})
+
+
+def require_json_accept(request: Request) -> None:
+    """406 (field ``Accept``) unless the request's Accept header admits JSON: every ``/api/v1`` endpoint answers
+    ``application/json``, and ``POST /api/v1/assess`` also ``application/fhir+json``
+    (:mod:`myoclass.web.negotiation`)."""
+    offered = JSON_MEDIA_TYPES if request.url.path.rstrip("/").endswith("/assess") else JSON_MEDIA_TYPES[:1]
+    refused = not_acceptable(request.headers.get("accept"), offered)
+    if refused is not None:
+        raise StarletteHTTPException(406, detail=refused)
+
+
+router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(require_json_accept)], responses={
+    400: _errors_doc("The Host header names a host this server does not serve (see --allowed-host)"),
+    406: _errors_doc("The Accept header admits no type this endpoint answers with (application/json; for "
+                     "/assess also application/fhir+json)")})
 
 
 @router.post(

@@ -280,7 +280,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if is_cds_path(request.url.path):  # CDS Hooks clients read FHIR errors
-        code = {404: "not-found", 405: "not-supported"}.get(exc.status_code, "processing")
+        code = {404: "not-found", 405: "not-supported", 406: "not-supported"}.get(exc.status_code, "processing")
         what = (f"{show(request.method)} is not allowed here; allowed: {headers.get('allow') or headers.get('Allow')}"
                 if exc.status_code == 405 else "no such CDS endpoint; allowed: /cds-services and the services it lists"
                 if exc.status_code == 404 else str(exc.detail)[:200])
@@ -288,6 +288,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         problem = {"field": "(path)", "message": "no such page or endpoint; allowed: the paths listed at /docs "
                                                  "(/openapi.json), /, /patient"}
+    elif exc.status_code == 406:
+        problem = {"field": "Accept", "message": str(exc.detail)[:300]}
     elif exc.status_code == 405:
         allowed = headers.get("allow") or headers.get("Allow") or "see /docs"
         problem = {"field": "(method)", "message": f"{show(request.method)} is not allowed here; allowed: {allowed}"}

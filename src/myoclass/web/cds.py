@@ -60,6 +60,7 @@ from myoclass.reasoning.text import (
 from myoclass.web.api import JSON_MEDIA_TYPES, is_json_type
 from myoclass.web.cds_auth import AuthError, Verifier
 from myoclass.web.fhir_fetch import Fetcher, FetchError, fill_template, server_allowed
+from myoclass.web.negotiation import not_acceptable
 from myoclass.web.outcome import operation_outcome
 from myoclass.web.pages import workspace_filled
 from myoclass.web.work import WorkPool
@@ -354,6 +355,12 @@ def _authenticate(request: Request, audiences: list[str]) -> Response | None:
     return None
 
 
+def _not_acceptable(request: Request) -> Response | None:
+    """406 (an OperationOutcome) unless the Accept header admits ``application/json``, the services' one answer."""
+    refused = not_acceptable(request.headers.get("accept"), JSON_MEDIA_TYPES[:1])
+    return None if refused is None else operation_outcome(406, [("not-supported", refused)])
+
+
 def _media_type_refused(request: Request) -> Response | None:
     raw = request.headers.get("content-type")
     if is_json_type(raw):
@@ -403,6 +410,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/cds-services")
 async def discovery(request: Request) -> Response:
     """The services, their hooks and prefetch templates."""
+    refused = _not_acceptable(request)
+    if refused is not None:
+        return _with_cors(request, refused)
     aud = [f"{_base_url(request)}/cds-services"]
     denied = await _pool(request).run(_authenticate, request, aud)
     if denied is not None:
@@ -427,7 +437,7 @@ async def _post(request: Request, service_id: str, work: Callable[..., Response]
     if service_id not in SERVICES:
         return _with_cors(request, operation_outcome(404, [("not-found", "no CDS service with this id; allowed: "
                                                                          + ", ".join(SERVICES))]))
-    refused = _media_type_refused(request)
+    refused = _not_acceptable(request) or _media_type_refused(request)
     if refused is not None:
         return _with_cors(request, refused)
     body = await request.body()

@@ -20,20 +20,20 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from myoclass.errors import InvalidCase, NotFound
 from myoclass.io.json import DecodeError, TooDeep, loads
 from myoclass.registry import service
-from myoclass.web.api import is_json_type
+from myoclass.web.api import is_json_type, require_json_accept
 from myoclass.web.app import errors_response
 from myoclass.web.auth import Action, Principal, bearer_token, principal_for, registry_web
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", include_in_schema=False)
+router = APIRouter(prefix="/api/v1", include_in_schema=False, dependencies=[Depends(require_json_accept)])
 
 
 def _unauthorised(message: str) -> JSONResponse:
