@@ -730,3 +730,18 @@ def test_the_access_log_never_holds_a_card_link_token(caplog: pytest.LogCaptureF
         assert c.get(urlsplit(link).path).status_code == 200
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
     assert "GET /cds/open/<token> 200" in logged and secret not in logged
+
+
+def test_a_ck_without_its_reference_range_is_named_on_the_card(open_client: TestClient) -> None:
+    # A CK result with no referenceRange: the value is read, its upper limit of normal is not presumed.
+    pid = "ck-no-range"
+    case = {"age_years": 55, "ck_u_l": 9000, "ab_hmgcr": True, "weakness_proximal_lower_symmetric": True}
+    r = open_client.post(PV, json=patient_view_request(chart_from_case(case, pid), pid, str(uuid.uuid4())))
+    (card,) = r.json()["cards"]
+    assert "**CK without its reference range:** CK 9,000 U/L is given without the laboratory's upper limit" \
+        in card["detail"]
+    assert "measure CK" not in card["detail"]
+    assert response_problems(r.json()) == []
+    case["ck_uln_u_l"] = 200
+    r = open_client.post(PV, json=patient_view_request(chart_from_case(case, pid), pid, str(uuid.uuid4())))
+    assert "reference range" not in r.json()["cards"][0]["detail"]

@@ -22,7 +22,7 @@ from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 from myoclass.reasoning.next_tests import add_leading_if, next_tests, rank_next_tests
-from myoclass.reasoning.text import summary_text
+from myoclass.reasoning.text import CK_ULN_TEST, summary_text
 from myoclass.reasoning.warnings import warnings_for
 
 __all__ = ["NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
@@ -159,6 +159,10 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
                       age_now=assessment_age(case.values))
     tests = rank_next_tests(tests, dif, c.state["biopsy_performed"])
     add_leading_if(tests, dif)
+    if case.values["ck_u_l"] is not None:  # CK measured; its reference range is what is missing
+        for t in tests:
+            if t["finding"] == "ck_u_l":
+                t["test"] = CK_ULN_TEST
     diff_out = _dx.rounded(dif.p_label)
     likely = {d["label"]: d["probability"] for d in diff_out}
     guidance = guidance_for(GuidanceContext(label, reach_set, case.values, likely))

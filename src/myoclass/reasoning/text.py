@@ -17,6 +17,7 @@ from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import IMNM_LABELS
 
 __all__ = [
+    "CK_ULN_TEST",
     "FINDING_TEXT",
     "GENETIC_HANDOFF_SHARE",
     "IN_THE_DIFFERENTIAL",
@@ -27,6 +28,7 @@ __all__ = [
     "POLICY_TEXT",
     "SET_SHORT",
     "VALUE_TEXT",
+    "ck_without_uln",
     "eular_band",
     "finding_name",
     "form_label",
@@ -419,9 +421,38 @@ _NOT_SETTLED = {
 }
 
 
+#: the next test on CK when a CK value is given without the laboratory's upper limit of normal (so its band is
+#: not known): the value is there, its reference range is what is missing
+CK_ULN_TEST = "record the laboratory's upper limit of normal for the CK measured"
+
+
+def ck_without_uln(values: Mapping[str, Any]) -> str | None:
+    """The warning for a CK given without its upper limit of normal, or None.
+
+    Without ``ck_uln_u_l`` the value cannot be placed in a band (normal, raised up to 15×, over 15× ULN), and no
+    laboratory's limit is presumed: the criteria and the differential read CK as not known, or, with
+    ``ck_elevated`` true, as raised by an unknown multiple."""
+    ck = values.get("ck_u_l")
+    if not isinstance(ck, int | float) or values.get("ck_uln_u_l") is not None:
+        return None
+    elevated = values.get("ck_elevated")
+    if elevated is False:
+        return None
+    shown = f"{ck:,.0f}" if float(ck).is_integer() else f"{ck:,g}"
+    if elevated:
+        return (f"CK {shown} U/L is recorded as raised but without the laboratory's upper limit of normal, so how "
+                "many times the limit it is (up to or over 15 times) is not known to the criteria or the "
+                "differential. Record the upper limit of normal (ck_uln_u_l).")
+    return (f"CK {shown} U/L is given without the laboratory's upper limit of normal, so whether it is raised is "
+            "not known: the criteria and the differential read CK as not known, and no laboratory's limit is "
+            "presumed. Record the upper limit of normal (ck_uln_u_l), or whether CK was raised (ck_elevated).")
+
+
 def not_settled(t: Mapping[str, Any]) -> str:
     """What a deciding next test still waits for, in the clinic's words ("anti-HMGCR not tested")."""
     key = t["finding"]
+    if key == "ck_u_l" and t.get("test") == CK_ULN_TEST:
+        return "CK's upper limit of normal not given"
     if key in ANTIBODIES:
         return f"{ANTIBODIES[key]} not tested"
     if key == "biopsy_performed":

@@ -13,7 +13,7 @@ from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS
 from myoclass.model.fields import ANTIBODIES
 from myoclass.reasoning.engine import OUTRANKED_BY_GENOTYPE, Engine
-from myoclass.reasoning.text import label_name, policy_text
+from myoclass.reasoning.text import ck_without_uln, label_name, policy_text
 
 __all__ = ["warnings_for"]
 
@@ -150,6 +150,9 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
                      "autoimmune myositis can coexist with a genetic one: review the variant's classification "
                      "against the antibody result and the rash.")
     # --- assays and antibodies ---
+    ck = ck_without_uln(vals)
+    if ck:
+        w.append(ck)
     if vals["ab_hmgcr"] and vals["ab_srp"]:
         w.append("Both anti-HMGCR and anti-SRP are reported positive, which is very rare; confirm both results. "
                  "The anti-HMGCR subtype is reported by precedence.")

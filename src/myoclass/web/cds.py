@@ -49,6 +49,7 @@ from myoclass.reasoning.text import (
     LABEL_TEXT,
     NO_LABEL_LIKELY,
     SET_SHORT,
+    ck_without_uln,
     finding_name,
     label_name,
     leading_share,
@@ -773,6 +774,9 @@ def _detail(case: Mapping[str, Any], a: Mapping[str, Any], unmapped: int, trunca
     else:
         settled = f"{s['certainty'] + ' ' if s.get('certainty') else ''}{LABEL_TEXT.get(label, label)}"
     lines.append(f"**Classification by the criteria:** {settled}. {still_possible(a)}".rstrip())
+    ck = ck_without_uln(case)
+    if ck:
+        lines.append(f"**CK without its reference range:** {ck}")
     diff = a.get("differential") or []
     if diff:
         top = [f"{i + 1}. {_cap(LABEL_IN_LIST.get(d['label'], d['label']))}: "
