@@ -745,3 +745,41 @@ def test_a_ck_without_its_reference_range_is_named_on_the_card(open_client: Test
     case["ck_uln_u_l"] = 200
     r = open_client.post(PV, json=patient_view_request(chart_from_case(case, pid), pid, str(uuid.uuid4())))
     assert "reference range" not in r.json()["cards"][0]["detail"]
+
+
+NECROTIZING = {"age_years": 45, "ck_u_l": 8000, "ck_uln_u_l": 200, "weakness_proximal_lower_symmetric": True,
+               "weakness_proximal_upper_symmetric": True, "biopsy_performed": True, "biopsy_necrosis_predominant": True}
+
+
+def _statin_order_for(case: dict[str, Any]) -> dict[str, Any]:
+    """The fixture's draft statin order, for a chart that holds ``case`` as `myoclass convert --to fhir` writes it
+    (the biopsy findings included), all in the 'findings' prefetch."""
+    request = fixture("order-sign-statin.json")
+    pid = request["context"]["patientId"]
+    resources = case_to_resources(case, patient_id=pid)
+    prefetch: dict[str, Any] = {k: None for k in PREFETCH}
+    prefetch["patient"] = next(r for r in resources if r["resourceType"] == "Patient")
+    prefetch["findings"] = {"resourceType": "Bundle", "type": "searchset",
+                            "entry": [{"resource": r} for r in resources if r["resourceType"] == "Observation"]}
+    request["prefetch"] = prefetch
+    return request
+
+
+def test_the_statin_card_keeps_the_anti_hmgcr_advice_to_anti_hmgcr_myopathy(open_client: TestClient) -> None:
+    url = "/cds-services/myoclass-statin-order-sign"
+    # anti-SRP IMNM (anti-HMGCR untested but under 1%), or anti-HMGCR known negative: no anti-HMGCR statin advice
+    for extra in ({"ab_srp": True}, {"ab_srp": False, "ab_hmgcr": False}):
+        r = open_client.post(url, json=_statin_order_for({**NECROTIZING, **extra}))
+        assert r.status_code == 200 and r.json() == {"cards": []}, extra
+    # IMNM likely, anti-HMGCR myopathy still open: an informational card asking for the test, no recommended deletion
+    r = open_client.post(url, json=_statin_order_for({**NECROTIZING, "ab_srp": False, "statin_exposure": False}))
+    assert response_problems(r.json()) == []
+    (card,) = r.json()["cards"]
+    assert card["indicator"] == "info"
+    assert card["summary"] == "IMNM likely; anti-HMGCR not tested: test it before a statin"
+    assert "The guidance below applies if it is positive." in card["detail"]
+    assert all(sg["isRecommended"] is False for sg in card["suggestions"])
+    # the same chart with anti-HMGCR positive: the warning, with the deletion recommended
+    r = open_client.post(url, json=_statin_order_for({**NECROTIZING, "ab_srp": False, "ab_hmgcr": True}))
+    (card,) = r.json()["cards"]
+    assert card["indicator"] == "warning" and card["suggestions"][0]["isRecommended"] is True

@@ -43,6 +43,7 @@ from myoclass.io.fhir import medication_class, read_fhir
 from myoclass.io.fhir.codes import HPO, LOINC, MYOCLASS, code_entries
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.model.fields import ANTIBODIES, FIELDS
+from myoclass.model.labels import IMNM_LABELS
 from myoclass.reasoning.guidance import GUIDANCE
 from myoclass.reasoning.text import (
     LABEL_IN_LIST,
@@ -646,6 +647,11 @@ DISCLAIMER = ("_Decision support for the treating clinician, not a diagnosis or 
 CK_SEVERE_ULN_MULTIPLE = 10
 
 
+#: the least share of anti-HMGCR myopathy in the differential for which the statin card asks for an anti-HMGCR test
+#: while another IMNM subtype leads (a policy threshold, not a published number)
+STATIN_OPEN_SHARE = 0.01
+
+
 def imnm_likely(a: Mapping[str, Any]) -> bool:
     """IMNM is likely: the criteria classify an IMNM subtype, or the leading label is one at 50% or more."""
     s = a["summary"]
@@ -905,11 +911,17 @@ def _guidance(item_id: str) -> dict[str, Any]:
 def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str, str]], base: str, state: CdsState,
                  service: Service, unmapped: int) -> dict[str, Any] | None:
     hmgcr = case.get("ab_hmgcr") is True
-    likely = imnm_likely(a)
-    if not hmgcr and not likely:
-        return None
     s = a["summary"]
     lead = s["leading_label"] if s["label"] == "undetermined" else s["label"]
+    # Another IMNM subtype likely: the anti-HMGCR statin advice applies only while anti-HMGCR myopathy is still
+    # open (anti-HMGCR not tested and at least STATIN_OPEN_SHARE of the differential); then the card is
+    # informational and asks for the test, without recommending that the order be deleted.
+    p_hmgcr = next((d["probability"] for d in a.get("differential") or [] if d["label"] == "imnm_anti_hmgcr"), 0.0)
+    hmgcr_open = (case.get("ab_hmgcr") is None and p_hmgcr >= STATIN_OPEN_SHARE
+                  and "imnm_anti_hmgcr" in s["reachable_labels"])
+    p_imnm = sum(d["probability"] for d in a.get("differential") or [] if d["label"] in IMNM_LABELS)
+    if not hmgcr and lead != "imnm_anti_hmgcr" and not (hmgcr_open and (imnm_likely(a) or p_imnm >= 0.5)):
+        return None
     exposed = case.get("statin_exposure")
     if hmgcr and "imnm_anti_hmgcr" in (s["label"], s["leading_label"]):
         summary = f"Anti-HMGCR myopathy: avoid {'restarting' if exposed is True else 'starting'} a statin"
@@ -921,8 +933,11 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
         summary = f"Likely anti-HMGCR myopathy ({leading_share(s)}): test anti-HMGCR before a statin"
         why = f"Anti-HMGCR myopathy is the most likely label ({leading_share(s)}); anti-HMGCR is not known to be positive."
     else:
-        summary = f"Likely {LABEL_IN_LIST.get(lead, label_name(lead))}: review this statin order"
-        why = f"IMNM is likely ({LABEL_TEXT.get(lead, lead)}, {leading_share(s)})."
+        summary = "IMNM likely; anti-HMGCR not tested: test it before a statin"
+        why = (f"IMNM is likely ({share(p_imnm)} in all; most likely {LABEL_TEXT.get(lead, lead)}, "
+               f"{leading_share(s)}), and anti-HMGCR myopathy is not "
+               f"ruled out ({share(p_hmgcr)} in the differential): {finding_name('ab_hmgcr')} is not known. The "
+               "guidance below applies if it is positive.")
     avoid = _guidance("hmgcr.statin_avoid")
     # a statin taken before: stopping it; exposure not recorded: the same advice, conditional; never taken: neither
     stop = {True: _guidance("hmgcr.statin_stop"), None: _guidance("hmgcr.statin_unknown")}.get(exposed)
@@ -942,14 +957,17 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
         *([f"**Chart items not used:** {unmapped}."] if unmapped else []),
         DISCLAIMER,
     ])
-    suggestions = [{"label": f"Remove the draft order for {o['name']}", "uuid": str(uuid.uuid4()), "isRecommended": True,
+    recommended = hmgcr or lead == "imnm_anti_hmgcr"
+    suggestions = [{"label": f"Remove the draft order for {o['name']}", "uuid": str(uuid.uuid4()),
+                    "isRecommended": recommended,
                     "actions": [{"type": "delete", "description": f"Delete the draft statin order ({o['name']})",
                                  "resourceId": f"MedicationRequest/{o['id']}"}]}
                    for o in orders if o["id"]]
     card_uuid = str(uuid.uuid4())
     state.issued(card_uuid, service.id, a["versions"])
     card: dict[str, Any] = {
-        "uuid": card_uuid, "summary": summary[:SUMMARY_LIMIT - 1], "indicator": "warning", "detail": detail,
+        "uuid": card_uuid, "summary": summary[:SUMMARY_LIMIT - 1], "indicator": "warning" if recommended else "info",
+        "detail": detail,
         "source": _source(a),
         "overrideReasons": [{"system": OVERRIDE_SYSTEM, "code": c, "display": d} for c, d in OVERRIDE_REASONS],
         "links": [_link(case, base, state)],
