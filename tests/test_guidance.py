@@ -398,3 +398,19 @@ def test_what_to_do_now_never_says_0_percent_for_an_unknown_finding_and_skips_an
                   "ab_hmgcr": False, "ab_srp": False, "weakness_proximal_upper_symmetric": True})
     assert "antibody.jo1" in {g["id"] for g in jo1["guidance"]}
     assert not any(line["step"].startswith("Anti-Jo-1:") for line in todo(jo1))
+
+
+def test_what_to_do_now_gives_the_advice_of_an_item_shown_for_the_likely_label() -> None:
+    """An item shown for the likely label keeps its "Likely X (p ...)" prefix and the gist of its own advice; the
+    line is never the prefix alone (fresh review, session 22)."""
+    from myoclass.reasoning.text import LIKELY_PREFIX_END, todo
+
+    a = assess({"age_years": 48, "age_at_onset_years": 48, "onset_tempo": "subacute", "ck_u_l": 8000,
+                "ck_uln_u_l": 200, "ab_srp": True, "weakness_proximal_upper_symmetric": True,
+                "weakness_proximal_lower_symmetric": True})
+    likely = [line["step"] for line in todo(a) if line["step"].startswith("Likely ")]
+    assert likely, todo(a)
+    for step in likely:
+        head, sep, advice = step.partition(LIKELY_PREFIX_END[:-2] + ": ")
+        assert sep and head.startswith("Likely IMNM, anti-SRP subtype (>99% in the differential; ")
+        assert len(advice) > 20 and advice.endswith(".")

@@ -29,7 +29,7 @@ from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
 from myoclass.model.labels import IMNM_LABELS
 from myoclass.reasoning.cancer_screening import SHELLY_2021
-from myoclass.reasoning.text import label_name, open_share
+from myoclass.reasoning.text import LIKELY_PREFIX_END, label_name, open_share
 
 __all__ = ["GUIDANCE", "LIKELY_FOR_GUIDANCE", "Guidance", "GuidanceContext", "guidance_for"]
 
@@ -398,8 +398,8 @@ def guidance_for(ctx: GuidanceContext) -> list[dict[str, Any]]:
             lead = ctx.likely_label
             assert lead is not None  # shown for the likely label, not a settled one: the item says so
             item = {**item, "likely_label": lead,
-                    "text": f"Likely {label_name(lead)} ({open_share(ctx.likely[lead])} in the differential; the "
-                            f"criteria leave it open). {item['text']}"}
+                    "text": f"Likely {label_name(lead)} ({open_share(ctx.likely[lead])} in the differential; "
+                            f"{LIKELY_PREFIX_END}{item['text']}"}
         out.append(item)
     values = ctx.values
     for ab in _ANTIBODY:

@@ -24,6 +24,7 @@ __all__ = [
     "LABEL_IN_LIST",
     "LABEL_SHORT",
     "LABEL_TEXT",
+    "LIKELY_PREFIX_END",
     "NO_LABEL_LIKELY",
     "POLICY_TEXT",
     "SET_SHORT",
@@ -768,6 +769,10 @@ def still_possible(a: Mapping[str, Any]) -> str:
     return text
 
 
+#: how the prefix of a guidance item shown for the likely label ends (:func:`myoclass.reasoning.guidance.guidance_for`)
+LIKELY_PREFIX_END = "the criteria leave it open). "
+
+
 def _gist(text: str) -> str:
     """The first sentence of a guidance text, with the second when the first is short ("IMNM is possible.")."""
     sentences: list[str] = re.findall(r".+?[.!?](?=\s|$)", text) or [text]
@@ -809,7 +814,11 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             continue
         if g["id"] == "cancer.screening" and (a.get("cancer_screening") or {}).get("risk") is None:
             continue  # a tier that waits on unknown factors is not a step yet; the guidance list gives it in full
-        out.append({"finding": "", "step": _gist(str(g["text"])), "detail": "", "likely": ""})
+        text = str(g["text"])
+        head, sep, rest = text.partition(LIKELY_PREFIX_END)
+        # an item shown for the likely label: its "Likely X (p ...)" prefix, then the gist of the item itself
+        step = f"{head}{LIKELY_PREFIX_END[:-2]}: {_gist(rest)}" if g.get("likely_label") and sep else _gist(text)
+        out.append({"finding": "", "step": step, "detail": "", "likely": ""})
     if not out:
         out.append({"finding": "", "step": "Nothing further is needed to settle the classification.", "detail": "",
                     "likely": ""})
