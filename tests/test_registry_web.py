@@ -833,3 +833,19 @@ def test_a_revoked_token_is_refused(app: Any) -> None:
     assert api.get("/api/v1/patients", headers=bearer(secret)).status_code == 200
     service.revoke_token(reg, info.id)
     assert api.get("/api/v1/patients", headers=bearer(secret)).status_code == 401
+
+
+def test_the_access_log_never_holds_a_patient_code(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A registry path's patient code (a pseudonym, or a real name typed by mistake) is logged as <code>."""
+    app = create_app(Settings(allowed_hosts=("testserver", "127.0.0.1"), access_log=True),
+                     registry=RegistryWebSettings(database_url=db_url))
+    c = client(app)
+    with caplog.at_level("INFO", logger="myoclass.access"):
+        c.get("/api/v1/patients/Jane%20Doe")
+        c.get("/registry/patients/Jane%20Doe/visits/new", follow_redirects=False)
+        c.get("/api/v1/patients")
+    logged = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "Jane" not in logged and "Doe" not in logged
+    assert "GET /api/v1/patients/<code> 401" in logged
+    assert "GET /registry/patients/<code>/visits/new " in logged
+    assert "GET /api/v1/patients 401" in logged

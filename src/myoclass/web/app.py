@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -147,16 +148,19 @@ def _normalise_host(name: str) -> str:
 #: paths whose last segment is a secret (a CDS card's link token opens the patient's case while it lives): logged
 #: without it
 _SECRET_PATHS = ("/cds/open/",)
+#: a patient's code in a registry path (meant to be a pseudonym, but a real name typed by mistake must not reach the
+#: log): logged as ``<code>``, the rest of the path kept
+_PATIENT_PATH = re.compile(r"^(/(?:api/v1|registry)/patients/)[^/]+")
 
 
 def _log_path(scope: Scope) -> str:
-    """The path for a log line: percent-encoded (no control characters), without the query or a link token, cut
-    short."""
+    """The path for a log line: percent-encoded (no control characters), without the query, a link token or a
+    registry patient's code, cut short."""
     path = str(scope.get("path", ""))
     for prefix in _SECRET_PATHS:
         if path.startswith(prefix):
             return prefix + "<token>"
-    p = quote(path, safe="/:@!$&'()*+,;=-._~")
+    p = _PATIENT_PATH.sub(r"\1<code>", quote(path, safe="/:@!$&'()*+,;=-._~"))
     return p if len(p) <= 200 else p[:197] + "..."
 
 
