@@ -800,3 +800,23 @@ def test_the_export_never_leaves_a_patients_dates_as_recorded() -> None:
     others = [f"P-{i}" for i in range(2_000)]
     assert all(date_shift(key, c).days == raw(c) for c in others if raw(c) != 0)
     assert all(date_shift(key, c).days != 0 for c in others)
+
+
+def test_a_child_is_graded_with_the_juvenile_thresholds(reg: S.Registry) -> None:
+    """The TIS thresholds follow the patient: onset before 18 -> juvenile DM's (30, 45, 70), else adult (20, 40, 60);
+    the same improvement is graded differently (fresh review, session 22)."""
+    head = ("patient_code,visit_date,age_years,age_at_onset_years,skin_heliotrope,physician_global,patient_global,"
+            "haq,mmt8_neck_flexors,mmt8_deltoid_middle,mmt8_biceps_brachii,mmt8_wrist_extensors,mmt8_gluteus_maximus,"
+            "mmt8_gluteus_medius,mmt8_quadriceps,mmt8_ankle_dorsiflexors\n")
+    rows = []
+    for code, age in (("CHILD-1", 7), ("ADULT-1", 47)):
+        rows.append(f"{code},2024-01-05,{age},{age},yes,6,6,1.5,6,6,6,6,6,6,6,6")
+        rows.append(f"{code},2024-06-05,{age},{age},yes,3,3,0.75,8,8,8,8,8,8,8,8")
+    res = S.import_visits(reg, head + "\n".join(rows) + "\n", "csv")
+    assert res.imported == 4, res.rejects
+    child, adult = S.patient_timeline(reg, "CHILD-1"), S.patient_timeline(reg, "ADULT-1")
+    assert (child.population, adult.population) == ("juvenile", "adult")
+    c, a = child.visits[1].tis, adult.visits[1].tis
+    assert c is not None and a is not None
+    assert c["tis_min"] == a["tis_min"] and c["population"] == "juvenile" and a["population"] == "adult"
+    assert S.patient_timeline(reg, "CHILD-1", "adult").population == "adult"  # asked for explicitly

@@ -590,10 +590,29 @@ def _running(treatments: Sequence[TreatmentInfo], on: dt.date) -> list[Treatment
     return [t for t in treatments if t.start_date <= on and (t.stop_date is None or t.stop_date >= on)]
 
 
-def patient_timeline(registry: Registry, patient_code: str, population: str = "adult") -> Timeline:
+#: the onset age (years) below which a patient's TIS uses the juvenile DM thresholds (the juvenile criteria's
+#: population: onset before 18, Rider et al. 2017)
+JUVENILE_ONSET_BELOW = 18
+
+
+def _population_of(visits: Sequence[Visit]) -> str:
+    """``juvenile`` when the recorded age at onset (or, without it, the age at the first visit that records one)
+    is under :data:`JUVENILE_ONSET_BELOW`; else ``adult`` (also when no age is recorded)."""
+    for key in ("age_at_onset_years", "age_years"):
+        for v in visits:
+            age = json.loads(v.findings_json).get(key)
+            if isinstance(age, int | float) and not isinstance(age, bool):
+                return "juvenile" if age < JUVENILE_ONSET_BELOW else "adult"
+    return "adult"
+
+
+def patient_timeline(registry: Registry, patient_code: str, population: str | None = None) -> Timeline:
     """A patient's visits in date order, each with CK ×ULN, MMT-8, the treatments running, the TIS against the
-    first visit (with its category) and the stored assessment's labels and differential. Raises NotFound."""
-    if population not in ("adult", "juvenile"):
+    first visit (with its category) and the stored assessment's labels and differential. Raises NotFound.
+
+    ``population`` picks the TIS thresholds; by default the patient's own (:func:`_population_of`: juvenile for an
+    onset before 18)."""
+    if population is not None and population not in ("adult", "juvenile"):
         raise RegistryError(f"population: {population!r} is not allowed; allowed: adult, juvenile")
     with registry.db.read() as s:
         p = s.execute(select(Patient).where(Patient.patient_code == patient_code)).scalar_one_or_none()
@@ -604,6 +623,8 @@ def patient_timeline(registry: Registry, patient_code: str, population: str = "a
             select(AssessmentRow).where(AssessmentRow.visit_id.in_([v.id for v in visits]))).scalars()}
         treatments = [TreatmentInfo(t.agent, t.treatment_class, t.start_date, t.stop_date) for t in s.execute(
             select(Treatment).where(Treatment.patient_id == p.id).order_by(Treatment.start_date, Treatment.agent)).scalars()]
+    if population is None:
+        population = _population_of(visits)
     out: list[TimelineVisit] = []
     baseline = _measures(visits[0]) if visits else None
     for i, v in enumerate(visits):
