@@ -632,6 +632,10 @@ def test_an_open_last_visit_whose_leading_label_is_below_one_half_says_so(app: A
     assert last.label == "undetermined" and last.leading_probability is not None and last.leading_probability < 0.5
     html = c.get("/registry/patients/P-WEB-THIN").text
     assert "the criteria leave it open; no label is more likely than not)" in html
+    # the patient list gives the leading label with its share, and says the same (fresh review, session 22)
+    p = last.leading_probability
+    row = re.search(r'<a href="/registry/patients/P-WEB-THIN">.*?</tr>', c.get("/registry").text, flags=re.S)
+    assert row is not None and f"({round(100 * p)}%); no label is more likely than not</td>" in row.group(0)
     assert "more likely than not" not in c.get(f"/registry/patients/{patient}").text  # its last visit is settled
 
 

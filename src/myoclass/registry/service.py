@@ -125,6 +125,8 @@ class PatientSummary:
     last_ck_uln_u_l: float | None
     #: the last visit's CK as a multiple of its upper limit of normal (None when either is unknown)
     last_ck_x_uln: float | None
+    #: the last visit's leading label's probability in the differential
+    last_leading_probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -561,7 +563,7 @@ def list_patients(registry: Registry) -> list[PatientSummary]:
     last = (select(Visit.patient_id, func.max(Visit.visit_date).label("last"), func.count(Visit.id).label("n"))
             .group_by(Visit.patient_id).subquery())
     q = (select(Patient.patient_code, last.c.n, Visit.visit_date, AssessmentRow.label, AssessmentRow.leading_label,
-                Visit.ck_u_l, Visit.ck_uln_u_l)
+                Visit.ck_u_l, Visit.ck_uln_u_l, AssessmentRow.leading_probability)
          .select_from(Patient)
          .outerjoin(last, last.c.patient_id == Patient.id)
          .outerjoin(Visit, and_(Visit.patient_id == Patient.id, Visit.visit_date == last.c.last))
@@ -569,7 +571,8 @@ def list_patients(registry: Registry) -> list[PatientSummary]:
          .order_by(Patient.patient_code))
     with registry.db.read() as s:
         rows = s.execute(q).all()
-    return [PatientSummary(code, n or 0, d, lab, lead, ck, uln, _x_uln(ck, uln)) for code, n, d, lab, lead, ck, uln in rows]
+    return [PatientSummary(code, n or 0, d, lab, lead, ck, uln, _x_uln(ck, uln), p)
+            for code, n, d, lab, lead, ck, uln, p in rows]
 
 
 def _x_uln(ck: float | None, uln: float | None) -> float | None:

@@ -38,7 +38,7 @@ from myoclass.errors import InvalidCase, NotFound, Problem, RegistryError
 from myoclass.followup import MUSCLES
 from myoclass.followup.tis import TIS_CITATION
 from myoclass.model.fields import FIELDS
-from myoclass.reasoning.text import NO_LABEL_LIKELY, form_label, label_name, no_label_likely, share
+from myoclass.reasoning.text import NO_LABEL_LIKELY, form_label, label_name, leading_share, no_label_likely, share
 from myoclass.registry import service
 from myoclass.registry.rows import validate_row
 from myoclass.web import plots
@@ -293,6 +293,20 @@ def patient_href(code: str) -> str:
     return f"/registry/patients/{quote(code, safe='')}"
 
 
+def _leading_text(label: str | None, leading: str | None, p: float | None) -> str:
+    """The most likely label with its share as every answer shows it (never 100% while the criteria leave the label
+    open; "no label is more likely than not" at 50% or less), or "—"."""
+    if not leading:
+        return "—"
+    if p is None:
+        return _cap(label_name(leading))
+    summary = {"label": label or "undetermined", "leading_probability": p}
+    text = f"{_cap(label_name(leading))} ({leading_share(summary)})"
+    if summary["label"] == "undetermined" and no_label_likely(p):
+        text += f"; {NO_LABEL_LIKELY}"
+    return text
+
+
 def patient_rows(patients: list[service.PatientSummary]) -> list[dict[str, Any]]:
     rows = []
     for p in patients:
@@ -304,7 +318,7 @@ def patient_rows(patients: list[service.PatientSummary]) -> list[dict[str, Any]]
             ck = "—"
         rows.append({"code": p.patient_code, "href": patient_href(p.patient_code),
                      "label": _cap(_label_text(p.last_label)),
-                     "leading": _cap(label_name(p.last_leading_label)) if p.last_leading_label else "—",
+                     "leading": _leading_text(p.last_label, p.last_leading_label, p.last_leading_probability),
                      "ck": ck, "last_visit": p.last_visit_date.isoformat() if p.last_visit_date else "—",
                      "visits": p.visits})
     return rows
@@ -387,8 +401,7 @@ def timeline_view(t: service.Timeline) -> dict[str, Any]:
         else:
             ck_text = "—"
         label = _cap(_label_text(v.label))
-        leading = (f"{_cap(label_name(v.leading_label))} {share(v.leading_probability)}"
-                   if v.leading_label and v.leading_probability is not None else "—")
+        leading = _leading_text(v.label, v.leading_label, v.leading_probability)
         rows.append({"date": v.visit_date.isoformat(), "ck": ck_text, "mmt": _mmt_text(v), "haq": _fmt(v.haq),
                      "globals": f"{_fmt(v.physician_global)} / {_fmt(v.patient_global)}",
                      "extramuscular": _fmt(v.extramuscular),
@@ -408,7 +421,8 @@ def timeline_view(t: service.Timeline) -> dict[str, Any]:
             headline = f"{_cap(label_name(last.label))} (criteria met at the visit of {last.visit_date.isoformat()})"
         elif last.leading_label and last.leading_probability is not None:
             far = f"; {NO_LABEL_LIKELY}" if no_label_likely(last.leading_probability) else ""
-            headline = (f"Most likely: {label_name(last.leading_label)} — {share(last.leading_probability)} "
+            shown = leading_share({"label": "undetermined", "leading_probability": last.leading_probability})
+            headline = (f"Most likely: {label_name(last.leading_label)} — {shown} "
                         f"(visit of {last.visit_date.isoformat()}; the criteria leave it open{far})")
         else:
             headline = f"Not yet determined (visit of {last.visit_date.isoformat()})"
