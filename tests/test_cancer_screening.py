@@ -154,3 +154,16 @@ def test_no_screening_notes_where_the_guideline_does_not_apply() -> None:
     r = risk(NONE_PRESENT, "hereditary_myopathy")
     assert r["reasons"] == r["notes"] == [
         "No idiopathic inflammatory myopathy is classified or reachable: the guideline does not apply."]
+
+
+def test_it_applies_when_every_label_still_possible_is_an_adult_iim_other_than_ibm() -> None:
+    """IMNM met with only its subtype open: an inflammatory myopathy is certain, so the guideline applies (fresh
+    review, session 22); while IBM, a juvenile label or a non-inflammatory label is still possible it waits."""
+    values = {"age_years": 48}
+    both_imnm = cancer_screening(values, "undetermined", frozenset({"imnm_anti_hmgcr", "imnm_anti_srp"}))
+    assert both_imnm["applicable"] is True
+    assert "Applies once an inflammatory myopathy is confirmed." not in both_imnm["notes"]
+    for reachable in ({"imnm_anti_srp", "ibm"}, {"imnm_anti_srp", "jdm"}, {"imnm_anti_srp", "not_iim"}):
+        open_ = cancer_screening(values, "undetermined", frozenset(reachable))
+        assert open_["applicable"] is None, reachable
+        assert "Applies once an inflammatory myopathy is confirmed." in open_["notes"]

@@ -74,6 +74,9 @@ BUCHBINDER_2001 = Citation(
 _IIM_LABELS = {"imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "dm", "adm", "jdm", "juvenile_myositis_other",
                "ibm", "antisynthetase", "pm", "nonspecific_myositis"}
 
+#: the inflammatory myopathies the guideline applies to once one of them is certain (not IBM, not juvenile)
+_ADULT_IIM_NOT_IBM = _IIM_LABELS - {"ibm", "jdm", "juvenile_myositis_other"}
+
 Tri = bool | None
 
 
@@ -257,7 +260,9 @@ def cancer_screening(values: Mapping[str, Any], label: str, reachable: frozenset
         notes.append(_IBM_EVIDENCE)
         sources += [SHELLY_2021, BUCHBINDER_2001]
     else:
-        applicable = True if label in _IIM_LABELS else None
+        # settled, or every label still possible is an adult inflammatory myopathy other than IBM (e.g. IMNM met,
+        # only its subtype open): the guideline applies whatever the open findings turn out to be
+        applicable = True if label in _IIM_LABELS or reachable <= _ADULT_IIM_NOT_IBM else None
         if applicable is None:
             notes.append("Applies once an inflammatory myopathy is confirmed.")
     if applicable is False:
