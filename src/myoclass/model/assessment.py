@@ -368,8 +368,9 @@ class CancerScreening(TypedDict):
 
     #: full reference of the guideline
     guideline: str
-    #: true: the guideline applies; false: it does not (no IIM reachable, juvenile onset, or inclusion body myositis,
-    #: which the risk tiers do not cover); null: it applies once an IIM is confirmed
+    #: true: the guideline applies (an adult IIM other than IBM is classified, or every label still possible is one,
+    #: e.g. IMNM met with its subtype open); false: it does not (no IIM reachable, juvenile onset, or inclusion body
+    #: myositis, which the risk tiers do not cover); null: it applies once an IIM is confirmed
     applicable: bool | None
     #: the risk category when settled (and the guideline may apply), else null
     risk: Risk | None
