@@ -107,7 +107,13 @@ def _check(a: dict[str, Any], bundle: dict[str, Any], resources: list[dict[str, 
     assert status["system"] == "http://terminology.hl7.org/CodeSystem/condition-ver-status"
     lead_p = a["summary"]["leading_probability"]
     assert status["code"] == ("confirmed" if settled else "provisional" if lead_p > 0.5 else "differential")
-    assert condition["code"]["coding"] == LABEL_CODES[label].codings()
+    # an open label (the leading one) is not an active diagnosis and carries no billing code
+    assert condition["code"]["coding"] == LABEL_CODES[label].codings(exclude=() if settled else ("icd10cm",))
+    if not settled:
+        assert "clinicalStatus" not in condition
+        assert not any(c["system"] == "http://hl7.org/fhir/sid/icd-10-cm" for c in condition["code"]["coding"])
+    elif label != "not_iim":
+        assert condition["clinicalStatus"]["coding"][0]["code"] == "active"
     assert condition["code"]["coding"][0] == {"system": LABEL_SYSTEM, "code": label, "display": LABEL_CODES[label].text}
     assert condition["code"]["text"] == LABEL_CODES[label].text
 

@@ -117,19 +117,20 @@ class LabelCodes:
         """The codes of one terminology."""
         return tuple(c for c in self.codes if c.terminology == key)
 
-    def codings(self, *, local: bool = True) -> list[dict[str, str]]:
-        """Every code as a FHIR Coding, in the table's terminology order; with ``local``, first myoclass's own label
-        code (only for a label of the vocabulary)."""
+    def codings(self, *, local: bool = True, exclude: tuple[str, ...] = ()) -> list[dict[str, str]]:
+        """Every code as a FHIR Coding, in the table's terminology order, but those of the terminologies in
+        ``exclude``; with ``local``, first myoclass's own label code (only for a label of the vocabulary)."""
         out: list[dict[str, str]] = []
         if local and self.label in LABELS:
             out.append({"system": LABEL_SYSTEM, "code": self.label, "display": self.text})
         for t in TERMINOLOGIES:
-            out.extend(c.coding() for c in self.in_terminology(t.key))
+            if t.key not in exclude:
+                out.extend(c.coding() for c in self.in_terminology(t.key))
         return out
 
-    def codeable_concept(self, *, local: bool = True) -> dict[str, object]:
-        """A FHIR CodeableConcept: every coding and the table's text."""
-        codings = self.codings(local=local)
+    def codeable_concept(self, *, local: bool = True, exclude: tuple[str, ...] = ()) -> dict[str, object]:
+        """A FHIR CodeableConcept: every coding (but the terminologies in ``exclude``) and the table's text."""
+        codings = self.codings(local=local, exclude=exclude)
         return {"coding": codings, "text": self.text} if codings else {"text": self.text}
 
 

@@ -6,7 +6,9 @@ so relative references such as ``Patient/p1`` resolve inside the Bundle), the Co
 - **Condition**: ``code`` carries every coding of the label (:mod:`myoclass.io.label_codes`): the strict label when it
   is settled, else the leading label of the differential. ``verificationStatus`` is ``confirmed`` only for a settled
   strict label, otherwise ``provisional`` (the leading label above 50%) or ``differential`` (50% or less), and an
-  unsettled Condition carries the differential in the extension :data:`DIFFERENTIAL_URL`. ``evidence[0].detail``
+  unsettled Condition carries the differential in the extension :data:`DIFFERENTIAL_URL`, has no ``clinicalStatus``
+  (it is not an active diagnosis; FHIR's con-3 asks for one only on problem-list items) and no ICD-10-CM coding
+  (:data:`UNSETTLED_WITHOUT`). ``evidence[0].detail``
   references the input resources named in ``evidence``; a note names myoclass and every criteria set's version.
 - **RiskAssessment** (``status`` final): one prediction for the EULAR/ACR 2017 probability of an idiopathic
   inflammatory myopathy (``probabilityDecimal`` in percent, as R4 reads a decimal probability, or ``probabilityRange``
@@ -35,8 +37,13 @@ __all__ = [
     "DIFFERENTIAL_URL",
     "FULL_URL_BASE",
     "METHOD_SYSTEM",
+    "UNSETTLED_WITHOUT",
     "assessment_bundle",
 ]
+
+#: the terminologies an unsettled Condition (the leading label, not a classification) is not coded in: billing
+#: codes (ICD-10-CM) would put a probability on a claim or a problem list
+UNSETTLED_WITHOUT = ("icd10cm",)
 
 #: the base of every entry's ``fullUrl`` (``<base><type>/<id>``): a RESTful form, so ``Type/id`` references resolve
 FULL_URL_BASE = "http://myoclass.org/fhir/"
@@ -227,10 +234,12 @@ def assessment_bundle(assessment: Mapping[str, Any], *, resources: Sequence[Mapp
         "id": condition_id,
         "meta": {"lastUpdated": instant},
         "extension": [] if settled else [_differential_extension(assessment)],
-        # a negative result ("no IIM") is not a condition that can be active
-        "clinicalStatus": None if label == "not_iim" else {"coding": [{"system": _CLINICAL, "code": "active"}]},
+        # a negative result ("no IIM") is not a condition that can be active; nor is a label the criteria leave open
+        # (an active, billable-coded Condition would reach problem lists that ignore verificationStatus)
+        "clinicalStatus": (None if label == "not_iim" or not settled
+                           else {"coding": [{"system": _CLINICAL, "code": "active"}]}),
         "verificationStatus": {"coding": [{"system": _VERIFICATION, "code": _verification(settled, summary)}]},
-        "code": codes.codeable_concept(),
+        "code": codes.codeable_concept(exclude=() if settled else UNSETTLED_WITHOUT),
         "subject": subject,
         "recordedDate": instant,
         "evidence": [{"detail": details}] if details else [],
