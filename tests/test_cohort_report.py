@@ -302,3 +302,27 @@ def test_batch_then_report_end_to_end(tmp_path: Path) -> None:
         assert '<svg class="calib"' in page and "<script" not in page
     t = read_results(tmp_path / "scored.parquet")
     assert cohort_report(t)["leading"]["reading"] == "clinic"
+
+
+def test_the_cases_the_criteria_leave_open_are_measured_apart() -> None:
+    """Settled cases carry their label at nearly 1: the report gives the open cases' figures on their own (fresh
+    review, session 22), says when the reading policy is not recorded, and escapes '<' in the decile table."""
+    rows = _calibration_rows()
+    rows[0] = {**rows[0], "label": "dm"}  # settled, and right
+    rows[1] = {**rows[1], "label": "dm"}
+    rep = cohort_report(_scored(rows))
+    cal = rep["calibration"]
+    assert (cal["patients"], cal["leading_right"]) == (4, 3)
+    oc = cal["open_cases"]
+    assert (oc["patients"], oc["leading_right"], oc["top2_right"]) == (2, 1, 2)
+    assert oc["leading_accuracy"] == 0.5
+    # by hand: adm reference, dm 0.55 / adm 0.45 -> 0.55^2 + 0.55^2; ibm reference, ibm 0.35 / pm 0.33 / not_iim 0.32
+    assert oc["brier"] == pytest.approx(((0.55**2 + 0.55**2) + (0.65**2 + 0.33**2 + 0.32**2)) / 2)
+    page = report_html(rep)
+    assert "Among the <strong>2</strong> of them whose label the criteria leave open" in page
+    assert "right for 1 (50.0%)" in page
+    assert "reading policy is not recorded in this file" in page
+    assert "to &lt; 0.4" in page and "to < 0." not in page
+    settled_only = cohort_report(_scored([{**r, "label": "dm"} for r in _calibration_rows()]))
+    assert settled_only["calibration"]["open_cases"]["patients"] == 0
+    assert "None of them has a label the criteria leave open" in report_html(settled_only)

@@ -605,6 +605,10 @@ def report(
     if cal and cal["patients"]:
         msg += (f"; against {cal['patients']:,} reference labels the most likely label is right for "
                 f"{100 * cal['leading_accuracy']:.1f}% (Brier score {cal['brier']:.3f})")
+        oc = cal.get("open_cases")
+        if oc and oc["patients"]:
+            msg += (f"; of them, {oc['patients']:,} left open by the criteria: right for "
+                    f"{100 * oc['leading_accuracy']:.1f}% (Brier score {oc['brier']:.3f})")
     if "diff" in payload:
         msg += f", {payload['diff']['reclassified']:,} reclassified since {previous}"
     typer.echo(f"{msg} -> {output} and {output.with_suffix('.json')}", err=True)

@@ -281,6 +281,18 @@ def _calibration_of(t: pa.Table, notes: list[str]) -> dict[str, Any] | None:
         notes.append("This file has a reference_label column but no differential column (it was scored before "
                      "myoclass gave the differential), so the calibration is not measured.")
         return None
+    cal = _calibration_rows(t)
+    if "label" in t.column_names:
+        # the same figures for the cases the criteria leave open: settled cases carry their label at (nearly) 1, so
+        # mixed in they make the differential look better calibrated than it is where it is needed
+        open_cal = _calibration_rows(t.filter(pc.equal(_text_column(t, "label"), "undetermined")))
+        cal["open_cases"] = {k: open_cal[k] for k in (
+            "patients", "leading_right", "leading_accuracy", "top2_right", "top2_accuracy", "brier", "confident")}
+    return cal
+
+
+def _calibration_rows(t: pa.Table) -> dict[str, Any]:
+    """:func:`calibration` of the rows of ``t`` (with its reference_label and differential columns)."""
     ref = _text_column(t, REFERENCE)
     dif = t.column("differential")
     if pa.types.is_string(dif.type) or pa.types.is_large_string(dif.type) or pa.types.is_null(dif.type):
@@ -472,6 +484,10 @@ def _leading_html(rep: dict[str, Any]) -> list[str]:
         out.append(f"<p>The differential read the findings with the <strong>{html.escape(lead['reading'])}"
                    "</strong> reading policy (clinic: an unknown finding is not assessed; record: a salient finding "
                    "not mentioned is weak evidence of absence).</p>")
+    else:
+        out.append("<p>The differential's reading policy is not recorded in this file: a CSV or JSON Lines output "
+                   "carries no metadata (a Parquet output does). <code>myoclass batch</code> uses the clinic reading "
+                   "unless <code>--reading record</code> was given.</p>")
     if lead["differential_inexact"]:
         out.append(f"<p>The differential is approximate (computed within a stated bound instead of exactly) for "
                    f"{_pct(lead['differential_inexact'], n)} of the cases.</p>")
@@ -562,6 +578,21 @@ def _calibration_html(cal: dict[str, Any]) -> list[str]:
                f"scores {1 - 1 / len(LABELS):.3f})</td><td>{cal['brier']:.3f}</td></tr>"
                f"<tr><td class=k>most likely label with probability &ge; {conf['threshold']:.1f}</td>"
                f"<td>{conf_txt}</td></tr></table></div>")
+    oc = cal.get("open_cases")
+    if oc is not None:
+        if oc["patients"]:
+            oconf = oc["confident"]
+            out.append(f"<p>Among the <strong>{oc['patients']:,}</strong> of them whose label the criteria leave open "
+                       f"(where the differential is what answers): the most likely label is right for "
+                       f"{_pct(oc['leading_right'], oc['patients'])}, the reference is among the two most likely for "
+                       f"{_pct(oc['top2_right'], oc['patients'])}, Brier score {oc['brier']:.3f}; probability &ge; "
+                       f"{oconf['threshold']:.1f} for {_pct(oconf['patients'], oc['patients'])}"
+                       + (f", right for {_pct(oconf['right'], oconf['patients'])}" if oconf["patients"] else "")
+                       + ". The rest are settled by the criteria, where the differential puts nearly all its weight "
+                         "on the label.</p>")
+        else:
+            out.append("<p>None of them has a label the criteria leave open: every figure above is of settled "
+                       "cases, where the differential puts nearly all its weight on the label.</p>")
     out.append(_calibration_svg(cal))
     out.append("<p class=legend>Each circle is a decile of the most likely label's probability, placed at the "
                "decile's mean predicted probability and the share of its patients whose reference label is the most "
@@ -572,7 +603,7 @@ def _calibration_html(cal: dict[str, Any]) -> list[str]:
                "<th>patients</th><th>mean predicted</th><th>observed share right</th><th>95% interval</th></tr>")
     for d in cal["deciles"]:
         if d["patients"]:
-            out.append(f"<tr><td class=k>{d['from']:.1f} to {'< ' if d['decile'] < 9 else ''}{d['to']:.1f}</td>"
+            out.append(f"<tr><td class=k>{d['from']:.1f} to {'&lt; ' if d['decile'] < 9 else ''}{d['to']:.1f}</td>"
                        f"<td>{d['patients']:,}</td><td>{d['mean_predicted']:.3f}</td><td>{d['observed']:.3f}</td>"
                        f"<td>{d['observed_low']:.2f}&ndash;{d['observed_high']:.2f}</td></tr>")
     out.append("</table></div>")
