@@ -93,7 +93,7 @@ EularSubgroup = Literal[
 #: IMACS 2023 cancer-screening risk categories
 Risk = Literal["standard", "moderate", "high"]
 #: what a next test is for
-Purpose = Literal["decides", "rules_out"]
+Purpose = Literal["decides", "rules_out", "informs"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +282,10 @@ class NextTest(TypedDict):
     #: the flat-case key (data dictionary) whose value to find out
     finding: str
     #: ``decides``: its result changes the label or narrows ``reachable_labels``; ``rules_out``: an unknown mimic
-    #: finding to rule out while a diagnosis of exclusion is reachable
+    #: finding to rule out while a diagnosis of exclusion is reachable; ``informs``: while the label is open, a
+    #: finding no result of which changes ``reachable_labels`` but which moves the differential (expected
+    #: information at least 0.1 bits; at most 5, of history, examination, antibodies, organ involvement, EMG
+    #: and MRI)
     purpose: Purpose
     #: the label if the finding is present / positive (a biopsy: if one were done); null for banded findings and
     #: ``rules_out``

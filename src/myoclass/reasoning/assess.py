@@ -15,13 +15,14 @@ from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.logic.diagram import analyse
 from myoclass.model.assessment import Assessment
 from myoclass.model.case import Case, parse_case
+from myoclass.model.fields import BIOPSY_ITEMS
 from myoclass.model.findings import MIMICS, assessment_age, case_state, display_state
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
 from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
-from myoclass.reasoning.next_tests import add_leading_if, next_tests, rank_next_tests
+from myoclass.reasoning.next_tests import add_informative, add_leading_if, next_tests, rank_next_tests
 from myoclass.reasoning.text import CK_ULN_TEST, summary_text
 from myoclass.reasoning.warnings import warnings_for
 
@@ -133,6 +134,28 @@ def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy(), reading: st
     return cast(Assessment, assess_case(case, policy, reading))
 
 
+#: a biopsy item's test once a biopsy was done: the biopsy is read again, not repeated
+BIOPSY_REVIEW_TEST = "review the biopsy (ask the pathologist)"
+#: the course after a statin was stopped, while statin use itself is not recorded
+STATIN_COURSE_IF_TAKEN = "record the course after the statin was stopped (if one was taken)"
+
+
+def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> None:
+    """A next test's ``test`` in the words this case needs: a CK already measured asks for its upper limit of
+    normal (:data:`~myoclass.reasoning.text.CK_ULN_TEST`); a biopsy item once a biopsy was done asks for the biopsy
+    to be reviewed, not done; the course after a statin was stopped, while statin use is not recorded, is asked
+    for only if one was taken."""
+    for t in tests:
+        key = t["finding"]
+        if key == "ck_u_l" and values["ck_u_l"] is not None:
+            t["test"] = CK_ULN_TEST
+        elif key in BIOPSY_ITEMS and key != "biopsy_performed" and values["biopsy_performed"] is True \
+                and t.get("test") == "muscle biopsy":
+            t["test"] = BIOPSY_REVIEW_TEST
+        elif key == "statin_withdrawal_outcome" and values["statin_exposure"] is None:
+            t["test"] = STATIN_COURSE_IF_TAKEN
+
+
 def assess_case(case: Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:
     return assess_with(engine(policy), case, reading)
 
@@ -155,14 +178,12 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
         warnings.append("Many deciding findings are unknown: the reachable labels are exact, but some next tests "
                         "may be missing or ranked on a partial analysis.")
     warnings += warnings_for(eng, c.v, case.values, label, sets_out)
-    dif = _dx.compute(eng.pack(c.shown), reading, eng.policy, derivatives=bool(tests), values=case.values,
+    packed = eng.pack(c.shown)
+    dif = _dx.compute(packed, reading, eng.policy, derivatives=bool(tests), values=case.values,
                       age_now=assessment_age(case.values))
-    tests = rank_next_tests(tests, dif, c.state["biopsy_performed"])
+    tests = add_informative(rank_next_tests(tests, dif, c.state["biopsy_performed"]), dif, eng, packed)
     add_leading_if(tests, dif)
-    if case.values["ck_u_l"] is not None:  # CK measured; its reference range is what is missing
-        for t in tests:
-            if t["finding"] == "ck_u_l":
-                t["test"] = CK_ULN_TEST
+    _word_for_case(tests, case.values)
     diff_out = _dx.rounded(dif.p_label)
     likely = {d["label"]: d["probability"] for d in diff_out}
     guidance = guidance_for(GuidanceContext(label, reach_set, case.values, likely))

@@ -11,11 +11,28 @@ from myoclass.logic.diagram import diagram_for
 from myoclass.model.fields import BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS
 from myoclass.reasoning import differential as _dx
+from myoclass.reasoning.differential_tables import ENZYMES
 from myoclass.reasoning.engine import EXCLUSION_MASK, MIMIC_ORDER, Engine, label_of, labels_of
 
-__all__ = ["add_leading_if", "next_tests", "next_tests_compact", "rank_next_tests"]
+__all__ = ["INFORMS_MAX", "INFORMS_MIN_BITS", "add_informative", "add_leading_if", "next_tests", "next_tests_compact",
+           "rank_next_tests"]
 
 _FLAT_TO_FINDING = {f.flat_key: name for name, f in FINDINGS.items()}
+
+#: an ``informs`` next test must be expected to take at least this much from the differential's entropy (bits): a
+#: presentation threshold (below it a result barely moves any share), not a clinical one
+INFORMS_MIN_BITS = 0.1
+#: at most this many ``informs`` next tests, the most informative
+INFORMS_MAX = 5
+#: the findings an ``informs`` next test may ask for: the booleans a clinician finds out directly (history,
+#: examination, antibodies, organ involvement, EMG and MRI). Not the biopsy's items (the biopsy is one test, listed
+#: when it decides), not the mimic findings (``rules_out``), not the enzymes (read with CK; weighing them costs a
+#: joint each)
+_INFORMS_CANDIDATES = tuple(
+    name for name, f in FINDINGS.items()
+    if f.is_bool and not name.startswith("biopsy_") and name not in MIMIC_ORDER and name not in ENZYMES)
+_INFORMS_WHY = ("The criteria do not turn on it here (no result changes the labels still possible), but its result "
+                "moves the differential.")
 
 
 def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_performed: int) -> list[dict[str, Any]]:
@@ -45,6 +62,39 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
             t["p_values"] = {k: round(v, 4) for k, v in pv.items()}
         t["expected_information"] = round(ei, 4)
     return sorted(tests, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
+
+
+def add_informative(tests: list[dict[str, Any]], dif: _dx.Differential, eng: Engine, packed: bytes, *,
+                    compact: bool = False) -> list[dict[str, Any]]:
+    """``tests`` (ranked by :func:`rank_next_tests`) with the ``informs`` next tests merged in by expected information.
+
+    While the criteria leave the label open (some test ``decides``), an unknown finding that no result of which
+    changes the labels still possible can still move the differential a lot: anti-Jo-1 in a thin case of
+    proximal weakness and a raised CK. Such findings (of :data:`_INFORMS_CANDIDATES`, unknown in ``packed`` and not
+    already listed) whose expected information is at least :data:`INFORMS_MIN_BITS` are added, at most
+    :data:`INFORMS_MAX`, the most informative, as ``{"finding", "purpose": "informs", "if_true": None,
+    "if_false": None, "p_present", "expected_information"}`` plus, unless ``compact`` (the batch's entries),
+    ``why`` and ``test``. They carry no guarantee about the criteria: the strict label and the deciding tests
+    are unchanged."""
+    if not any(t["purpose"] == "decides" for t in tests):
+        return tests
+    listed = {t["finding"] for t in tests}
+    names = [n for n in _INFORMS_CANDIDATES if packed[eng.var_index[n]] == 1 and FINDINGS[n].flat_key not in listed]
+    scored = [(round(ei, 4), -i, p, names[i]) for i, (p, _pv, ei) in enumerate(dif.informations(names))
+              if p is not None and round(ei, 4) >= INFORMS_MIN_BITS]
+    if not scored:
+        return tests
+    added = []
+    for ei, _order, p, name in sorted(scored, reverse=True)[:INFORMS_MAX]:  # ties: the dictionary's order
+        f = FINDINGS[name]
+        entry: dict[str, Any] = {"finding": f.flat_key, "purpose": "informs", "if_true": None, "if_false": None}
+        if not compact:
+            entry["why"] = _INFORMS_WHY
+            entry["test"] = f.test
+        entry["p_present"] = round(p, 4)
+        entry["expected_information"] = ei
+        added.append(entry)
+    return sorted(tests + added, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
 
 
 #: a boolean finding's values as the next tests name them (``if_true``/``if_false``)

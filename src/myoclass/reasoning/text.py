@@ -32,6 +32,7 @@ __all__ = [
     "ck_without_uln",
     "eular_band",
     "finding_name",
+    "first_steps",
     "form_label",
     "genetic_handoff",
     "join_and",
@@ -45,6 +46,7 @@ __all__ = [
     "outcome_parts",
     "outcome_sets",
     "outcome_text",
+    "percent",
     "policy_text",
     "presence_word",
     "problem_text",
@@ -320,6 +322,19 @@ def share(p: float) -> str:
     return f"{pct}%"
 
 
+def percent(p: float) -> str:
+    """The EULAR/ACR probability of IIM with one decimal. It comes from a logistic model, so it is never 0 or 1,
+    even where the assessment's 4 decimals round it there: ``>99.99%`` from 0.9999 (1.0 included), two decimals
+    from 99%, ``<0.1%`` below 0.001 (0 included)."""
+    if p >= 0.9999:
+        return ">99.99%"
+    if p >= 0.99:  # near the top, one decimal would read 99.9% for both ends of a range
+        return f"{100 * p:.2f}%"
+    if p < 0.001:
+        return "<0.1%"
+    return f"{100 * p:.1f}%"
+
+
 def open_share(p: float) -> str:
     """The share of something the criteria still leave possible and not settled: never "0%" nor "100%" (``<1%``,
     ``>99%``), even where the model's rounded number is 0 or 1."""
@@ -562,10 +577,16 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
     now; ``then`` may give, per result value, the step that would decide next (``test anti-HMGCR``).
     With ``leading`` (:func:`leading_now`), a result that leaves the label open also says where the
     differential would then lead, when that is news (:func:`leading_after_words`): ``if CK and weakness
-    normalise after stopping the statin → none ruled out, most likely statin toxic myopathy (90%)``."""
+    normalise after stopping the statin → none ruled out, most likely statin toxic myopathy (90%)``. An
+    ``informs`` test changes no label still possible: each result says only where the differential would lead
+    (``if anti-Jo-1 is positive → most likely antisynthetase syndrome (96%)``)."""
+    key = t["finding"]
+    if t.get("purpose") == "informs":  # the labels still possible stay; where the differential would lead
+        return [f"if {_if_words(key, value)} → most likely {_listed([str(after['label'])])[0]} "
+                f"({share(float(after['probability']))})"
+                for value, after in (t.get("leading_if") or {}).items()]
     if t.get("purpose") != "decides":
         return []
-    key = t["finding"]
     now = list(reachable)
     phrases = []
     for value, labels in _outcome_sets(t, now):
@@ -697,7 +718,8 @@ def summary_text(out: Mapping[str, Any]) -> str:
     label = s["label"]
     if label == "undetermined":
         decides = [t for t in out["next_tests"] if t["purpose"] == "decides"]
-        steps = [step_text(t) for t in decides][:3]
+        first = first_steps(out) if out["next_tests"] else []
+        steps = [step_text(t) for t in [*first, *(t for t in decides if not any(t is f for f in first))]][:3]
         more = f" Next: {'; '.join(steps)}." if steps else ""
         lead = s["leading_label"]
         what = "; ".join(not_settled(t) for t in decides[:2])
@@ -782,6 +804,22 @@ def _gist(text: str) -> str:
     return gist
 
 
+def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The (at most two) next tests every answer names first (What to do now, the workspace's "Next" line, the
+    CDS card's summary): the deciding test that settles most, and the most informative of the others (a mimic to
+    rule out, or a test that moves the differential, can matter more than a second deciding test: a gene panel
+    beside an antibody-negative necrotizing biopsy), in the next tests' order (expected information). Without
+    a deciding test, the first two."""
+    tests = list(a["next_tests"])
+    first = next((t for t in tests if t["purpose"] == "decides"), None)
+    if first is None:
+        return tests[:2]
+    other = next((t for t in tests if t is not first), None)
+    if other is None:
+        return [first]
+    return [first, other] if tests.index(first) < tests.index(other) else [other, first]
+
+
 def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = None) -> list[dict[str, str]]:
     """What to do now, at most three lines: the next tests that decide most, each with what its results would
     do (forward), else the mimics to rule out, then the first guidance items (not the IMNM referral while the
@@ -792,17 +830,17 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     to the step that would decide next after each of its results (see :func:`outcome_parts`)."""
     reach = list(a["summary"]["reachable_labels"])
     out: list[dict[str, str]] = []
-    decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     lead = leading_now(a)
-    for t in decides[:2]:
-        out.append({"finding": t["finding"], "step": _cap(step_text(t)),
-                    "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead), "likely": likely_words(t)})
-    if not decides:
-        for t in [t for t in a["next_tests"] if t["purpose"] == "rules_out"][:2]:
+    for t in first_steps(a):
+        if t["purpose"] in ("decides", "informs"):
+            out.append({"finding": t["finding"], "step": _cap(step_text(t)),
+                        "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead),
+                        "likely": likely_words(t)})
+        else:
             why = str(t.get("why", ""))
             reason = why.split(" exists: ", 1)[1] if " exists: " in why else ""
             out.append({"finding": t["finding"], "step": "Rule out a mimic: " + step_text(t),
-                        "detail": _cap(reason), "likely": ""})
+                        "detail": _cap(reason), "likely": likely_words(t)})
     for g in a.get("guidance") or []:
         if len(out) >= 3:
             break

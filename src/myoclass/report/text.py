@@ -17,6 +17,7 @@ from myoclass.reasoning.text import (
     leading_share,
     no_label_likely,
     outcome_text,
+    percent,
     presence_word,
     set_verdict,
     step_text,
@@ -48,7 +49,7 @@ def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[st
 
 
 def _pct(p: float | None) -> str:
-    return "—" if p is None else f"{100 * p:.1f}%"
+    return "—" if p is None else percent(p)
 
 
 _MAX_DIFFERENTIAL = 5  # labels listed in the differential, most probable first
@@ -112,7 +113,7 @@ def _headline(a: dict[str, Any]) -> str:
 def _eular_line(e: dict[str, Any]) -> str:
     sc = f"{e['score']:.1f}" if e["score"] is not None else f"{e['score_min']:.1f}–{e['score_max']:.1f}"
     rng = (_pct(e["probability"]) if e["probability"] is not None
-           else f"{_pct(e['probability_min'])}–{_pct(e['probability_max'])}")
+           else f"{_pct(e['probability_min'])} to {_pct(e['probability_max'])}")
     model = {"with_biopsy": "with biopsy", "without_biopsy": "without biopsy"}.get(e["model"] or "",
                                                                                   "biopsy status unknown")
     badge, category = set_verdict(e)
@@ -186,13 +187,18 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     if not a["next_tests"]:
         lines.append("None needed to settle the label.")
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
-    shown = decides[:_MAX_DECIDES] + [t for t in a["next_tests"] if t["purpose"] != "decides"]
+    kept = {id(t) for t in decides[:_MAX_DECIDES]}
+    # in the JSON's order (most informative first); only the deciding tests are cut short
+    shown = [t for t in a["next_tests"] if t["purpose"] != "decides" or id(t) in kept]
     reach = s["reachable_labels"]
     lead = leading_now(a)
     for i, t in enumerate(shown, 1):
         if t["purpose"] == "decides":
             what = outcome_text(t, reach, leading=lead)
             tag = "decides"
+        elif t["purpose"] == "informs":
+            what = outcome_text(t, reach)
+            tag = "moves the differential"
         else:
             why = str(t.get("why", ""))
             what = why.split(" exists: ", 1)[1] if " exists: " in why else words(why)

@@ -52,6 +52,7 @@ from myoclass.reasoning.text import (
     SET_SHORT,
     ck_without_uln,
     finding_name,
+    first_steps,
     label_name,
     leading_share,
     no_label_likely,
@@ -733,8 +734,9 @@ def _cap(text: str) -> str:
 
 
 def _next_test(a: Mapping[str, Any]) -> dict[str, Any] | None:
-    tests = a.get("next_tests") or []
-    return next((t for t in tests if t["purpose"] == "decides"), tests[0] if tests else None)
+    """The one next test the card's summary names: the first that every answer names (:func:`first_steps`)."""
+    steps = first_steps(a) if a.get("next_tests") else []
+    return steps[0] if steps else None
 
 
 def patient_view_summary(a: Mapping[str, Any]) -> str:
@@ -751,7 +753,7 @@ def patient_view_summary(a: Mapping[str, Any]) -> str:
     t = _next_test(a)
     options = []
     if t is not None:
-        word = "next" if t["purpose"] == "decides" else "rule out"
+        word = "rule out" if t["purpose"] == "rules_out" else "next"
         step = step_text(t)
         options = [f"{head}; {word}: {step}", f"{head}; {word}: {step.split(' — ')[0]}"]
     for text in [*options, head]:
@@ -790,7 +792,8 @@ def _detail(case: Mapping[str, Any], a: Mapping[str, Any], unmapped: int, trunca
         lines.append("**Most likely (the differential model, not a diagnosis):**\n\n" + "\n".join(top))
     tests = (a.get("next_tests") or [])[:3]
     if tests:
-        rows = [f"- {_cap(step_text(t))}" + (" (rules out a mimic)" if t["purpose"] == "rules_out" else "") for t in tests]
+        tag = {"rules_out": " (rules out a mimic)", "informs": " (moves the differential; not deciding under the criteria)"}
+        rows = [f"- {_cap(step_text(t))}{tag.get(t['purpose'], '')}" for t in tests]
         lines.append("**Next tests:**\n\n" + "\n".join(rows))
     if unmapped:
         lines.append(f"**Chart items not used:** {unmapped} (codes myoclass does not map); review them in the workspace.")

@@ -34,6 +34,7 @@ from myoclass.reasoning.text import (
     SET_SHORT,
     eular_band,
     finding_name,
+    first_steps,
     form_label,
     genetic_handoff,
     join_or,
@@ -45,6 +46,7 @@ from myoclass.reasoning.text import (
     not_settled,
     outcome_sets,
     outcome_text,
+    percent,
     policy_text,
     problem_text,
     set_verdict,
@@ -160,6 +162,8 @@ def _next_test_view(t: dict[str, Any], entropy: float, reachable: list[str],
         unweighed = "not weighed by the model: no biopsy was done, and doing one is a choice, not an unknown finding"
     if t["purpose"] == "decides":
         outcome = outcome_text(t, reachable, then, leading)
+    elif t["purpose"] == "informs":
+        outcome = outcome_text(t, reachable)
     else:
         why = str(t.get("why", ""))
         outcome = _cap(why.split(" exists: ", 1)[1]) if " exists: " in why else words(why)
@@ -230,17 +234,6 @@ _BANDS = [("no", "not IIM", 0.0, 0.5), ("possible", "possible", 0.5, 0.55), ("pr
           ("definite", "definite", 0.9, 1.0)]
 
 
-def _pct1(p: float) -> str:
-    """A probability with one decimal that never claims 0% or 100% for a share strictly between."""
-    if 0.9999 <= p < 1:
-        return ">99.99%"
-    if 0.99 <= p < 1:  # near the top, one decimal would read 99.9% for both ends of a range
-        return f"{100 * p:.2f}%"
-    if 0 < p < 0.001:
-        return "<0.1%"
-    return f"{100 * p:.1f}%"
-
-
 def _eular_view(e: dict[str, Any]) -> dict[str, Any]:
     """The EULAR/ACR section: the verdict in words, score, probability with its named band, subgroup, the
     set's notes, and the geometry of the probability bar (SVG attributes: no inline style)."""
@@ -252,7 +245,7 @@ def _eular_view(e: dict[str, Any]) -> dict[str, Any]:
     else:
         score = f"{e['score_min']:.1f} to {e['score_max']:.1f} points, by the unknown items"
     lo, hi = e["probability_min"], e["probability_max"]
-    prob = _pct1(e["probability"]) if e["probability"] is not None else f"{_pct1(lo)} to {_pct1(hi)}"
+    prob = percent(e["probability"]) if e["probability"] is not None else f"{percent(lo)} to {percent(hi)}"
     subs = e["possible_subgroups"]
     if e["subgroup"]:
         subgroup = e["subgroup"]
@@ -330,8 +323,8 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     reach = list(s["reachable_labels"])
     open_label = s["label"] == "undetermined"
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
-    rules_out = [t for t in a["next_tests"] if t["purpose"] == "rules_out"]
-    then = _then_steps(case, a, decides[:2]) if decides else {}
+    nxt = first_steps(a) if a["next_tests"] else []
+    then = _then_steps(case, a, [t for t in nxt if t["purpose"] == "decides"])
     entropy = _entropy(a["differential"]) if a.get("differential") else 0.0
     now = leading_now(a)
     tests = [_next_test_view(t, entropy, reach, then.get(t["finding"]), now) for t in a["next_tests"]]
@@ -341,7 +334,6 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     else:
         cert = f", {s['certainty']}" if s["certainty"] else ""
         headline = f"{_cap(label_name(s['label']))}{cert}"
-    nxt = decides[:2] if decides else rules_out[:2]
     e = a["criteria"]["eular_acr_2017"]
     policy = a["policy"]
     return {
@@ -356,13 +348,14 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
         "differs": (not open_label and lead != s["label"]),
         "lead_probability": s["leading_probability"],
-        "next_kind": "Next" if decides else "To rule out a mimic",
+        "next_kind": "To rule out a mimic" if all(t["purpose"] == "rules_out" for t in nxt) else "Next",
         "next": [(t["finding"], step_text(t)) for t in nxt],
         "todo": todo(a, then),
         "still": still_possible(a),
         "tests": tests,
         "decides": [t for t in tests if t["purpose"] == "decides"],
         "rules_out": [t for t in tests if t["purpose"] == "rules_out"],
+        "informs": [t for t in tests if t["purpose"] == "informs"],
         "eular": _eular_view(e),
         "sets": [_set_view(sid, cs) for sid, cs in a["criteria"].items()],
         "tags": [(t, VERIFICATION[t]) for t in VERIFICATION

@@ -1,0 +1,96 @@
+"""Next tests with purpose ``informs`` (fresh review, session 22): while the criteria leave the label open, an unknown
+finding no result of which changes the labels still possible, but which moves the differential (anti-Jo-1 in a thin
+case of weakness and a raised CK), is listed with its probability, expected information and where each result
+would lead; the deciding tests and the strict label are unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from myoclass.errors import InvalidCase
+from myoclass.model.case import parse_case
+from myoclass.reasoning.assess import assess_case
+from myoclass.reasoning.next_tests import INFORMS_MAX, INFORMS_MIN_BITS
+from myoclass.reasoning.text import first_steps, todo
+from myoclass.report.text import text_report
+
+THIN: dict[str, Any] = {"age_years": 61, "age_at_onset_years": 60, "weakness_proximal_lower_symmetric": True,
+                        "ck_u_l": 2400, "ck_uln_u_l": 200}
+
+
+def _assess(values: dict[str, Any]) -> dict[str, Any]:
+    return assess_case(parse_case(values))
+
+
+def test_a_thin_case_lists_anti_jo1_as_moving_the_differential() -> None:
+    a = _assess(THIN)
+    assert a["summary"]["label"] == "undetermined"
+    jo1 = next(t for t in a["next_tests"] if t["finding"] == "ab_jo1")
+    assert jo1["purpose"] == "informs" and jo1["if_true"] is None and jo1["if_false"] is None
+    assert jo1["expected_information"] >= INFORMS_MIN_BITS and 0 < jo1["p_present"] < 1
+    assert jo1["leading_if"]["true"]["label"] == "antisynthetase" and jo1["leading_if"]["true"]["probability"] > 0.9
+    assert "moves the differential" in jo1["why"] and jo1["test"] == "myositis antibody test"
+    # ranked with the others by expected information
+    eis = [t["expected_information"] for t in a["next_tests"] if t["expected_information"] is not None]
+    assert eis == sorted(eis, reverse=True)
+    assert sum(t["purpose"] == "informs" for t in a["next_tests"]) <= INFORMS_MAX
+    report = text_report(a)
+    assert "Test anti-Jo-1 [moves the differential]" in report
+    assert "If anti-Jo-1 is positive → most likely antisynthetase syndrome" in report
+
+
+def test_a_settled_label_gets_none() -> None:
+    a = _assess({"age_years": 55, "ab_hmgcr": True, "ck_u_l": 8000, "ck_uln_u_l": 200, "statin_exposure": True,
+                 "weakness_proximal_lower_symmetric": True, "weakness_proximal_upper_symmetric": True,
+                 "genetic_diagnosis_gene": None, "biopsy_performed": True, "biopsy_necrosis_predominant": True})
+    if a["summary"]["label"] != "undetermined":
+        assert not any(t["purpose"] == "informs" for t in a["next_tests"])
+
+
+def test_the_first_steps_can_be_a_mimic_before_a_second_deciding_test() -> None:
+    """A young antibody-negative necrotizing biopsy: the gene panel (the most informative) comes first in What to do
+    now, the deciding test that settles most second; the biopsy already done is reviewed, not repeated."""
+    a = _assess({"age_years": 25, "age_at_onset_years": 24, "weakness_proximal_upper_symmetric": True,
+                 "weakness_proximal_lower_symmetric": True, "ck_u_l": 9000, "ck_uln_u_l": 180, "ab_hmgcr": False,
+                 "ab_srp": False, "ab_jo1": False, "biopsy_performed": True, "biopsy_necrotic_fibers": True,
+                 "biopsy_necrosis_predominant": True, "biopsy_regenerating_fibers": True,
+                 "biopsy_lymphocytic_infiltrate_prominent": False})
+    steps = first_steps(a)
+    assert [t["purpose"] for t in steps] == ["rules_out", "decides"]
+    assert steps[0]["finding"] == "genetic_diagnosis_gene"
+    lines = todo(a)
+    assert lines[0]["step"].startswith("Rule out a mimic: muscle gene panel")
+    assert "review the biopsy (ask the pathologist)" in lines[1]["step"]
+    assert "Next: muscle gene panel" in a["summary"]["text"]
+
+
+FINDINGS_TO_VARY = ["ab_jo1", "ab_srp", "ab_hmgcr", "ild", "skin_heliotrope", "dysphagia", "arthritis",
+                    "weakness_proximal_upper_symmetric", "statin_exposure", "biopsy_performed", "skin_mechanics_hands",
+                    "symptom_myalgia", "emg_spontaneous_activity", "cancer"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({k: st.sampled_from([True, False, None]) for k in FINDINGS_TO_VARY}),
+       st.integers(min_value=20, max_value=80), st.sampled_from([None, 300, 2400, 9000]))
+def test_no_result_of_an_informs_test_changes_the_labels_still_possible(
+        values: dict[str, bool | None], age: int, ck: int | None) -> None:
+    case: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+    case["age_years"] = age
+    if ck is not None:
+        case.update(ck_u_l=ck, ck_uln_u_l=200)
+    try:
+        a = _assess(case)
+    except InvalidCase:  # a combination the data dictionary refuses is not this test's subject
+        return
+    reach = a["summary"]["reachable_labels"]
+    informs = [t for t in a["next_tests"] if t["purpose"] == "informs"]
+    if a["summary"]["label"] != "undetermined":
+        assert not informs
+    for t in informs:
+        assert t["expected_information"] >= INFORMS_MIN_BITS
+        for value in (True, False):
+            after = _assess({**case, t["finding"]: value})
+            assert after["summary"]["reachable_labels"] == reach, (t["finding"], value)
