@@ -318,9 +318,12 @@ def test_what_to_do_now_leaves_out_a_referral_the_differential_makes_unlikely() 
     assert not any(s.startswith("Cancer-screening risk") for s in steps), steps
     assert "What to do now" in text_report(a) and "IMNM is possible (" in text_report(a)
     # each test says how likely its finding is, so that a test a 94% DM makes nearly pointless reads as such
-    first = todo(a)[0]
-    assert first["finding"] == "ab_hmgcr" and first["likely"] == "positive: <1% likely"
-    assert "1. Test anti-HMGCR (positive: <1% likely): If anti-HMGCR is positive" in text_report(a)
+    # anti-Jo-1 moves this differential most (informs: antisynthetase syndrome against DM), then the deciding
+    # anti-HMGCR, which a 94% DM makes nearly pointless
+    first, second = todo(a)[:2]
+    assert first["finding"] == "ab_jo1" and first["likely"] == "positive: 5% likely"
+    assert second["finding"] == "ab_hmgcr" and second["likely"] == "positive: <1% likely"
+    assert "2. Test anti-HMGCR (positive: <1% likely): If anti-HMGCR is positive" in text_report(a)
 
     b = assess(README_CASE)
     assert b["summary"]["label"] == "undetermined" and _imnm_share(b) >= IN_THE_DIFFERENTIAL
