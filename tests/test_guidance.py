@@ -417,3 +417,23 @@ def test_what_to_do_now_gives_the_advice_of_an_item_shown_for_the_likely_label()
         head, sep, advice = step.partition(LIKELY_PREFIX_END[:-2] + ": ")
         assert sep and head.startswith("Likely IMNM, anti-SRP subtype (>99% in the differential; ")
         assert len(advice) > 20 and advice.endswith(".")
+
+
+def test_ild_recorded_gets_the_monitoring_advice_of_the_acr_chest_guideline() -> None:
+    """Once ILD is recorded, the screening advice (ass.lungs) gives way to monitoring: PFTs with DLCO every 3 to 6
+    months in the first year (2023 ACR/CHEST guideline, doi:10.1002/art.42860), for an IIM classified or likely."""
+    a = assess({"ab_jo1": True, "ild": True, "age_years": 50, "weakness_proximal_upper_symmetric": True,
+                "ck_u_l": 2000, "ck_uln_u_l": 200})
+    ids = {g["id"] for g in a["guidance"]}
+    assert "ild.monitoring" in ids and "ass.lungs" not in ids
+    item = next(g for g in a["guidance"] if g["id"] == "ild.monitoring")
+    assert "every 3 to 6 months in the first year" in item["text"] and "DLCO" in item["text"]
+    assert "doi:10.1002/art.42860" in item["citation"] and "PMID 38973714" in item["citation"]
+    assert item["verification"] == "V-S" and not item["unverified"]
+    # ILD not recorded: the screening advice, not the monitoring
+    b = assess({"ab_jo1": True, "age_years": 50, "weakness_proximal_upper_symmetric": True, "ck_u_l": 2000,
+                "ck_uln_u_l": 200})
+    assert "ild.monitoring" not in {g["id"] for g in b["guidance"]}
+    # ILD recorded but no inflammatory myopathy classified or likely: none
+    c = assess({"ild": True, "age_years": 50})
+    assert "ild.monitoring" not in {g["id"] for g in c["guidance"]}

@@ -163,6 +163,16 @@ SELVA_2018 = Citation(
     url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336",
     short="Selva-O'Callaghan et al. 2018",
 )
+JOHNSON_2024_ILD = Citation(
+    "johnson2024ild",
+    "Johnson SR, Bernstein EJ, Bolster MB, et al. 2023 American College of Rheumatology (ACR)/American College of "
+    "Chest Physicians (CHEST) Guideline for the Screening and Monitoring of Interstitial Lung Disease in People with "
+    "Systemic Autoimmune Rheumatic Diseases. Arthritis Rheumatol 2024;76(8):1182-1200, Table 4 (recommendations for "
+    "monitoring), read in the guideline's summary as published by Guideline Central.",
+    doi="10.1002/art.42860",
+    pmid="38973714",
+    short="Johnson et al. 2024 (2023 ACR/CHEST ILD guideline)",
+)
 OLDROYD_2021 = Citation(
     "oldroyd2021",
     "Oldroyd AGS, et al. A systematic review and meta-analysis to inform cancer screening guidelines in idiopathic "

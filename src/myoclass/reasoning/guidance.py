@@ -124,6 +124,22 @@ def _label(*labels: str) -> Callable[[GuidanceContext], bool]:
     return _ForLabels(labels)
 
 
+class _ForLabelsWith(_ForLabels):
+    """:class:`_ForLabels`, and a finding recorded present (e.g. interstitial lung disease)."""
+
+    def __init__(self, labels: tuple[str, ...], finding: str) -> None:
+        super().__init__(labels)
+        self.finding = finding
+
+    def __call__(self, g: GuidanceContext) -> bool:
+        return g.v(self.finding) is True and super().__call__(g)
+
+
+#: the inflammatory myopathies (the 2023 ACR/CHEST guideline's IIM-ILD)
+_IIM_LABELS = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "jdm", "dm", "adm", "pm",
+               "nonspecific_myositis", "juvenile_myositis_other", "ibm")
+
+
 _IMNM = IMNM_LABELS
 #: the labels a statin-related item is about
 _STATIN_LABELS = frozenset({"statin_toxic_myopathy", "imnm_anti_hmgcr"})
@@ -304,6 +320,12 @@ GUIDANCE: tuple[Guidance, ...] = (
              "Antisynthetase syndrome: interstitial lung disease often dominates (severe with anti-PL-7, PL-12, KS "
              "and OJ); lung function with DLCO and high-resolution CT are worth considering.",
              (C.SELVA_2018,), "V-S", _label("antisynthetase"), settled_by=("ild",), advises="lungs"),
+    Guidance("ild.monitoring",
+             "Interstitial lung disease is recorded: in inflammatory myopathy with ILD, the 2023 ACR/CHEST guideline "
+             "suggests lung function tests (spirometry, lung volumes and DLCO) every 3 to 6 months in the first year, "
+             "then less often once stable, high-resolution CT when clinically indicated, and ambulatory desaturation "
+             "testing every 3 to 12 months (conditional recommendations).",
+             (C.JOHNSON_2024_ILD,), "V-S", _ForLabelsWith(_IIM_LABELS, "ild"), advises="lungs"),
     Guidance("pm.exclusion",
              "Polymyositis is a diagnosis of exclusion: IMNM (anti-HMGCR, anti-SRP, biopsy), IBM (rimmed vacuoles can "
              "be missed) and antisynthetase syndrome are the usual alternatives to keep in mind.",
