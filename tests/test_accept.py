@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from myoclass.web.app import Settings, create_app
 from myoclass.web.cds import CdsSettings
-from myoclass.web.negotiation import MAX_RANGES, not_acceptable
+from myoclass.web.negotiation import JSON_FAMILY, MAX_RANGES, not_acceptable, prefers_fhir
 
 JSON = ("application/json",)
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -68,9 +68,30 @@ def test_the_api_refuses_xml_with_406(client: TestClient, method: str, path: str
 def test_assess_offers_fhir_json_too(client: TestClient) -> None:
     r = client.post("/api/v1/assess", json=CASE, headers={"accept": "text/html"})
     assert r.status_code == 406
-    assert "application/json, application/fhir+json" in r.json()["errors"][0]["message"]
-    r = client.post("/api/v1/assess", json=CASE, headers={"accept": "application/fhir+json"})
-    assert r.status_code == 200 and r.json()["resourceType"] == "Bundle"
+    assert "application/json, application/fhir+json, application/json+fhir" in r.json()["errors"][0]["message"]
+    for header in ("application/fhir+json", "application/json+fhir", "application/fhir+json, application/json;q=0.9"):
+        r = client.post("/api/v1/assess", json=CASE, headers={"accept": header})
+        assert r.status_code == 200 and r.json()["resourceType"] == "Bundle", header
+    # FHIR JSON refused by its q, or only reached through */*: plain JSON
+    for header in ("application/fhir+json;q=0, application/json", "*/*", "application/json, application/fhir+json;q=0.5"):
+        r = client.post("/api/v1/assess", json=CASE, headers={"accept": header})
+        assert r.status_code == 200 and "summary" in r.json(), header
+
+
+@pytest.mark.parametrize(("header", "fhir"), [
+    (None, False), ("*/*", False), ("application/*", False), ("application/json", False),
+    ("application/fhir+json", True), ("application/json+fhir", True), ("application/fhir+json;q=0", False),
+    ("application/fhir+json;q=0.5, application/json", False), ("application/fhir+json, application/json", True),
+    ("application/json;q=0.9, application/json+fhir", True)])
+def test_prefers_fhir(header: str | None, fhir: bool) -> None:
+    assert prefers_fhir(header) is fhir
+
+
+def test_a_fhir_client_asking_only_for_fhir_json_is_answered(client: TestClient) -> None:
+    for header in ("application/fhir+json", "application/json+fhir"):
+        assert client.get("/api/v1/criteria", headers={"accept": header}).status_code == 200
+        assert client.get("/cds-services", headers={"accept": header}).status_code == 200
+    assert not_acceptable("application/json+fhir", JSON_FAMILY) is None
 
 
 @pytest.mark.parametrize("header", [BROWSER, "*/*", "application/json"])

@@ -783,3 +783,17 @@ def test_the_statin_card_keeps_the_anti_hmgcr_advice_to_anti_hmgcr_myopathy(open
     r = open_client.post(url, json=_statin_order_for({**NECROTIZING, "ab_srp": False, "ab_hmgcr": True}))
     (card,) = r.json()["cards"]
     assert card["indicator"] == "warning" and card["suggestions"][0]["isRecommended"] is True
+
+
+def test_the_statin_card_never_recommends_deleting_for_a_label_at_50_percent_or_less(open_client: TestClient) -> None:
+    """Anti-HMGCR myopathy leading at about 21% (no label more likely than not): an info card asking for the test,
+    the deletion offered but not recommended, and never "Likely" (second review, session 22)."""
+    url = "/cds-services/myoclass-statin-order-sign"
+    r = open_client.post(url, json=_statin_order_for({"age_years": 55, "ck_u_l": 9000, "ck_uln_u_l": 200,
+                                                      "symptom_myalgia": True}))
+    assert response_problems(r.json()) == []
+    (card,) = r.json()["cards"]
+    assert card["indicator"] == "info"
+    assert card["summary"].startswith("Anti-HMGCR myopathy possible (") and "Likely" not in card["summary"]
+    assert "no label is more likely than not" in card["detail"]
+    assert all(sg["isRecommended"] is False for sg in card["suggestions"])

@@ -69,7 +69,16 @@ def test_the_first_steps_can_be_a_mimic_before_a_second_deciding_test() -> None:
 
 FINDINGS_TO_VARY = ["ab_jo1", "ab_srp", "ab_hmgcr", "ild", "skin_heliotrope", "dysphagia", "arthritis",
                     "weakness_proximal_upper_symmetric", "statin_exposure", "biopsy_performed", "skin_mechanics_hands",
-                    "symptom_myalgia", "emg_spontaneous_activity", "cancer"]
+                    "symptom_myalgia", "emg_spontaneous_activity", "cancer", "weakness_neck_flexor_gt_extensor",
+                    "weakness_neck_extensor_gt_flexor"]
+
+
+def test_a_finding_the_case_could_not_hold_is_never_asked_for() -> None:
+    """Neck extensors weaker than flexors is recorded: 'neck flexors weaker than extensors' cannot be present (the
+    case would be refused), so it is no informs test (second review, session 22)."""
+    a = _assess({"weakness_neck_extensor_gt_flexor": True, "age_years": 45, "ck_u_l": 9000, "ck_uln_u_l": 200})
+    assert not any(t["finding"] == "weakness_neck_flexor_gt_extensor" and t["purpose"] == "informs"
+                   for t in a["next_tests"])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,5 +101,5 @@ def test_no_result_of_an_informs_test_changes_the_labels_still_possible(
     for t in informs:
         assert t["expected_information"] >= INFORMS_MIN_BITS
         for value in (True, False):
-            after = _assess({**case, t["finding"]: value})
+            after = _assess({**case, t["finding"]: value})  # never refused: each result can be entered
             assert after["summary"]["reachable_labels"] == reach, (t["finding"], value)

@@ -19,8 +19,13 @@ from myoclass.errors import InvalidCase, Problem, UnknownColumn
 from myoclass.model.ages import duration_contradicts, duration_mask
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
-__all__ = ["MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem", "case_id_of", "case_json_schema", "check_keys",
-           "json_kind", "parse_case", "show", "unknown_key_problems"]
+__all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem", "case_id_of",
+           "case_json_schema", "check_keys", "json_kind", "parse_case", "show", "unknown_key_problems"]
+
+#: pairs of boolean findings that cannot both be true (a case with both is refused, naming the second)
+EXCLUSIVE_FINDINGS: tuple[tuple[str, str], ...] = (
+    ("weakness_neck_flexor_gt_extensor", "weakness_neck_extensor_gt_flexor"),
+)
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
 
@@ -234,9 +239,9 @@ def parse_case(raw: Any) -> Case:
         elif elev is None:
             values["ck_elevated"] = derived
             notes.append("ck_elevated derived from ck_u_l and ck_uln_u_l")
-    if values["weakness_neck_flexor_gt_extensor"] and values["weakness_neck_extensor_gt_flexor"]:
-        problems.append(Problem("weakness_neck_extensor_gt_flexor",
-                                "cannot be true together with weakness_neck_flexor_gt_extensor"))
+    for first, second in EXCLUSIVE_FINDINGS:
+        if values[first] and values[second]:
+            problems.append(Problem(second, f"cannot be true together with {first}"))
     given_biopsy = [k for k in BIOPSY_ITEMS if values[k] is not None]
     if values["biopsy_performed"] is False and given_biopsy:
         problems.append(Problem(given_biopsy[0],

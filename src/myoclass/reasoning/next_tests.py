@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from myoclass.logic.diagram import diagram_for
+from myoclass.model.case import EXCLUSIVE_FINDINGS
 from myoclass.model.fields import BIOPSY_ITEMS
 from myoclass.model.findings import FINDINGS
 from myoclass.reasoning import differential as _dx
@@ -31,6 +32,7 @@ INFORMS_MAX = 5
 _INFORMS_CANDIDATES = tuple(
     name for name, f in FINDINGS.items()
     if f.is_bool and not name.startswith("biopsy_") and name not in MIMIC_ORDER and name not in ENZYMES)
+_EXCLUSIVE = tuple((a, b) for a, b in EXCLUSIVE_FINDINGS if a in FINDINGS and b in FINDINGS)
 _INFORMS_WHY = ("The criteria do not turn on it here (no result changes the labels still possible), but its result "
                 "moves the differential.")
 
@@ -79,7 +81,11 @@ def add_informative(tests: list[dict[str, Any]], dif: _dx.Differential, eng: Eng
     if not any(t["purpose"] == "decides" for t in tests):
         return tests
     listed = {t["finding"] for t in tests}
-    names = [n for n in _INFORMS_CANDIDATES if packed[eng.var_index[n]] == 1 and FINDINGS[n].flat_key not in listed]
+    # a finding whose partner is known present cannot be present (the case would be refused): not a test to ask for
+    barred = {b for a_, b in _EXCLUSIVE if packed[eng.var_index[a_]] == 2} | {
+        a_ for a_, b in _EXCLUSIVE if packed[eng.var_index[b]] == 2}
+    names = [n for n in _INFORMS_CANDIDATES if packed[eng.var_index[n]] == 1 and FINDINGS[n].flat_key not in listed
+             and n not in barred]
     scored = [(round(ei, 4), -i, p, names[i]) for i, (p, _pv, ei) in enumerate(dif.informations(names))
               if p is not None and round(ei, 4) >= INFORMS_MIN_BITS]
     if not scored:

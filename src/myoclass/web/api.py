@@ -30,7 +30,7 @@ from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
 from myoclass.web.app import errors_response
-from myoclass.web.negotiation import not_acceptable
+from myoclass.web.negotiation import JSON_FAMILY, not_acceptable, prefers_fhir
 from myoclass.web.work import CASE_BASE_COST, UNKNOWN_KEY_COST, WorkPool, case_cost, list_cost
 
 if TYPE_CHECKING:
@@ -202,19 +202,18 @@ _POST_ERRORS: dict[str, Any] = {
 
 
 def require_json_accept(request: Request) -> None:
-    """406 (field ``Accept``) unless the request's Accept header admits JSON: every ``/api/v1`` endpoint answers
-    ``application/json``, and ``POST /api/v1/assess`` also ``application/fhir+json``
-    (:mod:`myoclass.web.negotiation`)."""
-    offered = JSON_MEDIA_TYPES if request.url.path.rstrip("/").endswith("/assess") else JSON_MEDIA_TYPES[:1]
-    refused = not_acceptable(request.headers.get("accept"), offered)
+    """406 (field ``Accept``) unless the request's Accept header admits JSON (plain or FHIR JSON,
+    :data:`~myoclass.web.negotiation.JSON_FAMILY`): every ``/api/v1`` endpoint answers JSON, and
+    ``POST /api/v1/assess`` a FHIR Bundle when FHIR JSON is preferred (:func:`~myoclass.web.negotiation.prefers_fhir`)."""
+    refused = not_acceptable(request.headers.get("accept"), JSON_FAMILY)
     if refused is not None:
         raise StarletteHTTPException(406, detail=refused)
 
 
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(require_json_accept)], responses={
     400: _errors_doc("The Host header names a host this server does not serve (see --allowed-host)"),
-    406: _errors_doc("The Accept header admits no type this endpoint answers with (application/json; for "
-                     "/assess also application/fhir+json)")})
+    406: _errors_doc("The Accept header admits no JSON (application/json, application/fhir+json or "
+                     "application/json+fhir)")})
 
 
 @router.post(
@@ -251,7 +250,7 @@ async def assess(request: Request) -> Response:
     description above): an empty case costs more than a typical one, as every unknown finding widens the
     search and lengthens the report."""
     declared = _declared_fhir(request.headers.get("content-type"))
-    as_bundle = "application/fhir+json" in (request.headers.get("accept") or "").lower()
+    as_bundle = prefers_fhir(request.headers.get("accept"))
 
     def work(data: Any, what: str, settings: Settings) -> Response:
         return _assess_data(data, what, settings, declared, as_bundle)

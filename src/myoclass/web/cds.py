@@ -63,7 +63,7 @@ from myoclass.reasoning.text import (
 from myoclass.web.api import JSON_MEDIA_TYPES, is_json_type
 from myoclass.web.cds_auth import AuthError, Verifier
 from myoclass.web.fhir_fetch import Fetcher, FetchError, fill_template, server_allowed
-from myoclass.web.negotiation import not_acceptable
+from myoclass.web.negotiation import JSON_FAMILY, not_acceptable
 from myoclass.web.outcome import operation_outcome
 from myoclass.web.pages import workspace_filled
 from myoclass.web.work import WorkPool
@@ -359,8 +359,8 @@ def _authenticate(request: Request, audiences: list[str]) -> Response | None:
 
 
 def _not_acceptable(request: Request) -> Response | None:
-    """406 (an OperationOutcome) unless the Accept header admits ``application/json``, the services' one answer."""
-    refused = not_acceptable(request.headers.get("accept"), JSON_MEDIA_TYPES[:1])
+    """406 (an OperationOutcome) unless the Accept header admits JSON (plain or FHIR JSON), the services' one answer."""
+    refused = not_acceptable(request.headers.get("accept"), JSON_FAMILY)
     return None if refused is None else operation_outcome(406, [("not-supported", refused)])
 
 
@@ -923,7 +923,11 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
     hmgcr_open = (case.get("ab_hmgcr") is None and p_hmgcr >= STATIN_OPEN_SHARE
                   and "imnm_anti_hmgcr" in s["reachable_labels"])
     p_imnm = sum(d["probability"] for d in a.get("differential") or [] if d["label"] in IMNM_LABELS)
-    if not hmgcr and lead != "imnm_anti_hmgcr" and not (hmgcr_open and (imnm_likely(a) or p_imnm >= 0.5)):
+    # anti-HMGCR myopathy classified, or leading and more likely than not: a warning, the deletion recommended
+    hmgcr_leads = lead == "imnm_anti_hmgcr" and (s["label"] != "undetermined" or not no_label_likely(
+        float(s["leading_probability"])))
+    imnm_more_likely = imnm_likely(a) or p_imnm > 0.5
+    if not hmgcr and not hmgcr_leads and not (hmgcr_open and (imnm_more_likely or lead == "imnm_anti_hmgcr")):
         return None
     exposed = case.get("statin_exposure")
     if hmgcr and "imnm_anti_hmgcr" in (s["label"], s["leading_label"]):
@@ -932,15 +936,19 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
     elif hmgcr:
         summary = "Anti-HMGCR antibodies positive: avoid a statin"
         why = f"{_cap(finding_name('ab_hmgcr'))} is positive."
-    elif lead == "imnm_anti_hmgcr":
+    elif hmgcr_leads:
         summary = f"Likely anti-HMGCR myopathy ({leading_share(s)}): test anti-HMGCR before a statin"
         why = f"Anti-HMGCR myopathy is the most likely label ({leading_share(s)}); anti-HMGCR is not known to be positive."
     else:
-        summary = "IMNM likely; anti-HMGCR not tested: test it before a statin"
-        why = (f"IMNM is likely ({share(p_imnm)} in all; most likely {LABEL_TEXT.get(lead, lead)}, "
-               f"{leading_share(s)}), and anti-HMGCR myopathy is not "
-               f"ruled out ({share(p_hmgcr)} in the differential): {finding_name('ab_hmgcr')} is not known. The "
-               "guidance below applies if it is positive.")
+        far = f"; {NO_LABEL_LIKELY}" if no_label_likely(float(s["leading_probability"])) else ""
+        if imnm_more_likely:
+            summary = "IMNM likely; anti-HMGCR not tested: test it before a statin"
+            what = f"IMNM is likely ({share(p_imnm)} in all; most likely {LABEL_TEXT.get(lead, lead)}, {leading_share(s)}{far})"
+        else:  # anti-HMGCR myopathy leads, at 50% or less
+            summary = f"Anti-HMGCR myopathy possible ({share(p_hmgcr)}); not tested: test it before a statin"
+            what = f"Anti-HMGCR myopathy is the most likely label at {leading_share(s)}{far}"
+        why = (f"{what}, and anti-HMGCR myopathy is not ruled out ({share(p_hmgcr)} in the differential): "
+               f"{finding_name('ab_hmgcr')} is not known. The guidance below applies if it is positive.")
     avoid = _guidance("hmgcr.statin_avoid")
     # a statin taken before: stopping it; exposure not recorded: the same advice, conditional; never taken: neither
     stop = {True: _guidance("hmgcr.statin_stop"), None: _guidance("hmgcr.statin_unknown")}.get(exposed)
@@ -960,7 +968,7 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
         *([f"**Chart items not used:** {unmapped}."] if unmapped else []),
         DISCLAIMER,
     ])
-    recommended = hmgcr or lead == "imnm_anti_hmgcr"
+    recommended = hmgcr or hmgcr_leads
     suggestions = [{"label": f"Remove the draft order for {o['name']}", "uuid": str(uuid.uuid4()),
                     "isRecommended": recommended,
                     "actions": [{"type": "delete", "description": f"Delete the draft statin order ({o['name']})",

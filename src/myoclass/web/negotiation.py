@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from myoclass.model.case import show
 
-__all__ = ["MAX_RANGES", "not_acceptable"]
+__all__ = ["JSON_FAMILY", "MAX_RANGES", "not_acceptable", "prefers_fhir"]
+
+#: the media types a JSON answer satisfies: plain JSON, FHIR JSON, and FHIR's legacy name for it (which FHIR clients
+#: such as HAPI still send); an endpoint answering JSON is acceptable to a client that asks only for FHIR JSON
+JSON_FAMILY = ("application/json", "application/fhir+json", "application/json+fhir")
+_FHIR = ("application/fhir+json", "application/json+fhir")
 
 #: the most media ranges of one Accept header that are read (the rest are ignored)
 MAX_RANGES = 64
@@ -55,6 +60,19 @@ def _quality(ranges: list[tuple[str, str, float]], offered: str) -> float:
         if level > specificity:
             best, specificity = q, level
     return best
+
+
+def prefers_fhir(header: str | None) -> bool:
+    """Whether the Accept header names FHIR JSON (``application/fhir+json`` or ``application/json+fhir``) itself,
+    with a ``q`` above 0 and at least that of plain JSON: then ``POST /api/v1/assess`` answers a FHIR Bundle.
+    ``*/*`` or ``application/*`` alone never asks for FHIR."""
+    if header is None or not header.strip():
+        return False
+    ranges = _ranges(header)
+    named = [q for k, s, q in ranges if f"{k}/{s}" in _FHIR]
+    if not named or max(named) <= 0:
+        return False
+    return max(named) >= _quality(ranges, "application/json")
 
 
 def not_acceptable(header: str | None, offered: tuple[str, ...]) -> str | None:
