@@ -50,6 +50,7 @@ CASES: dict[str, tuple[GuidanceContext, GuidanceContext]] = {
     "ibm.mistaken_for_pm": (ctx("ibm"), ctx("pm")),
     "ibm.dysphagia": (ctx("ibm"), ctx("pm")),
     "ass.lungs": (ctx("antisynthetase"), ctx("dm")),
+    "ild.monitoring": (ctx("antisynthetase", ild=True), ctx("ibm", ild=True)),
     "pm.exclusion": (ctx("nonspecific_myositis"), ctx("ibm")),
     "hereditary.not_autoimmune": (ctx("hereditary_myopathy", genetic_diagnosis_gene="DYSF"),
                                   ctx("hereditary_myopathy", genetic_diagnosis_gene="HMGCR")),
@@ -224,12 +225,12 @@ EXPECTED = {
     "anti_hmgcr_statin": ["imnm.refer", "imnm.heart", "hmgcr.statin_avoid", "hmgcr.treatment", "cancer.screening"],
     "anti_hmgcr_statin_naive_young": ["imnm.refer", "hmgcr.statin_avoid", "hmgcr.statin_naive_young",
                                       "hmgcr.treatment", "cancer.screening"],
-    "anti_srp_cardiac": ["imnm.refer", "srp.treatment", "cancer.screening"],
+    "anti_srp_cardiac": ["imnm.refer", "srp.treatment", "ild.monitoring", "cancer.screening"],
     "antibody_negative_cancer": ["imnm.refer", "imnm.heart", "seroneg.dystrophy", "cancer.screening"],
     "dermatomyositis": ["antibody.tif1g", "cancer.screening"],
-    "amyopathic_dm": ["antibody.mda5", "cancer.screening"],
+    "amyopathic_dm": ["ild.monitoring", "antibody.mda5", "cancer.screening"],
     "inclusion_body_myositis": ["ibm.dysphagia", "antibody.cn1a", "cancer.screening"],
-    "antisynthetase_syndrome": ["antibody.jo1", "antibody.ro52", "cancer.screening"],
+    "antisynthetase_syndrome": ["ild.monitoring", "antibody.jo1", "antibody.ro52", "cancer.screening"],
     "dysferlinopathy_mimic": ["hereditary.not_autoimmune"],
     "statin_toxic_myopathy": ["statin_toxic.course"],
     "mostly_unknown": ["imnm.refer", "undetermined.next_tests", "cancer.screening"],
@@ -437,3 +438,8 @@ def test_ild_recorded_gets_the_monitoring_advice_of_the_acr_chest_guideline() ->
     # ILD recorded but no inflammatory myopathy classified or likely: none
     c = assess({"ild": True, "age_years": 50})
     assert "ild.monitoring" not in {g["id"] for g in c["guidance"]}
+    # outside the guideline's population (adult PM, DM, antisynthetase syndrome, IMNM): a child with JDM likely
+    child = assess({"age_years": 9, "age_at_onset_years": 9, "skin_heliotrope": True, "skin_gottron_papules": True,
+                    "ild": True, "weakness_proximal_lower_symmetric": True})
+    assert child["summary"]["leading_label"] == "jdm"
+    assert "ild.monitoring" not in {g["id"] for g in child["guidance"]}

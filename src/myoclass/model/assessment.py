@@ -287,10 +287,10 @@ class NextTest(TypedDict):
     #: information at least 0.1 bits; at most 5, of history, examination, antibodies, organ involvement, EMG
     #: and MRI)
     purpose: Purpose
-    #: the label if the finding is present / positive (a biopsy: if one were done); null for banded findings and
-    #: ``rules_out``
+    #: the label if the finding is present / positive (a biopsy: if one were done); null for banded findings,
+    #: ``rules_out`` and ``informs`` (whose results leave the label open: see ``leading_if``)
     if_true: LabelOrUndetermined | None
-    #: the label if the finding is absent / negative; null for banded findings and ``rules_out``
+    #: the label if the finding is absent / negative; null for banded findings, ``rules_out`` and ``informs``
     if_false: LabelOrUndetermined | None
     #: present for boolean ``decides`` findings: the labels still possible if present
     reachable_if_true: NotRequired[list[Label]]

@@ -84,6 +84,19 @@ _SKIP = {"case_id", "sex", "age_at_onset_years", "age_years", "onset_tempo", "sy
          "ck_u_l", "ck_uln_u_l", "ck_elevated", "statin_withdrawal_outcome", "immunosuppression_response",
          "genetic_diagnosis_gene"}
 
+#: the extramuscular findings, each with how it is found out (the group's "assess for this organ involvement" does not
+#: fit a fever or a cancer)
+_ORGAN_TEST = {
+    "ild": "high-resolution chest CT and lung function tests",
+    "arthritis": "examine the joints",
+    "raynaud": "ask the patient",
+    "fever": "take the history",
+    "cardiac_involvement": "ECG, troponin and echocardiography",
+    "cancer": "review the records for a cancer diagnosis",
+    "weight_loss": "ask the patient",
+    "skin_ulceration": "examine the skin",
+}
+
 FINDINGS: dict[str, Finding] = dict(_CAT)
 for _k, _spec in FIELDS.items():
     if _k in _SKIP or _spec.kind != "bool":
@@ -93,6 +106,7 @@ for _k, _spec in FIELDS.items():
         _tier, _test = 1, "TSH and free T4"
     if _k == "biopsy_dystrophic_features":
         _test = "dystrophy immunostaining (dysferlin, dystrophin, sarcoglycans) on the biopsy"
+    _test = _ORGAN_TEST.get(_k, _test)
     FINDINGS[_k] = Finding(_k, _k, mimic=_k in _MIMIC_BOOL, tier=_tier, test=_test)
 FINDINGS["genetic_diagnosis"] = Finding(
     "genetic_diagnosis", "genetic_diagnosis_gene", mimic=True, tier=4,

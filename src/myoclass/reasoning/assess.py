@@ -23,7 +23,7 @@ from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import GuidanceContext, guidance_for
 from myoclass.reasoning.next_tests import add_informative, add_leading_if, next_tests, rank_next_tests
-from myoclass.reasoning.text import CK_ULN_TEST, summary_text
+from myoclass.reasoning.text import CK_ULN_TEST, STATIN_COURSE_IF_TAKEN, summary_text
 from myoclass.reasoning.warnings import warnings_for
 
 __all__ = ["NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
@@ -136,14 +136,22 @@ def assess(raw: Mapping[str, Any] | Case, policy: Policy = Policy(), reading: st
 
 #: a biopsy item's test once a biopsy was done: the biopsy is read again, not repeated
 BIOPSY_REVIEW_TEST = "review the biopsy (ask the pathologist)"
-#: the course after a statin was stopped, while statin use itself is not recorded
-STATIN_COURSE_IF_TAKEN = "record the course after the statin was stopped (if one was taken)"
+#: biopsy items that need a stain that is often not done routinely: ask for it on the stored tissue
+_BIOPSY_STAIN_TEST = {
+    "biopsy_mhc1_upregulation": "ask the pathologist for MHC class I immunostaining (on the stored biopsy)",
+    "biopsy_mac_sarcolemma_non_necrotic": "ask the pathologist for C5b-9 (MAC) immunostaining (on the stored biopsy)",
+    "biopsy_mac_capillaries": "ask the pathologist for C5b-9 (MAC) immunostaining (on the stored biopsy)",
+    "biopsy_cox_negative_fibers": "ask the pathologist for COX/SDH histochemistry (on the stored biopsy)",
+    "biopsy_protein_accumulation": ("ask the pathologist for p62, TDP-43 or Congo red staining (on the stored "
+                                    "biopsy)"),
+}
 
 
 def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> None:
     """A next test's ``test`` in the words this case needs: a CK already measured asks for its upper limit of
     normal (:data:`~myoclass.reasoning.text.CK_ULN_TEST`); a biopsy item once a biopsy was done asks for the biopsy
-    to be reviewed, not done; the course after a statin was stopped, while statin use is not recorded, is asked
+    to be reviewed, not done (or, for an item that needs a stain often not done routinely, for that stain); the
+    course after a statin was stopped, while statin use is not recorded, is asked
     for only if one was taken."""
     for t in tests:
         key = t["finding"]
@@ -151,7 +159,7 @@ def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> No
             t["test"] = CK_ULN_TEST
         elif key in BIOPSY_ITEMS and key != "biopsy_performed" and values["biopsy_performed"] is True \
                 and t.get("test") == "muscle biopsy":
-            t["test"] = BIOPSY_REVIEW_TEST
+            t["test"] = _BIOPSY_STAIN_TEST.get(key, BIOPSY_REVIEW_TEST)
         elif key == "statin_withdrawal_outcome" and values["statin_exposure"] is None:
             t["test"] = STATIN_COURSE_IF_TAKEN
 

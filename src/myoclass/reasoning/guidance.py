@@ -135,9 +135,10 @@ class _ForLabelsWith(_ForLabels):
         return g.v(self.finding) is True and super().__call__(g)
 
 
-#: the inflammatory myopathies (the 2023 ACR/CHEST guideline's IIM-ILD)
-_IIM_LABELS = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "jdm", "dm", "adm", "pm",
-               "nonspecific_myositis", "juvenile_myositis_other", "ibm")
+#: the inflammatory myopathies of the 2023 ACR/CHEST guideline's IIM-ILD: adults with polymyositis, dermatomyositis,
+#: antisynthetase syndrome or IMNM (not inclusion body myositis, not juvenile myositis)
+_ILD_GUIDELINE_LABELS = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "dm", "adm", "pm",
+                         "nonspecific_myositis")
 
 
 _IMNM = IMNM_LABELS
@@ -325,7 +326,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "suggests lung function tests (spirometry, lung volumes and DLCO) every 3 to 6 months in the first year, "
              "then less often once stable, high-resolution CT when clinically indicated, and ambulatory desaturation "
              "testing every 3 to 12 months (conditional recommendations).",
-             (C.JOHNSON_2024_ILD,), "V-S", _ForLabelsWith(_IIM_LABELS, "ild"), advises="lungs"),
+             (C.JOHNSON_2024_ILD,), "V-S", _ForLabelsWith(_ILD_GUIDELINE_LABELS, "ild"), advises="lungs"),
     Guidance("pm.exclusion",
              "Polymyositis is a diagnosis of exclusion: IMNM (anti-HMGCR, anti-SRP, biopsy), IBM (rimmed vacuoles can "
              "be missed) and antisynthetase syndrome are the usual alternatives to keep in mind.",

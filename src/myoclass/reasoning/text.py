@@ -28,6 +28,7 @@ __all__ = [
     "NO_LABEL_LIKELY",
     "POLICY_TEXT",
     "SET_SHORT",
+    "STATIN_COURSE_IF_TAKEN",
     "VALUE_TEXT",
     "ck_without_uln",
     "eular_band",
@@ -440,6 +441,8 @@ _NOT_SETTLED = {
 #: the next test on CK when a CK value is given without the laboratory's upper limit of normal (so its band is
 #: not known): the value is there, its reference range is what is missing
 CK_ULN_TEST = "record the laboratory's upper limit of normal for the CK measured"
+#: the course after a statin was stopped, while statin use itself is not recorded
+STATIN_COURSE_IF_TAKEN = "record the course after the statin was stopped (if one was taken)"
 
 
 def ck_without_uln(values: Mapping[str, Any]) -> str | None:
@@ -461,7 +464,8 @@ def ck_without_uln(values: Mapping[str, Any]) -> str | None:
                 "differential. Record the upper limit of normal (ck_uln_u_l).")
     return (f"CK {shown} U/L is given without the laboratory's upper limit of normal, so whether it is raised is "
             "not known: the criteria and the differential read CK as not known, and no laboratory's limit is "
-            "presumed. Record the upper limit of normal (ck_uln_u_l), or whether CK was raised (ck_elevated).")
+            "presumed. Record the upper limit of normal (ck_uln_u_l), or whether CK was raised (ck_elevated): a value "
+            "plainly above the laboratory's range is recorded as raised.")
 
 
 def not_settled(t: Mapping[str, Any]) -> str:
@@ -469,6 +473,8 @@ def not_settled(t: Mapping[str, Any]) -> str:
     key = t["finding"]
     if key == "ck_u_l" and t.get("test") == CK_ULN_TEST:
         return "CK's upper limit of normal not given"
+    if key == "statin_withdrawal_outcome" and t.get("test") == STATIN_COURSE_IF_TAKEN:
+        return "statin use, and the course after stopping one, not recorded"
     if key in ANTIBODIES:
         return f"{ANTIBODIES[key]} not tested"
     if key == "biopsy_performed":

@@ -8,7 +8,7 @@ so relative references such as ``Patient/p1`` resolve inside the Bundle), the Co
   strict label, otherwise ``provisional`` (the leading label above 50%) or ``differential`` (50% or less), and an
   unsettled Condition carries the differential in the extension :data:`DIFFERENTIAL_URL`, has no ``clinicalStatus``
   (it is not an active diagnosis; FHIR's con-3 asks for one only on problem-list items) and no ICD-10-CM coding
-  (:data:`UNSETTLED_WITHOUT`). ``evidence[0].detail``
+  (:data:`UNSETTLED_WITHOUT`); nor do the RiskAssessment's predictions of an unsettled assessment. ``evidence[0].detail``
   references the input resources named in ``evidence``; a note names myoclass and every criteria set's version.
 - **RiskAssessment** (``status`` final): one prediction for the EULAR/ACR 2017 probability of an idiopathic
   inflammatory myopathy (``probabilityDecimal`` in percent, as R4 reads a decimal probability, or ``probabilityRange``
@@ -142,7 +142,7 @@ def _versions_text(assessment: Mapping[str, Any]) -> str:
 def _differential_extension(assessment: Mapping[str, Any]) -> dict[str, Any]:
     entries = [
         {"url": "entry", "extension": [
-            {"url": "outcome", "valueCodeableConcept": LABEL_CODES[d["label"]].codeable_concept()},
+            {"url": "outcome", "valueCodeableConcept": LABEL_CODES[d["label"]].codeable_concept(exclude=UNSETTLED_WITHOUT)},
             {"url": "probability", "valueDecimal": _round(d["probability"])},
         ]}
         for d in assessment.get("differential") or ()
@@ -156,7 +156,7 @@ def _percent(p: float) -> dict[str, Any]:
     return {"value": round(float(p) * 100, 4), "unit": "%", "system": _UCUM, "code": "%"}
 
 
-def _eular_prediction(assessment: Mapping[str, Any]) -> dict[str, Any] | None:
+def _eular_prediction(assessment: Mapping[str, Any], exclude: tuple[str, ...] = ()) -> dict[str, Any] | None:
     eular = (assessment.get("criteria") or {}).get(_EULAR)
     if not eular:
         return None
@@ -164,9 +164,9 @@ def _eular_prediction(assessment: Mapping[str, Any]) -> dict[str, Any] | None:
     model = str(eular.get("model") or "").replace("_", " ") or "biopsy status unknown"
     words = f"EULAR/ACR 2017, version {eular.get('version', '')} ({model}): {eular.get('category', '')}"
     if p is not None:
-        return {"outcome": IIM.codeable_concept(), "probabilityDecimal": _percent_decimal(p), "rationale": words}
+        return {"outcome": IIM.codeable_concept(exclude=exclude), "probabilityDecimal": _percent_decimal(p), "rationale": words}
     if lo is not None and hi is not None:
-        return {"outcome": IIM.codeable_concept(), "probabilityRange": {"low": _percent(lo), "high": _percent(hi)},
+        return {"outcome": IIM.codeable_concept(exclude=exclude), "probabilityRange": {"low": _percent(lo), "high": _percent(hi)},
                 "rationale": f"{words}; unknown items leave the probability between {lo:.4g} and {hi:.4g}"}
     return None
 
@@ -247,11 +247,12 @@ def assessment_bundle(assessment: Mapping[str, Any], *, resources: Sequence[Mapp
     }
 
     predictions = []
-    eular = _eular_prediction(assessment)
+    eular = _eular_prediction(assessment, () if settled else UNSETTLED_WITHOUT)
     if eular:
         predictions.append(eular)
     for d in assessment.get("differential") or ():
-        predictions.append({"outcome": LABEL_CODES[d["label"]].codeable_concept(),
+        predictions.append({"outcome": LABEL_CODES[d["label"]].codeable_concept(
+                                exclude=() if settled else UNSETTLED_WITHOUT),
                             "probabilityDecimal": _percent_decimal(d["probability"]),
                             "rationale": "myoclass differential: probability that the criteria give this label "
                                          "once the unknown findings are known"})
