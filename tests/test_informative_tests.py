@@ -103,3 +103,25 @@ def test_no_result_of_an_informs_test_changes_the_labels_still_possible(
         for value in (True, False):
             after = _assess({**case, t["finding"]: value})  # never refused: each result can be entered
             assert after["summary"]["reachable_labels"] == reach, (t["finding"], value)
+
+
+def test_the_fast_boolean_figures_equal_the_general_ones() -> None:
+    """Differential.boolean_informations (the C path's per-level figures read at once) gives what
+    Differential.informations gives for the same booleans."""
+    from myoclass.model.findings import assessment_age, display_state
+    from myoclass.reasoning.differential import compute
+    from myoclass.reasoning.engine import engine
+
+    eng = engine()
+    for values in (THIN, {**THIN, "ab_srp": False, "skin_heliotrope": False},
+                   {"age_years": 8, "skin_heliotrope": True, "ck_u_l": 900, "ck_uln_u_l": 200}):
+        case = parse_case(values)
+        packed = eng.pack(display_state(case))
+        dif = compute(packed, "clinic", eng.policy, derivatives=True, values=case.values,
+                      age_now=assessment_age(case.values))
+        names = ["ab_jo1", "ild", "arthritis", "dysphagia", "symptom_myalgia", "raynaud", "fever"]
+        names = [n for n in names if packed[eng.var_index[n]] == 1]
+        p, ei = dif.boolean_informations(names)
+        general = dif.informations(names)
+        assert [round(float(x), 12) for x in p] == [round(float(g[0] or 0.0), 12) for g in general]
+        assert [round(float(x), 12) for x in ei] == [round(float(g[2]), 12) for g in general]

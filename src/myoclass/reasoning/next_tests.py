@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from myoclass.logic.diagram import diagram_for
 from myoclass.model.case import EXCLUSIVE_FINDINGS
 from myoclass.model.fields import BIOPSY_ITEMS
@@ -86,10 +88,13 @@ def add_informative(tests: list[dict[str, Any]], dif: _dx.Differential, eng: Eng
         a_ for a_, b in _EXCLUSIVE if packed[eng.var_index[b]] == 2}
     names = [n for n in _INFORMS_CANDIDATES if packed[eng.var_index[n]] == 1 and FINDINGS[n].flat_key not in listed
              and n not in barred]
-    scored = [(round(ei, 4), -i, p, names[i]) for i, (p, _pv, ei) in enumerate(dif.informations(names))
-              if p is not None and round(ei, 4) >= INFORMS_MIN_BITS]
-    if not scored:
+    if not names:
         return tests
+    p_arr, ei_arr = dif.boolean_informations(names)
+    hits = np.flatnonzero(np.round(ei_arr, 4) >= INFORMS_MIN_BITS)
+    if not len(hits):
+        return tests
+    scored = [(round(float(ei_arr[i]), 4), -int(i), float(p_arr[i]), names[i]) for i in hits]
     added = []
     for ei, _order, p, name in sorted(scored, reverse=True)[:INFORMS_MAX]:  # ties: the dictionary's order
         f = FINDINGS[name]
