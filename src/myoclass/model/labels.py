@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["IMNM_LABELS", "LABELS", "UNDETERMINED", "Label"]
+__all__ = ["ADULT_IIM_BUT_IBM_LABELS", "IIM_LABELS", "IMNM_LABELS", "LABELS", "UNDETERMINED", "Label"]
 
 #: a label of the vocabulary (the type; :data:`LABELS` holds its values in precedence order)
 Label = Literal[
@@ -37,3 +37,11 @@ LABELS: tuple[str, ...] = get_args(Label)
 UNDETERMINED = "undetermined"
 #: the three IMNM subtypes (ENMC 224): anti-HMGCR, anti-SRP and antibody-negative
 IMNM_LABELS: tuple[str, ...] = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative")
+#: the idiopathic inflammatory myopathies among the labels, in precedence order
+IIM_LABELS: tuple[str, ...] = ("imnm_anti_hmgcr", "imnm_anti_srp", "antisynthetase", "jdm", "dm", "adm", "ibm",
+                               "juvenile_myositis_other", "imnm_seronegative", "nonspecific_myositis", "pm")
+#: the adult inflammatory myopathies other than inclusion body myositis (PM, DM, antisynthetase syndrome, IMNM and
+#: non-specific myositis): the population of the IMACS 2023 cancer-screening tiers and of the 2023 ACR/CHEST
+#: guideline's IIM-ILD
+ADULT_IIM_BUT_IBM_LABELS: tuple[str, ...] = tuple(
+    x for x in IIM_LABELS if x not in ("ibm", "jdm", "juvenile_myositis_other"))

@@ -43,6 +43,7 @@ from typing import Any
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
 from myoclass.criteria.enmc_2003_iim import MSA
+from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IIM_LABELS
 
 __all__ = ["BUCHBINDER_2001", "IBM_REASON", "IMACS_2023", "SHELLY_2021", "cancer_screening", "screening_guidance"]
 
@@ -71,11 +72,9 @@ BUCHBINDER_2001 = Citation(
     short="Buchbinder et al. 2001 (Ann Intern Med)",
 )
 
-_IIM_LABELS = {"imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "dm", "adm", "jdm", "juvenile_myositis_other",
-               "ibm", "antisynthetase", "pm", "nonspecific_myositis"}
-
+_IIM_LABELS = frozenset(IIM_LABELS)
 #: the inflammatory myopathies the guideline applies to once one of them is certain (not IBM, not juvenile)
-_ADULT_IIM_NOT_IBM = _IIM_LABELS - {"ibm", "jdm", "juvenile_myositis_other"}
+_ADULT_IIM_NOT_IBM = frozenset(ADULT_IIM_BUT_IBM_LABELS)
 
 Tri = bool | None
 

@@ -46,6 +46,7 @@ from statistics import NormalDist
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
 from myoclass.model.findings import AGE_BANDS, CK_BANDS, DURATION_BANDS
+from myoclass.model.labels import IIM_LABELS
 from myoclass.reasoning.engine import LABELS
 
 __all__ = [
@@ -554,8 +555,7 @@ CONDITION_TEXT = {
                "hyperCKaemia without a cause found)",
 }
 
-_IIM = ("imnm_anti_hmgcr", "imnm_anti_srp", "antisynthetase", "jdm", "dm", "adm", "ibm", "juvenile_myositis_other",
-        "imnm_seronegative", "nonspecific_myositis", "pm")
+_IIM = IIM_LABELS
 _NON_IIM = ("hereditary_myopathy", "statin_toxic_myopathy", "other_non_immune", "not_iim")
 
 # Orphanet frequency class -> midpoint of its range (HP:0040281-0040284 definitions)

@@ -27,7 +27,7 @@ from typing import Any
 
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
-from myoclass.model.labels import IMNM_LABELS
+from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS
 from myoclass.reasoning.cancer_screening import SHELLY_2021
 from myoclass.reasoning.text import LIKELY_PREFIX_END, label_name, open_share
 
@@ -134,11 +134,6 @@ class _ForLabelsWith(_ForLabels):
     def __call__(self, g: GuidanceContext) -> bool:
         return g.v(self.finding) is True and super().__call__(g)
 
-
-#: the inflammatory myopathies of the 2023 ACR/CHEST guideline's IIM-ILD: adults with polymyositis, dermatomyositis,
-#: antisynthetase syndrome or IMNM (not inclusion body myositis, not juvenile myositis)
-_ILD_GUIDELINE_LABELS = ("imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase", "dm", "adm", "pm",
-                         "nonspecific_myositis")
 
 
 _IMNM = IMNM_LABELS
@@ -326,7 +321,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "suggests lung function tests (spirometry, lung volumes and DLCO) every 3 to 6 months in the first year, "
              "then less often once stable, high-resolution CT when clinically indicated, and ambulatory desaturation "
              "testing every 3 to 12 months (conditional recommendations).",
-             (C.JOHNSON_2024_ILD,), "V-S", _ForLabelsWith(_ILD_GUIDELINE_LABELS, "ild"), advises="lungs"),
+             (C.JOHNSON_2024_ILD,), "V-S", _ForLabelsWith(ADULT_IIM_BUT_IBM_LABELS, "ild"), advises="lungs"),
     Guidance("pm.exclusion",
              "Polymyositis is a diagnosis of exclusion: IMNM (anti-HMGCR, anti-SRP, biopsy), IBM (rimmed vacuoles can "
              "be missed) and antisynthetase syndrome are the usual alternatives to keep in mind.",
