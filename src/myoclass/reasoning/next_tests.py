@@ -39,6 +39,12 @@ _INFORMS_WHY = ("The criteria do not turn on it here (no result changes the labe
                 "moves the differential.")
 
 
+def _by_information(t: Mapping[str, Any]) -> tuple[bool, float]:
+    """The next tests' order: most expected information first, those not weighed last (a stable sort keeps ties)."""
+    ei = t["expected_information"]
+    return ei is None, -(ei or 0.0)
+
+
 def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_performed: int) -> list[dict[str, Any]]:
     """Each next test with ``p_present`` and ``expected_information``, most informative first.
 
@@ -65,7 +71,7 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
         if p is None:
             t["p_values"] = {k: round(v, 4) for k, v in pv.items()}
         t["expected_information"] = round(ei, 4)
-    return sorted(tests, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
+    return sorted(tests, key=_by_information)
 
 
 def add_informative(tests: list[dict[str, Any]], dif: _dx.Differential, eng: Engine, packed: bytes, *,
@@ -105,7 +111,7 @@ def add_informative(tests: list[dict[str, Any]], dif: _dx.Differential, eng: Eng
         entry["p_present"] = round(p, 4)
         entry["expected_information"] = ei
         added.append(entry)
-    return sorted(tests + added, key=lambda t: (t["expected_information"] is None, -(t["expected_information"] or 0.0)))
+    return sorted(tests + added, key=_by_information)
 
 
 #: a boolean finding's values as the next tests name them (``if_true``/``if_false``)

@@ -41,6 +41,7 @@ __all__ = [
     "label_name",
     "leading_share",
     "likely_words",
+    "mimic_reason",
     "no_label_likely",
     "not_settled",
     "open_share",
@@ -724,7 +725,7 @@ def summary_text(out: Mapping[str, Any]) -> str:
     label = s["label"]
     if label == "undetermined":
         decides = [t for t in out["next_tests"] if t["purpose"] == "decides"]
-        first = first_steps(out) if out["next_tests"] else []
+        first = first_steps(out)
         steps = [step_text(t) for t in [*first, *(t for t in decides if not any(t is f for f in first))]][:3]
         more = f" Next: {'; '.join(steps)}." if steps else ""
         lead = s["leading_label"]
@@ -810,6 +811,13 @@ def _gist(text: str) -> str:
     return gist
 
 
+def mimic_reason(t: Mapping[str, Any]) -> str | None:
+    """Why a ``rules_out`` next test's mimic matters (its ``why`` after "... exists: "), or None when the ``why`` has
+    no such reason."""
+    _head, sep, reason = str(t.get("why", "")).partition(" exists: ")
+    return reason if sep else None
+
+
 def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The (at most two) next tests every answer names first (What to do now, the workspace's "Next" line, the
     CDS card's summary): the deciding test that settles most, and the most informative of the others (a mimic to
@@ -843,10 +851,8 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
                         "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead),
                         "likely": likely_words(t)})
         else:
-            why = str(t.get("why", ""))
-            reason = why.split(" exists: ", 1)[1] if " exists: " in why else ""
             out.append({"finding": t["finding"], "step": "Rule out a mimic: " + step_text(t),
-                        "detail": _cap(reason), "likely": likely_words(t)})
+                        "detail": _cap(mimic_reason(t) or ""), "likely": likely_words(t)})
     for g in a.get("guidance") or []:
         if len(out) >= 3:
             break

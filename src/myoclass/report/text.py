@@ -15,6 +15,7 @@ from myoclass.reasoning.text import (
     label_name,
     leading_now,
     leading_share,
+    mimic_reason,
     no_label_likely,
     outcome_text,
     percent,
@@ -51,6 +52,9 @@ def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[st
 def _pct(p: float | None) -> str:
     return "—" if p is None else percent(p)
 
+
+#: each next test's purpose, as the report tags it
+_PURPOSE_TAG = {"decides": "decides", "informs": "moves the differential", "rules_out": "rules out a mimic"}
 
 _MAX_DIFFERENTIAL = 5  # labels listed in the differential, most probable first
 
@@ -193,16 +197,12 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     reach = s["reachable_labels"]
     lead = leading_now(a)
     for i, t in enumerate(shown, 1):
-        if t["purpose"] == "decides":
+        if t["purpose"] in ("decides", "informs"):
             what = outcome_text(t, reach, leading=lead)
-            tag = "decides"
-        elif t["purpose"] == "informs":
-            what = outcome_text(t, reach)
-            tag = "moves the differential"
         else:
-            why = str(t.get("why", ""))
-            what = why.split(" exists: ", 1)[1] if " exists: " in why else words(why)
-            tag = "rules out a mimic"
+            reason = mimic_reason(t)
+            what = reason if reason is not None else words(str(t.get("why", "")))
+        tag = _PURPOSE_TAG[t["purpose"]]
         step = step_text(t)
         lines.append(f"{i}. {step[:1].upper() + step[1:]} [{tag}]{_test_odds(t)}: {what}")
     if len(decides) > _MAX_DECIDES:

@@ -735,7 +735,7 @@ def _cap(text: str) -> str:
 
 def _next_test(a: Mapping[str, Any]) -> dict[str, Any] | None:
     """The one next test the card's summary names: the first that every answer names (:func:`first_steps`)."""
-    steps = first_steps(a) if a.get("next_tests") else []
+    steps = first_steps(a)
     return steps[0] if steps else None
 
 

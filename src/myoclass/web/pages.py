@@ -42,6 +42,7 @@ from myoclass.reasoning.text import (
     leading_now,
     leading_share,
     likely_words,
+    mimic_reason,
     no_label_likely,
     not_settled,
     outcome_sets,
@@ -160,13 +161,11 @@ def _next_test_view(t: dict[str, Any], entropy: float, reachable: list[str],
     unweighed = ""
     if not weighed and t["finding"] == "biopsy_performed":
         unweighed = "not weighed by the model: no biopsy was done, and doing one is a choice, not an unknown finding"
-    if t["purpose"] == "decides":
+    if t["purpose"] in ("decides", "informs"):
         outcome = outcome_text(t, reachable, then, leading)
-    elif t["purpose"] == "informs":
-        outcome = outcome_text(t, reachable)
     else:
-        why = str(t.get("why", ""))
-        outcome = _cap(why.split(" exists: ", 1)[1]) if " exists: " in why else words(why)
+        reason = mimic_reason(t)
+        outcome = _cap(reason) if reason is not None else words(str(t.get("why", "")))
     return {**t, "likelihood": _likelihood(t) if weighed else "",
             "settles": settles(bits, entropy) if weighed and bits is not None else "",
             "bits": bits if weighed else None, "unweighed": unweighed,
@@ -323,7 +322,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     reach = list(s["reachable_labels"])
     open_label = s["label"] == "undetermined"
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
-    nxt = first_steps(a) if a["next_tests"] else []
+    nxt = first_steps(a)
     then = _then_steps(case, a, [t for t in nxt if t["purpose"] == "decides"])
     entropy = _entropy(a["differential"]) if a.get("differential") else 0.0
     now = leading_now(a)
