@@ -259,7 +259,7 @@ def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", det
     hi_n, hi_right = conf["patients"], conf["right"]
 
     def pct(k: int) -> str:
-        return f"{100 * k / n:5.1f}%"
+        return f"{100 * k / n:6.2f}%"  # two decimals: 130/153 is 84.97%, not a 85.0% that reads as met
 
     hi_acc = hi_right / hi_n if hi_n else float("nan")
     figures = {"n": n, "leading": right1 / n, "top2": right2 / n, "brier": brier, "coverage_08": hi_n / n,
@@ -268,7 +268,7 @@ def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", det
             f"top-2 accuracy           {right2:4d}/{n}  {pct(right2)}",
             f"Brier score (15 labels)  {brier:.4f}"]
     confident = (f"leading_probability >= {conf['threshold']}: coverage {hi_n}/{n} {pct(hi_n)}, accuracy "
-                 f"{hi_right}/{hi_n} {100 * hi_acc:.1f}%")
+                 f"{hi_right}/{hi_n} {100 * hi_acc:.2f}%")
     if not detail:
         print(f"== reading: {reading}, half: {name} ({n} patients): headline figures only")
         print("\n".join(head))
@@ -315,7 +315,7 @@ def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", det
     print("done-when targets:")
     for label, val, op, target in checks:
         ok = val >= target if op == ">=" else val <= target
-        print(f"  {label:44s} {val:7.3f}  target {op} {target:.2f}  {'MET' if ok else 'NOT MET'}")
+        print(f"  {label:44s} {val:7.4f}  target {op} {target:.2f}  {'MET' if ok else 'NOT MET'}")
     print(f"  next tests inexact                             {tests_inexact:4d} cases  target 0  "
           f"{'MET' if tests_inexact == 0 else 'NOT MET'}")
     print(f"  differential inexact (vector budget)           {diff_inexact:4d} cases")
