@@ -25,6 +25,8 @@ def ids(c: GuidanceContext) -> set[str]:
 CASES: dict[str, tuple[GuidanceContext, GuidanceContext]] = {
     "imnm.refer": (ctx("undetermined", {"imnm_anti_hmgcr", "pm"}), ctx("undetermined", {"dm", "pm"})),
     "imnm.heart": (ctx("imnm_seronegative"), ctx("pm")),
+    "imnm.heart_recorded": (ctx("imnm_anti_srp", cardiac_involvement=True),
+                            ctx("imnm_anti_srp", cardiac_involvement=False)),
     "hmgcr.statin_stop": (ctx("imnm_anti_hmgcr", statin_exposure=True), ctx("imnm_anti_hmgcr", statin_exposure=False)),
     "hmgcr.statin_unknown": (ctx("imnm_anti_hmgcr"), ctx("imnm_anti_hmgcr", statin_exposure=True)),
     "hmgcr.statin_avoid": (ctx("imnm_anti_hmgcr"), ctx("imnm_anti_srp")),
@@ -225,7 +227,7 @@ EXPECTED = {
     "anti_hmgcr_statin": ["imnm.refer", "imnm.heart", "hmgcr.statin_avoid", "hmgcr.treatment", "cancer.screening"],
     "anti_hmgcr_statin_naive_young": ["imnm.refer", "hmgcr.statin_avoid", "hmgcr.statin_naive_young",
                                       "hmgcr.treatment", "cancer.screening"],
-    "anti_srp_cardiac": ["imnm.refer", "srp.treatment", "ild.monitoring", "cancer.screening"],
+    "anti_srp_cardiac": ["imnm.refer", "imnm.heart_recorded", "srp.treatment", "ild.monitoring", "cancer.screening"],
     "antibody_negative_cancer": ["imnm.refer", "imnm.heart", "seroneg.dystrophy", "cancer.screening"],
     "dermatomyositis": ["antibody.tif1g", "cancer.screening"],
     "amyopathic_dm": ["ild.monitoring", "antibody.mda5", "cancer.screening"],
@@ -443,3 +445,17 @@ def test_ild_recorded_gets_the_monitoring_advice_of_the_acr_chest_guideline() ->
                     "ild": True, "weakness_proximal_lower_symmetric": True})
     assert child["summary"]["leading_label"] == "jdm"
     assert "ild.monitoring" not in {g["id"] for g in child["guidance"]}
+
+
+@pytest.mark.parametrize("label", ["imnm_anti_srp", "imnm_anti_hmgcr", "imnm_seronegative"])
+@pytest.mark.parametrize("cardiac", [None, True, False])
+def test_the_heart_is_advised_in_imnm_unless_recorded_not_involved(label: str, cardiac: bool | None) -> None:
+    """Recording cardiac involvement must never silence the heart: unknown gets screening, present gets follow-up
+    with cardiology (troponin I, the cardiac-specific one), absent gets neither (a clinician review of session 23)."""
+    items = [g for g in guidance_for(ctx(label, cardiac_involvement=cardiac)) if "cardi" in g["text"].lower()]
+    if cardiac is False:
+        assert items == []
+    else:
+        assert len(items) == 1
+        assert items[0]["id"] == ("imnm.heart_recorded" if cardiac else "imnm.heart")
+        assert "troponin I" in items[0]["text"] and "doi:10.1093/rheumatology/key031" in items[0]["citation"]

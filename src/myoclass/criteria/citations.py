@@ -163,6 +163,25 @@ SELVA_2018 = Citation(
     url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336",
     short="Selva-O'Callaghan et al. 2018",
 )
+LILLEKER_2018_TROPONIN = Citation(
+    "lilleker2018troponin",
+    "Lilleker JB, Diederichsen ACP, Jacobsen S, et al. Using serum troponins to screen for cardiac involvement and "
+    "assess disease activity in the idiopathic inflammatory myopathies. Rheumatology (Oxford) 2018;57(6):1041-1046 "
+    "(abstract: in 123 adults with IIM, an abnormal cardiac troponin I had the highest specificity, 95%, and positive "
+    "predictive value, 62%, for cardiac involvement; troponin T tracked skeletal-muscle disease activity).",
+    doi="10.1093/rheumatology/key031",
+    short="Lilleker et al. 2018",
+)
+HUGHES_2015_TROPONIN = Citation(
+    "hughes2015troponin",
+    "Hughes M, Lilleker JB, Herrick AL, Chinoy H. Cardiac troponin testing in idiopathic inflammatory myopathies and "
+    "systemic sclerosis-spectrum disorders: biomarkers to distinguish between primary cardiac involvement and "
+    "low-grade skeletal muscle disease activity. Ann Rheum Dis 2015;74(5):795-798 (abstract: cardiac troponin I "
+    "appears specific to the myocardium; troponin T is also expressed by regenerating skeletal muscle).",
+    doi="10.1136/annrheumdis-2014-206812",
+    pmid="25732174",
+    short="Hughes et al. 2015",
+)
 JOHNSON_2024_ILD = Citation(
     "johnson2024ild",
     "Johnson SR, Bernstein EJ, Bolster MB, et al. 2023 American College of Rheumatology (ACR)/American College of "

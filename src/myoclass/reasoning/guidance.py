@@ -209,11 +209,20 @@ GUIDANCE: tuple[Guidance, ...] = (
              (C.ORPHANET_IMNM, C.PINAL_FERNANDEZ_2018), "V-S",
              lambda g: bool(g.reachable & set(_IMNM))),
     Guidance("imnm.heart",
-             "Cardiac screening (ECG, troponin, echocardiography or cardiac MRI) is suggested in IMNM. Cardiac "
-             "involvement is reported most with anti-SRP (an independent predictor in the Reuma.pt registry); one "
-             "cohort found subclinical cardiac MRI changes more often in antibody-negative IMNM.",
-             (C.BANDEIRA_2023, C.MA_2021, C.ORPHANET_IMNM), "V-S", _label(*_IMNM),
-             settled_by=("cardiac_involvement",), advises="heart"),
+             "Cardiac screening (ECG, troponin I, echocardiography or cardiac MRI) is suggested in IMNM; troponin I is "
+             "the cardiac-specific one (troponin T is also released by regenerating skeletal muscle, so it is raised "
+             "by the myositis itself). Cardiac involvement is reported most with anti-SRP (an independent predictor in "
+             "the Reuma.pt registry); one cohort found subclinical cardiac MRI changes more often in antibody-negative "
+             "IMNM.",
+             (C.BANDEIRA_2023, C.MA_2021, C.ORPHANET_IMNM, C.LILLEKER_2018_TROPONIN, C.HUGHES_2015_TROPONIN), "V-S",
+             _label(*_IMNM), settled_by=("cardiac_involvement",), advises="heart"),
+    Guidance("imnm.heart_recorded",
+             "Cardiac involvement is recorded. In IMNM it is reported most with anti-SRP (an independent predictor in "
+             "the Reuma.pt registry) and can be subclinical; its assessment and follow-up with cardiology (ECG or "
+             "Holter monitoring, troponin I rather than troponin T, echocardiography or cardiac MRI) are worth "
+             "arranging.",
+             (C.BANDEIRA_2023, C.MA_2021, C.LILLEKER_2018_TROPONIN, C.HUGHES_2015_TROPONIN), "V-S",
+             _ForLabelsWith(_IMNM, "cardiac_involvement"), advises="heart"),
     # --- anti-HMGCR ---------------------------------------------------------------------------
     Guidance("hmgcr.statin_stop",
              "Statin exposure with anti-HMGCR myopathy: stopping the statin is advised. This is not ordinary statin "
