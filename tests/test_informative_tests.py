@@ -125,3 +125,37 @@ def test_the_fast_boolean_figures_equal_the_general_ones() -> None:
         general = dif.informations(names)
         assert [round(float(x), 12) for x in p] == [round(float(g[0] or 0.0), 12) for g in general]
         assert [round(float(x), 12) for x in ei] == [round(float(g[2]), 12) for g in general]
+
+
+#: a rash with no weakness and a normal CK (a clinician review of session 23): amyopathic DM or antisynthetase syndrome
+#: are still possible, but no single finding changes that (the antisynthetase label needs an anti-synthetase
+#: antibody and one of its clinical features, all unknown)
+SKIN_ONLY: dict[str, Any] = {"sex": "female", "age_years": 30, "age_at_onset_years": 30, "skin_heliotrope": True,
+                             "skin_gottron_papules": True, "weakness_proximal_upper_symmetric": False,
+                             "weakness_proximal_lower_symmetric": False, "ck_u_l": 110, "ck_uln_u_l": 200}
+
+
+def test_an_open_label_with_no_single_deciding_test_says_so_and_never_none_needed() -> None:
+    from myoclass.reasoning.text import NO_SINGLE_DECIDER
+
+    a = _assess(SKIN_ONLY)
+    assert a["summary"]["label"] == "undetermined" and len(a["summary"]["reachable_labels"]) > 1
+    assert not any(t["purpose"] == "decides" for t in a["next_tests"])
+    report = text_report(a)
+    assert NO_SINGLE_DECIDER in report and "None needed to settle the label" not in report
+    # informs tests are weighed (the differential has its derivatives) even with no deciding test
+    for t in a["next_tests"]:
+        assert t["purpose"] in ("informs", "rules_out")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({}, optional={
+    "skin_heliotrope": st.booleans(), "ab_jo1": st.booleans(), "ild": st.booleans(), "arthritis": st.booleans(),
+    "weakness_proximal_upper_symmetric": st.booleans(), "ck_elevated": st.booleans(), "age_years": st.just(40)}))
+def test_the_report_never_says_nothing_is_needed_while_the_label_is_open(values: dict[str, Any]) -> None:
+    try:
+        a = _assess(values)
+    except InvalidCase:
+        return
+    if a["summary"]["label"] == "undetermined":
+        assert "None needed to settle the label" not in text_report(a)

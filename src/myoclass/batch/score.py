@@ -58,7 +58,7 @@ from myoclass.model.case import MAX_TEXT_CHARS, InvalidCase, check_keys, parse_c
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS, GENE_SYMBOL
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
-from myoclass.reasoning.next_tests import add_informative, rank_next_tests
+from myoclass.reasoning.next_tests import add_informative, label_open, rank_next_tests
 
 __all__ = ["READINGS", "Reject", "RowDifferential", "antibody_values", "check_reading", "output_schema",
            "reference_problem", "row_differential", "score_batch"]
@@ -399,10 +399,11 @@ def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]]
     or the native row loop's), ranked in place by :func:`~myoclass.reasoning.next_tests.rank_next_tests`.
     ``age_now`` is the case's :func:`~myoclass.model.findings.assessment_age` (``assessment_ages`` per row).
     """
-    dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests), values=antibody_values(eng, shown),
-                      age_now=age_now)
+    is_open = label_open(eng, shown, next_tests)
+    dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests) or is_open,
+                      values=antibody_values(eng, shown), age_now=age_now)
     ranked = add_informative(rank_next_tests(next_tests, dif, shown[eng.var_index["biopsy_performed"]]), dif, eng,
-                             shown, compact=True)
+                             shown, compact=True, open_label=is_open)
     out = _dx.rounded(dif.p_label)
     return RowDifferential(out[0]["label"], out[0]["probability"], out, bool(dif.exact), ranked)
 

@@ -187,9 +187,11 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
                         "may be missing or ranked on a partial analysis.")
     warnings += warnings_for(eng, c.v, case.values, label, sets_out)
     packed = eng.pack(c.shown)
-    dif = _dx.compute(packed, reading, eng.policy, derivatives=bool(tests), values=case.values,
+    is_open = label == "undetermined"
+    dif = _dx.compute(packed, reading, eng.policy, derivatives=bool(tests) or is_open, values=case.values,
                       age_now=assessment_age(case.values))
-    tests = add_informative(rank_next_tests(tests, dif, c.state["biopsy_performed"]), dif, eng, packed)
+    tests = add_informative(rank_next_tests(tests, dif, c.state["biopsy_performed"]), dif, eng, packed,
+                            open_label=is_open)
     add_leading_if(tests, dif)
     _word_for_case(tests, case.values)
     diff_out = _dx.rounded(dif.p_label)

@@ -26,6 +26,7 @@ __all__ = [
     "LABEL_TEXT",
     "LIKELY_PREFIX_END",
     "NO_LABEL_LIKELY",
+    "NO_SINGLE_DECIDER",
     "POLICY_TEXT",
     "SET_SHORT",
     "STATIN_COURSE_IF_TAKEN",
@@ -797,6 +798,10 @@ def still_possible(a: Mapping[str, Any]) -> str:
             text += (", and would rule out " + join_or(gone) + ".") if gone else "."
     return text
 
+
+#: said when the criteria leave the label open but no single finding would change or narrow the labels still
+#: possible (e.g. an anti-synthetase antibody and one of the clinical features it needs, both unknown)
+NO_SINGLE_DECIDER = "No single finding settles the label on its own: it turns on several findings together."
 
 #: how the prefix of a guidance item shown for the likely label ends (:func:`myoclass.reasoning.guidance.guidance_for`)
 LIKELY_PREFIX_END = "the criteria leave it open). "

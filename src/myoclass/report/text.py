@@ -8,6 +8,7 @@ from myoclass.criteria import VERIFICATION
 from myoclass.reasoning.assess import NO_BIOPSY_NOTE
 from myoclass.reasoning.text import (
     NO_LABEL_LIKELY,
+    NO_SINGLE_DECIDER,
     SET_SHORT,
     eular_band,
     genetic_handoff,
@@ -188,7 +189,9 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     lines.append("")
     lines += _differential(a, markdown)
     lines.append(h2 + "Next tests" if markdown else "Next tests")
-    if not a["next_tests"]:
+    if s["label"] == "undetermined" and not any(t["purpose"] == "decides" for t in a["next_tests"]):
+        lines.append(NO_SINGLE_DECIDER)
+    elif not a["next_tests"]:
         lines.append("None needed to settle the label.")
     decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
     kept = {id(t) for t in decides[:_MAX_DECIDES]}

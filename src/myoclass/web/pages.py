@@ -31,6 +31,7 @@ from myoclass.reasoning.assess import NO_BIOPSY_NOTE, assess_case
 from myoclass.reasoning.text import (
     LABEL_SHORT,
     LABEL_TEXT,
+    NO_SINGLE_DECIDER,
     SET_SHORT,
     eular_band,
     finding_name,
@@ -345,6 +346,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "certainty": s["certainty"],
         "far": open_label and no_label_likely(s["leading_probability"]),
         "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
+        "jointly": NO_SINGLE_DECIDER if open_label and not decides else "",
         "differs": (not open_label and lead != s["label"]),
         "lead_probability": s["leading_probability"],
         "next_kind": "To rule out a mimic" if all(t["purpose"] == "rules_out" for t in nxt) else "Next",
