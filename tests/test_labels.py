@@ -277,3 +277,18 @@ def test_reachable_labels_are_exactly_the_labels_of_the_completions(
     s = assess(unknown(case, *keys), policy)["summary"]
     assert s["reachable_labels_exact"] is True
     assert set(s["reachable_labels"]) == _completion_labels(case, keys, policy)
+
+
+def test_every_antibody_positive_on_a_line_blot_is_flagged_with_its_source() -> None:
+    """Not only anti-HMGCR and anti-SRP (a clinician review of session 23): anti-OJ on a line blot labels a case
+    antisynthetase syndrome, and line-blot bands of non-Jo-1 synthetases are often false positives (To et al. 2020)."""
+    from myoclass import assess
+
+    case = {"age_years": 44, "ab_oj": True, "ab_oj_method": "line_blot", "skin_mechanics_hands": True,
+            "ab_ro52": True, "ab_ro52_method": "line_blot", "ab_jo1": False, "ab_jo1_method": "line_blot"}
+    w = [x for x in assess(case)["warnings"] if "line blot" in x]
+    assert len(w) == 1
+    assert "anti-OJ and anti-Ro52 were positive" in w[0] and "doi:10.1186/s41927-020-00132-9" in w[0]
+    assert "anti-Jo-1" not in w[0]  # negative results are not flagged
+    by_ip = dict(case, ab_oj_method="immunoprecipitation", ab_ro52_method="elisa")
+    assert not any("line blot" in x for x in assess(by_ip)["warnings"])

@@ -156,10 +156,14 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
     if vals["ab_hmgcr"] and vals["ab_srp"]:
         w.append("Both anti-HMGCR and anti-SRP are reported positive, which is very rare; confirm both results. "
                  "The anti-HMGCR subtype is reported by precedence.")
-    for ab in ("ab_hmgcr", "ab_srp"):
-        if vals[ab] and vals.get(f"{ab}_method") == "line_blot":
-            w.append(f"{ANTIBODIES[ab]} was positive on a line blot, which gives false positives; "
-                     "confirm with another assay (ELISA, IIF or immunoprecipitation).")
+    blot = [ab for ab in ANTIBODIES if vals.get(ab) is True and vals.get(f"{ab}_method") == "line_blot"]
+    if blot:
+        names = " and ".join(ANTIBODIES[ab] for ab in blot)
+        w.append(f"{names} {'was' if len(blot) == 1 else 'were'} positive on a line blot, which gives false "
+                 "positives (To et al. 2020, doi:10.1186/s41927-020-00132-9: in 155 patients without an inflammatory "
+                 "myopathy or connective-tissue disease, 24 myositis-specific bands, all false positives, 7 of them "
+                 "strong). The label and the differential take the result as positive; confirm it with another "
+                 "assay (immunoprecipitation, ELISA or IIF) before relying on it.")
     if vals["statin_exposure"] and vals["ab_hmgcr"] and vals["statin_withdrawal_outcome"] == "resolved":
         w.append("Anti-HMGCR is positive, so this is not an ordinary statin intolerance even though symptoms "
                  "resolved after withdrawal (Mammen 2012: 0 of 763 statin users without myopathy were positive).")
