@@ -19,6 +19,7 @@ from myoclass.model.labels import IMNM_LABELS
 __all__ = [
     "CK_ULN_TEST",
     "FINDING_TEXT",
+    "FIRST_STEP_MIN_BITS",
     "GENETIC_HANDOFF_SHARE",
     "IN_THE_DIFFERENTIAL",
     "LABEL_IN_LIST",
@@ -823,13 +824,21 @@ def mimic_reason(t: Mapping[str, Any]) -> str | None:
     return reason if sep else None
 
 
+#: a weighed next test expected to take less than this from the differential's entropy (bits) is not one of the
+#: first steps (What to do now, the workspace's "Next" line, the CDS card): a presentation threshold, not a clinical one
+FIRST_STEP_MIN_BITS = 0.01
+
+
 def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The (at most two) next tests every answer names first (What to do now, the workspace's "Next" line, the
     CDS card's summary): the deciding test that settles most, and the most informative of the others (a mimic to
     rule out, or a test that moves the differential, can matter more than a second deciding test: a gene panel
     beside an antibody-negative necrotizing biopsy), in the next tests' order (expected information). Without
-    a deciding test, the first two."""
-    tests = list(a["next_tests"])
+    a deciding test, the first two. A weighed test expected to move the differential by less than
+    :data:`FIRST_STEP_MIN_BITS` is not named first (anti-HMGCR, <1% likely, beside a known anti-Jo-1 and ILD): it
+    stays in the next tests."""
+    tests = [t for t in a["next_tests"]
+             if t.get("expected_information") is None or t["expected_information"] >= FIRST_STEP_MIN_BITS]
     first = next((t for t in tests if t["purpose"] == "decides"), None)
     if first is None:
         return tests[:2]
