@@ -447,10 +447,14 @@ def test_where_a_result_would_lead_is_the_assessment_with_that_result(case: dict
     a = assess(case, reading=reading)
     no_antibody = not any(case.get(k) is not None for k in ANY_ANTIBODY)
     for t in a["next_tests"]:
-        assert ("leading_if" in t) == (t["p_present"] is not None or bool(t.get("p_values")))
+        # a biopsy not done (an action, p_present None): where a biopsy would lead, its findings still unknown
+        biopsy_action = t["finding"] == "biopsy_performed" and t["p_present"] is None
+        assert ("leading_if" in t) == (t["p_present"] is not None or bool(t.get("p_values")) or biopsy_action)
         for value, after in (t.get("leading_if") or {}).items():
             assert after["label"] in VOCAB and 0.0 < after["probability"] <= 1.0
-            if t["p_present"] is None:  # every result named has some probability
+            if biopsy_action:
+                assert value == "true"
+            elif t["p_present"] is None:  # every result named has some probability
                 assert t["p_values"][value] > 0 or after["probability"] > 0
             if reading == "record" and no_antibody and t["finding"] in ANY_ANTIBODY:
                 continue
@@ -492,10 +496,33 @@ def test_where_a_result_would_lead_on_thin_published_cases() -> None:
     assert compared >= 1000
 
 
-def test_a_biopsy_not_done_has_no_leading_if() -> None:
-    a = assess(README_CASE | {"biopsy_performed": False})
-    bx = [t for t in a["next_tests"] if t["finding"] == "biopsy_performed"]
-    assert bx and bx[0]["p_present"] is None and "leading_if" not in bx[0]
+def test_a_biopsy_not_done_leads_where_the_biopsied_assessment_leads() -> None:
+    """A biopsy not done (an action) says where the differential would lead once one is done, its findings still
+    unknown: the assessment with ``biopsy_performed`` true (a clinician review of session 23: a textbook IBM without a
+    biopsy led with "no inflammatory myopathy" and never said that a biopsy would change that)."""
+    from myoclass.reasoning.text import biopsy_lead, first_steps
+
+    for case in (README_CASE | {"biopsy_performed": False}, IBM_NO_BIOPSY):
+        a = assess(case)
+        bx = next(t for t in a["next_tests"] if t["finding"] == "biopsy_performed")
+        assert bx["p_present"] is None and set(bx["leading_if"]) == {"true"}
+        b = assess({**case, "biopsy_performed": True})
+        assert bx["leading_if"]["true"]["label"] == b["summary"]["leading_label"]
+        assert bx["leading_if"]["true"]["probability"] == pytest.approx(b["summary"]["leading_probability"], abs=2e-4)
+    a = assess(IBM_NO_BIOPSY)
+    assert a["summary"]["leading_label"] == "not_iim"  # the criteria cannot give IBM without a biopsy
+    assert bx["leading_if"]["true"]["label"] == "ibm"
+    assert first_steps(a)[0]["finding"] == "biopsy_performed"  # the biopsy comes first, whatever its bits
+    assert biopsy_lead(a).startswith("with a muscle biopsy, inclusion body myositis would be the most likely (")
+    head = text_report(a).splitlines()[3]
+    assert "without a muscle biopsy" in head and "inclusion body myositis" in head
+
+
+#: a textbook IBM (cN1A, finger flexors, quadriceps, 5 years) whose biopsy was not done
+IBM_NO_BIOPSY = {"sex": "male", "age_years": 70, "age_at_onset_years": 65, "onset_tempo": "insidious",
+                 "symptom_duration_months": 60, "weakness_finger_flexor_gt_shoulder_abductor": True,
+                 "weakness_knee_extensor_ge_hip_flexor": True, "weakness_asymmetric": True, "ck_u_l": 600,
+                 "ck_uln_u_l": 200, "ab_cn1a": True, "biopsy_performed": False}
 
 
 # ------------------------------------------------------------------------------------- biopsy not done

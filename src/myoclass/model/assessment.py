@@ -313,7 +313,8 @@ class NextTest(TypedDict):
     p_values: NotRequired[dict[str, float]]
     #: expected drop of the differential's entropy (bits) once the finding is known
     expected_information: float
-    #: present for the findings the differential weighs (not for a biopsy not done): for each result with some
+    #: present for the findings the differential weighs, and for a biopsy not done (``true`` only: where the
+    #: differential would lead once a biopsy is done, its findings unknown): for each result with some
     #: probability (``true``/``false``, or the band or value, as ``p_values``), where the differential would lead
     #: once that result is known, from the same joints as ``expected_information``; a band of a number (age at
     #: onset, CK) as a band (the number itself can tell more, e.g. the symptom duration). In the ``record``

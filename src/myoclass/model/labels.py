@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["ADULT_IIM_BUT_IBM_LABELS", "IIM_LABELS", "IMNM_LABELS", "LABELS", "UNDETERMINED", "Label"]
+__all__ = ["ADULT_IIM_BUT_IBM_LABELS", "IIM_LABELS", "IMNM_LABELS", "LABELS", "RULE_LABELS", "UNDETERMINED", "Label"]
 
 #: a label of the vocabulary (the type; :data:`LABELS` holds its values in precedence order)
 Label = Literal[
@@ -45,3 +45,7 @@ IIM_LABELS: tuple[str, ...] = ("imnm_anti_hmgcr", "imnm_anti_srp", "antisyntheta
 #: guideline's IIM-ILD
 ADULT_IIM_BUT_IBM_LABELS: tuple[str, ...] = tuple(
     x for x in IIM_LABELS if x not in ("ibm", "jdm", "juvenile_myositis_other"))
+#: the labels set by myoclass's own label rules, not by a published criteria set (the label precedence of the README:
+#: a genetic diagnosis or dystrophic biopsy staining; a statin myopathy resolved off the statin with anti-HMGCR
+#: negative; hypothyroidism or a myotoxic drug)
+RULE_LABELS: tuple[str, ...] = ("hereditary_myopathy", "statin_toxic_myopathy", "other_non_immune")

@@ -206,6 +206,9 @@ class BiopsyInformation:
     entropy_now: float
     groups: int
     exact: bool
+    #: the biopsied case's differential (``biopsy_performed`` true, its items unknown), per label in
+    #: :data:`~myoclass.reasoning.engine.LABELS` order: what myoclass will show once the biopsy is recorded as done
+    p_after: np.ndarray | None = None
 
     @property
     def expected_drop(self) -> float:
@@ -256,7 +259,7 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
         h_cond = c[0].dd_items_entropy(G, ig.starts64.ctypes.data, ig.lik_t.ctypes.data, ig.liksum.ctypes.data, md.nc,
                                           np.ascontiguousarray(PLd).ctypes.data, pl.shape[1], p_after.ctypes.data)
         info = _drop(_entropy(p_after), h_cond)
-        return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact)
+        return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact, cf.p_label)
     P = np.empty((ig.lik_t.shape[1], pl.shape[1]))  # P(L', assignment) = sum_d P(assignment | d) PLd[g, d]
     for g in range(G):
         a, b = ig.starts[g], ig.starts[g + 1]
@@ -266,4 +269,4 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
     tiny = np.finfo(np.float64).tiny
     h_cond = float(-(P * np.log2(np.maximum(P, tiny))).sum() + (tot * np.log2(np.maximum(tot, tiny))).sum())
     info = _drop(_entropy(P.sum(axis=0)), h_cond)
-    return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact)
+    return BiopsyInformation(info, cf.entropy, now.entropy, G, cf.exact, cf.p_label)

@@ -194,8 +194,12 @@ class Differential:
 
         if self._state is None or self._state[self._model.bp_f if self._model else 0] != 0:
             raise ValueError("only for a case whose biopsy is known not done")
-        return biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(), self._values,
-                                  now=self, age_now=self._age_now)
+        cached = self.__dict__.get("_biopsy_info")
+        if cached is None:  # asked for by the ranking and by ``leading_if``: computed once
+            cached = self.__dict__["_biopsy_info"] = biopsy_information(
+                self._state.tobytes(), self.reading, self._policy or Policy(), self._values, now=self,
+                age_now=self._age_now)
+        return cached
 
     def leading_after(self, findings: Sequence[str], places: int | None = None) -> list[dict[str, tuple[str, float]]]:
         """For each finding, per value with some probability (``present`` then ``absent``, or the bands in

@@ -135,7 +135,8 @@ def add_leading_if(tests: list[dict[str, Any]], dif: _dx.Differential) -> None:
     """Give each next test the differential weighs ``leading_if``: per result with some probability
     (``true``/``false``, or the band), the leading label once that result is known and its probability
     (:meth:`~myoclass.reasoning.differential.Differential.leading_after`), so the answer says what would
-    confirm or overturn it. Not for a biopsy that was not done: what it would show is many findings at once.
+    confirm or overturn it. A biopsy that was not done (an action) gets ``true`` only: where the differential
+    would lead once a biopsy is done, its findings still unknown (the biopsied case's differential).
     Run after :func:`rank_next_tests` (the tests it weighed have ``expected_information``)."""
     weighed = [t for t in tests if t.get("p_present") is not None or t.get("p_values")]
     # 4 decimals, never a certain-looking 1 for a share below 1 (as the differential)
@@ -143,6 +144,15 @@ def add_leading_if(tests: list[dict[str, Any]], dif: _dx.Differential) -> None:
     for t, per_value in zip(weighed, after, strict=True):
         t["leading_if"] = {_BOOL_VALUE.get(v, v): {"label": label, "probability": p}
                            for v, (label, p) in per_value.items()}
+    for t in tests:
+        if t["finding"] == "biopsy_performed" and t.get("p_present", 0) is None \
+                and t.get("expected_information") is not None:
+            # a biopsy not done (an action): where the differential would lead once one is done, its findings
+            # still unknown (the biopsied case's differential, computed for its expected information)
+            p_after = dif.biopsy_information().p_after
+            if p_after is not None and float(p_after.sum()) > 0:
+                top = _dx.rounded(p_after)[0]
+                t["leading_if"] = {"true": {"label": top["label"], "probability": top["probability"]}}
 
 
 def _copy_entry(entry: dict[str, Any]) -> dict[str, Any]:

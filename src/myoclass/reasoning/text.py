@@ -32,6 +32,8 @@ __all__ = [
     "SET_SHORT",
     "STATIN_COURSE_IF_TAKEN",
     "VALUE_TEXT",
+    "biopsy_changes_leading",
+    "biopsy_lead",
     "ck_without_uln",
     "eular_band",
     "finding_name",
@@ -313,7 +315,9 @@ def likely_words(t: Mapping[str, Any]) -> str:
     """How likely a next test's finding is under the differential's model (``positive: 3% likely``; "" where it is
     not weighed). The finding is unknown, so possible: never "0%" (:func:`open_share`)."""
     p = t.get("p_present")
-    return "" if p is None else f"{presence_word(t['finding'])}: {open_share(p)} likely"
+    if p is None or t["finding"] == "biopsy_performed":  # whether a biopsy was done is a fact to record, not a guess
+        return ""
+    return f"{presence_word(t['finding'])}: {open_share(p)} likely"
 
 
 def share(p: float) -> str:
@@ -497,7 +501,8 @@ def step_text(t: Mapping[str, Any]) -> str:
     if key in ANTIBODIES:
         return f"test {ANTIBODIES[key]}"
     if key == "biopsy_performed":
-        return "muscle biopsy"
+        # a biopsy not done is an action; while it is unknown whether one was done, the step is to find out
+        return "muscle biopsy" if t.get("p_present", 0) is None else "record whether a muscle biopsy was done"
     test = str(t.get("test") or "")
     if test.startswith(_SELF_EXPLAINING):
         return test
@@ -797,6 +802,9 @@ def still_possible(a: Mapping[str, Any]) -> str:
         if added:
             text += " A biopsy could add " + join_or(added)
             text += (", and would rule out " + join_or(gone) + ".") if gone else "."
+        lead = biopsy_lead(a)
+        if lead:
+            text += f" {_cap(lead)}."
     return text
 
 
@@ -808,9 +816,18 @@ NO_SINGLE_DECIDER = "No single finding settles the label on its own: it turns on
 LIKELY_PREFIX_END = "the criteria leave it open). "
 
 
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "et al.", "cf.")
+
+
 def _gist(text: str) -> str:
     """The first sentence of a guidance text, with the second when the first is short ("IMNM is possible.")."""
-    sentences: list[str] = re.findall(r".+?[.!?](?=\s|$)", text) or [text]
+    found: list[str] = re.findall(r".+?[.!?](?=\s|$)", text) or [text]
+    sentences: list[str] = []
+    for part in found:  # "e.g." and "i.e." end no sentence
+        if sentences and sentences[-1].endswith(_ABBREVIATIONS):
+            sentences[-1] += part
+        else:
+            sentences.append(part)
     gist = str(sentences[0]).strip()
     if len(gist) < 60 and len(sentences) > 1:
         gist += " " + sentences[1].strip()
@@ -829,6 +846,27 @@ def mimic_reason(t: Mapping[str, Any]) -> str | None:
 FIRST_STEP_MIN_BITS = 0.01
 
 
+def biopsy_changes_leading(t: Mapping[str, Any], a: Mapping[str, Any]) -> bool:
+    """The next test ``t`` is a muscle biopsy not done whose result would change the leading label of the
+    assessment ``a``: once a biopsy is done (its findings still unknown), another label leads
+    (``leading_if["true"]``)."""
+    after = (t.get("leading_if") or {}).get("true")
+    return bool(_biopsy_not_done(t) and after and after["label"] != a["summary"]["leading_label"])
+
+
+def biopsy_lead(a: Mapping[str, Any]) -> str:
+    """Where the differential would lead once a muscle biopsy not yet done is done, when that changes the leading
+    label (:func:`biopsy_changes_leading`): ``once a muscle biopsy is done, inclusion body myositis would be the most
+    likely (87%)``; "" otherwise. The headline's share is then the one without a biopsy, which cannot give the
+    labels only a biopsy classifies."""
+    bx = next((t for t in a["next_tests"] if biopsy_changes_leading(t, a)), None)
+    if bx is None:
+        return ""
+    after = bx["leading_if"]["true"]
+    return (f"with a muscle biopsy, {_listed([str(after['label'])])[0]} would be the most likely "
+            f"({share(float(after['probability']))})")
+
+
 def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The (at most two) next tests every answer names first (What to do now, the workspace's "Next" line, the
     CDS card's summary): the deciding test that settles most, and the most informative of the others (a mimic to
@@ -836,9 +874,15 @@ def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     beside an antibody-negative necrotizing biopsy), in the next tests' order (expected information). Without
     a deciding test, the first two. A weighed test expected to move the differential by less than
     :data:`FIRST_STEP_MIN_BITS` is not named first (anti-HMGCR, <1% likely, beside a known anti-Jo-1 and ILD): it
-    stays in the next tests."""
-    tests = [t for t in a["next_tests"]
-             if t.get("expected_information") is None or t["expected_information"] >= FIRST_STEP_MIN_BITS]
+    stays in the next tests. A muscle biopsy not done comes first whenever doing one would change the leading label
+    (:func:`biopsy_changes_leading`): the differential without a biopsy cannot give the labels only a biopsy
+    classifies (inclusion body myositis), so its entropy, and the biopsy's expected drop, can be small while the
+    biopsy is what the case needs."""
+    bx = next((t for t in a["next_tests"] if biopsy_changes_leading(t, a)), None)
+    tests = [t for t in a["next_tests"] if t is not bx and (
+        t.get("expected_information") is None or t["expected_information"] >= FIRST_STEP_MIN_BITS)]
+    if bx is not None:
+        return [bx, *tests[:1]]
     first = next((t for t in tests if t["purpose"] == "decides"), None)
     if first is None:
         return tests[:2]

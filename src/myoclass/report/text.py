@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from myoclass.criteria import VERIFICATION
+from myoclass.model.labels import RULE_LABELS
 from myoclass.reasoning.assess import NO_BIOPSY_NOTE
 from myoclass.reasoning.text import (
     NO_LABEL_LIKELY,
     NO_SINGLE_DECIDER,
     SET_SHORT,
+    biopsy_lead,
     eular_band,
     genetic_handoff,
     join_or,
@@ -109,10 +111,15 @@ def _headline(a: dict[str, Any]) -> str:
     s = a["summary"]
     if s["label"] == "undetermined":
         far = f"; {NO_LABEL_LIKELY}" if no_label_likely(s["leading_probability"]) else ""
+        bx = biopsy_lead(a)
+        if bx:  # the share without a biopsy cannot give the labels only a biopsy classifies: say so first
+            return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} without a muscle biopsy "
+                    f"(not settled by the criteria{far}); {bx}")
         return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} "
                 f"(not settled by the criteria{far})")
     cert = f"{s['certainty']} " if s["certainty"] else ""
-    return f"Classified: {cert}{label_name(s['label'])} (settled by the criteria)"
+    by = "myoclass's label rules (no criteria set defines it)" if s["label"] in RULE_LABELS else "the criteria"
+    return f"Classified: {cert}{label_name(s['label'])} (settled by {by})"
 
 
 def _eular_line(e: dict[str, Any]) -> str:
