@@ -8,7 +8,7 @@ import pytest
 
 from myoclass import assess
 from myoclass.examples import example_cases
-from myoclass.reasoning.cancer_screening import FACTORS, IBM_REASON, cancer_screening
+from myoclass.reasoning.cancer_screening import FACTORS, IBM_REASON, cancer_screening, screening_guidance
 
 DM = frozenset({"dm"})
 #: every factor known absent: a 35-year-old woman with antisynthetase antibodies, responding to treatment
@@ -166,4 +166,24 @@ def test_it_applies_when_every_label_still_possible_is_an_adult_iim_other_than_i
     for reachable in ({"imnm_anti_srp", "ibm"}, {"imnm_anti_srp", "jdm"}, {"imnm_anti_srp", "not_iim"}):
         open_ = cancer_screening(values, "undetermined", frozenset(reachable))
         assert open_["applicable"] is None, reachable
-        assert "Applies once an inflammatory myopathy is confirmed." in open_["notes"]
+        if "ibm" in reachable:  # no tier would apply to IBM: the note and the guidance say "other than IBM"
+            assert any(n.startswith("Applies once an inflammatory myopathy other than inclusion body myositis")
+                       for n in open_["notes"])
+            assert "if an IIM other than IBM is confirmed" in str((screening_guidance(open_) or {}).get("text"))
+        else:
+            assert "Applies once an inflammatory myopathy is confirmed." in open_["notes"]
+
+
+def test_what_to_do_now_names_no_cancer_tier_while_ibm_or_a_mimic_leads() -> None:
+    """A likely IBM (onset after 45, dysphagia: both IMACS high-risk factors) is not told 'high risk, PET-CT and
+    endoscopy' as a step while the label is open (a clinician review of session 23); the guidance keeps the tier,
+    for an IIM other than IBM."""
+    from myoclass.reasoning.text import todo
+
+    a = assess({"sex": "male", "age_years": 68, "age_at_onset_years": 65, "onset_tempo": "insidious",
+                "symptom_duration_months": 36, "weakness_finger_flexor_gt_shoulder_abductor": True,
+                "weakness_knee_extensor_ge_hip_flexor": True, "dysphagia": True, "ck_u_l": 600, "ck_uln_u_l": 200})
+    assert a["summary"]["label"] == "undetermined" and a["summary"]["leading_label"] == "ibm"
+    assert not any(line["step"].startswith("Cancer-screening") for line in todo(a))
+    item = next(g for g in a["guidance"] if g["id"] == "cancer.screening")
+    assert "if an IIM other than IBM is confirmed" in item["text"]

@@ -171,6 +171,9 @@ _IBM_EVIDENCE = ("Cancer in IBM: incidence did not differ from the general popul
                  "(Shelly 2021), while an older biopsy-based cohort found it raised (standardized incidence ratio 2.4; "
                  "Buchbinder 2001). Age- and sex-appropriate national cancer screening is the usual baseline.")
 _JUVENILE = "Juvenile-onset IIM: screening for IIM-associated cancer is not routinely required."
+#: the note of an open label that inclusion body myositis is among (no tier would apply to IBM)
+_UNLESS_IBM = ("Applies once an inflammatory myopathy other than inclusion body myositis is confirmed (no category is "
+               "given for IBM).")
 _CANCER_RECORDED = ("A cancer is already recorded (active or within 3 years of onset): the category is for screening for "
                     "an occult cancer, so how it sits beside that cancer's own work-up is a clinical judgement.")
 
@@ -263,7 +266,7 @@ def cancer_screening(values: Mapping[str, Any], label: str, reachable: frozenset
         # only its subtype open): the guideline applies whatever the open findings turn out to be
         applicable = True if label in _IIM_LABELS or reachable <= _ADULT_IIM_NOT_IBM else None
         if applicable is None:
-            notes.append("Applies once an inflammatory myopathy is confirmed.")
+            notes.append(_UNLESS_IBM if "ibm" in reachable else "Applies once an inflammatory myopathy is confirmed.")
     if applicable is False:
         notes[:0] = reasons  # why the guideline does not apply stays among the notes too, where it always was
     duration = values.get("symptom_duration_months")
@@ -341,12 +344,14 @@ def screening_guidance(cs: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     notes: list[str] = cs["notes"]
     lead = [_CANCER_RECORDED] if _CANCER_RECORDED in notes else []
+    cond = ""
+    if cs["applicable"] is None:
+        cond = "if an IIM other than IBM is confirmed, " if _UNLESS_IBM in notes else "if an IIM is confirmed, "
     if cs["risk"]:
-        head = (f"Cancer-screening risk ({'if an IIM is confirmed, ' if cs['applicable'] is None else ''}IMACS 2023): "
-                f"{cs['risk']} — {cs['timing'][cs['risk']]}.")
+        head = f"Cancer-screening risk ({cond}IMACS 2023): {cs['risk']} — {cs['timing'][cs['risk']]}."
     else:
-        head = (f"Cancer-screening risk (IMACS 2023) is {' or '.join(cs['possible_risks'])} depending on unknown "
-                "factors; " + "; ".join(f"{k}: {v}" for k, v in cs["timing"].items()) + ".")
+        head = (f"Cancer-screening risk ({cond}IMACS 2023) is {' or '.join(cs['possible_risks'])} depending on "
+                "unknown factors; " + "; ".join(f"{k}: {v}" for k, v in cs["timing"].items()) + ".")
     evidence = [n for n in notes if n.startswith(_EVIDENCE_PREFIXES)]
     text = " ".join([*lead, head, "Why: " + " ".join(reasons), *evidence]) + _UNVERIFIED
     return {"id": "cancer.screening", "text": text, "citation": "; ".join(cs["sources"]),

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from myoclass.model.fields import ANTIBODIES, FIELDS
-from myoclass.model.labels import IMNM_LABELS
+from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS
 
 __all__ = [
     "CK_ULN_TEST",
@@ -922,6 +922,9 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             continue
         if g["id"] == "cancer.screening" and (a.get("cancer_screening") or {}).get("risk") is None:
             continue  # a tier that waits on unknown factors is not a step yet; the guidance list gives it in full
+        if g["id"] == "cancer.screening" and a["summary"]["label"] == "undetermined" \
+                and a["summary"]["leading_label"] not in ADULT_IIM_BUT_IBM_LABELS:
+            continue  # a tier for an IIM the differential does not lead with (IBM or a mimic leads): not a step yet
         text = str(g["text"])
         head, sep, rest = text.partition(LIKELY_PREFIX_END)
         # an item shown for the likely label: its "Likely X (p ...)" prefix, then the gist of the item itself
