@@ -162,3 +162,23 @@ def test_every_markdown_table_stands_between_blank_lines() -> None:
     ends = [i for i, x in enumerate(lines) if x.startswith("|") and (i + 1 == len(lines) or not lines[i + 1].startswith("|"))]
     assert len(starts) >= 5 and len(starts) == len(ends)
     assert all(lines[i - 1] == "" for i in starts) and all(lines[i + 1] == "" for i in ends if i + 1 < len(lines))
+
+
+def test_markdown_lines_are_separate_paragraphs() -> None:
+    """Rendered, the headline, the summary and the EULAR/ACR line, and the cancer panels, are separate blocks (a
+    clinician review of session 23 found them merged into one paragraph): every two consecutive text lines have a
+    blank line between them, except table rows, list items and the line after a heading."""
+    import itertools
+    import re
+
+    from myoclass import assess
+    from myoclass.examples import example_cases
+    from myoclass.report.text import markdown_report
+
+    item = re.compile(r"^(?:[-*] |\d+\. )")
+    for case in example_cases().values():
+        lines = markdown_report(assess(case)).split("\n")
+        for prev, line in itertools.pairwise(lines):
+            if prev.strip() and line.strip() and not prev.startswith("#"):
+                assert (prev.startswith("|") and line.startswith("|")) or (item.match(prev) and item.match(line)), \
+                    (prev, line)

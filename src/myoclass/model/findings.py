@@ -97,6 +97,9 @@ _ORGAN_TEST = {
     "skin_ulceration": "examine the skin",
 }
 
+#: the one test of an electrophysiology or imaging finding (its group's "EMG or muscle MRI" names both)
+_OWN_TEST = {"emg_myopathic": "EMG", "emg_spontaneous_activity": "EMG", "mri_muscle_edema": "muscle MRI"}
+
 FINDINGS: dict[str, Finding] = dict(_CAT)
 for _k, _spec in FIELDS.items():
     if _k in _SKIP or _spec.kind != "bool":
@@ -106,7 +109,7 @@ for _k, _spec in FIELDS.items():
         _tier, _test = 1, "TSH and free T4"
     if _k == "biopsy_dystrophic_features":
         _test = "dystrophy immunostaining (dysferlin, dystrophin, sarcoglycans) on the biopsy"
-    _test = _ORGAN_TEST.get(_k, _test)
+    _test = _ORGAN_TEST.get(_k, _OWN_TEST.get(_k, _test))
     FINDINGS[_k] = Finding(_k, _k, mimic=_k in _MIMIC_BOOL, tier=_tier, test=_test)
 FINDINGS["genetic_diagnosis"] = Finding(
     "genetic_diagnosis", "genetic_diagnosis_gene", mimic=True, tier=4,

@@ -166,6 +166,20 @@ def _adm_lungs(g: GuidanceContext) -> str:
             "(rapidly progressive ILD); lung assessment is worth considering.")
 
 
+_ILD_ROUTINE = ("in inflammatory myopathy with ILD, the 2023 ACR/CHEST guideline suggests lung function tests "
+                "(spirometry, lung volumes and DLCO) every 3 to 6 months in the first year, then less often once "
+                "stable, high-resolution CT when clinically indicated, and ambulatory desaturation testing every 3 to 12 "
+                "months (conditional recommendations).")
+
+
+def _ild_monitoring(g: GuidanceContext) -> str:
+    if g.v("ab_mda5") is True:  # the routine schedule is the floor, not the pace (a clinician review, session 23)
+        return ("Interstitial lung disease with anti-MDA5: it can progress rapidly, with high early mortality, so "
+                "urgent assessment and close early follow-up of the lungs are worth arranging. As a floor, "
+                + _ILD_ROUTINE)
+    return "Interstitial lung disease is recorded: " + _ILD_ROUTINE
+
+
 def _hereditary(g: GuidanceContext) -> str:
     gene = g.v("genetic_diagnosis_gene")
     if gene == "DYSF":
@@ -325,12 +339,9 @@ GUIDANCE: tuple[Guidance, ...] = (
              "Antisynthetase syndrome: interstitial lung disease often dominates (severe with anti-PL-7, PL-12, KS "
              "and OJ); lung function with DLCO and high-resolution CT are worth considering.",
              (C.SELVA_2018,), "V-S", _label("antisynthetase"), settled_by=("ild",), advises="lungs"),
-    Guidance("ild.monitoring",
-             "Interstitial lung disease is recorded: in inflammatory myopathy with ILD, the 2023 ACR/CHEST guideline "
-             "suggests lung function tests (spirometry, lung volumes and DLCO) every 3 to 6 months in the first year, "
-             "then less often once stable, high-resolution CT when clinically indicated, and ambulatory desaturation "
-             "testing every 3 to 12 months (conditional recommendations).",
-             (C.JOHNSON_2024_ILD,), "V-S", _ForLabelsWith(ADULT_IIM_BUT_IBM_LABELS, "ild"), advises="lungs"),
+    Guidance("ild.monitoring", _ild_monitoring,
+             (C.JOHNSON_2024_ILD, C.SELVA_2018), "V-S", _ForLabelsWith(ADULT_IIM_BUT_IBM_LABELS, "ild"),
+             advises="lungs"),
     Guidance("pm.exclusion",
              "Polymyositis is a diagnosis of exclusion: IMNM (anti-HMGCR, anti-SRP, biopsy), IBM (rimmed vacuoles can "
              "be missed) and antisynthetase syndrome are the usual alternatives to keep in mind.",

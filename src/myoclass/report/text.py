@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from myoclass.criteria import VERIFICATION
@@ -287,7 +288,25 @@ def text_report(a: dict[str, Any]) -> str:
 
 
 def markdown_report(a: dict[str, Any]) -> str:
-    return _report(a, markdown=True)
+    return _paragraphs(_report(a, markdown=True))
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*] |\d+\. )")
+
+
+def _paragraphs(md: str) -> str:
+    """Markdown whose consecutive lines render as the separate lines they are: a blank line between two lines unless
+    both are table rows, both list items, or the first is a heading (a clinician review of session 23: the headline,
+    the summary and the EULAR/ACR line, or the cancer panels, ran together into one paragraph)."""
+    out: list[str] = []
+    for line in md.split("\n"):
+        prev = out[-1] if out else ""
+        if line.strip() and prev.strip() and not prev.startswith("#") and not (
+                (line.startswith("|") and prev.startswith("|"))
+                or (_LIST_ITEM.match(line) and _LIST_ITEM.match(prev))):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 def _criteria(sets: list[dict[str, Any]], markdown: bool) -> str:
