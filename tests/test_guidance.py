@@ -23,6 +23,8 @@ def ids(c: GuidanceContext) -> set[str]:
 
 # rule id -> (a context where it applies, a context where it does not)
 CASES: dict[str, tuple[GuidanceContext, GuidanceContext]] = {
+    "rhabdo.acute": (ctx("undetermined", {"dm", "not_iim"}, onset_tempo="acute", ck_u_l=12000),
+                     ctx("undetermined", {"dm", "not_iim"}, onset_tempo="subacute", ck_u_l=12000)),
     "imnm.refer": (ctx("undetermined", {"imnm_anti_hmgcr", "pm"}), ctx("undetermined", {"dm", "pm"})),
     "imnm.heart": (ctx("imnm_seronegative"), ctx("pm")),
     "imnm.heart_recorded": (ctx("imnm_anti_srp", cardiac_involvement=True),
@@ -469,3 +471,34 @@ def test_the_heart_is_advised_in_imnm_unless_recorded_not_involved(label: str, c
         assert len(items) == 1
         assert items[0]["id"] == ("imnm.heart_recorded" if cardiac else "imnm.heart")
         assert "troponin I" in items[0]["text"] and "doi:10.1093/rheumatology/key031" in items[0]["citation"]
+
+
+def test_an_acute_very_high_ck_puts_rhabdomyolysis_first() -> None:
+    """Acute onset and CK above 5,000 U/L (serious muscle injury, Huerta-Alardín 2005): rhabdomyolysis safety advice
+    comes before any antibody test (a clinician review of session 23: exertional rhabdomyolysis was answered with a
+    myositis panel first). Not for a subacute onset, nor for a CK of 5,000 or less."""
+    from myoclass.reasoning.text import todo
+
+    base = {"age_years": 31, "sex": "male", "onset_tempo": "acute", "age_at_onset_years": 31, "ck_u_l": 20792}
+    a = assess(base)
+    first = todo(a)[0]["step"]
+    assert first.startswith("Acute onset with CK 20,792 U/L") and "renal function, potassium" in first
+    item = next(g for g in a["guidance"] if g["id"] == "rhabdo.acute")
+    assert "doi:10.1186/cc2978" in item["citation"] and "doi:10.1056/NEJMra0801327" in item["citation"]
+    for other in ({**base, "onset_tempo": "subacute"}, {**base, "ck_u_l": 5000}, {k: v for k, v in base.items()
+                                                                                   if k != "onset_tempo"}):
+        assert "rhabdo.acute" not in {g["id"] for g in assess(other)["guidance"]}
+
+
+def test_what_to_do_now_never_says_nothing_is_needed_while_the_label_is_open() -> None:
+    from myoclass.reasoning.text import NO_SINGLE_DECIDER, todo
+
+    a = assess({"sex": "female", "age_years": 30, "age_at_onset_years": 30, "skin_heliotrope": True,
+                "skin_gottron_papules": True, "weakness_proximal_upper_symmetric": False,
+                "weakness_proximal_lower_symmetric": False, "ck_u_l": 110, "ck_uln_u_l": 200})
+    assert a["summary"]["label"] == "undetermined"
+    steps = [line["step"] for line in todo(a)]
+    assert "Nothing further is needed to settle the classification." not in steps
+    # with nothing else to say, the open label says why no test is named
+    bare = {**a, "guidance": [], "next_tests": []}
+    assert [line["step"] for line in todo(bare)] == [NO_SINGLE_DECIDER]

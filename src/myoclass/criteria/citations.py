@@ -163,6 +163,24 @@ SELVA_2018 = Citation(
     url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336",
     short="Selva-O'Callaghan et al. 2018",
 )
+BOSCH_2009_RHABDO = Citation(
+    "bosch2009rhabdo",
+    "Bosch X, Poch E, Grau JM. Rhabdomyolysis and acute kidney injury. N Engl J Med 2009;361(1):62-72 (first page "
+    "read: acute kidney injury is a potential complication of severe rhabdomyolysis, whatever its cause, and the "
+    "prognosis is substantially worse if renal failure develops).",
+    doi="10.1056/NEJMra0801327",
+    short="Bosch et al. 2009",
+)
+HUERTA_ALARDIN_2005_RHABDO = Citation(
+    "huertaalardin2005rhabdo",
+    "Huerta-Alardín AL, Varon J, Marik PE. Bench-to-bedside review: rhabdomyolysis, an overview for clinicians. Crit "
+    "Care 2005;9(2):158-169 (abstract: in the absence of myocardial or brain infarction, CK above 5,000 U/L indicates "
+    "serious muscle injury; complications include electrolyte imbalances and acute renal failure; causes include "
+    "trauma, enzyme deficiencies, electrolyte disorders, infections, drugs, toxins and endocrinopathies; management "
+    "includes early vigorous hydration).",
+    doi="10.1186/cc2978",
+    short="Huerta-Alardín et al. 2005",
+)
 LILLEKER_2018_TROPONIN = Citation(
     "lilleker2018troponin",
     "Lilleker JB, Diederichsen ACP, Jacobsen S, et al. Using serum troponins to screen for cardiac involvement and "

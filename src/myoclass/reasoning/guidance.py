@@ -27,7 +27,7 @@ from typing import Any
 
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
-from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS
+from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IIM_LABELS, IMNM_LABELS
 from myoclass.reasoning.cancer_screening import SHELLY_2021
 from myoclass.reasoning.text import LIKELY_PREFIX_END, label_name, open_share
 
@@ -217,7 +217,29 @@ def _checkpoint(g: GuidanceContext) -> str:
     return head + "myocarditis and myasthenic features, which are worth looking for."
 
 
+#: the CK (U/L) above which serious muscle injury is indicated outside myocardial or brain infarction
+#: (Huerta-Alardín 2005): with an acute onset, rhabdomyolysis comes first
+RHABDO_CK = 5000
+
+
+def _rhabdo(g: GuidanceContext) -> str:
+    return (f"Acute onset with CK {g.v('ck_u_l'):,.0f} U/L: above {RHABDO_CK:,} U/L, outside a myocardial or brain "
+            "infarction, CK indicates serious muscle injury, so rhabdomyolysis comes first. Acute kidney injury and "
+            "electrolyte imbalance are its dangers: renal function, potassium and urine myoglobin are worth checking "
+            "now, and early vigorous hydration is its mainstay. Exertion, drugs, toxins, infection and inherited "
+            "metabolic myopathies are among its causes; the myositis work-up stays open if CK stays high.")
+
+
+def _acute_high_ck(g: GuidanceContext) -> bool:
+    """An acute onset with CK above :data:`RHABDO_CK`, while no inflammatory myopathy is settled (a settled anti-SRP
+    IMNM of acute onset has its own items)."""
+    ck = g.v("ck_u_l")
+    return g.v("onset_tempo") == "acute" and ck is not None and ck > RHABDO_CK and g.label not in IIM_LABELS
+
+
 GUIDANCE: tuple[Guidance, ...] = (
+    # --- first, whatever the label: an acute, very high CK ---------------------------------------
+    Guidance("rhabdo.acute", _rhabdo, (C.HUERTA_ALARDIN_2005_RHABDO, C.BOSCH_2009_RHABDO), "V-S", _acute_high_ck),
     # --- every IMNM ---------------------------------------------------------------------------
     Guidance("imnm.refer", _imnm_refer,
              (C.ORPHANET_IMNM, C.PINAL_FERNANDEZ_2018), "V-S",

@@ -31,6 +31,7 @@ __all__ = [
     "POLICY_TEXT",
     "SET_SHORT",
     "STATIN_COURSE_IF_TAKEN",
+    "URGENT_GUIDANCE",
     "VALUE_TEXT",
     "biopsy_changes_leading",
     "biopsy_lead",
@@ -903,6 +904,9 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     reach = list(a["summary"]["reachable_labels"])
     out: list[dict[str, str]] = []
     lead = leading_now(a)
+    for g in a.get("guidance") or []:  # a safety item comes before any test
+        if g["id"] in URGENT_GUIDANCE:  # in full: what to check now is the point
+            out.append({"finding": "", "step": str(g["text"]), "detail": "", "likely": ""})
     for t in first_steps(a):
         if t["purpose"] in ("decides", "informs"):
             out.append({"finding": t["finding"], "step": _cap(step_text(t)),
@@ -914,6 +918,8 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     for g in a.get("guidance") or []:
         if len(out) >= 3:
             break
+        if g["id"] in URGENT_GUIDANCE:  # already first
+            continue
         if str(g["id"]).startswith("undetermined."):  # "the next tests listed ...": the lines above say it
             continue
         if str(g["id"]).startswith("antibody."):  # what an antibody is known for: information, not a step
@@ -931,9 +937,14 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
         step = f"{head}{LIKELY_PREFIX_END[:-2]}: {_gist(rest)}" if g.get("likely_label") and sep else _gist(text)
         out.append({"finding": "", "step": step, "detail": "", "likely": ""})
     if not out:
-        out.append({"finding": "", "step": "Nothing further is needed to settle the classification.", "detail": "",
-                    "likely": ""})
+        nothing = NO_SINGLE_DECIDER if a["summary"]["label"] == "undetermined" else \
+            "Nothing further is needed to settle the classification."
+        out.append({"finding": "", "step": nothing, "detail": "", "likely": ""})
     return out[:3]
+
+
+#: guidance items that come first in What to do now, before any test (safety: an acute, very high CK)
+URGENT_GUIDANCE = frozenset({"rhabdo.acute"})
 
 
 #: a label at least this likely in the differential is "in the differential" for the lines that point beyond the
