@@ -302,3 +302,31 @@ def test_rows_of_only_commas_are_blank_and_a_semicolon_file_is_named(tmp_path: P
     assert r.exit_code == 2
     assert "separated by ';'" in r.output and "comma-separated CSV" in r.output
     assert not (tmp_path / "s.parquet").exists()
+
+
+def test_integers_past_2_53_and_decimals_never_stop_a_file(tmp_path: Path) -> None:
+    """An integer a double cannot hold exactly (Parquet int64 or uint64, JSON Lines) or a decimal column (a SQL NUMERIC
+    export) is read as the nearest number, as the API and CSV read it; it stopped the whole file before (an IT
+    review of session 23), losing every good row. A Parquet file that repeats a column is refused, exit 2."""
+    import decimal
+
+    import pyarrow as pa
+
+    big = 9007199254740993
+    pq.write_table(pa.table({"case_id": ["a1", "a2", "a3"], "ck_u_l": pa.array([5000, big, 300], pa.int64()),
+                             "ck_uln_u_l": pa.array([200, 200, 200], pa.uint64()),
+                             "age_years": pa.array([decimal.Decimal("50.5"), None, decimal.Decimal("7")],
+                                                   pa.decimal128(5, 1))}), tmp_path / "big.parquet")
+    (tmp_path / "big.jsonl").write_text("\n".join(json.dumps(x) for x in (
+        {"case_id": "b1", "ck_u_l": 5000}, {"case_id": "b2", "ck_u_l": big}, {"case_id": "b3", "ck_u_l": 300})) + "\n")
+    for name in ("big.parquet", "big.jsonl"):
+        out = tmp_path / f"{name}.out.jsonl"
+        r = _run(str(tmp_path / name), "-o", str(out))
+        assert r.exit_code == 0, r.output
+        rows = [json.loads(x) for x in out.read_text().splitlines()]
+        assert [x["case_id"] for x in rows] == (["a1", "a2", "a3"] if name.endswith("parquet") else ["b1", "b2", "b3"])
+    dup = pa.Table.from_arrays([pa.array(["a"]), pa.array([True]), pa.array([False])],
+                               names=["case_id", "ab_srp", "ab_srp"])
+    pq.write_table(dup, tmp_path / "dup.parquet")
+    r = _run(str(tmp_path / "dup.parquet"), "-o", str(tmp_path / "dup.csv"))
+    assert r.exit_code == 2 and "'ab_srp' appears more than once" in r.output and "Traceback" not in r.output

@@ -49,7 +49,7 @@ from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.io.jsonl import json_lines
 from myoclass.io.phenopacket import MissingExtra, is_phenopacket, parse_phenopacket
 from myoclass.io.rejects import Reject
-from myoclass.model.case import InvalidCase, case_id_of, parse_case
+from myoclass.model.case import InvalidCase, allowed_values, case_id_of, parse_case
 from myoclass.model.fields import FIELDS
 from myoclass.reasoning.engine import engine
 
@@ -260,8 +260,11 @@ def _from_typed(f: pa.Field, col: pa.Array, bad: dict[int, str]) -> pa.Array:
         ok = pc.is_in(col, value_set=pa.array([0, 1], col.type))
         wrong = pc.and_(pc.is_valid(col), pc.invert(ok))
         out = pc.if_else(wrong, pa.scalar(None, pa.bool_()), pc.not_equal(col, pa.scalar(0, col.type)))
-    elif pa.types.is_floating(target) and (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
-        out = col.cast(target)
+    elif pa.types.is_floating(target) and (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
+                                           or pa.types.is_decimal(col.type)):
+        # an integer past 2**53, or a decimal (a SQL NUMERIC export), is read as the nearest double: a number field
+        # is a double, and Arrow's safe cast would stop the whole file at the first such value
+        out = col.cast(target, safe=False)
     elif pa.types.is_string(target) and (pa.types.is_integer(col.type) or pa.types.is_boolean(col.type)
                                          or pa.types.is_floating(col.type)):
         out = col.cast(target)  # a case_id written as a number; an enum so written is refused by its own check
@@ -340,7 +343,11 @@ def _batches(path: Path, fmt: str, batch_size: int) -> Iterator[tuple[pa.Table, 
     index, records rejected before they became rows)."""
     if fmt == "parquet":
         pf = pq.ParquetFile(path)
-        check_columns(pf.schema_arrow.names)
+        names = pf.schema_arrow.names
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:  # as a CSV header with a repeated column: which value is meant cannot be known
+            raise ValueError(f"{path}: column {dup[0]!r} appears more than once; allowed: each column once")
+        check_columns(names)
         row = 0
         convert = needs_conversion(pf.schema_arrow)
         for b in pf.iter_batches(batch_size=batch_size):
@@ -388,6 +395,14 @@ def _jsonl(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, 
                     reasons.append(why)
                 rejects.append(Reject(n, case_id_of(obj), "; ".join(reasons) or "invalid record"))
                 continue
+            huge = _huge_integers(obj)
+            if huge:
+                try:  # an integer past 2**53 is read as the float it is (Arrow refuses to round it)
+                    obj = {**obj, **{k: float(obj[k]) for k in huge}}
+                except OverflowError:
+                    rejects.append(Reject(n, case_id_of(obj), "; ".join(
+                        f"{k}: the number is too large; allowed: {allowed_values(FIELDS[k])}" for k in huge)))
+                    continue
             rows.append(obj)
             lines.append(n)
             if len(rows) >= batch_size:
@@ -395,6 +410,16 @@ def _jsonl(path: Path, batch_size: int) -> Iterator[tuple[pa.Table, np.ndarray, 
                 rows, lines, rejects = [], [], []
     if rows or rejects:
         yield _jsonl_table(rows), np.array(lines, dtype=np.int64), {}, rejects
+
+
+#: the largest integer a double holds exactly
+_EXACT_INT = 2 ** 53
+
+
+def _huge_integers(obj: dict[str, Any]) -> list[str]:
+    """The number fields of a plain record holding an integer a double cannot hold exactly."""
+    return [k for k, v in obj.items() if k in FIELDS and FIELDS[k].kind == "number" and isinstance(v, int)
+            and not isinstance(v, bool) and abs(v) > _EXACT_INT]
 
 
 def _plain(obj: Any) -> bool:

@@ -19,8 +19,9 @@ from myoclass.errors import InvalidCase, Problem, UnknownColumn
 from myoclass.model.ages import duration_contradicts, duration_mask
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
-__all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem", "case_id_of",
-           "case_json_schema", "check_keys", "json_kind", "parse_case", "show", "unknown_key_problems"]
+__all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem",
+           "allowed_values", "case_id_of", "case_json_schema", "check_keys", "json_kind", "parse_case", "show",
+           "unknown_key_problems"]
 
 #: pairs of boolean findings that cannot both be true (a case with both is refused, naming the second)
 EXCLUSIVE_FINDINGS: tuple[tuple[str, str], ...] = (
@@ -51,7 +52,8 @@ class Case:
         return {k: v for k, v in self.values.items() if v is not None}
 
 
-def _allowed(spec: FieldSpec) -> str:
+def allowed_values(spec: FieldSpec) -> str:
+    """What a field allows, in the words of the error messages (e.g. ``a number U/L ≥ 0 or null``)."""
     if spec.kind == "bool":
         return "true, false or null (unknown)"
     if spec.kind == "enum":
@@ -177,14 +179,14 @@ def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
         if isinstance(v, int | float) and not isinstance(v, bool):
             x = float(v)
             if math.isnan(x) or math.isinf(x):
-                problems.append(Problem(spec.key, f"{show(v)} is not a finite number; allowed: {_allowed(spec)}"))
+                problems.append(Problem(spec.key, f"{show(v)} is not a finite number; allowed: {allowed_values(spec)}"))
                 return None
             lo_bad = spec.minimum is not None and (
                 x <= spec.minimum if spec.exclusive_minimum else x < spec.minimum
             )
             hi_bad = spec.maximum is not None and x > spec.maximum
             if lo_bad or hi_bad:
-                problems.append(Problem(spec.key, f"{show(v)} is out of range; allowed: {_allowed(spec)}"))
+                problems.append(Problem(spec.key, f"{show(v)} is out of range; allowed: {allowed_values(spec)}"))
                 return None
             return v
     else:  # string
@@ -201,7 +203,7 @@ def _check_value(spec: FieldSpec, v: Any, problems: list[Problem]) -> Any:
                                                   "characters, or null"))
                 return None
             return v
-    problems.append(Problem(spec.key, f"{show(v)} is not allowed; allowed: {_allowed(spec)}"))
+    problems.append(Problem(spec.key, f"{show(v)} is not allowed; allowed: {allowed_values(spec)}"))
     return None
 
 
