@@ -120,8 +120,12 @@ async def _run(request: Request, work: Callable[[Any, str, Settings], Response],
         data = _decode(body, what, per_item)
     except _Refused as r:
         return r.response
-    if cost is not None and cost(data) <= settings.inline_work:
+    units = cost(data) if cost is not None else None
+    if units is not None and units <= settings.inline_work:
         return work(data, what, settings)
+    if units is not None and units <= settings.single_work:  # one case: its own lane, never behind a list
+        single: WorkPool = request.app.state.single_pool
+        return await single.run(work, data, what, settings)
     return await pool.run(work, data, what, settings)
 
 

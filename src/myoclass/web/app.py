@@ -73,6 +73,13 @@ class Settings:
     pool_threads: int = dataclasses.field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     #: requests that may wait for a worker thread; beyond that, 503 with Retry-After
     pool_queue: int = 64
+    #: one-case work (a POST /api/v1/assess body of at most ``single_work`` units, a workspace page, a CDS Hooks call)
+    #: runs in its own small pool of this many threads, so that a clinician's one case never waits behind lists of
+    #: cases; at most ``single_queue`` more wait, beyond that 503 with Retry-After
+    single_threads: int = 1
+    single_queue: int = 32
+    #: the work units of the largest single case (an empty one: 40 + one per finding; see myoclass.web.work)
+    single_work: int = 150
     #: a POST /api/v1/assess body of at most this many work units may be answered on the event loop instead of
     #: the pool (a single case costs 40 to 150). 0, the default: every assessment runs in the bounded pool, so
     #: the pool's limit and its 503 hold for every request; a thread hop costs about 0.2 ms a request
@@ -340,6 +347,7 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
     session rules; default: its defaults, the service's default database, opened on the first registry request)."""
     settings = settings or Settings()
     pool = WorkPool(settings.pool_threads, settings.pool_queue, settings.retry_after_seconds)
+    single_pool = WorkPool(settings.single_threads, settings.single_queue, settings.retry_after_seconds)
     from myoclass.web.auth import RegistryWeb
     from myoclass.web.auth import RegistryWebSettings as _RegistryWebSettings
 
@@ -350,6 +358,7 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
         prepare_differential()  # the models and the biopsy item groups, once, before the first request
         yield
         pool.shutdown()
+        single_pool.shutdown()
         registry_web.close()
 
     app = FastAPI(
@@ -365,6 +374,7 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
     )
     app.state.settings = settings
     app.state.pool = pool
+    app.state.single_pool = single_pool
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Busy, _busy)

@@ -390,7 +390,8 @@ class _Refused(Exception):
 
 
 def _pool(request: Request) -> WorkPool:
-    pool: WorkPool = request.app.state.pool
+    """The one-case lane (``Settings.single_threads``): one patient's work never waits behind lists of cases."""
+    pool: WorkPool = request.app.state.single_pool
     return pool
 
 

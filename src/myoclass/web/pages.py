@@ -431,7 +431,8 @@ def _assess(case: dict[str, Any], problems: list[Problem]) -> tuple[dict[str, An
 
 
 def _pool(request: Request) -> WorkPool:
-    pool: WorkPool = request.app.state.pool
+    """The one-case lane (``Settings.single_threads``): one patient's work never waits behind lists of cases."""
+    pool: WorkPool = request.app.state.single_pool
     return pool
 
 
