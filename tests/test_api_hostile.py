@@ -548,3 +548,8 @@ def test_one_case_never_waits_behind_lists_of_cases() -> None:
             assert page.status_code == 200
         finally:
             full._in_flight = 0
+
+
+def test_healthz_answers_head_for_load_balancers(client: TestClient) -> None:
+    assert client.head("/healthz").status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}

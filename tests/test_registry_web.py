@@ -848,6 +848,10 @@ def test_the_access_log_never_holds_a_patient_code(db_url: str, caplog: pytest.L
         c.get("/api/v1/patients/Jane%20Doe")
         c.get("/registry/patients/Jane%20Doe/visits/new", follow_redirects=False)
         c.get("/api/v1/patients")
+        # written another way (an IT review of session 23): doubled slashes, capitals, an encoded slash in the code
+        for odd in ("//api/v1/patients/Jane", "/api/v1//patients/Jane", "/API/v1/patients/Jane",
+                    "/registry//patients/Jane/visits", "/api/v1/patients/Jane%2FDoe"):
+            c.get(odd, follow_redirects=False)
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
     assert "Jane" not in logged and "Doe" not in logged
     assert "GET /api/v1/patients/<code> 401" in logged

@@ -156,8 +156,11 @@ def _normalise_host(name: str) -> str:
 #: without it
 _SECRET_PATHS = ("/cds/open/",)
 #: a patient's code in a registry path (meant to be a pseudonym, but a real name typed by mistake must not reach the
-#: log): logged as ``<code>``, the rest of the path kept
-_PATIENT_PATH = re.compile(r"^(/(?:api/v1|registry)/patients/)[^/]+")
+#: log): logged as ``<code>``, the rest of the path kept. Any path with a ``patients`` segment, however written
+#: (doubled slashes, capitals, a mistyped prefix), has every segment after it masked but the route's own words
+_PATIENT_PATH = re.compile(r"^(.*?/patients/+)(.*)$", re.IGNORECASE)
+#: the path segments a registry route has after a patient's code: every other segment there is logged as <code>
+_PATIENT_ROUTE_WORDS = frozenset({"visits", "new"})
 
 
 def _log_path(scope: Scope) -> str:
@@ -167,7 +170,12 @@ def _log_path(scope: Scope) -> str:
     for prefix in _SECRET_PATHS:
         if path.startswith(prefix):
             return prefix + "<token>"
-    p = _PATIENT_PATH.sub(r"\1<code>", quote(path, safe="/:@!$&'()*+,;=-._~"))
+    p = quote(path, safe="/:@!$&'()*+,;=-._~")
+    m = _PATIENT_PATH.match(p)
+    if m:  # also when written with doubled slashes, another case, or a code holding an encoded slash
+        rest = m.group(2).split("/")
+        masked = [seg if (seg in _PATIENT_ROUTE_WORDS and i) or not seg else "<code>" for i, seg in enumerate(rest)]
+        p = m.group(1) + "/".join(masked)
     return p if len(p) <= 200 else p[:197] + "..."
 
 
@@ -419,7 +427,7 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    @app.get("/healthz", tags=["service"])
+    @app.api_route("/healthz", methods=["GET", "HEAD"], tags=["service"])
     def healthz() -> dict[str, str]:
         """Liveness: the service answers."""
         return {"status": "ok"}
