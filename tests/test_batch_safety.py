@@ -441,7 +441,7 @@ def test_a_parquet_column_of_another_type_is_converted_cell_by_cell_and_a_bad_ce
     rej = {x["case_id"]: x["reason"] for x in _rejects_of(tmp_path / "o.rejects.csv")}
     assert set(rej) == {"3", "4", "5", "6"}
     assert rej["3"].startswith("ab_srp: 2 is not allowed (column of type int64); allowed: a boolean, 1/0")
-    assert rej["4"] == "ck_u_l: 'x' is not a number"
+    assert rej["4"] == "ck_u_l: 'x' is not a number; allowed: a number U/L ≥ 0 or empty (unknown)"
     assert rej["5"].startswith("weakness_proximal_upper_symmetric: 0.5 is not allowed (column of type double)")
     assert rej["6"].startswith("ild: a list is not allowed")
 
@@ -466,3 +466,15 @@ def test_a_json_line_that_gives_a_key_twice_is_a_reject_naming_it(tmp_path: Path
     rej = _rejects_of(tmp_path / "o.rejects.csv")
     assert [(x["line"], x["case_id"], x["reason"]) for x in rej] == [
         ("2", "j2", "ab_srp is given more than once; allowed: each key once per object")]
+
+
+def test_a_reject_names_every_field_at_fault(tmp_path: Path) -> None:
+    """As the API does (an IT review of session 23: a batch reject named only its first bad cell): the cells that do
+    not read, and the values that break a rule, each with what is allowed."""
+    src = tmp_path / "m.csv"
+    src.write_text("case_id,ab_jo1,sex,ck_u_l\nc1,0.5,x,abc\nc2,true,male,300\n")
+    r = _run(str(src), "-o", str(tmp_path / "o.csv"))
+    assert r.exit_code == 0, r.output
+    (reason,) = [x["reason"] for x in _rejects_of(tmp_path / "o.rejects.csv")]
+    for part in ("ab_jo1: '0.5' is not allowed", "sex: 'x' is not allowed", "ck_u_l: 'abc' is not a number; allowed:"):
+        assert part in reason, reason

@@ -219,8 +219,8 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
             is_f = pc.is_in(col, value_set=pa.array(sorted(_FALSE)))
             wrong = pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_t, is_f)))
             for j in np.flatnonzero(np.asarray(wrong.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)):
-                bad.setdefault(int(j), f"{f.name}: {col[int(j)].as_py()!r} is not allowed; allowed: true/false, "
-                                       "yes/no, 1/0, positive/negative or empty (unknown)")
+                _add(bad, int(j), f"{f.name}: {col[int(j)].as_py()!r} is not allowed; allowed: true/false, "
+                                  "yes/no, 1/0, positive/negative or empty (unknown)")
             typed = pc.if_else(is_t, True, pc.if_else(is_f, False, pa.scalar(None, pa.bool_())))
             cols.append(pc.if_else(wrong, pa.scalar(None, pa.bool_()), typed))
         elif spec.kind == "number":
@@ -234,12 +234,22 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
                             raise ValueError(x)
                         vals.append(None if x is None else float(x))
                     except ValueError:
-                        bad.setdefault(k, f"{f.name}: {x!r} is not a number")
+                        _add(bad, k, f"{f.name}: {x!r} is not a number; allowed: {_number_allowed(f.name)}")
                         vals.append(None)
                 cols.append(pa.array(vals, pa.float64()))
         else:
             cols.append(col)
     return pa.Table.from_arrays(cols, names=names), bad
+
+
+def _add(bad: dict[int, str], row: int, problem: str) -> None:
+    """One more problem of a row found while reading: every field at fault is named, not only the first."""
+    bad[row] = f"{bad[row]}; {problem}" if row in bad else problem
+
+
+def _number_allowed(name: str) -> str:
+    """What a number cell allows, in the words of a CSV cell (an empty one is unknown)."""
+    return allowed_values(FIELDS[name]).removesuffix(" or null") + " or empty (unknown)"
 
 
 def _allowed(f: pa.Field) -> str:
@@ -275,7 +285,7 @@ def _from_typed(f: pa.Field, col: pa.Array, bad: dict[int, str]) -> pa.Array:
         for j in np.flatnonzero(np.asarray(wrong.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)):
             value = col[int(j)].as_py()
             shown = repr(value) if not isinstance(value, list | dict) else ("a list" if isinstance(value, list) else "an object")
-            bad.setdefault(int(j), f"{f.name}: {shown} is not allowed (column of type {col.type}); allowed: "
+            _add(bad, int(j), f"{f.name}: {shown} is not allowed (column of type {col.type}); allowed: "
                                    f"{_allowed(f)}")
     return out
 
@@ -691,12 +701,23 @@ def _write_rejects(path: Path, rows: list[dict[str, Any]], inputs: list[Path]) -
         ("source", pa.string()), ("line", pa.int64()), ("case_id", pa.string()), ("reason", pa.string())])), path)
 
 
+def _with_the_rest(t: pa.Table, i: int, why: str) -> str:
+    """A row's reading problems and the problems of its other values (the bad cells left out), so that a reject
+    names every field at fault, as the API does."""
+    row = {k: v for k, v in t.slice(i, 1).to_pylist()[0].items() if v is not None and k != REFERENCE}
+    try:
+        parse_case(row)
+    except InvalidCase as e:
+        return f"{why}; {e}"
+    return why
+
+
 def drop_rejected(t: pa.Table, numbers: np.ndarray, bad: dict[int, str]) -> tuple[pa.Table, np.ndarray, list[Reject]]:
     """Rows found bad while reading (``bad``: reason by place in ``t``) leave the batch as rejects,
     numbered by ``numbers`` (each row's line or row number in its file); the rest stay with their numbers."""
     if not bad:
         return t, numbers, []
-    rejects = [Reject(int(numbers[i]), _cid(t, i), why) for i, why in sorted(bad.items())]
+    rejects = [Reject(int(numbers[i]), _cid(t, i), _with_the_rest(t, i, why)) for i, why in sorted(bad.items())]
     keep = np.ones(t.num_rows, dtype=bool)
     keep[list(bad)] = False
     return t.filter(pa.array(keep)), numbers[keep], rejects
