@@ -330,3 +330,10 @@ def test_integers_past_2_53_and_decimals_never_stop_a_file(tmp_path: Path) -> No
     pq.write_table(dup, tmp_path / "dup.parquet")
     r = _run(str(tmp_path / "dup.parquet"), "-o", str(tmp_path / "dup.csv"))
     assert r.exit_code == 2 and "'ab_srp' appears more than once" in r.output and "Traceback" not in r.output
+
+
+def test_a_json_lines_file_opening_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes(b'\xef\xbb\xbf{"case_id":"c1","ab_srp":true}\n{"case_id":"c2"}\n')
+    r = _run(str(src), "-o", str(tmp_path / "o.csv"))
+    assert r.exit_code == 0 and "2 cases scored, 0 rejected" in r.output, r.output

@@ -51,6 +51,8 @@ def json_lines(lines: Iterable[str | bytes], max_depth: int | None = MAX_DEPTH) 
     nests more than ``max_depth`` levels deep (None: not checked here, for a caller that checks each value
     with :func:`~myoclass.io.json.check_depth` itself). Blank lines are skipped but counted."""
     for n, line in enumerate(lines, 1):
+        if n == 1:  # a UTF-8 byte order mark (written by some editors and Windows tools) opens the file, not the JSON
+            line = line.removeprefix(b"\xef\xbb\xbf") if isinstance(line, bytes) else line.removeprefix("\ufeff")
         if not line.strip():
             continue
         try:
