@@ -428,3 +428,17 @@ def test_a_case_id_longer_than_allowed_is_refused_alike_by_the_library_and_the_b
     assert [r.reason for r in rejects] == [problems({"case_id": "x" * (MAX_TEXT_CHARS + 1)})[0]["field"] + ": "
                                            + problems({"case_id": "x" * (MAX_TEXT_CHARS + 1)})[0]["message"]]
     assert case_json_schema()["properties"]["case_id"]["maxLength"] == MAX_TEXT_CHARS
+
+
+def test_a_duration_longer_than_the_life_is_an_error_naming_it() -> None:
+    """With no age at onset, a symptom duration longer than the patient's age is impossible (a web review of session
+    23 entered 99,999 months at 62 years); a duration that fits is kept."""
+    import pytest
+
+    from myoclass.model.case import InvalidCase, parse_case
+
+    with pytest.raises(InvalidCase) as e:
+        parse_case({"age_years": 62, "symptom_duration_months": 99999})
+    assert e.value.problems[0].field == "symptom_duration_months" and "longer than the patient has lived" in str(e.value)
+    assert parse_case({"age_years": 62, "symptom_duration_months": 744}).values["symptom_duration_months"] == 744
+    assert parse_case({"age_years": 1, "symptom_duration_months": 24}).values["symptom_duration_months"] == 24  # 1 year: up to 2

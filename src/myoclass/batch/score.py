@@ -53,7 +53,7 @@ from myoclass.criteria.eular_acr_2017 import INTERCEPT, SUBGROUPS
 from myoclass.io.rejects import Reject
 from myoclass.logic.columns import evaluate_columns
 from myoclass.logic.diagram import analyse, diagram_for
-from myoclass.model.ages import duration_contradicts
+from myoclass.model.ages import duration_contradicts, duration_exceeds_age
 from myoclass.model.case import MAX_TEXT_CHARS, InvalidCase, check_keys, parse_case, show
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS, GENE_SYMBOL
 from myoclass.reasoning import differential as _dx
@@ -123,6 +123,7 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     dur, has_dur = num("symptom_duration_months")
     with np.errstate(invalid="ignore"):  # missing values are NaN; their rows are masked out
         bad |= has_onset & has_age & has_dur & (onset <= age) & duration_contradicts(dur, age, onset)
+        bad |= ~has_onset & has_age & has_dur & duration_exceeds_age(dur, age)
     return bad
 
 

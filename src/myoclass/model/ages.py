@@ -11,7 +11,8 @@ from typing import Any, overload
 
 import numpy as np
 
-__all__ = ["AGE_SLACK_YEARS", "DURATION_SLACK_YEARS", "duration_contradicts", "duration_mask", "duration_mask_of_gap"]
+__all__ = ["AGE_SLACK_YEARS", "DURATION_SLACK_YEARS", "duration_contradicts", "duration_exceeds_age", "duration_mask",
+           "duration_mask_of_gap"]
 
 #: slack of a window derived from the ages and the symptom duration: an age may be given in whole years (up to
 #: a year more), the duration in whole months (a month either way)
@@ -45,6 +46,13 @@ def duration_mask_of_gap(gap_years: Any) -> Any:
     over = gap_years - AGE_SLACK_YEARS >= 1.0  # 2 years apart or more: over 12 months (mask 2)
     up_to = gap_years + AGE_SLACK_YEARS <= 1.0  # the same year: up to 12 months (mask 1); never both
     return 3 - over - 2 * up_to  # plain arithmetic, so a float stays a float's cost and a column a column
+
+
+def duration_exceeds_age(duration_months: Any, age: Any) -> Any:
+    """Whether a symptom duration is longer than the patient has lived (the age in whole years, the duration a month
+    either way): for one case or a column of them, when the age at onset is not given (with it,
+    :func:`duration_contradicts` decides)."""
+    return duration_months / 12.0 > age + AGE_SLACK_YEARS + DURATION_SLACK_YEARS
 
 
 @overload

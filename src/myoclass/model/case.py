@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from myoclass.errors import InvalidCase, Problem, UnknownColumn
-from myoclass.model.ages import duration_contradicts, duration_mask
+from myoclass.model.ages import duration_contradicts, duration_exceeds_age, duration_mask
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
 __all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem",
@@ -267,6 +267,11 @@ def parse_case(raw: Any) -> Case:
             f"{dur:g} months contradicts age_years={age:g} and age_at_onset_years={onset:g}, which put the time "
             f"since the first symptom at about {age - onset:g} years (a year either way); correct one of the three "
             "or leave the duration out"))
+    elif onset is None and age is not None and dur is not None and duration_exceeds_age(dur, age):
+        problems.append(Problem(
+            "symptom_duration_months",
+            f"{dur:g} months is longer than the patient has lived (age_years={age:g}); correct the duration or the "
+            "age, or leave the duration out"))
     elif onset is not None and age is not None and dur is None and duration_mask(None, age, onset) != 3:
         notes.append("symptom duration derived from age_years and age_at_onset_years")
     if problems:
