@@ -206,6 +206,8 @@ _FORM_LABEL = {
     "biopsy_performed": "Muscle biopsy done (its findings are entered below)",
     "statin_withdrawal_outcome": "After stopping the statin, without immunosuppression",
     "immunosuppression_response": "Response to immunosuppressive treatment, if treated",
+    "other_myotoxic_drug": ("Another myotoxic drug or toxin before onset (e.g. colchicine, zidovudine, "
+                            "hydroxychloroquine, fibrate, alcohol excess)"),
     "skin_other_dm_rash": "Other DM rash: V-sign, shawl or holster sign, periungual changes",
     "emg_myopathic": "EMG myopathic: short, small, polyphasic motor unit potentials",
     "emg_spontaneous_activity": "EMG spontaneous activity: fibrillations, positive sharp waves, complex repetitive "

@@ -34,6 +34,7 @@ from myoclass.reasoning.text import (
     NO_SINGLE_DECIDER,
     SET_SHORT,
     biopsy_lead,
+    ck_without_uln,
     eular_band,
     finding_name,
     first_steps,
@@ -272,7 +273,9 @@ def _eular_view(e: dict[str, Any]) -> dict[str, Any]:
                   {"x": _x(0.55), "text": "55%", "anchor": "start", "tx": _x(0.55) + 2},
                   {"x": _x(0.9), "text": "90%", "anchor": "middle", "tx": _x(0.9)}],
         "range": {"x": round(x0, 1), "width": round(x1 - x0, 1), "label_x": round(label_x, 1), "anchor": anchor,
-                  "text": prob.replace(" to ", "–")},
+                  # an en dash beside ">99.99%" reads as an arrow ("8.4%–>99.99%"): the short dash only between plain
+                  # figures
+                  "text": prob.replace(" to ", "–") if ">" not in prob and "<" not in prob else prob},
         "aria": f"Probability of an inflammatory myopathy {prob}: {eular_band(e)} band",
     }
 
@@ -348,6 +351,8 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "far": open_label and no_label_likely(s["leading_probability"]),
         "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
         "jointly": NO_SINGLE_DECIDER if open_label and not decides else "",
+        # a CK without its upper limit counts as not known: said in the headline, not only among the warnings
+        "ck_note": warning_text(ck_without_uln(case) or ""),
         "biopsy_lead": biopsy_lead(a) if open_label else "",
         "differs": (not open_label and lead != s["label"]),
         "lead_probability": s["leading_probability"],
@@ -465,6 +470,20 @@ def _render_result(form: Any, fragment: bool) -> HTMLResponse:
 async def clinician_post(request: Request) -> HTMLResponse:
     form = await request.form()
     return await _pool(request).run(_render_result, form, request.headers.get("hx-request") == "true")
+
+
+@router.get("/export", include_in_schema=False)
+@router.get("/export/phenopacket", include_in_schema=False)
+@router.get("/import", include_in_schema=False)
+def _back_to_workspace() -> RedirectResponse:
+    """A form's target opened in the browser (a bookmark, Forward after Back): the workspace, not a 405 in JSON."""
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/patient/summary", include_in_schema=False)
+def _back_to_checklist() -> RedirectResponse:
+    """The summary is made from the checklist's answers (POST): opened directly, the checklist."""
+    return RedirectResponse("/patient", status_code=303)
 
 
 @router.get("/favicon.ico")
