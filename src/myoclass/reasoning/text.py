@@ -711,7 +711,8 @@ def problem_text(field: str, message: str) -> str:
     if spec.kind == "enum" and "is not allowed" in message:
         return f"{name}: choose {join_or([value_text(field, v) for v in spec.values])}, or leave it unknown"
     if spec.kind == "bool" and "is not allowed" in message:
-        return f"{name}: choose yes, no or unknown"
+        # in the form's own words: an antibody is positive, negative or not tested
+        return f"{name}: choose {'positive, negative or not tested' if field in ANTIBODIES else 'yes, no or unknown'}"
     m = _CONTRADICTS.match(message)
     if m:
         said = "above normal" if m.group(1) == "true" else "not above normal"

@@ -711,8 +711,8 @@ def import_case(text: str) -> tuple[dict[str, Any], list[Problem]]:
     if unknown:  # named together, at the pasted block (they have no field in the form)
         problems = [p for p in problems if p.field in FIELDS]
         named = ", ".join(show(k) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        problems.append(Problem("data", f"not findings of myoclass, left out: {named}; allowed: the keys of "
-                                        "`myoclass schema case`"))
+        problems.append(Problem("data", f"not findings of myoclass, left out: {named}; allowed: the findings of "
+                                        "this form (the command myoclass schema case lists their keys)"))
     refused = {p.field for p in problems}
     case = {k: v for k, v in raw.items() if k in FIELDS and k not in refused and _form_value(FIELDS[k], v)}
     return case, problems
