@@ -292,3 +292,19 @@ def test_every_antibody_positive_on_a_line_blot_is_flagged_with_its_source() -> 
     assert "anti-Jo-1" not in w[0]  # negative results are not flagged
     by_ip = dict(case, ab_oj_method="immunoprecipitation", ab_ro52_method="elisa")
     assert not any("line blot" in x for x in assess(by_ip)["warnings"])
+
+
+def test_a_likely_label_names_the_unverified_items_it_would_rest_on() -> None:
+    """While the label is open, a leading label at 80% or more names the unverified [R] items of its set that the case
+    meets, as a settled one does (a clinician review of session 23)."""
+    from myoclass import assess
+
+    a = assess({"sex": "female", "age_years": 45, "age_at_onset_years": 45, "skin_mechanics_hands": True,
+                "ild": True, "arthritis": True, "ab_jo1": True})
+    assert a["summary"]["label"] == "undetermined" and a["summary"]["leading_label"] == "antisynthetase"
+    (w,) = [x for x in a["warnings"] if x.startswith("The most likely label")]
+    assert "antisynthetase syndrome (>99%)" in w and "[R]" in w and "Interstitial lung disease" in w
+    settled = assess({"ab_hmgcr": False, "ab_srp": False, "skin_mechanics_hands": True, "ild": True, "ab_jo1": True,
+                      "age_years": 45})
+    if settled["summary"]["label"] == "antisynthetase":
+        assert not any(x.startswith("The most likely label") for x in settled["warnings"])

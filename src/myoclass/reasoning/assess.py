@@ -21,10 +21,10 @@ from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
 from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
-from myoclass.reasoning.guidance import GuidanceContext, guidance_for
+from myoclass.reasoning.guidance import LIKELY_FOR_GUIDANCE, GuidanceContext, guidance_for
 from myoclass.reasoning.next_tests import add_informative, add_leading_if, next_tests, rank_next_tests
-from myoclass.reasoning.text import CK_ULN_TEST, STATIN_COURSE_IF_TAKEN, summary_text
-from myoclass.reasoning.warnings import warnings_for
+from myoclass.reasoning.text import CK_ULN_TEST, STATIN_COURSE_IF_TAKEN, open_share, summary_text
+from myoclass.reasoning.warnings import likely_label_unverified, warnings_for
 
 __all__ = ["NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
 
@@ -196,6 +196,10 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
     _word_for_case(tests, case.values)
     diff_out = _dx.rounded(dif.p_label)
     likely = {d["label"]: d["probability"] for d in diff_out}
+    if is_open and diff_out[0]["probability"] >= LIKELY_FOR_GUIDANCE:
+        unverified = likely_label_unverified(sets_out, diff_out[0]["label"], open_share(diff_out[0]["probability"]))
+        if unverified:
+            warnings.append(unverified)
     guidance = guidance_for(GuidanceContext(label, reach_set, case.values, likely))
     screening = cancer_screening(case.values, label, reach_set)
     item = screening_guidance(screening)

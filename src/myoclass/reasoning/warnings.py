@@ -15,7 +15,7 @@ from myoclass.model.fields import ANTIBODIES
 from myoclass.reasoning.engine import OUTRANKED_BY_GENOTYPE, Engine
 from myoclass.reasoning.text import ck_without_uln, label_name, policy_text
 
-__all__ = ["warnings_for"]
+__all__ = ["likely_label_unverified", "warnings_for"]
 
 _LABEL_SOURCE = {
     "imnm_anti_hmgcr": "enmc_2017_imnm",
@@ -187,3 +187,21 @@ def warnings_for(eng: Engine, v: Mapping[str, Any], vals: Mapping[str, Any], lab
     return w
 
 
+
+
+def likely_label_unverified(sets: Mapping[str, Any], leading: str, share: str) -> str | None:
+    """While the criteria leave the label open and the differential makes ``leading`` likely, the unverified [R]
+    items of the set that defines it which the case meets: the likely label would rest on them too (a clinician
+    review of session 23: a settled antisynthetase syndrome named its unverified Connors items, a >99% likely one
+    did not). None when there are none."""
+    src = _LABEL_SOURCE.get(leading)
+    if leading == "ibm":
+        src = "enmc_2011_ibm"
+    if not src or src not in sets:
+        return None
+    s = sets[src]
+    unv = [_item_name(it["label"]) for it in s["items"] if it["unverified"] and it["state"] is True]
+    if not unv:
+        return None
+    return (f"The most likely label, {label_name(leading)} ({share}), would rest on {s['title']} items not verified "
+            "against the primary paper [R]: " + "; ".join(unv) + ".")
