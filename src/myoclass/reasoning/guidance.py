@@ -297,6 +297,14 @@ GUIDANCE: tuple[Guidance, ...] = (
              (C.MAMMEN_2017, C.MAMMEN_2012), "V-P",
              lambda g: g.v("statin_exposure") is True and bool(g.reachable & _STATIN_LABELS),
              settled_by=("ab_hmgcr",)),
+    Guidance("statin.course_open",
+             "A statin is recorded and the myopathy is not yet classified: whether weakness and CK resolve once the "
+             "statin is stopped (a self-limited statin myopathy) or persist (pointing to anti-HMGCR myopathy), with "
+             "the anti-HMGCR result, tells the two apart; with anti-HMGCR myopathy, stopping the statin is advised.",
+             (C.MAMMEN_2017, C.MAMMEN_2012, C.CHOW_2024), "V-S",
+             lambda g: g.label == "undetermined" and g.v("statin_exposure") is True
+             and bool(g.reachable & {"imnm_anti_hmgcr", "statin_toxic_myopathy"}),
+             settled_by=("statin_withdrawal_outcome",)),
     Guidance("statin_toxic.course",
              "Self-limited statin myopathy: the recorded resolution off the statin, with anti-HMGCR negative, is what "
              "tells it apart from anti-HMGCR myopathy. Weakness or a raised CK that return or progress would point to "
