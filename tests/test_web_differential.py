@@ -122,6 +122,8 @@ def test_a_form_target_opened_in_the_browser_goes_back_to_its_form() -> None:
     for path, to in (("/export", "/"), ("/import", "/"), ("/export/phenopacket", "/"), ("/patient/summary", "/patient")):
         r = c.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == to, path
+        # data in an address is never taken, nor passed on
+        assert c.get(path, params={"data": "{}"}, follow_redirects=False).status_code == 405, path
 
 
 def test_the_headline_says_what_it_rests_on_a_ck_without_its_limit_and_a_biopsy_not_done() -> None:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from myoclass import __version__
 from myoclass.criteria import VERIFICATION
@@ -475,15 +476,24 @@ async def clinician_post(request: Request) -> HTMLResponse:
 @router.get("/export", include_in_schema=False)
 @router.get("/export/phenopacket", include_in_schema=False)
 @router.get("/import", include_in_schema=False)
-def _back_to_workspace() -> RedirectResponse:
-    """A form's target opened in the browser (a bookmark, Forward after Back): the workspace, not a 405 in JSON."""
+def _back_to_workspace(request: Request) -> RedirectResponse:
+    """A form's target opened in the browser (a bookmark, Forward after Back): the workspace, not a 405 in JSON.
+    With a query string (patient data in an address) it stays a 405: data is only ever taken by POST."""
+    _no_query(request)
     return RedirectResponse("/", status_code=303)
 
 
 @router.get("/patient/summary", include_in_schema=False)
-def _back_to_checklist() -> RedirectResponse:
+def _back_to_checklist(request: Request) -> RedirectResponse:
     """The summary is made from the checklist's answers (POST): opened directly, the checklist."""
+    _no_query(request)
     return RedirectResponse("/patient", status_code=303)
+
+
+def _no_query(request: Request) -> None:
+    if request.url.query:
+        raise StarletteHTTPException(405, "data is only taken by POST (never from an address)",
+                                     headers={"Allow": "POST"})
 
 
 @router.get("/favicon.ico")
