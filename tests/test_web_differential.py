@@ -149,3 +149,17 @@ def test_the_headline_says_what_it_rests_on_a_ck_without_its_limit_and_a_biopsy_
                           "onset_tempo": "insidious", "symptom_duration_months": "60"})
     lead = re.search(r'data-testid="biopsy-lead">(.*?)</span>', r.text, re.S)
     assert lead and "with a muscle biopsy, inclusion body myositis would be the most likely" in lead.group(1)
+
+
+def test_a_form_field_given_twice_with_different_values_is_a_problem_at_that_field() -> None:
+    """The API refuses a key given twice; the workspace took the last value silently (an IT review of session 23)."""
+    from starlette.testclient import TestClient
+
+    from myoclass.web.app import Settings, create_app
+
+    c = TestClient(create_app(Settings(allowed_hosts=("testserver",))))
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    r = c.post("/export", content="ab_srp=true&ab_srp=false", headers=form)
+    assert [e["field"] for e in r.json()["errors"]] == ["ab_srp"] and "ab_srp" not in r.json()["case"]
+    same = c.post("/export", content="ab_srp=true&ab_srp=true", headers=form)
+    assert same.json()["errors"] == [] and same.json()["case"] == {"ab_srp": True}

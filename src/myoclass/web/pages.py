@@ -102,6 +102,11 @@ def form_to_case(form: Any) -> tuple[dict[str, Any], list[Problem]]:
     problems: list[Problem] = []
     for key, spec in FIELDS.items():
         raw = form.get(key)
+        given = {v for v in form.getlist(key) if isinstance(v, str) and v not in ("", "unknown")} \
+            if hasattr(form, "getlist") else set()
+        if len(given) > 1:  # as the API refuses a key given twice: which value is meant cannot be known
+            problems.append(Problem(key, "given twice with different values; allowed: one value"))
+            continue
         if raw is None or raw == "" or raw == "unknown":
             continue
         if not isinstance(raw, str):  # a file part of a multipart post
