@@ -337,3 +337,18 @@ def test_a_json_lines_file_opening_with_a_byte_order_mark_is_read(tmp_path: Path
     src.write_bytes(b'\xef\xbb\xbf{"case_id":"c1","ab_srp":true}\n{"case_id":"c2"}\n')
     r = _run(str(src), "-o", str(tmp_path / "o.csv"))
     assert r.exit_code == 0 and "2 cases scored, 0 rejected" in r.output, r.output
+
+
+def test_a_header_with_an_unnamed_column_or_a_utf16_file_is_refused_in_words(tmp_path: Path) -> None:
+    """A spreadsheet's trailing comma, and a 'Unicode text' (UTF-16) export, each get a message that says what is
+    wrong (an IT review of session 23: ': unknown column', and the names printed between NUL bytes)."""
+    (tmp_path / "tr.csv").write_text("case_id,ab_srp,\nc1,true,\n")
+    r = _run(str(tmp_path / "tr.csv"), "-o", str(tmp_path / "o1.csv"))
+    assert r.exit_code == 2 and "column 3 of the header has no name" in r.output, r.output
+    (tmp_path / "u16.csv").write_bytes("case_id,ab_srp\nc1,true\n".encode("utf-16"))
+    r = _run(str(tmp_path / "u16.csv"), "-o", str(tmp_path / "o2.csv"))
+    assert r.exit_code == 2 and "UTF-16" in r.output and "\x00" not in r.output, r.output
+    # a NUL in a row (not the header) still rejects only that row
+    (tmp_path / "nul.csv").write_bytes(b"case_id,ab_srp\nc1,tr\x00ue\nc2,true\n")
+    r = _run(str(tmp_path / "nul.csv"), "-o", str(tmp_path / "o3.csv"))
+    assert r.exit_code == 0 and "1 cases scored" in r.output.replace("1 case scored", "1 cases scored"), r.output

@@ -38,7 +38,7 @@ import pyarrow.csv as pacsv
 
 from myoclass.io.rejects import Reject
 
-__all__ = ["MAX_ROW_BYTES", "read_header", "read_rows"]
+__all__ = ["MAX_ROW_BYTES", "encoding_problem", "names_problem", "read_header", "read_rows"]
 
 #: bytes read at a time
 WINDOW = 1 << 23
@@ -234,10 +234,34 @@ def _cell(row: bytes, col: int | None) -> str | None:
     return None
 
 
+def encoding_problem(start: bytes) -> str | None:
+    """Why a file starting with ``start`` is not UTF-8 CSV, or None: UTF-16 (a spreadsheet's "Unicode text" export,
+    a NUL every other byte in its header line)."""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start[:200].split(b"\n", 1)[0]:
+        return 'the file is UTF-16 encoded; allowed: UTF-8 (save it as "CSV UTF-8")'
+    return None
+
+
+def names_problem(names: list[str]) -> str | None:
+    """Why a header's column names (stripped) cannot be read, or None: a column without a name (a trailing comma),
+    or a name given twice (which value is meant cannot be known). Both engines apply it."""
+    blank = [i + 1 for i, x in enumerate(names) if not x]
+    if blank:
+        return (f"column {blank[0]} of the header has no name (a trailing comma?); allowed: every column named by a "
+                "key of the data dictionary")
+    dup = sorted({x for x in names if names.count(x) > 1})
+    if dup:
+        return f"column {dup[0]!r} appears more than once in the header; allowed: each column once"
+    return None
+
+
 def read_header(path: Path) -> tuple[list[str], int, int]:
     """The column names, the byte offset where the rows start and the line of the first row."""
     with open(path, "rb") as fh:
         data = fh.read(WINDOW)
+        wrong = encoding_problem(data)
+        if wrong:
+            raise ValueError(f"{path}: {wrong}")
         skip = len(_BOM) if data.startswith(_BOM) else 0
         while True:
             v = np.frombuffer(data, dtype=np.uint8)[skip:]
@@ -261,9 +285,9 @@ def read_header(path: Path) -> tuple[list[str], int, int]:
             shown = {"\t": "tab"}.get(sep, repr(sep))
             raise ValueError(f"{path}: the header is one column holding {shown}: the file seems to be separated by "
                              f"{shown}; allowed: comma-separated CSV (RFC 4180), or Parquet or JSON Lines")
-    dup = sorted({x for x in names if names.count(x) > 1})
-    if dup:
-        raise ValueError(f"{path}: column {dup[0]!r} appears more than once in the header; allowed: each column once")
+    wrong = names_problem(names)
+    if wrong:
+        raise ValueError(f"{path}: {wrong}")
     return names, skip + min(end + 1, len(v)), 2 + int(np.searchsorted(term, end))
 
 

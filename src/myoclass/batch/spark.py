@@ -187,15 +187,18 @@ def _header(source: str, head: bytes | None) -> list[str]:
 
     if head is None or not head.strip():
         raise refuse("no header line; allowed: a first line naming the columns")
+    wrong = csvread.encoding_problem(head)
+    if wrong:
+        raise refuse(wrong)
     if len(head) > csvread.MAX_ROW_BYTES:
         raise refuse(f"the header line is longer than {csvread.MAX_ROW_BYTES:,} bytes")
     v = np.frombuffer(head, dtype=np.uint8)
     if csvread._toggles(v, np.flatnonzero(v == ord('"'))).size % 2:
         raise refuse("the header line has a quoted cell that is not closed on it; allowed: a header on one line")
     names = [x.strip() for x in csvread._cells(head)]
-    dup = sorted({x for x in names if names.count(x) > 1})
-    if dup:
-        raise refuse(f"column {dup[0]!r} appears more than once in the header; allowed: each column once")
+    wrong = csvread.names_problem(names)
+    if wrong:
+        raise refuse(wrong)
     check_columns(names)
     return names
 
