@@ -553,3 +553,21 @@ def test_one_case_never_waits_behind_lists_of_cases() -> None:
 def test_healthz_answers_head_for_load_balancers(client: TestClient) -> None:
     assert client.head("/healthz").status_code == 200
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_answers_not_taken_by_their_clients_are_bounded() -> None:
+    """Bytes of answers handed to the server but not yet read count against Settings.max_unsent_bytes: above it a new
+    request gets 503 with Retry-After (an IT review of session 23: 30 clients that never read grew the server to
+    1.5 GB); /healthz still answers, and a finished answer no longer counts."""
+    app = create_app(Settings(allowed_hosts=("testserver",), max_unsent_bytes=1000))
+    with TestClient(app) as c:
+        assert c.post("/api/v1/assess", json={"case_id": "a"}).status_code == 200
+        assert app.unsent == 0  # type: ignore[attr-defined]
+        app.unsent = 5000  # type: ignore[attr-defined]  # as while big answers wait for clients that do not read
+        try:
+            r = c.post("/api/v1/assess", json={"case_id": "b"})
+            assert r.status_code == 503 and r.headers["retry-after"] == "1" and r.json()["errors"][0]["field"] == "(server)"
+            assert c.get("/healthz").status_code == 200
+        finally:
+            app.unsent = 0  # type: ignore[attr-defined]
+        assert c.post("/api/v1/assess", json={"case_id": "c"}).status_code == 200

@@ -272,3 +272,60 @@ def test_a_public_bind_warns_to_name_the_host(monkeypatch: pytest.MonkeyPatch) -
     assert kw["access_log"] is False  # uvicorn's own access line would carry the query string
     s = Settings.from_env()
     assert s.allowed_hosts == ("localhost", "127.0.0.1", "::1") and s.pool_threads == 2 and not s.access_log
+
+
+def test_answers_clients_do_not_read_are_counted_and_bounded() -> None:
+    """A real server (uvicorn, in this process) with clients that send a list and never read the answer: the answers
+    are sent a piece at a time, so what waits for them is counted (``unsent``); over Settings.max_unsent_bytes a new
+    request gets 503, and once those clients go away the count is back to 0 and requests are answered (an IT review
+    of session 23: 30 such clients grew the server to 1.5 GB)."""
+    import urllib.error
+    import urllib.request
+
+    import uvicorn
+
+    from myoclass.web.app import Settings, create_app
+
+    port = free_port()
+    app = create_app(Settings(allowed_hosts=("127.0.0.1",), max_unsent_bytes=10_000_000))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+
+    def one() -> int:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/assess", data=b'{"case_id": "q"}',
+                                     headers={"Content-Type": "application/json"})
+        try:
+            return int(urllib.request.urlopen(req, timeout=30).status)
+        except urllib.error.HTTPError as e:
+            return int(e.code)
+
+    socks: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not srv.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        body = json.dumps([{"case_id": f"e{i}"} for i in range(300)]).encode()
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"POST /api/v1/assess HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            socks.append(s)
+        deadline = time.monotonic() + 120
+        while app.unsent <= 10_000_000 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.2)
+        assert app.unsent > 10_000_000  # type: ignore[attr-defined]
+        assert one() == 503
+        for s in socks:
+            s.close()
+        socks = []
+        deadline = time.monotonic() + 30
+        while app.unsent and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.1)
+        assert app.unsent == 0  # type: ignore[attr-defined]
+        assert one() == 200
+    finally:
+        for s in socks:
+            s.close()
+        srv.should_exit = True
+        th.join(timeout=10)

@@ -86,6 +86,9 @@ class Settings:
     inline_work: int = 0
     #: seconds a 503 asks the client to wait (Retry-After)
     retry_after_seconds: int = 1
+    #: bytes of answers handed to the server and not yet taken by their clients (a client that does not read its
+    #: answer keeps it in memory); above this, a new request gets 503 with Retry-After until they are read or dropped
+    max_unsent_bytes: int = 512 * 1024 * 1024
     #: the Host names answered (any port); "*" answers any, "*.example.org" any subdomain of example.org
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     #: log each request's method, path and status (never the query, a body or a header)
@@ -179,6 +182,10 @@ def _log_path(scope: Scope) -> str:
     return p if len(p) <= 200 else p[:197] + "..."
 
 
+#: an answer larger than this is sent a piece of this size at a time (see ``SecurityHeaders.unsent``)
+_SEND_CHUNK = 1 << 20
+
+
 class SecurityHeaders:
     """The outermost layer: refuses a Host not allowed (400) and a body over the size limit (413, also
     when chunked: the body is read here, up to the limit, before the app starts), adds the security
@@ -186,9 +193,13 @@ class SecurityHeaders:
     and keeps an unexpected error's message out of the server log."""
 
     def __init__(self, app: ASGIApp, max_body: int, allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS,
-                 access_log: bool = False) -> None:
+                 access_log: bool = False, max_unsent: int = 512 * 1024 * 1024, retry_after: int = 1) -> None:
         self.app = app
         self.max_body = max_body
+        #: answers' bytes being sent now (held until the client has taken them), and the budget for new requests
+        self.unsent = 0
+        self.max_unsent = max_unsent
+        self.retry_after = retry_after
         hosts = {_normalise_host(h) for h in allowed_hosts}
         self.any_host = "*" in hosts
         self.hosts = frozenset(h for h in hosts if not h.startswith("*"))
@@ -220,9 +231,34 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
+            body = message.get("body", b"") if message["type"] == "http.response.body" else b""
+            if len(body) <= _SEND_CHUNK:
+                await send(message)
+                return
+            # A large answer goes out a piece at a time: the server waits (for the client to read) before taking the
+            # next piece, so what the clients have not read yet is counted here, and bounded (max_unsent_bytes).
+            # Handed over at once, it would sit in the server's socket buffer, uncounted.
+            left = len(body)
+            self.unsent += left
+            try:
+                view = memoryview(body)
+                for start in range(0, len(body), _SEND_CHUNK):
+                    piece = bytes(view[start:start + _SEND_CHUNK])
+                    last = start + _SEND_CHUNK >= len(body)
+                    await send({"type": "http.response.body", "body": piece,
+                                "more_body": message.get("more_body", False) if last else True})
+                    left -= len(piece)
+                    self.unsent -= len(piece)
+            finally:
+                self.unsent -= left
 
         try:
+            if self.unsent > self.max_unsent and path != "/healthz":
+                await errors_response(
+                    [{"field": "(server)", "message": "busy: answers already made are still waiting for their clients "
+                      "to read them; allowed: retry shortly"}], 503,
+                    {"Retry-After": str(self.retry_after)})(scope, receive, send_with_headers)
+                return
             await self._guarded(scope, receive, send_with_headers)
         except Exception as e:  # logged by type only: the message might quote case data
             _log.error("unexpected %s in %s %s", type(e).__name__, scope.get("method"), _log_path(scope))
@@ -442,7 +478,8 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
     def docs() -> HTMLResponse:
         return HTMLResponse(_DOCS_HTML)
 
-    return SecurityHeaders(app, settings.max_body_bytes, settings.allowed_hosts, settings.access_log)
+    return SecurityHeaders(app, settings.max_body_bytes, settings.allowed_hosts, settings.access_log,
+                           settings.max_unsent_bytes, settings.retry_after_seconds)
 
 
 def app_from_env() -> ASGIApp:
