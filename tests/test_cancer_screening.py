@@ -187,3 +187,15 @@ def test_what_to_do_now_names_no_cancer_tier_while_ibm_or_a_mimic_leads() -> Non
     assert not any(line["step"].startswith("Cancer-screening") for line in todo(a))
     item = next(g for g in a["guidance"] if g["id"] == "cancer.screening")
     assert "if an IIM other than IBM is confirmed" in item["text"]
+
+
+def test_a_biopsy_that_could_add_ibm_makes_the_tier_other_than_ibm() -> None:
+    """No biopsy done: IBM is not reachable yet, but a biopsy would make it the likeliest label; the tier says 'other
+    than IBM' (the second review of session 23)."""
+    a = assess({"age_years": 68, "age_at_onset_years": 62, "sex": "male", "onset_tempo": "insidious",
+                "symptom_duration_months": 72, "weakness_finger_flexor_gt_shoulder_abductor": True,
+                "weakness_knee_extensor_ge_hip_flexor": True, "weakness_asymmetric": True, "dysphagia": True,
+                "ck_u_l": 600, "ck_uln_u_l": 200, "biopsy_performed": False})
+    assert "ibm" not in a["summary"]["reachable_labels"]
+    item = next(g for g in a["guidance"] if g["id"] == "cancer.screening")
+    assert "if an IIM other than IBM is confirmed" in item["text"]

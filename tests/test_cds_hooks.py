@@ -797,3 +797,13 @@ def test_the_statin_card_never_recommends_deleting_for_a_label_at_50_percent_or_
     assert card["summary"].startswith("Anti-HMGCR myopathy possible (") and "Likely" not in card["summary"]
     assert "no label is more likely than not" in card["detail"]
     assert all(sg["isRecommended"] is False for sg in card["suggestions"])
+
+
+def test_an_acute_very_high_ck_puts_rhabdomyolysis_first_on_the_card() -> None:
+    from myoclass import assess
+    from myoclass.web.cds import patient_view_summary
+
+    a = assess({"age_years": 30, "age_at_onset_years": 30, "onset_tempo": "acute", "ck_u_l": 45000, "ck_uln_u_l": 200,
+                "symptom_myalgia": True, "weakness_proximal_lower_symmetric": True})
+    summary = patient_view_summary(a)
+    assert summary.startswith("Acute, very high CK: rhabdomyolysis first") and len(summary) < 140

@@ -411,8 +411,10 @@ def test_what_to_do_now_never_says_0_percent_for_an_unknown_finding_and_skips_an
     from myoclass.reasoning.text import likely_words
 
     assert likely_words(hmgcr) == "positive: <1% likely"
-    # expected to move the differential by nothing: not a first step (it stays in the next tests)
-    assert "ab_hmgcr" not in {line["finding"] for line in todo(child)}
+    # expected to move the differential by nothing, so not a first step; but with nothing else to name, the deciding
+    # test is still the step (never "no single finding settles it" while one does: a review of session 23)
+    lines = todo(child)
+    assert lines[0]["finding"] == "ab_hmgcr" and lines[0]["likely"] == "positive: <1% likely"
     assert "(positive <0.1%," in text_report(child)
     refer = next(g for g in child["guidance"] if g["id"] == "imnm.refer")
     assert refer["text"].startswith("IMNM is possible (<1% in the differential")
@@ -506,3 +508,23 @@ def test_what_to_do_now_never_says_nothing_is_needed_while_the_label_is_open() -
     # with nothing else to say, the open label says why no test is named
     bare = {**a, "guidance": [], "next_tests": []}
     assert [line["step"] for line in todo(bare)] == [NO_SINGLE_DECIDER]
+
+
+def test_review_of_session_23_fixes_hold() -> None:
+    """The second review of session 23: rhabdomyolysis only for a recent course; the statin course only while both
+    anti-HMGCR IMNM and statin toxic myopathy are possible; a child with anti-MDA5 and ILD gets the urgent lung
+    advice in What to do now; a rule label is 'settled by myoclass's label rules' everywhere."""
+    from myoclass.reasoning.text import settled_by_words, todo
+
+    chronic = assess({"age_years": 55, "age_at_onset_years": 52, "onset_tempo": "acute", "symptom_duration_months": 36,
+                      "ck_u_l": 8000, "ck_uln_u_l": 200, "weakness_proximal_lower_symmetric": True})
+    assert "rhabdo.acute" not in {g["id"] for g in chronic["guidance"]}
+    known = assess({"age_years": 60, "age_at_onset_years": 60, "ab_hmgcr": True, "statin_exposure": True,
+                    "ck_u_l": 3000, "ck_uln_u_l": 200})
+    assert "statin.course_open" not in {g["id"] for g in known["guidance"]}
+    child = assess({"age_years": 10, "age_at_onset_years": 10, "skin_gottron_papules": True, "skin_heliotrope": True,
+                    "ab_mda5": True, "ild": True, "weakness_proximal_lower_symmetric": True, "ck_u_l": 400,
+                    "ck_uln_u_l": 200})
+    assert any("urgent" in line["step"].lower() and "lung" in line["step"].lower() for line in todo(child))
+    assert settled_by_words("statin_toxic_myopathy") == "myoclass's label rules"
+    assert settled_by_words("imnm_anti_srp") == "the criteria"

@@ -70,7 +70,7 @@ def test_next_tests_show_odds_and_how_much_they_settle(client: TestClient) -> No
     odds = [text_of(m) for m in re.findall(r'data-testid="next-test-odds">(.*?)</span>\s*</span>', html, re.S)]
     assert odds[0] == "positive: 93% likely · settles most of what is uncertain (0.35 bits)"
     assert odds[1].startswith("resolved: 6% · persisted: 94% · settles some")
-    assert "not weighed by the model: no biopsy was done" in html
+    assert "no biopsy was done: doing one is a choice, weighed as a whole" in html
 
 
 def test_settled_label_keeps_its_headline_and_shows_the_chart(client: TestClient) -> None:

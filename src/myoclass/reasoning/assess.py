@@ -201,7 +201,9 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
         if unverified:
             warnings.append(unverified)
     guidance = guidance_for(GuidanceContext(label, reach_set, case.values, likely))
-    screening = cancer_screening(case.values, label, reach_set)
+    with_biopsy = next((frozenset(t["reachable_if_true"]) for t in tests
+                        if t["finding"] == "biopsy_performed" and "reachable_if_true" in t), frozenset[str]())
+    screening = cancer_screening(case.values, label, reach_set, with_biopsy)
     item = screening_guidance(screening)
     if item:
         guidance.append(item)

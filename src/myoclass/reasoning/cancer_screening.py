@@ -240,8 +240,10 @@ def _raising(lo: str, high_unknown: list[str], inter_yes: list[str], inter_unkno
     return high_unknown + inter
 
 
-def cancer_screening(values: Mapping[str, Any], label: str, reachable: frozenset[str]) -> dict[str, Any]:
-    """Risk category (a range while factors are unknown), why, panels and timing for this case."""
+def cancer_screening(values: Mapping[str, Any], label: str, reachable: frozenset[str],
+                     with_biopsy: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Risk category (a range while factors are unknown), why, panels and timing for this case. ``with_biopsy``: the
+    labels a muscle biopsy not yet done could make possible (IBM among them, the tier says "other than IBM")."""
     onset = values.get("age_at_onset_years")
     age = values.get("age_years")
     notes: list[str] = []
@@ -266,7 +268,8 @@ def cancer_screening(values: Mapping[str, Any], label: str, reachable: frozenset
         # only its subtype open): the guideline applies whatever the open findings turn out to be
         applicable = True if label in _IIM_LABELS or reachable <= _ADULT_IIM_NOT_IBM else None
         if applicable is None:
-            notes.append(_UNLESS_IBM if "ibm" in reachable else "Applies once an inflammatory myopathy is confirmed.")
+            notes.append(_UNLESS_IBM if "ibm" in reachable | with_biopsy
+                         else "Applies once an inflammatory myopathy is confirmed.")
     if applicable is False:
         notes[:0] = reasons  # why the guideline does not apply stays among the notes too, where it always was
     duration = values.get("symptom_duration_months")

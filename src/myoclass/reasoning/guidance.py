@@ -220,6 +220,9 @@ def _checkpoint(g: GuidanceContext) -> str:
 #: the CK (U/L) above which serious muscle injury is indicated outside myocardial or brain infarction
 #: (Huerta-Alardín 2005): with an acute onset, rhabdomyolysis comes first
 RHABDO_CK = 5000
+#: a symptom duration (months) still recent enough for an acute rhabdomyolysis (a presentation threshold: an acute onset
+#: years ago with a CK still high is a chronic myopathy)
+RHABDO_RECENT_MONTHS = 3
 
 
 def _rhabdo(g: GuidanceContext) -> str:
@@ -233,8 +236,10 @@ def _rhabdo(g: GuidanceContext) -> str:
 def _acute_high_ck(g: GuidanceContext) -> bool:
     """An acute onset with CK above :data:`RHABDO_CK`, while no inflammatory myopathy is settled (a settled anti-SRP
     IMNM of acute onset has its own items)."""
-    ck = g.v("ck_u_l")
-    return g.v("onset_tempo") == "acute" and ck is not None and ck > RHABDO_CK and g.label not in IIM_LABELS
+    ck, months = g.v("ck_u_l"), g.v("symptom_duration_months")
+    recent = months is None or months <= RHABDO_RECENT_MONTHS  # a CK raised for years is a chronic myopathy
+    return (g.v("onset_tempo") == "acute" and recent and ck is not None and ck > RHABDO_CK
+            and g.label not in IIM_LABELS)
 
 
 GUIDANCE: tuple[Guidance, ...] = (
@@ -303,7 +308,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "the anti-HMGCR result, tells the two apart; with anti-HMGCR myopathy, stopping the statin is advised.",
              (C.MAMMEN_2017, C.MAMMEN_2012, C.CHOW_2024), "V-S",
              lambda g: g.label == "undetermined" and g.v("statin_exposure") is True
-             and bool(g.reachable & {"imnm_anti_hmgcr", "statin_toxic_myopathy"}),
+             and {"imnm_anti_hmgcr", "statin_toxic_myopathy"} <= g.reachable,
              settled_by=("statin_withdrawal_outcome",)),
     Guidance("statin_toxic.course",
              "Self-limited statin myopathy: the recorded resolution off the statin, with anti-HMGCR negative, is what "
@@ -474,7 +479,11 @@ def guidance_for(ctx: GuidanceContext) -> list[dict[str, Any]]:
         if values.get(ab.key) is not True:
             continue
         item = dict(_ANTIBODY_RENDERED[ab.key])
-        if ab.advice and ab.advises not in advised and not (ab.settled_by and ctx.known(ab.settled_by)):
+        # anti-MDA5's urgent lung advice stands while ILD is recorded present (rapidly progressive ILD); only a
+        # recorded absence answers it (a child with anti-MDA5 and ILD has no adult ILD-monitoring item to carry it)
+        answered = bool(ab.settled_by) and ctx.known(str(ab.settled_by)) and not (
+            ab.key == "ab_mda5" and values.get(str(ab.settled_by)) is True)
+        if ab.advice and ab.advises not in advised and not answered:
             item["text"] = f"{ab.profile} {ab.advice}"
             if ab.advises is not None:
                 advised.add(ab.advises)

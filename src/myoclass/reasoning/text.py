@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from myoclass.model.fields import ANTIBODIES, FIELDS
-from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS
+from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS, RULE_LABELS
 
 __all__ = [
     "CK_ULN_TEST",
@@ -58,6 +58,7 @@ __all__ = [
     "presence_word",
     "problem_text",
     "set_verdict",
+    "settled_by_words",
     "share",
     "step_text",
     "still_possible",
@@ -850,6 +851,12 @@ def mimic_reason(t: Mapping[str, Any]) -> str | None:
 FIRST_STEP_MIN_BITS = 0.01
 
 
+def settled_by_words(label: str) -> str:
+    """What settles a label, in words: "the criteria", or, for a label no published criteria set defines (statin
+    toxic, hereditary, other non-immune: :data:`~myoclass.model.labels.RULE_LABELS`), "myoclass's label rules"."""
+    return "myoclass's label rules" if label in RULE_LABELS else "the criteria"
+
+
 def biopsy_changes_leading(t: Mapping[str, Any], a: Mapping[str, Any]) -> bool:
     """The next test ``t`` is a muscle biopsy not done whose result would change the leading label of the
     assessment ``a``: once a biopsy is done (its findings still unknown), another label leads
@@ -925,8 +932,8 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             continue
         if str(g["id"]).startswith("undetermined."):  # "the next tests listed ...": the lines above say it
             continue
-        if str(g["id"]).startswith("antibody."):  # what an antibody is known for: information, not a step
-            continue
+        if str(g["id"]).startswith("antibody.") and "urgent" not in str(g["text"]).lower():
+            continue  # what an antibody is known for: information, not a step (unless it carries urgent advice)
         if g["id"] == "imnm.refer" and not _imnm_worth_a_line(a):
             continue
         if g["id"] == "cancer.screening" and (a.get("cancer_screening") or {}).get("risk") is None:
@@ -937,12 +944,21 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
         text = str(g["text"])
         head, sep, rest = text.partition(LIKELY_PREFIX_END)
         # an item shown for the likely label: its "Likely X (p ...)" prefix, then the gist of the item itself
-        step = f"{head}{LIKELY_PREFIX_END[:-2]}: {_gist(rest)}" if g.get("likely_label") and sep else _gist(text)
+        if str(g["id"]).startswith("antibody."):  # its urgent advice follows the antibody's profile: in full
+            step = text
+        else:
+            step = f"{head}{LIKELY_PREFIX_END[:-2]}: {_gist(rest)}" if g.get("likely_label") and sep else _gist(text)
         out.append({"finding": "", "step": step, "detail": "", "likely": ""})
     if not out:
-        nothing = NO_SINGLE_DECIDER if a["summary"]["label"] == "undetermined" else \
-            "Nothing further is needed to settle the classification."
-        out.append({"finding": "", "step": nothing, "detail": "", "likely": ""})
+        decides = next((t for t in a["next_tests"] if t["purpose"] == "decides"), None)
+        if decides is not None:  # every deciding test is expected to move little: still the step that decides
+            out.append({"finding": decides["finding"], "step": _cap(step_text(decides)),
+                        "detail": outcome_text(decides, reach, (then or {}).get(decides["finding"]), lead),
+                        "likely": likely_words(decides)})
+        else:
+            nothing = NO_SINGLE_DECIDER if a["summary"]["label"] == "undetermined" else \
+                "Nothing further is needed to settle the classification."
+            out.append({"finding": "", "step": nothing, "detail": "", "likely": ""})
     return out[:3]
 
 

@@ -25,6 +25,7 @@ from myoclass.reasoning.text import (
     percent,
     presence_word,
     set_verdict,
+    settled_by_words,
     step_text,
     todo,
     warning_text,
@@ -101,7 +102,7 @@ def _test_odds(t: dict[str, Any]) -> str:
     ei = t.get("expected_information")
     if ei is None:
         return ""
-    p = t.get("p_present")
+    p = t.get("p_present") if t["finding"] != "biopsy_performed" else None  # whether a biopsy was done: recorded
     # the finding is unknown, so possible: a model share rounded to 0 is "<0.1%", never "0%"
     pres = f"{presence_word(t['finding'])} {_share(p) if p > 0 else '<0.1%'}, " if p is not None else ""
     return f" ({pres}{ei:.2f} bits)"
@@ -119,7 +120,9 @@ def _headline(a: dict[str, Any]) -> str:
         return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} "
                 f"(not settled by the criteria{far})")
     cert = f"{s['certainty']} " if s["certainty"] else ""
-    by = "myoclass's label rules (no criteria set defines it)" if s["label"] in RULE_LABELS else "the criteria"
+    by = settled_by_words(s["label"])
+    if s["label"] in RULE_LABELS:
+        by += "; no criteria set defines it"
     return f"Classified: {cert}{label_name(s['label'])} (settled by {by})"
 
 

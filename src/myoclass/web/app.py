@@ -73,9 +73,9 @@ class Settings:
     pool_threads: int = dataclasses.field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     #: requests that may wait for a worker thread; beyond that, 503 with Retry-After
     pool_queue: int = 64
-    #: one-case work (a POST /api/v1/assess body of at most ``single_work`` units, a workspace page, a CDS Hooks call)
-    #: runs in its own small pool of this many threads, so that a clinician's one case never waits behind lists of
-    #: cases; at most ``single_queue`` more wait, beyond that 503 with Retry-After
+    #: one-case work (a POST /api/v1/assess body of at most ``single_work`` units, a workspace page; pure computation,
+    #: no network I/O) runs in its own small pool of this many threads, so that a clinician's one case never waits
+    #: behind lists of cases; at most ``single_queue`` more wait, beyond that 503 with Retry-After
     single_threads: int = 1
     single_queue: int = 32
     #: the work units of the largest single case (an empty one: 40 + one per finding; see myoclass.web.work)
@@ -177,7 +177,8 @@ def _log_path(scope: Scope) -> str:
     m = _PATIENT_PATH.match(p)
     if m:  # also when written with doubled slashes, another case, or a code holding an encoded slash
         rest = m.group(2).split("/")
-        masked = [seg if (seg in _PATIENT_ROUTE_WORDS and i) or not seg else "<code>" for i, seg in enumerate(rest)]
+        masked = [seg if (seg in _PATIENT_ROUTE_WORDS and (i or rest == ["new"])) or not seg else "<code>"
+                  for i, seg in enumerate(rest)]  # /registry/patients/new is the new-patient form
         p = m.group(1) + "/".join(masked)
     return p if len(p) <= 200 else p[:197] + "..."
 

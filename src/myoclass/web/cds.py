@@ -50,12 +50,14 @@ from myoclass.reasoning.text import (
     LABEL_TEXT,
     NO_LABEL_LIKELY,
     SET_SHORT,
+    URGENT_GUIDANCE,
     ck_without_uln,
     finding_name,
     first_steps,
     label_name,
     leading_share,
     no_label_likely,
+    settled_by_words,
     share,
     step_text,
     still_possible,
@@ -390,8 +392,9 @@ class _Refused(Exception):
 
 
 def _pool(request: Request) -> WorkPool:
-    """The one-case lane (``Settings.single_threads``): one patient's work never waits behind lists of cases."""
-    pool: WorkPool = request.app.state.single_pool
+    """The shared pool, not the one-case lane: a CDS call may wait on the EHR's FHIR server and its keys (network
+    I/O, seconds), which must not hold up the workspace's single thread."""
+    pool: WorkPool = request.app.state.pool
     return pool
 
 
@@ -751,6 +754,10 @@ def patient_view_summary(a: Mapping[str, Any]) -> str:
     else:
         cert = f" ({s['certainty']})" if s.get("certainty") else ""
         head = f"Classified: {label_name(label)}{cert}"
+    if any(g["id"] in URGENT_GUIDANCE for g in a.get("guidance") or []):  # safety first, then the answer if it fits
+        first = "Acute, very high CK: rhabdomyolysis first (kidneys, potassium)"
+        lead = f"{first}; most likely {label_name(s['leading_label'])} ({leading_share(s)})"
+        return next(x for x in (lead, first) if len(x) < SUMMARY_LIMIT)
     t = _next_test(a)
     options = []
     if t is not None:
@@ -782,7 +789,7 @@ def _detail(case: Mapping[str, Any], a: Mapping[str, Any], unmapped: int, trunca
         settled = "not yet determined"
     else:
         settled = f"{s['certainty'] + ' ' if s.get('certainty') else ''}{LABEL_TEXT.get(label, label)}"
-    lines.append(f"**Classification by the criteria:** {settled}. {still_possible(a)}".rstrip())
+    lines.append(f"**Classification by {settled_by_words(label)}:** {settled}. {still_possible(a)}".rstrip())
     ck = ck_without_uln(case)
     if ck:
         lines.append(f"**CK without its reference range:** {ck}")
@@ -791,7 +798,12 @@ def _detail(case: Mapping[str, Any], a: Mapping[str, Any], unmapped: int, trunca
         top = [f"{i + 1}. {_cap(LABEL_IN_LIST.get(d['label'], d['label']))}: "
                f"{leading_share(s) if i == 0 else share(d['probability'])}" for i, d in enumerate(diff[:3])]
         lines.append("**Most likely (the differential model, not a diagnosis):**\n\n" + "\n".join(top))
-    tests = (a.get("next_tests") or [])[:3]
+    urgent = [g for g in a.get("guidance") or [] if g["id"] in URGENT_GUIDANCE]
+    if urgent:  # as What to do now: a safety item before any test
+        lines.append("**First:** " + " ".join(f"{g['text']} Source: {g['citation']}." for g in urgent))
+    # the steps every answer names first (first_steps), then the other next tests, in their order
+    first = first_steps(a)
+    tests = [*first, *(t for t in a.get("next_tests") or [] if not any(t is f for f in first))][:3]
     if tests:
         tag = {"rules_out": " (rules out a mimic)", "informs": " (moves the differential; not deciding under the criteria)"}
         rows = [f"- {_cap(step_text(t))}{tag.get(t['purpose'], '')}" for t in tests]
@@ -822,7 +834,8 @@ def _patient_view_card(case: dict[str, Any], a: dict[str, Any], base: str, state
                      "considering.")
     card_uuid = str(uuid.uuid4())
     state.issued(card_uuid, service.id, a["versions"])
-    return {"uuid": card_uuid, "summary": patient_view_summary(a), "indicator": "warning" if warn else "info",
+    urgent = any(g["id"] in URGENT_GUIDANCE for g in a.get("guidance") or [])
+    return {"uuid": card_uuid, "summary": patient_view_summary(a), "indicator": "warning" if warn or urgent else "info",
             "detail": _detail(case, a, unmapped, truncated, extra), "source": _source(a),
             "links": [_link(case, base, state)]}
 
@@ -965,7 +978,7 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
         f"**Why:** {why}",
         f"**Guidance:** {avoid['text']} Source: {avoid['citation']}{tag}.",
         *([f"{stop['text']} Source: {stop['citation']}."] if stop else []),
-        f"**Classification by the criteria:** {classified}.",
+        f"**Classification by {settled_by_words(s['label'])}:** {classified}.",
         *([f"**Chart items not used:** {unmapped}."] if unmapped else []),
         DISCLAIMER,
     ])

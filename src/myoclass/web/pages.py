@@ -55,6 +55,7 @@ from myoclass.reasoning.text import (
     policy_text,
     problem_text,
     set_verdict,
+    settled_by_words,
     share,
     step_text,
     still_possible,
@@ -169,7 +170,8 @@ def _next_test_view(t: dict[str, Any], entropy: float, reachable: list[str],
     weighed = bits is not None and not (t.get("p_present") is None and not t.get("p_values"))
     unweighed = ""
     if not weighed and t["finding"] == "biopsy_performed":
-        unweighed = "not weighed by the model: no biopsy was done, and doing one is a choice, not an unknown finding"
+        # an action, not an unknown finding: weighed as a whole (where a biopsy would lead, its findings unknown)
+        unweighed = "no biopsy was done: doing one is a choice, weighed as a whole, not as a finding's likelihood"
     if t["purpose"] in ("decides", "informs"):
         outcome = outcome_text(t, reachable, then, leading)
     else:
@@ -357,6 +359,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "far": open_label and no_label_likely(s["leading_probability"]),
         "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
         "jointly": NO_SINGLE_DECIDER if open_label and not decides else "",
+        "settled_by": settled_by_words(s["label"]),
         # a CK without its upper limit counts as not known: said in the headline, not only among the warnings
         "ck_note": warning_text(ck_without_uln(case) or ""),
         "biopsy_lead": biopsy_lead(a) if open_label else "",
