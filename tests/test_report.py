@@ -182,3 +182,16 @@ def test_markdown_lines_are_separate_paragraphs() -> None:
             if prev.strip() and line.strip() and not prev.startswith("#"):
                 assert (prev.startswith("|") and line.startswith("|")) or (item.match(prev) and item.match(line)), \
                     (prev, line)
+
+
+def test_juvenile_labels_still_possible_for_an_unknown_onset_say_so() -> None:
+    """A 70-year-old whose onset age is not recorded: juvenile DM stays possible under the criteria, but only with an
+    onset before 18, and the answer says so (a clinician review of session 23)."""
+    from myoclass import assess
+    from myoclass.reasoning.text import still_possible
+
+    text = still_possible(assess({"age_years": 70, "weakness_proximal_upper_symmetric": True, "ck_elevated": True}))
+    assert "juvenile dermatomyositis (only with an onset before 18)" in text
+    adult = still_possible(assess({"age_years": 70, "age_at_onset_years": 65, "weakness_proximal_upper_symmetric": True,
+                                   "ck_elevated": True}))
+    assert "juvenile" not in adult

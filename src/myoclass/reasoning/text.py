@@ -788,6 +788,10 @@ def eular_band(e: Mapping[str, Any]) -> str:
     return f"{names[a].split()[0]} to {names[b]}" if b - a > 1 else f"{names[a].split()[0]} or {names[b]}"
 
 
+#: the labels the EULAR/ACR tree gives only for an onset before 18
+_JUVENILE_LABELS = frozenset({"jdm", "juvenile_myositis_other"})
+
+
 def still_possible(a: Mapping[str, Any]) -> str:
     """The labels still possible under the criteria, in words, with what a muscle biopsy not yet done could
     add: one consistent statement instead of two lists that disagree ("" when the label is settled)."""
@@ -800,7 +804,12 @@ def still_possible(a: Mapping[str, Any]) -> str:
     text = f"Still possible under the criteria{over}"
     if bx is not None:
         text += ", with no muscle biopsy done"
-    text += ": " + join_or(_listed(reach)) + "."
+    named = _listed(reach)
+    if any(x in _JUVENILE_LABELS for x in reach) and any(x not in _JUVENILE_LABELS for x in reach):
+        # both a juvenile and an adult label: the age at onset is not known, and only an onset before 18 gives these
+        named = [f"{n} (only with an onset before 18)" if x in _JUVENILE_LABELS else n for x, n in zip(reach, named,
+                                                                                                     strict=True)]
+    text += ": " + join_or(named) + "."
     if bx is not None:
         added = _listed(x for x in bx["reachable_if_true"] if x not in reach)
         gone = [_ruled_out_name(x) for x in reach if x not in bx["reachable_if_true"]]
