@@ -464,10 +464,15 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    @app.api_route("/healthz", methods=["GET", "HEAD"], tags=["service"])
+    @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
         """Liveness: the service answers."""
         return {"status": "ok"}
+
+    @app.head("/healthz", include_in_schema=False)
+    def healthz_head() -> Response:
+        """Liveness for load balancers that ask with HEAD."""
+        return Response(status_code=200)
 
     @app.get("/-/versions", tags=["service"])
     def versions() -> dict[str, Any]:
