@@ -874,12 +874,18 @@ def biopsy_changes_leading(t: Mapping[str, Any], a: Mapping[str, Any]) -> bool:
     return bool(_biopsy_not_done(t) and after and after["label"] != a["summary"]["leading_label"])
 
 
+def _biopsy_leading_test(a: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The biopsy-not-done next test of ``a`` when it would change the leading label, else None."""
+    bx = next((t for t in a["next_tests"] if t["finding"] == "biopsy_performed"), None)
+    return bx if bx is not None and biopsy_changes_leading(bx, a) else None
+
+
 def biopsy_lead(a: Mapping[str, Any]) -> str:
     """Where the differential would lead once a muscle biopsy not yet done is done, when that changes the leading
     label (:func:`biopsy_changes_leading`): ``once a muscle biopsy is done, inclusion body myositis would be the most
     likely (87%)``; "" otherwise. The headline's share is then the one without a biopsy, which cannot give the
     labels only a biopsy classifies."""
-    bx = next((t for t in a["next_tests"] if biopsy_changes_leading(t, a)), None)
+    bx = _biopsy_leading_test(a)
     if bx is None:
         return ""
     after = bx["leading_if"]["true"]
@@ -898,7 +904,7 @@ def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     (:func:`biopsy_changes_leading`): the differential without a biopsy cannot give the labels only a biopsy
     classifies (inclusion body myositis), so its entropy, and the biopsy's expected drop, can be small while the
     biopsy is what the case needs."""
-    bx = next((t for t in a["next_tests"] if biopsy_changes_leading(t, a)), None)
+    bx = _biopsy_leading_test(a)
     tests = [t for t in a["next_tests"] if t is not bx and (
         t.get("expected_information") is None or t["expected_information"] >= FIRST_STEP_MIN_BITS)]
     if bx is not None:
