@@ -163,3 +163,15 @@ def test_a_form_field_given_twice_with_different_values_is_a_problem_at_that_fie
     assert [e["field"] for e in r.json()["errors"]] == ["ab_srp"] and "ab_srp" not in r.json()["case"]
     same = c.post("/export", content="ab_srp=true&ab_srp=true", headers=form)
     assert same.json()["errors"] == [] and same.json()["case"] == {"ab_srp": True}
+
+
+def test_the_short_ck_note_follows_the_full_warning_when_ck_is_recorded_raised() -> None:
+    """The status line's short CK note comes from the same function as the warning (ck_without_uln, brief): with
+    ck_elevated true, CK is raised by an unknown multiple, not 'not known'."""
+    from myoclass.reasoning.text import ck_without_uln
+
+    assert ck_without_uln({"ck_u_l": 8000}, brief=True) == (
+        "CK 8,000 U/L has no upper limit of normal entered, so it counts as not known.")
+    assert ck_without_uln({"ck_u_l": 8000, "ck_elevated": True}, brief=True) == (
+        "CK 8,000 U/L has no upper limit of normal entered, so how many times the limit it is is not known.")
+    assert ck_without_uln({"ck_u_l": 8000, "ck_uln_u_l": 200}, brief=True) is None

@@ -58,7 +58,7 @@ from myoclass.model.case import MAX_TEXT_CHARS, InvalidCase, check_keys, parse_c
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS, GENE_SYMBOL
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
-from myoclass.reasoning.next_tests import add_informative, label_open, rank_next_tests
+from myoclass.reasoning.next_tests import add_informative, rank_next_tests
 
 __all__ = ["READINGS", "Reject", "RowDifferential", "antibody_values", "check_reading", "output_schema",
            "reference_problem", "row_differential", "score_batch"]
@@ -256,7 +256,8 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(), fir
     cols["next_tests_exact"] = pa.array(tests_exact.astype(bool))
     if reference:
         cols[REFERENCE] = pa.nulls(m, pa.string()) if ref is None else ref.take(pa.array(keep))
-    cols.update(_differentials(eng, shown, next_json, reading, m, assessment_ages(table)))  # next_tests: ranked, with probabilities
+    # next_tests: ranked, with probabilities
+    cols.update(_differentials(eng, shown, next_json, reading, m, assessment_ages(table), reach))
     del next_json  # the unranked texts (large on thin cases) are not kept while the batch is assembled
     for s in eng.sets:
         cols[f"{s.id}_status"], cols[f"{s.id}_category"] = _status_category(v, s, m)
@@ -390,7 +391,7 @@ def antibody_values(eng: Engine, shown: bytes) -> dict[str, bool | None]:
     return {a: _VALUE[shown[eng.var_index[a]]] for a in ANTIBODIES}
 
 
-def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]],
+def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]], open_label: bool,
                      reading: str = "clinic", age_now: float | None = None) -> RowDifferential:
     """The differential of one case and its next tests ranked by expected information, as the library has them.
 
@@ -399,12 +400,13 @@ def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]]
     ``next_tests`` are the compact entries in their search order (:func:`~myoclass.reasoning.next_tests.next_tests_compact`,
     or the native row loop's), ranked in place by :func:`~myoclass.reasoning.next_tests.rank_next_tests`.
     ``age_now`` is the case's :func:`~myoclass.model.findings.assessment_age` (``assessment_ages`` per row).
+    ``open_label``: the criteria leave the label open (more than one label reachable: the strict label is
+    ``undetermined``), read off the row's reachable labels as the library reads its label.
     """
-    is_open = label_open(eng, shown, next_tests)
-    dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests) or is_open,
+    dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests) or open_label,
                       values=antibody_values(eng, shown), age_now=age_now)
     ranked = add_informative(rank_next_tests(next_tests, dif, shown[eng.var_index["biopsy_performed"]]), dif, eng,
-                             shown, compact=True, open_label=is_open)
+                             shown, compact=True, open_label=open_label)
     out = _dx.rounded(dif.p_label)
     return RowDifferential(out[0]["label"], out[0]["probability"], out, bool(dif.exact), ranked)
 
@@ -416,8 +418,9 @@ _DIFFERENTIAL_COLUMNS = {"leading_label": pa.string(), "leading_probability": pa
 
 
 def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Array | pa.ChunkedArray, reading: str,
-                   m: int, ages: np.ndarray) -> dict[str, pa.Array | pa.ChunkedArray]:
-    """The differential columns and the ranked ``next_tests`` of a batch, by :func:`row_differential`.
+                   m: int, ages: np.ndarray, reach: np.ndarray) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """The differential columns and the ranked ``next_tests`` of a batch, by :func:`row_differential`; ``reach``
+    holds each row's reachable-labels mask (the label is open where it has more than one bit).
 
     Rows of the batch with the same display state and the same age at assessment to weigh (``ages``, NaN
     for none) share one computation (their next tests are the same: a function of the state; the text's
@@ -441,7 +444,9 @@ def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Arra
             if hit is not None and hit[1] == h:
                 index[a + j] = hit[0]
                 continue
-            d = row_differential(eng, state, json.loads(text), reading, None if math.isnan(age) else age)
+            mask = int(reach[a + j])
+            d = row_differential(eng, state, json.loads(text), bool(mask & (mask - 1)), reading,
+                                 None if math.isnan(age) else age)
             rows.append((d.leading_label, d.leading_probability, json.dumps(d.differential, separators=(",", ":")),
                          d.exact, json.dumps(d.next_tests, separators=(",", ":"))))
             seen[key] = (done, h)

@@ -129,6 +129,9 @@ class Differential:
     #: P(present); for a band, its term of the conditional entropy of the label and P(band)
     _level_info: tuple[np.ndarray | None, np.ndarray | None] | None = None
     _policy: Policy | None = None
+    #: what doing a biopsy would tell (a case whose biopsy was not done), once computed: the ranking and
+    #: ``leading_if`` both read it
+    _biopsy_info: BiopsyInformation | None = None
 
     @property
     def assumed_count(self) -> int:
@@ -194,12 +197,10 @@ class Differential:
 
         if self._state is None or self._state[self._model.bp_f if self._model else 0] != 0:
             raise ValueError("only for a case whose biopsy is known not done")
-        cached = self.__dict__.get("_biopsy_info")
-        if cached is None:  # asked for by the ranking and by ``leading_if``: computed once
-            cached = self.__dict__["_biopsy_info"] = biopsy_information(
-                self._state.tobytes(), self.reading, self._policy or Policy(), self._values, now=self,
-                age_now=self._age_now)
-        return cached
+        if self._biopsy_info is None:  # asked for by the ranking and by ``leading_if``: computed once
+            self._biopsy_info = biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(),
+                                                   self._values, now=self, age_now=self._age_now)
+        return self._biopsy_info
 
     def leading_after(self, findings: Sequence[str], places: int | None = None) -> list[dict[str, tuple[str, float]]]:
         """For each finding, per value with some probability (``present`` then ``absent``, or the bands in

@@ -417,6 +417,9 @@ class AntibodyRisk:
     advice: str = ""
     advises: str | None = None
     settled_by: str | None = None
+    #: the advice stands while ``settled_by`` is recorded present and only its recorded absence answers it (anti-MDA5:
+    #: a rapidly progressive ILD needs urgent care once found, not only screening)
+    stands_when_present: bool = False
 
 
 #: antibody-specific risks (each cited below), shown whenever the antibody is positive; cancer risk is counted by
@@ -431,7 +434,8 @@ _ANTIBODY: tuple[AntibodyRisk, ...] = (
                  "V-S", (C.SELVA_2018,)),
     AntibodyRisk("ab_mda5", "Anti-MDA5: rapidly progressive interstitial lung disease with high early mortality, skin "
                  "ulcers.", "V-S", (C.SELVA_2018,),
-                 advice="Urgent lung assessment is worth considering.", advises="lungs", settled_by="ild"),
+                 advice="Urgent lung assessment is worth considering.", advises="lungs", settled_by="ild",
+                 stands_when_present=True),
     AntibodyRisk("ab_jo1", "Anti-Jo-1: interstitial lung disease, arthritis, mechanic's hands, Raynaud's phenomenon, "
                  "fever.", "V-S", (C.SELVA_2018,)),
     AntibodyRisk("ab_pl7", "Anti-PL-7: often severe interstitial lung disease with milder weakness.", "V-S",
@@ -479,10 +483,10 @@ def guidance_for(ctx: GuidanceContext) -> list[dict[str, Any]]:
         if values.get(ab.key) is not True:
             continue
         item = dict(_ANTIBODY_RENDERED[ab.key])
-        # anti-MDA5's urgent lung advice stands while ILD is recorded present (rapidly progressive ILD); only a
-        # recorded absence answers it (a child with anti-MDA5 and ILD has no adult ILD-monitoring item to carry it)
-        answered = bool(ab.settled_by) and ctx.known(str(ab.settled_by)) and not (
-            ab.key == "ab_mda5" and values.get(str(ab.settled_by)) is True)
+        # a recorded finding answers the advice; with stands_when_present, only its recorded absence does (a child
+        # with anti-MDA5 and ILD has no adult ILD-monitoring item to carry the urgent lung advice)
+        recorded = None if ab.settled_by is None else values.get(ab.settled_by)
+        answered = recorded is not None and not (ab.stands_when_present and recorded is True)
         if ab.advice and ab.advises not in advised and not answered:
             item["text"] = f"{ab.profile} {ab.advice}"
             if ab.advises is not None:

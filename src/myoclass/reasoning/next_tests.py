@@ -17,8 +17,8 @@ from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.differential_tables import ENZYMES
 from myoclass.reasoning.engine import EXCLUSION_MASK, MIMIC_ORDER, Engine, label_of, labels_of
 
-__all__ = ["INFORMS_MAX", "INFORMS_MIN_BITS", "add_informative", "add_leading_if", "label_open", "next_tests",
-           "next_tests_compact", "rank_next_tests"]
+__all__ = ["INFORMS_MAX", "INFORMS_MIN_BITS", "add_informative", "add_leading_if", "next_tests", "next_tests_compact",
+           "rank_next_tests"]
 
 _FLAT_TO_FINDING = {f.flat_key: name for name, f in FINDINGS.items()}
 
@@ -74,32 +74,21 @@ def rank_next_tests(tests: list[dict[str, Any]], dif: _dx.Differential, biopsy_p
     return sorted(tests, key=_by_information)
 
 
-def label_open(eng: Engine, shown: bytes, tests: list[dict[str, Any]]) -> bool:
-    """Whether the criteria leave the label open for the packed display state ``shown`` (unknown mimics presumed
-    absent, as the strict label presumes them): some next test decides, or, where none does on its own, the exact
-    reachable labels are more than one (the label then turns on several findings together, e.g. an anti-synthetase
-    antibody and one of the clinical features it needs)."""
-    if any(t["purpose"] == "decides" for t in tests):
-        return True
-    d = diagram_for(eng)
-    return d is not None and bin(d.reachable(shown, presume_mimics_absent=True)).count("1") > 1
-
-
 def add_informative(tests: list[dict[str, Any]], dif: _dx.Differential, eng: Engine, packed: bytes, *,
-                    compact: bool = False, open_label: bool | None = None) -> list[dict[str, Any]]:
+                    open_label: bool, compact: bool = False) -> list[dict[str, Any]]:
     """``tests`` (ranked by :func:`rank_next_tests`) with the ``informs`` next tests merged in by expected information.
 
-    While the criteria leave the label open (some test ``decides``), an unknown finding that no result of which
+    While the criteria leave the label open, an unknown finding that no result of which
     changes the labels still possible can still move the differential a lot: anti-Jo-1 in a thin case of
     proximal weakness and a raised CK. Such findings (of :data:`_INFORMS_CANDIDATES`, unknown in ``packed`` and not
     already listed) whose expected information is at least :data:`INFORMS_MIN_BITS` are added, at most
     :data:`INFORMS_MAX`, the most informative, as ``{"finding", "purpose": "informs", "if_true": None,
     "if_false": None, "p_present", "expected_information"}`` plus, unless ``compact`` (the batch's entries),
     ``why`` and ``test``. They carry no guarantee about the criteria: the strict label and the deciding tests
-    are unchanged. ``open_label`` says whether the criteria leave the label open (:func:`label_open`; by default,
-    whether some test decides): with no single deciding test, the label can still turn on several findings
-    together, and these tests are then the only ones listed."""
-    if not (any(t["purpose"] == "decides" for t in tests) if open_label is None else open_label):
+    are unchanged. ``open_label`` says whether the criteria leave the label open (the strict label is
+    ``undetermined``): with no single deciding test, the label can still turn on several findings together (an
+    anti-synthetase antibody and one of the features it needs), and these tests are then the only ones listed."""
+    if not open_label:
         return tests
     listed = {t["finding"] for t in tests}
     # a finding whose partner is known present cannot be present (the case would be refused): not a test to ask for

@@ -33,7 +33,7 @@ __all__ = [
     "STATIN_COURSE_IF_TAKEN",
     "URGENT_GUIDANCE",
     "VALUE_TEXT",
-    "biopsy_changes_leading",
+    "biopsy_changing_lead",
     "biopsy_lead",
     "ck_without_uln",
     "eular_band",
@@ -65,6 +65,7 @@ __all__ = [
     "summary_text",
     "then_wanted",
     "todo",
+    "urgent_guidance",
     "value_text",
     "warning_text",
     "words",
@@ -456,8 +457,9 @@ CK_ULN_TEST = "record the laboratory's upper limit of normal for the CK measured
 STATIN_COURSE_IF_TAKEN = "record the course after the statin was stopped (if one was taken)"
 
 
-def ck_without_uln(values: Mapping[str, Any]) -> str | None:
-    """The warning for a CK given without its upper limit of normal, or None.
+def ck_without_uln(values: Mapping[str, Any], brief: bool = False) -> str | None:
+    """The warning for a CK given without its upper limit of normal, or None; ``brief``: in one short sentence (the
+    workspace's status line).
 
     Without ``ck_uln_u_l`` the value cannot be placed in a band (normal, raised up to 15×, over 15× ULN), and no
     laboratory's limit is presumed: the criteria and the differential read CK as not known, or, with
@@ -469,6 +471,9 @@ def ck_without_uln(values: Mapping[str, Any]) -> str | None:
     if elevated is False:
         return None
     shown = f"{ck:,.0f}" if float(ck).is_integer() else f"{ck:,g}"
+    if brief:
+        return (f"CK {shown} U/L has no upper limit of normal entered, so "
+                + ("how many times the limit it is is not known." if elevated else "it counts as not known."))
     if elevated:
         return (f"CK {shown} U/L is recorded as raised but without the laboratory's upper limit of normal, so how "
                 "many times the limit it is (up to or over 15 times) is not known to the criteria or the "
@@ -866,26 +871,22 @@ def settled_by_words(label: str) -> str:
     return "myoclass's label rules" if label in RULE_LABELS else "the criteria"
 
 
-def biopsy_changes_leading(t: Mapping[str, Any], a: Mapping[str, Any]) -> bool:
-    """The next test ``t`` is a muscle biopsy not done whose result would change the leading label of the
-    assessment ``a``: once a biopsy is done (its findings still unknown), another label leads
-    (``leading_if["true"]``)."""
-    after = (t.get("leading_if") or {}).get("true")
-    return bool(_biopsy_not_done(t) and after and after["label"] != a["summary"]["leading_label"])
-
-
-def _biopsy_leading_test(a: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The biopsy-not-done next test of ``a`` when it would change the leading label, else None."""
-    bx = next((t for t in a["next_tests"] if t["finding"] == "biopsy_performed"), None)
-    return bx if bx is not None and biopsy_changes_leading(bx, a) else None
+def biopsy_changing_lead(a: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The next test of the assessment ``a`` that is a muscle biopsy not done and would change its leading label
+    (once a biopsy is done, its findings still unknown, another label leads: ``leading_if["true"]``), else None."""
+    bx: Mapping[str, Any] | None = next((t for t in a["next_tests"] if t["finding"] == "biopsy_performed"), None)
+    after = (bx.get("leading_if") or {}).get("true") if bx is not None else None
+    if bx is None or not _biopsy_not_done(bx) or not after or after["label"] == a["summary"]["leading_label"]:
+        return None
+    return bx
 
 
 def biopsy_lead(a: Mapping[str, Any]) -> str:
     """Where the differential would lead once a muscle biopsy not yet done is done, when that changes the leading
-    label (:func:`biopsy_changes_leading`): ``once a muscle biopsy is done, inclusion body myositis would be the most
-    likely (87%)``; "" otherwise. The headline's share is then the one without a biopsy, which cannot give the
-    labels only a biopsy classifies."""
-    bx = _biopsy_leading_test(a)
+    label (:func:`biopsy_changing_lead`): ``with a muscle biopsy, inclusion body myositis would be the most likely
+    (87%)``; "" otherwise. The headline's share is then the one without a biopsy, which cannot give the labels
+    only a biopsy classifies."""
+    bx = biopsy_changing_lead(a)
     if bx is None:
         return ""
     after = bx["leading_if"]["true"]
@@ -901,10 +902,10 @@ def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     a deciding test, the first two. A weighed test expected to move the differential by less than
     :data:`FIRST_STEP_MIN_BITS` is not named first (anti-HMGCR, <1% likely, beside a known anti-Jo-1 and ILD): it
     stays in the next tests. A muscle biopsy not done comes first whenever doing one would change the leading label
-    (:func:`biopsy_changes_leading`): the differential without a biopsy cannot give the labels only a biopsy
+    (:func:`biopsy_changing_lead`): the differential without a biopsy cannot give the labels only a biopsy
     classifies (inclusion body myositis), so its entropy, and the biopsy's expected drop, can be small while the
     biopsy is what the case needs."""
-    bx = _biopsy_leading_test(a)
+    bx = biopsy_changing_lead(a)
     tests = [t for t in a["next_tests"] if t is not bx and (
         t.get("expected_information") is None or t["expected_information"] >= FIRST_STEP_MIN_BITS)]
     if bx is not None:
@@ -929,9 +930,8 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     reach = list(a["summary"]["reachable_labels"])
     out: list[dict[str, str]] = []
     lead = leading_now(a)
-    for g in a.get("guidance") or []:  # a safety item comes before any test
-        if g["id"] in URGENT_GUIDANCE:  # in full: what to check now is the point
-            out.append({"finding": "", "step": str(g["text"]), "detail": "", "likely": ""})
+    for g in urgent_guidance(a):  # a safety item comes before any test, in full: what to check now is the point
+        out.append({"finding": "", "step": str(g["text"]), "detail": "", "likely": ""})
     for t in first_steps(a):
         if t["purpose"] in ("decides", "informs"):
             out.append({"finding": t["finding"], "step": _cap(step_text(t)),
@@ -979,6 +979,12 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
 
 #: guidance items that come first in What to do now, before any test (safety: an acute, very high CK)
 URGENT_GUIDANCE = frozenset({"rhabdo.acute"})
+
+
+def urgent_guidance(a: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The guidance items of ``a`` that come before any test (:data:`URGENT_GUIDANCE`): What to do now and the CDS
+    card put them first."""
+    return [g for g in a.get("guidance") or [] if g["id"] in URGENT_GUIDANCE]
 
 
 #: a label at least this likely in the differential is "in the differential" for the lines that point beyond the

@@ -60,6 +60,10 @@ _log = logging.getLogger("myoclass.web")
 _access_log = logging.getLogger("myoclass.access")
 
 
+#: answers' bytes that may wait for their clients before new requests get 503 (``Settings.max_unsent_bytes``)
+MAX_UNSENT_BYTES = 512 * 1024 * 1024
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     #: largest request body accepted, bytes (413 above), whether sent with a length or chunked
@@ -79,7 +83,7 @@ class Settings:
     single_threads: int = 1
     single_queue: int = 32
     #: the work units of the largest single case (an empty one: 40 + one per finding; see myoclass.web.work)
-    single_work: int = 150
+    single_work: int = CASE_BASE_COST + len(FIELDS)
     #: a POST /api/v1/assess body of at most this many work units may be answered on the event loop instead of
     #: the pool (a single case costs 40 to 150). 0, the default: every assessment runs in the bounded pool, so
     #: the pool's limit and its 503 hold for every request; a thread hop costs about 0.2 ms a request
@@ -88,7 +92,7 @@ class Settings:
     retry_after_seconds: int = 1
     #: bytes of answers handed to the server and not yet taken by their clients (a client that does not read its
     #: answer keeps it in memory); above this, a new request gets 503 with Retry-After until they are read or dropped
-    max_unsent_bytes: int = 512 * 1024 * 1024
+    max_unsent_bytes: int = MAX_UNSENT_BYTES
     #: the Host names answered (any port); "*" answers any, "*.example.org" any subdomain of example.org
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     #: log each request's method, path and status (never the query, a body or a header)
@@ -194,7 +198,7 @@ class SecurityHeaders:
     and keeps an unexpected error's message out of the server log."""
 
     def __init__(self, app: ASGIApp, max_body: int, allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS,
-                 access_log: bool = False, max_unsent: int = 512 * 1024 * 1024, retry_after: int = 1) -> None:
+                 access_log: bool = False, max_unsent: int = MAX_UNSENT_BYTES, retry_after: int = 1) -> None:
         self.app = app
         self.max_body = max_body
         #: answers' bytes being sent now (held until the client has taken them), and the budget for new requests

@@ -50,7 +50,6 @@ from myoclass.reasoning.text import (
     LABEL_TEXT,
     NO_LABEL_LIKELY,
     SET_SHORT,
-    URGENT_GUIDANCE,
     ck_without_uln,
     finding_name,
     first_steps,
@@ -61,6 +60,7 @@ from myoclass.reasoning.text import (
     share,
     step_text,
     still_possible,
+    urgent_guidance,
 )
 from myoclass.web.api import JSON_MEDIA_TYPES, is_json_type
 from myoclass.web.cds_auth import AuthError, Verifier
@@ -754,7 +754,7 @@ def patient_view_summary(a: Mapping[str, Any]) -> str:
     else:
         cert = f" ({s['certainty']})" if s.get("certainty") else ""
         head = f"Classified: {label_name(label)}{cert}"
-    if any(g["id"] in URGENT_GUIDANCE for g in a.get("guidance") or []):  # safety first, then the answer if it fits
+    if urgent_guidance(a):  # safety first, then the answer if it fits
         first = "Acute, very high CK: rhabdomyolysis first (kidneys, potassium)"
         lead = f"{first}; most likely {label_name(s['leading_label'])} ({leading_share(s)})"
         return next(x for x in (lead, first) if len(x) < SUMMARY_LIMIT)
@@ -798,7 +798,7 @@ def _detail(case: Mapping[str, Any], a: Mapping[str, Any], unmapped: int, trunca
         top = [f"{i + 1}. {_cap(LABEL_IN_LIST.get(d['label'], d['label']))}: "
                f"{leading_share(s) if i == 0 else share(d['probability'])}" for i, d in enumerate(diff[:3])]
         lines.append("**Most likely (the differential model, not a diagnosis):**\n\n" + "\n".join(top))
-    urgent = [g for g in a.get("guidance") or [] if g["id"] in URGENT_GUIDANCE]
+    urgent = urgent_guidance(a)
     if urgent:  # as What to do now: a safety item before any test
         lines.append("**First:** " + " ".join(f"{g['text']} Source: {g['citation']}." for g in urgent))
     # the steps every answer names first (first_steps), then the other next tests, in their order
@@ -834,8 +834,8 @@ def _patient_view_card(case: dict[str, Any], a: dict[str, Any], base: str, state
                      "considering.")
     card_uuid = str(uuid.uuid4())
     state.issued(card_uuid, service.id, a["versions"])
-    urgent = any(g["id"] in URGENT_GUIDANCE for g in a.get("guidance") or [])
-    return {"uuid": card_uuid, "summary": patient_view_summary(a), "indicator": "warning" if warn or urgent else "info",
+    return {"uuid": card_uuid, "summary": patient_view_summary(a),
+            "indicator": "warning" if warn or urgent_guidance(a) else "info",
             "detail": _detail(case, a, unmapped, truncated, extra), "source": _source(a),
             "links": [_link(case, base, state)]}
 

@@ -329,15 +329,6 @@ def _entered(case: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _ck_note(case: dict[str, Any]) -> str:
-    """The status line's short form of the CK-without-its-limit warning (the warnings list keeps the full one)."""
-    if not ck_without_uln(case):
-        return ""
-    ck = float(case["ck_u_l"])
-    shown = f"{ck:,.0f}" if ck.is_integer() else f"{ck:,g}"
-    return f"CK {shown} U/L has no upper limit of normal entered, so it counts as not known."
-
-
 def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     """Everything the result panel shows, in words; the codes only in ``codes`` (the engineers' disclosure)."""
     s = a["summary"]
@@ -370,7 +361,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "jointly": NO_SINGLE_DECIDER if open_label and not decides else "",
         "settled_by": settled_by_words(s["label"]),
         # a CK without its upper limit counts as not known: said in the headline, not only among the warnings
-        "ck_note": _ck_note(case),
+        "ck_note": ck_without_uln(case, brief=True) or "",
         "biopsy_lead": biopsy_lead(a) if open_label else "",
         "differs": (not open_label and lead != s["label"]),
         "lead_probability": s["leading_probability"],
