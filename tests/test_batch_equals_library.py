@@ -185,6 +185,35 @@ def test_batch_equals_library_on_generated_cases(cases: list[dict[str, Any]]) ->
     _check(cases)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "ck_u_l": st.sampled_from([300, 1000, 1000.5, 8000, 15000, 15001, 40000]),
+    "ck_uln_u_l": st.sampled_from([200, 2000]),
+    "ck_elevated": st.sampled_from([True, False, None]),
+    "age_years": st.sampled_from([0.5, 1, 30]),
+    "age_at_onset_years": st.sampled_from([0, 0.5, 1]),
+    "ab_hmgcr": st.sampled_from([True, None]),
+}), min_size=1, max_size=12))
+def test_ck_without_a_limit_is_read_and_checked_as_the_library_does(cases: list[dict[str, Any]]) -> None:
+    """A CK above every laboratory's limit (model.ck): raised, the top band above 15 times it, a contradiction with
+    ck_elevated false; the batch's columns agree with parse_case row by row, rejects included."""
+    cases = [{"case_id": f"c{i}", **c} for i, c in enumerate(cases)]
+    valid: list[dict[str, Any]] = []
+    want: dict[int, str] = {}
+    for i, c in enumerate(cases):
+        try:
+            parse_case(c)
+            valid.append(c)
+        except InvalidCase as e:
+            want[i] = e.problems[0].message
+    table, rejects = score_batch(cases_to_table(cases))
+    assert {r.row: r.reason for r in rejects}.keys() == want.keys()
+    assert all(want[r.row] in r.reason for r in rejects)
+    assert table.num_rows == len(valid)
+    if valid:
+        _check(valid)
+
+
 def test_rejects_keep_the_rest_of_the_batch() -> None:
     cases = list(synthetic_cases(50, seed=3))
     cases[7] = {**cases[7], "ck_u_l": -1}

@@ -733,13 +733,18 @@ def test_the_access_log_never_holds_a_card_link_token(caplog: pytest.LogCaptureF
 
 
 def test_a_ck_without_its_reference_range_is_named_on_the_card(open_client: TestClient) -> None:
-    # A CK result with no referenceRange: the value is read, its upper limit of normal is not presumed.
+    # A CK result with no referenceRange: the value is read, its upper limit of normal is not presumed (below
+    # every laboratory's limit, model.ck; above it, CK counts as raised and the card says so).
     pid = "ck-no-range"
-    case = {"age_years": 55, "ck_u_l": 9000, "ab_hmgcr": True, "weakness_proximal_lower_symmetric": True}
+    case = {"age_years": 55, "ck_u_l": 900, "ab_hmgcr": True, "weakness_proximal_lower_symmetric": True}
     r = open_client.post(PV, json=patient_view_request(chart_from_case(case, pid), pid, str(uuid.uuid4())))
     (card,) = r.json()["cards"]
-    assert "**CK without its reference range:** CK 9,000 U/L is given without the laboratory's upper limit" \
+    assert "**CK without its reference range:** CK 900 U/L is given without the laboratory's upper limit" \
         in card["detail"]
+    high = {**case, "ck_u_l": 9000}
+    r = open_client.post(PV, json=patient_view_request(chart_from_case(high, pid), pid, str(uuid.uuid4())))
+    assert "**CK without its reference range:** CK 9,000 U/L is above every laboratory's upper limit" \
+        in r.json()["cards"][0]["detail"]
     assert "measure CK" not in card["detail"]
     assert response_problems(r.json()) == []
     case["ck_uln_u_l"] = 200

@@ -1,5 +1,6 @@
 """A CK value given without the laboratory's upper limit of normal: no limit is presumed (CK stays not known), the
-assessment warns, and the next test asks for the limit, not for a CK that was already measured."""
+assessment warns, and the next test asks for the limit, not for a CK that was already measured. A value above every
+laboratory's limit (model.ck, 1,000 U/L) counts as raised, and one above 15 times that is in the top band."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from myoclass.model.case import parse_case
+import myoclass.model.ck as ck_module
+from myoclass.model.case import InvalidCase, parse_case
+from myoclass.model.ck import CK_ULN_CEILING_SOURCES, CK_ULN_CEILING_U_L
+from myoclass.model.findings import display_state
 from myoclass.reasoning.assess import assess_case
 from myoclass.reasoning.text import CK_ULN_TEST, ck_without_uln
 
@@ -15,7 +19,7 @@ BASE: dict[str, Any] = {"age_years": 60, "ab_hmgcr": True, "statin_exposure": Tr
 
 
 def test_no_limit_is_presumed() -> None:
-    with_value = assess_case(parse_case({**BASE, "ck_u_l": 8000}))
+    with_value = assess_case(parse_case({**BASE, "ck_u_l": 800}))
     without = assess_case(parse_case(BASE))
     # the value alone changes nothing the criteria or the differential read
     assert with_value["differential"] == without["differential"]
@@ -23,8 +27,8 @@ def test_no_limit_is_presumed() -> None:
 
 
 def test_the_assessment_warns_and_asks_for_the_limit() -> None:
-    a = assess_case(parse_case({**BASE, "ck_u_l": 8000}))
-    assert any(w.startswith("CK 8,000 U/L is given without the laboratory's upper limit of normal") for w in a["warnings"])
+    a = assess_case(parse_case({**BASE, "ck_u_l": 800}))
+    assert any(w.startswith("CK 800 U/L is given without the laboratory's upper limit of normal") for w in a["warnings"])
     (ck,) = [t for t in a["next_tests"] if t["finding"] == "ck_u_l"]
     assert ck["test"] == CK_ULN_TEST
     assert "CK's upper limit of normal not given" in a["summary"]["text"]
@@ -39,9 +43,14 @@ def test_no_ck_at_all_still_asks_for_a_measurement() -> None:
 
 
 @pytest.mark.parametrize(("values", "starts"), [
-    ({"ck_u_l": 8000}, "CK 8,000 U/L is given without"),
-    ({"ck_u_l": 8000, "ck_elevated": True}, "CK 8,000 U/L is recorded as raised but without"),
+    ({"ck_u_l": 800}, "CK 800 U/L is given without"),
+    ({"ck_u_l": 800, "ck_elevated": True}, "CK 800 U/L is recorded as raised but without"),
     ({"ck_u_l": 812.5}, "CK 812.5 U/L is given without"),
+    ({"ck_u_l": 8000}, "CK 8,000 U/L is above every laboratory's upper limit of normal"),
+    ({"ck_u_l": 8000, "ck_elevated": True}, "CK 8,000 U/L is above every laboratory's upper limit of normal"),
+    ({"ck_u_l": 8000, "age_years": 0.5}, "CK 8,000 U/L is given without"),  # an infant: no ceiling
+    ({"ck_u_l": 20000}, None),  # over 15 times every limit: the band is known
+    ({"ck_u_l": 20000, "age_at_onset_years": 0}, "CK 20,000 U/L is given without"),
     ({"ck_u_l": 80, "ck_elevated": False}, None),
     ({"ck_u_l": 8000, "ck_uln_u_l": 200}, None),
     ({}, None),
@@ -52,3 +61,51 @@ def test_the_warning_words(values: dict[str, Any], starts: str | None) -> None:
         assert text is None
     else:
         assert text is not None and text.startswith(starts)
+
+
+def _band(values: dict[str, Any]) -> int:
+    return display_state(parse_case(values))["ck_band"]
+
+
+@pytest.mark.parametrize(("values", "band", "elevated"), [
+    ({"ck_u_l": 1000}, 7, None),  # at the ceiling: not above every limit
+    ({"ck_u_l": 1000.5}, 6, True),  # raised, by an unknown multiple
+    ({"ck_u_l": 15000}, 6, True),
+    ({"ck_u_l": 15001}, 4, True),  # over 15 times every laboratory's limit
+    ({"ck_u_l": 15001, "ck_elevated": True}, 4, True),
+    ({"ck_u_l": 20000, "age_years": 0.5}, 7, None),  # an infant's CK runs higher: no ceiling
+    ({"ck_u_l": 20000, "age_years": 1}, 4, True),
+    ({"ck_u_l": 20000, "age_at_onset_years": 0.5}, 7, None),  # no age given, onset in infancy
+    ({"ck_u_l": 20000, "age_at_onset_years": 0.5, "age_years": 30}, 4, True),
+    ({"ck_u_l": 20000, "ck_uln_u_l": 2000}, 2, True),  # the laboratory's own limit wins
+])
+def test_a_ck_above_every_laboratorys_limit(values: dict[str, Any], band: int, elevated: bool | None) -> None:
+    case = parse_case(values)
+    assert case.values["ck_elevated"] is elevated
+    assert _band(values) == band
+    if elevated and "ck_uln_u_l" not in values and "ck_elevated" not in values:
+        assert any("above every laboratory's upper limit of normal" in n for n in case.notes)
+
+
+def test_raised_from_the_ceiling_changes_the_criteria_and_the_differential() -> None:
+    a = assess_case(parse_case({**BASE, "ck_u_l": 8000}))
+    b = assess_case(parse_case({**BASE, "ck_u_l": 8000, "ck_elevated": True}))
+    assert a["differential"] == b["differential"] and a["criteria"] == b["criteria"]
+    assert a["differential"] != assess_case(parse_case(BASE))["differential"]
+
+
+def test_not_raised_contradicts_a_ck_above_every_limit() -> None:
+    with pytest.raises(InvalidCase) as e:
+        parse_case({"ck_u_l": 8000, "ck_elevated": False})
+    (p,) = e.value.problems
+    assert p.field == "ck_elevated" and "above every laboratory's upper limit of normal" in p.message
+    assert "ck_uln_u_l" in p.message
+    # with the laboratory's own limit given, or for an infant, there is nothing to contradict
+    parse_case({"ck_u_l": 8000, "ck_elevated": False, "age_years": 0.5})
+    parse_case({"ck_u_l": 800, "ck_elevated": False})
+
+
+def test_the_ceiling_is_assumed_and_cited() -> None:
+    assert CK_ULN_CEILING_U_L == 1000.0
+    assert all(src.startswith("doi:10.") for src in CK_ULN_CEILING_SOURCES)
+    assert "assumed" in (ck_module.__doc__ or "")

@@ -336,8 +336,9 @@ def test_worked_example_readme_case_in_detail() -> None:
 
 #: a thin report of exertional rhabdomyolysis (a man of 37, acute myalgia, CK 95,100 U/L): the criteria leave it
 #: open and the differential spreads its mass, so the leading label is the most likely without being likely
+#: acute myalgia with a CK a little raised (950 U/L, limit 200): no label is more likely than not
 EXERTIONAL_CASE = {"case_id": "exertional", "age_years": 37, "sex": "male", "symptom_myalgia": True,
-                   "onset_tempo": "acute", "ck_u_l": 95100}
+                   "onset_tempo": "acute", "ck_u_l": 950, "ck_uln_u_l": 200}
 
 
 def test_a_leading_label_below_one_half_is_said_to_be_no_more_likely_than_not() -> None:

@@ -137,12 +137,17 @@ def test_the_headline_says_what_it_rests_on_a_ck_without_its_limit_and_a_biopsy_
     from myoclass.web.app import Settings, create_app
 
     c = TestClient(create_app(Settings(allowed_hosts=("testserver",))))
-    r = c.post("/", data={"age_years": "55", "statin_exposure": "true", "ck_u_l": "8000",
+    r = c.post("/", data={"age_years": "55", "statin_exposure": "true", "ck_u_l": "800",
                           "weakness_proximal_upper_symmetric": "true"})
     note = re.search(r'data-testid="ck-note">(.*?)</span>', r.text, re.S)
     assert note
     words = re.sub(r"<[^>]+>", "", note.group(1))
-    assert "CK 8,000 U/L has no upper limit of normal entered, so it counts as not known." in words
+    assert "CK 800 U/L has no upper limit of normal entered, so it counts as not known." in words
+    # above every laboratory's limit (model.ck): raised, by a multiple not known
+    r = c.post("/", data={"age_years": "55", "statin_exposure": "true", "ck_u_l": "8000",
+                          "weakness_proximal_upper_symmetric": "true"})
+    note = re.search(r'data-testid="ck-note">(.*?)</span>', r.text, re.S)
+    assert note and "so how many times the limit it is is not known." in note.group(1)
     r = c.post("/", data={"sex": "male", "age_years": "70", "age_at_onset_years": "65", "biopsy_performed": "false",
                           "weakness_finger_flexor_gt_shoulder_abductor": "true", "ab_cn1a": "true",
                           "weakness_knee_extensor_ge_hip_flexor": "true", "ck_u_l": "600", "ck_uln_u_l": "200",
@@ -170,8 +175,10 @@ def test_the_short_ck_note_follows_the_full_warning_when_ck_is_recorded_raised()
     ck_elevated true, CK is raised by an unknown multiple, not 'not known'."""
     from myoclass.reasoning.text import ck_without_uln
 
+    assert ck_without_uln({"ck_u_l": 800}, brief=True) == (
+        "CK 800 U/L has no upper limit of normal entered, so it counts as not known.")
+    assert ck_without_uln({"ck_u_l": 800, "ck_elevated": True}, brief=True) == (
+        "CK 800 U/L has no upper limit of normal entered, so how many times the limit it is is not known.")
     assert ck_without_uln({"ck_u_l": 8000}, brief=True) == (
-        "CK 8,000 U/L has no upper limit of normal entered, so it counts as not known.")
-    assert ck_without_uln({"ck_u_l": 8000, "ck_elevated": True}, brief=True) == (
         "CK 8,000 U/L has no upper limit of normal entered, so how many times the limit it is is not known.")
     assert ck_without_uln({"ck_u_l": 8000, "ck_uln_u_l": 200}, brief=True) is None

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from myoclass.logic.columns import U8
 from myoclass.model.ages import AGE_SLACK_YEARS, DURATION_SLACK_YEARS, duration_mask_of_gap
+from myoclass.model.ck import CK_BAND_HIGH_TIMES, over_high_band
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, MIMICS
 
@@ -115,9 +116,11 @@ def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.
     uln, has_uln = number_column(col("ck_uln_u_l"), n)
     elev = tri_column(col("ck_elevated"), n)
     both = has_ck & has_uln
-    from_numbers = np.where(ck <= uln, 1, np.where(ck <= 15 * uln, 2, 4))
+    from_numbers = np.where(ck <= uln, 1, np.where(ck <= CK_BAND_HIGH_TIMES * uln, 2, 4))
     from_flag = np.where(elev == 1, 7, np.where(elev == 2, 6, 1))
-    s["ck_band"] = np.where(both, from_numbers, from_flag).astype(U8)
+    # as findings.display_state: a CK over 15 times every laboratory's limit is in the top band (model.ck)
+    over = has_ck & over_high_band(ck, np.where(has_age, age, np.nan), np.where(has_onset, onset, np.nan))
+    s["ck_band"] = np.where(both, from_numbers, np.where(over, 4, from_flag)).astype(U8)
     # as ages.duration_mask: the duration, else the gap between the age and the age at onset
     from_ages = duration_mask_of_gap(age - onset)
     s["duration_band"] = np.where(has_dur, np.where(dur > 12, 2, 1),

@@ -55,6 +55,7 @@ from myoclass.logic.columns import evaluate_columns
 from myoclass.logic.diagram import analyse, diagram_for
 from myoclass.model.ages import duration_contradicts, duration_exceeds_age
 from myoclass.model.case import MAX_TEXT_CHARS, InvalidCase, check_keys, parse_case, show
+from myoclass.model.ck import over_ceiling
 from myoclass.model.fields import ANTIBODIES, BIOPSY_ITEMS, FIELDS, GENE_SYMBOL
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.engine import LABELS, MAIN_BUDGET, MIMIC_ORDER, SEARCH_BUDGET, TEST_BUDGET, Engine, engine
@@ -109,6 +110,10 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     elev = b("ck_elevated")
     both = has_ck & has_uln
     bad |= both & (elev != 1) & ((elev == 2) != (ck > uln))
+    onset, has_onset = num("age_at_onset_years")
+    age, has_age = num("age_years")
+    bad |= has_ck & ~has_uln & (elev == 0) & over_ceiling(ck, np.where(has_age, age, np.nan),
+                                                          np.where(has_onset, onset, np.nan))
     bad |= (b("weakness_neck_flexor_gt_extensor") == 2) & (b("weakness_neck_extensor_gt_flexor") == 2)
     any_biopsy = np.zeros(n, dtype=bool)
     for k in BIOPSY_ITEMS:
@@ -117,8 +122,6 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     bad |= (b("biopsy_necrosis_predominant") == 2) & (b("biopsy_necrotic_fibers") == 0)
     withdrawal = ~_nulls(t.column("statin_withdrawal_outcome").combine_chunks())
     bad |= withdrawal & (b("statin_exposure") == 0)
-    onset, has_onset = num("age_at_onset_years")
-    age, has_age = num("age_years")
     bad |= has_onset & has_age & (onset > age)
     dur, has_dur = num("symptom_duration_months")
     with np.errstate(invalid="ignore"):  # missing values are NaN; their rows are masked out
@@ -128,11 +131,17 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
 
 
 def _derive(t: pa.Table) -> pa.Table:
-    """The derivations of parse_case: ck_elevated from the numbers, biopsy_performed from findings."""
+    """The derivations of parse_case: ck_elevated from the numbers (or from a CK above every laboratory's
+    limit, :mod:`myoclass.model.ck`), biopsy_performed from findings."""
+    n = t.num_rows
     ck = t.column("ck_u_l")
     uln = t.column("ck_uln_u_l")
     derived = pc.greater(ck, uln)
-    elev = pc.coalesce(t.column("ck_elevated"), derived)
+    ck_v, has_ck = number_column(ck.combine_chunks(), n)
+    age, has_age = number_column(t.column("age_years").combine_chunks(), n)
+    onset, has_onset = number_column(t.column("age_at_onset_years").combine_chunks(), n)
+    over = has_ck & over_ceiling(ck_v, np.where(has_age, age, np.nan), np.where(has_onset, onset, np.nan))
+    elev = pc.coalesce(t.column("ck_elevated"), derived, pa.array(over, mask=~over))  # true where over, else null
     t = t.set_column(t.schema.get_field_index("ck_elevated"), "ck_elevated", elev)
     any_given = None
     for k in BIOPSY_ITEMS:

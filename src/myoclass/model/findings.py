@@ -20,6 +20,7 @@ from typing import Any
 
 from myoclass.model.ages import AGE_SLACK_YEARS, DURATION_SLACK_YEARS, duration_mask
 from myoclass.model.case import Case
+from myoclass.model.ck import CK_BAND_HIGH_TIMES, over_high_band
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 
 __all__ = ["FINDINGS", "MIMICS", "Finding", "case_state", "display_state"]
@@ -176,7 +177,9 @@ def display_state(case: Case) -> dict[str, int]:
     s["onset_age_band"] = onset_age_mask(v["age_at_onset_years"], v["age_years"], v["symptom_duration_months"])
     ck, uln, elev = v["ck_u_l"], v["ck_uln_u_l"], v["ck_elevated"]
     if ck is not None and uln is not None:
-        s["ck_band"] = 1 if ck <= uln else (2 if ck <= 15 * uln else 4)
+        s["ck_band"] = 1 if ck <= uln else (2 if ck <= CK_BAND_HIGH_TIMES * uln else 4)
+    elif over_high_band(ck, v["age_years"], v["age_at_onset_years"]):  # over 15x any laboratory's limit
+        s["ck_band"] = 4
     elif elev is None:
         s["ck_band"] = 7
     else:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from myoclass.model.ck import CK_ULN_CEILING_U_L, over_ceiling, over_high_band
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS, RULE_LABELS
 
@@ -461,27 +462,41 @@ def ck_without_uln(values: Mapping[str, Any], brief: bool = False) -> str | None
     """The warning for a CK given without its upper limit of normal, or None; ``brief``: in one short sentence (the
     workspace's status line).
 
-    Without ``ck_uln_u_l`` the value cannot be placed in a band (normal, raised up to 15×, over 15× ULN), and no
-    laboratory's limit is presumed: the criteria and the differential read CK as not known, or, with
-    ``ck_elevated`` true, as raised by an unknown multiple."""
+    Without ``ck_uln_u_l`` the value cannot be placed in a band (normal, raised up to 15×, over 15× ULN). No
+    laboratory's limit is presumed, but a value above every laboratory's limit (:mod:`myoclass.model.ck`) counts as
+    raised, and one above 15 times every limit is in the top band (no warning then). Otherwise the criteria and the
+    differential read CK as not known, or, with ``ck_elevated`` true, as raised by an unknown multiple."""
     ck = values.get("ck_u_l")
-    if not isinstance(ck, int | float) or values.get("ck_uln_u_l") is not None:
+    if not isinstance(ck, int | float) or isinstance(ck, bool) or values.get("ck_uln_u_l") is not None:
         return None
     elevated = values.get("ck_elevated")
     if elevated is False:
         return None
+    age, onset = values.get("age_years"), values.get("age_at_onset_years")
+    age = age if isinstance(age, int | float) and not isinstance(age, bool) else None
+    onset = onset if isinstance(onset, int | float) and not isinstance(onset, bool) else None
+    if over_high_band(float(ck), age, onset):
+        return None
+    above_all = over_ceiling(float(ck), age, onset)
     shown = f"{ck:,.0f}" if float(ck).is_integer() else f"{ck:,g}"
     if brief:
         return (f"CK {shown} U/L has no upper limit of normal entered, so "
-                + ("how many times the limit it is is not known." if elevated else "it counts as not known."))
+                + ("how many times the limit it is is not known." if elevated or above_all
+                   else "it counts as not known."))
+    if above_all:
+        return (f"CK {shown} U/L is above every laboratory's upper limit of normal (taken as at most "
+                f"{CK_ULN_CEILING_U_L:,.0f} U/L, an assumed ceiling), so it counts as raised; without the laboratory's "
+                "limit, how many times the limit it is (up to or over 15 times) is not known to the criteria or the "
+                "differential. Record the upper limit of normal (ck_uln_u_l).")
     if elevated:
         return (f"CK {shown} U/L is recorded as raised but without the laboratory's upper limit of normal, so how "
                 "many times the limit it is (up to or over 15 times) is not known to the criteria or the "
                 "differential. Record the upper limit of normal (ck_uln_u_l).")
     return (f"CK {shown} U/L is given without the laboratory's upper limit of normal, so whether it is raised is "
-            "not known: the criteria and the differential read CK as not known, and no laboratory's limit is "
-            "presumed. Record the upper limit of normal (ck_uln_u_l), or whether CK was raised (ck_elevated): a value "
-            "plainly above the laboratory's range is recorded as raised.")
+            "not known: the criteria and the differential read CK as not known (no laboratory's limit is presumed; "
+            f"only a CK above {CK_ULN_CEILING_U_L:,.0f} U/L, above every laboratory's limit, counts as raised without "
+            "one). Record the upper limit of normal (ck_uln_u_l), or whether CK was "
+            "raised (ck_elevated): a value plainly above the laboratory's range is recorded as raised.")
 
 
 def not_settled(t: Mapping[str, Any]) -> str:
