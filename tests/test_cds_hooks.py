@@ -25,7 +25,15 @@ import myoclass
 from _cds_charts import FIXTURES, chart_from_case, patient_view_request, synthetic_requests
 from myoclass.io.fhir.write import case_to_resources
 from myoclass.web.app import Settings, create_app
-from myoclass.web.cds import PREFETCH, SERVICES, CdsSettings, cds_state, myopathy_signs, patient_view_summary
+from myoclass.web.cds import (
+    PREFETCH,
+    SERVICES,
+    CdsSettings,
+    cds_state,
+    myopathy_signs,
+    patient_view_summary,
+    severity_signs,
+)
 from myoclass.web.cds_auth import ALGORITHMS
 
 BASE = "http://testserver"
@@ -456,6 +464,18 @@ def test_null_prefetch_means_no_data_and_an_operation_outcome_means_not_fetched(
 def test_synthetic_fixtures_are_reproducible() -> None:
     for name, request in synthetic_requests().items():
         assert fixture(f"patient-view-synthetic-{name}.json") == request, name
+
+
+@pytest.mark.parametrize(("case", "sign"), [
+    ({"ck_u_l": 2100, "ck_uln_u_l": 200}, "CK 10 times the upper limit of normal"),
+    ({"ck_u_l": 20000}, "CK 20,000 U/L, at least 10 times any laboratory's upper limit of normal"),  # model.ck
+    ({"ck_u_l": 9000}, None),  # raised, but not known to be 10 times the limit
+    ({"ck_u_l": 20000, "ck_elevated": False}, None),  # recorded not raised: kept as recorded
+    ({"ck_u_l": 20000, "age_years": 0.5}, None),  # an infant: no ceiling
+])
+def test_a_ck_of_at_least_ten_times_any_limit_is_a_sign_of_severity(case: dict[str, Any], sign: str | None) -> None:
+    signs = [s for s in severity_signs(case) if s.startswith("CK")]
+    assert signs == ([] if sign is None else [sign])
 
 
 def test_warning_when_imnm_is_likely_and_severe_without_treatment(open_client: TestClient) -> None:

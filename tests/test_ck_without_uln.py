@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 import myoclass.model.ck as ck_module
-from myoclass.model.case import InvalidCase, parse_case
-from myoclass.model.ck import CK_ULN_CEILING_SOURCES, CK_ULN_CEILING_U_L
+from myoclass.model.case import parse_case
+from myoclass.model.ck import CK_KEPT_NOT_RAISED, CK_ULN_CEILING_SOURCES, CK_ULN_CEILING_U_L
 from myoclass.model.findings import display_state
 from myoclass.reasoning.assess import assess_case
-from myoclass.reasoning.text import CK_ULN_TEST, ck_without_uln
+from myoclass.reasoning.text import CK_ULN_TEST, ck_without_uln, warning_text
 
 BASE: dict[str, Any] = {"age_years": 60, "ab_hmgcr": True, "statin_exposure": True}
 
@@ -49,7 +49,8 @@ def test_no_ck_at_all_still_asks_for_a_measurement() -> None:
     ({"ck_u_l": 8000}, "CK 8,000 U/L is above every laboratory's upper limit of normal"),
     ({"ck_u_l": 8000, "ck_elevated": True}, "CK 8,000 U/L is above every laboratory's upper limit of normal"),
     ({"ck_u_l": 8000, "age_years": 0.5}, "CK 8,000 U/L is given without"),  # an infant: no ceiling
-    ({"ck_u_l": 20000}, None),  # over 15 times every limit: the band is known
+    ({"ck_u_l": 20000}, "CK 20,000 U/L, given without the laboratory's upper limit of normal, counts as over 15 times"),
+    ({"ck_u_l": 20000, "ck_elevated": False}, None),  # recorded not raised: kept, with a case note instead
     ({"ck_u_l": 20000, "age_at_onset_years": 0}, "CK 20,000 U/L is given without"),
     ({"ck_u_l": 80, "ck_elevated": False}, None),
     ({"ck_u_l": 8000, "ck_uln_u_l": 200}, None),
@@ -78,13 +79,15 @@ def _band(values: dict[str, Any]) -> int:
     ({"ck_u_l": 20000, "age_at_onset_years": 0.5}, 7, None),  # no age given, onset in infancy
     ({"ck_u_l": 20000, "age_at_onset_years": 0.5, "age_years": 30}, 4, True),
     ({"ck_u_l": 20000, "ck_uln_u_l": 2000}, 2, True),  # the laboratory's own limit wins
+    ({"ck_u_l": 20000, "ck_elevated": False}, 1, False),  # recorded not raised: kept (the ceiling is assumed)
 ])
 def test_a_ck_above_every_laboratorys_limit(values: dict[str, Any], band: int, elevated: bool | None) -> None:
     case = parse_case(values)
     assert case.values["ck_elevated"] is elevated
     assert _band(values) == band
-    if elevated and "ck_uln_u_l" not in values and "ck_elevated" not in values:
-        assert any("above every laboratory's upper limit of normal" in n for n in case.notes)
+    # a derived "raised" is said once, by the CK warning, not again by a case note
+    assert (CK_KEPT_NOT_RAISED in case.notes) == (values.get("ck_elevated") is False)
+    assert not any("derived from ck_u_l" in n and "ck_uln_u_l" not in n for n in case.notes)
 
 
 def test_raised_from_the_ceiling_changes_the_criteria_and_the_differential() -> None:
@@ -94,15 +97,16 @@ def test_raised_from_the_ceiling_changes_the_criteria_and_the_differential() -> 
     assert a["differential"] != assess_case(parse_case(BASE))["differential"]
 
 
-def test_not_raised_contradicts_a_ck_above_every_limit() -> None:
-    with pytest.raises(InvalidCase) as e:
-        parse_case({"ck_u_l": 8000, "ck_elevated": False})
-    (p,) = e.value.problems
-    assert p.field == "ck_elevated" and "above every laboratory's upper limit of normal" in p.message
-    assert "ck_uln_u_l" in p.message
-    # with the laboratory's own limit given, or for an infant, there is nothing to contradict
-    parse_case({"ck_u_l": 8000, "ck_elevated": False, "age_years": 0.5})
-    parse_case({"ck_u_l": 800, "ck_elevated": False})
+def test_not_raised_beside_a_ck_above_every_limit_is_kept_with_a_warning() -> None:
+    """The ceiling is assumed, so a recorded "not raised" stands (a record valid before it stays valid: a registry's
+    stored visits are reassessed), and the assessment says to check it."""
+    a = assess_case(parse_case({**BASE, "ck_u_l": 8000, "ck_elevated": False}))
+    assert a["criteria"]["enmc_2017_imnm"]["status"] != "met"  # CK read as not raised: IMNM's CK item fails
+    assert CK_KEPT_NOT_RAISED in a["warnings"]
+    assert "check it, or enter the laboratory's upper limit of normal" in warning_text(CK_KEPT_NOT_RAISED)
+    # for an infant, or below the ceiling, there is nothing to check
+    assert CK_KEPT_NOT_RAISED not in parse_case({"ck_u_l": 8000, "ck_elevated": False, "age_years": 0.5}).notes
+    assert CK_KEPT_NOT_RAISED not in parse_case({"ck_u_l": 800, "ck_elevated": False}).notes
 
 
 def test_the_ceiling_is_assumed_and_cited() -> None:

@@ -341,6 +341,20 @@ EXERTIONAL_CASE = {"case_id": "exertional", "age_years": 37, "sex": "male", "sym
                    "onset_tempo": "acute", "ck_u_l": 950, "ck_uln_u_l": 200}
 
 
+def test_acute_myalgia_with_a_ck_in_the_tens_of_thousands_puts_rhabdomyolysis_first() -> None:
+    """Exertional rhabdomyolysis as published (fourth set, PMID-cited there): acute myalgia, CK 95,100 U/L with no
+    limit given, so over 15 times every laboratory's limit (model.ck). What to do now leads with rhabdomyolysis
+    (urgent guidance); the differential stays open, with no label more likely than not. (Its leading label is an
+    immune myopathy: the model has no rhabdomyolysis of its own, and its CK bands for the non-immune conditions are
+    assumed, README "How well it does".)"""
+    a = assess({"case_id": "exertional-published", "age_years": 37, "sex": "male", "symptom_myalgia": True,
+                "onset_tempo": "acute", "ck_u_l": 95100})
+    s = a["summary"]
+    assert s["label"] == "undetermined" and s["leading_probability"] < 0.5
+    assert a["guidance"][0]["id"] == "rhabdo.acute"
+    assert "rhabdomyolysis comes first" in text_report(a).split("What to do now", 1)[1].splitlines()[1]
+
+
 def test_a_leading_label_below_one_half_is_said_to_be_no_more_likely_than_not() -> None:
     a = assess(EXERTIONAL_CASE)
     s = a["summary"]

@@ -119,7 +119,7 @@ def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.
     from_numbers = np.where(ck <= uln, 1, np.where(ck <= CK_BAND_HIGH_TIMES * uln, 2, 4))
     from_flag = np.where(elev == 1, 7, np.where(elev == 2, 6, 1))
     # as findings.display_state: a CK over 15 times every laboratory's limit is in the top band (model.ck)
-    over = has_ck & over_high_band(ck, np.where(has_age, age, np.nan), np.where(has_onset, onset, np.nan))
+    over = has_ck & (elev != 0) & over_high_band(ck, np.where(has_age, age, np.nan), np.where(has_onset, onset, np.nan))
     s["ck_band"] = np.where(both, from_numbers, np.where(over, 4, from_flag)).astype(U8)
     # as ages.duration_mask: the duration, else the gap between the age and the age at onset
     from_ages = duration_mask_of_gap(age - onset)

@@ -112,8 +112,6 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     bad |= both & (elev != 1) & ((elev == 2) != (ck > uln))
     onset, has_onset = num("age_at_onset_years")
     age, has_age = num("age_years")
-    bad |= has_ck & ~has_uln & (elev == 0) & over_ceiling(ck, np.where(has_age, age, np.nan),
-                                                          np.where(has_onset, onset, np.nan))
     bad |= (b("weakness_neck_flexor_gt_extensor") == 2) & (b("weakness_neck_extensor_gt_flexor") == 2)
     any_biopsy = np.zeros(n, dtype=bool)
     for k in BIOPSY_ITEMS:

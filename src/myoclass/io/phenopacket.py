@@ -48,7 +48,6 @@ from myoclass.io.fhir import codes as C
 from myoclass.io.label_codes import codes_for
 from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, the_ck_that_counts
 from myoclass.model.case import parse_case
-from myoclass.model.ck import CK_ULN_CEILING_U_L, over_ceiling
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 from myoclass.model.labels import LABELS, UNDETERMINED
 
@@ -406,14 +405,6 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
         if isinstance(ck_v, float | int) and isinstance(uln_v, float | int) and el is not None and el != (ck_v > uln_v):
             b.warnings.append(f"ck_elevated: the HPO term ({'; '.join(by['ck_elevated'].sources)}) contradicts the measured "
                               f"CK {ck_v:g} U/L (upper limit {uln_v:g}); the measurement is used")
-            choices = [c for c in choices if c.field != "ck_elevated"]
-    elif "ck_u_l" in by and "ck_uln_u_l" not in by and "ck_elevated" in by and by["ck_elevated"].value is False:
-        ck_v = by["ck_u_l"].value
-        age_v, onset_v = (by[k].value if k in by else None for k in ("age_years", "age_at_onset_years"))
-        if isinstance(ck_v, float | int) and over_ceiling(ck_v, age_v, onset_v):
-            b.warnings.append(f"ck_elevated: the HPO term ({'; '.join(by['ck_elevated'].sources)}) contradicts the measured "
-                              f"CK {ck_v:g} U/L, above every laboratory's upper limit of normal "
-                              f"({CK_ULN_CEILING_U_L:,.0f} U/L, myoclass.model.ck); the measurement is used")
             choices = [c for c in choices if c.field != "ck_elevated"]
     case = {c.field: c.value for c in choices if c.value is not None}
     if case.get("statin_withdrawal_outcome") is not None and case.get("statin_exposure") is False:

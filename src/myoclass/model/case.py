@@ -17,7 +17,7 @@ from typing import Any
 
 from myoclass.errors import InvalidCase, Problem, UnknownColumn
 from myoclass.model.ages import duration_contradicts, duration_exceeds_age, duration_mask
-from myoclass.model.ck import CK_ULN_CEILING_U_L, over_ceiling
+from myoclass.model.ck import CK_KEPT_NOT_RAISED, over_ceiling
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
 __all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem",
@@ -243,15 +243,12 @@ def parse_case(raw: Any) -> Case:
             values["ck_elevated"] = derived
             notes.append("ck_elevated derived from ck_u_l and ck_uln_u_l")
     elif ck is not None and over_ceiling(ck, values["age_years"], values["age_at_onset_years"]):
+        # the ceiling is assumed (myoclass.model.ck): a recorded "not raised" is kept, with a note, not refused; a
+        # derived "raised" is said by the CK warning (reasoning.text.ck_without_uln), so no note repeats it
         if elev is False:
-            problems.append(Problem(
-                "ck_elevated",
-                f"false contradicts ck_u_l={ck:g}: CK above {CK_ULN_CEILING_U_L:,.0f} U/L is above every "
-                "laboratory's upper limit of normal (give ck_uln_u_l if this laboratory's is higher)"))
+            notes.append(CK_KEPT_NOT_RAISED)
         elif elev is None:
             values["ck_elevated"] = True
-            notes.append(f"ck_elevated derived from ck_u_l: above {CK_ULN_CEILING_U_L:,.0f} U/L, above every "
-                         "laboratory's upper limit of normal (an assumed ceiling, myoclass.model.ck)")
     for first, second in EXCLUSIVE_FINDINGS:
         if values[first] and values[second]:
             problems.append(Problem(second, f"cannot be true together with {first}"))

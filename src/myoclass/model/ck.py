@@ -18,8 +18,10 @@ Published case reports and registry abstracts often give CK in U/L without the l
   case known to be under 1 year old (``age_years``, else an onset under 1 year with no age given) the
   ceiling is not used.
 
-So a CK above the ceiling is raised (``ck_elevated`` derived true; given false, it is a contradiction), and
-a CK above 15 times the ceiling is over 15 times any laboratory's limit (the criteria's top CK band). Used by
+So a CK above the ceiling is raised (``ck_elevated`` derived true), and a CK above 15 times the ceiling is over
+15 times any laboratory's limit (the criteria's top CK band). Because the ceiling is assumed, a ``ck_elevated``
+recorded false beside such a value is kept (CK not raised, as recorded) with a note (:data:`CK_KEPT_NOT_RAISED`),
+not refused: a record valid before the ceiling stays valid (a registry's stored visits, say). Used by
 :func:`myoclass.model.case.parse_case`, :func:`myoclass.model.findings.display_state` and the batch's column
 form of both (:mod:`myoclass.batch.score`, :mod:`myoclass.batch.columnar`).
 """
@@ -32,6 +34,7 @@ import numpy as np
 
 __all__ = [
     "CK_BAND_HIGH_TIMES",
+    "CK_KEPT_NOT_RAISED",
     "CK_ULN_CEILING_SOURCES",
     "CK_ULN_CEILING_U_L",
     "ceiling_applies",
@@ -43,6 +46,10 @@ __all__ = [
 CK_ULN_CEILING_U_L = 1000.0
 #: the criteria's top CK band: above this many times the upper limit of normal
 CK_BAND_HIGH_TIMES = 15.0
+#: the case note of a ``ck_elevated`` recorded false beside a CK above the ceiling (kept as recorded)
+CK_KEPT_NOT_RAISED = (f"ck_elevated false kept although ck_u_l is above {CK_ULN_CEILING_U_L:,.0f} U/L, above every "
+                      "laboratory's upper limit of normal (an assumed ceiling: myoclass.model.ck); check the value, "
+                      "or give ck_uln_u_l")
 #: the citations behind the ceiling (the number itself is assumed above them)
 CK_ULN_CEILING_SOURCES = (
     "doi:10.1016/S0009-8981(98)00180-6",

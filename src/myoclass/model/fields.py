@@ -115,9 +115,9 @@ _F: list[FieldSpec] = [
     FieldSpec("ck_uln_u_l", "number", "laboratory", "that laboratory's upper limit of normal for CK",
               minimum=0, exclusive_minimum=True, unit="U/L"),
     _b("ck_elevated", "laboratory",
-       "CK above normal (derived from ck_u_l and ck_uln_u_l when both are given, or true for a ck_u_l above "
-       "1,000 U/L without a limit: above every laboratory's limit, an assumed ceiling, myoclass.model.ck; a "
-       "contradiction is an error)"),
+       "CK above normal (derived from ck_u_l and ck_uln_u_l when both are given, a contradiction being an error; "
+       "true for a ck_u_l above 1,000 U/L given without a limit, above every laboratory's limit, an assumed "
+       "ceiling: myoclass.model.ck; false beside such a value is kept, with a warning)"),
     _b("ldh_elevated", "laboratory", "LDH above the upper limit of normal at its most abnormal"),
     _b("ast_elevated", "laboratory", "AST above the upper limit of normal at its most abnormal"),
     _b("alt_elevated", "laboratory", "ALT above the upper limit of normal at its most abnormal"),

@@ -178,7 +178,7 @@ def display_state(case: Case) -> dict[str, int]:
     ck, uln, elev = v["ck_u_l"], v["ck_uln_u_l"], v["ck_elevated"]
     if ck is not None and uln is not None:
         s["ck_band"] = 1 if ck <= uln else (2 if ck <= CK_BAND_HIGH_TIMES * uln else 4)
-    elif over_high_band(ck, v["age_years"], v["age_at_onset_years"]):  # over 15x any laboratory's limit
+    elif elev is not False and over_high_band(ck, v["age_years"], v["age_at_onset_years"]):  # over 15x any limit
         s["ck_band"] = 4
     elif elev is None:
         s["ck_band"] = 7

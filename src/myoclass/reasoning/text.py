@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from myoclass.model.ck import CK_ULN_CEILING_U_L, over_ceiling, over_high_band
+from myoclass.model.ck import CK_KEPT_NOT_RAISED, CK_ULN_CEILING_U_L, over_ceiling, over_high_band
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS, RULE_LABELS
 
@@ -301,6 +301,10 @@ SET_SHORT = {
 _NOTES = {
     "ck_elevated derived from ck_u_l and ck_uln_u_l":
         "CK above normal was worked out from the CK value and the laboratory's upper limit of normal.",
+    CK_KEPT_NOT_RAISED:
+        f"CK is entered as not above normal, although the CK value is above {CK_ULN_CEILING_U_L:,.0f} U/L, above every "
+        "laboratory's upper limit of normal (an assumed ceiling). The entry is kept: check it, or enter the "
+        "laboratory's upper limit of normal.",
     "biopsy_performed taken as true because biopsy findings are given":
         "A muscle biopsy is taken as done, because biopsy findings are given.",
     "symptom duration derived from age_years and age_at_onset_years":
@@ -475,10 +479,13 @@ def ck_without_uln(values: Mapping[str, Any], brief: bool = False) -> str | None
     age, onset = values.get("age_years"), values.get("age_at_onset_years")
     age = age if isinstance(age, int | float) and not isinstance(age, bool) else None
     onset = onset if isinstance(onset, int | float) and not isinstance(onset, bool) else None
-    if over_high_band(float(ck), age, onset):
-        return None
-    above_all = over_ceiling(float(ck), age, onset)
     shown = f"{ck:,.0f}" if float(ck).is_integer() else f"{ck:,g}"
+    if over_high_band(float(ck), age, onset):
+        return None if brief else (
+            f"CK {shown} U/L, given without the laboratory's upper limit of normal, counts as over 15 times that limit: "
+            f"it is over 15 times every laboratory's limit (taken as at most {CK_ULN_CEILING_U_L:,.0f} U/L, an assumed "
+            "ceiling). Record the upper limit of normal (ck_uln_u_l) to confirm it.")
+    above_all = over_ceiling(float(ck), age, onset)
     if brief:
         return (f"CK {shown} U/L has no upper limit of normal entered, so "
                 + ("how many times the limit it is is not known." if elevated or above_all
@@ -495,7 +502,7 @@ def ck_without_uln(values: Mapping[str, Any], brief: bool = False) -> str | None
     return (f"CK {shown} U/L is given without the laboratory's upper limit of normal, so whether it is raised is "
             "not known: the criteria and the differential read CK as not known (no laboratory's limit is presumed; "
             f"only a CK above {CK_ULN_CEILING_U_L:,.0f} U/L, above every laboratory's limit, counts as raised without "
-            "one). Record the upper limit of normal (ck_uln_u_l), or whether CK was "
+            "one, and not for a child under 1 year). Record the upper limit of normal (ck_uln_u_l), or whether CK was "
             "raised (ck_elevated): a value plainly above the laboratory's range is recorded as raised.")
 
 
