@@ -110,8 +110,6 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     elev = b("ck_elevated")
     both = has_ck & has_uln
     bad |= both & (elev != 1) & ((elev == 2) != (ck > uln))
-    onset, has_onset = num("age_at_onset_years")
-    age, has_age = num("age_years")
     bad |= (b("weakness_neck_flexor_gt_extensor") == 2) & (b("weakness_neck_extensor_gt_flexor") == 2)
     any_biopsy = np.zeros(n, dtype=bool)
     for k in BIOPSY_ITEMS:
@@ -120,6 +118,8 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     bad |= (b("biopsy_necrosis_predominant") == 2) & (b("biopsy_necrotic_fibers") == 0)
     withdrawal = ~_nulls(t.column("statin_withdrawal_outcome").combine_chunks())
     bad |= withdrawal & (b("statin_exposure") == 0)
+    onset, has_onset = num("age_at_onset_years")
+    age, has_age = num("age_years")
     bad |= has_onset & has_age & (onset > age)
     dur, has_dur = num("symptom_duration_months")
     with np.errstate(invalid="ignore"):  # missing values are NaN; their rows are masked out

@@ -28,6 +28,7 @@ form of both (:mod:`myoclass.batch.score`, :mod:`myoclass.batch.columnar`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, overload
 
 import numpy as np
@@ -37,6 +38,7 @@ __all__ = [
     "CK_KEPT_NOT_RAISED",
     "CK_ULN_CEILING_SOURCES",
     "CK_ULN_CEILING_U_L",
+    "ages_of",
     "ceiling_applies",
     "over_ceiling",
     "over_high_band",
@@ -78,17 +80,28 @@ def ceiling_applies(age: Any, onset: Any) -> Any:
     return not (onset is not None and onset < 1.0)
 
 
-def over_ceiling(ck: Any, age: Any, onset: Any) -> Any:
-    """CK above every laboratory's upper limit of normal (raised whatever the limit)."""
+def ages_of(values: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """``age_years`` and ``age_at_onset_years`` of flat values not yet validated (a form's, a chart's), as the
+    ceiling reads them: a number, else None."""
+    def number(key: str) -> float | None:
+        v = values.get(key)
+        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+    return number("age_years"), number("age_at_onset_years")
+
+
+def _above(ck: Any, limit: float, age: Any, onset: Any) -> Any:
     if isinstance(ck, np.ndarray):
         with np.errstate(invalid="ignore"):
-            return (ck > CK_ULN_CEILING_U_L) & ceiling_applies(age, onset)
-    return ck is not None and ck > CK_ULN_CEILING_U_L and ceiling_applies(age, onset)
+            return (ck > limit) & ceiling_applies(age, onset)
+    return ck is not None and ck > limit and ceiling_applies(age, onset)
+
+
+def over_ceiling(ck: Any, age: Any, onset: Any) -> Any:
+    """CK above every laboratory's upper limit of normal (raised whatever the limit)."""
+    return _above(ck, CK_ULN_CEILING_U_L, age, onset)
 
 
 def over_high_band(ck: Any, age: Any, onset: Any) -> Any:
     """CK above 15 times every laboratory's upper limit of normal (the criteria's top band whatever the limit)."""
-    if isinstance(ck, np.ndarray):
-        with np.errstate(invalid="ignore"):
-            return (ck > CK_BAND_HIGH_TIMES * CK_ULN_CEILING_U_L) & ceiling_applies(age, onset)
-    return ck is not None and ck > CK_BAND_HIGH_TIMES * CK_ULN_CEILING_U_L and ceiling_applies(age, onset)
+    return _above(ck, CK_BAND_HIGH_TIMES * CK_ULN_CEILING_U_L, age, onset)

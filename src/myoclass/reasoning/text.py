@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from myoclass.model.ck import CK_KEPT_NOT_RAISED, CK_ULN_CEILING_U_L, over_ceiling, over_high_band
+from myoclass.model.ck import CK_KEPT_NOT_RAISED, CK_ULN_CEILING_U_L, ages_of, over_ceiling, over_high_band
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS, RULE_LABELS
 
@@ -476,9 +476,7 @@ def ck_without_uln(values: Mapping[str, Any], brief: bool = False) -> str | None
     elevated = values.get("ck_elevated")
     if elevated is False:
         return None
-    age, onset = values.get("age_years"), values.get("age_at_onset_years")
-    age = age if isinstance(age, int | float) and not isinstance(age, bool) else None
-    onset = onset if isinstance(onset, int | float) and not isinstance(onset, bool) else None
+    age, onset = ages_of(values)
     shown = f"{ck:,.0f}" if float(ck).is_integer() else f"{ck:,g}"
     if over_high_band(float(ck), age, onset):
         return None if brief else (

@@ -42,7 +42,7 @@ from myoclass.errors import InvalidCase
 from myoclass.io.fhir import medication_class, read_fhir
 from myoclass.io.fhir.codes import HPO, LOINC, MYOCLASS, code_entries
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
-from myoclass.model.ck import CK_ULN_CEILING_U_L, ceiling_applies
+from myoclass.model.ck import CK_ULN_CEILING_U_L, ages_of, ceiling_applies
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import IMNM_LABELS
 from myoclass.reasoning.guidance import GUIDANCE
@@ -700,17 +700,11 @@ def severity_signs(case: Mapping[str, Any]) -> list[str]:
     if isinstance(ck, int | float) and isinstance(uln, int | float) and uln > 0 and ck >= CK_SEVERE_ULN_MULTIPLE * uln:
         out.append(f"{finding_name('ck_u_l')} {ck / uln:.0f} times the upper limit of normal")
     elif isinstance(ck, int | float) and uln is None and case.get("ck_elevated") is not False \
-            and ck >= CK_SEVERE_ULN_MULTIPLE * CK_ULN_CEILING_U_L and ceiling_applies(_number(case, "age_years"),
-                                                                          _number(case, "age_at_onset_years")):
+            and ck >= CK_SEVERE_ULN_MULTIPLE * CK_ULN_CEILING_U_L and ceiling_applies(*ages_of(case)):
         # no limit given, but at least 10 times every laboratory's limit (model.ck, an assumed ceiling)
         out.append(f"{finding_name('ck_u_l')} {ck:,.0f} U/L, at least {CK_SEVERE_ULN_MULTIPLE} times any laboratory's "
                    "upper limit of normal")
     return out
-
-
-def _number(case: Mapping[str, Any], key: str) -> float | None:
-    v = case.get(key)
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def untreated(case: Mapping[str, Any], resources: Sequence[Mapping[str, Any]] = ()) -> bool:
