@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import myoclass.model.ck as ck_module
+from myoclass.io.reading import the_ck_that_counts
 from myoclass.model.case import parse_case
 from myoclass.model.ck import CK_KEPT_NOT_RAISED, CK_ULN_CEILING_SOURCES, CK_ULN_CEILING_U_L
 from myoclass.model.findings import display_state
@@ -113,3 +116,33 @@ def test_the_ceiling_is_assumed_and_cited() -> None:
     assert CK_ULN_CEILING_U_L == 1000.0
     assert all(src.startswith("doi:10.") for src in CK_ULN_CEILING_SOURCES)
     assert "assumed" in (ck_module.__doc__ or "")
+
+
+_RESULTS = st.lists(st.tuples(st.floats(10, 200_000), st.one_of(st.none(), st.floats(50, 1_000))), min_size=1,
+                    max_size=5)
+
+
+@given(_RESULTS, st.booleans())
+def test_the_ck_that_counts_is_the_one_that_says_most(results: list[tuple[float, float | None]],
+                                                      ceiling: bool) -> None:
+    """Of several CK results (value, ULN or None), the one a reader takes has the highest guaranteed ratio to its
+    laboratory's limit: value / ULN with a range; value / the ceiling without one, above the ceiling and not for an
+    infant (0 otherwise, as no ratio is guaranteed); with no range at all, the highest value."""
+    top, how = the_ck_that_counts(results, lambda r: r[0], lambda r: r[1], ceiling)
+
+    def guaranteed(r: tuple[float, float | None]) -> float:
+        if r[1] is not None:
+            return r[0] / r[1]
+        return r[0] / CK_ULN_CEILING_U_L if ceiling and r[0] > CK_ULN_CEILING_U_L else 0.0
+
+    if all(r[1] is None for r in results):
+        assert how == "value" and top[0] == max(r[0] for r in results)
+    else:
+        assert guaranteed(top) == max(guaranteed(r) for r in results)
+        assert how == ("ratio" if top[1] is not None else "ceiling")
+
+
+def test_a_ck_under_the_ceiling_without_range_guarantees_nothing() -> None:
+    """900 U/L without a range may be within its laboratory's limit, so a normal ranged CK (100 over 500) is taken."""
+    results: list[tuple[float, float | None]] = [(100.0, 500.0), (900.0, None)]
+    assert the_ck_that_counts(results, lambda r: r[0], lambda r: r[1]) == ((100.0, 500.0), "ratio")

@@ -111,6 +111,35 @@ def test_ck_without_reference_range_sets_no_uln_and_qualitative_ck_sets_ck_eleva
     assert read_fhir(hpo, today=TODAY).case == {"ck_elevated": True}
 
 
+def test_a_ck_without_range_above_every_limit_counts_over_a_lesser_ranged_one() -> None:
+    """20,000 U/L with no reference range is at least 20 × any laboratory's limit (the assumed ceiling of
+    myoclass.model.ck), more than 2,000 U/L over 400 (5 ×), so it is taken without a ULN and the note says why;
+    3,000 U/L without a range (at least 3 ×) is not; for a 3-month-old the ceiling is not used."""
+    def ck(i: str, value: float, high: float | None) -> dict[str, Any]:
+        obs: dict[str, Any] = {"resourceType": "Observation", "id": i, "status": "final",
+                               "code": {"coding": [{"system": C.LOINC, "code": "2157-6"}]},
+                               "effectiveDateTime": "2024-01-0" + i[-1], "valueQuantity": {"value": value, "unit": "U/L"}}
+        if high is not None:
+            obs["referenceRange"] = [{"high": {"value": high, "unit": "U/L"}}]
+        return {"resource": obs}
+
+    def bundle(*entries: dict[str, Any], born: str | None = None) -> dict[str, Any]:
+        pt = [{"resource": {"resourceType": "Patient", "id": "pt", "birthDate": born}}] if born else []
+        return {"resourceType": "Bundle", "type": "collection", "entry": pt + list(entries)}
+
+    r = read_fhir(bundle(ck("ck1", 2000, 400), ck("ck2", 20000, None)), today=TODAY)
+    assert r.case["ck_u_l"] == 20000 and "ck_uln_u_l" not in r.case
+    c = choice(r, "ck_u_l")
+    assert c.sources == ("Observation/ck2",)
+    assert "assumed ceiling" in c.note and "at least 20.0 × its ULN" in c.note
+    assert parse_case(r.case).get("ck_elevated") is True
+    r = read_fhir(bundle(ck("ck1", 2000, 400), ck("ck2", 3000, None)), today=TODAY)
+    assert (r.case["ck_u_l"], r.case["ck_uln_u_l"]) == (2000, 400)
+    infant_born = (TODAY - datetime.timedelta(days=90)).isoformat()
+    r = read_fhir(bundle(ck("ck1", 2000, 400), ck("ck2", 20000, None), born=infant_born), today=TODAY)
+    assert (r.case["ck_u_l"], r.case["ck_uln_u_l"]) == (2000, 400)
+
+
 # --- antibodies ----------------------------------------------------------------------------------------------
 def test_antibodies_from_interpretation_coded_value_quantity_and_method_from_the_code() -> None:
     r = read("searchset_bundle.json")

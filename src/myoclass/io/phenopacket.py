@@ -48,6 +48,7 @@ from myoclass.io.fhir import codes as C
 from myoclass.io.label_codes import codes_for
 from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, the_ck_that_counts
 from myoclass.model.case import parse_case
+from myoclass.model.ck import CK_ULN_CEILING_U_L, ages_of, ceiling_applies
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 from myoclass.model.labels import LABELS, UNDETERMINED
 
@@ -206,6 +207,10 @@ class _Builder:
 
     def put(self, field: str, value: object, source: str, note: str = "") -> None:
         self.values.setdefault(field, []).append((value, source, note))
+
+    def first_values(self) -> dict[str, object]:
+        """The first value given for each field so far (as read, before conflicts are settled)."""
+        return {f: vals[0][0] for f, vals in self.values.items() if vals}
 
     def choices(self) -> list[Choice]:
         out: list[Choice] = []
@@ -370,9 +375,12 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
         if isinstance(m, Mapping):
             _read_measurement(b, m, where, ck)
     if ck:
-        top, by_ratio = the_ck_that_counts(ck, lambda x: x[0], lambda x: x[1])
-        b.put("ck_u_l", top[0], top[2], "" if len(ck) == 1 else
-              "the highest CK relative to its upper limit of normal" if by_ratio else "the highest CK")
+        top, how = the_ck_that_counts(ck, lambda x: x[0], lambda x: x[1], ceiling_applies(*ages_of(b.first_values())))
+        b.put("ck_u_l", top[0], top[2], "" if len(ck) == 1 else {
+            "ratio": "the highest CK relative to its upper limit of normal",
+            "ceiling": (f"a CK without a reference range above {CK_ULN_CEILING_U_L:,.0f} U/L, every laboratory's "
+                        "limit (an assumed ceiling), so more times its limit than any CK with a range"),
+            "value": "the highest CK"}[how])
         if top[1] is not None:
             b.put("ck_uln_u_l", top[1], top[2], "the upper limit of the reference range")
 

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from myoclass.model.ck import CK_ULN_CEILING_U_L
+
 __all__ = ["MUSCLE_DISEASE_NAME", "Choice", "Unmapped", "names_a_muscle_disease", "the_ck_that_counts"]
 
 _T = TypeVar("_T")
@@ -37,15 +39,30 @@ class Unmapped:
 
 
 def the_ck_that_counts(results: Sequence[_T], value: Callable[[_T], float],
-                       uln: Callable[[_T], float | None]) -> tuple[_T, bool]:
+                       uln: Callable[[_T], float | None], ceiling: bool = True) -> tuple[_T, str]:
     """Of several CK results, the one the flat case takes, the same in every reader: the highest relative to its
     own upper limit of normal when any result has one (laboratories differ, so 900 U/L with a ULN of 170 says more
-    than 1,000 U/L with a ULN of 400), else the highest value. Returns the result and whether it was chosen by its
-    ratio to the ULN. ``results`` must not be empty."""
+    than 1,000 U/L with a ULN of 400), else the highest value.
+
+    A result without a limit whose value is above every laboratory's limit (:data:`myoclass.model.ck.
+    CK_ULN_CEILING_U_L`, an assumed ceiling; ``ceiling`` is False for an infant, :func:`myoclass.model.ck.
+    ceiling_applies`) is at least ``value / ceiling`` times its own limit; when that is more than the best ranged
+    result's ratio it says more, and it is taken (20,000 U/L with no range over 2,000 U/L at 5 times its limit).
+
+    Returns the result and how it was chosen: ``"ratio"`` (a ranged result, by its ratio to its limit),
+    ``"ceiling"`` (an unranged result above the ceiling, over every ranged one) or ``"value"`` (no result has a
+    range: the highest value). ``results`` must not be empty."""
     with_uln = [r for r in results if (uln(r) or 0.0) > 0.0]
-    if with_uln:
-        return max(with_uln, key=lambda r: value(r) / (uln(r) or 1.0)), True
-    return max(results, key=value), False
+    if not with_uln:
+        return max(results, key=value), "value"
+    best = max(with_uln, key=lambda r: value(r) / (uln(r) or 1.0))
+    if ceiling:
+        without = [r for r in results if not (uln(r) or 0.0) > 0.0]
+        if without:
+            top = max(without, key=value)
+            if value(top) > CK_ULN_CEILING_U_L and value(top) / CK_ULN_CEILING_U_L > value(best) / (uln(best) or 1.0):
+                return top, "ceiling"
+    return best, "ratio"
 
 
 #: the names of diseases of skeletal muscle (OMIM, MONDO and Orphanet labels): ``genetic_diagnosis_gene`` is "a

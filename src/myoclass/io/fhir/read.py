@@ -24,6 +24,7 @@ from myoclass.io.fhir import codes as C
 from myoclass.io.json import loads
 from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, the_ck_that_counts
 from myoclass.model.case import parse_case
+from myoclass.model.ck import CK_ULN_CEILING_U_L, ages_of, ceiling_applies
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
 
 __all__ = ["MAX_ENTRIES", "Choice", "FhirReading", "LocalCode", "LocalCodes", "Unmapped", "is_fhir", "load_local_codes",
@@ -888,7 +889,6 @@ class _Reader:
             ch = self.resolve_field(fld, cands)
             if ch is not None:
                 choices[fld] = ch
-        self.choose_ck(choices)
         # age and onset: an explicit value (myoclass code) wins over one derived from dates
         if "age_years" not in choices and self.birth is not None:
             b, ref = self.birth
@@ -905,6 +905,7 @@ class _Reader:
                 choices["symptom_duration_months"] = Choice(
                     "symptom_duration_months", months, tuple(onset_refs),
                     f"from the earliest symptom date {onset_date.isoformat()} to {self.today.isoformat()}", False)
+        self.choose_ck(choices)  # after age and onset: the CK ceiling is not used for an infant
         return self.validate(choices)
 
     def onset(self) -> tuple[datetime.date | None, tuple[float, list[str], str] | None, list[str]]:
@@ -995,10 +996,11 @@ class _Reader:
         if not self.cks:
             return
         n = len(self.cks)
-        best, by_ratio = the_ck_that_counts(self.cks, lambda c: c.value, lambda c: c.uln)
-        if by_ratio:
+        ages = ages_of({f: choices[f].value for f in ("age_years", "age_at_onset_years") if f in choices})
+        best, how = the_ck_that_counts(self.cks, lambda c: c.value, lambda c: c.uln, ceiling_applies(*ages))
+        when = best.date.isoformat() if best.date else "undated"
+        if how == "ratio":
             assert best.uln is not None
-            when = best.date.isoformat() if best.date else "undated"
             note = (f"highest of {n} CK result{'s' if n > 1 else ''} relative to its ULN: {when} "
                     f"({best.value:g} U/L, {best.value / best.uln:.1f} × ULN {best.uln:g})")
             if best.note:
@@ -1011,8 +1013,13 @@ class _Reader:
                 for r in qual.sources:
                     self.skip(r, "", "a qualitative CK result that contradicts the numbers taken; the numbers were kept")
         else:
-            when = best.date.isoformat() if best.date else "undated"
-            note = f"highest of {n} CK result{'s' if n > 1 else ''}: {when}; no reference range, so no ULN"
+            if how == "ceiling":
+                note = (f"of {n} CK results, {when} ({best.value:g} U/L) has no reference range but is above "
+                        f"{CK_ULN_CEILING_U_L:,.0f} U/L, every laboratory's limit (an assumed ceiling), so it is at "
+                        f"least {best.value / CK_ULN_CEILING_U_L:.1f} × its ULN, more than any result with a range; "
+                        "no ULN")
+            else:
+                note = f"highest of {n} CK result{'s' if n > 1 else ''}: {when}; no reference range, so no ULN"
             if best.note:
                 note += f"; {best.note}"
             choices["ck_u_l"] = Choice("ck_u_l", _clean(best.value), (best.ref,), note, False)
