@@ -195,3 +195,38 @@ def test_juvenile_labels_still_possible_for_an_unknown_onset_say_so() -> None:
     adult = still_possible(assess({"age_years": 70, "age_at_onset_years": 65, "weakness_proximal_upper_symmetric": True,
                                    "ck_elevated": True}))
     assert "juvenile" not in adult
+
+
+@pytest.mark.parametrize("name", ["antibody_negative_cancer", "dermatomyositis"])
+def test_the_cancer_screening_advice_is_said_once(name: str) -> None:
+    """The text and markdown reports have a cancer-screening section; the guidance list points to it instead of
+    repeating it (a clinician review found the same paragraph twice). The section carries what the guidance item
+    said: the risk, why, the timing for each possible tier and the notes."""
+    from myoclass import assess
+    from myoclass.examples import example_cases
+    from myoclass.report.text import CANCER_SECTION_POINTER, markdown_report, text_report
+
+    a = assess(example_cases()[name])
+    cs = a["cancer_screening"]
+    for report in (text_report(a), markdown_report(a)):
+        assert report.count(CANCER_SECTION_POINTER) == 1
+        for note in cs["notes"]:
+            assert report.count(note) == 1, note
+        for reason in cs["reasons"]:
+            assert report.count(reason) == 1, reason
+        for tier in [cs["risk"]] if cs["risk"] else cs["possible_risks"]:
+            assert cs["timing"][tier] in report
+
+
+def test_the_eular_weights_are_explained_when_both_are_shown() -> None:
+    """With the biopsy status unknown each EULAR/ACR item shows two weights ("1.3/1.5", "—/1.7"); the report says
+    which is which. With a biopsy done, one weight, no legend."""
+    from myoclass import assess
+    from myoclass.examples import example_cases
+    from myoclass.report.text import EULAR_SPLIT_WEIGHTS, markdown_report, text_report
+
+    open_case = assess(example_cases()["mostly_unknown"])
+    biopsied = assess(example_cases()["antibody_negative_cancer"])
+    for render in (text_report, markdown_report):
+        assert "1.3/1.5" in render(open_case) and render(open_case).count(EULAR_SPLIT_WEIGHTS) == 1
+        assert EULAR_SPLIT_WEIGHTS not in render(biopsied)

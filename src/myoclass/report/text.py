@@ -148,6 +148,14 @@ def _codes(a: dict[str, Any]) -> str:
             f"{', '.join(s['reachable_labels'])}; next tests {tests or 'none'}; policy {pol}.")
 
 
+#: the cancer-screening guidance item in a report that has the cancer-screening section (its text is that section)
+CANCER_SECTION_POINTER = "Cancer screening (IMACS 2023): the risk, why, timing and panels are under Cancer screening below."
+
+#: under the EULAR/ACR table when the biopsy status is not known, so each item shows both of its weights
+EULAR_SPLIT_WEIGHTS = ("Weight: points without a biopsy / with a biopsy (the criteria weigh each item differently "
+                       "with and without muscle biopsy data; — means the item counts only with a biopsy). Whether a "
+                       "biopsy was done is not known, so both are shown.")
+
 #: at most this many chart items not mapped are listed in a report (the JSON output has them all)
 _MAX_UNMAPPED = 20
 
@@ -223,19 +231,28 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append(f"   ... and {len(decides) - _MAX_DECIDES} more findings that would narrow the labels "
                      "(all are in the JSON output).")
     lines.append("")
+    cs = a.get("cancer_screening")
+    screening_section = bool(cs and cs["applicable"] is not False)
     if a.get("guidance"):
         lines.append(h2 + "Guidance for the clinician (decision support, with sources)" if markdown
                      else "Guidance for the clinician (decision support, with sources)")
         for g in a["guidance"]:
             tag = " [UNVERIFIED]" if g.get("unverified") else ""
-            lines.append(f"- {g['text']} — {g['citation']}{tag}")
+            # the cancer-screening item's text is the section below, said once (risk, why, timing, notes)
+            text = (CANCER_SECTION_POINTER if g["id"] == "cancer.screening" and screening_section else g["text"])
+            lines.append(f"- {text} — {g['citation']}{tag}")
         lines.append("")
-    cs = a.get("cancer_screening")
-    if cs and cs["applicable"] is not False:
+    if screening_section:
+        assert cs is not None
         head = "Cancer screening (IMACS 2023; factor tiers and panels UNVERIFIED)"
         lines.append(h2 + head if markdown else head)
         risk = cs["risk"] or "one of " + ", ".join(cs["possible_risks"])
-        lines.append(f"Risk: {risk}. Rule: {cs['rule']}.")
+        lines.append(f"Risk: {risk}.")
+        lines += [f"Why: {r}" for r in cs.get("reasons", [])]
+        for tier in ([cs["risk"]] if cs["risk"] else cs["possible_risks"]):
+            if tier in cs.get("timing", {}):
+                lines.append(f"{'If ' + tier if not cs['risk'] else 'Timing'}: {cs['timing'][tier]}.")
+        lines.append(f"Rule: {cs['rule']}.")
         present = [f["label"] for f in cs["factors"] if f["state"] is True]
         unknown = [f["label"] for f in cs["factors"] if f["state"] is None]
         lines.append("Factors present: " + (", ".join(present) or "none") + "; unknown: " + (", ".join(unknown) or "none"))
@@ -260,11 +277,13 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
             lines.append(_eular_line(cs))
             lines += [f"Note: {n}" for n in cs["notes"]]
         rows = []
+        split = False
         for it in cs["items"]:
             w = it["weight"]
             if sid == "eular_acr_2017" and w is None:
                 wb, wo = it["weight_with_biopsy"], it["weight_without_biopsy"]
                 wtxt = f"{wo if wo is not None else '—'}/{wb}"
+                split = True
             else:
                 wtxt = "" if w is None else f"{w:g}"
             tags.add(it["verification"])
@@ -272,6 +291,8 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
             state = "no biopsy" if it.get("note") == NO_BIOPSY_NOTE else _STATE[it["state"]]
             rows.append([it["label"], state, wtxt, tag])
         lines += _table(["Item", "State", "Weight", "Tag"], rows, markdown)
+        if split:
+            lines.append(EULAR_SPLIT_WEIGHTS)
         lines.append(f"Source: {cs['citation']}")
         others = sorted({it["citation"] for it in cs["items"]} - {cs["citation"]})
         if len(others) > 1:
