@@ -213,7 +213,8 @@ def test_reference_label_is_passed_through_and_a_wrong_one_rejected(tmp_path: Pa
     assert [(x["case_id"], x["reference_label"]) for x in rows] == [("a", "imnm_anti_hmgcr"), ("c", "dm"), ("d", None)]
     rej = _rejects(tmp_path / "o.rejects.csv")
     assert [(x["line"], x["case_id"]) for x in rej] == [(3, "b"), (6, "e")]
-    assert rej[0]["reason"] == f"reference_label: 'polymyositis' is not allowed; allowed: {', '.join(LABELS)} or null"
+    assert rej[0]["reason"] == (f"reference_label: 'polymyositis' is not allowed; allowed: {', '.join(LABELS)} "
+                                "or empty (unknown)")  # a CSV cell's words
     assert "'undetermined' is not allowed" in rej[1]["reason"]
     # JSON Lines: a text label, a label outside the vocabulary, and a value that is not text
     lines = [{**CASES[0], "reference_label": "dm"}, {**CASES[1], "reference_label": "DM"},
@@ -352,3 +353,20 @@ def test_a_header_with_an_unnamed_column_or_a_utf16_file_is_refused_in_words(tmp
     (tmp_path / "nul.csv").write_bytes(b"case_id,ab_srp\nc1,tr\x00ue\nc2,true\n")
     r = _run(str(tmp_path / "nul.csv"), "-o", str(tmp_path / "o3.csv"))
     assert r.exit_code == 0 and "1 cases scored" in r.output.replace("1 case scored", "1 cases scored"), r.output
+
+
+def test_allowed_values_are_said_in_the_words_of_the_file(tmp_path: Path) -> None:
+    """A bad enum value in a CSV cell: the allowed values end "or empty (unknown)" (an empty cell is unknown, a
+    CSV has no null); in JSON Lines, "or null". Every field at fault is named."""
+    src = tmp_path / "c.csv"
+    src.write_text("case_id,sex,onset_tempo,ck_u_l\na,x,fast,100\n")
+    r = _run(str(src), "-o", str(tmp_path / "o.parquet"))
+    assert r.exit_code == 0, r.output
+    (rej,) = _rejects(tmp_path / "o.rejects.csv")
+    assert rej["reason"] == ("sex: 'x' is not allowed; allowed: female, male, other or empty (unknown); onset_tempo: "
+                             "'fast' is not allowed; allowed: acute, subacute, insidious or empty (unknown)")
+    src = tmp_path / "j.jsonl"
+    src.write_text('{"case_id": "a", "sex": "x"}\n')
+    r = _run(str(src), "-o", str(tmp_path / "j.parquet"))
+    (rej,) = _rejects(tmp_path / "j.rejects.csv")
+    assert rej["reason"] == "sex: 'x' is not allowed; allowed: female, male, other or null"

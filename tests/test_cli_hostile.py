@@ -239,3 +239,17 @@ def test_a_key_given_twice_is_refused_by_name_never_silently_kept_once(tmp_path:
     assert res.exit_code == 2
     assert [json.loads(x)["case_id"] for x in res.stdout.splitlines()] == ["a", "c"]
     assert "line 2 (case_id b): ab_srp is given more than once; allowed: each key once per object" in res.stderr
+
+
+@pytest.mark.parametrize("command", [["assess"], ["convert", "--to", "fhir"]])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_table_file_given_to_a_json_command_names_the_command_that_reads_it(tmp_path: Path, command: list[str],
+                                                                           suffix: str) -> None:
+    """A cohort's CSV or Parquet file given to `myoclass assess` (one JSON case, JSON Lines, FHIR, a phenopacket)
+    is refused in one line naming `myoclass batch`, not read line by line as JSON (one error per line)."""
+    f = tmp_path / f"cohort{suffix}"
+    f.write_text("case_id,sex\na,female\n")
+    res = runner.invoke(app, [*command, str(f)])
+    assert res.exit_code == 2
+    assert res.output.count("error:") == 1 and "`myoclass batch` reads CSV and Parquet" in res.output
+    assert "not valid JSON" not in res.output

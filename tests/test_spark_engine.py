@@ -61,6 +61,18 @@ def test_spark_reads_csv_text_with_the_same_rules(spark, tmp_path: Path) -> None
     assert row["label"] == "imnm_anti_hmgcr"
 
 
+def test_spark_says_allowed_values_in_a_csv_cells_words(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A bad enum cell: the same reason on both engines, ending "or empty (unknown)" (a CSV has no null)."""
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "c.csv").write_text("case_id,sex,onset_tempo\na,x,fast\nb,female,acute\n")
+    _, rej = _embedded([d / "c.csv"], tmp_path)
+    run_spark(spark, str(d / "c.csv"), str(tmp_path / "so"), str(tmp_path / "sr"))
+    assert _on_spark(tmp_path / "so", tmp_path / "sr")[1] == rej
+    (why,) = [r[3] for r in rej]
+    assert why.endswith("allowed: acute, subacute, insidious or empty (unknown)") and " or null" not in why
+
+
 def test_spark_writes_beside_and_renames_only_on_success(spark, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import myoclass.batch.spark as spark_mod

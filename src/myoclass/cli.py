@@ -149,7 +149,7 @@ def assess(
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Assess cases (flat or FHIR) and print one report (or JSON object, or FHIR Bundle) per case."""
-    text = _read_text(file, per_line=True)
+    text = _read_text(file, per_line=True, json_only=True)
     policy = Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required)
     local, today = _codes(codes), _as_of(as_of)
     bad = 0
@@ -189,7 +189,7 @@ def convert(
 ) -> None:
     """Turn a case from one format into the other: one JSON object per case (JSON Lines for several). Items of
     a chart that could not be mapped are listed on standard error, never dropped silently."""
-    text = _read_text(file, per_line=True)
+    text = _read_text(file, per_line=True, json_only=True)
     local, today = _codes(codes), _as_of(as_of)
     bad = 0
     first = True
@@ -316,11 +316,12 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _read_text(file: str, per_line: bool = False) -> str:
+def _read_text(file: str, per_line: bool = False, json_only: bool = False) -> str:
     """The text of ``file``, or of standard input for ``-``, as UTF-8. Exit with code 2, saying why, when
     there is no such file, it is a directory, it cannot be read or it is not UTF-8 text; ``per_line`` (JSON Lines
     read record by record): bytes that are not UTF-8 are kept as ``surrogateescape`` characters instead, so that only
-    their line is rejected, naming the byte."""
+    their line is rejected, naming the byte. ``json_only``: a file named .csv or .parquet is refused, naming the
+    command that reads it."""
     name = "standard input" if file == "-" else file
     try:
         if file == "-":
@@ -331,6 +332,9 @@ def _read_text(file: str, per_line: bool = False) -> str:
                 _fail(f"{file}: is a directory, not a file (`myoclass batch` reads a directory of cases)")
             if not path.exists():
                 _fail(f"{file}: no such file")
+            if json_only and path.suffix.lower() in (".csv", ".parquet", ".pq"):
+                _fail(f"{file}: a {path.suffix.lower().lstrip('.').upper()} file; this command reads JSON (one case, "
+                      "JSON Lines, a FHIR resource or Bundle, a phenopacket): `myoclass batch` reads CSV and Parquet")
             data = path.read_bytes()
     except OSError as e:
         _fail(f"{name}: cannot be read ({e.strerror or e})")

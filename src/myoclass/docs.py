@@ -75,7 +75,9 @@ def data_dictionary_markdown() -> str:
              "- Enumerations accept only the listed words. A key not listed here is an error that suggests the "
              "nearest valid key.",
              "- In CSV, an empty cell is unknown; `true/false`, `yes/no`, `1/0`, `positive/negative` are read as "
-             "booleans.", ""]
+             "booleans, in any case (`TRUE`, `Yes`, `POSITIVE`), and an enumeration's words in any case (`Female`, "
+             "`ELISA`), stored as listed here (`myoclass.io.cells`). `NA` and other missing-value markers are "
+             "refused, naming what is allowed, never read as unknown.", ""]
     for group in GROUPS:
         specs = [f for f in FIELDS.values() if f.group == group]
         if not specs:

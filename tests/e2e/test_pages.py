@@ -227,6 +227,9 @@ def test_csp_holds_on_clinician_page_and_docs(page: Page, live_server: str, shot
     expect(page.get_by_text("/api/v1/assess").first).to_be_visible()
     assert problems() == []
     shot(page, "docs")
+    # the way back: the site's header, as on every page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clinician workspace").click()
+    expect(page).to_have_url(live_server + "/")
 
 
 def test_clinician_page_controls_have_names(page: Page) -> None:

@@ -26,6 +26,7 @@ import contextlib
 import glob
 import multiprocessing
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -45,6 +46,7 @@ from myoclass.batch.phenopackets import is_phenopacket_file, phenopacket_records
 from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE, check_columns
 from myoclass.batch.score import check_reading, output_schema, reference_problem, score_batch
 from myoclass.criteria import Policy
+from myoclass.io.cells import BOOL_CELL_ALLOWED, CELL_FALSE, CELL_TRUE
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.io.jsonl import json_lines
 from myoclass.io.phenopacket import MissingExtra, is_phenopacket, parse_phenopacket
@@ -63,8 +65,6 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "js
 COMPLETED, ROWS_SCORED, ROWS_REJECTED = "myoclass.completed", "myoclass.rows_scored", "myoclass.rows_rejected"
 #: key-value metadata of a Parquet output (in its schema, beside the policy): the differential's reading policy
 READING = "myoclass.reading"
-_TRUE = {"true", "yes", "1", "positive", "True", "TRUE", "Yes", "YES", "Positive"}
-_FALSE = {"false", "no", "0", "negative", "False", "FALSE", "No", "NO", "Negative"}
 #: the format of a ``.json`` input that is a GA4GH phenopacket (:func:`input_formats`)
 PHENOPACKET = "phenopacket"
 #: how much of a ``.json`` file's first line :func:`input_formats` reads to see whether it is JSON Lines
@@ -215,12 +215,12 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
         if spec is None:  # reference_label
             cols.append(col)
         elif spec.kind == "bool":
-            is_t = pc.is_in(col, value_set=pa.array(sorted(_TRUE)))
-            is_f = pc.is_in(col, value_set=pa.array(sorted(_FALSE)))
+            low = pc.utf8_lower(col)
+            is_t = pc.is_in(low, value_set=pa.array(sorted(CELL_TRUE)))
+            is_f = pc.is_in(low, value_set=pa.array(sorted(CELL_FALSE)))
             wrong = pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_t, is_f)))
             for j in np.flatnonzero(np.asarray(wrong.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)):
-                _add(bad, int(j), f"{f.name}: {col[int(j)].as_py()!r} is not allowed; allowed: true/false, "
-                                  "yes/no, 1/0, positive/negative or empty (unknown)")
+                _add(bad, int(j), f"{f.name}: {col[int(j)].as_py()!r} is not allowed; allowed: {BOOL_CELL_ALLOWED}")
             typed = pc.if_else(is_t, True, pc.if_else(is_f, False, pa.scalar(None, pa.bool_())))
             cols.append(pc.if_else(wrong, pa.scalar(None, pa.bool_()), typed))
         elif spec.kind == "number":
@@ -237,6 +237,9 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
                         _add(bad, k, f"{f.name}: {x!r} is not a number; allowed: {_number_allowed(f.name)}")
                         vals.append(None)
                 cols.append(pa.array(vals, pa.float64()))
+        elif spec.kind == "enum":  # in any case, stored as the data dictionary spells it (io.cells.enum_cell)
+            low = pc.utf8_lower(col)
+            cols.append(pc.if_else(pc.is_in(low, value_set=pa.array(list(spec.values))), low, col))
         else:
             cols.append(col)
     return pa.Table.from_arrays(cols, names=names), bad
@@ -735,11 +738,23 @@ def _cid(t: pa.Table, i: int) -> str | None:
     return v if isinstance(v, str) else None
 
 
+#: "allowed: ... or null" in a reason from :func:`~myoclass.model.case.parse_case` (the words of JSON)
+_OR_NULL = re.compile(r"(allowed: [^;]*?) or null(?: \(unknown\))?(?=;|$)")
+
+
+def in_csv_words(rejects: list[Reject]) -> list[Reject]:
+    """Rejects of a CSV file with their allowed values in a CSV cell's words: an empty cell is unknown, so
+    "allowed: female, male, other or null" reads "... or empty (unknown)" (both engines)."""
+    return [Reject(r.row, r.case_id, _OR_NULL.sub(r"\1 or empty (unknown)", r.reason)) for r in rejects]
+
+
 def _reject_row(src: _Source, r: Reject) -> dict[str, Any]:
     if isinstance(src, list):  # a phenopacket: the reject's number is its file's place in ``src``; its line is 1
         path = src[r.row]
         why = r.reason if r.reason.startswith(f"{path.name}: ") else f"{path.name}: {r.reason}"
         return {"source": str(path), "line": 1, "case_id": r.case_id, "reason": why}
+    if FORMATS.get(Path(src).suffix.lower()) == "csv":
+        (r,) = in_csv_words([r])
     return {"source": str(src), "line": r.row, "case_id": r.case_id, "reason": r.reason}
 
 

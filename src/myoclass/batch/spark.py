@@ -226,7 +226,7 @@ def _score_lines(source: str, chunk: list[bytes], first: int, to_end: bool, name
                  schema: pa.Schema, reading: str = "clinic") -> Iterator[pa.RecordBatch]:
     """Score consecutive lines of one file (``first``: the line of ``chunk[0]``; ``to_end``: they end it)
     with the embedded engine's reader and value rules; the results have ``reference_label`` when ``schema`` has."""
-    from myoclass.batch.run import _from_strings, drop_rejected, renumber
+    from myoclass.batch.run import _from_strings, drop_rejected, in_csv_words, renumber
 
     last = first + len(chunk) - 1
     reference = REFERENCE in schema.names
@@ -246,7 +246,7 @@ def _score_lines(source: str, chunk: list[bytes], first: int, to_end: bool, name
             rej += rejects
         else:
             results = output_schema(engine(policy), reference).empty_table()
-        yield from _with_rejects(results, rej, source, schema).to_batches()
+        yield from _with_rejects(results, in_csv_words(rej), source, schema).to_batches()
 
 
 def score_csv(spark: Any, path: str, policy: Policy = Policy(), reading: str = "clinic") -> Any:

@@ -16,8 +16,9 @@ Columns (keys):
   ``agent:class:start[:stop]`` entries separated by ``;`` (e.g. ``prednisone:glucocorticoid:2024-01-10;
   ivig:ivig:2024-02-01:2024-08-01``).
 
-In CSV an empty cell is unknown, and the booleans are read as the batch reads them (true/false, yes/no, 1/0,
-positive/negative).
+In CSV an empty cell is unknown, and booleans and enumerated values are read as the batch reads them
+(:mod:`myoclass.io.cells`: true/false, yes/no, 1/0, positive/negative in any case; ``Female``, ``ELISA`` as
+``female``, ``elisa``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 
 from myoclass.errors import InvalidCase, InvalidMeasure, Problem, UnknownColumn
 from myoclass.followup import MEASURES, MUSCLES, mmt8
+from myoclass.io.cells import BOOL_CELL_ALLOWED, CELL_FALSE, CELL_TRUE, enum_cell
 from myoclass.io.jsonl import json_lines
 from myoclass.io.rejects import Reject
 from myoclass.model.case import json_kind, parse_case, show, unknown_key_problems
@@ -52,8 +54,6 @@ _RANGE = {m.id: m.range_ for m in MEASURES if m.range_}
 MEASURE_KEYS = (*_VAS, "haq", "mmt8_total", "mmt_scale")
 _MMT_COLUMNS = tuple(f"mmt8_{m}" for m in MUSCLES) + tuple(f"mmt8_{m}_{s}" for m in MUSCLES[1:] for s in ("right", "left"))
 ROW_KEYS = ("patient_code", "visit_date", *MEASURE_KEYS, "mmt8", *_MMT_COLUMNS, "treatments", *FIELDS)
-_TRUE = {"true", "yes", "1", "positive"}
-_FALSE = {"false", "no", "0", "negative"}
 
 
 @dataclass(frozen=True)
@@ -272,13 +272,14 @@ def _cell(key: str, text: str, problems: list[Problem]) -> Any:
     spec = FIELDS.get(key)
     if spec is not None and spec.kind == "bool":
         low = s.lower()
-        if low in _TRUE:
+        if low in CELL_TRUE:
             return True
-        if low in _FALSE:
+        if low in CELL_FALSE:
             return False
-        problems.append(Problem(key, f"{s!r} is not allowed; allowed: true/false, yes/no, 1/0, positive/negative or "
-                                     "empty (unknown)"))
+        problems.append(Problem(key, f"{s!r} is not allowed; allowed: {BOOL_CELL_ALLOWED}"))
         return None
+    if spec is not None and spec.kind == "enum":
+        return enum_cell(spec, s)
     numeric = (spec is not None and spec.kind == "number") or key in _VAS or key in ("haq", "mmt8_total") or \
         (key.startswith("mmt8_") and key not in ("mmt8_total",))
     if numeric:

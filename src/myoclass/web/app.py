@@ -516,10 +516,23 @@ def app_from_env() -> ASGIApp:
     return create_app(settings, _CdsSettings.from_env(), _RegistryWebSettings.from_env())
 
 
+#: the OpenAPI page: the site's header (the way back to the workspace and the checklist) over Swagger UI
 _DOCS_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>myoclass API</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>myoclass API</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/app.css">
 <link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
+<body><a class="skip-link" href="#main">Skip to the content</a>
+<header class="site">
+  <a class="brand" href="/">myoclass</a>
+  <nav aria-label="Main">
+    <a href="/">Clinician workspace</a>
+    <a href="/patient">Patient checklist</a>
+    <a href="/docs" aria-current="page">API</a>
+  </nav>
+</header>
+<main id="main" tabindex="-1"><div id="swagger-ui"></div></main>
 <script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/docs-init.js"></script></body></html>
 """
