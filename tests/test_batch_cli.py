@@ -370,3 +370,20 @@ def test_allowed_values_are_said_in_the_words_of_the_file(tmp_path: Path) -> Non
     r = _run(str(src), "-o", str(tmp_path / "j.parquet"))
     (rej,) = _rejects(tmp_path / "j.rejects.csv")
     assert rej["reason"] == "sex: 'x' is not allowed; allowed: female, male, other or null"
+
+
+def test_outputs_named_apart_get_rejects_named_apart(tmp_path: Path) -> None:
+    """The default rejects file is OUTPUT with its format's suffix replaced by .rejects.csv: two runs written to
+    cohort.2026-11.csv and cohort.2026-12.csv keep their own rejects (the first part of the name alone made both
+    cohort.rejects.csv, the second run replacing the first's)."""
+    from myoclass.cli import default_rejects
+
+    assert default_rejects(Path("d/cohort.2026-12.csv"), ".rejects.csv") == Path("d/cohort.2026-12.rejects.csv")
+    assert default_rejects(Path("d/out.parquet"), ".rejects.csv") == Path("d/out.rejects.csv")
+    assert default_rejects(Path("d/scored"), ".rejects") == Path("d/scored.rejects")  # a Spark directory
+    src = tmp_path / "c.csv"
+    src.write_text("case_id,sex\na,x\n")
+    for month in ("2026-11", "2026-12"):
+        assert _run(str(src), "-o", str(tmp_path / f"cohort.{month}.csv")).exit_code == 0  # type: ignore[attr-defined]
+    assert (tmp_path / "cohort.2026-11.rejects.csv").exists() and (tmp_path / "cohort.2026-12.rejects.csv").exists()
+    assert not (tmp_path / "cohort.rejects.csv").exists()

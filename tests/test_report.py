@@ -227,6 +227,9 @@ def test_the_eular_weights_are_explained_when_both_are_shown() -> None:
 
     open_case = assess(example_cases()["mostly_unknown"])
     biopsied = assess(example_cases()["antibody_negative_cancer"])
+    no_biopsy = assess(example_cases()["dermatomyositis"])  # biopsy_performed false: one weight, "—" for biopsy items
+    assert no_biopsy["criteria"]["eular_acr_2017"]["model"] == "without_biopsy"
     for render in (text_report, markdown_report):
         assert "1.3/1.5" in render(open_case) and render(open_case).count(EULAR_SPLIT_WEIGHTS) == 1
         assert EULAR_SPLIT_WEIGHTS not in render(biopsied)
+        assert EULAR_SPLIT_WEIGHTS not in render(no_biopsy) and "—/1.7" not in render(no_biopsy)

@@ -316,6 +316,11 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _pip_install(extra: str) -> str:
+    """How to install an extra into the environment this command runs from (a bare ``pip`` may be another one's)."""
+    return f"{sys.executable} -m pip install '{extra}'"
+
+
 def _read_text(file: str, per_line: bool = False, json_only: bool = False) -> str:
     """The text of ``file``, or of standard input for ``-``, as UTF-8. Exit with code 2, saying why, when
     there is no such file, it is a directory, it cannot be read or it is not UTF-8 text; ``per_line`` (JSON Lines
@@ -415,7 +420,7 @@ def serve(
 
         from myoclass.web.app import LOOPBACK_HOSTS, Settings
     except ImportError:
-        typer.echo("error: the web app needs the 'web' extra: pip install 'myoclass[web]'", err=True)
+        typer.echo(f"error: the web app needs the 'web' extra: {_pip_install('myoclass[web]')}", err=True)
         raise typer.Exit(1) from None
     hosts = tuple(allowed_host) if allowed_host else LOOPBACK_HOSTS
     settings = Settings(allowed_hosts=hosts, access_log=access_log,
@@ -466,7 +471,7 @@ def batch(
                                               "(quote it).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .parquet, .csv or .jsonl.")],
     rejects: Annotated[Path | None, typer.Option(help="Rejected rows with line and reason (CSV). "
-                                                       "Default: OUTPUT with .rejects.csv.")] = None,
+                                                       "Default: OUTPUT with its suffix replaced by .rejects.csv.")] = None,
     engine_: Annotated[BatchEngine, typer.Option("--engine", help="Where to run.")] = BatchEngine.embedded,
     batch_size: Annotated[int, typer.Option(help="Rows per Arrow batch.", min=1)] = 8192,
     eular_cutoffs: Annotated[Cutoffs, typer.Option(help="EULAR/ACR cut-offs: score or probability.")] = Cutoffs.score,
@@ -496,14 +501,14 @@ def batch(
     try:
         from myoclass.batch.run import check_outputs, estimate_records, input_files, run_batch
     except ImportError:
-        typer.echo("error: batch scoring needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
+        typer.echo(f"error: batch scoring needs the 'batch' extra: {_pip_install('myoclass[batch]')}", err=True)
         raise typer.Exit(1) from None
 
     if engine_ is BatchEngine.spark:
         _batch_spark(input, output, rejects, master,
                      Policy(eular_cutoffs.value, eular_rash_free.value, enmc_weakness_required), reading.value)
         return
-    rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects.csv")
+    rej = rejects or default_rejects(output, ".rejects.csv")
     try:
         files = input_files(input)
         check_outputs(input, files, output, rej)  # before anything is read
@@ -553,15 +558,25 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def default_rejects(output: Path, ending: str) -> Path:
+    """The rejects file (or Spark's directory) beside ``output`` when ``--rejects`` is not given: ``output`` with its
+    format's suffix replaced by ``ending`` (``cohort.2026-12.parquet`` -> ``cohort.2026-12.rejects.csv``), so that
+    the runs of outputs named apart have rejects named apart; a name without a format suffix keeps it all."""
+    from myoclass.batch.output import INPUT_SUFFIXES
+
+    base = output.name[:-len(output.suffix)] if output.suffix.lower() in INPUT_SUFFIXES else output.name
+    return output.with_name(base + ending)
+
+
 def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, policy: Policy,
                  reading: str = "clinic") -> None:
     try:
         from myoclass.batch.spark import check_spark_paths, run_spark, spark_session
     except ImportError:
-        typer.echo("error: --engine spark needs the 'spark' extra: pip install 'myoclass[spark]' (and Java 17)",
+        typer.echo(f"error: --engine spark needs the 'spark' extra: {_pip_install('myoclass[spark]')} (and Java 17)",
                    err=True)
         raise typer.Exit(1) from None
-    rej = rejects or output.with_name(output.name.split(".")[0] + ".rejects")
+    rej = rejects or default_rejects(output, ".rejects")
     try:
         check_spark_paths(input, str(output), str(rej))  # before Spark starts
     except ValueError as e:
@@ -592,7 +607,7 @@ def report(
         from myoclass.batch.output import UnsafeOutput
         from myoclass.batch.report import write_report
     except ImportError:
-        typer.echo("error: the report needs the 'batch' extra: pip install 'myoclass[batch]'", err=True)
+        typer.echo(f"error: the report needs the 'batch' extra: {_pip_install('myoclass[batch]')}", err=True)
         raise typer.Exit(1) from None
     for p in (results, previous):
         if p is not None and not (p.is_file() or p.is_dir()):

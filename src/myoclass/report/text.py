@@ -280,10 +280,12 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         split = False
         for it in cs["items"]:
             w = it["weight"]
-            if sid == "eular_acr_2017" and w is None:
+            if sid == "eular_acr_2017" and w is None and cs.get("model") is None:  # biopsy status unknown
                 wb, wo = it["weight_with_biopsy"], it["weight_without_biopsy"]
                 wtxt = f"{wo if wo is not None else '—'}/{wb}"
                 split = True
+            elif sid == "eular_acr_2017" and w is None:  # a biopsy item where no biopsy was done: not scored
+                wtxt = "—"
             else:
                 wtxt = "" if w is None else f"{w:g}"
             tags.add(it["verification"])
