@@ -413,12 +413,14 @@ def test_worked_example_where_each_result_would_lead() -> None:
                                            "false": {"label": "statin_toxic_myopathy", "probability": 0.2569}}
     # the report says where a result that leaves the label open would lead, when that is news
     report = text_report(a)
-    assert ("If CK and weakness normalise after stopping the statin → rules out inclusion body myositis, other "
+    assert ("If CK and weakness normalise after stopping the statin → the criteria could no longer give inclusion "
+            "body myositis, other "
             "juvenile myositis, antibody-negative IMNM, non-specific myositis, polymyositis, or a 'no inflammatory "
             "myopathy' result, most likely statin toxic myopathy (90%); if they persist after stopping the statin → "
-            "rules out statin toxic myopathy, most likely other non-immune cause (22%).") in report
+            "the criteria could no longer give statin toxic myopathy, most likely other non-immune cause (22%).") in report
     # a result that settles the label says the label, not the differential
-    assert "If anti-HMGCR is positive → IMNM, anti-HMGCR subtype; if negative → rules out anti-HMGCR IMNM." in report
+    assert ("If anti-HMGCR is positive → IMNM, anti-HMGCR subtype; if negative → the criteria could no longer give "
+            "anti-HMGCR IMNM.") in report
     # and the same words on the markdown report
     assert "most likely statin toxic myopathy (90%)" in markdown_report(a)
 
@@ -437,7 +439,7 @@ def test_where_a_result_would_lead_is_said_only_when_it_is_news() -> None:
     assert leading_after_words(t, "false", ("dm", 0.6 - SHIFT_WORTH_SAYING)) == "most likely dermatomyositis (61%)"
     assert leading_after_words(t, "false", None) == ""
     assert outcome_parts(t, now, leading=("dm", 0.6)) == [
-        "if anti-SRP is positive → none ruled out, most likely anti-SRP IMNM (94%)", "if negative → no change"]
+        "if anti-SRP is positive → all still possible, most likely anti-SRP IMNM (94%)", "if negative → no change"]
     # without the leading label now (an assessment from before the differential), the words are as before
     assert outcome_parts(t, now) == ["if anti-SRP is positive → no change", "if negative → no change"]
 

@@ -29,6 +29,7 @@ CASES: dict[str, tuple[GuidanceContext, GuidanceContext]] = {
     "imnm.heart": (ctx("imnm_seronegative"), ctx("pm")),
     "imnm.heart_recorded": (ctx("imnm_anti_srp", cardiac_involvement=True),
                             ctx("imnm_anti_srp", cardiac_involvement=False)),
+    "heart.recorded": (ctx("dm", cardiac_involvement=True), ctx("imnm_anti_srp", cardiac_involvement=True)),
     "hmgcr.statin_stop": (ctx("imnm_anti_hmgcr", statin_exposure=True), ctx("imnm_anti_hmgcr", statin_exposure=False)),
     "hmgcr.statin_unknown": (ctx("imnm_anti_hmgcr"), ctx("imnm_anti_hmgcr", statin_exposure=True)),
     "hmgcr.statin_avoid": (ctx("imnm_anti_hmgcr"), ctx("imnm_anti_srp")),
@@ -528,3 +529,13 @@ def test_review_of_session_23_fixes_hold() -> None:
     assert any("urgent" in line["step"].lower() and "lung" in line["step"].lower() for line in todo(child))
     assert settled_by_words("statin_toxic_myopathy") == "myoclass's label rules"
     assert settled_by_words("imnm_anti_srp") == "the criteria"
+
+
+@pytest.mark.parametrize("label", ["dm", "antisynthetase", "pm", "undetermined", "not_iim"])
+def test_recorded_cardiac_involvement_is_advised_whatever_the_label(label: str) -> None:
+    """Cardiac involvement recorded outside IMNM (a clinician review of session 25: myocarditis in an open case was
+    never mentioned): follow-up with cardiology and troponin I, once, cited."""
+    items = [g for g in guidance_for(ctx(label, cardiac_involvement=True)) if "cardi" in g["text"].lower()]
+    assert [g["id"] for g in items] == ["heart.recorded"]
+    assert "troponin I" in items[0]["text"] and "doi:10.1093/rheumatology/key031" in items[0]["citation"]
+    assert not [g for g in guidance_for(ctx(label, cardiac_involvement=False)) if g["id"] == "heart.recorded"]

@@ -62,7 +62,7 @@ def test_the_first_steps_can_be_a_mimic_before_a_second_deciding_test() -> None:
     assert [t["purpose"] for t in steps] == ["rules_out", "decides"]
     assert steps[0]["finding"] == "genetic_diagnosis_gene"
     lines = todo(a)
-    assert lines[0]["step"].startswith("Rule out a mimic: muscle gene panel")
+    assert lines[0]["step"].startswith("Consider ruling out a mimic: muscle gene panel")
     assert "review the biopsy (ask the pathologist)" in lines[1]["step"]
     assert "Next: muscle gene panel" in a["summary"]["text"]
 

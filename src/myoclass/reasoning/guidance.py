@@ -264,6 +264,13 @@ GUIDANCE: tuple[Guidance, ...] = (
              "arranging.",
              (C.BANDEIRA_2023, C.MA_2021, C.LILLEKER_2018_TROPONIN, C.HUGHES_2015_TROPONIN), "V-S",
              _ForLabelsWith(_IMNM, "cardiac_involvement"), advises="heart"),
+    Guidance("heart.recorded",
+             "Cardiac involvement is recorded. It is reported across the inflammatory myopathies and can be subclinical; "
+             "cardiac troponin I is the cardiac-specific marker (troponin T is also released by regenerating skeletal "
+             "muscle, so it is raised by the myositis itself), and assessment and follow-up with cardiology (ECG or "
+             "Holter monitoring, echocardiography or cardiac MRI) are worth arranging.",
+             (C.BANDEIRA_2023, C.LILLEKER_2018_TROPONIN, C.HUGHES_2015_TROPONIN), "V-S",
+             lambda g: g.v("cardiac_involvement") is True and not _ForLabels(_IMNM)(g), advises="heart"),
     # --- anti-HMGCR ---------------------------------------------------------------------------
     Guidance("hmgcr.statin_stop",
              "Statin exposure with anti-HMGCR myopathy: stopping the statin is advised. This is not ordinary statin "

@@ -291,17 +291,19 @@ def _why(key: str, outcome: dict[str, int], is_bool: bool) -> str:
         elif m == reach:
             parts.append(f"if {word}: no change")
         else:
-            parts.append(f"if {word}: rules out {', '.join(labels_of(reach & ~m))}")
+            parts.append(f"if {word}: the criteria could no longer give {', '.join(labels_of(reach & ~m))}")
     return f"{key}: " + "; ".join(parts) + "."
 
 
 _MIMIC_WHY = {
-    "hypothyroidism": "hypothyroid myopathy can be mistaken for IMNM when T4 is not measured (Mammen 2017)",
+    "hypothyroidism": "hypothyroid myopathy (raised CK, proximal weakness) can mimic an inflammatory myopathy, and is "
+                      "mistaken for IMNM when T4 is not measured (Mammen 2017)",
     "other_myotoxic_drug": "a drug or toxic myopathy (colchicine, zidovudine, hydroxychloroquine, fibrates, "
                            "alcohol) is a better explanation when present",
     "family_history_myopathy": "a family history points to a hereditary myopathy",
     "genetic_diagnosis": "dysferlinopathy, calpainopathy, FKRP, ANO5, dystrophinopathy and late-onset Pompe "
-                         "disease mimic antibody-negative necrotizing myopathy (Mammen 2017)",
+                         "disease can mimic an inflammatory myopathy, antibody-negative necrotizing myopathy above "
+                         "all (Mammen 2017)",
     "biopsy_dystrophic_features": "absent dysferlin, dystrophin or sarcoglycan staining points to a dystrophy",
 }
 

@@ -620,7 +620,7 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
     now; ``then`` may give, per result value, the step that would decide next (``test anti-HMGCR``).
     With ``leading`` (:func:`leading_now`), a result that leaves the label open also says where the
     differential would then lead, when that is news (:func:`leading_after_words`): ``if CK and weakness
-    normalise after stopping the statin → none ruled out, most likely statin toxic myopathy (90%)``. An
+    normalise after stopping the statin → all still possible, most likely statin toxic myopathy (90%)``. An
     ``informs`` test changes no label still possible: each result says only where the differential would lead
     (``if anti-Jo-1 is positive → most likely antisynthetase syndrome (96%)``)."""
     key = t["finding"]
@@ -639,18 +639,18 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
         if settled:
             what = label_name(labels[0])
         elif unchanged:
-            what = "none ruled out" if after else "no change"
+            what = "all still possible" if after else "no change"
         else:
             added = _listed(x for x in labels if x not in now)
             gone = [_ruled_out_name(x) for x in now if x not in labels]
             if added:
                 what = "could also give " + join_or(added)
                 if gone:
-                    what += ", and rules out " + join_or(gone)
+                    what += ", and no longer " + join_or(gone)
             elif len(labels) <= 3:
                 what = "leaves " + join_or(_listed(labels))
             else:
-                what = "rules out " + join_or(gone)
+                what = "the criteria could no longer give " + join_or(gone)
         if after:
             what += f", {after}"
         if not (settled or unchanged):
@@ -939,6 +939,10 @@ def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [first, other] if tests.index(first) < tests.index(other) else [other, first]
 
 
+#: a What-to-do-now line for a mimic's test (decision support: a step to consider, not an order)
+MIMIC_STEP = "Consider ruling out a mimic: "
+
+
 def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = None) -> list[dict[str, str]]:
     """What to do now, at most three lines: the next tests that decide most, each with what its results would
     do (forward), else the mimics to rule out, then the first guidance items (not the IMNM referral while the
@@ -951,14 +955,15 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     out: list[dict[str, str]] = []
     lead = leading_now(a)
     for g in urgent_guidance(a):  # a safety item comes before any test, in full: what to check now is the point
-        out.append({"finding": "", "step": str(g["text"]), "detail": "", "likely": ""})
+        out.append({"finding": "", "step": str(g["text"]) + (" [UNVERIFIED]" if g.get("unverified") else ""),
+                    "detail": "", "likely": ""})
     for t in first_steps(a):
         if t["purpose"] in ("decides", "informs"):
             out.append({"finding": t["finding"], "step": _cap(step_text(t)),
                         "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead),
                         "likely": likely_words(t)})
         else:
-            out.append({"finding": t["finding"], "step": "Rule out a mimic: " + step_text(t),
+            out.append({"finding": t["finding"], "step": MIMIC_STEP + step_text(t),
                         "detail": _cap(mimic_reason(t) or ""), "likely": likely_words(t)})
     for g in a.get("guidance") or []:
         if len(out) >= 3:
@@ -983,6 +988,8 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             step = text
         else:
             step = f"{head}{LIKELY_PREFIX_END[:-2]}: {_gist(rest)}" if g.get("likely_label") and sep else _gist(text)
+        if g.get("unverified"):  # as in the guidance list: the step rests on a source not checked
+            step += " [UNVERIFIED]"
         out.append({"finding": "", "step": step, "detail": "", "likely": ""})
     if not out:
         decides = next((t for t in a["next_tests"] if t["purpose"] == "decides"), None)
