@@ -233,3 +233,19 @@ def test_the_eular_weights_are_explained_when_both_are_shown() -> None:
         assert "1.3/1.5" in render(open_case) and render(open_case).count(EULAR_SPLIT_WEIGHTS) == 1
         assert EULAR_SPLIT_WEIGHTS not in render(biopsied)
         assert EULAR_SPLIT_WEIGHTS not in render(no_biopsy) and "—/1.7" not in render(no_biopsy)
+
+
+def test_a_settled_label_says_what_the_criteria_presume() -> None:
+    """Settled, with a share left for a mimic: the text and markdown reports say, as the workspace does, that the
+    criteria presume the mimic-revealing findings absent (a clinician review found only the page said it)."""
+    from myoclass import assess
+    from myoclass.examples import example_cases
+    from myoclass.reasoning.text import mimic_presumption
+    from myoclass.report.text import markdown_report, text_report
+
+    a = assess(example_cases()["antibody_negative_cancer"])
+    assert a["summary"]["label"] == "imnm_seronegative" and len(a["differential"]) > 1
+    for render in (text_report, markdown_report):
+        assert render(a).count(mimic_presumption("imnm_seronegative")) == 1
+    open_case = assess(example_cases()["mostly_unknown"])
+    assert "presuming that the findings which would reveal a mimic" not in text_report(open_case)

@@ -27,6 +27,7 @@ __all__ = [
     "LABEL_SHORT",
     "LABEL_TEXT",
     "LIKELY_PREFIX_END",
+    "MIMIC_STEP",
     "NO_LABEL_LIKELY",
     "NO_SINGLE_DECIDER",
     "POLICY_TEXT",
@@ -47,6 +48,7 @@ __all__ = [
     "label_name",
     "leading_share",
     "likely_words",
+    "mimic_presumption",
     "mimic_reason",
     "no_label_likely",
     "not_settled",
@@ -386,6 +388,13 @@ def no_label_likely(leading_probability: float) -> bool:
     :data:`MORE_LIKELY_THAN_NOT`. Asked where the criteria leave the label open; the answer then says so beside
     the leading label."""
     return leading_probability <= MORE_LIKELY_THAN_NOT
+
+
+def mimic_presumption(label: str) -> str:
+    """Beside a settled label whose differential keeps some share for a mimic: the criteria presume the findings that
+    would reveal a mimic absent; the model does not (the workspace and the text reports say it alike)."""
+    return (f"The criteria give {label_name(label)} presuming that the findings which would reveal a mimic (genetics, "
+            "thyroid, other drugs, family history) are absent; the model weighs the chance that they are not.")
 
 
 def label_name(code: str) -> str:

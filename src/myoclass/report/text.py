@@ -19,6 +19,7 @@ from myoclass.reasoning.text import (
     label_name,
     leading_now,
     leading_share,
+    mimic_presumption,
     mimic_reason,
     no_label_likely,
     outcome_text,
@@ -90,10 +91,13 @@ def _differential(a: dict[str, Any], markdown: bool) -> list[str]:
         f"within {_share(dm.get('error_bound', 0.0))} (total variation; too many branches to be exact)")
     reading = ("a salient finding not mentioned counts as weak evidence of its absence" if dm.get("reading") == "record"
                else "a finding left unknown carries no evidence")
+    if a["summary"]["label"] != "undetermined" and len(dif) > 1:
+        lines.append(mimic_presumption(a["summary"]["label"]))
     lines.append(f"The probability that the criteria will give each label once the unknown findings are known, "
                  f"under a literature-based model of how often each finding occurs in each condition ({exact}; "
                  f"{reading}; model version {dm.get('version', '?')}). It rests on {dm.get('assumed_numbers', '?')} "
-                 "assumed numbers (no source read). It is not a diagnosis and not fitted to any hospital's case mix.")
+                 "model numbers that are assumptions, with no literature source read for them. It is not a diagnosis "
+                 "and not fitted to any hospital's case mix.")
     lines.append("")
     return lines
 
