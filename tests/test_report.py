@@ -249,3 +249,27 @@ def test_a_settled_label_says_what_the_criteria_presume() -> None:
         assert render(a).count(mimic_presumption("imnm_seronegative")) == 1
     open_case = assess(example_cases()["mostly_unknown"])
     assert "presuming that the findings which would reveal a mimic" not in text_report(open_case)
+
+
+def test_the_next_tests_listed_are_the_most_informative_whatever_their_purpose() -> None:
+    """The text report lists the next tests in the JSON's order (most informative first), the first 12 of any
+    purpose and every mimic to rule out, then says how many more there are; a clinician review found a deciding test
+    (the heliotrope rash) cut while less informative questions were listed."""
+    import re
+
+    from myoclass import assess
+    from myoclass.examples import example_cases
+    from myoclass.reasoning.text import step_text
+    from myoclass.report.text import text_report
+
+    a = assess(example_cases()["mostly_unknown"])
+    tests = a["next_tests"]
+    assert len(tests) > 12
+    want = [t for i, t in enumerate(tests) if i < 12 or t["purpose"] == "rules_out"]
+    section = text_report(a).split("\nNext tests\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    listed = [x for x in section if re.match(r"\d+\. ", x)]
+    assert len(listed) == len(want)
+    for line, t in zip(listed, want, strict=True):
+        step = step_text(t)
+        assert (step[:1].upper() + step[1:]) in line
+    assert section[-1] == f"   ... and {len(tests) - len(want)} more, each less informative (all are in the JSON output)."

@@ -36,7 +36,7 @@ from myoclass.reasoning.text import (
 __all__ = ["criteria_markdown", "criteria_text", "markdown_report", "text_report"]
 
 _STATE = {True: "yes", False: "no", None: "unknown"}
-_MAX_DECIDES = 8  # deciding tests listed in the text report, most useful first
+_MAX_NEXT_TESTS = 12  # next tests listed in the text report, most informative first (and every mimic to rule out)
 _STATUS = {"met": "MET", "not_met": "not met", "undetermined": "UNDETERMINED"}
 
 
@@ -146,7 +146,7 @@ def _eular_line(e: dict[str, Any]) -> str:
 def _codes(a: dict[str, Any]) -> str:
     """The codes behind the words, for engineers (the JSON has them all)."""
     s = a["summary"]
-    tests = ", ".join(t["finding"] for t in a["next_tests"][:_MAX_DECIDES])
+    tests = ", ".join(t["finding"] for t in a["next_tests"][:_MAX_NEXT_TESTS])
     pol = ", ".join(f"{k}={v}" for k, v in a["policy"].items())
     return (f"Codes (for engineers): label {s['label']}; leading {s['leading_label']}; reachable "
             f"{', '.join(s['reachable_labels'])}; next tests {tests or 'none'}; policy {pol}.")
@@ -216,10 +216,10 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append(NO_SINGLE_DECIDER)
     elif not a["next_tests"]:
         lines.append("None needed to settle the label.")
-    decides = [t for t in a["next_tests"] if t["purpose"] == "decides"]
-    kept = {id(t) for t in decides[:_MAX_DECIDES]}
-    # in the JSON's order (most informative first); only the deciding tests are cut short
-    shown = [t for t in a["next_tests"] if t["purpose"] != "decides" or id(t) in kept]
+    # in the JSON's order (most informative first), the first ones whatever their purpose (a clinician review found
+    # a test that decides cut while less informative ones were listed); a mimic to rule out is always listed
+    shown = [t for i, t in enumerate(a["next_tests"]) if i < _MAX_NEXT_TESTS or t["purpose"] == "rules_out"]
+    left = len(a["next_tests"]) - len(shown)
     reach = s["reachable_labels"]
     lead = leading_now(a)
     for i, t in enumerate(shown, 1):
@@ -231,9 +231,8 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         tag = _PURPOSE_TAG[t["purpose"]]
         step = step_text(t)
         lines.append(f"{i}. {step[:1].upper() + step[1:]} [{tag}]{_test_odds(t)}: {what}")
-    if len(decides) > _MAX_DECIDES:
-        lines.append(f"   ... and {len(decides) - _MAX_DECIDES} more findings that would narrow the labels "
-                     "(all are in the JSON output).")
+    if left:
+        lines.append(f"   ... and {left} more, each less informative (all are in the JSON output).")
     lines.append("")
     cs = a.get("cancer_screening")
     screening_section = bool(cs and cs["applicable"] is not False)
