@@ -497,6 +497,24 @@ def test_an_acute_very_high_ck_puts_rhabdomyolysis_first() -> None:
         assert "rhabdo.acute" not in {g["id"] for g in assess(other)["guidance"]}
 
 
+def test_rhabdomyolysis_first_stands_above_the_headline() -> None:
+    """The answer first must not be a differential's label alone while rhabdomyolysis comes first (a clinician review
+    of session 25: 'Most likely: IMNM, anti-SRP subtype — 40%' led a published exertional case): the text and markdown
+    reports and the workspace put the safety item's first sentence above the headline."""
+    from myoclass.reasoning.text import urgent_line
+    from myoclass.report.text import markdown_report, text_report
+    from myoclass.web.pages import _result_view
+
+    a = assess({"age_years": 31, "sex": "male", "onset_tempo": "acute", "age_at_onset_years": 31, "ck_u_l": 20792})
+    line = urgent_line(a)
+    assert line.startswith("First: Acute onset with CK 20,792 U/L") and line.endswith("rhabdomyolysis comes first.")
+    assert text_report(a).splitlines()[3] == line
+    assert markdown_report(a).splitlines()[2] == f"**{line}**"
+    assert _result_view({}, a)["urgent"] == line  # the workspace's view of the result
+    calm = assess({"age_years": 31, "sex": "male", "onset_tempo": "subacute", "ck_u_l": 20792})
+    assert urgent_line(calm) == "" and "First:" not in text_report(calm)
+
+
 def test_what_to_do_now_never_says_nothing_is_needed_while_the_label_is_open() -> None:
     from myoclass.reasoning.text import NO_SINGLE_DECIDER, todo
 

@@ -69,6 +69,7 @@ __all__ = [
     "then_wanted",
     "todo",
     "urgent_guidance",
+    "urgent_line",
     "value_text",
     "warning_text",
     "words",
@@ -1021,6 +1022,13 @@ def urgent_guidance(a: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The guidance items of ``a`` that come before any test (:data:`URGENT_GUIDANCE`): What to do now and the CDS
     card put them first."""
     return [g for g in a.get("guidance") or [] if g["id"] in URGENT_GUIDANCE]
+
+
+def urgent_line(a: Mapping[str, Any]) -> str:
+    """Above the headline when a safety item applies (:func:`urgent_guidance`): its first sentence, so that the answer
+    first is not a differential's label while, say, rhabdomyolysis comes first (a clinician review of session 25).
+    "" when none applies."""
+    return " ".join(f"First: {_gist(str(g['text']))}" for g in urgent_guidance(a))
 
 
 #: a label at least this likely in the differential is "in the differential" for the lines that point beyond the

@@ -29,6 +29,7 @@ from myoclass.reasoning.text import (
     settled_by_words,
     step_text,
     todo,
+    urgent_line,
     warning_text,
     words,
 )
@@ -198,6 +199,9 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     title = f"myoclass assessment — case {a['case_id'] or '(no id)'}"
     lines += [h1 + title] if markdown else [title, "=" * len(title)]
     lines.append("")
+    urgent = urgent_line(a)
+    if urgent:
+        lines += [f"**{urgent}**", ""] if markdown else [urgent]
     head = _headline(a)
     lines.append(f"**{head}**" if markdown else head)
     lines.append(s["text"])
