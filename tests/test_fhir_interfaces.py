@@ -164,6 +164,25 @@ def test_api_takes_application_fhir_json_and_answers_a_bundle_when_asked(client:
     assert_valid_r4(b)
 
 
+def test_api_answers_a_list_in_fhir_as_one_batch_response_bundle(client: TestClient) -> None:
+    """A list with Accept: application/fhir+json is one FHIR resource (an integrator's review found a bare JSON array
+    labelled FHIR): a Bundle of type batch-response, each case's Bundle with 200, a rejected case's OperationOutcome
+    with 422 naming the case and the field, in the order given; valid R4."""
+    body = [README_CASE, _bundle(README_CASE), {"case_id": "x", "sex": "other?"}]
+    r = client.post("/api/v1/assess", json=body, headers={"accept": "application/fhir+json"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/fhir+json")
+    b = r.json()
+    assert (b["resourceType"], b["type"], len(b["entry"])) == ("Bundle", "batch-response", 3)
+    assert [e["response"]["status"] for e in b["entry"]] == ["200 OK", "200 OK", "422 Unprocessable Entity"]
+    assert all(e["resource"]["resourceType"] == "Bundle" for e in b["entry"][:2])
+    (issue,) = b["entry"][2]["response"]["outcome"]["issue"]
+    assert issue["diagnostics"].startswith("case 2 (x): sex: ")
+    assert_valid_r4(b)
+    plain = client.post("/api/v1/assess", json=body).json()  # without the Accept: the JSON list, as before
+    assert isinstance(plain, list) and plain[2]["errors"][0]["field"] == "sex"
+
+
 def test_api_declared_fhir_that_is_not_fhir_names_the_field(client: TestClient) -> None:
     r = client.post("/api/v1/assess", content=json.dumps(README_CASE), headers={"content-type": "application/fhir+json"})
     assert r.status_code == 422

@@ -231,7 +231,9 @@ router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(require
             "application/fhir+json": {"schema": _FHIR_CHART}}},  # maxItems: the app's own limit
         "responses": {
             "200": {"description": "The assessment (or a list: assessments, or per-case errors); with Accept: "
-                                   "application/fhir+json, a FHIR R4 Bundle (collection) per case",
+                                   "application/fhir+json, a FHIR R4 Bundle (collection) per case, and for a list "
+                                   "one Bundle of type batch-response: each case's Bundle (200) or an "
+                                   "OperationOutcome (422) in the order given",
                     "content": {"application/json": {"schema": {"oneOf": [
                         _ASSESSMENT_SCHEMA,
                         {"type": "array", "items": {"anyOf": [_ASSESSMENT_SCHEMA, _REJECTED_CASE_SCHEMA]}}]}},
@@ -250,9 +252,10 @@ async def assess(request: Request) -> Response:
     ``Content-Type: application/fhir+json``; a chart's assessment carries ``input`` (the fields read, with
     their resources, and every item not mapped). With ``Accept: application/fhir+json`` each assessment
     comes as a FHIR R4 Bundle (collection: a Condition and a RiskAssessment pointing at the chart's
-    resources). A list is limited by its number of cases and by its total work (the limits in the
-    description above): an empty case costs more than a typical one, as every unknown finding widens the
-    search and lengthens the report."""
+    resources), and a list as one Bundle of type ``batch-response`` (each case's Bundle with status 200, or a
+    rejected case's OperationOutcome with status 422, in the order given). A list is limited by its number of
+    cases and by its total work (the limits in the description above): an empty case costs more than a typical
+    one, as every unknown finding widens the search and lengthens the report."""
     declared = _declared_fhir(request.headers.get("content-type"))
     as_bundle = prefers_fhir(request.headers.get("accept"))
 
@@ -282,6 +285,19 @@ def _assess_one(obj: Any, declared: bool | None, as_bundle: bool) -> dict[str, A
     return assessment_as_fhir(a, inp) if as_bundle else a
 
 
+def _batch_entry(item: dict[str, Any]) -> dict[str, Any]:
+    """One case of a list answered in FHIR: its assessment Bundle with status 200, or, for a rejected case, status
+    422 and an OperationOutcome with one issue per problem (the diagnostics name the case by its place in the list
+    and its case_id, then the field and the message)."""
+    if item.get("resourceType") == "Bundle":
+        return {"resource": item, "response": {"status": "200 OK"}}
+    who = f"case {item['index']}" + (f" ({item['case_id']})" if item.get("case_id") else "")
+    issues = [{"severity": "error", "code": "invalid", "diagnostics": f"{who}: {e['field']}: {e['message']}"}
+              for e in item["errors"]]
+    return {"response": {"status": "422 Unprocessable Entity",
+                         "outcome": {"resourceType": "OperationOutcome", "issue": issues}}}
+
+
 def _assess_data(data: Any, what: str, settings: Settings, declared: bool | None = None,
                  as_bundle: bool = False) -> Response:
     """POST /assess after decoding: check the limits, validate, assess, encode."""
@@ -301,15 +317,19 @@ def _assess_data(data: Any, what: str, settings: Settings, declared: bool | None
         parts: list[bytes] = []
         for i, obj in enumerate(data):
             if isinstance(obj, _RepeatedItem):
-                parts.append(dumps({"index": i, "case_id": obj.case_id, "errors": [
+                item: dict[str, Any] = {"index": i, "case_id": obj.case_id, "errors": [
                     {"field": obj.path, "message": RepeatedKey.MESSAGE}]}
-                ).encode("utf-8"))
-                continue
-            try:
-                item = _assess_one(obj, declared, as_bundle)
-            except InvalidCase as e:
-                item = {"index": i, "case_id": case_id_of(obj), "errors": e.to_dict()}
+            else:
+                try:
+                    item = _assess_one(obj, declared, as_bundle)
+                except InvalidCase as e:
+                    item = {"index": i, "case_id": case_id_of(obj), "errors": e.to_dict()}
+            if as_bundle:  # a FHIR answer is one resource: each case an entry of a batch-response Bundle
+                item = _batch_entry(item)
             parts.append(dumps(item).encode("utf-8"))
+        if as_bundle:
+            return _JSONText(b'{"resourceType":"Bundle","type":"batch-response","entry":[' + b",".join(parts) + b"]}",
+                             media_type=media)
         return _JSONText(b"[" + b",".join(parts) + b"]", media_type=media)
     try:
         one = _assess_one(data, declared, as_bundle)
