@@ -115,7 +115,7 @@ def test_a_deep_record_in_a_json_array_is_one_reported_record(tmp_path: Path) ->
     p.write_text(json.dumps([GOOD, {"case_id": "deep", "myalgia": {"a": _nested(30)}}, GOOD | {"case_id": "after"}]))
     res = runner.invoke(app, ["assess", str(p), "-f", "json"])
     _no_crash(res)
-    assert "error: line 2 (case_id deep): myalgia.a[0][0]" in res.stderr
+    assert "error: item 2 (case_id deep): myalgia.a[0][0]" in res.stderr
     assert f"nested more than {MAX_DEPTH} levels deep" in res.stderr
     assert [json.loads(x)["case_id"] for x in res.stdout.splitlines()] == ["good", "after"]
 
@@ -238,7 +238,7 @@ def test_a_key_given_twice_is_refused_by_name_never_silently_kept_once(tmp_path:
     _no_crash(res)
     assert res.exit_code == 2
     assert [json.loads(x)["case_id"] for x in res.stdout.splitlines()] == ["a", "c"]
-    assert "line 2 (case_id b): ab_srp is given more than once; allowed: each key once per object" in res.stderr
+    assert "item 2 (case_id b): ab_srp is given more than once; allowed: each key once per object" in res.stderr
 
 
 @pytest.mark.parametrize("command", [["assess"], ["convert", "--to", "fhir"]])
@@ -253,3 +253,16 @@ def test_a_table_file_given_to_a_json_command_names_the_command_that_reads_it(tm
     assert res.exit_code == 2
     assert res.output.count("error:") == 1 and "`myoclass batch` reads CSV and Parquet" in res.output
     assert "not valid JSON" not in res.output
+
+
+def test_a_rejected_item_of_a_json_array_is_named_by_its_place_not_a_line(tmp_path: Path) -> None:
+    """A JSON array written over several lines: a rejected case is "item N" (its place, from 1), not "line N" (an
+    integrator's review found "line 2" for an item on line 3); JSON Lines keep their line numbers."""
+    arr = tmp_path / "list.json"
+    arr.write_text('[\n  {"case_id": "ok", "age_years": 40},\n  {"case_id": "bad", "sex": "x"}\n]\n')
+    res = runner.invoke(app, ["assess", str(arr), "-f", "json"])
+    assert "error: item 2 (case_id bad): sex:" in res.output and "error: line" not in res.output
+    lines = tmp_path / "c.jsonl"
+    lines.write_text('{"case_id": "ok"}\n{"case_id": "bad", "sex": "x"}\n')
+    res = runner.invoke(app, ["assess", str(lines), "-f", "json"])
+    assert "error: line 2 (case_id bad): sex:" in res.output

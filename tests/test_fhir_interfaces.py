@@ -128,7 +128,7 @@ def test_convert_lists_unmapped_items_on_stderr_and_rejects_bad_records_alone(tm
     assert res.exit_code == 2
     assert len(_lines(res.stdout)) == 2
     assert "not mapped: Immunization/flu" in res.stderr
-    assert "error: line 2 (case_id bad): ck_u_l" in res.stderr
+    assert "error: item 2 (case_id bad): ck_u_l" in res.stderr
 
 
 def test_convert_refuses_a_bad_date_and_a_bad_codes_file(tmp_path: Path) -> None:

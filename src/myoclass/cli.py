@@ -107,12 +107,18 @@ def _as_of(value: str | None) -> datetime.date | None:
         _fail(f"--as-of: {value!r} is not a date; allowed: YYYY-MM-DD")
 
 
-def _report_rejects_and_unmapped(rec: CaseInput | Reject, fmt_is_report: bool) -> bool:
+def _record_word(text: str) -> str:
+    """How a reject's number is named: an item of a JSON array (counted from 1), else a line of JSON Lines."""
+    return "item" if text.lstrip().startswith("[") else "line"
+
+
+def _report_rejects_and_unmapped(rec: CaseInput | Reject, fmt_is_report: bool, where: str = "line") -> bool:
     """Print a rejected record's reason (True), or for a chart (FHIR) the items not mapped (as notes on
-    standard error, when the output itself does not carry them); False for a record to go on with."""
+    standard error, when the output itself does not carry them); False for a record to go on with. ``where``
+    names the reject's number (:func:`_record_word`)."""
     if isinstance(rec, Reject):
         cid = f" (case_id {rec.case_id})" if rec.case_id else ""
-        typer.echo(f"error: line {rec.row}{cid}: {rec.reason}", err=True)
+        typer.echo(f"error: {where} {rec.row}{cid}: {rec.reason}", err=True)
         return True
     reading = rec.fhir if rec.fhir is not None else rec.phenopacket
     if reading is not None and not fmt_is_report:
@@ -157,7 +163,7 @@ def assess(
     one_per_line = fmt in (Format.json, Format.fhir, Format.phenopacket)
     first = True
     for rec in read_inputs(text, local_codes=local, today=today):
-        if _report_rejects_and_unmapped(rec, fmt in (Format.json, Format.text, Format.markdown)):
+        if _report_rejects_and_unmapped(rec, fmt in (Format.json, Format.text, Format.markdown), _record_word(text)):
             bad += 1
             continue
         assert isinstance(rec, CaseInput)
@@ -194,7 +200,7 @@ def convert(
     bad = 0
     first = True
     for rec in read_inputs(text, local_codes=local, today=today):
-        if _report_rejects_and_unmapped(rec, False):
+        if _report_rejects_and_unmapped(rec, False, _record_word(text)):
             bad += 1
             continue
         assert isinstance(rec, CaseInput)
