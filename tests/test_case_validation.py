@@ -33,6 +33,8 @@ BAD_CASES = [
     pytest.param({"skin_heliotrop": True}, "skin_heliotrop", ["unknown key", "did you mean 'skin_heliotrope'"],
                  id="unknown key with nearest-key suggestion"),
     pytest.param({"ab_hmgrc": False}, "ab_hmgrc", ["unknown key", "did you mean 'ab_hmgcr'"], id="antibody typo"),
+    pytest.param({"CK_U_L": 900}, "CK_U_L", ["unknown key", "did you mean 'ck_u_l'"], id="key in capitals"),
+    pytest.param({"ab-hmgcr": True}, "ab-hmgcr", ["unknown key", "did you mean 'ab_hmgcr'"], id="key with hyphens"),
     pytest.param({"zzzz_qqqq": 1}, "zzzz_qqqq", ["unknown key", "myoclass schema case"],
                  id="unknown key without a near match"),
     pytest.param({"dysphagia": "yes"}, "dysphagia", ["'yes' is not allowed", "true, false or null"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -126,7 +127,12 @@ def nearest_key(key: str, choices: Iterable[str] = FIELDS) -> str | None:
     """The closest of ``choices`` (by default the data dictionary's keys) to a mistyped ``key``, if any."""
     if len(key) > _MAX_SUGGEST_LEN:
         return None
-    m = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
+    options = list(choices)
+    # case and spaces first: CK_U_L, "Ck u l" and "ck-u-l" are ck_u_l (difflib compares characters as given)
+    plain = re.sub(r"[\s-]+", "_", key.strip()).lower()
+    if plain in options:
+        return plain
+    m = difflib.get_close_matches(plain, options, n=1, cutoff=0.6)
     return m[0] if m else None
 
 
