@@ -165,6 +165,17 @@ def test_the_work_limit_is_documented_in_the_openapi_description(client: TestCli
     assert {"413", "415", "422", "503"} <= set(responses)
 
 
+
+def test_the_endpoints_left_out_of_the_schema_are_named_in_it(client: TestClient) -> None:
+    """The registry's API (it needs a token) and CDS Hooks (its own discovery) are not operations of /openapi.json; an
+    integrator's review found them nowhere there. The description names them and their documents, and so does a 404."""
+    text = client.get("/openapi.json").json()["info"]["description"]
+    assert "/api/v1/patients" in text and "docs/registry-web.md" in text
+    assert "/cds-services" in text and "docs/cds-hooks.md" in text
+    missing = client.get("/nope").json()["errors"][0]["message"]
+    assert "/api/v1/patients" in missing and "/cds-services" in missing
+
+
 def test_assessment_is_thread_safe() -> None:
     """The worker pool assesses in several threads at once; the native search's outputs are per thread."""
     cases = TYPICAL[:150]

@@ -550,7 +550,8 @@ def batch(
     dt = time.perf_counter() - t0
     if show:
         sys.stderr.write("\n")
-    typer.echo(f"{stats.scored:,} cases scored, {stats.rejected:,} rejected (see {rej}) from {len(files)} file(s) "
+    cases = f"{stats.scored:,} case{'s' if stats.scored != 1 else ''}"
+    typer.echo(f"{cases} scored, {stats.rejected:,} rejected (see {rej}) from {len(files)} file(s) "
                f"in {dt:.1f} s -> {output}", err=True)
 
 
@@ -593,7 +594,7 @@ def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, po
         n, r = _or_exit(lambda: run_spark(spark, input, str(output), str(rej), policy, reading))
     finally:
         spark.stop()
-    typer.echo(f"{n:,} cases scored, {r:,} rejected (see {rej}) on Spark ({master}) -> {output}", err=True)
+    typer.echo(f"{n:,} case{'s' if n != 1 else ''} scored, {r:,} rejected (see {rej}) on Spark ({master}) -> {output}", err=True)
 
 
 @app.command()

@@ -347,7 +347,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return operation_outcome(exc.status_code, [(code, what)], headers)
     if exc.status_code == 404:
         problem = {"field": "(path)", "message": "no such page or endpoint; allowed: the paths listed at /docs "
-                                                 "(/openapi.json), /, /patient"}
+                                                 "(/openapi.json), /, /patient, /registry, /api/v1/patients (an API "
+                                                 "token) and /cds-services"}
     elif exc.status_code == 406:
         problem = {"field": "Accept", "message": str(exc.detail)[:300]}
     elif exc.status_code == 405:
@@ -373,6 +374,15 @@ async def _busy(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     return errors_response([{"field": "(server)", "message": "internal error; the request was not processed"}], 500)
+
+
+#: the endpoints served beside the ones this schema lists, and where each is documented (left out of the schema: the
+#: registry's need a token, and CDS Hooks has its own discovery)
+OTHER_ENDPOINTS = ("Also served, documented apart: the registry's API, `GET /api/v1/patients`, `GET "
+                   "/api/v1/patients/{code}` and `POST /api/v1/patients/{code}/visits`, with `Authorization: Bearer "
+                   "<token>` (docs/registry-web.md); CDS Hooks 2.0, `GET /cds-services` and the services it lists "
+                   "(docs/cds-hooks.md); the pages `/` (clinician workspace), `/patient` (patient checklist) and "
+                   "`/registry`.")
 
 
 def limits_text(settings: Settings) -> str:
@@ -415,7 +425,7 @@ def create_app(settings: Settings | None = None, cds: CdsSettings | None = None,
         version=__version__,
         description="Classify immune-mediated necrotizing myopathy among the inflammatory myopathies under the "
                     "published criteria, honest about unknown findings. Decision support, not a diagnosis.\n\n"
-                    + limits_text(settings),
+                    + limits_text(settings) + "\n\n" + OTHER_ENDPOINTS,
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
