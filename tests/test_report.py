@@ -273,3 +273,18 @@ def test_the_next_tests_listed_are_the_most_informative_whatever_their_purpose()
         step = step_text(t)
         assert (step[:1].upper() + step[1:]) in line
     assert section[-1] == f"   ... and {len(tests) - len(want)} more, each less informative (all are in the JSON output)."
+
+
+
+@pytest.mark.parametrize("name,text", [("cohort.csv", "case_id,sex\na,female\n"),
+                                       ("export.jsonl", '{"patient_code": "P1", "visit_date": "2024-01-05"}\n'),
+                                       ("notes.txt", "hello\n")])
+def test_a_file_that_is_not_results_is_refused_in_one_line(tmp_path: Path, name: str, text: str) -> None:
+    """A cohort's input or a registry export given to `myoclass report` by mistake: one line naming the file, what is
+    missing and what to run, exit 2, never a traceback (a researcher's review found a KeyError)."""
+    f = tmp_path / name
+    f.write_text(text)
+    r = CliRunner().invoke(app, ["report", str(f), "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert r.output.startswith(f"error: {f}: not ") and r.output.count("\n") == 1
+    assert not (tmp_path / "r.html").exists()

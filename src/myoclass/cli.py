@@ -626,7 +626,7 @@ def report(
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     r = payload["report"]
-    msg = f"{r['cases']:,} cases, {r['undetermined']:,} undetermined"
+    msg = f"{r['cases']:,} case{'s' if r['cases'] != 1 else ''}, {r['undetermined']:,} undetermined"
     cal = r.get("calibration")
     if cal and cal["patients"]:
         msg += (f"; against {cal['patients']:,} reference labels the most likely label is right for "

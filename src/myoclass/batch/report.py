@@ -56,14 +56,44 @@ def read_results(path: Path) -> pa.Table:
         parts = sorted(q for q in path.glob("*.parquet") if not q.name.startswith((".", "_")))
         if not parts:
             raise FileNotFoundError(f"{path}: a directory without Parquet parts (*.parquet)")
-        return pa.concat_tables([pq.read_table(q) for q in parts], promote_options="default")
+        return _results(path, pa.concat_tables([pq.read_table(q) for q in parts], promote_options="default"))
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        return pq.read_table(path)
+        return _results(path, pq.read_table(path))
     if suffix == ".csv":  # text made inert against spreadsheet formulas comes back exact
-        return uninert(pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True)))
-    rows = [loads(line, unique=False) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return pa.Table.from_pylist(rows)
+        return _results(path, uninert(pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            strings_can_be_null=True))))
+    if suffix not in (".jsonl", ".ndjson", ".json"):
+        raise ValueError(f"{path}: not a results file; allowed: the .parquet, .csv or .jsonl output of `myoclass "
+                         "batch`, or the Spark engine's directory of Parquet parts")
+    try:
+        rows = [loads(line, unique=False) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return _results(path, pa.Table.from_pylist(rows))
+    except (ValueError, TypeError, pa.ArrowException) as e:
+        if isinstance(e, _NotResults):
+            raise
+        raise ValueError(f"{path}: not readable as the JSON Lines output of `myoclass batch` ({str(e)[:120]})") from None
+
+
+#: the columns every results file has, older ones without the differential included (the report notes the rest
+#: when missing; :func:`myoclass.batch.score.output_schema` has them all)
+RESULT_COLUMNS = ("label", "reachable_labels", "next_tests")
+
+
+class _NotResults(ValueError):
+    pass
+
+
+def _results(path: Path, t: pa.Table) -> pa.Table:
+    """``t`` when it has the columns of a results file, else a ValueError naming what is missing: a cohort's input
+    file or a registry export given by mistake is refused in one line, not met with a missing-column error deep in
+    the report."""
+    missing = [c for c in RESULT_COLUMNS if c not in t.column_names]
+    if missing:
+        raise _NotResults(f"{path}: not a results file of `myoclass batch` (no column {', '.join(missing)}); allowed: "
+                          "the output of `myoclass batch` (score the cases first: myoclass batch INPUT -o "
+                          "results.parquet), or the Spark engine's directory of Parquet parts")
+    return t
 
 
 def _counts(col: pa.ChunkedArray) -> dict[str, int]:
