@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 import pytest
@@ -182,3 +183,15 @@ def test_patient_checklist_asks_about_the_skin_and_breathing_and_says_when_notes
     assert "skin rash: could" not in quiet and "lungs be checked" not in quiet and "Shortened" not in quiet
     # not findings of the flat case: the data block a clinician imports stays free of them
     assert '"rash"' not in r.text and '"breathless"' not in r.text
+
+
+@pytest.mark.parametrize("answers,urgent", [({"dysphagia": "yes"}, True), ({"breathless": "yes"}, True),
+                                            ({"dysphagia": "no", "breathless": "unsure"}, False), ({}, False)])
+def test_the_patient_summary_says_when_to_get_help_quickly(client: TestClient, answers: dict[str, str],
+                                                          urgent: bool) -> None:
+    """Swallowing or breathing hard: the summary says first when to get help straight away, not only a question for
+    the appointment (a patient's review of session 25)."""
+    from myoclass.web.pages import PATIENT_URGENT
+
+    page = client.post("/patient/summary", data=answers).text
+    assert (html.escape(PATIENT_URGENT, quote=True) in page) is urgent

@@ -130,7 +130,7 @@ def test_patient_checklist_and_printable_summary(page: Page, artifacts: Path, sh
     expect(summary.get_by_role("row").filter(has_text="swallow").get_by_role("cell").last).to_have_text("Not sure")
     expect(summary.get_by_role("row").filter(has_text="statin").first.get_by_role("cell").last).to_have_text("Yes")
     expect(summary).to_contain_text("hips, thighs")
-    expect(summary).to_contain_text("Since: since March, getting worse.")
+    expect(summary).to_contain_text("How long: since March, getting worse.")
     expect(summary).to_contain_text("My father had a muscle disease.")
     # the tests a doctor may consider
     for test in ("creatine kinase (CK)", "myositis antibodies", "anti-SRP and anti-HMGCR", "muscle biopsy", "EMG",

@@ -663,6 +663,18 @@ def _today() -> datetime.date:
     return datetime.date.today()
 
 
+#: on the patient's summary, first, when swallowing or breathing is hard: when to get help quickly (weak swallowing or
+#: breathing muscles are the myopathies' danger; a patient must not wait for the appointment if they get worse)
+PATIENT_URGENT = ("You said swallowing or breathing is hard. If it gets worse (choking, food or drink going down the "
+                  "wrong way, breathlessness at rest or when lying flat), get medical help straight away: do not wait "
+                  "for your appointment.")
+
+
+def patient_urgent(answers: dict[str, str]) -> str:
+    """:data:`PATIENT_URGENT` when the patient answered yes to the swallowing or the breathing question, else ""."""
+    return PATIENT_URGENT if "yes" in (answers.get("dysphagia"), answers.get("breathless")) else ""
+
+
 @router.post("/patient/summary", response_class=HTMLResponse)
 async def patient_summary(request: Request) -> HTMLResponse:
     form = await request.form()
@@ -689,6 +701,7 @@ async def patient_summary(request: Request) -> HTMLResponse:
     flat = {k: answers[k] == "yes" for k in PATIENT_FINDINGS if answers[k] in ("yes", "no")}
     today = _today()
     return HTMLResponse(_env.get_template("patient_summary.html").render(
+        urgent=patient_urgent(answers),
         symptoms=symptoms, skin_lungs=skin_lungs, areas=areas, history=history, tests=tests, since=since,
         notes=notes, notes_cut=notes_cut,
         questions=summary_questions(answers), date_iso=today.isoformat(),
