@@ -55,3 +55,16 @@ def test_the_registry_import_reads_cells_as_the_batch_does() -> None:
     c, d = got[2], got[3]
     assert not isinstance(c, VisitRow) and "sex: 'F' is not allowed" in c.reason
     assert not isinstance(d, VisitRow) and f"ab_hmgcr: 'NA' is not allowed; allowed: {BOOL_CELL_ALLOWED}" in d.reason
+
+
+def test_a_reference_label_is_read_in_any_case(tmp_path: Path) -> None:
+    """reference_label in a CSV cell, as an enumerated value: IMNM_ANTI_HMGCR is imnm_anti_hmgcr (a researcher's
+    review found it rejected while Female was read); a word outside the vocabulary is still refused by name."""
+    src = tmp_path / "c.csv"
+    src.write_text("case_id,ab_hmgcr,reference_label\na,Positive,IMNM_ANTI_HMGCR\nb,positive,Polymyositis\n")
+    res = CliRunner().invoke(app, ["batch", str(src), "-o", str(tmp_path / "o.parquet")])
+    assert res.exit_code == 0, res.output
+    (row,) = pq.read_table(tmp_path / "o.parquet").to_pylist()
+    assert (row["case_id"], row["reference_label"]) == ("a", "imnm_anti_hmgcr")
+    (rej,) = pacsv.read_csv(tmp_path / "o.rejects.csv").to_pylist()
+    assert rej["case_id"] == "b" and rej["reason"].startswith("reference_label: 'Polymyositis' is not allowed")

@@ -80,6 +80,27 @@ def test_sqlite_settings(tmp_path: Path) -> None:
     assert (tmp_path / "sub" / "r.sqlite3").exists()
 
 
+def test_a_new_sqlite_registry_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """In a folder that already exists and others may read (MYOCLASS_DATA_DIR), the new file and its journal are
+    0600 (a researcher's review found 0644); an existing file keeps its mode."""
+    import os
+    import stat
+
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    r = S.open_registry(f"sqlite:///{folder / 'registry.sqlite3'}")
+    r.close()
+    for f in folder.iterdir():
+        if f.name.startswith("registry.sqlite3"):
+            assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, (f.name, oct(f.stat().st_mode))
+    old = tmp_path / "old.sqlite3"
+    old.touch(mode=0o640)
+    os.chmod(old, 0o640)
+    S.open_registry(f"sqlite:///{old}").close()
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640
+
+
 def test_the_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MYOCLASS_DATABASE_URL", raising=False)
     monkeypatch.setenv("MYOCLASS_DATA_DIR", str(tmp_path / "data"))

@@ -53,6 +53,7 @@ from myoclass.io.phenopacket import MissingExtra, is_phenopacket, parse_phenopac
 from myoclass.io.rejects import Reject
 from myoclass.model.case import InvalidCase, allowed_values, case_id_of, parse_case
 from myoclass.model.fields import FIELDS
+from myoclass.model.labels import LABELS
 from myoclass.reasoning.engine import engine
 
 __all__ = ["COMPLETED", "READING", "ROWS_REJECTED", "ROWS_SCORED", "BatchStats", "UnsafeOutput", "batches_in_flight",
@@ -212,8 +213,9 @@ def _from_strings(t: pa.Table) -> tuple[pa.Table, dict[int, str]]:
             continue
         trimmed = pc.utf8_trim_whitespace(col)
         col = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)  # empty: unknown
-        if spec is None:  # reference_label
-            cols.append(col)
+        if spec is None:  # reference_label: a label of the vocabulary in any case, as an enumerated value
+            low = pc.utf8_lower(col)
+            cols.append(pc.if_else(pc.is_in(low, value_set=pa.array(list(LABELS))), low, col))
         elif spec.kind == "bool":
             low = pc.utf8_lower(col)
             is_t = pc.is_in(low, value_set=pa.array(sorted(CELL_TRUE)))

@@ -87,6 +87,19 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
+
+def _create_private(path: Path) -> None:
+    """A new SQLite file created readable by its owner only (0600), whatever the folder's mode and the umask: the
+    registry holds clinical findings, and a folder that already existed (``MYOCLASS_DATA_DIR``) may be readable by
+    others. SQLite takes an empty file as an empty database, and gives its journal files the same mode. An existing
+    file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as e:
+        raise RegistryUnavailable(f"cannot create the registry file {path}: {e.strerror}") from None
+
 class Database:
     """An engine and its sessions. ``write()`` is a session in a write transaction (IMMEDIATE on SQLite),
     ``read()`` one for reading; both commit on success and roll back on an exception."""
@@ -110,6 +123,7 @@ class Database:
                     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 except OSError as e:
                     raise RegistryUnavailable(f"cannot create the registry folder {path.parent}: {e.strerror}") from None
+                _create_private(path)
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         else:
             if u.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here, not psycopg2
