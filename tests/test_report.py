@@ -288,3 +288,24 @@ def test_a_file_that_is_not_results_is_refused_in_one_line(tmp_path: Path, name:
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert r.output.startswith(f"error: {f}: not ") and r.output.count("\n") == 1
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_diff_counts_changes_beyond_the_label_and_names_the_settings(tmp_path: Path) -> None:
+    """A policy change that moves criteria-set results and the most likely label but no bottom-line label is not
+    '0 changed' (a researcher's review): the diff counts the leading-label and per-set changes, and names the run
+    settings that differ (from the Parquet metadata that myoclass batch writes)."""
+    from myoclass.batch.run import run_batch
+
+    src = tmp_path / "in.parquet"
+    pq.write_table(cases_to_table([BORDERLINE, *EXAMPLES.values()]), src)
+    runner = CliRunner()
+    assert runner.invoke(app, ["batch", str(src), "-o", str(tmp_path / "a.parquet")]).exit_code == 0
+    run_batch([src], tmp_path / "b.parquet", tmp_path / "b.rejects.csv",
+              Policy(eular_cutoffs="probability", eular_rash_free="off"))
+    d = diff_runs(read_results(tmp_path / "a.parquet"), read_results(tmp_path / "b.parquet"))
+    assert d["set_changes"] and sum(d["set_changes"].values()) >= d["reclassified"]
+    assert [x["setting"] for x in d["settings"]] == ["policy"]
+    assert '"probability"' in str(d["settings"][0]["after"])
+    page = report_html(cohort_report(read_results(tmp_path / "b.parquet")), d)
+    assert "The two runs were made with different settings: policy" in page
+    assert "Beyond the bottom-line label" in page

@@ -636,7 +636,9 @@ def report(
             msg += (f"; of them, {oc['patients']:,} left open by the criteria: right for "
                     f"{100 * oc['leading_accuracy']:.1f}% (Brier score {oc['brier']:.3f})")
     if "diff" in payload:
-        msg += f", {payload['diff']['reclassified']:,} reclassified since {previous}"
+        d = payload["diff"]
+        msg += (f", {d['reclassified']:,} reclassified and {d.get('leading_changed', 0):,} with another most likely "
+                f"label since {previous}" + (" (the runs' settings differ: see the report)" if d.get("settings") else ""))
     typer.echo(f"{msg} -> {output} and {output.with_suffix('.json')}", err=True)
 
 

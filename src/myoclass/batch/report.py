@@ -415,6 +415,8 @@ def diff_runs(before: pa.Table, after: pa.Table) -> dict[str, Any]:
     b = {tuple(r[k] for k in key): r for r in before.to_pylist()}
     changed = []
     only_before = only_after = matched = 0
+    lead_moves: Counter[str] = Counter()
+    set_moves: Counter[str] = Counter()
     seen = set()
     for r in after.to_pylist():
         k = tuple(r[x] for x in key)
@@ -424,17 +426,41 @@ def diff_runs(before: pa.Table, after: pa.Table) -> dict[str, Any]:
             only_after += 1
             continue
         matched += 1
+        per_set = [col for col in r if (col.endswith("_status") or col.endswith("_category")
+                                        or col == "eular_acr_2017_subgroup") and col in old and old[col] != r[col]]
+        set_moves.update(per_set)
+        if "leading_label" in r and "leading_label" in old and old["leading_label"] != r["leading_label"]:
+            lead_moves[f"{old['leading_label']} -> {r['leading_label']}"] += 1
         if old["label"] != r["label"]:
-            reasons = [f"{col}: {old[col]} -> {r[col]}" for col in r
-                       if (col.endswith("_status") or col.endswith("_category") or col == "eular_acr_2017_subgroup")
-                       and col in old and old[col] != r[col]]
             changed.append({"key": dict(zip(key, k, strict=True)), "case_id": r.get("case_id"),
-                            "before": old["label"], "after": r["label"], "reason": reasons})
+                            "before": old["label"], "after": r["label"],
+                            "reason": [f"{col}: {old[col]} -> {r[col]}" for col in per_set]})
     only_before = len([k for k in b if k not in seen])
     transitions = Counter(f"{c['before']} -> {c['after']}" for c in changed)
     return {"matched_on": key, "matched": matched, "reclassified": len(changed),
             "transitions": dict(transitions.most_common()), "only_in_before": only_before,
-            "only_in_after": only_after, "cases": changed}
+            "only_in_after": only_after, "cases": changed,
+            # beyond the bottom line: the most likely label, and each criteria set's status, category or subgroup
+            "leading_changed": sum(lead_moves.values()), "leading_transitions": dict(lead_moves.most_common()),
+            "set_changes": dict(set_moves.most_common()),
+            "settings": _settings_differ(before, after)}
+
+
+#: the run settings a results file records (``myoclass batch`` writes them into the Parquet metadata)
+_SETTINGS = ("myoclass", "policy", "criteria", "myoclass.reading")
+
+
+def _settings_differ(before: pa.Table, after: pa.Table) -> list[dict[str, str | None]]:
+    """The run settings (version, policy, criteria versions, reading) that differ between two results files, as
+    ``{"setting", "before", "after"}``; a file without them (CSV, JSON Lines) gives None for its side, and a setting
+    neither file records is left out."""
+    def meta(t: pa.Table) -> dict[str, str]:
+        raw = t.schema.metadata or {}
+        return {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
+
+    mb, ma = meta(before), meta(after)
+    return [{"setting": k, "before": mb.get(k), "after": ma.get(k)} for k in _SETTINGS
+            if (k in mb or k in ma) and mb.get(k) != ma.get(k)]
 
 
 def _pct(k: int, n: int) -> str:
@@ -679,6 +705,17 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
                    f"matched cases reclassified (matched on {e(', '.join(diff['matched_on']))})"
                    + (f"; not matched: {', '.join(unmatched)}" if unmatched else "") + ".</p>")
         out.append(_bars(diff["transitions"], max(diff["reclassified"], 1)))
+        if diff.get("settings"):
+            out.append("<p>The two runs were made with different settings: " + "; ".join(
+                f"{e(x['setting'])} {e(str(x['before']))} then {e(str(x['after']))}" for x in diff["settings"])
+                + ".</p>")
+        if diff.get("leading_changed") or diff.get("set_changes"):
+            sets = ", ".join(f"{e(k)} {v:,}" for k, v in diff.get("set_changes", {}).items())
+            out.append(f"<p>Beyond the bottom-line label: the most likely label changed for "
+                       f"{diff.get('leading_changed', 0):,} cases"
+                       + (f"; criteria-set results changed ({sets})" if sets else "") + ".</p>")
+            if diff.get("leading_transitions"):
+                out.append(_bars(diff["leading_transitions"], max(diff["leading_changed"], 1)))
         out.append("<div class=scroll><table><tr><th class=k>case</th><th class=k>before</th><th class=k>after</th>"
                    "<th class=k>why</th></tr>")
         for c in diff["cases"][:500]:
