@@ -309,3 +309,12 @@ def test_the_diff_counts_changes_beyond_the_label_and_names_the_settings(tmp_pat
     page = report_html(cohort_report(read_results(tmp_path / "b.parquet")), d)
     assert "The two runs were made with different settings: policy" in page
     assert "Beyond the bottom-line label" in page
+
+
+def test_a_missing_subgroup_is_said_as_none_not_python() -> None:
+    """An agreement table's missing value (no EULAR/ACR subgroup) reads "(none)", not the text "None"; and the page
+    says why a most likely mimic may not be among the labels still possible."""
+    rep = cohort_report(score_batch(cases_to_table([BORDERLINE, *EXAMPLES.values()]))[0])
+    values = [v for tab in rep["agreement"] for v in tab["row_values"] + tab["column_values"]]
+    assert "None" not in values and "(none)" in values
+    assert "the criteria presume the findings that would reveal a mimic" in report_html(rep)

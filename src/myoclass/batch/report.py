@@ -361,9 +361,13 @@ def cohort_report(t: pa.Table, top: int = 15) -> dict[str, Any]:
         if r not in t.column_names or c not in t.column_names:
             continue
         grouped = t.group_by([r, c]).aggregate([([], "count_all")]).to_pylist()
-        rows = sorted({str(g[r]) for g in grouped})
-        cols = sorted({str(g[c]) for g in grouped}, key=lambda x: (LABELS.index(x) if x in LABELS else 99, x))
-        cells = {(str(g[r]), str(g[c])): g["count_all"] for g in grouped}
+
+        def shown(v: Any) -> str:  # a missing value (no EULAR/ACR subgroup) as the report's other counts say it
+            return "(none)" if v is None else str(v)
+
+        rows = sorted({shown(g[r]) for g in grouped})
+        cols = sorted({shown(g[c]) for g in grouped}, key=lambda x: (LABELS.index(x) if x in LABELS else 99, x))
+        cells = {(shown(g[r]), shown(g[c])): g["count_all"] for g in grouped}
         tabs.append({"title": title, "rows": r, "columns": c, "row_values": rows, "column_values": cols,
                      "counts": [[cells.get((rv, cv), 0) for cv in cols] for rv in rows]})
     statuses = {col[: -len("_status")]: _counts(t.column(col)) for col in t.column_names if col.endswith("_status")}
@@ -689,6 +693,10 @@ def report_html(rep: dict[str, Any], diff: dict[str, Any] | None = None) -> str:
            _bars({x["finding"]: x["undetermined_cases"] for x in rep["findings_that_would_settle_most"]},
                  max(rep["undetermined"], 1)),
            "<h2>Labels still possible in undetermined cases</h2>",
+           "<p class=note>A most likely label above can be a mimic (hereditary myopathy, other non-immune cause) that "
+           "is not among the labels still possible here: the criteria presume the findings that would reveal a mimic "
+           "(genetics, thyroid, other drugs, family history) absent, while the differential weighs the chance that "
+           "they are not.</p>",
            _bars(rep["reachable_labels_in_undetermined"], max(rep["undetermined"], 1)),
            "<h2>Agreement between the criteria sets</h2>"]
     for tab in rep["agreement"]:
