@@ -46,6 +46,7 @@ from myoclass.reasoning.assess import assess
 from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import engine
 from myoclass.registry import exchange
+from myoclass.registry.course import VisitCk, course_findings, visit_ck
 from myoclass.registry.db import Database, default_url, masked
 from myoclass.registry.models import (
     ROLES,
@@ -337,8 +338,12 @@ class _Assessed:
                 "policy_json": self.policy_json, "input_hash": self.input_hash}
 
 
-def _assess(registry: Registry, findings: Mapping[str, Any]) -> _Assessed:
+def _assess(registry: Registry, findings: Mapping[str, Any], note: str | None = None) -> _Assessed:
+    """The assessment of a visit's course findings (:func:`myoclass.registry.course.course_findings`); ``note``, when
+    they differ from the visit's own, is added to its warnings."""
     a: dict[str, Any] = dict(cast(Mapping[str, Any], assess(findings, registry.policy, registry.reading)))
+    if note:
+        a["warnings"] = [*a.get("warnings", []), note]
     versions = dict(a.get("versions") or {})
     mver = str(versions.pop("myoclass", __version__))
     summary = a.get("summary") or {}
@@ -394,13 +399,38 @@ class _BatchOutcome:
     patients_created: int = 0
 
 
+def _stored_cks(registry: Registry, codes: Iterable[str]) -> dict[str, dict[dt.date, VisitCk]]:
+    """The stored visits' CKs of the patients ``codes``, by patient and date (read outside any transaction)."""
+    vt: Table = Visit.__table__  # type: ignore[assignment]
+    out: dict[str, dict[dt.date, VisitCk]] = {}
+    with registry.db.read() as s:
+        for code, d, ck, uln in s.execute(
+                select(Patient.patient_code, vt.c.visit_date, vt.c.ck_u_l, vt.c.ck_uln_u_l)
+                .select_from(vt).join(Patient, Patient.id == vt.c.patient_id)
+                .where(Patient.patient_code.in_(sorted(set(codes)))).where(vt.c.ck_u_l.is_not(None))):
+            out.setdefault(code, {})[d] = VisitCk(d, float(ck), None if uln is None else float(uln))
+    return out
+
+
 def _prepare(registry: Registry, rows: Sequence[VisitRow]) -> list[_Prepared]:
     """Dedupe (the last row of a patient and date wins), sort into the global write order, and assess (outside
-    any transaction: no lock is held while the CPU works)."""
+    any transaction: no lock is held while the CPU works), each visit with the course's highest CK so far: its
+    patient's stored visits and the batch's rows before its date (:mod:`myoclass.registry.course`)."""
     last: dict[tuple[str, dt.date], VisitRow] = {}
     for r in rows:
         last[r.key] = r
-    return [_Prepared(r, canonical(r.findings), _assess(registry, r.findings)) for _, r in sorted(last.items())]
+    cks = _stored_cks(registry, (code for code, _d in last))
+    for (code, d), r in last.items():  # the batch's rows replace the stored visits of their dates
+        ck = visit_ck(d, r.findings)
+        if ck is None:
+            cks.get(code, {}).pop(d, None)
+        else:
+            cks.setdefault(code, {})[d] = ck
+    out = []
+    for (code, d), r in sorted(last.items()):
+        findings, note = course_findings(d, r.findings, list(cks.get(code, {}).values()))
+        out.append(_Prepared(r, canonical(r.findings), _assess(registry, findings, note)))
+    return out
 
 
 def _patient_ids(registry: Registry, s: Session, codes: Iterable[str], now: dt.datetime) -> tuple[dict[str, int], int]:
@@ -508,6 +538,7 @@ def import_visits(registry: Registry, source: Path | str | bytes, fmt: Literal["
         if not batch:
             return
         out = _write_batch(registry, _prepare(registry, batch), user)
+        _reassess_later(registry, batch, user)
         created += out.created
         updated += out.updated
         patients += out.patients_created
@@ -537,7 +568,16 @@ def save_visit(registry: Registry, row: Mapping[str, Any], user: str) -> tuple[s
     if parsed is None:
         raise InvalidCase(problems)
     out = _write_batch(registry, _prepare(registry, [parsed]), user)
+    _reassess_later(registry, [parsed], user)
     return parsed.patient_code, parsed.visit_date, out.created == 1
+
+
+def _reassess_later(registry: Registry, rows: Sequence[VisitRow], user: str) -> None:
+    """After visits were written: the same patients' later visits whose course findings changed (a higher CK now
+    precedes them) are assessed again, as ``reclassify`` would (their stored input hash no longer matches)."""
+    with_ck = {r.patient_code for r in rows if r.findings.get("ck_u_l") is not None}
+    if with_ck:
+        _reclassify(registry, user, patients=with_ck, audit=False)
 
 
 def create_patient(registry: Registry, patient_code: str, user: str) -> bool:
@@ -734,7 +774,15 @@ def reclassify(registry: Registry, user: str = "cli", *, batch_size: int | None 
     """Re-assess every visit whose stored assessment has other versions (myoclass, a criteria set, the
     differential model) or another input hash than now (or has none), and report per visit what changed
     and why. Stored per batch, each batch one transaction; a visit changed meanwhile by an import is left to
-    that import's assessment. ``dry_run``: report without storing."""
+    that import's assessment. ``dry_run``: report without storing. The input of a visit is its course findings
+    (its own, with the highest CK of the course so far: :mod:`myoclass.registry.course`)."""
+    return _reclassify(registry, user, batch_size=batch_size, dry_run=dry_run)
+
+
+def _reclassify(registry: Registry, user: str, *, batch_size: int | None = None, dry_run: bool = False,
+                patients: Iterable[str] | None = None, audit: bool = True) -> ReclassifyResult:
+    """:func:`reclassify`, for the visits of ``patients`` only when given; ``audit``: write the run's summary line
+    (an import's follow-up re-assessment is part of the import's own lines)."""
     size = batch_size or registry.batch_size
     doc = _policy_doc(registry)
     vt, at = Visit.__table__, AssessmentRow.__table__
@@ -742,20 +790,29 @@ def reclassify(registry: Registry, user: str = "cli", *, batch_size: int | None 
                 at.c.myoclass_version, at.c.criteria_versions, at.c.model_version, at.c.input_hash)
          .select_from(vt).join(Patient, Patient.id == vt.c.patient_id).outerjoin(at, at.c.visit_id == vt.c.id)
          .order_by(Patient.patient_code, vt.c.visit_date))
+    if patients is not None:
+        q = q.where(Patient.patient_code.in_(sorted(set(patients))))
     with registry.db.read() as s:
         rows = [r._asdict() for r in s.execute(q)]
-    todo: list[tuple[dict[str, Any], list[str]]] = []
-    for r in rows:
-        findings = json.loads(r["findings_json"])
+    todo: list[tuple[dict[str, Any], list[str], dict[str, Any], str | None]] = []
+    earlier: list[VisitCk] = []
+    for k, r in enumerate(rows):
+        if k == 0 or rows[k - 1]["patient_code"] != r["patient_code"]:
+            earlier = []  # rows come by patient, then date: the course so far
+        own = json.loads(r["findings_json"])
+        findings, note = course_findings(r["visit_date"], own, earlier)
+        ck = visit_ck(r["visit_date"], own)
+        if ck is not None:
+            earlier.append(ck)
         h = input_hash(findings, doc)
         reasons = ["no stored assessment"] if r["label"] is None else _why(registry, r, h)
         if reasons:
-            todo.append((r, reasons))
+            todo.append((r, reasons, findings, note))
     changes: list[VisitChange] = []
     batches = 0
     for i in range(0, len(todo), size):
         chunk = todo[i:i + size]
-        assessed = [(r, why, _assess(registry, json.loads(r["findings_json"]))) for r, why in chunk]
+        assessed = [(r, why, _assess(registry, findings, note)) for r, why, findings, note in chunk]
         if not dry_run:
             def run(s: Session, assessed: list[tuple[dict[str, Any], list[str], _Assessed]] = assessed) -> int:
                 now = _now()
@@ -775,7 +832,7 @@ def reclassify(registry: Registry, user: str = "cli", *, batch_size: int | None 
             batches += 1
         changes += [VisitChange(r["patient_code"], r["visit_date"], r["label"], a.label, r["leading_label"],
                                 a.leading_label, why) for r, why, a in assessed]
-    if not dry_run:
+    if not dry_run and audit:
         record_audit(registry, user, "reclassify", counts={"checked": len(rows), "reassessed": len(changes),
                                                            "changed": sum(c.label_changed for c in changes)})
     return ReclassifyResult(len(rows), len(changes), changes, batches)
