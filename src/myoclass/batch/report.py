@@ -68,20 +68,15 @@ def read_results(path: Path) -> pa.Table:
                          "batch`, or the Spark engine's directory of Parquet parts")
     try:
         rows = [loads(line, unique=False) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return _results(path, pa.Table.from_pylist(rows))
+        t = pa.Table.from_pylist(rows)
     except (ValueError, TypeError, pa.ArrowException) as e:
-        if isinstance(e, _NotResults):
-            raise
         raise ValueError(f"{path}: not readable as the JSON Lines output of `myoclass batch` ({str(e)[:120]})") from None
+    return _results(path, t)
 
 
 #: the columns every results file has, older ones without the differential included (the report notes the rest
 #: when missing; :func:`myoclass.batch.score.output_schema` has them all)
 RESULT_COLUMNS = ("label", "reachable_labels", "next_tests")
-
-
-class _NotResults(ValueError):
-    pass
 
 
 def _results(path: Path, t: pa.Table) -> pa.Table:
@@ -90,7 +85,7 @@ def _results(path: Path, t: pa.Table) -> pa.Table:
     the report."""
     missing = [c for c in RESULT_COLUMNS if c not in t.column_names]
     if missing:
-        raise _NotResults(f"{path}: not a results file of `myoclass batch` (no column {', '.join(missing)}); allowed: "
+        raise ValueError(f"{path}: not a results file of `myoclass batch` (no column {', '.join(missing)}); allowed: "
                           "the output of `myoclass batch` (score the cases first: myoclass batch INPUT -o "
                           "results.parquet), or the Spark engine's directory of Parquet parts")
     return t
