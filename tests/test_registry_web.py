@@ -857,3 +857,16 @@ def test_the_access_log_never_holds_a_patient_code(db_url: str, caplog: pytest.L
     assert "GET /api/v1/patients/<code> 401" in logged
     assert "GET /registry/patients/<code>/visits/new " in logged
     assert "GET /api/v1/patients 401" in logged
+
+
+def test_the_timeline_shows_haq_as_entered(app: Any) -> None:
+    """HAQ moves in steps of 0.125: the visit table shows 1.125, not 1.1, so the TIS can be checked by hand (a
+    researcher's review of session 25)."""
+    c, csrf = logged_in(app, "cora")
+    c.post("/registry/patients", data={"patient_code": "P-WEB-HAQ", "csrf_token": csrf}, follow_redirects=False)
+    r = c.post("/registry/patients/P-WEB-HAQ/visits", data=visit_form(csrf, "2024-01-10", 800, 6, 1.125, 5),
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    table = re.search(r'data-testid="visit-table">(.*?)</table>', c.get("/registry/patients/P-WEB-HAQ").text,
+                      flags=re.S)
+    assert table is not None and '<td class="num">1.125</td>' in table.group(1)

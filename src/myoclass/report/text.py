@@ -254,7 +254,7 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         head = "Cancer screening (IMACS 2023; factor tiers and panels UNVERIFIED)"
         lines.append(h2 + head if markdown else head)
         risk = cs["risk"] or "one of " + ", ".join(cs["possible_risks"])
-        lines.append(f"Risk: {risk}.")
+        lines.append(f"Risk: {risk}, by the count of risk factors (the rule below; the notes give context).")
         lines += [f"Why: {r}" for r in cs.get("reasons", [])]
         for tier in ([cs["risk"]] if cs["risk"] else cs["possible_risks"]):
             if tier in cs.get("timing", {}):

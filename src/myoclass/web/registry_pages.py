@@ -402,7 +402,8 @@ def timeline_view(t: service.Timeline) -> dict[str, Any]:
             ck_text = "—"
         label = _cap(_label_text(v.label))
         leading = _leading_text(v.label, v.leading_label, v.leading_probability)
-        rows.append({"date": v.visit_date.isoformat(), "ck": ck_text, "mmt": _mmt_text(v), "haq": _fmt(v.haq),
+        rows.append({"date": v.visit_date.isoformat(), "ck": ck_text, "mmt": _mmt_text(v),
+                     "haq": "—" if v.haq is None else f"{v.haq:g}",  # as entered (0.125 steps), so the TIS can be checked
                      "globals": f"{_fmt(v.physician_global)} / {_fmt(v.patient_global)}",
                      "extramuscular": _fmt(v.extramuscular),
                      **(_tis_cell(v.tis) if i > 0 and v.tis is not None else
