@@ -318,3 +318,19 @@ def test_a_missing_subgroup_is_said_as_none_not_python() -> None:
     values = [v for tab in rep["agreement"] for v in tab["row_values"] + tab["column_values"]]
     assert "None" not in values and "(none)" in values
     assert "the criteria presume the findings that would reveal a mimic" in report_html(rep)
+
+
+
+def test_the_next_tests_say_what_their_figures_mean() -> None:
+    """'(positive 19.2%, 0.70 bits)' needs a key for a clinician (a clinician review of session 25): the reports say
+    it once under Next tests when the tests are weighed."""
+    from myoclass import assess
+    from myoclass.examples import example_cases
+    from myoclass.report.text import NEXT_TESTS_LEGEND, markdown_report, text_report
+
+    a = assess(example_cases()["mostly_unknown"])
+    for render in (text_report, markdown_report):
+        assert render(a).count(NEXT_TESTS_LEGEND) == 1
+    settled = assess(example_cases()["dysferlinopathy_mimic"])
+    if not any(t.get("expected_information") is not None for t in settled["next_tests"]):
+        assert NEXT_TESTS_LEGEND not in text_report(settled)

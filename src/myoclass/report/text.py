@@ -153,6 +153,11 @@ def _codes(a: dict[str, Any]) -> str:
             f"{', '.join(s['reachable_labels'])}; next tests {tests or 'none'}; policy {pol}.")
 
 
+#: under "Next tests" when the tests are weighed: what the figures in brackets mean, in a clinician's words
+NEXT_TESTS_LEGEND = ("In parentheses: how likely the finding is to be present (or the test positive) under the model, and "
+                     "how much its result is expected to narrow the differential, in bits (0 = not at all, 1 = as "
+                     "much as settling a 50:50 choice); the list is ordered by the latter.")
+
 #: the cancer-screening guidance item in a report that has the cancer-screening section (its text is that section)
 CANCER_SECTION_POINTER = "Cancer screening (IMACS 2023): the risk, why, timing and panels are under Cancer screening below."
 
@@ -216,6 +221,8 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     lines.append("")
     lines += _differential(a, markdown)
     lines.append(h2 + "Next tests" if markdown else "Next tests")
+    if any(t.get("expected_information") is not None for t in a["next_tests"]):
+        lines.append(NEXT_TESTS_LEGEND)
     if s["label"] == "undetermined" and not any(t["purpose"] == "decides" for t in a["next_tests"]):
         lines.append(NO_SINGLE_DECIDER)
     elif not a["next_tests"]:
