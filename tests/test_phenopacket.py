@@ -293,21 +293,25 @@ def test_batch_reader_yields_cases_and_rejects(tmp_path: Path) -> None:
     assert phenopacket_files(str(tmp_path / "*.json")) == files
 
 
+def _ck(value: float, high: float | None) -> dict[str, Any]:
+    """A packet's CK measurement in U/L, with its reference range's upper end when ``high`` is given."""
+    q: dict[str, Any] = {"unit": {"id": "UCUM:U/L", "label": "U/L"}, "value": value}
+    if high is not None:
+        q["referenceRange"] = {"unit": {"id": "UCUM:U/L", "label": "U/L"}, "low": 0, "high": high}
+    return {"assay": {"id": "LOINC:2157-6", "label": "CK"}, "value": {"quantity": q}}
+
+
+_BASE: dict[str, Any] = {"id": "p", "subject": {"id": "s"}, "metaData": {"phenopacketSchemaVersion": "2.0"}}
+
+
 def test_of_several_cks_the_highest_relative_to_its_uln_counts_as_in_fhir() -> None:
     """Two laboratories: 5,200 U/L over a ULN of 400 (13 ×) and 3,000 U/L over 170 (17.6 ×). The packet reader
     takes the second, as the FHIR reader does (tests/test_fhir_read.py); without ranges, the highest value."""
-    def ck(value: float, high: float | None) -> dict[str, Any]:
-        q: dict[str, Any] = {"unit": {"id": "UCUM:U/L", "label": "U/L"}, "value": value}
-        if high is not None:
-            q["referenceRange"] = {"unit": {"id": "UCUM:U/L", "label": "U/L"}, "low": 0, "high": high}
-        return {"assay": {"id": "LOINC:2157-6", "label": "CK"}, "value": {"quantity": q}}
-
-    base = {"id": "p", "subject": {"id": "s"}, "metaData": {"phenopacketSchemaVersion": "2.0"}}
-    r = read_phenopacket({**base, "measurements": [ck(5200, 400), ck(3000, 170)]})
+    r = read_phenopacket({**_BASE, "measurements": [_ck(5200, 400), _ck(3000, 170)]})
     assert (r.case["ck_u_l"], r.case["ck_uln_u_l"]) == (3000, 170)
     note = next(c.note for c in r.choices if c.field == "ck_u_l")
     assert "relative to its upper limit of normal" in note
-    r = read_phenopacket({**base, "measurements": [ck(5200, None), ck(3000, None)]})
+    r = read_phenopacket({**_BASE, "measurements": [_ck(5200, None), _ck(3000, None)]})
     assert r.case["ck_u_l"] == 5200 and "ck_uln_u_l" not in r.case
 
 
@@ -315,21 +319,14 @@ def test_a_ck_without_range_above_every_limit_counts_over_a_lesser_ranged_one() 
     """20,000 U/L with no range is at least 20 × any laboratory's limit (the assumed 1,000 U/L ceiling), more than
     2,000 U/L over 400 (5 ×): it is the CK that counts, without a ULN. 3,000 U/L (at least 3 ×) is not. For an infant
     the ceiling is not used, so the ranged result is taken."""
-    def ck(value: float, high: float | None) -> dict[str, Any]:
-        q: dict[str, Any] = {"unit": {"id": "UCUM:U/L", "label": "U/L"}, "value": value}
-        if high is not None:
-            q["referenceRange"] = {"unit": {"id": "UCUM:U/L", "label": "U/L"}, "low": 0, "high": high}
-        return {"assay": {"id": "LOINC:2157-6", "label": "CK"}, "value": {"quantity": q}}
-
-    base = {"id": "p", "subject": {"id": "s"}, "metaData": {"phenopacketSchemaVersion": "2.0"}}
-    r = read_phenopacket({**base, "measurements": [ck(2000, 400), ck(20000, None)]})
+    r = read_phenopacket({**_BASE, "measurements": [_ck(2000, 400), _ck(20000, None)]})
     assert r.case["ck_u_l"] == 20000 and "ck_uln_u_l" not in r.case
     assert "assumed ceiling" in next(c.note for c in r.choices if c.field == "ck_u_l")
     assert parse_case(r.case).get("ck_elevated") is True
-    r = read_phenopacket({**base, "measurements": [ck(2000, 400), ck(3000, None)]})
+    r = read_phenopacket({**_BASE, "measurements": [_ck(2000, 400), _ck(3000, None)]})
     assert (r.case["ck_u_l"], r.case["ck_uln_u_l"]) == (2000, 400)
-    infant = {**base, "subject": {"id": "s", "timeAtLastEncounter": {"age": {"iso8601duration": "P3M"}}}}
-    r = read_phenopacket({**infant, "measurements": [ck(2000, 400), ck(20000, None)]})
+    infant = {**_BASE, "subject": {"id": "s", "timeAtLastEncounter": {"age": {"iso8601duration": "P3M"}}}}
+    r = read_phenopacket({**infant, "measurements": [_ck(2000, 400), _ck(20000, None)]})
     assert (r.case["ck_u_l"], r.case["ck_uln_u_l"]) == (2000, 400)
 
 
