@@ -90,6 +90,17 @@ def test_deep_nesting_is_a_422_naming_the_field(client: TestClient, path: str, b
     assert errors[0]["field"].startswith(field) and "nested more than 16 levels" in errors[0]["message"]
 
 
+def test_nesting_past_the_decoders_own_guard_is_said_the_same_way(client: TestClient) -> None:
+    """100,000 levels: the decoder stops before myoclass can name a field, and the answer still says "nested more
+    than 16 levels deep", not the decoder's "depth limit exceeded" (an integrator's review of session 25)."""
+    body = '{"a":' * 100_000 + "1" + "}" * 100_000
+    r = client.post("/api/v1/assess", content=body.encode(), headers=JSON)
+    assert r.status_code == 422
+    (error,) = assert_error_shape(r)
+    assert error["field"] == "(body)" and error["message"].startswith("nested more than 16 levels deep; allowed: ")
+    assert "depth limit" not in error["message"]
+
+
 def test_nesting_beyond_the_parser_limit_is_a_422(client: TestClient) -> None:
     r = client.post("/api/v1/assess", content=b'{"ab_srp":' + b"[" * 5000 + b"]" * 5000 + b"}", headers=JSON)
     assert r.status_code == 422 and assert_error_shape(r)[0]["field"] == "(body)"

@@ -25,7 +25,16 @@ from myoclass.criteria import describe
 from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
 from myoclass.io.inputs import assessment_as_fhir, input_of, input_report
-from myoclass.io.json import DecodeError, RepeatedKey, TooDeep, dumps, loads, not_utf8, repeated_keys_of_items
+from myoclass.io.json import (
+    MAX_DEPTH,
+    DecodeError,
+    RepeatedKey,
+    TooDeep,
+    dumps,
+    loads,
+    not_utf8,
+    repeated_keys_of_items,
+)
 from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
 from myoclass.reasoning.assess import assess_case
@@ -176,6 +185,9 @@ def _decode(body: bytes, what: str, per_item: bool = False) -> Any:
         bad_text = not_utf8(body)  # say so, where: the decoder's message names another position
         if bad_text is not None:
             raise _Refused(_errors([{"field": "(body)", "message": f"{bad_text}; allowed: {what}, as UTF-8"}])) from None
+        if "depth limit exceeded" in str(e):  # the decoder's own guard, far past MAX_DEPTH: the same words as TooDeep
+            raise _Refused(_errors([{"field": "(body)", "message": f"nested more than {MAX_DEPTH} levels deep; allowed: "
+                                     f"{what}, each value flat (true, false, a number, a string or null)"}])) from None
         raise _Refused(_errors([{"field": "(body)", "message": f"not valid JSON ({str(e)[:200]}); allowed: {what}"}])) from None
 
 
