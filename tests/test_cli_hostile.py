@@ -266,3 +266,13 @@ def test_a_rejected_item_of_a_json_array_is_named_by_its_place_not_a_line(tmp_pa
     lines.write_text('{"case_id": "ok"}\n{"case_id": "bad", "sex": "x"}\n')
     res = runner.invoke(app, ["assess", str(lines), "-f", "json"])
     assert "error: line 2 (case_id bad): sex:" in res.output
+
+
+def test_a_line_nested_past_the_decoders_guard_is_said_as_too_deep(tmp_path: Path) -> None:
+    """100,000 levels on one line: the decoder stops first, and the reject still says "nested more than 16 levels
+    deep" (an integrator's review of session 25 found the decoder's "depth limit exceeded"); the next line is read."""
+    f = tmp_path / "deep.jsonl"
+    f.write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + '\n{"case_id": "ok"}\n')
+    res = runner.invoke(app, ["assess", str(f), "-f", "json"])
+    assert "error: line 1: (body): nested more than 16 levels deep" in res.output
+    assert "depth limit" not in res.output and '"case_id":"ok"' in res.output.replace(" ", "")

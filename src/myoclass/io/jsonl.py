@@ -64,7 +64,10 @@ def json_lines(lines: Iterable[str | bytes], max_depth: int | None = MAX_DEPTH) 
             yield Reject(n, case_id_of(loads(line, max_depth=max_depth, unique=False)), str(e))
             continue
         except DecodeError as e:
-            yield Reject(n, None, _not_utf8(line) or f"(line): not valid JSON ({e})")
+            if e.msg in ("depth limit exceeded", "nested too deep"):  # the decoder's own guard: said as TooDeep
+                yield Reject(n, None, str(TooDeep("", MAX_DEPTH if max_depth is None else max_depth)))
+            else:
+                yield Reject(n, None, _not_utf8(line) or f"(line): not valid JSON ({e})")
             continue
         yield n, obj
 
