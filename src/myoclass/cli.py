@@ -322,6 +322,11 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _cases(n: int) -> str:
+    """``1 case``, ``2,000 cases``: a count in the summary lines of batch and report."""
+    return f"{n:,} case{'' if n == 1 else 's'}"
+
+
 def _pip_install(extra: str) -> str:
     """How to install an extra into the environment this command runs from (a bare ``pip`` may be another one's)."""
     return f"{sys.executable} -m pip install '{extra}'"
@@ -550,8 +555,7 @@ def batch(
     dt = time.perf_counter() - t0
     if show:
         sys.stderr.write("\n")
-    cases = f"{stats.scored:,} case{'s' if stats.scored != 1 else ''}"
-    typer.echo(f"{cases} scored, {stats.rejected:,} rejected (see {rej}) from {len(files)} file(s) "
+    typer.echo(f"{_cases(stats.scored)} scored, {stats.rejected:,} rejected (see {rej}) from {len(files)} file(s) "
                f"in {dt:.1f} s -> {output}", err=True)
 
 
@@ -594,7 +598,7 @@ def _batch_spark(input: str, output: Path, rejects: Path | None, master: str, po
         n, r = _or_exit(lambda: run_spark(spark, input, str(output), str(rej), policy, reading))
     finally:
         spark.stop()
-    typer.echo(f"{n:,} case{'s' if n != 1 else ''} scored, {r:,} rejected (see {rej}) on Spark ({master}) -> {output}", err=True)
+    typer.echo(f"{_cases(n)} scored, {r:,} rejected (see {rej}) on Spark ({master}) -> {output}", err=True)
 
 
 @app.command()
@@ -626,7 +630,7 @@ def report(
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
     r = payload["report"]
-    msg = f"{r['cases']:,} case{'s' if r['cases'] != 1 else ''}, {r['undetermined']:,} undetermined"
+    msg = f"{_cases(r['cases'])}, {r['undetermined']:,} undetermined"
     cal = r.get("calibration")
     if cal and cal["patients"]:
         msg += (f"; against {cal['patients']:,} reference labels the most likely label is right for "

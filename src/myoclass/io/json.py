@@ -18,7 +18,7 @@ from typing import Any
 from myoclass.errors import InvalidJSON, RepeatedKey, TooDeep
 
 __all__ = ["MAX_DEPTH", "DecodeError", "InvalidJSON", "RepeatedKey", "TooDeep", "check_depth", "check_unique_keys", "dumps",
-           "loads", "marked", "not_utf8", "repeated_key", "repeated_keys_of_items"]
+           "loads", "marked", "not_utf8", "repeated_key", "repeated_keys_of_items", "too_deep_for_the_decoder"]
 
 #: the deepest nesting accepted in any JSON input (a list of flat cases is 2; an MMT-8 body is 2)
 MAX_DEPTH = 16
@@ -155,6 +155,17 @@ def check_unique_keys(text: str | bytes) -> None:
     where = repeated_key(marked(text))
     if where is not None:
         raise RepeatedKey(where)
+
+
+#: the decoders' messages for a document nested past their own limit (orjson's; json's RecursionError, above)
+_DECODER_TOO_DEEP = frozenset({"depth limit exceeded", "nested too deep"})
+
+
+def too_deep_for_the_decoder(e: DecodeError, limit: int | None = None) -> TooDeep | None:
+    """The :class:`TooDeep` a decode error stands for when the decoder stopped at its own nesting guard (far past any
+    record's ``limit``, by default :data:`MAX_DEPTH`, before a path could be named), else None: so such a document is
+    refused in the words of every other one nested too deep."""
+    return TooDeep("", MAX_DEPTH if limit is None else limit) if e.msg in _DECODER_TOO_DEEP else None
 
 
 def loads(text: str | bytes, max_depth: int | None = MAX_DEPTH, unique: bool = True) -> Any:

@@ -19,6 +19,7 @@ from myoclass.io.json import (
     marked,
     repeated_key,
     repeated_keys_of_items,
+    too_deep_for_the_decoder,
 )
 from myoclass.io.rejects import Reject
 from myoclass.model.case import Case, InvalidCase, case_id_of, parse_case
@@ -64,10 +65,8 @@ def json_lines(lines: Iterable[str | bytes], max_depth: int | None = MAX_DEPTH) 
             yield Reject(n, case_id_of(loads(line, max_depth=max_depth, unique=False)), str(e))
             continue
         except DecodeError as e:
-            if e.msg in ("depth limit exceeded", "nested too deep"):  # the decoder's own guard: said as TooDeep
-                yield Reject(n, None, str(TooDeep("", MAX_DEPTH if max_depth is None else max_depth)))
-            else:
-                yield Reject(n, None, _not_utf8(line) or f"(line): not valid JSON ({e})")
+            deep = too_deep_for_the_decoder(e, max_depth)
+            yield Reject(n, None, str(deep) if deep is not None else _not_utf8(line) or f"(line): not valid JSON ({e})")
             continue
         yield n, obj
 

@@ -52,16 +52,17 @@ def the_ck_that_counts(results: Sequence[_T], value: Callable[[_T], float],
     Returns the result and how it was chosen: ``"ratio"`` (a ranged result, by its ratio to its limit),
     ``"ceiling"`` (an unranged result above the ceiling, over every ranged one) or ``"value"`` (no result has a
     range: the highest value). ``results`` must not be empty."""
-    with_uln = [r for r in results if (uln(r) or 0.0) > 0.0]
+    with_uln: list[_T] = []
+    without: list[_T] = []
+    for r in results:
+        (with_uln if (uln(r) or 0.0) > 0.0 else without).append(r)
     if not with_uln:
         return max(results, key=value), "value"
     best = max(with_uln, key=lambda r: value(r) / (uln(r) or 1.0))
-    if ceiling:
-        without = [r for r in results if not (uln(r) or 0.0) > 0.0]
-        if without:
-            top = max(without, key=value)
-            if value(top) > CK_ULN_CEILING_U_L and value(top) / CK_ULN_CEILING_U_L > value(best) / (uln(best) or 1.0):
-                return top, "ceiling"
+    if ceiling and without:
+        top = max(without, key=value)
+        if value(top) > CK_ULN_CEILING_U_L and value(top) / CK_ULN_CEILING_U_L > value(best) / (uln(best) or 1.0):
+            return top, "ceiling"
     return best, "ratio"
 
 

@@ -68,6 +68,7 @@ __all__ = [
     "summary_text",
     "then_wanted",
     "todo",
+    "unverified_tag",
     "urgent_guidance",
     "urgent_line",
     "value_text",
@@ -949,6 +950,12 @@ def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [first, other] if tests.index(first) < tests.index(other) else [other, first]
 
 
+def unverified_tag(g: Mapping[str, Any]) -> str:
+    """" [UNVERIFIED]" after a guidance item that rests on a source not checked, else "" (the guidance list and
+    What to do now mark it alike)."""
+    return " [UNVERIFIED]" if g.get("unverified") else ""
+
+
 #: a What-to-do-now line for a mimic's test (decision support: a step to consider, not an order)
 MIMIC_STEP = "Consider ruling out a mimic: "
 
@@ -965,8 +972,7 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     out: list[dict[str, str]] = []
     lead = leading_now(a)
     for g in urgent_guidance(a):  # a safety item comes before any test, in full: what to check now is the point
-        out.append({"finding": "", "step": str(g["text"]) + (" [UNVERIFIED]" if g.get("unverified") else ""),
-                    "detail": "", "likely": ""})
+        out.append({"finding": "", "step": str(g["text"]) + unverified_tag(g), "detail": "", "likely": ""})
     for t in first_steps(a):
         if t["purpose"] in ("decides", "informs"):
             out.append({"finding": t["finding"], "step": _cap(step_text(t)),
@@ -998,9 +1004,7 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             step = text
         else:
             step = f"{head}{LIKELY_PREFIX_END[:-2]}: {_gist(rest)}" if g.get("likely_label") and sep else _gist(text)
-        if g.get("unverified"):  # as in the guidance list: the step rests on a source not checked
-            step += " [UNVERIFIED]"
-        out.append({"finding": "", "step": step, "detail": "", "likely": ""})
+        out.append({"finding": "", "step": step + unverified_tag(g), "detail": "", "likely": ""})
     if not out:
         decides = next((t for t in a["next_tests"] if t["purpose"] == "decides"), None)
         if decides is not None:  # every deciding test is expected to move little: still the step that decides

@@ -87,7 +87,6 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
-
 def _create_private(path: Path) -> None:
     """A new SQLite file created readable by its owner only (0600), whatever the folder's mode and the umask: the
     registry holds clinical findings, and a folder that already existed (``MYOCLASS_DATA_DIR``) may be readable by
@@ -99,6 +98,7 @@ def _create_private(path: Path) -> None:
         pass
     except OSError as e:
         raise RegistryUnavailable(f"cannot create the registry file {path}: {e.strerror}") from None
+
 
 class Database:
     """An engine and its sessions. ``write()`` is a session in a write transaction (IMMEDIATE on SQLite),

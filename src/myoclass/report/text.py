@@ -29,6 +29,7 @@ from myoclass.reasoning.text import (
     settled_by_words,
     step_text,
     todo,
+    unverified_tag,
     urgent_line,
     warning_text,
     words,
@@ -153,7 +154,7 @@ def _codes(a: dict[str, Any]) -> str:
             f"{', '.join(s['reachable_labels'])}; next tests {tests or 'none'}; policy {pol}.")
 
 
-#: under "Next tests" when the tests are weighed: what the figures in brackets mean, in a clinician's words
+#: under "Next tests" when the tests are weighed: what the figures in parentheses mean, in a clinician's words
 NEXT_TESTS_LEGEND = ("In parentheses: how likely the finding is to be present (or the test positive) under the model, and "
                      "how much its result is expected to narrow the differential, in bits (0 = not at all, 1 = as "
                      "much as settling a 50:50 choice); the list is ordered by the latter.")
@@ -251,10 +252,9 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append(h2 + "Guidance for the clinician (decision support, with sources)" if markdown
                      else "Guidance for the clinician (decision support, with sources)")
         for g in a["guidance"]:
-            tag = " [UNVERIFIED]" if g.get("unverified") else ""
             # the cancer-screening item's text is the section below, said once (risk, why, timing, notes)
             text = (CANCER_SECTION_POINTER if g["id"] == "cancer.screening" and screening_section else g["text"])
-            lines.append(f"- {text} — {g['citation']}{tag}")
+            lines.append(f"- {text} — {g['citation']}{unverified_tag(g)}")
         lines.append("")
     if screening_section:
         assert cs is not None

@@ -26,7 +26,6 @@ from myoclass.examples import example_cases
 from myoclass.followup import mmt8, total_improvement_score
 from myoclass.io.inputs import assessment_as_fhir, input_of, input_report
 from myoclass.io.json import (
-    MAX_DEPTH,
     DecodeError,
     RepeatedKey,
     TooDeep,
@@ -34,6 +33,7 @@ from myoclass.io.json import (
     loads,
     not_utf8,
     repeated_keys_of_items,
+    too_deep_for_the_decoder,
 )
 from myoclass.model.assessment import assessment_json_schema
 from myoclass.model.case import InvalidCase, case_id_of, case_json_schema, show, unknown_key_problems
@@ -171,11 +171,14 @@ def _decode(body: bytes, what: str, per_item: bool = False) -> Any:
     :class:`_RepeatedItem` instead of refusing the whole list."""
     if not body.strip():
         raise _Refused(_errors([{"field": "(body)", "message": f"{what} is required"}]))
+    def too_deep(e: TooDeep) -> _Refused:
+        return _Refused(_errors([{"field": e.path, "message": f"nested more than {e.limit} levels deep; allowed: a flat "
+                                  "value (true, false, a number, a string or null)"}]))
+
     try:
         return loads(body)
     except TooDeep as e:
-        raise _Refused(_errors([{"field": e.path, "message": f"nested more than {e.limit} levels deep; allowed: a flat "
-                                 "value (true, false, a number, a string or null)"}])) from None
+        raise too_deep(e) from None
     except RepeatedKey as e:  # decoders keep one of the two silently: refused by name
         items = _per_item(body) if per_item and e.path.startswith("[") else None
         if items is not None:
@@ -185,9 +188,9 @@ def _decode(body: bytes, what: str, per_item: bool = False) -> Any:
         bad_text = not_utf8(body)  # say so, where: the decoder's message names another position
         if bad_text is not None:
             raise _Refused(_errors([{"field": "(body)", "message": f"{bad_text}; allowed: {what}, as UTF-8"}])) from None
-        if "depth limit exceeded" in str(e):  # the decoder's own guard, far past MAX_DEPTH: the same words as TooDeep
-            raise _Refused(_errors([{"field": "(body)", "message": f"nested more than {MAX_DEPTH} levels deep; allowed: "
-                                     f"{what}, each value flat (true, false, a number, a string or null)"}])) from None
+        deep = too_deep_for_the_decoder(e)  # the decoder's own guard, far past MAX_DEPTH
+        if deep is not None:
+            raise too_deep(deep) from None
         raise _Refused(_errors([{"field": "(body)", "message": f"not valid JSON ({str(e)[:200]}); allowed: {what}"}])) from None
 
 

@@ -356,7 +356,6 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "lead_short": label_name(lead),
         "lead_pct": leading_share(s),
         "label_name": _cap(label_name(s["label"])),
-        "label_plain": label_name(s["label"]),
         "mimic_presumption": mimic_presumption(s["label"]),
         "urgent": urgent_line(a),
         "certainty": s["certainty"],
