@@ -182,3 +182,12 @@ def test_the_short_ck_note_follows_the_full_warning_when_ck_is_recorded_raised()
     assert ck_without_uln({"ck_u_l": 8000}, brief=True) == (
         "CK 8,000 U/L has no upper limit of normal entered, so how many times the limit it is is not known.")
     assert ck_without_uln({"ck_u_l": 8000, "ck_uln_u_l": 200}, brief=True) is None
+
+
+def test_the_patient_statin_question_asks_what_the_imported_finding_means(client: TestClient) -> None:
+    """A "yes" is imported as statin_exposure, "statin taken before or at onset" (data dictionary): the question asks
+    about a statin taken when the muscle problems began or before, not about one started afterwards."""
+    words = text_of(client.get("/patient").text)
+    assert "Were you taking a statin" in words
+    assert "when your muscle problems began, or before?" in words
+    assert "Do you take, or did you take, a statin" not in words

@@ -596,8 +596,10 @@ PATIENT_WEAK_AREAS: list[tuple[str, str]] = [
     ("hips", "hips"), ("thighs", "thighs"), ("back", "back"),
 ]
 PATIENT_HISTORY: list[tuple[str, str]] = [
-    ("statin_exposure", "Do you take, or did you take, a statin (a cholesterol-lowering medicine such as "
-                        "atorvastatin or simvastatin)?"),
+    # the flat case's statin_exposure is "statin taken before or at onset" (data dictionary): the question asks
+    # exactly that, so a statin started after the weakness is not imported as exposure
+    ("statin_exposure", "Were you taking a statin (a cholesterol-lowering medicine such as atorvastatin or "
+                        "simvastatin) when your muscle problems began, or before?"),
 ]
 PATIENT_TESTS: list[tuple[str, str]] = [
     ("test_ck", "A blood test for creatine kinase (CK), a muscle enzyme"),
