@@ -47,70 +47,71 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 def sample_state(rng: random.Random) -> dict[str, int]:
-    """A full state drawn from the model (a condition, then every finding)."""
-    c = rng.choices(M.CONDITIONS, weights=[M.prior(x) for x in M.CONDITIONS])[0]
+    """A full state drawn from the model (a row of its tables: a condition or a part of one; then every
+    finding)."""
+    c = rng.choices(range(len(M.ROWS)), weights=[M.row_prior(r) for r in range(len(M.ROWS))])[0]
     s: dict[str, int] = {}
 
     def flip(p: float) -> int:
         return 2 if rng.random() < p else 0
 
     def pick(var: str) -> int:
-        d = M.distribution(var, c)
+        d = M.row_distribution(var, c)
         v = rng.choices(list(d), weights=list(d.values()))[0]
         return FINDINGS[var].bit(v)
 
     for n, f in FINDINGS.items():
         if f.is_bool and n in M.BOOLEAN and n not in BIOPSY_ITEMS:
-            s[n] = flip(M.p_present(n, c))
+            s[n] = flip(M.row_boolean(n, c).value)
     for var in (*CATS, "ck_band"):
         s[var] = pick(var)
     band = FINDINGS["ck_band"].values[s["ck_band"].bit_length() - 1]
     for e in ENZ:
         s[e] = flip(M.p_enzyme(e, band))
     for it in BIOPSY_ITEMS:
-        s[it] = flip(M.p_present(it, c)) if s["biopsy_performed"] == 2 else 0
-    cd = M.distribution("non_immune_cause", c)
+        s[it] = flip(M.row_boolean(it, c).value) if s["biopsy_performed"] == 2 else 0
+    cd = M.row_distribution("non_immune_cause", c)
     cause = rng.choices(list(cd), weights=list(cd.values()))[0]
     for f in CAUSE:
         s[f] = flip(M.p_cause_finding(f, cause))
-    md = M.distribution("msa", c)
+    md = M.row_distribution("msa", c)
     ab = rng.choices(list(md), weights=list(md.values()))[0]
     for a in MSA:
         s[a] = 2 if a == ab else 0
     return s
 
 
-def joint(c: str, x: dict[str, int], hidden: set[str], reading: str, some_ab: bool) -> float:
-    """P(condition, full state x, and 'not mentioned' for the hidden salient findings)."""
+def joint(c: int, x: dict[str, int], hidden: set[str], reading: str, some_ab: bool) -> float:
+    """P(row c of the model's tables, full state x, and 'not mentioned' for the hidden salient findings)."""
     rec = reading == "record"
-    p = M.prior(c)
+    p = M.row_prior(c)
     # the juvenile numbers where the case's onset is known (not hidden) to be before 18 (model version 5)
-    present = M.p_present_juvenile if x["onset_age_band"] == 1 and "onset_age_band" not in hidden else M.p_present
+    juvenile = x["onset_age_band"] == 1 and "onset_age_band" not in hidden
     for n, f in FINDINGS.items():
         if f.is_bool and n in M.BOOLEAN and n not in BIOPSY_ITEMS and n != "biopsy_performed":
-            q = present(n, c)
+            q = M.row_boolean(n, c, juvenile).value
             p *= q if x[n] == 2 else 1 - q
             if rec and n in hidden and x[n] == 2:
                 p *= 1 - (M.p_reported(n, "record") or 0.0)
     for var in CATS:
-        p *= M.distribution(var, c)[FINDINGS[var].values[x[var].bit_length() - 1]]
-    qb = M.p_present("biopsy_performed", c)
+        p *= M.row_distribution(var, c)[FINDINGS[var].values[x[var].bit_length() - 1]]
+    qb = M.row_boolean("biopsy_performed", c).value
     if x["biopsy_performed"] == 2:
         p *= qb
         for it in BIOPSY_ITEMS:
-            q = M.p_present(it, c)
+            q = M.row_boolean(it, c).value
             p *= q if x[it] == 2 else 1 - q
     else:
         p *= 1 - qb
         if any(x[it] == 2 for it in BIOPSY_ITEMS):
             return 0.0
     band = FINDINGS["ck_band"].values[x["ck_band"].bit_length() - 1]
-    p *= M.distribution("ck_band", c)[band]
+    p *= M.row_distribution("ck_band", c)[band]
     for e in ENZ:
         q = M.p_enzyme(e, band)
         p *= q if x[e] == 2 else 1 - q
     tot = 0.0
-    for cause, w in M.distribution("non_immune_cause", c).items():
+    for cause, w in M.row_distribution("non_immune_cause", c).items():
         for f in CAUSE:
             q = M.p_cause_finding(f, cause)
             w *= q if x[f] == 2 else 1 - q
@@ -123,7 +124,7 @@ def joint(c: str, x: dict[str, int], hidden: set[str], reading: str, some_ab: bo
     if len(pos) > 1:
         return 0.0
     v = pos[0] if pos else "none"
-    p *= M.distribution("msa", c)[v]
+    p *= M.row_distribution("msa", c)[v]
     if rec and some_ab and v != "none" and v in hidden:
         p *= 1 - (M.p_reported(v, "record") or 0.0)
     return p
@@ -140,7 +141,7 @@ def brute(state: dict[str, int], reading: str, track: list[str]) -> tuple[np.nda
     for combo in itertools.product(*values):
         x = dict(state)
         x.update(zip(hidden, combo, strict=True))
-        w = sum(joint(c, x, hid, reading, some_ab) for c in M.CONDITIONS)
+        w = sum(joint(c, x, hid, reading, some_ab) for c in range(len(M.ROWS)))
         if w == 0:
             continue
         m = ENG.mask(x)
@@ -303,7 +304,7 @@ JO1_CASE = {"case_id": "jo1-ild", "age_at_onset_years": 52, "ab_jo1": True, "ild
             "weakness_proximal_upper_symmetric": True}
 WORKED = [  # case, reading, label, leading label, leading probability, first next test
     (README_CASE, "clinic", "undetermined", "imnm_anti_hmgcr", 0.9333, "ab_hmgcr"),
-    (README_CASE, "record", "undetermined", "imnm_anti_hmgcr", 0.6179, "ab_hmgcr"),
+    (README_CASE, "record", "undetermined", "imnm_anti_hmgcr", 0.6182, "ab_hmgcr"),
     (SRP_CASE, "clinic", "undetermined", "imnm_anti_srp", 0.9989, "ab_hmgcr"),
     (JO1_CASE, "clinic", "undetermined", "antisynthetase", 0.999, "ab_hmgcr"),
 ]
@@ -326,10 +327,10 @@ def test_worked_examples(case: dict[str, Any], reading: str, label: str, lead: s
 def test_worked_example_readme_case_in_detail() -> None:
     a = assess(README_CASE)
     assert a["differential"][:4] == [
-        {"label": "imnm_anti_hmgcr", "probability": 0.9333}, {"label": "not_iim", "probability": 0.0337},
+        {"label": "imnm_anti_hmgcr", "probability": 0.9333}, {"label": "not_iim", "probability": 0.0336},
         {"label": "antisynthetase", "probability": 0.0127}, {"label": "other_non_immune", "probability": 0.0087}]
     first = a["next_tests"][0]
-    assert (first["p_present"], first["expected_information"]) == (0.9342, 0.3473)
+    assert (first["p_present"], first["expected_information"]) == (0.9342, 0.3472)
     assert a["summary"]["text"].startswith("Most likely immune-mediated necrotizing myopathy, anti-HMGCR subtype "
                                            "(93%); not settled: anti-HMGCR not tested")
 
@@ -344,13 +345,17 @@ EXERTIONAL_CASE = {"case_id": "exertional", "age_years": 37, "sex": "male", "sym
 def test_acute_myalgia_with_a_ck_in_the_tens_of_thousands_puts_rhabdomyolysis_first() -> None:
     """Exertional rhabdomyolysis as published (fourth set, PMID-cited there): acute myalgia, CK 95,100 U/L with no
     limit given, so over 15 times every laboratory's limit (model.ck). What to do now leads with rhabdomyolysis
-    (urgent guidance); the differential stays open, with no label more likely than not. (Its leading label is an
-    immune myopathy: the model has no rhabdomyolysis of its own, and its CK bands for the non-immune conditions are
-    assumed, README "How well it does".)"""
+    (urgent guidance). The differential leads with no inflammatory myopathy, just over one half: acute
+    rhabdomyolysis is a part of not_iim since model version 6 (docs/differential-model.md, "Acute rhabdomyolysis");
+    before it, anti-SRP IMNM or the antisynthetase syndrome led such cases. Statin toxic myopathy comes second, from
+    the completions where a statin was taken (the first next test asks)."""
     a = assess({"case_id": "exertional-published", "age_years": 37, "sex": "male", "symptom_myalgia": True,
                 "onset_tempo": "acute", "ck_u_l": 95100})
     s = a["summary"]
-    assert s["label"] == "undetermined" and s["leading_probability"] < 0.5
+    assert s["label"] == "undetermined"
+    assert (s["leading_label"], s["leading_probability"]) == ("not_iim", 0.5063)
+    assert a["differential"][1]["label"] == "statin_toxic_myopathy"
+    assert a["next_tests"][0]["finding"] == "statin_exposure"
     assert a["guidance"][0]["id"] == "rhabdo.acute"
     assert "rhabdomyolysis comes first" in text_report(a).split("What to do now", 1)[1].splitlines()[1]
 
@@ -393,7 +398,7 @@ def test_a_leading_label_of_exactly_one_half_is_not_more_likely_than_not() -> No
 
 # ------------------------------------------------------------------------------------- where a result would lead
 
-#: statin exposure, proximal weakness, CK 12 times its upper limit, no rash: statin toxic myopathy leads at 22%; a
+#: statin exposure, proximal weakness, CK 12 times its upper limit, no rash: statin toxic myopathy leads at 23%; a
 #: course after stopping the statin that resolves would take it to 90%, one that persists would rule it out
 STATIN_CASE = {"case_id": "statin-weak", "age_years": 64, "statin_exposure": True, "ck_u_l": 2400, "ck_uln_u_l": 200,
                "weakness_proximal_lower_symmetric": True, "weakness_proximal_upper_symmetric": True,
@@ -404,13 +409,13 @@ STATIN_CASE = {"case_id": "statin-weak", "age_years": 64, "statin_exposure": Tru
 def test_worked_example_where_each_result_would_lead() -> None:
     a = assess(STATIN_CASE)
     s = a["summary"]
-    assert (s["label"], s["leading_label"], s["leading_probability"]) == ("undetermined", "statin_toxic_myopathy", 0.2212)
+    assert (s["label"], s["leading_label"], s["leading_probability"]) == ("undetermined", "statin_toxic_myopathy", 0.2262)
     by = {t["finding"]: t for t in a["next_tests"]}
     course = by["statin_withdrawal_outcome"]
-    assert course["leading_if"] == {"resolved": {"label": "statin_toxic_myopathy", "probability": 0.9012},
-                                    "persisted": {"label": "other_non_immune", "probability": 0.2233}}
+    assert course["leading_if"] == {"resolved": {"label": "statin_toxic_myopathy", "probability": 0.9031},
+                                    "persisted": {"label": "other_non_immune", "probability": 0.2239}}
     assert by["ab_hmgcr"]["leading_if"] == {"true": {"label": "imnm_anti_hmgcr", "probability": 0.9987},
-                                           "false": {"label": "statin_toxic_myopathy", "probability": 0.2569}}
+                                           "false": {"label": "statin_toxic_myopathy", "probability": 0.2625}}
     # the report says where a result that leaves the label open would lead, when that is news
     report = text_report(a)
     assert ("If CK and weakness normalise after stopping the statin → the criteria could no longer give inclusion "
@@ -549,12 +554,14 @@ def _biopsy_enumerated(shown: dict[str, int], values: Mapping[str, Any], items: 
     """I(L'; V_items) by enumeration: one differential per combination of ``items`` (the others unknown)."""
     s = dict(shown) | {"biopsy_performed": 2} | {n: 1 for n in BIOPSY_ITEMS}
     cf = compute(s, values=values)
-    p_it = np.array([[M.p_present(n, c) for n in items] for c in M.CONDITIONS])
+    p_it = np.array([[M.row_boolean(n, r).value for n in items] for r in range(len(M.ROWS))])
+    assert cf._cond is not None and cf._mass is not None
+    rows = np.bincount(cf._cond, weights=cf._mass, minlength=len(M.ROWS))  # P(row | known)
     h_after = 0.0
     total = 0.0
     for combo in itertools.product([0, 2], repeat=len(items)):
         pv_d = np.prod(np.where(np.array(combo) == 2, p_it, 1 - p_it), axis=1)
-        pv = float(cf.posterior @ pv_d)
+        pv = float(rows @ pv_d)
         if pv <= 0:
             continue
         d = compute(s | dict(zip(items, combo, strict=True)), values=values)
@@ -605,8 +612,9 @@ def test_biopsy_information_equals_enumeration(monkeypatch: pytest.MonkeyPatch) 
             m.setattr(grouped, "c", None)
             assert biopsy_information(shown, values=case.values).information == pytest.approx(b.information, abs=1e-12)
 
-    real = M.p_present
-    monkeypatch.setattr(M, "p_present", lambda n, c: 0.5 if n in unread else real(n, c))
+    real = M.row_boolean
+    half = M.Number(0.5, "assumed")
+    monkeypatch.setattr(M, "row_boolean", lambda n, r, juvenile=False: half if n in unread else real(n, r, juvenile))
     model_for.cache_clear()
     try:
         b2 = biopsy_information(shown, values=case.values)

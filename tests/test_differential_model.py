@@ -450,7 +450,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "5", "51934cf58c0d6fa3c5db160a2064ff966b69e259f9527b05fc2934652b2e6d05")
+        "6", "7b5ff5daf041cef8a9cf98c1bd6a3b500ac39e6ccd99ffdfe897b97ed22180bb")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -491,3 +491,37 @@ def test_session_17_numbers_quote_their_figures(get, quoted) -> None:  # type: i
     note = get().note
     for q in quoted:
         assert q in note
+
+
+def test_the_rows_are_the_conditions_then_their_parts() -> None:
+    """The tables' rows: every condition in label order (the differential's assumed-number list indexes them by
+    label), then each part of a condition; the rows' priors split each condition's prior exactly."""
+    assert tuple(c for c, _k in M.ROWS[:len(M.CONDITIONS)]) == tuple(M.CONDITIONS)
+    assert all(k is None for _c, k in M.ROWS[:len(M.CONDITIONS)])
+    assert [k for _c, k in M.ROWS[len(M.CONDITIONS):]] == list(M.COMPONENTS)
+    for c in M.CONDITIONS:
+        rows = [r for r, (rc, _k) in enumerate(M.ROWS) if rc == c]
+        assert math.isclose(sum(M.row_prior(r) for r in rows), M.prior(c), rel_tol=1e-12), c
+    assert all(M.row_prior(r) > 0 for r in range(len(M.ROWS)))
+
+
+def test_a_part_of_a_condition_gives_only_its_own_numbers() -> None:
+    """A part names its condition and its share (a prior input); its distributions cover the variable's values and
+    sum to 1; its booleans are findings of the model but no biopsy item (the biopsy's information sums item
+    probabilities per condition); everything else is its condition's."""
+    for k in M.COMPONENTS:
+        assert k.condition in M.CONDITIONS
+        assert k.share in M.prior_input_names()
+        row = M.ROWS.index((k.condition, k))
+        for var, dist in k.categorical.items():
+            assert tuple(dist) == M.CATEGORICAL_VALUES[var], (k.name, var)
+            assert math.isclose(sum(n.value for n in dist.values()), 1.0, abs_tol=1e-9), (k.name, var)
+            assert M.row_distribution(var, row) == {v: n.value for v, n in dist.items()}
+        assert set(k.boolean) <= set(M.BOOLEAN) - set(BIOPSY_ITEMS) - {"biopsy_performed"}
+        for f in k.boolean:
+            assert M.row_boolean(f, row) is k.boolean[f]
+            assert M.row_boolean(f, row, juvenile=True) is k.boolean[f]
+        for f in set(M.BOOLEAN) - set(k.boolean):
+            assert M.row_boolean(f, row) is M.BOOLEAN[f][k.condition]
+        for var in set(M.CATEGORICAL) - set(k.categorical):
+            assert M.row_categorical(var, row) is M.CATEGORICAL[var][k.condition]

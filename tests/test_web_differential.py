@@ -44,7 +44,7 @@ def test_headline_and_strict_label_when_the_criteria_do_not_settle(client: TestC
     assert "Not settled by the criteria: anti-HMGCR not tested; course after statin withdrawal not recorded." in words
     assert 'href="#f-ab_hmgcr"' in html
     # the one-line note
-    assert ("Not a diagnosis · literature-based model (v5) · unknown findings read as not assessed · computed exactly"
+    assert ("Not a diagnosis · literature-based model (v6) · unknown findings read as not assessed · computed exactly"
             in words)
 
 

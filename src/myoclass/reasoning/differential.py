@@ -490,7 +490,7 @@ def _compute_c(md: ModelTables, packed: bytes, reading: str, derivatives: bool, 
         return None
     mass = w[:k]  # the C code left each vector's mass there
     ci = cond[:k].astype(np.intp)
-    out = Differential(p_label, np.bincount(ci, weights=mass, minlength=md.nc), True, 0.0, k, False, reading)
+    out = Differential(p_label, _posterior(md, ci, mass), True, 0.0, k, False, reading)
     out._model = md
     out._mass, out._cond, out._q = mass, ci, Q[:k]
     if joint is not None:
@@ -680,8 +680,7 @@ def _compute_np(md: ModelTables, packed: bytes, reading: str, derivatives: bool,
     p_label = mass @ pl
     p_label = np.maximum(p_label, 0.0)
     p_label /= p_label.sum()
-    post = np.bincount(cond, weights=mass, minlength=nc)
-    out = Differential(p_label, post, exact, float(dropped), k, False, reading)
+    out = Differential(p_label, _posterior(md, cond, mass), exact, float(dropped), k, False, reading)
     out._model = md
     out._mass, out._cond, out._q = mass, cond, Q
     if derivatives:
@@ -689,6 +688,11 @@ def _compute_np(md: ModelTables, packed: bytes, reading: str, derivatives: bool,
         out._bpm = bpm
     out._state = s[:md.nf]
     return out
+
+
+def _posterior(md: ModelTables, rows: np.ndarray, mass: np.ndarray) -> np.ndarray:
+    """P(condition | known) from the branches' rows and masses (a condition's parts summed)."""
+    return np.bincount(md.row_condition[rows], weights=mass, minlength=len(LABELS))
 
 
 def _count_assumed(out: Differential) -> None:
@@ -699,9 +703,9 @@ def _count_assumed(out: Differential) -> None:
     the label function reads (completion); under ``record``, the assumed reporting probabilities of the
     unknown salient findings.
     """
-    md, s = out._model, out._state
-    assert md is not None and s is not None
-    live = out.posterior >= RESTS_ON_MIN
+    md, s, cond, mass = out._model, out._state, out._cond, out._mass
+    assert md is not None and s is not None and cond is not None and mass is not None
+    live = np.bincount(cond, weights=mass, minlength=md.nc) >= RESTS_ON_MIN  # per row of the model's tables
     known = md.known_of[s, md.is_bool_i]  # per finding: its value is known
     relevant = known | md.support
     n = int((md.cnt[live] @ relevant).sum())

@@ -55,6 +55,7 @@ __all__ = [
     "BOOLEAN",
     "CATEGORICAL",
     "CAUSE_EMISSION",
+    "COMPONENTS",
     "CONDITIONS",
     "CONDITION_TEXT",
     "ENZYME_GIVEN_CK",
@@ -67,7 +68,9 @@ __all__ = [
     "PRIOR",
     "READING_POLICIES",
     "REPORTING",
+    "ROWS",
     "TAGS",
+    "Component",
     "Number",
     "assumed_numbers",
     "distribution",
@@ -79,6 +82,13 @@ __all__ = [
     "p_present_juvenile",
     "p_reported",
     "prior",
+    "prior_input_names",
+    "row_boolean",
+    "row_categorical",
+    "row_distribution",
+    "row_prior",
+    "row_prior_rests_on",
+    "row_text",
     "rows",
     "sources",
 ]
@@ -87,8 +97,9 @@ __all__ = [
 #: whose stored version differs. It changes whenever any number does: :func:`fingerprint` and
 #: ``tests/test_differential_model.py`` hold the two together. "1": up to session 14; "2": session 15, onset-age
 #: bands from cohort summaries; "3": session 16, the share with a CK not raised (anti-HMGCR IMNM, JDM, IBM); "4":
-#: session 17, nine assumed numbers read; "5": session 20, statin exposure with an onset before 18 (:data:`JUVENILE`).
-MODEL_VERSION = "5"
+#: session 17, nine assumed numbers read; "5": session 20, statin exposure with an onset before 18 (:data:`JUVENILE`);
+#: "6": session 26, acute rhabdomyolysis as a part of ``not_iim`` (:data:`RHABDOMYOLYSIS`, :data:`COMPONENTS`).
+MODEL_VERSION = "6"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -662,6 +673,14 @@ _PRIOR_INPUTS: dict[str, Number] = {
                                         "endocrine myopathy: the split is not read"),
     "other_non_immune_share_of_non_iim": _a(_MYOPATHY_OF_NON_IIM * (1 - _DYSTROPHY_OF_MYOPATHY) * 0.6,
                                             "see statin_toxic_share_of_non_iim"),
+    "rhabdomyolysis_share_of_not_iim": _a(
+        0.2, "no share read. The one figure near it: of 169 patients referred to a Canadian neuromuscular clinic for a "
+             "possible muscle disease and screened with a gene panel, 18 (10.7%) were referred for recurrent episodes "
+             "of rhabdomyolysis (Wu, Brady, Shoffner and Tarnopolsky, 'Next-Generation Sequencing to Diagnose "
+             "Muscular Dystrophy, Rhabdomyolysis, and HyperCKemia', Cambridge University Press, published online 31 "
+             "January 2018, abstract); exome sequencing found a cause in 9 of 21 families with unexplained "
+             "rhabdomyolysis (Pediatr Nephrol 2017, doi:10.1007/s00467-017-3755-8, PMID 28779239, abstract). "
+             "0.107 x (1 - 9/21) = 0.061 of referrals, over the not_iim prior (about 0.31): about 0.2"),
     "not_iim_share_of_non_iim": Number(75 / 140, "D", (LEHMANN_URBAN_2021,),
                                        "191 patients biopsied for a suspected myopathy: 51 inflammatory, 65 "
                                        "non-inflammatory myopathy, and neurogenic 18, unspecific 23, normal 34 "
@@ -1731,6 +1750,184 @@ JUVENILE_EXEMPT: dict[str, frozenset[str]] = {"statin_exposure": frozenset({"sta
 
 
 # =================================================================================================
+# Parts of a condition whose findings go together (components)
+# =================================================================================================
+@dataclass(frozen=True)
+class Component:
+    """A part of a condition whose findings differ from the rest of it together, not one by one: the condition's
+    likelihood is the mixture of its parts (as the non-immune cause is one categorical variable). The part gives
+    its own distribution for the categorical variables in ``categorical`` and its own P(present) for the booleans
+    in ``boolean``; every other number is the condition's. ``share`` names the prior input (:data:`_PRIOR_INPUTS`)
+    that is P(part | condition); the rest of the condition keeps 1 - share."""
+
+    condition: str
+    name: str
+    share: str
+    categorical: Mapping[str, Mapping[str, Number]]
+    boolean: Mapping[str, Number]
+
+
+VIENNA_RHABDOMYOLYSIS_2021 = Citation(
+    "nmd2021rhabdo",
+    "Incidence and clinical spectrum of rhabdomyolysis in general neurology: a retrospective cohort study. "
+    "Neuromuscul Disord 2021;31(12):1227-1234.",
+    doi="10.1016/j.nmd.2021.09.012",
+    pmid="34711480",
+    short="Neuromuscul Disord 2021 (rhabdomyolysis in general neurology, Vienna)",
+)
+ARNAUTOVIC_2019 = Citation(
+    "arnautovic2019",
+    "Arnautovic JZ, Tereziu S. Evaluation of clinical outcomes in hospitalized patients with exertional "
+    "rhabdomyolysis. J Am Osteopath Assoc 2019;119:428-434.",
+    doi="10.7556/jaoa.2019.079",
+    short="Arnautovic and Tereziu 2019",
+)
+CHEN_2013 = Citation(
+    "chen2013",
+    "Chen CY, Lin YR, Zhao LL, Yang WC, Chang YJ, Wu KH, Wu HP. Clinical spectrum of rhabdomyolysis presented to "
+    "pediatric emergency department. BMC Pediatr 2013;13:134.",
+    doi="10.1186/1471-2431-13-134",
+    short="Chen et al. 2013",
+)
+YAO_2020 = Citation(
+    "yao2020",
+    "Yao Z, Yuan P, Hong S, Li M, Jiang L. Clinical features of acute rhabdomyolysis in 55 pediatric patients. Front "
+    "Pediatr 2020;8:539.",
+    doi="10.3389/fped.2020.00539",
+    short="Yao et al. 2020",
+)
+
+#: The peak CK of acute rhabdomyolysis, per cohort: (source, n, median U/L, log-scale SD, how the SD was read). The
+#: share above 15 x the upper limit comes from a log-normal CK with that median and SD (a modelling approximation,
+#: as the normal onset age is), pooled by cohort size. The limit is 190 U/L, the one the Vienna cohort's definition
+#: implies (> 950 U/L, five times the limit), so 15 x is 2,850 U/L.
+RHABDOMYOLYSIS_CK: tuple[tuple[Citation, int, float, float, str], ...] = (
+    (VIENNA_RHABDOMYOLYSIS_2021, 248, 2160.0, (math.log(4786) - math.log(1342)) / (2 * NormalDist().inv_cdf(0.75)),
+     "'248 patients ... with a median sCK activity of 2,160 U/l (IQR 1,342-4,786)' (rhabdomyolysis 'defined by a "
+     "serum creatine kinase (sCK) activity > 950 U/L', neurology department; abstract): SD of log CK = log IQR width / "
+     "1.349"),
+    (ARNAUTOVIC_2019, 41, 18534.0,
+     (math.log(287565) - math.log(342)) / (2 * NormalDist().inv_cdf((41 - 0.375) / (41 + 0.25))),
+     "'Median initial and peak CK were noted to be 16,888 (range, 342-194,403) U/L and 18,534 (range, 342-287,565) "
+     "U/L' (41 hospitalised with exertional rhabdomyolysis; abstract): SD of log CK = log range / (2 x the normal "
+     "quantile of (n - 0.375) / (n + 0.25)), Wan et al. 2014's range factor on the log scale"),
+)
+_RHABDO_ULN = 190.0
+
+
+def _share_above(threshold: float, median: float, sd_log: float) -> float:
+    """P(CK > threshold) for a log-normal CK with this median and SD of log CK."""
+    return 1.0 - NormalDist(math.log(median), sd_log).cdf(math.log(threshold))
+
+
+_RHABDO_OVER_15X = (sum(n * _share_above(15 * _RHABDO_ULN, med, sd) for _s, n, med, sd, _q in RHABDOMYOLYSIS_CK)
+                    / sum(n for _s, n, _m, _sd, _q in RHABDOMYOLYSIS_CK))
+_RHABDO_CK_NOTE = ("log-normal peak CK per cohort, share above 15 x 190 U/L = 2,850 U/L, pooled by size: "
+                   + "; ".join(f"{src.short}: n = {n}, median {med:,.0f} U/L, {q}" for src, n, med, _sd, q
+                               in RHABDOMYOLYSIS_CK))
+_ACUTE = ("by definition of the part: 'Symptoms develop over hours to days after an inciting factor' (Nance and "
+          "Mammen, Muscle Nerve 2015, doi:10.1002/mus.24606, PMID 25678154, review, abstract): onset within 4 weeks, "
+          "the data dictionary's acute band")
+#: Acute rhabdomyolysis without an underlying myopathy (exercise, trauma, infection, seizures, drugs of abuse, heat),
+#: a part of ``not_iim``: its CK, tempo and course go together, which independent findings given ``not_iim`` (mostly
+#: chronic: neuropathy, myalgia without a myopathy, hyperCKaemia) cannot say. A drug or a statin keeps its own label
+#: through the criteria (other_myotoxic_drug gives other_non_immune; a statin with a negative anti-HMGCR and a
+#: resolved course gives statin toxic myopathy), and a genetic diagnosis gives hereditary myopathy.
+RHABDOMYOLYSIS = Component(
+    "not_iim", "acute rhabdomyolysis", "rhabdomyolysis_share_of_not_iim",
+    categorical={
+        "ck_band": {
+            "normal": Number(0.0, "def", (), "rhabdomyolysis is defined by a raised CK: 'we recommend a clinical "
+                             "syndrome of acute muscle weakness, myalgia, and muscle swelling combined with a CK "
+                             "cut-off value of > 1000 IU/L/ or CK > 5 x ULN' (Stahl, Rastelli and Schoser, J Neurol, "
+                             "doi:10.1007/s00415-019-09185-4, systematic review of 614 papers, abstract)"),
+            "raised_up_to_15x_uln": Number(1.0 - _RHABDO_OVER_15X, "D", tuple(s for s, *_r in RHABDOMYOLYSIS_CK),
+                                           "complement of 'raised_over_15x_uln'"),
+            "raised_over_15x_uln": Number(_RHABDO_OVER_15X, "D", tuple(s for s, *_r in RHABDOMYOLYSIS_CK),
+                                          _RHABDO_CK_NOTE),
+        },
+        "onset_tempo": {
+            "acute": Number(1.0, "def", (), _ACUTE),
+            "subacute": Number(0.0, "def", (), _ACUTE),
+            "insidious": Number(0.0, "def", (), _ACUTE),
+        },
+        "duration_band": {
+            "up_to_12_months": Number(1.0, "def", (), "by definition of the part, an acute, self-limited episode: 'The "
+                                      "half-life of sCK activity was 1.5 days in the total cohort' (Neuromuscul Disord "
+                                      "2021, doi:10.1016/j.nmd.2021.09.012, abstract)"),
+            "over_12_months": Number(0.0, "def", (), "an acute, self-limited episode (see up_to_12_months)"),
+        },
+        "statin_withdrawal_outcome": {
+            "resolved": Number(1.0, "def", (), "by definition of the part, the episode resolves whatever the statin "
+                               "(see duration_band)"),
+            "persisted": Number(0.0, "def", (), "see resolved"),
+        },
+    },
+    boolean={
+        "symptom_myalgia": Number((31 + 21) / (37 + 55), "D", (CHEN_2013, YAO_2020),
+                                  "children, pooled by size (no adult share read): 'muscle pain and muscle weakness "
+                                  "(83.8% and 73%, respectively)' of 37 (Chen 2013, abstract), 31 of 37; 'myalgia "
+                                  "(38.2%)' of 55 (Yao 2020, abstract), 21 of 55: 52 / 92"),
+    },
+)
+COMPONENTS: tuple[Component, ...] = (RHABDOMYOLYSIS,)
+
+#: the rows of the model's tables: each condition in :data:`CONDITIONS` order (standing for the part of it that no
+#: component covers), then each component in :data:`COMPONENTS` order
+ROWS: tuple[tuple[str, Component | None], ...] = (*((c, None) for c in CONDITIONS),
+                                                  *((k.condition, k) for k in COMPONENTS))
+
+
+def _component_share(condition: str) -> float:
+    return sum(_PRIOR_INPUTS[k.share].value for k in COMPONENTS if k.condition == condition)
+
+
+def prior_input_names() -> tuple[str, ...]:
+    """The names of the prior's inputs (a part's share is one of them)."""
+    return tuple(_PRIOR_INPUTS)
+
+
+def row_text(row: int) -> str:
+    """A row in words: the condition, or ``condition: part``."""
+    c, k = ROWS[row]
+    return c if k is None else f"{c}: {k.name}"
+
+
+def row_prior(row: int) -> float:
+    """P(row): the condition's prior times the part's share (the condition's own row: 1 - its parts' shares)."""
+    c, k = ROWS[row]
+    return PRIOR[c].value * (1.0 - _component_share(c) if k is None else _PRIOR_INPUTS[k.share].value)
+
+
+def row_prior_rests_on(row: int) -> tuple[str, ...]:
+    """The assumed prior inputs a row's prior rests on (its condition's, and the shares of the condition's parts)."""
+    c, _k = ROWS[row]
+    shares = tuple(k.share for k in COMPONENTS if k.condition == c and _PRIOR_INPUTS[k.share].tag == "assumed")
+    return tuple(dict.fromkeys((*PRIOR[c].rests_on, *shares)))
+
+
+def row_boolean(finding: str, row: int, juvenile: bool = False) -> Number:
+    """P(finding present | row) as a :class:`Number` (biopsy items: given a biopsy); with ``juvenile``, for an onset
+    known to be before 18 (a part's own number stands for both ages)."""
+    c, k = ROWS[row]
+    if k is not None and finding in k.boolean:
+        return k.boolean[finding]
+    return juvenile_number(finding, c) if juvenile else BOOLEAN[finding][c]
+
+
+def row_categorical(variable: str, row: int) -> Mapping[str, Number]:
+    c, k = ROWS[row]
+    if k is not None and variable in k.categorical:
+        return k.categorical[variable]
+    return CATEGORICAL[variable][c]
+
+
+def row_distribution(variable: str, row: int) -> dict[str, float]:
+    """The categorical distribution of ``variable`` under a row (values sum to 1)."""
+    return {v: n.value for v, n in row_categorical(variable, row).items()}
+
+
+# =================================================================================================
 # How every key of the data dictionary enters the model
 # =================================================================================================
 FIELD_USE: dict[str, str] = {
@@ -1828,6 +2025,12 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
     for f, by_c in BOOLEAN.items():
         for c, n in by_c.items():
             out.append(("boolean", f, c, "present", n))
+    for k in COMPONENTS:
+        for var, dist in k.categorical.items():
+            for v, n in dist.items():
+                out.append(("component", var, f"{k.condition}: {k.name}", v, n))
+        for f, n in k.boolean.items():
+            out.append(("component", f, f"{k.condition}: {k.name}", "present", n))
     for f, n in JUVENILE.items():
         exempt = ", ".join(sorted(JUVENILE_EXEMPT.get(f, ())))
         out.append(("juvenile", f, f"onset under 18, every condition but {exempt}" if exempt else "onset under 18",

@@ -54,7 +54,10 @@ class ModelTables:
         #: counted on the diagram with the antibody group (one categorical variable), see the module text
         self.grouped = bool(dg.one_of)
         self.nf = len(dg.engine.var_names)  # the engine's findings (the state may carry the group's byte after)
-        self.nc = len(M.CONDITIONS)
+        #: the rows of the tables: the conditions, then the parts of a condition (:data:`~myoclass.reasoning.
+        #: differential_model.ROWS`); ``row_condition`` gives each row's condition (its index in CONDITIONS)
+        self.nc = len(M.ROWS)
+        self.row_condition = np.array([M.CONDITIONS.index(c) for c, _k in M.ROWS], dtype=np.intp)
         idx = {n: i for i, n in enumerate(dg.var_names)}
         self.idx = idx
         #: the onset band's index in a packed state (its byte: the bands allowed, bit b for AGE_BANDS[b])
@@ -64,8 +67,8 @@ class ModelTables:
         def clip(a: Any) -> np.ndarray:
             return np.clip(np.asarray(a, dtype=np.float64), lo, hi)
 
-        C = M.CONDITIONS
-        self.prior = np.array([M.prior(c) for c in C])
+        R = range(self.nc)
+        self.prior = np.array([M.row_prior(r) for r in R])
         # independent booleans (not biopsy items, not in a group)
         group = set(ENZYMES) | set(_CAUSE_FINDINGS) | set(_MSA) | set(BIOPSY_ITEMS) | {"biopsy_performed"}
         self.ib = [n for n, f in FINDINGS.items() if f.is_bool and n not in group]
@@ -74,32 +77,31 @@ class ModelTables:
             raise ValueError(f"no model numbers for {missing}")
         self.ib_f = np.array([idx[n] for n in self.ib], dtype=np.intp)
         self.ib_l = np.array([self._level(n) for n in self.ib], dtype=np.intp)
-        present = M.p_present_juvenile if juvenile else M.p_present
-        self.ib_p = clip([[present(n, c) for n in self.ib] for c in C])
+        self.ib_p = clip([[M.row_boolean(n, r, juvenile).value for n in self.ib] for r in R])
         self.ib_m = np.array([M.p_reported(n, "record") or 0.0 for n in self.ib])
         # biopsy
         self.bp_f, self.bp_l = idx["biopsy_performed"], self._level("biopsy_performed")
-        self.bp_p = clip([M.p_present("biopsy_performed", c) for c in C])
+        self.bp_p = clip([M.row_boolean("biopsy_performed", r).value for r in R])
         self.items = list(BIOPSY_ITEMS)
         self.it_f = np.array([idx[n] for n in self.items], dtype=np.intp)
         self.it_l = np.array([self._level(n) for n in self.items], dtype=np.intp)
-        self.it_p = clip([[M.p_present(n, c) for n in self.items] for c in C])
+        self.it_p = clip([[M.row_boolean(n, r).value for n in self.items] for r in R])
         # independent categoricals
         self.cats: list[tuple[int, np.ndarray, np.ndarray]] = []
         for var in _INDEPENDENT_CATS:
             vals = FINDINGS[var].values
-            p = clip([[M.distribution(var, c)[v] for v in vals] for c in C])
+            p = clip([[M.row_distribution(var, r)[v] for v in vals] for r in R])
             self.cats.append((idx[var], np.array(dg.levels_of[idx[var]], dtype=np.intp), p))
         # CK band and enzymes
         self.ck_f = idx["ck_band"]
         self.ck_l = np.array(dg.levels_of[self.ck_f], dtype=np.intp)
-        self.ck_p = clip([[M.distribution("ck_band", c)[b] for b in FINDINGS["ck_band"].values] for c in C])
+        self.ck_p = clip([[M.row_distribution("ck_band", r)[b] for b in FINDINGS["ck_band"].values] for r in R])
         self.en_f = np.array([idx[e] for e in ENZYMES], dtype=np.intp)
         self.en_l = np.array([self._level(e) for e in ENZYMES], dtype=np.intp)
         self.en_p = clip([[M.p_enzyme(e, b) for b in FINDINGS["ck_band"].values] for e in ENZYMES])
         self.en_support = np.array([self._in_support(lv) for lv in self.en_l])
         # cause
-        self.ca_p = clip([[M.distribution("non_immune_cause", c)[v] for v in M.CAUSE_VALUES] for c in C])
+        self.ca_p = clip([[M.row_distribution("non_immune_cause", r)[v] for v in M.CAUSE_VALUES] for r in R])
         self.ca_f = np.array([idx[f] for f in _CAUSE_FINDINGS], dtype=np.intp)
         self.ca_l = np.array([self._level(f) for f in _CAUSE_FINDINGS], dtype=np.intp)
         self.em_p = clip([[M.p_cause_finding(f, v) for v in M.CAUSE_VALUES] for f in _CAUSE_FINDINGS])
@@ -108,7 +110,7 @@ class ModelTables:
         # myositis-specific antibodies: value 0 is "none", value v >= 1 is _MSA[v - 1]
         self.ms_f = np.array([idx[a] for a in _MSA], dtype=np.intp)
         self.ms_l = np.array([self._level(a) for a in _MSA], dtype=np.intp)
-        self.ms_p = clip([[M.distribution("msa", c)[v] for v in M.MSA_VALUES] for c in C])
+        self.ms_p = clip([[M.row_distribution("msa", r)[v] for v in M.MSA_VALUES] for r in R])
         self.ms_m = M.p_reported("ab_hmgcr", "record") or 0.0
         self.none_l = self._level(MSA_NONE) if self.grouped else -1
         self.ab_f = np.array([idx[a] for a in ANY_ANTIBODY], dtype=np.intp)
@@ -220,24 +222,24 @@ class ModelTables:
         return self.dg.in_support(lv)
 
     def _assumed_tables(self) -> None:
-        """Per (condition, finding): how many assumed numbers that finding's model entry holds."""
-        C = M.CONDITIONS
+        """Per (row, finding): how many assumed numbers that finding's model entry holds."""
+        R = range(self.nc)
         nf = self.nf
         cnt = np.zeros((self.nc, nf), dtype=np.int64)
         for n in self.ib + self.items + ["biopsy_performed"]:
-            for d, c in enumerate(C):
-                cnt[d, self.idx[n]] = _assumed(self._boolean(n, c))
+            for d in R:
+                cnt[d, self.idx[n]] = _assumed(self._boolean(n, d))
         for var in (*_INDEPENDENT_CATS, "ck_band"):
-            for d, c in enumerate(C):
-                cnt[d, self.idx[var]] = sum(_assumed(x) for x in M.CATEGORICAL[var][c].values())
+            for d in R:
+                cnt[d, self.idx[var]] = sum(_assumed(x) for x in M.row_categorical(var, d).values())
         self.cnt = cnt
-        self.cnt_msa = np.array([sum(_assumed(x) for x in M.CATEGORICAL["msa"][c].values()) for c in C])
-        self.cnt_cause = np.array([sum(_assumed(x) for x in M.CATEGORICAL["non_immune_cause"][c].values())
-                                   for c in C])
+        self.cnt_msa = np.array([sum(_assumed(x) for x in M.row_categorical("msa", d).values()) for d in R])
+        self.cnt_cause = np.array([sum(_assumed(x) for x in M.row_categorical("non_immune_cause", d).values())
+                                   for d in R])
         self.cnt_enzyme = {self.idx[e]: sum(_assumed(x) for x in M.ENZYME_GIVEN_CK[e].values()) for e in ENZYMES}
         self.cnt_emission = sum(_assumed(x) for f in _CAUSE_FINDINGS for x in M.CAUSE_EMISSION[f].values())
         inputs = M._PRIOR_INPUTS
-        self.prior_rests = [frozenset(M.PRIOR[c].rests_on) for c in C]
+        self.prior_rests = [frozenset(M.row_prior_rests_on(d)) for d in R]
         self.prior_inputs_assumed = frozenset(k for k, n in inputs.items() if n.tag == "assumed")
         self.reporting_assumed = {k: _assumed(n) for k, n in M.REPORTING.items()}
         support = np.array([any(self._in_support(lv) for lv in self.dg.levels_of[f]) for f in range(nf)])
@@ -254,22 +256,23 @@ class ModelTables:
         names = self.dg.var_names[:nf]
         self.assumed_entry = np.zeros((self.nc, nf), dtype=bool)
         self.assumed_name: list[list[str]] = []
-        for d, c in enumerate(C):
+        for d in R:
+            text = M.row_text(d)
             for f, name in enumerate(names):
                 if name in M.BOOLEAN:
-                    self.assumed_entry[d, f] = self._boolean(name, c).tag == "assumed"
+                    self.assumed_entry[d, f] = self._boolean(name, d).tag == "assumed"
                 elif name in M.CATEGORICAL:
-                    self.assumed_entry[d, f] = any(x.tag == "assumed" for x in M.CATEGORICAL[name][c].values())
-            self.assumed_name.append([f"P({name} | {c}, onset under 18)" if self._juvenile_entry(name, c)
-                                      else f"P({name} | {c})" for name in names])
+                    self.assumed_entry[d, f] = any(x.tag == "assumed" for x in M.row_categorical(name, d).values())
+            self.assumed_name.append([f"P({name} | {text}, onset under 18)" if self._juvenile_entry(name, d)
+                                      else f"P({name} | {text})" for name in names])
 
-    def _juvenile_entry(self, finding: str, condition: str) -> bool:
+    def _juvenile_entry(self, finding: str, row: int) -> bool:
         return (self.juvenile and finding in M.BOOLEAN
-                and M.juvenile_number(finding, condition) is not M.BOOLEAN[finding][condition])
+                and M.row_boolean(finding, row, True) is not M.row_boolean(finding, row))
 
-    def _boolean(self, finding: str, condition: str) -> M.Number:
-        """The model's number for a boolean finding under a condition, in this table's age group."""
-        return M.juvenile_number(finding, condition) if self.juvenile else M.BOOLEAN[finding][condition]
+    def _boolean(self, finding: str, row: int) -> M.Number:
+        """The model's number for a boolean finding under a row, in this table's age group."""
+        return M.row_boolean(finding, row, self.juvenile)
 
 
 def _structure(dg: Diagram, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,

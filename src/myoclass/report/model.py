@@ -23,6 +23,8 @@ TABLE_TITLES: dict[str, str] = {
     "categorical": "Categorical variables given the condition (age, CK and duration bands, onset tempo, the one "
                    "myositis-specific antibody, the non-immune cause, courses)",
     "boolean": "Findings given the condition (present; biopsy items given that a biopsy was read)",
+    "component": "Parts of a condition whose findings go together (a part gives these numbers; every other number "
+                 "is its condition's, and its share of the condition is a prior input)",
     "juvenile": "Findings given the condition when the onset is known to be before 18, where they differ from the "
                 "table above",
     "enzyme_given_ck": "LDH, AST, ALT and aldolase given the CK band",
@@ -50,6 +52,8 @@ def statement(row: dict[str, Any]) -> str:
         return f"P({var} | {given}{extra})"
     if t == "juvenile":
         return f"P({var} | {given})"
+    if t == "component":
+        return f"P({var} | {given})" if value == "present" else f"P({var} = {value} | {given})"
     if t == "enzyme_given_ck":
         return f"P({var} | ck_band = {given})"
     if t == "cause_emission":
@@ -83,6 +87,14 @@ def source_keys(row: dict[str, Any], sources: list[Citation]) -> list[str]:
     return keys
 
 
+def _condition(row: dict[str, Any]) -> str | None:
+    """The condition a row's number is given, if any (a part of a condition: that condition)."""
+    given = str(row["given"])
+    if row["table"] == "component":
+        return given.split(":", 1)[0]
+    return given if given in M.CONDITIONS else None
+
+
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     tags = Counter(str(r["tag"]) for r in rows)
     cited = sum(1 for r in rows if r["sources"])
@@ -102,7 +114,7 @@ def model_document(tag: str | None = None) -> dict[str, Any]:
     number (optionally only those tagged ``tag``; the summary always counts the whole model)."""
     sources = M.sources()
     rows = M.rows()
-    numbers = [{**r, "statement": statement(r), "condition": r["given"] if r["given"] in M.CONDITIONS else None,
+    numbers = [{**r, "statement": statement(r), "condition": _condition(r),
                 "source_keys": source_keys(r, sources),
                 "rests_on": [x for x in str(r["rests_on"]).split(", ") if x]}
                for r in rows if tag is None or r["tag"] == tag]
