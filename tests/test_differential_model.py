@@ -525,3 +525,25 @@ def test_a_part_of_a_condition_gives_only_its_own_numbers() -> None:
             assert M.row_boolean(f, row) is M.BOOLEAN[f][k.condition]
         for var in set(M.CATEGORICAL) - set(k.categorical):
             assert M.row_categorical(var, row) is M.CATEGORICAL[var][k.condition]
+
+
+def test_acute_rhabdomyolysis_worked_example() -> None:
+    """docs/differential-model.md, "Acute rhabdomyolysis": by hand, a log-normal peak CK above 2,850 U/L (15 x 190).
+    Vienna: median 2,160, SD of log CK = ln(4786 / 1342) / 1.349 = 0.9426, P = 1 - Phi(ln(2850 / 2160) / 0.9426) =
+    1 - Phi(0.2942) = 0.3843. Exertional: median 18,534, SD = ln(287565 / 342) / (2 x 2.1661) = 1.5545 (n = 41),
+    P = 1 - Phi(ln(2850 / 18534) / 1.5545) = 1 - Phi(-1.2043) = 0.8858. Pooled by size: (248 x 0.3843 + 41 x 0.8858)
+    / 289 = 0.4555. Myalgia: (31 + 21) / (37 + 55) = 0.5652. The part's share of not_iim is an assumed 0.2."""
+    k = M.RHABDOMYOLYSIS
+    assert (k.condition, k.name) == ("not_iim", "acute rhabdomyolysis")
+    ck = k.categorical["ck_band"]
+    assert math.isclose(ck["raised_over_15x_uln"].value, 0.4555, abs_tol=1e-4)
+    assert ck["raised_over_15x_uln"].tag == "D" and ck["normal"].value == 0.0 and ck["normal"].tag == "def"
+    assert k.categorical["onset_tempo"]["acute"].value == 1.0
+    assert k.categorical["duration_band"]["up_to_12_months"].value == 1.0
+    assert k.categorical["statin_withdrawal_outcome"]["resolved"].value == 1.0
+    assert math.isclose(k.boolean["symptom_myalgia"].value, 0.5652, abs_tol=1e-4)
+    share = next(r for r in M.rows() if r["table"] == "prior_input" and r["variable"] == k.share)
+    assert (share["probability"], share["tag"]) == (0.2, "assumed")
+    row = M.ROWS.index(("not_iim", k))
+    assert math.isclose(M.row_prior(row), 0.2 * M.prior("not_iim"), rel_tol=1e-12)
+    assert M.row_text(row) == "not_iim: acute rhabdomyolysis"

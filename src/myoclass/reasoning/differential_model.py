@@ -2025,12 +2025,13 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
     for f, by_c in BOOLEAN.items():
         for c, n in by_c.items():
             out.append(("boolean", f, c, "present", n))
-    for k in COMPONENTS:
-        for var, dist in k.categorical.items():
+    for part in COMPONENTS:
+        given = f"{part.condition}: {part.name}"
+        for var, dist in part.categorical.items():
             for v, n in dist.items():
-                out.append(("component", var, f"{k.condition}: {k.name}", v, n))
-        for f, n in k.boolean.items():
-            out.append(("component", f, f"{k.condition}: {k.name}", "present", n))
+                out.append(("component", var, given, v, n))
+        for f, n in part.boolean.items():
+            out.append(("component", f, given, "present", n))
     for f, n in JUVENILE.items():
         exempt = ", ".join(sorted(JUVENILE_EXEMPT.get(f, ())))
         out.append(("juvenile", f, f"onset under 18, every condition but {exempt}" if exempt else "onset under 18",
