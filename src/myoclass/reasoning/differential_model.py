@@ -2027,8 +2027,8 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
             out.append(("boolean", f, c, "present", n))
     for part in COMPONENTS:
         given = f"{part.condition}: {part.name}"
-        for var, dist in part.categorical.items():
-            for v, n in dist.items():
+        for var, values in part.categorical.items():
+            for v, n in values.items():
                 out.append(("component", var, given, v, n))
         for f, n in part.boolean.items():
             out.append(("component", f, given, "present", n))
