@@ -563,7 +563,8 @@ CONDITION_TEXT = {
     "pm": "polymyositis once IMNM, IBM and antisynthetase syndrome are ruled out (ORPHA:732)",
     "not_iim": "patients referred for a suspected myositis or myopathy who have none of the other conditions "
                "(e.g. fibromyalgia, polymyalgia, neuropathy, motor neuron disease, myasthenia, isolated "
-               "hyperCKaemia without a cause found)",
+               "hyperCKaemia without a cause found; and, as a part with numbers of its own, an acute rhabdomyolysis "
+               "without an underlying myopathy: RHABDOMYOLYSIS)",
 }
 
 _IIM = IIM_LABELS
