@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from _builders import README_CASE
 from myoclass.reasoning.assess import assess
+from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.web.app import Settings, create_app
 from myoclass.web.pages import SHORT_LABEL, settles, share
 
@@ -44,8 +45,8 @@ def test_headline_and_strict_label_when_the_criteria_do_not_settle(client: TestC
     assert "Not settled by the criteria: anti-HMGCR not tested; course after statin withdrawal not recorded." in words
     assert 'href="#f-ab_hmgcr"' in html
     # the one-line note
-    assert ("Not a diagnosis · literature-based model (v6) · unknown findings read as not assessed · computed exactly"
-            in words)
+    assert (f"Not a diagnosis · literature-based model (v{MODEL_VERSION}) · unknown findings read as not assessed · "
+            "computed exactly") in words
 
 
 def test_bar_chart_rows_follow_the_differential(client: TestClient) -> None:

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response
 
 from _builders import README_CASE
 from myoclass.model.fields import ANTIBODIES
+from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.text import LABEL_TEXT
 
 Shot = Callable[..., Path]
@@ -113,7 +114,7 @@ def test_patient_checklist_and_printable_summary(page: Page, artifacts: Path, sh
     page.get_by_role("group", name="Is it harder than before to climb stairs?").get_by_role(
         "radio", name="Yes", exact=True).check()
     page.get_by_role("group", name="Do your muscles ache or hurt?").get_by_role("radio", name="No", exact=True).check()
-    page.get_by_role("group", name=re.compile(r"take, a statin")).get_by_role("radio", name="Yes", exact=True).check()
+    page.get_by_role("group", name=re.compile(r"taking a statin")).get_by_role("radio", name="Yes", exact=True).check()
     page.get_by_role("checkbox", name="hips", exact=True).check()
     page.get_by_role("checkbox", name="thighs", exact=True).check()
     page.get_by_label("Since when, roughly?").fill("since March, getting worse")
@@ -269,7 +270,8 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
         expect(result.get_by_test_id("verdict")).to_have_text("undetermined")  # the strict label, still shown
         expect(result.locator(".strict")).to_contain_text("Not settled by the criteria: anti-HMGCR not tested")
         expect(result.get_by_test_id("dx-note")).to_have_text(
-            re.compile(r"Not a diagnosis\s+· literature-based model \(v5\)\s+· unknown findings read as not assessed"
+            re.compile(rf"Not a diagnosis\s+· literature-based model \(v{MODEL_VERSION}\)\s+· unknown findings read as not "
+                       r"assessed"
                        r"\s+· computed exactly"))
         rows = result.get_by_test_id("dx-row")
         expect(rows.first).to_have_attribute("data-label", "imnm_anti_hmgcr")
