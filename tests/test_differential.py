@@ -657,7 +657,7 @@ def test_the_c_path_equals_the_numpy_path() -> None:
             continue  # two positive antibodies: the plain diagram, numpy only
         for reading in ("clinic", "record"):
             age = assessment_age(case.values)
-            w = None if age is None else np.array(M.onset_weights_at_age(age))
+            w = None if age is None else np.array(M.row_onset_weights_at_age(age))
             a = D._compute_c(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values, w)
             b = D._compute_np(md, packed + b"\x01", reading, True, D.VECTOR_BUDGET, case.values, w)
             assert a is not False
@@ -725,6 +725,37 @@ def test_onset_weights_worked_examples() -> None:
     assert w19[0] > w19[1]  # a year after 18, a childhood onset is still the likelier (delay ~2.3 years)
     assert M.onset_weights_at_age(33.7)[1] == pytest.approx((1 - np.exp(-15.7 / d)) / 22, rel=1e-12)
     assert M.ASSESSMENT["monthly_assessment_hazard"].value == pytest.approx(1 / 27.91)
+
+
+def test_each_row_weighs_the_onset_bands_with_its_conditions_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A condition with a diagnostic delay of its own (ASSESSMENT_BY_CONDITION) weighs the onset bands with it, on
+    every row of that condition; the C path and the numpy path agree with rows that differ."""
+    from myoclass.reasoning import differential as D
+
+    slow = M.Number(1 / 120, "assumed", (), "a ten-year mean delay, for this test")
+    monkeypatch.setitem(M.ASSESSMENT_BY_CONDITION, "hereditary_myopathy", slow)
+    rows = M.row_onset_weights_at_age(40)
+    for r, (c, _k) in enumerate(M.ROWS):
+        want = M.onset_weights_at_age(40, 1 / 120 if c == "hereditary_myopathy" else None)
+        assert rows[r] == want, c
+    here = M.ROWS.index(("hereditary_myopathy", None))
+    assert rows[here][0] / rows[here][1] > 10 * rows[0][0] / rows[0][1]  # a childhood onset is far likelier
+    md = D.model_for()
+    if md.c is None:
+        pytest.skip("no C compiler")
+    case = parse_case({"case_id": "x", "age_years": 40, "weakness_proximal_lower_symmetric": True,
+                       "ck_u_l": 3000, "ck_uln_u_l": 200})
+    packed = ENG.pack(display_state(case)) + b"\x01"
+    w = np.array(rows)
+    a = D._compute_c(md, packed, "clinic", True, D.VECTOR_BUDGET, case.values, w)
+    b = D._compute_np(md, packed, "clinic", True, D.VECTOR_BUDGET, case.values, w)
+    assert isinstance(a, D.Differential) and b is not None
+    assert np.allclose(a.p_label, b.p_label, atol=1e-12) and np.allclose(a.posterior, b.posterior, atol=1e-12)
+    plain = D._compute_np(md, packed, "clinic", True, D.VECTOR_BUDGET, case.values,
+                          np.array([M.onset_weights_at_age(40)] * len(M.ROWS)))
+    assert plain is not None
+    h = M.CONDITIONS.index("hereditary_myopathy")
+    assert b.posterior[h] != pytest.approx(plain.posterior[h], rel=1e-3)
 
 
 def test_the_age_at_assessment_weighs_the_onset_bands() -> None:

@@ -24,7 +24,8 @@ static __thread double *QS; static __thread int QS_cap;
 /* Returns the number of weight vectors k (their rows in Q, k x nl; weights w; conditions cond), after
    the weighted counts pl (k x nlab) and, with joint, the joints (k x nlab x nl), each conditioned on
    the diagram's constraints; 0 when the known findings have no mass under any condition; -1 where
-   the numpy code must run instead. */
+   the numpy code must run instead. age_w (nc x the onset bands), or NULL: the weight of each onset band given
+   the age at assessment, per row (each with its condition's diagnostic delay). */
 int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record,int some_ab,int budget,
                     double*Q,double*w,int*cond,double*pl,double*joint,double*plab,double*js,double*ei,double*pp,
                     const double*age_w){
@@ -42,7 +43,8 @@ int dd_differential(const DTab*t,const DModel*m,const unsigned char*s,int record
   for(j=0;j<m->ncat;j++){ int x=s[m->cat_f[j]];
     if(j==m->age_j && age_w){ /* the age at assessment weighs the onset bands (soft evidence) */
       for(d=0;d<nc;d++){ double*qd=q+(size_t)d*nl,tot=0.0;
-        for(b=0;b<m->age_nb;b++){ double v=qd[m->age_l[b]]*age_w[b]; qd[m->age_l[b]]=v; if(x>>b&1) tot+=v; }
+        const double*wd=age_w+(size_t)d*m->age_nb; /* this row's weights (its condition's delay) */
+        for(b=0;b<m->age_nb;b++){ double v=qd[m->age_l[b]]*wd[b]; qd[m->age_l[b]]=v; if(x>>b&1) tot+=v; }
         lik[d]*=tot; }
       continue; }
     if(!m->cat_restr[j*256+x]) continue;

@@ -430,7 +430,8 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         packed += b"\x01"  # the group's "none" variable, unknown
     if juvenile or not grouped:
         md = model_for(policy, grouped=grouped, juvenile=juvenile)
-    age_w = None if age_now is None else np.array(M.onset_weights_at_age(age_now))
+    # per row of the tables (a condition or a part of one), each with its condition's diagnostic delay
+    age_w = None if age_now is None else np.array(M.row_onset_weights_at_age(age_now))
     res = _compute(md, packed, reading, derivatives, budget, values, age_w)
     if res is None:
         res = _compute(model_for(policy, relax=True, grouped=grouped, juvenile=juvenile), packed, reading,
@@ -526,7 +527,7 @@ def _compute_np(md: ModelTables, packed: bytes, reading: str, derivatives: bool,
         if j != md.age_j or age_w is None:
             lik = lik * md.cat_lik[j][xs[j]]
     if age_w is not None:  # the age at assessment weighs the onset bands (soft evidence)
-        weighted = md.age_p * age_w[None, :]
+        weighted = md.age_p * age_w
         q0[:, md.age_lv] = weighted
         allowed = np.array([bool(int(xs[md.age_j]) >> b & 1) for b in range(len(md.age_lv))])
         lik = lik * weighted[:, allowed].sum(axis=1)

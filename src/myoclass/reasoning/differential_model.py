@@ -52,6 +52,7 @@ from myoclass.reasoning.engine import LABELS
 __all__ = [
     "AGE_BAND_YEARS",
     "ASSESSMENT",
+    "ASSESSMENT_BY_CONDITION",
     "BOOLEAN",
     "CATEGORICAL",
     "CAUSE_EMISSION",
@@ -72,6 +73,7 @@ __all__ = [
     "TAGS",
     "Component",
     "Number",
+    "assessment_hazard",
     "assumed_numbers",
     "distribution",
     "fingerprint",
@@ -86,6 +88,7 @@ __all__ = [
     "row_boolean",
     "row_categorical",
     "row_distribution",
+    "row_onset_weights_at_age",
     "row_prior",
     "row_prior_rests_on",
     "row_text",
@@ -1678,19 +1681,43 @@ AGE_BAND_YEARS: dict[str, tuple[float, float]] = {"under_18": (0.0, 18.0), "18_t
                                                   "40_to_45": (40.0, 45.0), "over_45": (45.0, 85.0)}
 
 
-def onset_weights_at_age(age: float) -> tuple[float, ...]:
+#: the monthly hazard of being assessed, per condition, where a condition's own diagnostic delay was read; every
+#: other condition takes the pooled IIM figure, ``ASSESSMENT["monthly_assessment_hazard"]``
+ASSESSMENT_BY_CONDITION: dict[str, Number] = {}
+
+
+def assessment_hazard(condition: str) -> float:
+    """The monthly hazard of being assessed under ``condition`` (its own, else the pooled IIM figure)."""
+    n = ASSESSMENT_BY_CONDITION.get(condition)
+    return (n if n is not None else ASSESSMENT["monthly_assessment_hazard"]).value
+
+
+def row_onset_weights_at_age(age: float) -> tuple[tuple[float, ...], ...]:
+    """:func:`onset_weights_at_age` for every row of the tables (:data:`ROWS`), each with its condition's delay."""
+    by_hazard: dict[float, tuple[float, ...]] = {}
+    out = []
+    for c, _k in ROWS:
+        h = assessment_hazard(c)
+        if h not in by_hazard:
+            by_hazard[h] = onset_weights_at_age(age, h)
+        out.append(by_hazard[h])
+    return tuple(out)
+
+
+def onset_weights_at_age(age: float, hazard: float | None = None) -> tuple[float, ...]:
     """P(assessed at ``age`` | onset in band b), up to a factor common to all bands, per band of
     :data:`~myoclass.model.findings.AGE_BANDS`.
 
     With onset x spread evenly over the band [lo, hi) of width W and an exponential delay of mean D
     years: (1 / W) * integral over lo <= x <= min(hi, age) of exp(-(age - x) / D) dx, which is
     (1 / W) * (exp(-(age - min(hi, age)) / D) - exp(-(age - lo) / D)); 0 for a band that begins after
-    ``age``. An age given in whole years stands for the middle of that year (``age + 0.5``).
+    ``age``. An age given in whole years stands for the middle of that year (``age + 0.5``). ``hazard``: the
+    monthly hazard of being assessed (:func:`assessment_hazard`); None, the pooled IIM figure.
     """
     a = float(age)
     if a == int(a):
         a += 0.5
-    d = 1.0 / ASSESSMENT["monthly_assessment_hazard"].value / 12.0
+    d = 1.0 / (ASSESSMENT["monthly_assessment_hazard"].value if hazard is None else hazard) / 12.0
     out = []
     for band in AGE_BANDS:
         lo, hi = AGE_BAND_YEARS[band]
@@ -2047,6 +2074,8 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
         out.append(("reporting", f, "record", "mentioned_given_present", n))
     for k, n in ASSESSMENT.items():
         out.append(("assessment", k, "", "", n))
+    for c, n in ASSESSMENT_BY_CONDITION.items():
+        out.append(("assessment", "monthly_assessment_hazard", c, "", n))
     return out
 
 
