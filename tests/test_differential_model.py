@@ -450,7 +450,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "6", "7b5ff5daf041cef8a9cf98c1bd6a3b500ac39e6ccd99ffdfe897b97ed22180bb")
+        "7", "d90a1ff89a2b85accd78983a880f51b719a96f0e4ad21aa084915e8fdac730e0")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -547,3 +547,19 @@ def test_acute_rhabdomyolysis_worked_example() -> None:
     row = M.ROWS.index(("not_iim", k))
     assert math.isclose(M.row_prior(row), 0.2 * M.prior("not_iim"), rel_tol=1e-12)
     assert M.row_text(row) == "not_iim: acute rhabdomyolysis"
+
+
+def test_the_diagnostic_delays_read_per_condition() -> None:
+    """docs/differential-model.md, "Diagnostic delay per condition": IBM 4.7 years (Paltiel 2015), the hereditary
+    myopathies (679 x 7 + 135 x 14) / 814 = 8.161 years (Hilbert 2013, myotonic dystrophy); every other condition the
+    pooled IIM figure, 27.91 months (Namsrai 2022)."""
+    assert math.isclose(1 / M.assessment_hazard("ibm"), 4.7 * 12, rel_tol=1e-12)
+    assert math.isclose(1 / M.assessment_hazard("hereditary_myopathy") / 12, 8.1609, abs_tol=1e-4)
+    assert M.ASSESSMENT_BY_CONDITION["ibm"].tag == "V-P"
+    assert M.ASSESSMENT_BY_CONDITION["hereditary_myopathy"].tag == "D"
+    for c in set(M.CONDITIONS) - {"ibm", "hereditary_myopathy"}:
+        assert M.assessment_hazard(c) == M.ASSESSMENT["monthly_assessment_hazard"].value == 1 / 27.91
+    # a 52-year-old: IBM's onset band over 45 weighs (1 - exp(-7.5 / 4.7)) / 40 = 0.01993
+    w = M.onset_weights_at_age(52, M.assessment_hazard("ibm"))
+    assert math.isclose(w[3], (1 - math.exp(-7.5 / 4.7)) / 40, rel_tol=1e-12)
+    assert math.isclose(w[3], 0.01993, abs_tol=1e-5)

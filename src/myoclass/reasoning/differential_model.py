@@ -101,8 +101,9 @@ __all__ = [
 #: ``tests/test_differential_model.py`` hold the two together. "1": up to session 14; "2": session 15, onset-age
 #: bands from cohort summaries; "3": session 16, the share with a CK not raised (anti-HMGCR IMNM, JDM, IBM); "4":
 #: session 17, nine assumed numbers read; "5": session 20, statin exposure with an onset before 18 (:data:`JUVENILE`);
-#: "6": session 26, acute rhabdomyolysis as a part of ``not_iim`` (:data:`RHABDOMYOLYSIS`, :data:`COMPONENTS`).
-MODEL_VERSION = "6"
+#: "6": session 26, acute rhabdomyolysis as a part of ``not_iim`` (:data:`RHABDOMYOLYSIS`, :data:`COMPONENTS`); "7":
+#: session 26, the diagnostic delays of IBM and the hereditary myopathies (:data:`ASSESSMENT_BY_CONDITION`).
+MODEL_VERSION = "7"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1681,9 +1682,35 @@ AGE_BAND_YEARS: dict[str, tuple[float, float]] = {"under_18": (0.0, 18.0), "18_t
                                                   "40_to_45": (40.0, 45.0), "over_45": (45.0, 85.0)}
 
 
+PALTIEL_2015 = Citation(
+    "paltiel2015",
+    "Paltiel AD, Ingvarsson E, Lee DK, et al. Demographic and clinical features of inclusion body myositis in North "
+    "America. Muscle Nerve 2015;52(4):527-533.",
+    doi="10.1002/mus.24562",
+    pmid="25557419",
+    short="Paltiel et al. 2015 (916 IBM)",
+)
+HILBERT_2013 = Citation(
+    "hilbert2013",
+    "Hilbert JE, Ashizawa T, Day JW, et al. Diagnostic odyssey of patients with myotonic dystrophy. J Neurol 2013;"
+    "260(10):2497-2504.",
+    doi="10.1007/s00415-013-6993-0",
+    short="Hilbert et al. 2013 (myotonic dystrophy registry)",
+)
 #: the monthly hazard of being assessed, per condition, where a condition's own diagnostic delay was read; every
-#: other condition takes the pooled IIM figure, ``ASSESSMENT["monthly_assessment_hazard"]``
-ASSESSMENT_BY_CONDITION: dict[str, Number] = {}
+#: other condition takes the pooled IIM figure, ``ASSESSMENT["monthly_assessment_hazard"]`` (model version 7)
+ASSESSMENT_BY_CONDITION: dict[str, Number] = {
+    "ibm": _vp(1 / (4.7 * 12), PALTIEL_2015,
+               "'The mean time from first symptoms to diagnosis was 4.7 years' (916 patients, North American survey, "
+               "self-reported; abstract): hazard 1 / 56.4 per month. A Johns Hopkins cohort of 335 reports 5.2 years"),
+    "hereditary_myopathy": _d(1 / (((679 * 7 + 135 * 14) / 814) * 12), (HILBERT_2013,),
+                              "'Reaching the correct diagnosis in DM2 took 14 years on average (double the time "
+                              "compared to DM1)' (814 patients, 679 DM1 and 135 DM2, national registry; abstract, "
+                              "'diagnostic delay (time from onset of first symptom to diagnosis)'): mean (679 x 7 + "
+                              "135 x 14) / 814 = 8.2 years, hazard 1 / 97.9 per month. Myotonic dystrophy stands for the "
+                              "hereditary myopathies here; limb-girdle dystrophies (8 years, a patient-partnered study) "
+                              "and late-onset Pompe disease (about 5 years, Pompe Registry) are reported as similar"),
+}
 
 
 def assessment_hazard(condition: str) -> float:
