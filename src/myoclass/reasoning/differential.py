@@ -697,7 +697,8 @@ def _posterior(md: ModelTables, rows: np.ndarray, mass: np.ndarray) -> np.ndarra
 
 
 def _count_assumed(out: Differential) -> None:
-    """How many assumed numbers the result rests on, and the assumed evidence under the leading condition.
+    """How many assumed numbers the result rests on, and the assumed evidence under the leading condition (on the
+    row of it that holds the most mass: a part of the condition where that leads).
 
     Counted: the assumed inputs of the priors and, for every condition with posterior >= 0.001, the
     assumed numbers of the model entries of the known findings (evidence) and of the unknown findings
@@ -706,7 +707,8 @@ def _count_assumed(out: Differential) -> None:
     """
     md, s, cond, mass = out._model, out._state, out._cond, out._mass
     assert md is not None and s is not None and cond is not None and mass is not None
-    live = np.bincount(cond, weights=mass, minlength=md.nc) >= RESTS_ON_MIN  # per row of the model's tables
+    by_row = np.bincount(cond, weights=mass, minlength=md.nc)  # per row of the model's tables
+    live = by_row >= RESTS_ON_MIN
     known = md.known_of[s, md.is_bool_i]  # per finding: its value is known
     relevant = known | md.support
     n = int((md.cnt[live] @ relevant).sum())
@@ -718,7 +720,9 @@ def _count_assumed(out: Differential) -> None:
     n += rests.bit_count()
     if out.reading == "record":
         n += md.reporting_assumed_total
+    # the leading label's condition, on its row that holds the most mass (a part of it, where that leads)
     lead = int(np.argmax(out.p_label))
+    lead = int(np.argmax(np.where(md.row_condition == lead, by_row, -1.0)))
     top = md.assumed_entry[lead] & known
     out._assumed = (n, [md.assumed_name[lead][f] for f in np.flatnonzero(top)[:5]])
 
