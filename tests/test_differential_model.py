@@ -450,7 +450,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "7", "d90a1ff89a2b85accd78983a880f51b719a96f0e4ad21aa084915e8fdac730e0")
+        "8", "b430f83fb6a5c07d5456ba3885383a2ba4937a65da545e53e6c0eee32a1c3edf")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -532,7 +532,8 @@ def test_acute_rhabdomyolysis_worked_example() -> None:
     Vienna: median 2,160, SD of log CK = ln(4786 / 1342) / 1.349 = 0.9426, P = 1 - Phi(ln(2850 / 2160) / 0.9426) =
     1 - Phi(0.2942) = 0.3843. Exertional: median 18,534, SD = ln(287565 / 342) / (2 x 2.1661) = 1.5545 (n = 41),
     P = 1 - Phi(ln(2850 / 18534) / 1.5545) = 1 - Phi(-1.2043) = 0.8858. Pooled by size: (248 x 0.3843 + 41 x 0.8858)
-    / 289 = 0.4555. Myalgia: (31 + 21) / (37 + 55) = 0.5652. The part's share of not_iim is an assumed 0.2."""
+    / 289 = 0.4555. Myalgia: (31 + 21) / (37 + 55) = 0.5652; symmetric proximal weakness 27 / 37 = 0.7297. The
+    part's share of not_iim is an assumed 0.2."""
     k = M.RHABDOMYOLYSIS
     assert (k.condition, k.name) == ("not_iim", "acute rhabdomyolysis")
     ck = k.categorical["ck_band"]
@@ -542,6 +543,9 @@ def test_acute_rhabdomyolysis_worked_example() -> None:
     assert k.categorical["duration_band"]["up_to_12_months"].value == 1.0
     assert k.categorical["statin_withdrawal_outcome"]["resolved"].value == 1.0
     assert math.isclose(k.boolean["symptom_myalgia"].value, 0.5652, abs_tol=1e-4)
+    # weakness, 27 of 37 children (Chen 2013), for each symmetric proximal item (model version 8)
+    for w in ("weakness_proximal_upper_symmetric", "weakness_proximal_lower_symmetric"):
+        assert math.isclose(k.boolean[w].value, 27 / 37, rel_tol=1e-12) and k.boolean[w].tag == "D"
     share = next(r for r in M.rows() if r["table"] == "prior_input" and r["variable"] == k.share)
     assert (share["probability"], share["tag"]) == (0.2, "assumed")
     row = M.ROWS.index(("not_iim", k))

@@ -495,6 +495,24 @@ def test_an_acute_very_high_ck_puts_rhabdomyolysis_first() -> None:
     for other in ({**base, "onset_tempo": "subacute"}, {**base, "ck_u_l": 5000}, {k: v for k, v in base.items()
                                                                                    if k != "onset_tempo"}):
         assert "rhabdo.acute" not in {g["id"] for g in assess(other)["guidance"]}
+    # the genetic causes to think of (Scalco 2016), once the episode is over
+    assert "CPT2" in item["text"] and "doi:10.1136/bmjsem-2016-000151" in item["citation"]
+
+
+def test_a_duration_under_a_month_is_an_acute_onset_when_the_tempo_is_not_recorded() -> None:
+    """A clinician review of session 26: CK 120,000 U/L three days into the symptoms, with the onset speed left blank,
+    got no rhabdomyolysis item. A duration within the data dictionary's acute band (4 weeks) now counts as acute when
+    the tempo is not recorded; a recorded subacute tempo still does not."""
+    from myoclass.reasoning.text import urgent_line
+
+    base = {"age_years": 28, "sex": "male", "ck_u_l": 120000, "ck_uln_u_l": 200, "symptom_myalgia": True,
+            "symptom_duration_months": 0.1}
+    a = assess(base)
+    assert a["guidance"][0]["id"] == "rhabdo.acute"
+    assert urgent_line(a).startswith("First: Symptoms for under a month (the onset speed is not recorded) with CK "
+                                      "120,000 U/L")
+    for other in ({**base, "symptom_duration_months": 2}, {**base, "onset_tempo": "subacute"}):
+        assert "rhabdo.acute" not in {g["id"] for g in assess(other)["guidance"]}
 
 
 def test_rhabdomyolysis_first_stands_above_the_headline() -> None:

@@ -181,6 +181,17 @@ HUERTA_ALARDIN_2005_RHABDO = Citation(
     doi="10.1186/cc2978",
     short="Huerta-Alardín et al. 2005",
 )
+SCALCO_2016_RHABDO = Citation(
+    "scalco2016rhabdo",
+    "Scalco RS, Snoeck M, Quinlivan R, et al. Exertional rhabdomyolysis: physiological response or manifestation of "
+    "an underlying myopathy? BMJ Open Sport Exerc Med 2016;2(1):e000151 (abstract: exertional rhabdomyolysis may be "
+    "the first manifestation of a genetic muscle disease; repeated episodes should raise the suspicion of such a "
+    "disorder; key messages: consider a genetic cause in case of recurrent episodes or CK above 50 times the upper "
+    "limit; table 1: disorders of glycogen and long-chain fatty-acid metabolism, RYR1).",
+    doi="10.1136/bmjsem-2016-000151",
+    pmid="27900193",
+    short="Scalco et al. 2016",
+)
 LILLEKER_2018_TROPONIN = Citation(
     "lilleker2018troponin",
     "Lilleker JB, Diederichsen ACP, Jacobsen S, et al. Using serum troponins to screen for cardiac involvement and "

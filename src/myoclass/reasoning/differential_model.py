@@ -102,8 +102,9 @@ __all__ = [
 #: bands from cohort summaries; "3": session 16, the share with a CK not raised (anti-HMGCR IMNM, JDM, IBM); "4":
 #: session 17, nine assumed numbers read; "5": session 20, statin exposure with an onset before 18 (:data:`JUVENILE`);
 #: "6": session 26, acute rhabdomyolysis as a part of ``not_iim`` (:data:`RHABDOMYOLYSIS`, :data:`COMPONENTS`); "7":
-#: session 26, the diagnostic delays of IBM and the hereditary myopathies (:data:`ASSESSMENT_BY_CONDITION`).
-MODEL_VERSION = "7"
+#: session 26, the diagnostic delays of IBM and the hereditary myopathies (:data:`ASSESSMENT_BY_CONDITION`); "8":
+#: session 26, proximal weakness in acute rhabdomyolysis (a clinician's review).
+MODEL_VERSION = "8"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1923,6 +1924,11 @@ RHABDOMYOLYSIS = Component(
                                   "children, pooled by size (no adult share read): 'muscle pain and muscle weakness "
                                   "(83.8% and 73%, respectively)' of 37 (Chen 2013, abstract), 31 of 37; 'myalgia "
                                   "(38.2%)' of 55 (Yao 2020, abstract), 21 of 55: 52 / 92"),
+        **{w: Number(27 / 37, "D", (CHEN_2013,),
+                     "'muscle pain and muscle weakness (83.8% and 73%, respectively)' of 37 children (abstract): 27 of "
+                     "37; the site of the weakness is not given, so the share is taken for each symmetric proximal "
+                     "item (no adult share read)")
+           for w in ("weakness_proximal_upper_symmetric", "weakness_proximal_lower_symmetric")},
     },
 )
 COMPONENTS: tuple[Component, ...] = (RHABDOMYOLYSIS,)

@@ -225,26 +225,38 @@ RHABDO_CK = 5000
 RHABDO_RECENT_MONTHS = 3
 
 
+#: a symptom duration (months) that is an acute onset when the onset tempo is not recorded: the data dictionary's
+#: acute band, within 4 weeks
+ACUTE_MONTHS = 1
+
+
 def _rhabdo(g: GuidanceContext) -> str:
-    return (f"Acute onset with CK {g.v('ck_u_l'):,.0f} U/L: above {RHABDO_CK:,} U/L, outside a myocardial or brain "
+    onset = ("Acute onset" if g.v("onset_tempo") == "acute"
+             else "Symptoms for under a month (the onset speed is not recorded)")
+    return (f"{onset} with CK {g.v('ck_u_l'):,.0f} U/L: above {RHABDO_CK:,} U/L, outside a myocardial or brain "
             "infarction, CK indicates serious muscle injury, so rhabdomyolysis comes first. Acute kidney injury and "
             "electrolyte imbalance are its dangers: renal function, potassium and urine myoglobin are worth checking "
             "now, and early vigorous hydration is its mainstay. Exertion, drugs, toxins, infection and inherited "
-            "metabolic myopathies are among its causes; the myositis work-up stays open if CK stays high.")
+            "metabolic myopathies are among its causes; the myositis work-up stays open if CK stays high. Recurrent "
+            "episodes, or a CK above 50 times the upper limit, point to an underlying genetic muscle disease (disorders "
+            "of glycogen or fatty-acid metabolism such as McArdle disease or CPT2 deficiency, RYR1, dystrophies): "
+            "genetic testing is worth considering once the episode is over.")
 
 
 def _acute_high_ck(g: GuidanceContext) -> bool:
-    """An acute onset with CK above :data:`RHABDO_CK`, while no inflammatory myopathy is settled (a settled anti-SRP
-    IMNM of acute onset has its own items)."""
-    ck, months = g.v("ck_u_l"), g.v("symptom_duration_months")
+    """An acute onset (recorded, or a symptom duration within :data:`ACUTE_MONTHS` when the tempo is not recorded)
+    with CK above :data:`RHABDO_CK`, while no inflammatory myopathy is settled (a settled anti-SRP IMNM of acute
+    onset has its own items)."""
+    ck, months, tempo = g.v("ck_u_l"), g.v("symptom_duration_months"), g.v("onset_tempo")
     recent = months is None or months <= RHABDO_RECENT_MONTHS  # a CK raised for years is a chronic myopathy
-    return (g.v("onset_tempo") == "acute" and recent and ck is not None and ck > RHABDO_CK
-            and g.label not in IIM_LABELS)
+    acute = tempo == "acute" or (tempo is None and months is not None and months <= ACUTE_MONTHS)
+    return acute and recent and ck is not None and ck > RHABDO_CK and g.label not in IIM_LABELS
 
 
 GUIDANCE: tuple[Guidance, ...] = (
     # --- first, whatever the label: an acute, very high CK ---------------------------------------
-    Guidance("rhabdo.acute", _rhabdo, (C.HUERTA_ALARDIN_2005_RHABDO, C.BOSCH_2009_RHABDO), "V-S", _acute_high_ck),
+    Guidance("rhabdo.acute", _rhabdo, (C.HUERTA_ALARDIN_2005_RHABDO, C.BOSCH_2009_RHABDO, C.SCALCO_2016_RHABDO), "V-S",
+             _acute_high_ck),
     # --- every IMNM ---------------------------------------------------------------------------
     Guidance("imnm.refer", _imnm_refer,
              (C.ORPHANET_IMNM, C.PINAL_FERNANDEZ_2018), "V-S",
