@@ -62,7 +62,7 @@ def statement(row: dict[str, Any]) -> str:
         group = M.REPORTING_GROUPS.get(var)
         return f"P({var} mentioned | present)" + (f" [{len(group)} fields]" if group else "")
     if t == "assessment":
-        return "P(assessed in a given month | not yet assessed)"
+        return "P(assessed in a given month | not yet assessed" + (f", {given})" if given else ")")
     return f"P({var} = {value} | {given})"  # pragma: no cover - a table added to the model later
 
 
