@@ -495,8 +495,10 @@ def test_an_acute_very_high_ck_puts_rhabdomyolysis_first() -> None:
     for other in ({**base, "onset_tempo": "subacute"}, {**base, "ck_u_l": 5000}, {k: v for k, v in base.items()
                                                                                    if k != "onset_tempo"}):
         assert "rhabdo.acute" not in {g["id"] for g in assess(other)["guidance"]}
-    # the genetic causes to think of (Scalco 2016), once the episode is over
+    # the genetic causes to think of (Scalco 2016), once the episode is over; a repeat CK after rest (its half-life,
+    # and a myopathy's CK still higher a week after the peak: the Vienna cohort)
     assert "CPT2" in item["text"] and "doi:10.1136/bmjsem-2016-000151" in item["citation"]
+    assert "repeat CK after rest" in item["text"] and "doi:10.1016/j.nmd.2021.09.012" in item["citation"]
 
 
 def test_a_duration_under_a_month_is_an_acute_onset_when_the_tempo_is_not_recorded() -> None:

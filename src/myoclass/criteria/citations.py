@@ -192,6 +192,15 @@ SCALCO_2016_RHABDO = Citation(
     pmid="27900193",
     short="Scalco et al. 2016",
 )
+NMD_2021_RHABDO = Citation(
+    "nmd2021rhabdo",
+    "Incidence and clinical spectrum of rhabdomyolysis in general neurology: a retrospective cohort study. "
+    "Neuromuscul Disord 2021;31(12):1227-1234 (abstract: 248 patients, CK above 950 U/L, median 2,160 U/l; CK "
+    "half-life 1.5 days; in myopathies CK significantly higher 7 days after the peak).",
+    doi="10.1016/j.nmd.2021.09.012",
+    pmid="34711480",
+    short="Neuromuscul Disord 2021 (rhabdomyolysis in general neurology, Vienna)",
+)
 LILLEKER_2018_TROPONIN = Citation(
     "lilleker2018troponin",
     "Lilleker JB, Diederichsen ACP, Jacobsen S, et al. Using serum troponins to screen for cardiac involvement and "

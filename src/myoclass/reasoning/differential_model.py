@@ -1823,14 +1823,6 @@ class Component:
     boolean: Mapping[str, Number]
 
 
-VIENNA_RHABDOMYOLYSIS_2021 = Citation(
-    "nmd2021rhabdo",
-    "Incidence and clinical spectrum of rhabdomyolysis in general neurology: a retrospective cohort study. "
-    "Neuromuscul Disord 2021;31(12):1227-1234.",
-    doi="10.1016/j.nmd.2021.09.012",
-    pmid="34711480",
-    short="Neuromuscul Disord 2021 (rhabdomyolysis in general neurology, Vienna)",
-)
 ARNAUTOVIC_2019 = Citation(
     "arnautovic2019",
     "Arnautovic JZ, Tereziu S. Evaluation of clinical outcomes in hospitalized patients with exertional "
@@ -1858,7 +1850,7 @@ YAO_2020 = Citation(
 #: as the normal onset age is), pooled by cohort size. The limit is 190 U/L, the one the Vienna cohort's definition
 #: implies (> 950 U/L, five times the limit), so 15 x is 2,850 U/L.
 RHABDOMYOLYSIS_CK: tuple[tuple[Citation, int, float, float, str], ...] = (
-    (VIENNA_RHABDOMYOLYSIS_2021, 248, 2160.0, (math.log(4786) - math.log(1342)) / (2 * NormalDist().inv_cdf(0.75)),
+    (C.NMD_2021_RHABDO, 248, 2160.0, (math.log(4786) - math.log(1342)) / (2 * NormalDist().inv_cdf(0.75)),
      "'248 patients ... with a median sCK activity of 2,160 U/l (IQR 1,342-4,786)' (rhabdomyolysis 'defined by a "
      "serum creatine kinase (sCK) activity > 950 U/L', neurology department; abstract): SD of log CK = log IQR width / "
      "1.349"),

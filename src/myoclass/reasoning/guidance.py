@@ -237,7 +237,9 @@ def _rhabdo(g: GuidanceContext) -> str:
             "infarction, CK indicates serious muscle injury, so rhabdomyolysis comes first. Acute kidney injury and "
             "electrolyte imbalance are its dangers: renal function, potassium and urine myoglobin are worth checking "
             "now, and early vigorous hydration is its mainstay. Exertion, drugs, toxins, infection and inherited "
-            "metabolic myopathies are among its causes; the myositis work-up stays open if CK stays high. Recurrent "
+            "metabolic myopathies are among its causes. A repeat CK after rest helps: after an episode CK falls with "
+            "a half-life of about 1.5 days, while in a myopathy it stays higher a week after its peak, so the "
+            "myositis work-up stays open if CK stays high. Recurrent "
             "episodes, or a CK above 50 times the upper limit, point to an underlying genetic muscle disease (disorders "
             "of glycogen or fatty-acid metabolism such as McArdle disease or CPT2 deficiency, RYR1, dystrophies): "
             "genetic testing is worth considering once the episode is over.")
@@ -255,8 +257,8 @@ def _acute_high_ck(g: GuidanceContext) -> bool:
 
 GUIDANCE: tuple[Guidance, ...] = (
     # --- first, whatever the label: an acute, very high CK ---------------------------------------
-    Guidance("rhabdo.acute", _rhabdo, (C.HUERTA_ALARDIN_2005_RHABDO, C.BOSCH_2009_RHABDO, C.SCALCO_2016_RHABDO), "V-S",
-             _acute_high_ck),
+    Guidance("rhabdo.acute", _rhabdo, (C.HUERTA_ALARDIN_2005_RHABDO, C.BOSCH_2009_RHABDO, C.NMD_2021_RHABDO,
+                                       C.SCALCO_2016_RHABDO), "V-S", _acute_high_ck),
     # --- every IMNM ---------------------------------------------------------------------------
     Guidance("imnm.refer", _imnm_refer,
              (C.ORPHANET_IMNM, C.PINAL_FERNANDEZ_2018), "V-S",
