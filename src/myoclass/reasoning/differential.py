@@ -431,7 +431,7 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
     if juvenile or not grouped:
         md = model_for(policy, grouped=grouped, juvenile=juvenile)
     # per row of the tables (a condition or a part of one), each with its condition's diagnostic delay
-    age_w = None if age_now is None else np.array(M.row_onset_weights_at_age(age_now))
+    age_w = None if age_now is None else _row_age_weights(float(age_now))
     res = _compute(md, packed, reading, derivatives, budget, values, age_w)
     if res is None:
         res = _compute(model_for(policy, relax=True, grouped=grouped, juvenile=juvenile), packed, reading,
@@ -441,6 +441,15 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         res.relaxed = True
     res._values, res._policy, res._age_now = values, policy, age_now
     return res
+
+
+@lru_cache(maxsize=4096)
+def _row_age_weights(age: float) -> np.ndarray:
+    """:func:`~myoclass.reasoning.differential_model.row_onset_weights_at_age` as a read-only array, once per age: an
+    assessment recomputes the differential for every outcome of its next tests, at the same age."""
+    w = np.array(M.row_onset_weights_at_age(age))
+    w.setflags(write=False)
+    return w
 
 
 #: the onset band's state byte when only "under 18" is allowed (bit 0: :data:`~myoclass.model.findings.AGE_BANDS`)
