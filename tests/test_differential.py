@@ -932,3 +932,19 @@ def test_a_child_is_not_given_an_adults_statin_exposure() -> None:
 
     t, _ = score_batch(cases_to_table([{"case_id": "t", **toddler}]))
     assert json.loads(t.column("differential")[0].as_py()) == a["differential"]
+
+
+def test_no_biopsy_says_the_labels_need_one_rather_than_ruling_them_out() -> None:
+    """A clinician review of session 26: for an IBM picture whose biopsy status is not recorded, "if no biopsy was done
+    → the criteria could no longer give inclusion body myositis" read as IBM excluded. Those labels need a biopsy,
+    and the outcome says so."""
+    from myoclass.reasoning.text import outcome_text
+
+    a = assess({"case_id": "ibm-no-biopsy-status", "age_years": 68, "age_at_onset_years": 62,
+                "onset_tempo": "insidious", "symptom_duration_months": 72, "dysphagia": True,
+                "weakness_finger_flexor_gt_shoulder_abductor": True, "weakness_knee_extensor_ge_hip_flexor": True,
+                "weakness_asymmetric": True, "ck_u_l": 650, "ck_uln_u_l": 200, "statin_exposure": False})
+    t = next(x for x in a["next_tests"] if x["finding"] == "biopsy_performed")
+    text = outcome_text(t, a["summary"]["reachable_labels"])
+    assert "if no biopsy was done → the criteria cannot give inclusion body myositis" in text
+    assert "without one" in text and "could no longer give inclusion body myositis" not in text

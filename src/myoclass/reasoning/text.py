@@ -660,6 +660,10 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
                     what += ", and no longer " + join_or(gone)
             elif len(labels) <= 3:
                 what = "leaves " + join_or(_listed(labels))
+            elif key == "biopsy_performed" and value == "false":
+                # not a finding against them: these labels need a biopsy (a clinician review of session 26 read
+                # "could no longer give inclusion body myositis" as IBM ruled out)
+                what = "the criteria cannot give " + join_or(gone) + " without one"
             else:
                 what = "the criteria could no longer give " + join_or(gone)
         if after:
