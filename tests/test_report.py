@@ -333,3 +333,22 @@ def test_the_next_tests_say_what_their_figures_mean() -> None:
         assert render(a).count(NEXT_TESTS_LEGEND) == 1
     settled = assess(example_cases()["anti_hmgcr_statin"])  # no next test: no key
     assert settled["next_tests"] == [] and NEXT_TESTS_LEGEND not in text_report(settled)
+
+
+def test_an_open_cancer_section_says_first_that_it_applies_once_a_myositis_is_confirmed() -> None:
+    """A clinician review of session 26: the cancer-screening section of a 20-year-old with exertional rhabdomyolysis
+    (94% no inflammatory myopathy) read as advice to screen. While it is open whether the guideline applies, the
+    section's first line says when it does; the note is not repeated at its end."""
+    from myoclass.reasoning.assess import assess
+    from myoclass.report.text import markdown_report, text_report
+
+    a = assess({"case_id": "exertional-20", "age_years": 20, "age_at_onset_years": 20, "sex": "male",
+                "onset_tempo": "acute", "symptom_duration_months": 0.1, "symptom_myalgia": True,
+                "weakness_proximal_upper_symmetric": False, "weakness_proximal_lower_symmetric": False,
+                "ck_u_l": 60000, "ck_uln_u_l": 200})
+    assert a["cancer_screening"]["applicable"] is None
+    for report in (text_report(a), markdown_report(a)):
+        lines = report.splitlines()
+        i = next(k for k, line in enumerate(lines) if "Cancer screening (IMACS 2023; factor tiers" in line)
+        assert lines[i + 1].startswith("Applies once an inflammatory myopathy")
+        assert sum(line.lstrip("- ").startswith("Applies once") for line in lines) == 1

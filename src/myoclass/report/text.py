@@ -260,6 +260,10 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         assert cs is not None
         head = "Cancer screening (IMACS 2023; factor tiers and panels UNVERIFIED)"
         lines.append(h2 + head if markdown else head)
+        # while it is open whether the guideline applies, say so first (a clinician review of session 26 read the
+        # section of a 20-year-old with exertional rhabdomyolysis, 94% no inflammatory myopathy, as advice to screen)
+        first = [n for n in cs["notes"] if cs["applicable"] is None and n.startswith("Applies once")]
+        lines += first
         risk = cs["risk"] or "one of " + ", ".join(cs["possible_risks"])
         lines.append(f"Risk: {risk}, by the count of risk factors (the rule below; the notes give context).")
         lines += [f"Why: {r}" for r in cs.get("reasons", [])]
@@ -272,7 +276,7 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append("Factors present: " + (", ".join(present) or "none") + "; unknown: " + (", ".join(unknown) or "none"))
         lines.append("Basic panel: " + "; ".join(cs["panels"]["basic"]) + ".")
         lines.append("Enhanced panel: " + "; ".join(cs["panels"]["enhanced"]) + ".")
-        lines += [f"- {n}" for n in cs["notes"]]
+        lines += [f"- {n}" for n in cs["notes"] if n not in first]
         lines.append("")
     handoff = genetic_handoff(a)
     if handoff:
