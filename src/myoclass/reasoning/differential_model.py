@@ -1850,12 +1850,12 @@ YAO_2020 = Citation(
 #: as the normal onset age is), pooled by cohort size. The limit is 190 U/L, the one the Vienna cohort's definition
 #: implies (> 950 U/L, five times the limit), so 15 x is 2,850 U/L.
 RHABDOMYOLYSIS_CK: tuple[tuple[Citation, int, float, float, str], ...] = (
-    (C.NMD_2021_RHABDO, 248, 2160.0, (math.log(4786) - math.log(1342)) / (2 * NormalDist().inv_cdf(0.75)),
+    (C.NMD_2021_RHABDO, 248, 2160.0, (math.log(4786) - math.log(1342)) / (2.0 * _N01.inv_cdf(0.75)),
      "'248 patients ... with a median sCK activity of 2,160 U/l (IQR 1,342-4,786)' (rhabdomyolysis 'defined by a "
      "serum creatine kinase (sCK) activity > 950 U/L', neurology department; abstract): SD of log CK = log IQR width / "
      "1.349"),
     (ARNAUTOVIC_2019, 41, 18534.0,
-     (math.log(287565) - math.log(342)) / (2 * NormalDist().inv_cdf((41 - 0.375) / (41 + 0.25))),
+     (math.log(287565) - math.log(342)) / wan_xi(41),
      "'Median initial and peak CK were noted to be 16,888 (range, 342-194,403) U/L and 18,534 (range, 342-287,565) "
      "U/L' (41 hospitalised with exertional rhabdomyolysis; abstract): SD of log CK = log range / (2 x the normal "
      "quantile of (n - 0.375) / (n + 0.25)), Wan et al. 2014's range factor on the log scale"),
