@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from _builders import CK_RAISED, LOWER, UPPER, blank, present
 from myoclass import InvalidCase, assess, parse_case
 from myoclass.cli import app
+from myoclass.model.case import STATIN_TAKEN_NOTE
 from myoclass.model.fields import FIELDS
+from myoclass.report.text import text_report
 
 EXAMPLES: dict[str, dict[str, Any]] = json.loads(
     resources.files("myoclass.examples").joinpath("cases.json").read_text(encoding="utf-8"))
@@ -198,6 +200,34 @@ def test_biopsy_performed_derivation(raw: dict[str, Any], performed: bool | None
     case = parse_case(raw)
     assert case.get("biopsy_performed") is performed
     assert ("biopsy_performed taken as true because biopsy findings are given" in case.notes) is noted
+
+
+@pytest.mark.parametrize(("raw", "taken", "noted"), [
+    ({"statin_withdrawal_outcome": "resolved"}, True, True),
+    ({"statin_exposure": None, "statin_withdrawal_outcome": "persisted"}, True, True),
+    ({"statin_exposure": True, "statin_withdrawal_outcome": "resolved"}, True, False),
+    ({"statin_exposure": False}, False, False),
+    ({}, None, False),
+])
+def test_statin_exposure_derivation(raw: dict[str, Any], taken: bool | None, noted: bool) -> None:
+    """The course after stopping a statin presupposes one was taken (data dictionary: statin_withdrawal_outcome
+    is "after stopping the statin")."""
+    case = parse_case(raw)
+    assert case.get("statin_exposure") is taken
+    assert (STATIN_TAKEN_NOTE in case.notes) is noted
+
+
+def test_a_statin_course_without_statin_use_reads_as_a_statin_taken_everywhere() -> None:
+    """The labels, the differential, the warnings and the words: a resolved course without anti-HMGCR reads as
+    with the statin recorded."""
+    course = {"statin_withdrawal_outcome": "resolved", "ab_hmgcr": False, "ck_u_l": 3000, "ck_uln_u_l": 200}
+    a, b = assess(course), assess({**course, "statin_exposure": True})
+    assert a["summary"]["reachable_labels"] == b["summary"]["reachable_labels"]
+    assert a["summary"]["label"] == b["summary"]["label"]
+    assert a["summary"]["leading_label"] == "statin_toxic_myopathy"
+    assert STATIN_TAKEN_NOTE in a["warnings"] and STATIN_TAKEN_NOTE not in b["warnings"]
+    assert a["differential"] == b["differential"]
+    assert "A statin is taken as having been used" in text_report(a)
 
 
 def test_derived_values_are_reported_as_warnings() -> None:

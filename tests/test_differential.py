@@ -348,14 +348,18 @@ def test_acute_myalgia_with_a_ck_in_the_tens_of_thousands_puts_rhabdomyolysis_fi
     (urgent guidance). The differential leads with no inflammatory myopathy, at about one half: acute
     rhabdomyolysis is a part of not_iim since model version 6 (docs/differential-model.md, "Acute rhabdomyolysis");
     before it, anti-SRP IMNM or the antisynthetase syndrome led such cases. Statin toxic myopathy comes second, from
-    the completions where a statin was taken (the first next test asks)."""
+    the completions where a statin was taken: the first next test asks for the course after stopping one, if one was
+    taken (it tells statin use too), then statin use; the summary says statin use is not recorded once."""
     a = assess({"case_id": "exertional-published", "age_years": 37, "sex": "male", "symptom_myalgia": True,
                 "onset_tempo": "acute", "ck_u_l": 95100})
     s = a["summary"]
     assert s["label"] == "undetermined"
     assert (s["leading_label"], s["leading_probability"]) == ("not_iim", 0.4994)
     assert a["differential"][1]["label"] == "statin_toxic_myopathy"
-    assert a["next_tests"][0]["finding"] == "statin_exposure"
+    assert [t["finding"] for t in a["next_tests"][:2]] == ["statin_withdrawal_outcome", "statin_exposure"]
+    assert a["next_tests"][0]["test"] == "record the course after the statin was stopped (if one was taken)"
+    assert "not settled: statin use, and the course after stopping one, not recorded; anti-SRP not tested." in \
+        s["text"]
     # the assumed numbers named are those of the part that leads: its CK, onset and myalgia are read or true by
     # definition, so none of this case's known findings rests on an assumed number there (not_iim's own row would
     # name its assumed CK bands, onset tempo and myalgia)
@@ -948,3 +952,70 @@ def test_no_biopsy_says_the_labels_need_one_rather_than_ruling_them_out() -> Non
     text = outcome_text(t, a["summary"]["reachable_labels"])
     assert "if no biopsy was done → the criteria cannot give inclusion body myositis" in text
     assert "without one" in text and "could no longer give inclusion body myositis" not in text
+
+
+# ---------------------------------------------------------------------------------------------------
+# The course after a statin was stopped, while statin use is unknown
+# ---------------------------------------------------------------------------------------------------
+def _course_enumerated(shown: dict[str, int], reading: str, values: Mapping[str, Any]) -> np.ndarray:
+    """P(L, statin ∧ course resolved), P(L, statin ∧ persisted), P(L, no statin) by conditioning: P(statin) from
+    the differential's joints, P(course | statin) from the differential with the statin entered, then the label
+    probabilities of the case with each result entered."""
+    e, o = FINDINGS["statin_exposure"], FINDINGS["statin_withdrawal_outcome"]
+    now = compute(shown, reading, values=values)
+    md = now._model
+    assert md is not None
+    p_statin = float(now._weighted_joint()[:, md.dg.levels_of[md.idx[e.name]][0]].sum())
+    taken = compute({**shown, e.name: 2}, reading, values=values)
+    p_course = taken._weighted_joint()[:, md.dg.levels_of[md.idx[o.name]]].sum(axis=0)
+    rows = [p_statin * float(p_course[i]) * compute({**shown, e.name: 2, o.name: o.bit(v)}, reading,
+                                                      values=values).p_label for i, v in enumerate(o.values)]
+    rows.append((1.0 - p_statin) * compute({**shown, e.name: 0}, reading, values=values).p_label)
+    return np.array(rows)
+
+
+def test_the_course_after_a_statin_is_weighed_only_for_a_statin_taken() -> None:
+    """The model gives the course given a statin taken and stopped; while statin use is unknown, the test
+    "course after stopping the statin (if one was taken)" has three results: a statin taken and the course
+    resolved or persisted, or no statin. Its joints equal enumeration; its ``p_values`` sum to P(statin); it tells
+    at least what statin use alone tells (it reveals statin use too); and where a result would lead is the
+    assessment with that result entered (a course entered makes the statin taken)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "validation" / "published_cases.jsonl"
+    bases = [json.loads(x)["flat_case"] for x in path.read_text().splitlines() if x.strip()]
+    from myoclass.synthetic import thin_cases
+
+    checked = 0
+    for raw in [*thin_cases(bases, 40, 5), {"case_id": "child", "age_years": 9, "ck_u_l": 8000, "ck_uln_u_l": 200,
+                                             "weakness_proximal_upper_symmetric": True}]:
+        raw = {k: v for k, v in raw.items() if k not in ("statin_exposure", "statin_withdrawal_outcome")}
+        case = parse_case(raw)
+        shown = display_state(case)
+        for reading in ("clinic", "record"):
+            dif = compute(shown, reading, values=case.values, age_now=assessment_age(case.values))
+            if assessment_age(case.values) is not None:
+                continue  # the enumeration below weighs no age at assessment
+            got = dif.statin_course_joints()
+            assert got is not None
+            want = _course_enumerated(shown, reading, case.values)
+            assert np.allclose(got, want, atol=1e-9), (raw.get("case_id"), reading)
+            (p_e, _pv, ei_e), (p_c, pv_c, ei_c) = dif.informations(["statin_exposure", "statin_withdrawal_outcome"])
+            assert p_c is None and sum(pv_c.values()) == pytest.approx(p_e, abs=1e-9)
+            assert ei_c >= ei_e - 1e-12
+            checked += 1
+    assert checked >= 30
+    # the 9-year-old: no statin expected, so the course tells next to nothing (it told 0.15 bits when the
+    # course was drawn for every patient)
+    a = assess({"case_id": "child", "age_years": 9, "ck_u_l": 8000, "ck_uln_u_l": 200,
+                "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True})
+    by = {t["finding"]: t for t in a["next_tests"]}
+    course, statin = by["statin_withdrawal_outcome"], by["statin_exposure"]
+    assert course["test"] == "record the course after the statin was stopped (if one was taken)"
+    assert statin["expected_information"] <= course["expected_information"] < 0.01
+    assert sum(course["p_values"].values()) == pytest.approx(statin["p_present"], abs=2e-4)
+    # where each result would lead: the assessment with the course entered (the statin then taken)
+    for value, after in course["leading_if"].items():
+        b = assess({**{"case_id": "child", "age_years": 9, "ck_u_l": 8000, "ck_uln_u_l": 200,
+                       "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True},
+                    "statin_withdrawal_outcome": value})
+        assert (after["label"], after["probability"]) == (b["summary"]["leading_label"],
+                                                          pytest.approx(b["summary"]["leading_probability"], abs=2e-4))

@@ -130,7 +130,8 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
 
 def _derive(t: pa.Table) -> pa.Table:
     """The derivations of parse_case: ck_elevated from the numbers (or from a CK above every laboratory's
-    limit, :mod:`myoclass.model.ck`), biopsy_performed from findings."""
+    limit, :mod:`myoclass.model.ck`), biopsy_performed from findings, statin_exposure from a statin withdrawal
+    outcome."""
     n = t.num_rows
     ck = t.column("ck_u_l")
     uln = t.column("ck_uln_u_l")
@@ -147,7 +148,11 @@ def _derive(t: pa.Table) -> pa.Table:
         any_given = given if any_given is None else pc.or_(any_given, given)
     bp = t.column("biopsy_performed")
     filled = pc.if_else(pc.and_(pc.is_null(bp), any_given), True, bp)
-    return t.set_column(t.schema.get_field_index("biopsy_performed"), "biopsy_performed", filled)
+    t = t.set_column(t.schema.get_field_index("biopsy_performed"), "biopsy_performed", filled)
+    # a course after stopping a statin presupposes one was taken (parse_case's STATIN_TAKEN_NOTE)
+    st = t.column("statin_exposure")
+    taken = pc.if_else(pc.and_(pc.is_null(st), pc.is_valid(t.column("statin_withdrawal_outcome"))), True, st)
+    return t.set_column(t.schema.get_field_index("statin_exposure"), "statin_exposure", taken)
 
 
 def conform(table: pa.Table) -> pa.Table:

@@ -309,7 +309,9 @@ class NextTest(TypedDict):
     #: probability that the finding is present under the differential's model; null for banded findings and for a
     #: biopsy not done (an action, not an unknown finding)
     p_present: float | None
-    #: present for banded findings: the probability of each band
+    #: present for banded findings: the probability of each band (for ``statin_withdrawal_outcome`` while
+    #: ``statin_exposure`` is unknown: the probability that a statin was taken and the course is that value, so
+    #: they sum to the probability of a statin; the rest is no statin)
     p_values: NotRequired[dict[str, float]]
     #: expected drop of the differential's entropy (bits) once the finding is known
     expected_information: float

@@ -21,7 +21,8 @@ from myoclass.model.ages import duration_contradicts, duration_exceeds_age, dura
 from myoclass.model.ck import CK_KEPT_NOT_RAISED, over_ceiling
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
-__all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", "InvalidCase", "Problem",
+__all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "STATIN_TAKEN_NOTE", "Case", "InvalidCase",
+           "Problem",
            "allowed_values", "case_id_of", "case_json_schema", "check_keys", "json_kind", "parse_case", "show",
            "unknown_key_problems"]
 
@@ -29,6 +30,10 @@ __all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "Case", 
 EXCLUSIVE_FINDINGS: tuple[tuple[str, str], ...] = (
     ("weakness_neck_flexor_gt_extensor", "weakness_neck_extensor_gt_flexor"),
 )
+
+#: the note of a case whose statin use is taken from a statin withdrawal outcome (the course after stopping a statin
+#: presupposes one was taken)
+STATIN_TAKEN_NOTE = "statin_exposure taken as true because a statin withdrawal outcome is given"
 
 _BOOL_KEYS = frozenset(k for k, f in FIELDS.items() if f.kind == "bool")
 
@@ -272,6 +277,9 @@ def parse_case(raw: Any) -> Case:
     if values["statin_withdrawal_outcome"] is not None and values["statin_exposure"] is False:
         problems.append(Problem("statin_withdrawal_outcome",
                                 "a statin withdrawal outcome is given but statin_exposure is false"))
+    elif values["statin_withdrawal_outcome"] is not None and values["statin_exposure"] is None:
+        values["statin_exposure"] = True  # the course after stopping a statin presupposes one was taken
+        notes.append(STATIN_TAKEN_NOTE)
     onset, age, dur = values["age_at_onset_years"], values["age_years"], values["symptom_duration_months"]
     if onset is not None and age is not None and onset > age:
         problems.append(Problem("age_at_onset_years", f"{onset:g} is later than age_years={age:g}"))

@@ -156,7 +156,8 @@ _F += [
     _b("statin_exposure", "drugs", "statin taken before or at onset"),
     FieldSpec("statin_withdrawal_outcome", "enum", "drugs",
               "after stopping the statin without immunosuppression: CK and weakness normalised (resolved), "
-              "or persisted / progressed", values=("resolved", "persisted")),
+              "or persisted / progressed; given while statin_exposure is unknown, statin_exposure is taken as true",
+              values=("resolved", "persisted")),
     _b("other_myotoxic_drug", "drugs",
        "e.g. colchicine, zidovudine, hydroxychloroquine, fibrate, alcohol excess"),
     _b("checkpoint_inhibitor", "drugs", "immune-checkpoint-inhibitor therapy before onset"),

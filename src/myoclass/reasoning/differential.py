@@ -163,6 +163,35 @@ class Differential:
             self._jsum = (mass @ j.reshape(len(mass), -1)).reshape(j.shape[1:])
         return self._jsum
 
+    def statin_course_joints(self) -> np.ndarray | None:
+        """While both statin use and the course after stopping a statin are unknown: the joints of the test
+        "the course after the statin was stopped (if one was taken)", whose results are a statin taken and the
+        course resolved, a statin taken and the course persisted, and no statin, as rows (in that order) of
+        P(label, result | known); None otherwise (or without derivatives).
+
+        The model gives the course per condition given a statin taken and stopped
+        (:data:`~myoclass.reasoning.differential_model.CATEGORICAL_GIVEN`), but the diagram draws it for every
+        patient. The label function reads the course only together with statin use, so without a statin the
+        course is irrelevant to the label and independent of every other finding given the branch:
+        P(L, no statin, course v | branch) = P(v | branch) P(L, no statin | branch), which the branch's joints
+        give exactly. P(L, statin, v) is P(L, v) less that."""
+        md, pl, joint, mass, q, s = self._model, self._pl, self._joint, self._mass, self._q, self._state
+        if md is None or pl is None or joint is None or mass is None or q is None or s is None:
+            return None
+        ef, of = md.idx["statin_exposure"], md.idx["statin_withdrawal_outcome"]
+        if int(s[ef]) != 1 or int(s[of]) != FINDINGS["statin_withdrawal_outcome"].full:
+            return None
+        e_l = md.dg.levels_of[ef][0]
+        o_l = list(md.dg.levels_of[of])
+        qo = q[:, o_l]
+        qo = qo / np.where(qo.sum(axis=1, keepdims=True) > 0, qo.sum(axis=1, keepdims=True), 1.0)
+        no_statin_b = np.maximum(pl - joint[:, :, e_l], 0.0)  # (branch, label): P(L, no statin | branch)
+        js = self._weighted_joint()
+        taken: np.ndarray = js[:, o_l].T - np.einsum("b,bv,bl->vl", mass, qo, no_statin_b)
+        no_statin: np.ndarray = self.p_label - js[:, e_l]
+        out: np.ndarray = np.maximum(np.vstack([taken, no_statin[None, :]]), 0.0)
+        return out
+
     def finding_joint(self, finding: str) -> dict[str, np.ndarray]:
         """P(label ∧ finding = value | known) per value (``present``/``absent`` or per band); needs derivatives."""
         md, pl, joint, mass = self._model, self._pl, self._joint, self._mass
@@ -240,6 +269,18 @@ class Differential:
         for (i, value), t, k, p in zip(plan.keys, tot.tolist(), top.tolist(), share.tolist(), strict=True):
             if t > _MIN_VALUE_MASS:
                 out[i][value] = (LABELS[k], p)
+        course = self.statin_course_joints() if "statin_withdrawal_outcome" in findings else None
+        if course is not None:  # while statin use is unknown: a statin taken and the course this value
+            i = list(findings).index("statin_withdrawal_outcome")
+            out[i] = {}
+            for value, row in zip(M.WITHDRAWAL_VALUES, course[:2], strict=True):
+                t = float(row.sum())
+                if t > _MIN_VALUE_MASS:
+                    k = int(row.argmax())
+                    p = min(float(row[k]) / t, 1.0)
+                    if places is not None and p < 1.0:
+                        p = min(round(p, places), 1.0 - 10.0 ** -places)
+                    out[i][value] = (LABELS[k], p)
         return out
 
     def information(self, finding: str) -> tuple[float | None, dict[str, float], float]:
@@ -338,7 +379,24 @@ class Differential:
             for k, i in enumerate(plain):
                 t0, t1 = float(tot[k, 0]), float(tot[k, 1])
                 out[i] = (t0, {"present": t0, "absent": t1}, _drop(h, float(cond[k])))
+        _course_if_taken(self, findings, out)
         return [x for x in out if x is not None]
+
+
+def _course_if_taken(dif: Differential, findings: Sequence[str],
+                     out: list[tuple[float | None, dict[str, float], float] | None]) -> None:
+    """The course after a statin was stopped, while statin use is unknown: its figures are those of the test
+    "the course, if a statin was taken" (:meth:`Differential.statin_course_joints`): ``p_values`` the probability
+    that a statin was taken and the course is that value (the rest is no statin), and the expected information
+    over the three results."""
+    if "statin_withdrawal_outcome" not in findings:
+        return
+    P = dif.statin_course_joints()
+    if P is None:
+        return
+    tot = P.sum(axis=1)
+    pv = dict(zip(M.WITHDRAWAL_VALUES, tot[:2].tolist(), strict=True))
+    out[list(findings).index("statin_withdrawal_outcome")] = (None, pv, _drop(dif.entropy, _cond_entropy(P, tot)))
 
 
 @lru_cache(maxsize=8)

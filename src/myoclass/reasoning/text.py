@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from myoclass.model.case import STATIN_TAKEN_NOTE
 from myoclass.model.ck import CK_KEPT_NOT_RAISED, CK_ULN_CEILING_U_L, ages_of, over_ceiling, over_high_band
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IMNM_LABELS, RULE_LABELS
@@ -52,6 +53,7 @@ __all__ = [
     "mimic_reason",
     "no_label_likely",
     "not_settled",
+    "not_settled_tests",
     "open_share",
     "outcome_parts",
     "outcome_sets",
@@ -311,6 +313,8 @@ _NOTES = {
         "laboratory's upper limit of normal.",
     "biopsy_performed taken as true because biopsy findings are given":
         "A muscle biopsy is taken as done, because biopsy findings are given.",
+    STATIN_TAKEN_NOTE:
+        "A statin is taken as having been used, because the course after stopping one is given.",
     "symptom duration derived from age_years and age_at_onset_years":
         "Whether symptoms have lasted more than 12 months was worked out from the age now and the age at the first "
         "symptom.",
@@ -513,6 +517,19 @@ def ck_without_uln(values: Mapping[str, Any], brief: bool = False) -> str | None
             f"only a CK above {CK_ULN_CEILING_U_L:,.0f} U/L, above every laboratory's limit, counts as raised without "
             "one, and not for a child under 1 year). Record the upper limit of normal (ck_uln_u_l), or whether CK was "
             "raised (ck_elevated): a value plainly above the laboratory's range is recorded as raised.")
+
+
+def not_settled_tests(decides: Sequence[Mapping[str, Any]], n: int = 2) -> list[Mapping[str, Any]]:
+    """The first ``n`` deciding tests whose :func:`not_settled` words say something new: statin use is left out once
+    the course after stopping a statin, asked for if one was taken, has said it is not recorded."""
+    out: list[Mapping[str, Any]] = []
+    for t in decides:
+        if t["finding"] == "statin_exposure" and any(u.get("test") == STATIN_COURSE_IF_TAKEN for u in out):
+            continue
+        out.append(t)
+        if len(out) == n:
+            break
+    return out
 
 
 def not_settled(t: Mapping[str, Any]) -> str:
@@ -781,7 +798,7 @@ def summary_text(out: Mapping[str, Any]) -> str:
         steps = [step_text(t) for t in [*first, *(t for t in decides if not any(t is f for f in first))]][:3]
         more = f" Next: {'; '.join(steps)}." if steps else ""
         lead = s["leading_label"]
-        what = "; ".join(not_settled(t) for t in decides[:2])
+        what = "; ".join(not_settled(t) for t in not_settled_tests(decides))
         # the label in full, without the explanation some labels carry after a colon ("no inflammatory myopathy:
         # the criteria are not met, ..."): the share follows the name
         head = f"Most likely {LABEL_TEXT[lead].split(':')[0]} ({leading_share(s)})"

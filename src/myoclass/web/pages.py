@@ -50,6 +50,7 @@ from myoclass.reasoning.text import (
     mimic_reason,
     no_label_likely,
     not_settled,
+    not_settled_tests,
     outcome_sets,
     outcome_text,
     percent,
@@ -360,7 +361,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "urgent": urgent_line(a),
         "certainty": s["certainty"],
         "far": open_label and no_label_likely(s["leading_probability"]),
-        "not_settled": [(t["finding"], not_settled(t)) for t in decides[:2]],
+        "not_settled": [(t["finding"], not_settled(t)) for t in not_settled_tests(decides)],
         "jointly": NO_SINGLE_DECIDER if open_label and not decides else "",
         "settled_by": settled_by_words(s["label"]),
         # a CK without its upper limit counts as not known: said in the headline, not only among the warnings
