@@ -192,3 +192,20 @@ def test_the_patient_statin_question_asks_what_the_imported_finding_means(client
     assert "Were you taking a statin" in words
     assert "when your muscle problems began, or before?" in words
     assert "Do you take, or did you take, a statin" not in words
+
+
+def test_the_course_after_a_statin_while_statin_use_is_unknown_shows_the_share_without_a_statin(
+        client: TestClient) -> None:
+    """The course after stopping a statin, asked for if one was taken: its values' shares are of a statin taken and
+    that course, so the rest, no statin, is shown too (exertional rhabdomyolysis, statin use not recorded)."""
+    case = {"age_years": 37, "sex": "male", "symptom_myalgia": True, "onset_tempo": "acute", "ck_u_l": 95100}
+    a = assess(case)
+    course = a["next_tests"][0]
+    assert course["finding"] == "statin_withdrawal_outcome"
+    rest = share(1 - sum(course["p_values"].values()))
+    words = text_of(client.post("/", data=as_form(case), headers={"HX-Request": "true"}).text)
+    assert f"no statin taken: {rest}" in words
+    # with a statin recorded, the course's shares are the whole, and no such words
+    words = text_of(client.post("/", data=as_form({**case, "statin_exposure": True}),
+                                headers={"HX-Request": "true"}).text)
+    assert "no statin taken" not in words

@@ -34,6 +34,7 @@ from myoclass.reasoning.text import (
     LABEL_TEXT,
     NO_SINGLE_DECIDER,
     SET_SHORT,
+    STATIN_COURSE_IF_TAKEN,
     biopsy_lead,
     ck_without_uln,
     eular_band,
@@ -160,7 +161,10 @@ def _likelihood(t: dict[str, Any]) -> str:
     if t.get("p_present") is not None:
         return likely_words(t)
     values = t.get("p_values") or {}
-    return " · ".join(f"{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items())
+    parts = [f"{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items()]
+    if t.get("test") == STATIN_COURSE_IF_TAKEN and values:  # statin use unknown: the rest is no statin taken
+        parts.append(f"no statin taken: {share(max(0.0, 1.0 - sum(values.values())))}")
+    return " · ".join(parts)
 
 
 def _cap(text: str) -> str:
