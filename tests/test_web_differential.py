@@ -204,7 +204,8 @@ def test_the_course_after_a_statin_while_statin_use_is_unknown_shows_the_share_w
     assert course["finding"] == "statin_withdrawal_outcome"
     rest = share(1 - sum(course["p_values"].values()))
     words = text_of(client.post("/", data=as_form(case), headers={"HX-Request": "true"}).text)
-    assert f"no statin taken: {rest}" in words
+    taken = share(course["p_values"]["resolved"])
+    assert f"statin taken, resolved: {taken}" in words and f"no statin taken: {rest}" in words
     # with a statin recorded, the course's shares are the whole, and no such words
     words = text_of(client.post("/", data=as_form({**case, "statin_exposure": True}),
                                 headers={"HX-Request": "true"}).text)
