@@ -85,6 +85,10 @@ READINGS = tuple(M.READING_POLICIES)
 #: at most this many weight vectors (condition x group value) per case; past it, the largest-mass
 #: branches are kept and the result carries the dropped mass as its total-variation bound
 VECTOR_BUDGET = 128
+#: a floor under joints whose logarithm is taken (their product with it is 0 where they are)
+_TINY = 1e-300
+#: the state byte of the course after stopping a statin when it is unknown (every value allowed)
+_COURSE_UNKNOWN = FINDINGS["statin_withdrawal_outcome"].full
 #: a value of a finding whose probability is below this has no leading label after it (:meth:`Differential.leading_after`)
 _MIN_VALUE_MASS = 1e-12
 # ------------------------------------------------------------------------------------------------
@@ -132,6 +136,8 @@ class Differential:
     #: what doing a biopsy would tell (a case whose biopsy was not done), once computed: the ranking and
     #: ``leading_if`` both read it
     _biopsy_info: BiopsyInformation | None = None
+    #: :meth:`statin_course_joints`, once computed (a 1-tuple: None inside means "not asked for by this case")
+    _course: tuple[np.ndarray | None] | None = None
 
     @property
     def assumed_count(self) -> int:
@@ -175,21 +181,26 @@ class Differential:
         course is irrelevant to the label and independent of every other finding given the branch:
         P(L, no statin, course v | branch) = P(v | branch) P(L, no statin | branch), which the branch's joints
         give exactly. P(L, statin, v) is P(L, v) less that."""
+        if self._course is not None:  # asked for by the ranking and by ``leading_after``: computed once
+            return self._course[0]
         md, pl, joint, mass, q, s = self._model, self._pl, self._joint, self._mass, self._q, self._state
         if md is None or pl is None or joint is None or mass is None or q is None or s is None:
             return None
         ef, of = md.idx["statin_exposure"], md.idx["statin_withdrawal_outcome"]
-        if int(s[ef]) != 1 or int(s[of]) != FINDINGS["statin_withdrawal_outcome"].full:
-            return None
-        e_l = md.dg.levels_of[ef][0]
-        o_l = list(md.dg.levels_of[of])
-        qo = q[:, o_l]
-        qo = qo / np.where(qo.sum(axis=1, keepdims=True) > 0, qo.sum(axis=1, keepdims=True), 1.0)
-        no_statin_b = np.maximum(pl - joint[:, :, e_l], 0.0)  # (branch, label): P(L, no statin | branch)
-        js = self._weighted_joint()
-        taken: np.ndarray = js[:, o_l].T - np.einsum("b,bv,bl->vl", mass, qo, no_statin_b)
-        no_statin: np.ndarray = self.p_label - js[:, e_l]
-        out: np.ndarray = np.maximum(np.vstack([taken, no_statin[None, :]]), 0.0)
+        out: np.ndarray | None = None
+        if int(s[ef]) == 1 and int(s[of]) == _COURSE_UNKNOWN:
+            e_l = md.dg.levels_of[ef][0]
+            o_l = md.dg.levels_of[of]
+            qo = q[:, o_l]
+            tot = qo.sum(axis=1, keepdims=True)
+            wq = (mass[:, None] * qo / np.where(tot > 0, tot, 1.0)).T  # (value, branch)
+            no_statin_b = np.maximum(pl - joint[:, :, e_l], 0.0)  # (branch, label): P(L, no statin | branch)
+            js = self._weighted_joint()
+            out = np.empty((len(o_l) + 1, len(self.p_label)))
+            out[:-1] = js[:, o_l].T - wq @ no_statin_b
+            out[-1] = self.p_label - js[:, e_l]
+            np.maximum(out, 0.0, out=out)
+        self._course = (out,)
         return out
 
     def finding_joint(self, finding: str) -> dict[str, np.ndarray]:
@@ -396,7 +407,9 @@ def _course_if_taken(dif: Differential, findings: Sequence[str],
         return
     tot = P.sum(axis=1)
     pv = dict(zip(M.WITHDRAWAL_VALUES, tot[:2].tolist(), strict=True))
-    out[list(findings).index("statin_withdrawal_outcome")] = (None, pv, _drop(dif.entropy, _cond_entropy(P, tot)))
+    # a zero joint adds nothing (0 log 0 = 0): the floor keeps the logarithm finite there
+    cond = -float((P * np.log2(np.maximum(P, _TINY) / np.maximum(tot, _TINY)[:, None])).sum())
+    out[list(findings).index("statin_withdrawal_outcome")] = (None, pv, _drop(dif.entropy, cond))
 
 
 @lru_cache(maxsize=8)
