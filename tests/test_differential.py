@@ -998,6 +998,7 @@ def test_the_course_after_a_statin_is_weighed_only_for_a_statin_taken() -> None:
             assert got is not None
             want = _course_enumerated(shown, reading, case.values)
             assert np.allclose(got, want, atol=1e-9), (raw.get("case_id"), reading)
+            assert np.allclose(got.sum(axis=0), dif.p_label, atol=1e-9)  # the three results cover every completion
             (p_e, _pv, ei_e), (p_c, pv_c, ei_c) = dif.informations(["statin_exposure", "statin_withdrawal_outcome"])
             assert p_c is None and sum(pv_c.values()) == pytest.approx(p_e, abs=1e-9)
             assert ei_c >= ei_e - 1e-12
@@ -1019,3 +1020,19 @@ def test_the_course_after_a_statin_is_weighed_only_for_a_statin_taken() -> None:
                     "statin_withdrawal_outcome": value})
         assert (after["label"], after["probability"]) == (b["summary"]["leading_label"],
                                                           pytest.approx(b["summary"]["leading_probability"], abs=2e-4))
+
+
+@FAST
+@given(_flat_cases(), st.sampled_from(["clinic", "record"]))
+def test_the_course_if_taken_covers_every_completion_and_tells_at_least_statin_use(case: dict[str, Any],
+                                                                                  reading: str) -> None:
+    """Property: while statin use and the course are unknown, the course-if-taken joints are non-negative, sum over
+    their three results to the differential, and the test tells at least what statin use alone tells."""
+    case = {k: v for k, v in case.items() if k not in ("statin_exposure", "statin_withdrawal_outcome")}
+    parsed = parse_case(case)
+    dif = compute(display_state(parsed), reading, values=parsed.values, age_now=assessment_age(parsed.values))
+    got = dif.statin_course_joints()
+    assert got is not None and (got >= 0).all()
+    assert np.allclose(got.sum(axis=0), dif.p_label, atol=1e-9)
+    (p_e, _pv, ei_e), (_p, pv_c, ei_c) = dif.informations(["statin_exposure", "statin_withdrawal_outcome"])
+    assert sum(pv_c.values()) == pytest.approx(p_e, abs=1e-9) and ei_c >= ei_e - 1e-12
