@@ -108,8 +108,10 @@ MODEL_CHANGE_20 = ("statin exposure with an onset before 18: one assumed number,
 MODEL_CHANGE_26 = ("acute rhabdomyolysis as a part of not_iim, and the diagnostic delays of IBM and the hereditary "
                    "myopathies, model versions 6 to 8")
 #: and, in session 27, from the literature: an asymmetry found on a constructed case (an assumed anti-SRP biopsy
-#: share beside anti-HMGCR's read one), not on any set (data/validation/README.md, "Model version 9")
-MODEL_CHANGE_27 = "the biopsy numbers of anti-SRP and anti-HMGCR IMNM, model version 9"
+#: share beside anti-HMGCR's read one), not on any set, and an onset age chosen by bench/model_influence.py
+#: (data/validation/README.md, "Model version 9" and "Model version 10")
+MODEL_CHANGE_27 = ("the biopsy numbers of anti-SRP and anti-HMGCR IMNM and anti-HMGCR IMNM's onset age, model versions 9 "
+                   "and 10")
 #: every model change after the third and fourth sets were first scored, in order
 MODEL_CHANGES = ((15, MODEL_CHANGE_15), (16, MODEL_CHANGE_16), (17, MODEL_CHANGE_17), (20, MODEL_CHANGE_20),
                  (26, MODEL_CHANGE_26), (27, MODEL_CHANGE_27))

@@ -105,8 +105,8 @@ __all__ = [
 #: session 26, the diagnostic delays of IBM and the hereditary myopathies (:data:`ASSESSMENT_BY_CONDITION`); "8":
 #: session 26, proximal weakness in acute rhabdomyolysis (a clinician's review); "9": session 27, the biopsy numbers of
 #: anti-SRP and anti-HMGCR IMNM (necrosis predominant and cell infiltration read; anti-SRP's biopsy share taken
-#: from anti-HMGCR's).
-MODEL_VERSION = "9"
+#: from anti-HMGCR's); "10": session 27, anti-HMGCR IMNM's onset-age bands from a cohort summary (Allenbach 2014).
+MODEL_VERSION = "10"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1571,6 +1571,14 @@ QIU_2026 = Citation(
     doi="10.3389/fimmu.2026.1782053",
     short="Qiu et al. 2026 (43 IBM, ENMC 2024)",
 )
+ALLENBACH_2014 = Citation(
+    "allenbach2014",
+    "Allenbach Y, Drouot L, Rigolet A, et al. Anti-HMGCR autoantibodies in European patients with autoimmune "
+    "necrotizing myopathies: inconstant exposure to statin. Medicine (Baltimore) 2014;93(3):150-157.",
+    doi="10.1097/MD.0000000000000028",
+    pmid="24797170",
+    short="Allenbach et al. 2014 (45 anti-HMGCR, France)",
+)
 MENDES_2014 = Citation(
     "mendes2014",
     "Mendes P, Robles PG, Mathur S. Statin-induced rhabdomyolysis: a comprehensive review of case reports. "
@@ -1583,6 +1591,14 @@ MENDES_2014 = Citation(
 #: the onset-age summaries read, per condition (abstracts; quotes verbatim). Conditions without a summary
 #: with a spread (SD, quartiles or range) keep their assumed bands: see docs/differential-model.md.
 ONSET_AGE_SUMMARIES: dict[str, tuple[CohortSummary, ...]] = {
+    "imnm_anti_hmgcr": (
+        CohortSummary(ALLENBACH_2014, 45, "The serum of 206 patients with suspicion of NAM was tested for detection of "
+                      "anti-HMGCR aAb using an addressable laser bead immunoassay. Forty-five patients were found to "
+                      "be anti-HMGCR positive. Their mean age was 48.9 ± 21.9 years", mean=48.9, sd=21.9,
+                      note="sera referred for a suspected necrotizing myopathy (session 27); the abstract does not say "
+                           "whether the age is at onset or at testing, so it is taken as the onset age (the pooled "
+                           "IIM delay would lower it by about 2 years)"),
+    ),
     "imnm_anti_srp": (
         CohortSummary(SUZUKI_2015, 100, "The mean onset age of the 61 female and 39 male patients was 51 years "
                       "(range 4-82 years)", mean=51.0, low=4.0, high=82.0,
