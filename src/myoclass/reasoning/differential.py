@@ -270,6 +270,12 @@ class Differential:
             absent = with_bx - j["present"] if name in BIOPSY_ITEMS else j["absent"]
             rows.append(np.stack([j["present"], absent]))
         P = np.maximum(np.concatenate(rows), 0.0)  # (finding value, label)
+        course = self.statin_course_joints() if "statin_withdrawal_outcome" in findings else None
+        if course is not None:  # while statin use is unknown: a statin taken and the course this value
+            i = list(findings).index("statin_withdrawal_outcome")
+            for r, (at, value) in enumerate(plan.keys):
+                if at == i:
+                    P[r] = course[M.WITHDRAWAL_VALUES.index(value)]
         tot = P.sum(axis=1)
         top = P.argmax(axis=1)
         share = np.minimum(P[np.arange(len(top)), top] / np.where(tot > 0, tot, 1.0), 1.0)
@@ -280,18 +286,6 @@ class Differential:
         for (i, value), t, k, p in zip(plan.keys, tot.tolist(), top.tolist(), share.tolist(), strict=True):
             if t > _MIN_VALUE_MASS:
                 out[i][value] = (LABELS[k], p)
-        course = self.statin_course_joints() if "statin_withdrawal_outcome" in findings else None
-        if course is not None:  # while statin use is unknown: a statin taken and the course this value
-            i = list(findings).index("statin_withdrawal_outcome")
-            out[i] = {}
-            for value, row in zip(M.WITHDRAWAL_VALUES, course[:2], strict=True):
-                t = float(row.sum())
-                if t > _MIN_VALUE_MASS:
-                    k = int(row.argmax())
-                    p = min(float(row[k]) / t, 1.0)
-                    if places is not None and p < 1.0:
-                        p = min(round(p, places), 1.0 - 10.0 ** -places)
-                    out[i][value] = (LABELS[k], p)
         return out
 
     def information(self, finding: str) -> tuple[float | None, dict[str, float], float]:
@@ -407,9 +401,7 @@ def _course_if_taken(dif: Differential, findings: Sequence[str],
         return
     tot = P.sum(axis=1)
     pv = dict(zip(M.WITHDRAWAL_VALUES, tot[:2].tolist(), strict=True))
-    # a zero joint adds nothing (0 log 0 = 0): the floor keeps the logarithm finite there
-    cond = -float((P * np.log2(np.maximum(P, _TINY) / np.maximum(tot, _TINY)[:, None])).sum())
-    out[list(findings).index("statin_withdrawal_outcome")] = (None, pv, _drop(dif.entropy, cond))
+    out[list(findings).index("statin_withdrawal_outcome")] = (None, pv, _drop(dif.entropy, _cond_entropy(P, tot)))
 
 
 @lru_cache(maxsize=8)
@@ -424,13 +416,10 @@ def _drop(h: float, cond: float) -> float:
 
 
 def _cond_entropy(P: np.ndarray, tot: np.ndarray) -> float:
-    """sum over values v of P(v) H(label | v), from the joints P (values x labels) and their sums."""
-    ok = P > 0
-    if not ok.any():
-        return 0.0
-    rows = np.broadcast_to(tot[:, None], P.shape)
-    x = P[ok]
-    return float(-(x * np.log2(x / rows[ok])).sum())
+    """sum over values v of P(v) H(label | v), from the joints P (values x labels) and their sums. A joint of 0 adds
+    nothing (0 log 0 = 0): the floor keeps its logarithm finite."""
+    x = np.maximum(P, 0.0)
+    return -float((x * np.log2(np.maximum(x, _TINY) / np.maximum(tot, _TINY)[:, None])).sum())
 
 
 @dataclass(frozen=True)

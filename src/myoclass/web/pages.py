@@ -161,11 +161,10 @@ def _likelihood(t: dict[str, Any]) -> str:
     if t.get("p_present") is not None:
         return likely_words(t)
     values = t.get("p_values") or {}
-    if t.get("test") == STATIN_COURSE_IF_TAKEN and values:  # statin use unknown: the rest is no statin taken
-        parts = [f"statin taken, {value_text(t['finding'], k)}: {share(v)}" for k, v in values.items()]
+    if_taken = t.get("test") == STATIN_COURSE_IF_TAKEN  # statin use unknown: the rest is no statin taken
+    parts = [f"{'statin taken, ' if if_taken else ''}{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items()]
+    if if_taken and values:
         parts.append(f"no statin taken: {share(max(0.0, 1.0 - sum(values.values())))}")
-    else:
-        parts = [f"{value_text(t['finding'], k)}: {share(v)}" for k, v in values.items()]
     return " · ".join(parts)
 
 
