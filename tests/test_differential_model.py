@@ -450,7 +450,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "10", "9bb2d42d1849213346edbfe870cbc53fde621c3d488427876d8421f4dff81c78")
+        "11", "fdcf5fea9732912b96a9b77ed2b3b7e89ad296cce16b7b1586661bbeba60a78a")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -567,3 +567,34 @@ def test_the_diagnostic_delays_read_per_condition() -> None:
     w = M.onset_weights_at_age(52, M.assessment_hazard("ibm"))
     assert math.isclose(w[3], (1 - math.exp(-7.5 / 4.7)) / 40, rel_tol=1e-12)
     assert math.isclose(w[3], 0.01993, abs_tol=1e-5)
+
+
+def test_children_among_the_non_iim_referrals_follow_the_eular_acr_odds_ratio() -> None:
+    """docs/differential-model.md, "Children among the non-IIM referrals" (model version 11): a child referred is
+    more likely than an adult to have an IIM by the EULAR/ACR derivation cohort's odds ratio, (0.26 / 0.74) /
+    (0.18 / 0.82); the assumed under-18 shares keep their ratio (0.25 : 0.05 : 0.18), their adult bands theirs, and the
+    read bands (statin toxic myopathy) stay."""
+    bands = M.CATEGORICAL["onset_age_band"]
+    prior = {c: n.value for c, n in M.PRIOR.items()}
+    iim = [c for c in M.CONDITIONS if c not in ("hereditary_myopathy", "statin_toxic_myopathy", "other_non_immune",
+                                                 "not_iim")]
+    non = [c for c in M.CONDITIONS if c not in iim]
+
+    def children(cs: list[str]) -> float:
+        return sum(prior[c] * bands[c]["under_18"].value for c in cs) / sum(prior[c] for c in cs)
+
+    def odds(p: float) -> float:
+        return p / (1 - p)
+
+    assert odds(children(iim)) / odds(children(non)) == pytest.approx((0.26 / 0.74) / (0.18 / 0.82), rel=1e-12)
+    assert round(children(iim), 3) == 0.090 and round(children(non), 3) == 0.058
+    under = {c: bands[c]["under_18"].value for c in ("hereditary_myopathy", "other_non_immune", "not_iim")}
+    assert under["hereditary_myopathy"] / under["not_iim"] == pytest.approx(0.25 / 0.18)
+    assert under["other_non_immune"] / under["not_iim"] == pytest.approx(0.05 / 0.18)
+    assert round(under["not_iim"], 4) == 0.0645
+    assert [round(bands["not_iim"][b].value, 3) for b in AGE_BANDS] == [0.065, 0.342, 0.114, 0.479]
+    assert bands["not_iim"]["18_to_39"].value / bands["not_iim"]["over_45"].value == pytest.approx(0.30 / 0.42)
+    for c in under:
+        assert all(bands[c][b].tag == "assumed" for b in AGE_BANDS)
+        assert "26% children" in bands[c]["under_18"].note
+    assert bands["statin_toxic_myopathy"]["under_18"].tag == "D"

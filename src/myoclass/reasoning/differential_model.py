@@ -105,8 +105,10 @@ __all__ = [
 #: session 26, the diagnostic delays of IBM and the hereditary myopathies (:data:`ASSESSMENT_BY_CONDITION`); "8":
 #: session 26, proximal weakness in acute rhabdomyolysis (a clinician's review); "9": session 27, the biopsy numbers of
 #: anti-SRP and anti-HMGCR IMNM (necrosis predominant and cell infiltration read; anti-SRP's biopsy share taken
-#: from anti-HMGCR's); "10": session 27, anti-HMGCR IMNM's onset-age bands from a cohort summary (Allenbach 2014).
-MODEL_VERSION = "10"
+#: from anti-HMGCR's); "10": session 27, anti-HMGCR IMNM's onset-age bands from a cohort summary (Allenbach 2014);
+#: "11": session 28, the share of children among the non-IIM referrals from the EULAR/ACR cohort's odds ratio
+#: (:func:`_non_iim_children`).
+MODEL_VERSION = "11"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1659,6 +1661,62 @@ for _c, _ss in ONSET_AGE_SUMMARIES.items():
         + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years (whole-year ages); bands that the "
         "label excludes by definition stay 0: "
         + "; ".join(_summary_text(s) for s in _ss))
+
+#: children among the EULAR/ACR derivation cohort's IIM cases and among its non-IIM comparators (abstract)
+_CHILDREN_OF_CASES, _CHILDREN_OF_COMPARATORS = 0.26, 0.18
+_EULAR_CHILDREN = ("'Based on data from 976 IIM patients (74% adults; 26% children) and 624 non-IIM patients with "
+                   "mimicking conditions (82% adults; 18% children), new criteria were derived' (Lundberg 2017, "
+                   "abstract)")
+
+
+def _odds(p: float) -> float:
+    return p / (1.0 - p)
+
+
+def _children_of(conditions: tuple[str, ...]) -> float:
+    """P(onset under 18 | one of ``conditions``): the onset bands weighted by the priors."""
+    bands = CATEGORICAL["onset_age_band"]
+    return (sum(PRIOR[c].value * bands[c]["under_18"].value for c in conditions)
+            / sum(PRIOR[c].value for c in conditions))
+
+
+def _non_iim_children() -> None:
+    """The under-18 band of the non-IIM conditions whose onset bands are assumed, set so that a child referred is
+    as much more likely than an adult to have an IIM as in the EULAR/ACR derivation cohort (session 28).
+
+    The priors take the juvenile share of the IIM from a population (:data:`_PRIOR_INPUTS`), not from that
+    cohort's design ratio (26% children among its cases, recruited on purpose). The non-IIM side had kept an
+    assumed 18% to 25% children, near the same design's 18% among its comparators, so a child referred came
+    out less likely to have an IIM than an adult, the reverse of that cohort. Now the odds ratio of the cohort,
+    (0.26 / 0.74) / (0.18 / 0.82) = 1.60, is taken to hold in a referral population (children over-recruited
+    alike among cases and comparators: assumed), and the assumed under-18 bands are scaled by one factor to meet
+    it; the assumed bands over 18 keep their ratios and share the rest.
+    """
+    bands = CATEGORICAL["onset_age_band"]
+    iim = tuple(c for c in CONDITIONS if c not in _NON_IIM)
+    odds_ratio = _odds(_CHILDREN_OF_CASES) / _odds(_CHILDREN_OF_COMPARATORS)
+    target_odds = _odds(_children_of(iim)) / odds_ratio
+    target = target_odds / (1.0 + target_odds)
+    free = tuple(c for c in _NON_IIM if bands[c]["under_18"].tag == "assumed")
+    fixed = sum(PRIOR[c].value * bands[c]["under_18"].value for c in _NON_IIM if c not in free)
+    free_mass = sum(PRIOR[c].value * bands[c]["under_18"].value for c in free)
+    scale = (target * sum(PRIOR[c].value for c in _NON_IIM) - fixed) / free_mass
+    note = (f"{_EULAR_CHILDREN}: odds ratio (0.26 / 0.74) / (0.18 / 0.82) = {odds_ratio:.2f} for an IIM in a child "
+            f"against an adult, taken to hold in a referral population (assumed); with the model's IIM children "
+            f"({_children_of(iim):.3f} of its IIM) that gives {target:.3f} children among the non-IIM referrals. The "
+            f"assumed under-18 shares of hereditary myopathy (0.25), other non-immune myopathy (0.05) and no IIM "
+            f"(0.18) keep their ratio, times {scale:.3f}")
+    for c in free:
+        old = bands[c]
+        under = old["under_18"].value * scale
+        rest = (1.0 - under) / (1.0 - old["under_18"].value)
+        bands[c] = {v: _a(under, note) if v == "under_18" else
+                    (_a(n.value * rest, n.note + f"; with the other adult bands, scaled to leave the under-18 share "
+                                        f"({under:.3f}: see it)") if n.tag == "assumed" else n)
+                    for v, n in old.items()}
+
+
+_non_iim_children()
 
 
 def _response(improved: Number, note: str) -> _Dist:
