@@ -69,6 +69,8 @@ CASES: dict[str, tuple[GuidanceContext, GuidanceContext]] = {
     "other.reassess": (ctx("other_non_immune"), ctx("not_iim")),
     "not_iim.mimics": (ctx("not_iim"), ctx("undetermined", {"not_iim", "pm"})),
     "checkpoint_inhibitor": (ctx("pm", checkpoint_inhibitor=True), ctx("pm", checkpoint_inhibitor=False)),
+    "nmj.exclude": (ctx("undetermined", {"ibm", "not_iim"}, weakness_ocular_or_facial=True),
+                    ctx("ibm", weakness_ocular_or_facial=True)),
 }
 BY_ID = {g.id: g for g in GUIDANCE}
 

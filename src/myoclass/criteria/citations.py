@@ -258,3 +258,11 @@ NECROSIS_BIOPSY_2022 = Citation(
     doi="10.1186/s12891-022-05372-z",
     short="BMC Musculoskelet Disord 2022",
 )
+WIRTZ_2002 = Citation(
+    "wirtz2002",
+    "Wirtz PW, et al. Difference in distribution of muscle weakness between myasthenia gravis and the Lambert-Eaton "
+    "myasthenic syndrome. J Neurol Neurosurg Psychiatry 2002;73(6):766.",
+    doi="10.1136/jnnp.73.6.766",
+    pmid="12438488",
+    short="Wirtz et al. 2002 (101 MG, 38 LEMS, the Netherlands)",
+)

@@ -107,8 +107,9 @@ __all__ = [
 #: anti-SRP and anti-HMGCR IMNM (necrosis predominant and cell infiltration read; anti-SRP's biopsy share taken
 #: from anti-HMGCR's); "10": session 27, anti-HMGCR IMNM's onset-age bands from a cohort summary (Allenbach 2014);
 #: "11": session 28, the share of children among the non-IIM referrals from the EULAR/ACR cohort's odds ratio
-#: (:func:`_non_iim_children`).
-MODEL_VERSION = "11"
+#: (:func:`_non_iim_children`); "12": session 28, myasthenia gravis and the Lambert-Eaton syndrome as parts of
+#: ``not_iim`` (:data:`MYASTHENIA`, :data:`LEMS`).
+MODEL_VERSION = "12"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -698,6 +699,16 @@ _PRIOR_INPUTS: dict[str, Number] = {
              "January 2018, abstract); exome sequencing found a cause in 9 of 21 families with unexplained "
              "rhabdomyolysis (Pediatr Nephrol 2017, doi:10.1007/s00467-017-3755-8, PMID 28779239, abstract). "
              "0.107 x (1 - 9/21) = 0.061 of referrals, over the not_iim prior (about 0.31): about 0.2"),
+    "myasthenia_share_of_not_iim": _a(
+        0.04, "no share read: no source reached gives the share of myasthenia gravis among patients referred for a "
+              "suspected myopathy or myositis. Of 770 patients investigated for a myopathy at a UK tertiary centre, "
+              "29.7% had one, and 'The top non-myopathy diagnoses were neuropathy, spinal pathology and ataxia' "
+              "(PMID 39666128, abstract), so a disorder of the neuromuscular junction is a smaller share than each of "
+              "those (session 28)"),
+    "lems_share_of_not_iim": _a(
+        0.01, "no share read (see myasthenia_share_of_not_iim); the Lambert-Eaton syndrome is far rarer than "
+              "myasthenia gravis, but its proximal leg weakness without ocular signs at onset is what a referral for a "
+              "suspected myopathy selects (session 28)"),
     "not_iim_share_of_non_iim": Number(75 / 140, "D", (LEHMANN_URBAN_2021,),
                                        "191 patients biopsied for a suspected myopathy: 51 inflammatory, 65 "
                                        "non-inflammatory myopathy, and neurogenic 18, unspecific 23, normal 34 "
@@ -1674,10 +1685,11 @@ def _odds(p: float) -> float:
 
 
 def _children_of(conditions: tuple[str, ...]) -> float:
-    """P(onset under 18 | one of ``conditions``): the onset bands weighted by the priors."""
-    bands = CATEGORICAL["onset_age_band"]
-    return (sum(PRIOR[c].value * bands[c]["under_18"].value for c in conditions)
-            / sum(PRIOR[c].value for c in conditions))
+    """P(onset under 18 | one of ``conditions``): the onset bands of the tables' rows (a part of a condition may have
+    its own) weighted by the rows' priors."""
+    rows = [r for r, (c, _k) in enumerate(ROWS) if c in conditions]
+    return (sum(row_prior(r) * row_distribution("onset_age_band", r)["under_18"] for r in rows)
+            / sum(row_prior(r) for r in rows))
 
 
 def _non_iim_children() -> None:
@@ -1690,7 +1702,8 @@ def _non_iim_children() -> None:
     out less likely to have an IIM than an adult, the reverse of that cohort. Now the odds ratio of the cohort,
     (0.26 / 0.74) / (0.18 / 0.82) = 1.60, is taken to hold in a referral population (children over-recruited
     alike among cases and comparators: assumed), and the assumed under-18 bands are scaled by one factor to meet
-    it; the assumed bands over 18 keep their ratios and share the rest.
+    it; the assumed bands over 18 keep their ratios and share the rest. Parts of a condition with onset bands of
+    their own (:data:`COMPONENTS`) keep them; the others share their condition's.
     """
     bands = CATEGORICAL["onset_age_band"]
     iim = tuple(c for c in CONDITIONS if c not in _NON_IIM)
@@ -1698,9 +1711,11 @@ def _non_iim_children() -> None:
     target_odds = _odds(_children_of(iim)) / odds_ratio
     target = target_odds / (1.0 + target_odds)
     free = tuple(c for c in _NON_IIM if bands[c]["under_18"].tag == "assumed")
-    fixed = sum(PRIOR[c].value * bands[c]["under_18"].value for c in _NON_IIM if c not in free)
-    free_mass = sum(PRIOR[c].value * bands[c]["under_18"].value for c in free)
-    scale = (target * sum(PRIOR[c].value for c in _NON_IIM) - fixed) / free_mass
+    rows = [r for r, (c, _k) in enumerate(ROWS) if c in _NON_IIM]
+    scaled = [r for r in rows if ROWS[r][0] in free and row_categorical("onset_age_band", r) is bands[ROWS[r][0]]]
+    mass = {r: row_prior(r) * row_distribution("onset_age_band", r)["under_18"] for r in rows}
+    fixed = sum(m for r, m in mass.items() if r not in scaled)
+    scale = (target * sum(row_prior(r) for r in rows) - fixed) / sum(mass[r] for r in scaled)
     note = (f"{_EULAR_CHILDREN}: odds ratio (0.26 / 0.74) / (0.18 / 0.82) = {odds_ratio:.2f} for an IIM in a child "
             f"against an adult, taken to hold in a referral population (assumed); with the model's IIM children "
             f"({_children_of(iim):.3f} of its IIM) that gives {target:.3f} children among the non-IIM referrals. The "
@@ -1714,9 +1729,6 @@ def _non_iim_children() -> None:
                     (_a(n.value * rest, n.note + f"; with the other adult bands, scaled to leave the under-18 share "
                                         f"({under:.3f}: see it)") if n.tag == "assumed" else n)
                     for v, n in old.items()}
-
-
-_non_iim_children()
 
 
 def _response(improved: Number, note: str) -> _Dist:
@@ -2029,7 +2041,138 @@ RHABDOMYOLYSIS = Component(
            for w in ("weakness_proximal_upper_symmetric", "weakness_proximal_lower_symmetric")},
     },
 )
-COMPONENTS: tuple[Component, ...] = (RHABDOMYOLYSIS,)
+
+KOZAK_2025 = Citation(
+    "kozak2025",
+    "Kozak et al. Serum creatine kinase in 101 patients with myasthenia gravis, a cross-sectional study (Debrecen, "
+    "Hungary). J Clin Med 2025;14(7):2449 (title as described; the full title is not shown on the pages read).",
+    doi="10.3390/jcm14072449",
+    pmid="40217903",
+    short="Kozak et al. 2025 (101 MG, CK)",
+)
+MG_ACTN_2022 = Citation(
+    "mgactn2022",
+    "Drug-refractory and non-refractory myasthenia gravis (84 and 906 patients), Table 1. Ann Clin Transl Neurol "
+    "2022 (PMC8862423; title and authors not shown on the table page read).",
+    doi="10.1002/acn3.51492",
+    short="Ann Clin Transl Neurol 2022 (990 MG)",
+)
+SANDERS_2021 = Citation(
+    "sanders2021",
+    "Sanders DB, et al. The Duke myasthenia gravis clinic registry (1,060 patients first seen 1980-2008). Muscle "
+    "Nerve 2021 (title as described; the full title is not shown on the page read).",
+    doi="10.1002/mus.27120",
+    pmid="33205437",
+    short="Sanders et al. 2021 (Duke MG registry)",
+)
+ONEILL_1988 = Citation(
+    "oneill1988",
+    "O'Neill JH, Murray NM, Newsom-Davis J. The Lambert-Eaton myasthenic syndrome: 50 consecutive patients. Brain "
+    "1988;111(3):577 (title as described).",
+    doi="10.1093/brain/111.3.577",
+    pmid="2838124",
+    short="O'Neill et al. 1988 (50 LEMS, UK)",
+)
+LIPKA_2020 = Citation(
+    "lipka2020",
+    "Lipka AF, et al. Survival in 150 patients with the Lambert-Eaton myasthenic syndrome (the Netherlands). Neurology "
+    "2020 (title as described).",
+    doi="10.1212/WNL.0000000000008747",
+    pmid="31831596",
+    short="Lipka et al. 2020 (150 LEMS)",
+)
+YOSHIKAWA_2022 = Citation(
+    "yoshikawa2022",
+    "Yoshikawa H, et al. Nationwide survey of the Lambert-Eaton myasthenic syndrome in Japan. BMJ Neurol Open "
+    "2022;4(2):e000291 (title as described).",
+    doi="10.1136/bmjno-2022-000291",
+    short="Yoshikawa et al. 2022 (30 LEMS, Japan)",
+)
+
+#: the onset-age summaries of the two parts of ``not_iim`` that are disorders of the neuromuscular junction (quotes
+#: verbatim; pooled by :func:`pooled_age_bands`, as the conditions' are)
+NMJ_ONSET_SUMMARIES: dict[str, tuple[CohortSummary, ...]] = {
+    "myasthenia gravis": (
+        CohortSummary(MG_ACTN_2022, 84, "Age at onset 44.4 (SD 18.0) 58.4 (SD 18.8)", mean=44.4, sd=18.0,
+                      note="drug-refractory, the first column"),
+        CohortSummary(MG_ACTN_2022, 906, "Age at onset 44.4 (SD 18.0) 58.4 (SD 18.8)", mean=58.4, sd=18.8,
+                      note="non-refractory, the second column"),
+    ),
+    "Lambert-Eaton myasthenic syndrome": (
+        CohortSummary(YOSHIKAWA_2022, 14, "The onset age (mean (SD)) for the P-LEMS was 67.1 (9.0), and that for "
+                      "AI-LEMS was 57.8 (11.2) years old", mean=67.1, sd=9.0, note="with a tumour, 14 of 30"),
+        CohortSummary(YOSHIKAWA_2022, 16, "The onset age (mean (SD)) for the P-LEMS was 67.1 (9.0), and that for "
+                      "AI-LEMS was 57.8 (11.2) years old", mean=57.8, sd=11.2, note="without a tumour, 16 of 30"),
+    ),
+}
+
+
+def _part_onset_bands(name: str) -> _Dist:
+    ss = NMJ_ONSET_SUMMARIES[name]
+    note = ("normal approximation of the onset age, subgroups pooled by size, cut at "
+            + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years: "
+            + "; ".join(_summary_text(x) for x in ss))
+    return {v: _d(p, (ss[0].source, WAN_2014), note) for v, p in zip(AGE_BANDS, pooled_age_bands(ss), strict=True)}
+
+
+_WIRTZ_MAX = ("'At the point of maximum severity, weakness in myasthenia gravis was purely ocular in 25%, oculobulbar in "
+              "5%, restricted to the limbs in 2%, and present in both oculobulbar muscles and limbs in 68%' (101 "
+              "patients, abstract)")
+_NMJ_CK = ("a disorder of the neuromuscular junction does not raise CK; ")
+#: Myasthenia gravis, a part of ``not_iim`` (session 28): its ocular or bulbar weakness, normal CK and thymoma go
+#: together, which independent findings given ``not_iim`` (mostly without weakness of the eyes or face) cannot say.
+#: Whole-cohort numbers, as the conditions' are: patients referred for a suspected myopathy will more often have limb
+#: weakness than the cohorts do.
+MYASTHENIA = Component(
+    "not_iim", "myasthenia gravis", "myasthenia_share_of_not_iim",
+    categorical={
+        "onset_age_band": _part_onset_bands("myasthenia gravis"),
+        "ck_band": {
+            "normal": Number(91 / 101, "D", (KOZAK_2025,), "'CK elevation was detected in 10 patients (9.9%). We "
+                             "identified one case of anti-Jo-1 antibody-positive polymyositis and two cases of possible "
+                             "myositis' (101 patients with myasthenia gravis, cross-sectional, abstract): 91 of 101 "
+                             "not raised"),
+            "raised_up_to_15x_uln": _a(10 / 101 - 0.005, "the 10 of 101 raised (Kozak 2025), less the share over 15 "
+                                       "times the limit (assumed: the abstract gives no level)"),
+            "raised_over_15x_uln": _a(0.005, _NMJ_CK + "the abstract gives no level (see raised_up_to_15x_uln)"),
+        },
+    },
+    boolean={
+        "weakness_ocular_or_facial": Number(0.98, "D", (C.WIRTZ_2002,),
+                                            _WIRTZ_MAX + ": ocular or bulbar at its worst in 25 + 5 + 68 = 98%"),
+        **{w: Number(0.70, "D", (C.WIRTZ_2002,), _WIRTZ_MAX + ": the limbs at its worst in 2 + 68 = 70%; the site and "
+                     "symmetry are not given, so the share is taken for each symmetric proximal item")
+           for w in ("weakness_proximal_upper_symmetric", "weakness_proximal_lower_symmetric")},
+        "cancer": _vp(0.085, SANDERS_2021, "'Thymoma was present in 8.5%' (1,060 patients, abstract); a lower bound: "
+                      "other cancers within 3 years of onset are not counted"),
+    },
+)
+#: The Lambert-Eaton myasthenic syndrome, a part of ``not_iim`` (session 28): proximal leg weakness with ptosis in
+#: half, a normal CK, and small-cell lung cancer in half.
+LEMS = Component(
+    "not_iim", "Lambert-Eaton myasthenic syndrome", "lems_share_of_not_iim",
+    categorical={
+        "onset_age_band": _part_onset_bands("Lambert-Eaton myasthenic syndrome"),
+        "ck_band": {
+            "normal": _a(0.95, _NMJ_CK + "no cohort count read"),
+            "raised_up_to_15x_uln": _a(0.045, _NMJ_CK + "no cohort count read"),
+            "raised_over_15x_uln": _a(0.005, _NMJ_CK + "no cohort count read"),
+        },
+    },
+    boolean={
+        "weakness_proximal_lower_symmetric": Number(_jeffreys(50, 50), "D", (ONEILL_1988,),
+                                                    "'proximal lower limb weakness (100%)' (50 consecutive patients, "
+                                                    "abstract): 50 of 50, as (50 + 1/2) / 51"),
+        "weakness_ocular_or_facial": _vp(0.54, ONEILL_1988, "'mild/moderate ptosis (54%)' (50 consecutive patients, "
+                                         "abstract); facial and bulbar weakness not counted, so a lower bound"),
+        "cancer": Number(81 / 150, "D", (LIPKA_2020,), "'We included 150 patients with LEMS ... Tumor survival was "
+                         "significantly longer in 81 patients with SCLC-LEMS' (abstract): 81 of 150; small-cell lung "
+                         "cancer is found within a year of LEMS in nearly all ('SCLC was found in 92% of these patients "
+                         "within 3 months and in 96% within a year', Titulaer et al. 2008, a repository page without a "
+                         "DOI or PMID, so not a source), so within the data dictionary's 3 years"),
+    },
+)
+COMPONENTS: tuple[Component, ...] = (RHABDOMYOLYSIS, MYASTHENIA, LEMS)
 
 #: the rows of the model's tables: each condition in :data:`CONDITIONS` order (standing for the part of it that no
 #: component covers), then each component in :data:`COMPONENTS` order
@@ -2084,6 +2227,9 @@ def row_categorical(variable: str, row: int) -> Mapping[str, Number]:
 def row_distribution(variable: str, row: int) -> dict[str, float]:
     """The categorical distribution of ``variable`` under a row (values sum to 1)."""
     return {v: n.value for v, n in row_categorical(variable, row).items()}
+
+
+_non_iim_children()
 
 
 # =================================================================================================

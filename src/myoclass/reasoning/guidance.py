@@ -423,6 +423,14 @@ GUIDANCE: tuple[Guidance, ...] = (
              "hypothyroidism and drugs.",
              (C.MAMMEN_2017, C.NECROSIS_BIOPSY_2022), "V-S", _label("not_iim")),
     Guidance("checkpoint_inhibitor", _checkpoint, (C.MAMMEN_2017,), "R", lambda g: g.v("checkpoint_inhibitor") is True),
+    Guidance("nmj.exclude",
+             "With ocular or facial weakness, a disorder of the neuromuscular junction (myasthenia gravis, the "
+             "Lambert-Eaton syndrome) is worth excluding before an inflammatory myopathy is settled. Myasthenia gravis "
+             "begins in the eye muscles in 59% and in bulbar muscles in 29%, and at its worst 98% have ocular or "
+             "bulbar weakness; the Lambert-Eaton syndrome begins in the limbs in 95%.",
+             (C.WIRTZ_2002,), "V-P",
+             lambda g: g.v("weakness_ocular_or_facial") is True and g.label not in IIM_LABELS
+             and g.label != "hereditary_myopathy"),
 )
 
 
