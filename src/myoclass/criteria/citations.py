@@ -266,3 +266,11 @@ WIRTZ_2002 = Citation(
     pmid="12438488",
     short="Wirtz et al. 2002 (101 MG, 38 LEMS, the Netherlands)",
 )
+WATANABE_2016 = Citation(
+    "watanabe2016",
+    "Watanabe Y, Uruha A, Suzuki S, et al. Clinical features and prognosis in anti-SRP and anti-HMGCR necrotising "
+    "myopathy. J Neurol Neurosurg Psychiatry 2016;87(10):1038-1044.",
+    doi="10.1136/jnnp-2016-313166",
+    pmid="27147697",
+    short="Watanabe et al. 2016",
+)

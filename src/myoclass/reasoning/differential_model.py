@@ -151,14 +151,7 @@ MATSUSHITA_2007 = Citation(
     pmid="17309126",
     short="Matsushita et al. 2007",
 )
-WATANABE_2016 = Citation(
-    "watanabe2016",
-    "Watanabe Y, Uruha A, Suzuki S, et al. Clinical features and prognosis in anti-SRP and anti-HMGCR necrotising "
-    "myopathy. J Neurol Neurosurg Psychiatry 2016;87(10):1038-1044.",
-    doi="10.1136/jnnp-2016-313166",
-    pmid="27147697",
-    short="Watanabe et al. 2016",
-)
+WATANABE_2016 = C.WATANABE_2016  # also the IMNM referral's source (guidance)
 SZCZESNY_2022 = Citation(
     "szczesny2022",
     "Szczesny P, Barsotti S, Nennesmo I, Danielsson O, Dastmalchi M. Screening for anti-HMGCR antibodies in a large "

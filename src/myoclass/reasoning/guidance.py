@@ -145,8 +145,9 @@ def _imnm_refer(g: GuidanceContext) -> str:
     """Referral while IMNM is met or still possible; when the criteria leave it open, with the differential's share
     of the three subtypes together, so that a clinician can weigh the advice (IMNM can stay possible under the
     criteria at well under 1%)."""
-    why = ("it is rare (about 1 in 10 inflammatory myopathies) and severe weakness can progress quickly, so referral "
-           "to a myositis or neuromuscular centre is worth considering.")
+    why = ("it is rare (about 1 in 10 inflammatory myopathies by Orphanet's estimate, about 1 in 4 in a Japanese "
+           "neuromuscular biopsy series) and severe weakness can progress quickly, so referral to a myositis or "
+           "neuromuscular centre is worth considering.")
     if g.label in _IMNM:
         return "IMNM is met: " + why
     if g.reachable and g.reachable <= set(_IMNM):
@@ -261,7 +262,7 @@ GUIDANCE: tuple[Guidance, ...] = (
                                        C.SCALCO_2016_RHABDO), "V-S", _acute_high_ck),
     # --- every IMNM ---------------------------------------------------------------------------
     Guidance("imnm.refer", _imnm_refer,
-             (C.ORPHANET_IMNM, C.PINAL_FERNANDEZ_2018), "V-S",
+             (C.ORPHANET_IMNM, C.PINAL_FERNANDEZ_2018, C.WATANABE_2016), "V-S",
              lambda g: bool(g.reachable & set(_IMNM))),
     Guidance("imnm.heart",
              "Cardiac screening (ECG, troponin I, echocardiography or cardiac MRI) is suggested in IMNM; troponin I is "
