@@ -450,7 +450,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "12", "adb9c03779dd68029acd6eee31193f6ebb376e38824b1893256fcec0e2a5eff5")
+        "13", "d0199432af17c0674b885e7bc6b7ae53ea4eaf70f6697119684c881f42689e75")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -593,11 +593,16 @@ def test_children_among_the_non_iim_referrals_follow_the_eular_acr_odds_ratio() 
     assert under["hereditary_myopathy"] / under["not_iim"] == pytest.approx(0.25 / 0.18)
     assert under["other_non_immune"] / under["not_iim"] == pytest.approx(0.05 / 0.18)
     assert round(under["not_iim"], 4) == 0.0660
-    assert [round(bands["not_iim"][b].value, 3) for b in AGE_BANDS] == [0.066, 0.342, 0.114, 0.478]
-    assert bands["not_iim"]["18_to_39"].value / bands["not_iim"]["over_45"].value == pytest.approx(0.30 / 0.42)
+    # the assumed bands over 18 keep their ratios where they stay assumed: hereditary myopathy, other non-immune
+    # myopathy, and the acute rhabdomyolysis part (which keeps not_iim's assumed bands; model version 13)
+    rhabdo = M.RHABDOMYOLYSIS.categorical["onset_age_band"]
+    assert [round(rhabdo[b].value, 3) for b in AGE_BANDS] == [0.066, 0.342, 0.114, 0.478]
+    assert rhabdo["18_to_39"].value / rhabdo["over_45"].value == pytest.approx(0.30 / 0.42)
+    assert bands["hereditary_myopathy"]["18_to_39"].value / bands["hereditary_myopathy"]["over_45"].value == \
+        pytest.approx(0.35 / 0.32)
     for c in under:
-        assert all(bands[c][b].tag == "assumed" for b in AGE_BANDS)
-        assert "26% children" in bands[c]["under_18"].note
+        assert bands[c]["under_18"].tag == "assumed" and "26% children" in bands[c]["under_18"].note
+    assert all(rhabdo[b].tag == "assumed" for b in AGE_BANDS)
     assert bands["statin_toxic_myopathy"]["under_18"].tag == "D"
 
 
@@ -632,3 +637,17 @@ def test_the_neuromuscular_junction_parts_worked_example() -> None:
     row = M.ROWS.index(("not_iim", mg))
     assert math.isclose(M.row_prior(row), 0.04 * M.prior("not_iim"), rel_tol=1e-12)
     assert M.row_text(M.ROWS.index(("not_iim", lems))) == "not_iim: Lambert-Eaton myasthenic syndrome"
+
+
+def test_not_iim_onset_bands_over_18_come_from_a_cohort_summary() -> None:
+    """docs/differential-model.md, "Onset-age bands from cohort summaries" (model version 13): To 2020's false-positive
+    column, 52 (SD 15), n = 75, over 18 only. By hand: P(17.5-39.5) = Phi(-0.8333) - Phi(-2.3) = 0.20233 - 0.01072 =
+    0.19161; P(39.5-45.5) = Phi(-0.4333) - Phi(-0.8333) = 0.33240 - 0.20233 = 0.13007; P(> 45.5) = 0.66760; over 18
+    they sum to 0.98928 and share 1 - 0.0660 (the children's band): 0.1809, 0.1228, 0.6303."""
+    bands = M.CATEGORICAL["onset_age_band"]["not_iim"]
+    assert [round(bands[b].value, 4) for b in AGE_BANDS] == [0.0660, 0.1809, 0.1228, 0.6303]
+    assert [bands[b].tag for b in AGE_BANDS] == ["assumed", "D", "D", "D"]
+    assert M.TO_2020 in bands["over_45"].sources
+    assert (M.NOT_IIM_ONSET_SUMMARY.n, M.NOT_IIM_ONSET_SUMMARY.mean, M.NOT_IIM_ONSET_SUMMARY.sd) == (75, 52.0, 15.0)
+    assert "52 (15)" in M.NOT_IIM_ONSET_SUMMARY.quote
+    assert math.isclose(sum(n.value for n in bands.values()), 1.0, abs_tol=1e-12)

@@ -40,7 +40,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 from myoclass.criteria import citations as C
@@ -108,8 +108,9 @@ __all__ = [
 #: from anti-HMGCR's); "10": session 27, anti-HMGCR IMNM's onset-age bands from a cohort summary (Allenbach 2014);
 #: "11": session 28, the share of children among the non-IIM referrals from the EULAR/ACR cohort's odds ratio
 #: (:func:`_non_iim_children`); "12": session 28, myasthenia gravis and the Lambert-Eaton syndrome as parts of
-#: ``not_iim`` (:data:`MYASTHENIA`, :data:`LEMS`).
-MODEL_VERSION = "12"
+#: ``not_iim`` (:data:`MYASTHENIA`, :data:`LEMS`); "13": session 28, the onset bands over 18 of ``not_iim`` from a
+#: cohort summary (:data:`NOT_IIM_ONSET_SUMMARY`).
+MODEL_VERSION = "13"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1992,9 +1993,9 @@ _ACUTE = ("by definition of the part: 'Symptoms develop over hours to days after
 #: chronic: neuropathy, myalgia without a myopathy, hyperCKaemia) cannot say. A drug or a statin keeps its own label
 #: through the criteria (other_myotoxic_drug gives other_non_immune; a statin with a negative anti-HMGCR and a
 #: resolved course gives statin toxic myopathy), and a genetic diagnosis gives hereditary myopathy.
-RHABDOMYOLYSIS = Component(
-    "not_iim", "acute rhabdomyolysis", "rhabdomyolysis_share_of_not_iim",
-    categorical={
+#: the acute rhabdomyolysis part's own distributions; :func:`_not_iim_adults` adds its onset-age bands (``not_iim``'s
+#: assumed ones) when it replaces the condition's bands over 18
+_RHABDO_CATEGORICAL: dict[str, Mapping[str, Number]] = {
         "ck_band": {
             "normal": Number(0.0, "def", (), "rhabdomyolysis is defined by a raised CK: 'we recommend a clinical "
                              "syndrome of acute muscle weakness, myalgia, and muscle swelling combined with a CK "
@@ -2021,7 +2022,10 @@ RHABDOMYOLYSIS = Component(
                                "(see duration_band)"),
             "persisted": Number(0.0, "def", (), "see resolved"),
         },
-    },
+}
+RHABDOMYOLYSIS = Component(
+    "not_iim", "acute rhabdomyolysis", "rhabdomyolysis_share_of_not_iim",
+    categorical=_RHABDO_CATEGORICAL,
     boolean={
         "symptom_myalgia": Number((31 + 21) / (37 + 55), "D", (CHEN_2013, YAO_2020),
                                   "children, pooled by size (no adult share read): 'muscle pain and muscle weakness "
@@ -2223,6 +2227,39 @@ def row_distribution(variable: str, row: int) -> dict[str, float]:
 
 
 _non_iim_children()
+
+#: the onset age of patients tested for myositis antibodies at a tertiary myositis centre whose positive result was
+#: false (session 28): a proxy for the adults referred for a suspected myositis who have none (:func:`_not_iim_adults`)
+NOT_IIM_ONSET_SUMMARY = CohortSummary(
+    TO_2020, 75, "Mean age of onset (SD)50 (13)52 (15) ... Pre-test working diagnosis of IIM59% (61/103)19% (14/75)",
+    mean=52.0, sd=15.0,
+    note="Table 3 (columns: any true positive, any false positive), the false-positive column: 75 adults with a "
+         "false-positive myositis-specific or -associated antibody on a line blot at a tertiary myositis centre, most "
+         "without an IIM (14 of 75 had one as the working diagnosis before the test); a proxy for the non-IIM "
+         "referrals, which no source summarises")
+
+
+def _not_iim_adults() -> None:
+    """The onset bands over 18 of ``not_iim``, in the ratios of :data:`NOT_IIM_ONSET_SUMMARY`'s normal (cut at
+    :data:`AGE_CUTS`), sharing what the under-18 band leaves (that band set by :func:`_non_iim_children`, which the
+    proportional rescaling leaves the same). Replaces assumed bands that put 37% of adult onsets at 18 to 39."""
+    bands = CATEGORICAL["onset_age_band"]["not_iim"]
+    # acute rhabdomyolysis is not what the summary describes (patients tested for myositis antibodies): the part
+    # keeps the bands it had, the condition's assumed ones (children scaled)
+    kept = "; kept by the acute rhabdomyolysis part when not_iim's bands over 18 came from a cohort summary (session 28)"
+    _RHABDO_CATEGORICAL["onset_age_band"] = {v: replace(n, note=n.note + kept) for v, n in bands.items()}
+    fitted = pooled_age_bands((NOT_IIM_ONSET_SUMMARY,))
+    adult = sum(fitted[1:])
+    rest = 1.0 - bands["under_18"].value
+    note = ("normal approximation of the onset age, over 18 only (the under-18 band is set by the children's odds "
+            "ratio), cut at " + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years: "
+            + _summary_text(NOT_IIM_ONSET_SUMMARY))
+    CATEGORICAL["onset_age_band"]["not_iim"] = {
+        v: bands[v] if v == "under_18" else _d(fitted[i] / adult * rest, (TO_2020, WAN_2014), note)
+        for i, v in enumerate(AGE_BANDS)}
+
+
+_not_iim_adults()
 
 
 # =================================================================================================
