@@ -114,8 +114,9 @@ MODEL_CHANGE_26 = ("acute rhabdomyolysis as a part of not_iim, and the diagnosti
 MODEL_CHANGE_27 = ("the biopsy numbers of anti-SRP and anti-HMGCR IMNM and anti-HMGCR IMNM's onset age, model versions 9 "
                    "and 10")
 MODEL_CHANGE_28 = ("the share of children among the non-IIM referrals, from the EULAR/ACR derivation cohort's odds ratio, "
-                   "myasthenia gravis and the Lambert-Eaton syndrome as parts of not_iim, and not_iim's onset bands over "
-                   "18 from a cohort summary, model versions 11 to 13")
+                   "myasthenia gravis and the Lambert-Eaton syndrome as parts of not_iim (found by reading misses of the "
+                   "fresh and third sets), and not_iim's onset bands over 18 from a cohort summary, model versions 11 to "
+                   "13")
 #: every model change after the third and fourth sets were first scored, in order
 MODEL_CHANGES = ((15, MODEL_CHANGE_15), (16, MODEL_CHANGE_16), (17, MODEL_CHANGE_17), (20, MODEL_CHANGE_20),
                  (26, MODEL_CHANGE_26), (27, MODEL_CHANGE_27), (28, MODEL_CHANGE_28))
