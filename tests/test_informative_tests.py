@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from myoclass import assess
 from myoclass.errors import InvalidCase
 from myoclass.model.case import parse_case
 from myoclass.reasoning.assess import assess_case
@@ -159,3 +160,21 @@ def test_the_report_never_says_nothing_is_needed_while_the_label_is_open(values:
         return
     if a["summary"]["label"] == "undetermined":
         assert "None needed to settle the label" not in text_report(a)
+
+
+def test_with_rimmed_vacuoles_the_gene_panel_names_the_hereditary_inclusion_body_myopathies() -> None:
+    """An IBM picture (rimmed vacuoles) whose label waits on excluding a hereditary myopathy: the gene panel names GNE,
+    VCP and DES first, and its reason cites the overlap (Murnyak 2015); without rimmed vacuoles it stays the
+    dystrophy panel. The batch's compact entries carry no test text, so only the library's wording changes."""
+    case = {"case_id": "ibm-picture", "age_years": 68, "age_at_onset_years": 62, "symptom_duration_months": 72,
+            "weakness_finger_flexor_gt_shoulder_abductor": True, "weakness_knee_extensor_ge_hip_flexor": True,
+            "biopsy_performed": True, "biopsy_rimmed_vacuoles": True, "ck_u_l": 600, "ck_uln_u_l": 200}
+    gene = next(t for t in assess(case)["next_tests"] if t["finding"] == "genetic_diagnosis_gene")
+    assert gene["purpose"] == "rules_out"
+    assert gene["test"].startswith("muscle gene panel with the hereditary inclusion body myopathies (GNE, VCP, DES)")
+    assert gene["why"].endswith("(Murnyak et al. 2015, doi:10.1515/med-2015-0030).")
+    assert gene["why"].count(".") >= 2 and ".;" not in gene["why"]
+    plain = dict(case, biopsy_rimmed_vacuoles=None)
+    other = next(t for t in assess(plain)["next_tests"] if t["finding"] == "genetic_diagnosis_gene")
+    assert other["test"] == "muscle gene panel (DYSF, CAPN3, FKRP, ANO5, DMD, sarcoglycans) and GAA enzyme activity"
+    assert "Murnyak" not in other["why"]

@@ -22,7 +22,14 @@ from myoclass.reasoning.cancer_screening import cancer_screening, screening_guid
 from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import LIKELY_FOR_GUIDANCE, GuidanceContext, guidance_for
-from myoclass.reasoning.next_tests import add_informative, add_leading_if, next_tests, rank_next_tests
+from myoclass.reasoning.next_tests import (
+    GENE_PANEL_RIMMED_VACUOLES_TEST,
+    RIMMED_VACUOLES_GENE_WHY,
+    add_informative,
+    add_leading_if,
+    next_tests,
+    rank_next_tests,
+)
 from myoclass.reasoning.text import CK_ULN_TEST, STATIN_COURSE_IF_TAKEN, open_share, summary_text
 from myoclass.reasoning.warnings import likely_label_unverified, warnings_for
 
@@ -152,7 +159,8 @@ def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> No
     normal (:data:`~myoclass.reasoning.text.CK_ULN_TEST`); a biopsy item once a biopsy was done asks for the biopsy
     to be reviewed, not done (or, for an item that needs a stain often not done routinely, for that stain); the
     course after a statin was stopped, while statin use is not recorded, is asked
-    for only if one was taken."""
+    for only if one was taken; with rimmed vacuoles on the biopsy, the gene panel names the hereditary inclusion body
+    myopathies first."""
     for t in tests:
         key = t["finding"]
         if key == "ck_u_l" and values["ck_u_l"] is not None:
@@ -162,6 +170,9 @@ def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> No
             t["test"] = _BIOPSY_STAIN_TEST.get(key, BIOPSY_REVIEW_TEST)
         elif key == "statin_withdrawal_outcome" and values["statin_exposure"] is None:
             t["test"] = STATIN_COURSE_IF_TAKEN
+        elif key == "genetic_diagnosis_gene" and values["biopsy_rimmed_vacuoles"] is True and "test" in t:
+            t["test"] = GENE_PANEL_RIMMED_VACUOLES_TEST
+            t["why"] = str(t["why"]).rstrip(".") + RIMMED_VACUOLES_GENE_WHY + "."
 
 
 def assess_case(case: Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:

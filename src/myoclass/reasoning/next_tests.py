@@ -308,6 +308,15 @@ _MIMIC_WHY = {
 }
 
 
+#: the gene panel's test and its reason when the biopsy shows rimmed vacuoles (an IBM picture): the hereditary
+#: inclusion body myopathies overlap with IBM, so the panel names their genes first (``assess`` words it per case)
+GENE_PANEL_RIMMED_VACUOLES_TEST = ("muscle gene panel with the hereditary inclusion body myopathies (GNE, VCP, DES) "
+                                   "besides DYSF, CAPN3, FKRP, ANO5, DMD and the sarcoglycans, and GAA enzyme activity")
+RIMMED_VACUOLES_GENE_WHY = ("; with rimmed vacuoles, the familial inclusion body myopathies, with or without dementia "
+                            "(GNE, DES, VCP), overlap with IBM clinically and on the biopsy (Murnyak et al. 2015, "
+                            "doi:10.1515/med-2015-0030)")
+
+
 def _rules_out(shown: Mapping[str, int], state: Mapping[str, int], reachable: int) -> list[dict[str, Any]]:
     """Mimic findings to rule out while a diagnosis of exclusion is possible."""
     names = _mimics_to_rule_out(reachable, lambda name: shown[name] == 1, state["biopsy_performed"])
