@@ -178,3 +178,18 @@ def test_with_rimmed_vacuoles_the_gene_panel_names_the_hereditary_inclusion_body
     other = next(t for t in assess(plain)["next_tests"] if t["finding"] == "genetic_diagnosis_gene")
     assert other["test"] == "muscle gene panel (DYSF, CAPN3, FKRP, ANO5, DMD, sarcoglycans) and GAA enzyme activity"
     assert "Murnyak" not in other["why"]
+
+
+def test_for_a_child_the_gene_panel_names_the_childhood_dystrophies() -> None:
+    """A child without a DM rash, weak with a raised CK, whose label waits on excluding a hereditary myopathy: the gene
+    panel names the childhood dystrophies (the dystrophies whose biopsies can be inflamed, Arthritis Care Res 2013's
+    introduction), and its reason gives D'Arcy 2009's 12 of 13; an adult's stays the general panel."""
+    child = {"case_id": "child", "age_years": 8, "age_at_onset_years": 7, "weakness_proximal_lower_symmetric": True,
+             "ck_u_l": 4000, "ck_uln_u_l": 200, "skin_heliotrope": False, "skin_gottron_papules": False}
+    gene = next(t for t in assess(child)["next_tests"] if t["finding"] == "genetic_diagnosis_gene")
+    assert gene["test"].startswith("muscle gene panel for the childhood dystrophies (DMD, DYSF, LAMA2")
+    assert "12 of 13 first diagnosed with juvenile polymyositis had a muscular dystrophy" in gene["why"]
+    assert gene["why"].endswith("(Arthritis Care Res 2013, doi:10.1002/acr.22088).")
+    adult = dict(child, age_years=48, age_at_onset_years=47)
+    other = next(t for t in assess(adult)["next_tests"] if t["finding"] == "genetic_diagnosis_gene")
+    assert other["test"] == "muscle gene panel (DYSF, CAPN3, FKRP, ANO5, DMD, sarcoglycans) and GAA enzyme activity"

@@ -23,6 +23,8 @@ from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import LIKELY_FOR_GUIDANCE, GuidanceContext, guidance_for
 from myoclass.reasoning.next_tests import (
+    CHILD_GENE_WHY,
+    GENE_PANEL_CHILD_TEST,
     GENE_PANEL_RIMMED_VACUOLES_TEST,
     RIMMED_VACUOLES_GENE_WHY,
     add_informative,
@@ -160,7 +162,7 @@ def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> No
     to be reviewed, not done (or, for an item that needs a stain often not done routinely, for that stain); the
     course after a statin was stopped, while statin use is not recorded, is asked
     for only if one was taken; with rimmed vacuoles on the biopsy, the gene panel names the hereditary inclusion body
-    myopathies first."""
+    myopathies first, and for a child the childhood dystrophies."""
     for t in tests:
         key = t["finding"]
         if key == "ck_u_l" and values["ck_u_l"] is not None:
@@ -173,6 +175,15 @@ def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> No
         elif key == "genetic_diagnosis_gene" and values["biopsy_rimmed_vacuoles"] is True and "test" in t:
             t["test"] = GENE_PANEL_RIMMED_VACUOLES_TEST
             t["why"] = str(t["why"]).rstrip(".") + RIMMED_VACUOLES_GENE_WHY + "."
+        elif key == "genetic_diagnosis_gene" and _child(values) and "test" in t:
+            t["test"] = GENE_PANEL_CHILD_TEST
+            t["why"] = str(t["why"]).rstrip(".") + CHILD_GENE_WHY + "."
+
+
+def _child(values: Mapping[str, Any]) -> bool:
+    """The disease began before 18: the age at onset says so, or the age now is under 18."""
+    onset, age = values["age_at_onset_years"], values["age_years"]
+    return (onset is not None and onset < 18) or (age is not None and age < 18)
 
 
 def assess_case(case: Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:

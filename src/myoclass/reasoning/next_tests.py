@@ -316,6 +316,15 @@ RIMMED_VACUOLES_GENE_WHY = ("; with rimmed vacuoles, the familial inclusion body
                             "(GNE, DES, VCP), overlap with IBM clinically and on the biopsy (Murnyak et al. 2015, "
                             "doi:10.1515/med-2015-0030)")
 
+#: the gene panel's test and its reason for a child (an onset before 18): a muscular dystrophy is the main mimic of a
+#: juvenile myositis without a rash, and inflammation on the biopsy does not tell them apart
+GENE_PANEL_CHILD_TEST = ("muscle gene panel for the childhood dystrophies (DMD, DYSF, LAMA2, CAPN3, FKRP, the "
+                         "sarcoglycans), a test for FSHD, and GAA enzyme activity")
+CHILD_GENE_WHY = ("; in a child, 12 of 13 first diagnosed with juvenile polymyositis had a muscular dystrophy (D'Arcy et "
+                  "al. 2009, doi:10.1111/j.1365-2559.2009.03407.x), and inflammation on the biopsy is reported in "
+                  "Duchenne, facioscapulohumeral, dysferlin and merosin-deficient dystrophies (Arthritis Care Res 2013, "
+                  "doi:10.1002/acr.22088)")
+
 
 def _rules_out(shown: Mapping[str, int], state: Mapping[str, int], reachable: int) -> list[dict[str, Any]]:
     """Mimic findings to rule out while a diagnosis of exclusion is possible."""
