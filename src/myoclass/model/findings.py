@@ -154,6 +154,13 @@ def onset_age_mask(onset: float | None, age: float | None, duration_months: floa
     return ((last << 1) - first) & upto
 
 
+def onset_before_18(values: Mapping[str, Any]) -> bool:
+    """The disease began before 18, as the recorded ages say: the age at onset is under 18, or it is not given and
+    the age now is under 18."""
+    onset, age = values.get("age_at_onset_years"), values.get("age_years")
+    return (onset is not None and onset < 18) or (onset is None and age is not None and age < 18)
+
+
 def assessment_age(values: Mapping[str, Any]) -> float | None:
     """The age at assessment that the differential weighs against the onset bands
     (:func:`myoclass.reasoning.differential_model.onset_weights_at_age`): ``age_years`` when neither the

@@ -22,16 +22,7 @@ from myoclass.reasoning.cancer_screening import cancer_screening, screening_guid
 from myoclass.reasoning.differential_model import MODEL_VERSION
 from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import LIKELY_FOR_GUIDANCE, GuidanceContext, guidance_for
-from myoclass.reasoning.next_tests import (
-    CHILD_GENE_WHY,
-    GENE_PANEL_CHILD_TEST,
-    GENE_PANEL_RIMMED_VACUOLES_TEST,
-    RIMMED_VACUOLES_GENE_WHY,
-    add_informative,
-    add_leading_if,
-    next_tests,
-    rank_next_tests,
-)
+from myoclass.reasoning.next_tests import add_informative, add_leading_if, gene_panel_for, next_tests, rank_next_tests
 from myoclass.reasoning.text import CK_ULN_TEST, STATIN_COURSE_IF_TAKEN, open_share, summary_text
 from myoclass.reasoning.warnings import likely_label_unverified, warnings_for
 
@@ -172,18 +163,9 @@ def _word_for_case(tests: list[dict[str, Any]], values: Mapping[str, Any]) -> No
             t["test"] = _BIOPSY_STAIN_TEST.get(key, BIOPSY_REVIEW_TEST)
         elif key == "statin_withdrawal_outcome" and values["statin_exposure"] is None:
             t["test"] = STATIN_COURSE_IF_TAKEN
-        elif key == "genetic_diagnosis_gene" and values["biopsy_rimmed_vacuoles"] is True and "test" in t:
-            t["test"] = GENE_PANEL_RIMMED_VACUOLES_TEST
-            t["why"] = str(t["why"]).rstrip(".") + RIMMED_VACUOLES_GENE_WHY + "."
-        elif key == "genetic_diagnosis_gene" and _child(values) and "test" in t:
-            t["test"] = GENE_PANEL_CHILD_TEST
-            t["why"] = str(t["why"]).rstrip(".") + CHILD_GENE_WHY + "."
-
-
-def _child(values: Mapping[str, Any]) -> bool:
-    """The disease began before 18: the age at onset says so, or the age now is under 18."""
-    onset, age = values["age_at_onset_years"], values["age_years"]
-    return (onset is not None and onset < 18) or (age is not None and age < 18)
+        elif key == "genetic_diagnosis_gene" and "test" in t and (panel := gene_panel_for(values)) is not None:
+            t["test"] = panel[0]
+            t["why"] = str(t["why"]).rstrip(".") + panel[1] + "."
 
 
 def assess_case(case: Case, policy: Policy = Policy(), reading: str = "clinic") -> dict[str, Any]:

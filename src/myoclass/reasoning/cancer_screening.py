@@ -43,6 +43,7 @@ from typing import Any
 from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
 from myoclass.criteria.enmc_2003_iim import MSA
+from myoclass.model.findings import onset_before_18
 from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IIM_LABELS
 
 __all__ = ["BUCHBINDER_2001", "IBM_REASON", "IMACS_2023", "SHELLY_2021", "cancer_screening", "screening_guidance"]
@@ -245,7 +246,6 @@ def cancer_screening(values: Mapping[str, Any], label: str, reachable: frozenset
     """Risk category (a range while factors are unknown), why, panels and timing for this case. ``with_biopsy``: the
     labels a muscle biopsy not yet done could make possible (IBM among them, the tier says "other than IBM")."""
     onset = values.get("age_at_onset_years")
-    age = values.get("age_years")
     notes: list[str] = []
     reasons: list[str] = []
     sources = [IMACS_2023, C.OLDROYD_2021]
@@ -254,7 +254,7 @@ def cancer_screening(values: Mapping[str, Any], label: str, reachable: frozenset
     if not iim:
         applicable = False
         reasons.append("No idiopathic inflammatory myopathy is classified or reachable: the guideline does not apply.")
-    elif (onset is not None and onset < 18) or (onset is None and age is not None and age < 18):
+    elif onset_before_18(values):
         applicable = False
         reasons.append(_JUVENILE)
     elif label == "ibm" or iim == {"ibm"}:

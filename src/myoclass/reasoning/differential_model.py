@@ -1533,6 +1533,8 @@ def summary_normal(s: CohortSummary) -> tuple[float, float]:
 #: ages are reported in whole years: band "under_18" holds 0-17, "18_to_39" 18-39, "40_to_45" 40-45 and
 #: "over_45" 46 and over (model.findings), so the normal is cut halfway between
 AGE_CUTS = (17.5, 39.5, 45.5)
+#: the cut points in the numbers' notes
+_CUT_AT = "cut at " + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years"
 
 
 def pooled_age_bands(summaries: tuple[CohortSummary, ...]) -> tuple[float, ...]:
@@ -1662,9 +1664,8 @@ for _c, _ss in ONSET_AGE_SUMMARIES.items():
     CATEGORICAL["onset_age_band"][_c] = _fitted(
         CATEGORICAL["onset_age_band"][_c], pooled_age_bands(_ss),
         (*dict.fromkeys(s.source for s in _ss), WAN_2014),
-        "normal approximation of the onset age" + (", cohorts pooled by size" if len(_ss) > 1 else "") + ", cut at "
-        + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years (whole-year ages); bands that the "
-        "label excludes by definition stay 0: "
+        "normal approximation of the onset age" + (", cohorts pooled by size" if len(_ss) > 1 else "") + ", "
+        + _CUT_AT + " (whole-year ages); bands that the label excludes by definition stay 0: "
         + "; ".join(_summary_text(s) for s in _ss))
 
 #: children among the EULAR/ACR derivation cohort's IIM cases and among its non-IIM comparators (abstract)
@@ -1702,7 +1703,8 @@ def _non_iim_children() -> None:
     bands = CATEGORICAL["onset_age_band"]
     iim = tuple(c for c in CONDITIONS if c not in _NON_IIM)
     odds_ratio = _odds(_CHILDREN_OF_CASES) / _odds(_CHILDREN_OF_COMPARATORS)
-    target_odds = _odds(_children_of(iim)) / odds_ratio
+    iim_children = _children_of(iim)
+    target_odds = _odds(iim_children) / odds_ratio
     target = target_odds / (1.0 + target_odds)
     free = tuple(c for c in _NON_IIM if bands[c]["under_18"].tag == "assumed")
     rows = [r for r, (c, _k) in enumerate(ROWS) if c in _NON_IIM]
@@ -1712,7 +1714,7 @@ def _non_iim_children() -> None:
     scale = (target * sum(row_prior(r) for r in rows) - fixed) / sum(mass[r] for r in scaled)
     note = (f"{_EULAR_CHILDREN}: odds ratio (0.26 / 0.74) / (0.18 / 0.82) = {odds_ratio:.2f} for an IIM in a child "
             f"against an adult, taken to hold in a referral population (assumed); with the model's IIM children "
-            f"({_children_of(iim):.3f} of its IIM) that gives {target:.3f} children among the non-IIM referrals. The "
+            f"({iim_children:.3f} of its IIM) that gives {target:.3f} children among the non-IIM referrals. The "
             f"assumed under-18 shares of hereditary myopathy (0.25), other non-immune myopathy (0.05) and no IIM "
             f"(0.18) keep their ratio, times {scale:.3f}")
     for c in free:
@@ -2106,8 +2108,7 @@ NMJ_ONSET_SUMMARIES: dict[str, tuple[CohortSummary, ...]] = {
 
 def _part_onset_bands(name: str) -> _Dist:
     ss = NMJ_ONSET_SUMMARIES[name]
-    note = ("normal approximation of the onset age, subgroups pooled by size, cut at "
-            + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years: "
+    note = ("normal approximation of the onset age, subgroups pooled by size, " + _CUT_AT + ": "
             + "; ".join(_summary_text(x) for x in ss))
     return {v: _d(p, (ss[0].source, WAN_2014), note) for v, p in zip(AGE_BANDS, pooled_age_bands(ss), strict=True)}
 
@@ -2252,8 +2253,7 @@ def _not_iim_adults() -> None:
     adult = sum(fitted[1:])
     rest = 1.0 - bands["under_18"].value
     note = ("normal approximation of the onset age, over 18 only (the under-18 band is set by the children's odds "
-            "ratio), cut at " + ", ".join(f"{c:g}" for c in AGE_CUTS[:-1]) + f" and {AGE_CUTS[-1]:g} years: "
-            + _summary_text(NOT_IIM_ONSET_SUMMARY))
+            "ratio), " + _CUT_AT + ": " + _summary_text(NOT_IIM_ONSET_SUMMARY))
     CATEGORICAL["onset_age_band"]["not_iim"] = {
         v: bands[v] if v == "under_18" else _d(fitted[i] / adult * rest, (TO_2020, WAN_2014), note)
         for i, v in enumerate(AGE_BANDS)}

@@ -12,7 +12,7 @@ import numpy as np
 from myoclass.logic.diagram import diagram_for
 from myoclass.model.case import EXCLUSIVE_FINDINGS
 from myoclass.model.fields import BIOPSY_ITEMS
-from myoclass.model.findings import FINDINGS
+from myoclass.model.findings import FINDINGS, onset_before_18
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.differential_tables import ENZYMES
 from myoclass.reasoning.engine import EXCLUSION_MASK, MIMIC_ORDER, Engine, label_of, labels_of
@@ -309,21 +309,31 @@ _MIMIC_WHY = {
 
 
 #: the gene panel's test and its reason when the biopsy shows rimmed vacuoles (an IBM picture): the hereditary
-#: inclusion body myopathies overlap with IBM, so the panel names their genes first (``assess`` words it per case)
-GENE_PANEL_RIMMED_VACUOLES_TEST = ("muscle gene panel with the hereditary inclusion body myopathies (GNE, VCP, DES) "
-                                   "besides DYSF, CAPN3, FKRP, ANO5, DMD and the sarcoglycans, and GAA enzyme activity")
-RIMMED_VACUOLES_GENE_WHY = ("; with rimmed vacuoles, the familial inclusion body myopathies, with or without dementia "
-                            "(GNE, DES, VCP), overlap with IBM clinically and on the biopsy (Murnyak et al. 2015, "
-                            "doi:10.1515/med-2015-0030)")
-
+#: inclusion body myopathies overlap with IBM, so the panel names their genes first
+_GENE_PANEL_RIMMED_VACUOLES = (
+    "muscle gene panel with the hereditary inclusion body myopathies (GNE, VCP, DES) besides DYSF, CAPN3, FKRP, ANO5, "
+    "DMD and the sarcoglycans, and GAA enzyme activity",
+    "; with rimmed vacuoles, the familial inclusion body myopathies, with or without dementia (GNE, DES, VCP), overlap "
+    "with IBM clinically and on the biopsy (Murnyak et al. 2015, doi:10.1515/med-2015-0030)")
 #: the gene panel's test and its reason for a child (an onset before 18): a muscular dystrophy is the main mimic of a
 #: juvenile myositis without a rash, and inflammation on the biopsy does not tell them apart
-GENE_PANEL_CHILD_TEST = ("muscle gene panel for the childhood dystrophies (DMD, DYSF, LAMA2, CAPN3, FKRP, the "
-                         "sarcoglycans), a test for FSHD, and GAA enzyme activity")
-CHILD_GENE_WHY = ("; in a child, 12 of 13 first diagnosed with juvenile polymyositis had a muscular dystrophy (D'Arcy et "
-                  "al. 2009, doi:10.1111/j.1365-2559.2009.03407.x), and inflammation on the biopsy is reported in "
-                  "Duchenne, facioscapulohumeral, dysferlin and merosin-deficient dystrophies (Arthritis Care Res 2013, "
-                  "doi:10.1002/acr.22088)")
+_GENE_PANEL_CHILD = (
+    "muscle gene panel for the childhood dystrophies (DMD, DYSF, LAMA2, CAPN3, FKRP, the sarcoglycans), a test for "
+    "FSHD, and GAA enzyme activity",
+    "; in a child, 12 of 13 first diagnosed with juvenile polymyositis had a muscular dystrophy (D'Arcy et al. 2009, "
+    "doi:10.1111/j.1365-2559.2009.03407.x), and inflammation on the biopsy is reported in Duchenne, "
+    "facioscapulohumeral, dysferlin and merosin-deficient dystrophies (Arthritis Care Res 2013, doi:10.1002/acr.22088)")
+
+
+def gene_panel_for(values: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The gene panel's test in this case's words and what its reason adds (a clause to append), or None for the
+    general panel (:data:`~myoclass.model.findings.FINDINGS`): with rimmed vacuoles on the biopsy, the hereditary
+    inclusion body myopathies first; else, for an onset before 18, the childhood dystrophies."""
+    if values.get("biopsy_rimmed_vacuoles") is True:
+        return _GENE_PANEL_RIMMED_VACUOLES
+    if onset_before_18(values):
+        return _GENE_PANEL_CHILD
+    return None
 
 
 def _rules_out(shown: Mapping[str, int], state: Mapping[str, int], reachable: int) -> list[dict[str, Any]]:
