@@ -327,7 +327,7 @@ def test_worked_examples(case: dict[str, Any], reading: str, label: str, lead: s
 def test_worked_example_readme_case_in_detail() -> None:
     a = assess(README_CASE)
     assert a["differential"][:4] == [
-        {"label": "imnm_anti_hmgcr", "probability": 0.9214}, {"label": "not_iim", "probability": 0.0394},
+        {"label": "imnm_anti_hmgcr", "probability": 0.9214}, {"label": "not_iim", "probability": 0.0395},
         {"label": "antisynthetase", "probability": 0.0147}, {"label": "other_non_immune", "probability": 0.0104}]
     first = a["next_tests"][0]
     assert (first["p_present"], first["expected_information"]) == (0.9224, 0.3907)
