@@ -625,7 +625,7 @@ SRP_PITTSBURGH_2004 = Citation(
 HMGCR_STATIN_2019 = Citation(
     "hmgcrstatin2019",
     "Statin-induced anti-HMGCR myopathy: successful therapeutic strategies for corticosteroid-free remission in 55 "
-    "patients. Arthritis Res Ther (2019-2020; authors, volume and year not shown on the page read).",
+    "patients. Arthritis Res Ther (its DOI dates it to 2019-2020; authors and volume not shown on the page read).",
     doi="10.1186/s13075-019-2093-6",
     short="Arthritis Res Ther (55 statin-exposed anti-HMGCR)",
 )
