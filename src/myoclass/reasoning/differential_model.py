@@ -543,8 +543,8 @@ MARIE_2013 = Citation(
     pmid="24286268",
     short="Marie et al. 2013 (86 anti-Jo-1)",
 )
-# session 29: the biopsy of DM, JDM and antisynthetase syndrome, and anti-SRP's lungs and heart (abstracts and
-# abstract tables, read by helpers; every identifier below was seen on the page read)
+# session 29: the biopsy of DM, JDM and antisynthetase syndrome, anti-SRP's heart and anti-HMGCR's response
+# (abstracts and abstract tables, read by helpers; every identifier below was seen on the page read)
 PINAL_FERNANDEZ_2015 = Citation(
     "pinal2015",
     "Pinal-Fernandez I, Casciola-Rosen LA, Christopher-Stine L, Corse AM, Mammen AL. The prevalence of individual "
@@ -1372,6 +1372,9 @@ _BONN = "36 patients with IBM (abstract)"
 _CAUGHEY_CONTROLS = ("a population share, for want of a referred cohort: statin exposure 'was ... 21.5% (142 of "
                      "662) among matched control patients' (population controls aged 40 and over, matched to the IIM "
                      "cases by age and sex, South Australia; secondary summary): 142/662")
+#: Pinal-Fernandez 2015, Table 2: 91 biopsied DM, 13 of them anti-Jo-1 (antisynthetase syndrome, which the 'dm'
+#: label excludes): the anti-Jo-1 column is taken out of the 'All DM' column
+_PF = "Pinal-Fernandez 2015, Table 2 (91 DM biopsied at Johns Hopkins, 61% on immunosuppression before the biopsy)"
 COHORT_BOOLEAN: dict[str, dict[str, Number]] = {
     "weakness_ocular_or_facial": {
         "ibm": _d(36 / 90, (LILLEKER_2017,), f"'Facial weakness (n=90) 18/33 ... 18/57' ({_LILLEKER_T3}, at last "
@@ -1399,10 +1402,22 @@ COHORT_BOOLEAN: dict[str, dict[str, Number]] = {
         "ibm": _vp(84 / 86, IBM_BIOPSY_2002, "'Cytochrome c oxidase-negative muscle fibres were demonstrated in 84 of "
                    "86 biopsies' (43 patients, abstract); replaces the Orphanet class midpoint (Very frequent, "
                    "0.895) of ORPHA:611"),
+        # session 29 (model version 14)
+        "dm": _d((14 - 2) / (50 - 8), (PINAL_FERNANDEZ_2015,),
+                 f"'Mitochondrial dysfunction 14 (28%)' of the DM biopsies stained for cytochrome oxidase (so 50) "
+                 f"and '2 (25%)' of the anti-Jo-1 (so 8) ({_PF}): 12/42, taken for COX-negative fibres (the "
+                 "paper's definition was not read)"),
     },
     "biopsy_mhc1_upregulation": {
         "ibm": _d(_jeffreys(86, 86), (IBM_BIOPSY_2002,), "'all investigated biopsies showed up-regulation of major "
                   "histocompatibility complex class I' (86 biopsies, abstract): (86 + 1/2) / 87"),
+        # session 29 (model version 14)
+        "jdm": _d((47 + 10) / (48 + 10), (SALLUM_2009, JDM_MHC_2004),
+                  "'MHC I expression was positive in 47 (97.9%) JDM cases' of 48 (abstract); 'MHC Class I "
+                  "over-expression was evident on muscle fibers in all 10 JDM samples' (early JDM, abstract): 57/58"),
+        "antisynthetase": _vp(31 / 33, AOUIZERATE_2014, "'Ubiquitous myofiber HLA-ABC expression was equally "
+                              "observed in ASM and DM (93.9% vs 100%, NS)' (33 anti-synthetase myopathies, France, "
+                              "abstract): 31/33"),
     },
     "biopsy_protein_accumulation": {
         "ibm": _vp(0.91, SALAJEGHEH_2009, "sarcoplasmic TDP-43 in more than 1% of fibres 'was highly sensitive (91%) "
@@ -1507,13 +1522,8 @@ COHORT_BOOLEAN: dict[str, dict[str, Number]] = {
         "dm": _vp(5 / 85, ALVES_2018, "'anti-PM/Scl was observed in 5 (5.9%) dermatomyositis' (overlap excluded, "
                   "abstract): 5/85"),
     },
-}
-#: Pinal-Fernandez 2015, Table 2: 91 biopsied DM, 13 of them anti-Jo-1 (antisynthetase syndrome, which the 'dm'
-#: label excludes): the anti-Jo-1 column is taken out of the 'All DM' column
-_PF = "Pinal-Fernandez 2015, Table 2 (91 DM biopsied at Johns Hopkins, 61% on immunosuppression before the biopsy)"
-# session 29 (model version 14): the biopsy of DM, JDM and antisynthetase syndrome (docs/differential-model.md,
-# "The biopsy of DM, JDM and antisynthetase syndrome")
-_SESSION_29: dict[str, dict[str, Number]] = {
+    # session 29 (model version 14): the biopsy of DM, JDM and antisynthetase syndrome (docs/differential-model.md,
+    # "The biopsy of DM, JDM and antisynthetase syndrome")
     "biopsy_perifascicular_atrophy": {
         "dm": _d((46 - 8 + 16) / (91 - 13 + 34), (PINAL_FERNANDEZ_2015, URUHA_2017),
                  f"'Perifascicular atrophy 46 (51%)' of all 91 and '8 (62%)' of the 13 anti-Jo-1 ({_PF}): 38/78 "
@@ -1539,20 +1549,6 @@ _SESSION_29: dict[str, dict[str, Number]] = {
                  "deposits were found on the vessel walls in nine (75%)' of 12 DM muscle biopsies (abstract): 9/12; "
                  "pooled 38/67"),
     },
-    "biopsy_cox_negative_fibers": {
-        "dm": _d((14 - 2) / (50 - 8), (PINAL_FERNANDEZ_2015,),
-                 f"'Mitochondrial dysfunction 14 (28%)' of the DM biopsies stained for cytochrome oxidase (so 50) "
-                 f"and '2 (25%)' of the anti-Jo-1 (so 8) ({_PF}): 12/42, taken for COX-negative fibres (the "
-                 "paper's definition was not read)"),
-    },
-    "biopsy_mhc1_upregulation": {
-        "jdm": _d((47 + 10) / (48 + 10), (SALLUM_2009, JDM_MHC_2004),
-                  "'MHC I expression was positive in 47 (97.9%) JDM cases' of 48 (abstract); 'MHC Class I "
-                  "over-expression was evident on muscle fibers in all 10 JDM samples' (early JDM, abstract): 57/58"),
-        "antisynthetase": _vp(31 / 33, AOUIZERATE_2014, "'Ubiquitous myofiber HLA-ABC expression was equally "
-                              "observed in ASM and DM (93.9% vs 100%, NS)' (33 anti-synthetase myopathies, France, "
-                              "abstract): 31/33"),
-    },
     "biopsy_lymphocytic_infiltrate_prominent": {
         "jdm": _d((10 - 4 - 1) / 10, (JDM_MHC_2004,),
                   "'Variable infiltration of T cells and macrophages was seen in the JDM biopsies, with minimal "
@@ -1560,8 +1556,6 @@ _SESSION_29: dict[str, dict[str, Number]] = {
                   "more than minimal in 5/10"),
     },
 }
-for _f, _by_c in _SESSION_29.items():
-    COHORT_BOOLEAN.setdefault(_f, {}).update(_by_c)
 for _f, _by_c in COHORT_BOOLEAN.items():
     for _c, _n in _by_c.items():
         assert BOOLEAN[_f][_c].tag == "assumed", (_f, _c)  # a read number above is replaced there, not shadowed
