@@ -53,7 +53,7 @@ def cases(limit: int | None) -> list[tuple[bytes, dict[str, Any], float | None]]
 
 
 def differentials(cs: list[tuple[bytes, dict[str, Any], float | None]]) -> np.ndarray:
-    T.model_for.cache_clear()
+    T.clear_model_cache()
     return np.array([dx.compute(p, "clinic", derivatives=False, values=v, age_now=a).p_label for p, v, a in cs])
 
 
@@ -131,7 +131,7 @@ def main() -> None:
             tv = max(tv, float(0.5 * np.abs(d - base).sum(axis=1).mean()))
             flips = max(flips, int((d.argmax(axis=1) != lead).sum()))
         rows.append((tv, flips, name))
-    T.model_for.cache_clear()
+    T.clear_model_cache()
     rows.sort(reverse=True)
     print(f"{'rank':>4}  {'mean TV':>8}  {'leads moved':>11}  number")
     for i, (tv, flips, name) in enumerate(rows[:args.top], 1):

@@ -608,6 +608,7 @@ def test_biopsy_information_equals_enumeration(monkeypatch: pytest.MonkeyPatch) 
     """
     from myoclass.reasoning.biopsy_information import biopsy_information
     from myoclass.reasoning.differential import model_for
+    from myoclass.reasoning.differential_tables import clear_model_cache
 
     md = model_for(grouped=False)  # the plain label function: which items the criteria read
     case = parse_case(README_CASE)
@@ -641,14 +642,14 @@ def test_biopsy_information_equals_enumeration(monkeypatch: pytest.MonkeyPatch) 
     real = M.row_boolean
     half = M.Number(0.5, "assumed")
     monkeypatch.setattr(M, "row_boolean", lambda n, r, juvenile=False: half if n in unread else real(n, r, juvenile))
-    model_for.cache_clear()
+    clear_model_cache()
     try:
         b2 = biopsy_information(shown, values=case.values)
         mi2, _cf = _biopsy_enumerated(shown, case.values, read)
         assert b2.information == pytest.approx(mi2, abs=1e-9)
     finally:
         monkeypatch.undo()
-        model_for.cache_clear()
+        clear_model_cache()
 
 
 def test_a_biopsy_comes_first_where_only_it_can_settle_the_case() -> None:
@@ -951,6 +952,50 @@ def test_a_child_is_not_given_an_adults_statin_exposure() -> None:
     t, _ = score_batch(cases_to_table([{"case_id": "t", **toddler}]))
     assert json.loads(t.column("differential")[0].as_py()) == a["differential"]
 
+
+def test_the_tables_are_one_object_however_the_call_is_spelled() -> None:
+    """``model_for`` keys its cache on the four choices, not on the call as written: the compute path asks with
+    keywords (``grouped=..., juvenile=...``), ``prepare`` and the tests in other spellings."""
+    from myoclass.criteria import Policy
+    from myoclass.reasoning.differential_tables import model_for
+
+    assert model_for() is model_for(Policy()) is model_for(Policy(), False, True, False)
+    assert model_for(juvenile=True) is model_for(Policy(), grouped=True, juvenile=True) \
+        is model_for(Policy(), relax=False, grouped=True, juvenile=True)
+    assert model_for(grouped=False) is model_for(Policy(), False, False, False)
+    assert model_for(juvenile=True) is not model_for() and model_for(grouped=False) is not model_for()
+
+
+def test_after_prepare_no_case_builds_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``prepare`` (a server at start-up) builds every table a case can need, so that no request pays for one:
+    an adult, a child (the juvenile numbers), two positive antibodies (the plain diagram), both at once, and a
+    biopsy's information for each. Before the cache ignored how a call was spelled, ``prepare`` built the
+    juvenile and plain tables under keys that ``compute`` never asked for, and the first child paid about 30 ms."""
+    from myoclass.reasoning import differential_tables as T
+    from myoclass.reasoning.differential import prepare
+
+    T.clear_model_cache()
+    try:
+        prepare()
+        built: list[tuple[Any, ...]] = []  # (relax, juvenile) of each table built
+
+        class Counting(T.ModelTables):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                built.append(args[1:] + tuple(kwargs.values()))
+                super().__init__(*args, **kwargs)
+
+        monkeypatch.setattr(T, "ModelTables", Counting)
+        no_biopsy = {"biopsy_performed": False, "ck_elevated": True, "weakness_proximal_lower_symmetric": True}
+        for case in ({"age_years": 50, **no_biopsy}, {"age_at_onset_years": 7, **no_biopsy},
+                     {"age_years": 50, "ab_jo1": True, "ab_srp": True, **no_biopsy},
+                     {"age_at_onset_years": 7, "ab_jo1": True, "ab_pl12": True, **no_biopsy}):
+            a = assess(case)
+            if not any(k.startswith("ab_") for k in case):  # a biopsy's information was weighed (a next test)
+                assert any(t["finding"] == "biopsy_performed" for t in a["next_tests"]), case
+        assert built == []
+    finally:
+        monkeypatch.undo()
+        T.clear_model_cache()
 
 def test_no_biopsy_says_the_labels_need_one_rather_than_ruling_them_out() -> None:
     """A clinician review of session 26: for an IBM picture whose biopsy status is not recorded, "if no biopsy was done

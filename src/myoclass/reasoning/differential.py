@@ -833,6 +833,6 @@ def prepare(policy: Policy = Policy()) -> None:
     that no request pays for it (a server calls this at start-up)."""
     from myoclass.reasoning.biopsy_information import prepare_groups
 
-    prepare_groups(model_for(policy))
-    prepare_groups(model_for(policy, grouped=False))  # a biopsy's information with two antibodies positive
-    prepare_groups(model_for(policy, juvenile=True))  # an onset known to be before 18
+    for grouped in (True, False):  # False: two or more antibodies known positive
+        for juvenile in (False, True):  # True: an onset known to be before 18
+            prepare_groups(model_for(policy, grouped=grouped, juvenile=juvenile))

@@ -19,7 +19,8 @@ from myoclass.reasoning import differential_model as M
 from myoclass.reasoning._differential_c import DModel, load_differential
 from myoclass.reasoning.engine import LABELS, engine
 
-__all__ = ["ANY_ANTIBODY", "BIOPSY_GROUP", "ENZYMES", "MSA_GROUP", "RESTS_ON_MIN", "ModelTables", "model_for"]
+__all__ = ["ANY_ANTIBODY", "BIOPSY_GROUP", "ENZYMES", "MSA_GROUP", "RESTS_ON_MIN", "ModelTables", "clear_model_cache",
+           "model_for"]
 
 #: conditions with at least this posterior count as ones the result rests on (assumed-number count)
 RESTS_ON_MIN = 1e-3
@@ -317,12 +318,26 @@ def _structure(dg: Diagram, bp_l: int, it_l: np.ndarray, ck_l: np.ndarray,
     return no_bx == no_bx_items, reads
 
 
-@lru_cache(maxsize=32)
 def model_for(policy: Policy = Policy(), relax: bool = False, grouped: bool = True,
               juvenile: bool = False) -> ModelTables:
     """The model's arrays for ``policy`` (cached): on the diagram with the antibody group (``grouped``),
     or on the plain one (two or more known positive antibodies); with ``juvenile``, the numbers for an onset known
-    to be before 18."""
+    to be before 18.
+
+    One object per combination of the four, however the arguments are spelled: ``model_for(p, juvenile=True)``
+    and ``model_for(p, grouped=True, juvenile=True)`` are the same tables. (A cache keyed on the call as written
+    would hold them twice, and :func:`myoclass.reasoning.differential.prepare` would build tables that no case then
+    reads.)"""
+    return _tables(policy, relax, grouped, juvenile)
+
+
+def clear_model_cache() -> None:
+    """Forget the built tables (a test or a bench script that changes the model's numbers rebuilds them)."""
+    _tables.cache_clear()
+
+
+@lru_cache(maxsize=32)
+def _tables(policy: Policy, relax: bool, grouped: bool, juvenile: bool) -> ModelTables:
     if grouped:
         return ModelTables(diagram(engine(policy), one_of=MSA_GROUP, requires=BIOPSY_GROUP), relax, juvenile)
     return ModelTables(diagram(engine(policy)), relax, juvenile)
