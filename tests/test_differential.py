@@ -964,13 +964,21 @@ def test_the_tables_are_one_object_however_the_call_is_spelled() -> None:
         is model_for(Policy(), relax=False, grouped=True, juvenile=True)
     assert model_for(grouped=False) is model_for(Policy(), False, False, False)
     assert model_for(juvenile=True) is not model_for() and model_for(grouped=False) is not model_for()
+    # the same for what the tables are built on: the engine and its diagrams
+    from myoclass.logic.diagram import diagram
+    from myoclass.reasoning.engine import engine
+
+    assert engine() is engine(Policy()) is engine(Policy(), True) is engine(policy=Policy(), native=True)
+    eng = engine()
+    assert diagram(eng) is diagram(eng, True) is diagram(eng, native=True, one_of=(), requires=())
+    assert model_for(grouped=False).dg is diagram(eng)
 
 
 def test_after_prepare_no_case_builds_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """``prepare`` (a server at start-up) builds every table a case can need, so that no request pays for one:
     an adult, a child (the juvenile numbers), two positive antibodies (the plain diagram), both at once, and a
     biopsy's information for each. Before the cache ignored how a call was spelled, ``prepare`` built the
-    juvenile and plain tables under keys that ``compute`` never asked for, and the first child paid about 30 ms."""
+    juvenile and plain tables under keys that ``compute`` never asked for, and a server's first child paid 56 ms."""
     from myoclass.reasoning import differential_tables as T
     from myoclass.reasoning.differential import prepare
 
@@ -996,6 +1004,7 @@ def test_after_prepare_no_case_builds_tables(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         monkeypatch.undo()
         T.clear_model_cache()
+
 
 def test_no_biopsy_says_the_labels_need_one_rather_than_ruling_them_out() -> None:
     """A clinician review of session 26: for an IBM picture whose biopsy status is not recorded, "if no biopsy was done

@@ -617,7 +617,6 @@ def _cone_entries(t: Table) -> np.ndarray:
     return np.ascontiguousarray(out)
 
 
-@lru_cache(maxsize=16)
 def diagram(eng: RuleSearch, native: bool = True, one_of: tuple[str, ...] = (),
             requires: tuple[str, ...] = ()) -> Diagram:
     """The compiled diagram of the rules of ``eng`` (e.g. ``myoclass.reasoning.engine.engine(policy)``;
@@ -628,7 +627,16 @@ def diagram(eng: RuleSearch, native: bool = True, one_of: tuple[str, ...] = (),
     the group is one weight vector instead of one per value. With ``requires`` (a finding, then findings
     that exist only with it), ∧ "each of the others implies the first": the biopsy's items. Either gives
     the differential's diagram, on its own shipped order.
+
+    One diagram per combination of the four, however the call is spelled: ``diagram(eng)`` and
+    ``diagram(eng, True)`` are the same object (a cache keyed on the call as written held the label function's
+    diagram twice).
     """
+    return _diagram(eng, native, one_of, requires)
+
+
+@lru_cache(maxsize=16)
+def _diagram(eng: RuleSearch, native: bool, one_of: tuple[str, ...], requires: tuple[str, ...]) -> Diagram:
     order = shipped_order(differential=bool(one_of or requires))
     return Diagram(eng, _load_or_compile(eng, order, one_of, requires), native, one_of, requires)
 

@@ -145,9 +145,15 @@ class Engine(RuleSearch):
                 EXCLUSION_MASK)
 
 
-@lru_cache(maxsize=8)
 def engine(policy: Policy = Policy(), native: bool = True) -> Engine:
-    """The compiled engine for ``policy`` (cached). ``native=False`` forces the pure-Python search."""
+    """The compiled engine for ``policy`` (cached: one engine per policy and back end, however the call is
+    spelled, so ``engine()`` and ``engine(Policy())`` do not compile the rules twice). ``native=False`` forces the
+    pure-Python search."""
+    return _engine(policy, native)
+
+
+@lru_cache(maxsize=8)
+def _engine(policy: Policy, native: bool) -> Engine:
     return Engine(policy, native)
 
 
