@@ -125,6 +125,26 @@ def test_rows_alike_but_for_the_age_now_are_weighed_apart() -> None:
     assert got[0]["differential"] == got[2]["differential"]
 
 
+def test_rows_alike_but_for_an_onset_in_the_first_year_are_weighed_apart() -> None:
+    """Same display state (onset under 18, duration unknown), onset in the first year or not: by the age at onset
+    (0, 0.5 against 1, 5) or, with none given, by the age (0.8 against 3). Each row as the library has it; the
+    first-year rows share one differential, with less JDM and more hereditary myopathy than the later ones'."""
+    base = {"weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+            "ck_u_l": 900, "ck_uln_u_l": 200, "cardiac_involvement": True}
+    ages = [{"age_at_onset_years": 0}, {"age_at_onset_years": 0.5}, {"age_years": 0.8}, {"age_at_onset_years": 1},
+            {"age_at_onset_years": 5}, {"age_years": 3}]
+    cases = [{"case_id": f"c{k}", **base, **a} for k, a in enumerate(ages)]
+    _check(cases)
+    got = score_batch(cases_to_table(cases))[0].to_pylist()
+    assert got[0]["differential"] == got[1]["differential"] == got[2]["differential"]
+    assert got[3]["differential"] == got[5]["differential"] != got[0]["differential"]
+
+    def p(row: dict[str, Any], label: str) -> float:
+        return next(x["probability"] for x in json.loads(row["differential"]) if x["label"] == label)
+
+    assert p(got[0], "jdm") < p(got[3], "jdm") and p(got[0], "hereditary_myopathy") > p(got[3], "hereditary_myopathy")
+
+
 def test_an_unknown_reading_is_refused_with_the_allowed_ones() -> None:
     with pytest.raises(ValueError, match="allowed: clinic, record"):
         score_batch(cases_to_table(thin_published(2, seed=1)), reading="chart")
@@ -169,7 +189,7 @@ BOOLS = ["ab_hmgcr", "ab_srp", "ab_jo1", "weakness_proximal_upper_symmetric", "w
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.fixed_dictionaries({}, optional={
     **{k: st.sampled_from([True, False, None]) for k in BOOLS},
-    "age_at_onset_years": st.sampled_from([10, 30, 41, 46, 70]),
+    "age_at_onset_years": st.sampled_from([0, 0.5, 1, 10, 30, 41, 46, 70]),
     "ck_u_l": st.sampled_from([100, 900, 5000]),
     "ck_uln_u_l": st.just(200),
     "biopsy_performed": st.sampled_from([True, False, None]),

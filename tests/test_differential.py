@@ -25,7 +25,7 @@ from myoclass.examples import example_cases
 from myoclass.logic.diagram import RootCounter
 from myoclass.model.case import InvalidCase
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
-from myoclass.model.findings import FINDINGS, assessment_age, case_state, display_state, onset_age_mask
+from myoclass.model.findings import FINDINGS, assessment_age, case_state, display_state, onset_age_mask, onset_in_first_year
 from myoclass.reasoning import differential_model as M
 from myoclass.reasoning.differential import compute
 from myoclass.reasoning.differential_tables import ANY_ANTIBODY
@@ -784,6 +784,41 @@ def test_each_row_weighs_the_onset_bands_with_its_conditions_delay(monkeypatch: 
     assert plain is not None
     h = M.CONDITIONS.index("hereditary_myopathy")
     assert b.posterior[h] != pytest.approx(plain.posterior[h], rel=1e-3)
+
+
+def test_an_onset_in_the_first_year_weighs_each_condition_by_its_first_year_share() -> None:
+    """Soft evidence on the under-18 band (model version 15): the posterior odds of any two conditions move by the
+    ratio of their FIRST_YEAR_ONSET numbers, exactly (C and numpy alike); a condition no child has stays at 0; the
+    assumed first-year numbers are counted among those the result rests on, and named under the leading one."""
+    eng = ENG
+    case = parse_case({"case_id": "x", "age_at_onset_years": 0, "weakness_proximal_upper_symmetric": True,
+                       "weakness_proximal_lower_symmetric": True, "ck_elevated": True})
+    packed = eng.pack(display_state(case))
+    later = compute(packed, values=case.values)
+    first = compute(packed, values=case.values, first_year=True)
+    assert first.p_label.sum() == pytest.approx(1.0)
+    c = M.CONDITIONS.index
+    for a, b in (("jdm", "hereditary_myopathy"), ("juvenile_myositis_other", "hereditary_myopathy"),
+                 ("jdm", "other_non_immune")):  # conditions of one row each (not_iim has parts)
+        moved = (first.posterior[c(a)] / first.posterior[c(b)]) / (later.posterior[c(a)] / later.posterior[c(b)])
+        assert moved == pytest.approx(M.FIRST_YEAR_ONSET[a].value / M.FIRST_YEAR_ONSET[b].value, rel=1e-9), (a, b)
+    assert first.posterior[c("dm")] == later.posterior[c("dm")] == 0.0  # DM is adult by definition
+    j, h = LABELS.index("jdm"), LABELS.index("hereditary_myopathy")
+    assert first.p_label[j] < later.p_label[j] and first.p_label[h] > later.p_label[h]
+    from myoclass.reasoning import differential as D
+
+    md = D.model_for(juvenile=True)  # the onset is under 18: the juvenile tables, as compute() takes them
+    w = np.array(M.row_first_year_weights())
+    got = D._compute_np(md, packed + b"\x01", "clinic", True, D.VECTOR_BUDGET, case.values, w)
+    assert got is not None and np.allclose(got.p_label, first.p_label, atol=1e-12)
+    assert first.assumed_count > later.assumed_count
+    assert any("onset in the first year" in x for x in first.assumed_top) == (
+        M.FIRST_YEAR_ONSET[M.row_text(int(np.argmax(first.posterior)))].tag == "assumed")
+    # assess reads it from the ages: the age at onset under 1, or none given and the age under 1
+    for ages, fy in (({"age_at_onset_years": 0.5}, True), ({"age_years": 0.9}, True), ({"age_at_onset_years": 1}, False),
+                     ({"age_years": 1}, False), ({"age_at_onset_years": 0, "age_years": 40}, True)):
+        v = parse_case({"case_id": "y", **ages}).values
+        assert onset_in_first_year(v) is fy, ages
 
 
 def test_the_age_at_assessment_weighs_the_onset_bands() -> None:

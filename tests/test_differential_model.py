@@ -478,7 +478,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "14", "ab398624a3cf95228116f06aba484ca9ae8e69c79d6adb33cbb2d605070a4d95")
+        "15", "79b2f1e91fa025f8b85dcc114e59b5e034fba109b0f79301fb4d7c066edd8e44")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -595,6 +595,26 @@ def test_the_diagnostic_delays_read_per_condition() -> None:
     w = M.onset_weights_at_age(52, M.assessment_hazard("ibm"))
     assert math.isclose(w[3], (1 - math.exp(-7.5 / 4.7)) / 40, rel_tol=1e-12)
     assert math.isclose(w[3], 0.01993, abs_tol=1e-5)
+
+
+def test_an_onset_in_the_first_year_worked_example() -> None:
+    """docs/differential-model.md, "An onset in the first year of life" (model version 15): JDM's share, derived from
+    two cohorts each spread evenly over its whole years, (19 / 4 + 55 / 5) / (78 + 157) = 0.0670 (Patwardhan 2012,
+    PMID 22995763; UK and Ireland 2012, PMID 22674907); every row a child can be under has a number, tagged, and the
+    weights fall on the under-18 band only."""
+    jdm = M.FIRST_YEAR_ONSET["jdm"]
+    assert math.isclose(jdm.value, (19 / 4 + 55 / 5) / (78 + 157), rel_tol=1e-12)
+    assert math.isclose(jdm.value, 0.0670, abs_tol=1e-4)
+    assert jdm.tag == "D" and {s.pmid for s in jdm.sources} == {"22995763", "22674907"}
+    assert "19 patients at or below age three years" in jdm.note and "Fifty-five (35%) of 157" in jdm.note
+    for r in range(len(M.ROWS)):
+        n = M.row_first_year(r)
+        if M.row_distribution("onset_age_band", r)["under_18"] > 0:
+            assert n is not None and 0 < n.value < 1 and n.tag in ("D", "assumed") and n.note, M.row_text(r)
+        w = M.row_first_year_weights()[r]
+        assert w[1:] == (1.0, 1.0, 1.0) and w[0] == (n.value if n is not None else 1.0)
+    assert {t for t, *_ in M.assumed_numbers()} >= {"first_year_onset"}
+    assert M.FIRST_YEAR_ONSET["hereditary_myopathy"].value > 5 * jdm.value  # the point of the table
 
 
 def test_children_among_the_non_iim_referrals_follow_the_eular_acr_odds_ratio() -> None:

@@ -17,7 +17,7 @@ from myoclass.model.ck import CK_BAND_HIGH_TIMES, over_high_band
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, MIMICS
 
-__all__ = ["assessment_ages", "number_column", "state_columns", "tri_column"]
+__all__ = ["assessment_ages", "first_year_onsets", "number_column", "state_columns", "tri_column"]
 
 # --------------------------------------------------------------------------------------------
 # findings of a batch
@@ -62,20 +62,29 @@ def _age_band(age: np.ndarray) -> np.ndarray:
     return np.where(age < 18, 1, np.where(age < 40, 2, np.where(age <= 45, 4, 8))).astype(U8)
 
 
+def _numbers(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`number_column` of a column of the table by name (none there: every row unknown)."""
+    col = table.column(name).combine_chunks() if name in table.column_names else None
+    return number_column(col, table.num_rows)
+
+
 def assessment_ages(table: pa.Table) -> np.ndarray:
     """Per row, the age at assessment the differential weighs (NaN where none), as
     :func:`myoclass.model.findings.assessment_age`: ``age_years`` when it is 18 or more and neither the age at
     onset nor the symptom duration is given."""
-    n = table.num_rows
-    names = set(table.column_names)
-
-    def col(name: str) -> pa.Array | None:
-        return table.column(name).combine_chunks() if name in names else None
-
-    age, has_age = number_column(col("age_years"), n)
-    _o, has_onset = number_column(col("age_at_onset_years"), n)
-    _d, has_dur = number_column(col("symptom_duration_months"), n)
+    age, has_age = _numbers(table, "age_years")
+    _o, has_onset = _numbers(table, "age_at_onset_years")
+    _d, has_dur = _numbers(table, "symptom_duration_months")
     return np.where(has_age & ~has_onset & ~has_dur & (age >= 18), age, np.nan)
+
+
+def first_year_onsets(table: pa.Table) -> np.ndarray:
+    """Per row, whether the onset is known to be in the first year of life, as
+    :func:`myoclass.model.findings.onset_in_first_year`: the age at onset under 1, or none given and the age under 1."""
+    age, has_age = _numbers(table, "age_years")
+    onset, has_onset = _numbers(table, "age_at_onset_years")
+    out: np.ndarray = (has_onset & (onset < 1)) | (~has_onset & has_age & (age < 1))
+    return out
 
 
 def state_columns(table: pa.Table) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:

@@ -161,6 +161,14 @@ def onset_before_18(values: Mapping[str, Any]) -> bool:
     return (onset is not None and onset < 18) or (onset is None and age is not None and age < 18)
 
 
+def onset_in_first_year(values: Mapping[str, Any]) -> bool:
+    """The disease began in the first year of life, as the recorded ages say: the age at onset is under 1, or it is
+    not given and the age now is under 1 (whole years: an age of 1 is the second year). The differential weighs it
+    (:data:`myoclass.reasoning.differential_model.FIRST_YEAR_ONSET`); the criteria do not read it."""
+    onset, age = values.get("age_at_onset_years"), values.get("age_years")
+    return (onset is not None and onset < 1) or (onset is None and age is not None and age < 1)
+
+
 def assessment_age(values: Mapping[str, Any]) -> float | None:
     """The age at assessment that the differential weighs against the onset bands
     (:func:`myoclass.reasoning.differential_model.onset_weights_at_age`): ``age_years`` when neither the

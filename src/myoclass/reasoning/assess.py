@@ -16,7 +16,7 @@ from myoclass.logic.diagram import analyse
 from myoclass.model.assessment import Assessment
 from myoclass.model.case import Case, parse_case
 from myoclass.model.fields import BIOPSY_ITEMS
-from myoclass.model.findings import MIMICS, assessment_age, case_state, display_state
+from myoclass.model.findings import MIMICS, assessment_age, case_state, display_state, onset_in_first_year
 from myoclass.reasoning import differential as _dx
 from myoclass.reasoning.cancer_screening import cancer_screening, screening_guidance
 from myoclass.reasoning.differential_model import MODEL_VERSION
@@ -24,7 +24,7 @@ from myoclass.reasoning.engine import Engine, engine, label_of, labels_of
 from myoclass.reasoning.guidance import LIKELY_FOR_GUIDANCE, GuidanceContext, guidance_for
 from myoclass.reasoning.next_tests import add_informative, add_leading_if, gene_panel_for, next_tests, rank_next_tests
 from myoclass.reasoning.text import CK_ULN_TEST, STATIN_COURSE_IF_TAKEN, open_share, summary_text
-from myoclass.reasoning.warnings import likely_label_unverified, warnings_for
+from myoclass.reasoning.warnings import likely_label_unverified, no_sign_of_a_myopathy, warnings_for
 
 __all__ = ["NO_BIOPSY_NOTE", "SCHEMA_VERSION", "assess", "assess_case", "assess_with"]
 
@@ -190,10 +190,14 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
         warnings.append("Many deciding findings are unknown: the reachable labels are exact, but some next tests "
                         "may be missing or ranked on a partial analysis.")
     warnings += warnings_for(eng, c.v, case.values, label, sets_out)
+    ck = c.shown["ck_band"]  # bit 0: normal; raised when only the raised bands are left
+    nothing = no_sign_of_a_myopathy(case.values, bool(ck) and not ck & 1)
+    if nothing:
+        warnings.append(nothing)
     packed = eng.pack(c.shown)
     is_open = label == "undetermined"
     dif = _dx.compute(packed, reading, eng.policy, derivatives=bool(tests) or is_open, values=case.values,
-                      age_now=assessment_age(case.values))
+                      age_now=assessment_age(case.values), first_year=onset_in_first_year(case.values))
     tests = add_informative(rank_next_tests(tests, dif, c.state["biopsy_performed"]), dif, eng, packed,
                             open_label=is_open)
     add_leading_if(tests, dif)

@@ -129,6 +129,7 @@ class Differential:
     _entropy: float | None = None
     _values: Mapping[str, Any] | None = None
     _age_now: float | None = None
+    _first_year: bool = False
     #: per diagram level, when the C path gave them: for a boolean finding its expected information and
     #: P(present); for a band, its term of the conditional entropy of the label and P(band)
     _level_info: tuple[np.ndarray | None, np.ndarray | None] | None = None
@@ -239,7 +240,8 @@ class Differential:
             raise ValueError("only for a case whose biopsy is known not done")
         if self._biopsy_info is None:  # asked for by the ranking and by ``leading_if``: computed once
             self._biopsy_info = biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(),
-                                                   self._values, now=self, age_now=self._age_now)
+                                                   self._values, now=self, age_now=self._age_now,
+                                                   first_year=self._first_year)
         return self._biopsy_info
 
     def leading_after(self, findings: Sequence[str], places: int | None = None) -> list[dict[str, tuple[str, float]]]:
@@ -468,14 +470,17 @@ def _some_antibody_given(state: np.ndarray, md: ModelTables, values: Mapping[str
 
 def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: Policy = Policy(),
             derivatives: bool = True, budget: int = VECTOR_BUDGET,
-            values: Mapping[str, Any] | None = None, age_now: float | None = None) -> Differential:
+            values: Mapping[str, Any] | None = None, age_now: float | None = None,
+            first_year: bool = False) -> Differential:
     """The differential for a case's findings as known (``display_state``: unknown mimics stay unknown).
 
     ``values`` (the case's flat values) tells the ``record`` reading whether some antibody result was
     given (an antibody outside the findings, e.g. anti-Ro52, counts); without it, the antibody findings
     are used. ``age_now`` is the age at assessment to weigh against the onset bands
     (:func:`myoclass.model.findings.assessment_age` of the values: given only when neither the age at
-    onset nor the symptom duration is known); None weighs nothing.
+    onset nor the symptom duration is known); None weighs nothing. ``first_year``: the onset is known to be in the
+    first year of life (:func:`myoclass.model.findings.onset_in_first_year`), which weighs each row by
+    :data:`~myoclass.reasoning.differential_model.FIRST_YEAR_ONSET`.
     """
     if reading not in READINGS:
         raise ValueError(f"unknown reading policy {reading!r}; allowed: {', '.join(READINGS)}")
@@ -492,6 +497,8 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         md = model_for(policy, grouped=grouped, juvenile=juvenile)
     # per row of the tables (a condition or a part of one), each with its condition's diagnostic delay
     age_w = None if age_now is None else _row_age_weights(float(age_now))
+    if first_year:  # evidence on the under-18 band, as the age at assessment is on every band
+        age_w = _FIRST_YEAR_W if age_w is None else age_w * _FIRST_YEAR_W
     res = _compute(md, packed, reading, derivatives, budget, values, age_w)
     if res is None:
         res = _compute(model_for(policy, relax=True, grouped=grouped, juvenile=juvenile), packed, reading,
@@ -499,8 +506,15 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         if res is None:  # pragma: no cover - clipped probabilities are never all zero
             raise ValueError("the known findings are impossible under the model")
         res.relaxed = True
-    res._values, res._policy, res._age_now = values, policy, age_now
+    res._values, res._policy, res._age_now, res._first_year = values, policy, age_now, first_year
     return res
+
+
+#: :func:`~myoclass.reasoning.differential_model.row_first_year_weights` as a read-only array (rows x onset bands)
+_FIRST_YEAR_W = np.array(M.row_first_year_weights())
+_FIRST_YEAR_W.setflags(write=False)
+#: per row: its first-year number is assumed (:func:`_count_assumed` counts it where the onset is in the first year)
+_FIRST_YEAR_ASSUMED = np.array([getattr(M.row_first_year(r), "tag", "") == "assumed" for r in range(len(M.ROWS))])
 
 
 @lru_cache(maxsize=4096)
@@ -772,7 +786,8 @@ def _count_assumed(out: Differential) -> None:
     Counted: the assumed inputs of the priors and, for every condition with posterior >= 0.001, the
     assumed numbers of the model entries of the known findings (evidence) and of the unknown findings
     the label function reads (completion); under ``record``, the assumed reporting probabilities of the
-    unknown salient findings.
+    unknown salient findings; with an onset in the first year, the rows' assumed first-year numbers
+    (:data:`~myoclass.reasoning.differential_model.FIRST_YEAR_ONSET`).
     """
     md, s, cond, mass = out._model, out._state, out._cond, out._mass
     assert md is not None and s is not None and cond is not None and mass is not None
@@ -789,11 +804,16 @@ def _count_assumed(out: Differential) -> None:
     n += rests.bit_count()
     if out.reading == "record":
         n += md.reporting_assumed_total
+    if out._first_year:
+        n += int(_FIRST_YEAR_ASSUMED[live].sum())
     # the leading label's condition, on its row that holds the most mass (a part of it, where that leads)
     lead = int(np.argmax(out.p_label))
     lead = int(np.argmax(np.where(md.row_condition == lead, by_row, -1.0)))
     top = md.assumed_entry[lead] & known
-    out._assumed = (n, [md.assumed_name[lead][f] for f in np.flatnonzero(top)[:5]])
+    names = [md.assumed_name[lead][f] for f in np.flatnonzero(top)[:5]]
+    if out._first_year and _FIRST_YEAR_ASSUMED[lead] and len(names) < 5:
+        names.append(f"P(onset in the first year | {M.row_text(lead)}, onset under 18)")
+    out._assumed = (n, names)
 
 
 def rounded(p_label: Sequence[float] | np.ndarray, places: int = 4) -> list[dict[str, Any]]:

@@ -110,8 +110,9 @@ __all__ = [
 #: (:func:`_non_iim_children`); "12": session 28, myasthenia gravis and the Lambert-Eaton syndrome as parts of
 #: ``not_iim`` (:data:`MYASTHENIA`, :data:`LEMS`); "13": session 28, the onset bands over 18 of ``not_iim`` from a
 #: cohort summary (:data:`NOT_IIM_ONSET_SUMMARY`); "14": session 29, the biopsy of DM, JDM and antisynthetase
-#: syndrome, two Orphanet class midpoints and anti-HMGCR IMNM's response to immunosuppression from cohorts.
-MODEL_VERSION = "14"
+#: syndrome, two Orphanet class midpoints and anti-HMGCR IMNM's response to immunosuppression from cohorts; "15":
+#: session 32, an onset in the first year of life (:data:`FIRST_YEAR_ONSET`).
+MODEL_VERSION = "15"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -2021,6 +2022,76 @@ def onset_weights_at_age(age: float, hazard: float | None = None) -> tuple[float
 
 
 # =================================================================================================
+# An onset in the first year of life (model version 15)
+# =================================================================================================
+PATWARDHAN_2012 = Citation(
+    "patwardhan2012",
+    "Patwardhan A, Rennebohm R, Dvorchik I, Spencer CH. Is juvenile dermatomyositis a different disease in children up "
+    "to three years of age at onset than in children above three years at onset? A retrospective review of 23 years "
+    "of a single center's experience. Pediatr Rheumatol Online J 2012;10(1):34.",
+    doi="10.1186/1546-0096-10-34",
+    pmid="22995763",
+    short="Patwardhan et al. 2012 (78 JDM)",
+)
+_JDM_FIRST_YEAR = (19 / 4 + 55 / 5) / (78 + 157)
+_JDM_FIRST_YEAR_NOTE = (
+    "'78 patients with JDM ... 19 patients at or below age three years at onset' (Patwardhan 2012, abstract; the "
+    "younger group's mean onset 27 months) and 'Fifty-five (35%) of 157 children had onset of symptoms before their "
+    "fifth birthday' (UK and Ireland cohort 2012, abstract), each spread evenly over its whole years of age (four "
+    "and five): (19 / 4 + 55 / 5) / (78 + 157) = 0.067 in the first year. The even spread is generous: the "
+    "younger group's mean of 27 months is above the 24 an even spread over 0-3 years would give")
+_FIRST_YEAR_LIKE_JDM = ("no figure read for this condition: JDM's number (derived, see jdm) is taken; JDM is the most "
+                        "common IIM of childhood (UK and Ireland cohort 2012)")
+#: P(onset in the first year of life | row, onset under 18), by :func:`row_text` of the row, for every row that a
+#: child can be under (an onset band under 18 above zero). The onset bands end at 18, and a child's
+#: picture in the first year differs: the congenital myopathies and dystrophies, infantile Pompe disease and spinal
+#: muscular atrophy begin there, JDM and the other IIM seldom do. An onset known to be in the first year (the age at
+#: onset under 1, or the age under 1) weighs each row by this number (:func:`row_first_year_weights`); the criteria
+#: do not read it, so it enters as evidence on the under-18 band, like the age at assessment.
+FIRST_YEAR_ONSET: dict[str, Number] = {
+    "jdm": _d(_JDM_FIRST_YEAR, (PATWARDHAN_2012, UK_JDM_ONSET_2012), _JDM_FIRST_YEAR_NOTE),
+    **{c: _a(_JDM_FIRST_YEAR, _FIRST_YEAR_LIKE_JDM)
+       for c in ("juvenile_myositis_other", "imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase",
+                 "nonspecific_myositis")},
+    "hereditary_myopathy": _a(0.35, "no cohort of children referred with a hereditary myopathy by onset age read: the "
+                              "congenital myopathies and muscular dystrophies, infantile-onset Pompe disease and "
+                              "congenital myotonic dystrophy begin at birth or in the first year, the Duchenne, "
+                              "Becker and limb-girdle dystrophies and the metabolic myopathies later in childhood"),
+    "other_non_immune": _a(0.10, "no figure read: a drug, toxic, endocrine or metabolic myopathy in a child is seldom "
+                           "a disease of the first year (congenital hypothyroidism is found by newborn screening)"),
+    "not_iim": _a(0.25, "no figure read: children referred for a suspected myopathy who have none include infants "
+                  "with spinal muscular atrophy (type 1 begins before 6 months), a congenital myasthenic syndrome or a "
+                  "central cause of hypotonia, and older children with a neuropathy or a functional weakness"),
+    "not_iim: acute rhabdomyolysis": _a(0.05, "no figure read: rhabdomyolysis in childhood follows a viral illness "
+                                        "or exertion, seldom in the first year"),
+    "not_iim: myasthenia gravis": _a(0.05, "no figure read: juvenile myasthenia gravis seldom begins in the first "
+                                     "year (transient neonatal myasthenia, from the mother's antibodies, is not "
+                                     "a referral for a suspected myopathy)"),
+    "not_iim: Lambert-Eaton myasthenic syndrome": _a(0.01, "no figure read: very rare in children"),
+    "ibm": _a(0.01, "no figure read: IBM in a child is a normal approximation's tail (its under-18 band, about 1 in "
+              "100,000), not a disease of infancy"),
+    "statin_toxic_myopathy": _a(0.01, "no figure read: statins are not given to infants (in familial "
+                                "hypercholesterolaemia they are started in later childhood)"),
+}
+
+
+def row_first_year(row: int) -> Number | None:
+    """P(onset in the first year | row, onset under 18) (:data:`FIRST_YEAR_ONSET`); None for a row no child is under."""
+    return FIRST_YEAR_ONSET.get(row_text(row))
+
+
+def row_first_year_weights() -> tuple[tuple[float, ...], ...]:
+    """Per row of the tables, the weight of each onset band (:data:`~myoclass.model.findings.AGE_BANDS`) once the
+    onset is known to be in the first year: the under-18 band weighs P(onset in the first year | row, onset under 18),
+    the others 1 (they are ruled out by then). A row no child is under has none to weigh (1)."""
+    out = []
+    for r in range(len(ROWS)):
+        n = row_first_year(r)
+        out.append(tuple((n.value if n is not None else 1.0) if b == "under_18" else 1.0 for b in AGE_BANDS))
+    return tuple(out)
+
+
+# =================================================================================================
 # Reading policies
 # =================================================================================================
 READING_POLICIES = {
@@ -2418,8 +2489,9 @@ FIELD_USE: dict[str, str] = {
     "case_id": "not a finding (identifier)",
     "sex": "not modelled (default: the same probability under every condition, so it carries no evidence)",
     "age_years": "bounds onset_age_band from above, as the rules do; with the symptom duration it gives the onset "
-                 "age; without either, ASSESSMENT weighs the onset bands (onset_weights_at_age)",
-    "age_at_onset_years": "CATEGORICAL['onset_age_band']",
+                 "age; without either, ASSESSMENT weighs the onset bands (onset_weights_at_age); under 1, the onset "
+                 "is in the first year (FIRST_YEAR_ONSET)",
+    "age_at_onset_years": "CATEGORICAL['onset_age_band']; under 1, FIRST_YEAR_ONSET",
     "onset_tempo": "CATEGORICAL['onset_tempo']",
     "symptom_duration_months": "CATEGORICAL['duration_band']",
     "genetic_diagnosis_gene": "BOOLEAN['genetic_diagnosis'] (a gene given = present)",
@@ -2532,6 +2604,8 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
         out.append(("assessment", k, "", "", n))
     for c, n in ASSESSMENT_BY_CONDITION.items():
         out.append(("assessment", "monthly_assessment_hazard", c, "", n))
+    for given, n in FIRST_YEAR_ONSET.items():
+        out.append(("first_year_onset", "onset_in_first_year", given, "given onset under 18", n))
     return out
 
 

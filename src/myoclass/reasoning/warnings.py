@@ -11,11 +11,11 @@ from myoclass.criteria import eular_acr_2017 as eular
 from myoclass.criteria.api import category_key
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS
-from myoclass.model.fields import ANTIBODIES
+from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.reasoning.engine import OUTRANKED_BY_GENOTYPE, Engine
 from myoclass.reasoning.text import ck_without_uln, label_name, policy_text
 
-__all__ = ["likely_label_unverified", "warnings_for"]
+__all__ = ["likely_label_unverified", "no_sign_of_a_myopathy", "warnings_for"]
 
 _LABEL_SOURCE = {
     "imnm_anti_hmgcr": "enmc_2017_imnm",
@@ -205,3 +205,33 @@ def likely_label_unverified(sets: Mapping[str, Any], leading: str, share: str) -
         return None
     return (f"The most likely label, {label_name(leading)} ({share}), would rest on {s['title']} items not verified "
             "against the primary paper [R]: " + "; ".join(unv) + ".")
+
+
+#: the flat keys whose positive value shows that a myopathy or a myositis is suspected: weakness and the muscle symptoms
+#: (fatigue alone is not one), the DM skin signs and mechanic's hands, the antibodies, a myopathic EMG, muscle oedema on
+#: MRI, a biopsy, and aldolase (the muscle enzyme; LDH, AST and ALT are also the liver's)
+MUSCLE_SIGNS: tuple[str, ...] = (
+    *(k for k, f in FIELDS.items() if f.kind == "bool" and k != "symptom_fatigue"
+      and k.startswith(("weakness_", "symptom_", "skin_", "ab_", "emg_", "biopsy_"))),
+    "aldolase_elevated", "mri_muscle_edema")
+#: flat keys whose being given at all shows it: a genetic diagnosis of a myopathy, a course after stopping a statin,
+#: the response to immunosuppression
+_MUSCLE_COURSES = ("genetic_diagnosis_gene", "statin_withdrawal_outcome", "immunosuppression_response")
+
+
+def no_sign_of_a_myopathy(vals: Mapping[str, Any], ck_raised: bool) -> str | None:
+    """The warning for a case that records no sign of a myopathy or myositis (:data:`MUSCLE_SIGNS` all false or
+    unknown, the CK not known to be raised, none of :data:`_MUSCLE_COURSES` given), else None.
+
+    The differential's prior is the patients referred for a suspected myositis or myopathy, so for a patient who is
+    not one (a chart or a phenopacket of another disease, read for its few muscle-related items) its figures are
+    read against the wrong population. Found on phenopacket-store (``bench/phenopacket_store.py``): a packet of a
+    heart or kidney disease with only its arrhythmia or its arthritis read led with antisynthetase syndrome.
+    """
+    if ck_raised or any(vals.get(k) is True for k in MUSCLE_SIGNS) or any(vals.get(k) for k in _MUSCLE_COURSES):
+        return None
+    return ("No sign of a myopathy or myositis is recorded (no muscle weakness or muscle symptom, raised CK or "
+            "aldolase, myopathic EMG, muscle oedema on MRI, muscle biopsy, DM rash or mechanic's hands, or positive "
+            "myositis antibody). The differential is built for patients referred for a suspected myositis or "
+            "myopathy and assumes this patient is one; for a patient in whom none is suspected its figures say "
+            "little. Record the muscle findings, or read the classification only.")

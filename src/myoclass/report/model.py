@@ -33,6 +33,9 @@ TABLE_TITLES: dict[str, str] = {
     "assessment": "Age at assessment, when neither the age at onset nor the symptom duration is given: P(assessed "
                   "in a given month), which weighs the onset-age bands (onset spread evenly within its band, delay "
                   "exponential)",
+    "first_year_onset": "An onset in the first year of life (the age at onset under 1, or the age under 1), given an "
+                        "onset under 18: P(onset in the first year | condition, onset under 18), which weighs the "
+                        "under-18 band",
 }
 _GIVEN_TEXT = {"statin_withdrawal_outcome": "statin stopped", "immunosuppression_response": "treated"}
 
@@ -63,6 +66,8 @@ def statement(row: dict[str, Any]) -> str:
         return f"P({var} mentioned | present)" + (f" [{len(group)} fields]" if group else "")
     if t == "assessment":
         return "P(assessed in a given month | not yet assessed" + (f", {given})" if given else ")")
+    if t == "first_year_onset":
+        return f"P(onset in the first year | {given}, onset under 18)"
     return f"P({var} = {value} | {given})"  # pragma: no cover - a table added to the model later
 
 
