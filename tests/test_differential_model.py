@@ -600,13 +600,15 @@ def test_the_diagnostic_delays_read_per_condition() -> None:
 def test_an_onset_in_the_first_year_worked_example() -> None:
     """docs/differential-model.md, "An onset in the first year of life" (model version 15): JDM's share, derived from
     two cohorts each spread evenly over its whole years, (19 / 4 + 55 / 5) / (78 + 157) = 0.0670 (Patwardhan 2012,
-    PMID 22995763; UK and Ireland 2012, PMID 22674907); every row a child can be under has a number, tagged, and the
-    weights fall on the under-18 band only."""
+    PMID 22995763, with its meeting abstract; UK and Ireland 2012, PMID 22674907); every row a child can be under
+    has a number, tagged, and the weights fall on the under-18 band only."""
     jdm = M.FIRST_YEAR_ONSET["jdm"]
     assert math.isclose(jdm.value, (19 / 4 + 55 / 5) / (78 + 157), rel_tol=1e-12)
     assert math.isclose(jdm.value, 0.0670, abs_tol=1e-4)
-    assert jdm.tag == "D" and {s.pmid for s in jdm.sources} == {"22995763", "22674907"}
-    assert "19 patients at or below age three years" in jdm.note and "Fifty-five (35%) of 157" in jdm.note
+    assert jdm.tag == "D" and {s.pmid for s in jdm.sources} == {"22995763", "22674907", None}
+    assert "10.1186/1546-0096-10-S1-A63" in {s.doi for s in jdm.sources}  # the meeting abstract quoting 19 and 59
+    assert "19 patients at or below age three years at onset, and 59 above" in jdm.note
+    assert "Fifty-five (35%) of 157" in jdm.note
     for r in range(len(M.ROWS)):
         n = M.row_first_year(r)
         if M.row_distribution("onset_age_band", r)["under_18"] > 0:

@@ -242,7 +242,7 @@ def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic"
     for f in base.it_f:
         s[int(f)] = 1
     cf = compute(bytes(s), reading, policy, derivatives=False, values=values, age_now=age_now,
-                      first_year=first_year)
+                 first_year=first_year)
     md, Q, mass, cond = cf._model, cf._q, cf._mass, cf._cond
     assert md is not None and Q is not None and mass is not None and cond is not None
     ig = _groups_of(md)

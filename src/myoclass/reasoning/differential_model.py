@@ -2033,10 +2033,19 @@ PATWARDHAN_2012 = Citation(
     pmid="22995763",
     short="Patwardhan et al. 2012 (78 JDM)",
 )
+PATWARDHAN_2012_MEETING = Citation(
+    "patwardhan2012meeting",
+    "Patwardhan A, et al. Juvenile dermatomyositis is a different disease in children up to three years of age at "
+    "onset than in children above three years at onset. Pediatr Rheumatol 2012;10(Suppl 1):A63 (meeting abstract of "
+    "the same 78-patient cohort).",
+    doi="10.1186/1546-0096-10-S1-A63",
+    short="Patwardhan et al. 2012, meeting abstract",
+)
 _JDM_FIRST_YEAR = (19 / 4 + 55 / 5) / (78 + 157)
 _JDM_FIRST_YEAR_NOTE = (
-    "'78 patients with JDM ... 19 patients at or below age three years at onset' (Patwardhan 2012, abstract; the "
-    "younger group's mean onset 27 months) and 'Fifty-five (35%) of 157 children had onset of symptoms before their "
+    "'78 patients with JDM ... 19 patients at or below age three years at onset, and 59 above age three years at "
+    "onset' (Patwardhan 2012, meeting abstract of the cohort of the article, whose abstract gives the two groups' "
+    "mean onset, 27 and 91 months) and 'Fifty-five (35%) of 157 children had onset of symptoms before their "
     "fifth birthday' (UK and Ireland cohort 2012, abstract), each spread evenly over its whole years of age (four "
     "and five): (19 / 4 + 55 / 5) / (78 + 157) = 0.067 in the first year. The even spread is generous: the "
     "younger group's mean of 27 months is above the 24 an even spread over 0-3 years would give")
@@ -2049,7 +2058,7 @@ _FIRST_YEAR_LIKE_JDM = ("no figure read for this condition: JDM's number (derive
 #: onset under 1, or the age under 1) weighs each row by this number (:func:`row_first_year_weights`); the criteria
 #: do not read it, so it enters as evidence on the under-18 band, like the age at assessment.
 FIRST_YEAR_ONSET: dict[str, Number] = {
-    "jdm": _d(_JDM_FIRST_YEAR, (PATWARDHAN_2012, UK_JDM_ONSET_2012), _JDM_FIRST_YEAR_NOTE),
+    "jdm": _d(_JDM_FIRST_YEAR, (PATWARDHAN_2012_MEETING, PATWARDHAN_2012, UK_JDM_ONSET_2012), _JDM_FIRST_YEAR_NOTE),
     **{c: _a(_JDM_FIRST_YEAR, _FIRST_YEAR_LIKE_JDM)
        for c in ("juvenile_myositis_other", "imnm_anti_hmgcr", "imnm_anti_srp", "imnm_seronegative", "antisynthetase",
                  "nonspecific_myositis")},
