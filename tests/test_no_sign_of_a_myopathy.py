@@ -47,3 +47,16 @@ def test_every_sign_alone_silences_it() -> None:
         if k.startswith("biopsy_") and k != "biopsy_performed":
             case["biopsy_performed"] = True
         assert not _warned(case), k
+
+
+def test_the_answer_says_so_beside_the_leading_label() -> None:
+    """The summary sentence, the text report's headline and the workspace's headline name it; a case with a sign
+    does not."""
+    from myoclass.report.text import text_report
+
+    a = assess({"case_id": "x", "sex": "female", "arthritis": True})
+    assert a["summary"]["label"] == "undetermined"
+    assert "no sign of a myopathy or myositis is recorded" in a["summary"]["text"].split(";")[0]
+    assert "no sign of a myopathy or myositis is recorded)" in text_report(a).splitlines()[3]
+    b = assess({"case_id": "y", "arthritis": True, "weakness_proximal_lower_symmetric": True})
+    assert "no sign of a myopathy" not in b["summary"]["text"] and "no sign of a myopathy" not in text_report(b)

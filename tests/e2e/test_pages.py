@@ -308,3 +308,19 @@ def test_patient_page_shows_no_label_or_probability(page: Page) -> None:
     text = page.locator("main").inner_text().lower()
     assert "%" not in text and "most likely" not in text and "probability" not in text
     assert page.locator(".dx-chart, .differential, [data-testid=leading]").count() == 0
+
+
+def test_headline_says_when_no_sign_of_a_myopathy_is_recorded(page: Page, shot: Shot) -> None:
+    """A case with only an arthritis: the headline names the leading label and says that no sign of a myopathy or
+    myositis is recorded (the differential assumes one is suspected); one muscle sign takes the sentence away."""
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/")
+        fill_case(page, {"arthritis": True})
+        result = page.locator("#result")
+        expect(result.get_by_test_id("no-sign")).to_have_text(re.compile(
+            r"No sign of a myopathy or myositis is recorded: these figures\s+assume one is suspected"))
+        expect(result.get_by_test_id("no-sign")).to_be_in_viewport()
+        shot(page, f"no-sign-{width}")
+        choose(page, "weakness_proximal_lower_symmetric", "yes")
+        expect(result.get_by_test_id("no-sign")).to_have_count(0)

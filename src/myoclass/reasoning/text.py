@@ -30,6 +30,7 @@ __all__ = [
     "LIKELY_PREFIX_END",
     "MIMIC_STEP",
     "NO_LABEL_LIKELY",
+    "NO_MUSCLE_SIGN",
     "NO_SINGLE_DECIDER",
     "POLICY_TEXT",
     "SET_SHORT",
@@ -62,6 +63,7 @@ __all__ = [
     "policy_text",
     "presence_word",
     "problem_text",
+    "records_no_muscle_sign",
     "set_verdict",
     "settled_by_words",
     "share",
@@ -387,6 +389,15 @@ def leading_share(summary: Mapping[str, Any]) -> str:
 MORE_LIKELY_THAN_NOT = 0.5
 #: what the answer then says beside the leading label
 NO_LABEL_LIKELY = "no label is more likely than not"
+#: what the answer says beside the leading label of a case that records no sign of a myopathy or myositis (the
+#: warning of :func:`myoclass.reasoning.warnings.no_sign_of_a_myopathy` opens with it)
+NO_MUSCLE_SIGN = "no sign of a myopathy or myositis is recorded"
+
+
+def records_no_muscle_sign(out: Mapping[str, Any]) -> bool:
+    """Whether an assessment warns that its case records no sign of a myopathy or myositis."""
+    opening = NO_MUSCLE_SIGN[0].upper() + NO_MUSCLE_SIGN[1:]
+    return any(str(w).startswith(opening) for w in out.get("warnings") or ())
 
 
 def no_label_likely(leading_probability: float) -> bool:
@@ -802,8 +813,10 @@ def summary_text(out: Mapping[str, Any]) -> str:
         # the label in full, without the explanation some labels carry after a colon ("no inflammatory myopathy:
         # the criteria are not met, ..."): the share follows the name
         head = f"Most likely {LABEL_TEXT[lead].split(':')[0]} ({leading_share(s)})"
-        if no_label_likely(s["leading_probability"]):
-            head += f", though {NO_LABEL_LIKELY}"
+        caveats = [c for c, on in ((NO_LABEL_LIKELY, no_label_likely(s["leading_probability"])),
+                                   (NO_MUSCLE_SIGN, records_no_muscle_sign(out))) if on]
+        if caveats:
+            head += f", though {' and '.join(caveats)}"
         head += f"; not settled: {what}. " if what else ". "
         return f"{head}{still_possible(out)}{more}"
     if label == "not_iim":

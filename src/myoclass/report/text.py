@@ -10,6 +10,7 @@ from myoclass.model.labels import RULE_LABELS
 from myoclass.reasoning.assess import NO_BIOPSY_NOTE
 from myoclass.reasoning.text import (
     NO_LABEL_LIKELY,
+    NO_MUSCLE_SIGN,
     NO_SINGLE_DECIDER,
     SET_SHORT,
     biopsy_lead,
@@ -25,6 +26,7 @@ from myoclass.reasoning.text import (
     outcome_text,
     percent,
     presence_word,
+    records_no_muscle_sign,
     set_verdict,
     settled_by_words,
     step_text,
@@ -119,6 +121,7 @@ def _headline(a: dict[str, Any]) -> str:
     s = a["summary"]
     if s["label"] == "undetermined":
         far = f"; {NO_LABEL_LIKELY}" if no_label_likely(s["leading_probability"]) else ""
+        far += f"; {NO_MUSCLE_SIGN}" if records_no_muscle_sign(a) else ""
         bx = biopsy_lead(a)
         if bx:  # the share without a biopsy cannot give the labels only a biopsy classifies: say so first
             return (f"Most likely: {label_name(s['leading_label'])} — {leading_share(s)} without a muscle biopsy "
