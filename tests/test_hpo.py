@@ -96,3 +96,19 @@ def test_the_table_renders_as_markdown() -> None:
     md = H.hpo_table_markdown()
     assert H.HPO_RELEASE in md
     assert all(r.term in md for r in H.HPO_TABLE)
+
+
+def test_the_onset_classes_read_as_age_0_are_the_first_year_of_life_in_the_shipped_release(graph) -> None:  # type: ignore[no-untyped-def]
+    """io.phenopacket.ZERO_ONSET: Antenatal onset and every descendant, Congenital, Neonatal and Infantile onset (28 days
+    to one year: 0 in whole years), with their names in the release; Childhood onset (1 to 5 years) is not among them."""
+    import networkx
+
+    from myoclass.io.phenopacket import ZERO_ONSET
+
+    is_a = graph.edge_subgraph([(u, v, k) for u, v, k in graph.edges(keys=True) if k == "is_a"])
+    antenatal = {"HP:0030674", *networkx.ancestors(is_a, "HP:0030674")}  # obonet's edges run child -> parent
+    assert set(ZERO_ONSET) == antenatal | {"HP:0003577", "HP:0003623", "HP:0003593"}
+    for term, label in ZERO_ONSET.items():
+        assert graph.nodes[term]["name"] == label
+    assert "HP:0011463" not in ZERO_ONSET and graph.nodes["HP:0011463"]["name"] == "Childhood onset"
+    assert "one year" in graph.nodes["HP:0003593"]["def"]

@@ -400,3 +400,18 @@ def test_an_hpo_normal_ck_beside_a_ck_above_every_laboratorys_limit_is_kept_and_
     r = read_phenopacket(packet)
     assert r.case["ck_elevated"] is False and r.case["ck_u_l"] == 8000
     assert CK_KEPT_NOT_RAISED in parse_case(r.case).notes
+
+
+@pytest.mark.parametrize(("term", "label", "age"), [
+    ("HP:0011461", "Fetal onset", 0.0), ("HP:0034197", "Third trimester onset", 0.0), ("HP:0003593", "Infantile onset", 0.0),
+    ("HP:0003577", "Congenital onset", 0.0), ("HP:0011463", "Childhood onset", None), ("HP:0003581", "Adult onset", None)])
+def test_an_onset_class_of_the_first_year_is_read_as_age_0(term: str, label: str, age: float | None) -> None:
+    """A feature's onset given only as an HPO class: the classes within the first year of life are age 0 (whole
+    years), so the differential weighs an onset in the first year; a class spanning years is not read, with a
+    warning naming it."""
+    packet = {"id": "p", "subject": {"id": "s"}, "metaData": {"phenopacketSchemaVersion": "2.0"},
+              "phenotypicFeatures": [{"type": {"id": "HP:0003701", "label": "Proximal muscle weakness"},
+                                      "onset": {"ontologyClass": {"id": term, "label": label}}}]}
+    r = read_phenopacket(packet)
+    assert r.case.get("age_at_onset_years") == age
+    assert any(term in w for w in r.warnings) == (age is None)

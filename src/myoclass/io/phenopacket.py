@@ -55,6 +55,7 @@ from myoclass.model.labels import LABELS, UNDETERMINED
 __all__ = [
     "MYOCLASS_PREFIX",
     "SCHEMA_VERSION",
+    "ZERO_ONSET",
     "Choice",
     "MissingExtra",
     "PhenopacketReading",
@@ -73,7 +74,14 @@ SCHEMA_VERSION = "2.0"
 _MYOPATHY = ("HP:0003198", "Myopathy")  # the feature that carries the myopathy's onset and onset tempo when written
 _TEMPO = {"HP:0011009": ("acute", "Acute"), "HP:0011011": ("subacute", "Subacute"),
           "HP:0003587": ("insidious", "Insidious onset")}
-_ZERO_ONSET = {"HP:0003577": "Congenital onset", "HP:0030674": "Antenatal onset", "HP:0003623": "Neonatal onset"}
+#: the HPO onset classes that fix the age at onset, in whole years, at 0: before birth (Antenatal onset and its
+#: descendants in the HPO release shipped, hp/releases/2025-01-16), at birth, in the first 28 days, and Infantile
+#: onset ("between 28 days to one year of life": the first year, 0 in whole years, as the flat case counts ages).
+#: Later classes (Childhood onset, 1 to 5 years, and after) span more than one year and are not read as an age
+ZERO_ONSET = {"HP:0030674": "Antenatal onset", "HP:0011460": "Embryonal onset", "HP:0011461": "Fetal onset",
+              "HP:0034199": "Late first trimester onset", "HP:0034198": "Second trimester onset",
+              "HP:0034197": "Third trimester onset", "HP:0003577": "Congenital onset", "HP:0003623": "Neonatal onset",
+              "HP:0003593": "Infantile onset"}
 _SEX_IN = {"FEMALE": "female", "MALE": "male", "OTHER_SEX": "other"}
 _SEX_OUT = {v: k for k, v in _SEX_IN.items()}
 #: skeletal muscle samples (UBERON): a biosample of one of these means a muscle biopsy was taken
@@ -266,7 +274,7 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
             return y
         oc = te.get("ontologyClass")
         if isinstance(oc, Mapping):
-            if oc.get("id") in _ZERO_ONSET:
+            if oc.get("id") in ZERO_ONSET:
                 return 0.0
             b.warnings.append(f"{where}: onset given only as the age class {oc.get('id')} {oc.get('label', '')!r}; "
                               "no single age read from it")
