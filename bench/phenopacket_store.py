@@ -41,6 +41,7 @@ from typing import Any
 from myoclass.errors import MyoclassError
 from myoclass.io.inputs import input_of
 from myoclass.io.reading import names_a_muscle_disease
+from myoclass.model.findings import onset_in_first_year
 from myoclass.reasoning.assess import assess_case
 from myoclass.reasoning.differential import prepare
 
@@ -64,11 +65,14 @@ def disease_names(doc: dict[str, Any]) -> list[str]:
 
 
 def onset_group(values: dict[str, Any]) -> str:
-    onset, age = values.get("age_at_onset_years"), values.get("age_years")
-    x = onset if onset is not None else None
-    if x is None:
-        return "onset not given" if age is None or age >= 1 else "first year"
-    return "first year" if x < 1 else ("age 1-17" if x < 18 else "adult")
+    """The onset as the packet gives it: in the first year (as ``onset_in_first_year`` reads it), later in childhood,
+    adult, or not given (an age now of 1 or more, or none)."""
+    if onset_in_first_year(values):
+        return "first year"
+    onset = values.get("age_at_onset_years")
+    if onset is None:
+        return "onset not given"
+    return "age 1-17" if onset < 18 else "adult"
 
 
 def pct(k: int, n: int) -> str:
@@ -99,7 +103,7 @@ def main() -> None:
     muscle_n = muscle_hered_pub = 0
     imnm_strict = 0
     lead_other: Counter[str] = Counter()
-    no_muscle = Counter[str]()
+    no_muscle: Counter[str] = Counter()
     by_onset: dict[str, Counter[str]] = {}
     lead_muscle: Counter[str] = Counter()
     for f in files:
