@@ -324,6 +324,21 @@ def test_worked_examples(case: dict[str, Any], reading: str, label: str, lead: s
         assert s["text"].startswith("Most likely ")
 
 
+def test_worked_example_an_onset_in_the_first_year() -> None:
+    """docs/differential-model.md, "An onset in the first year of life": a weak infant with a raised CK and nothing
+    else (onset 0) goes from JDM 0.497 and a hereditary myopathy 0.120 (a child of any age) to 0.295 and 0.359."""
+    case = parse_case({"case_id": "x", "age_at_onset_years": 0, "weakness_proximal_upper_symmetric": True,
+                       "weakness_proximal_lower_symmetric": True, "ck_elevated": True})
+    packed = ENG.pack(display_state(case))
+    j, h = LABELS.index("jdm"), LABELS.index("hereditary_myopathy")
+    child = compute(packed, values=case.values).p_label
+    infant = compute(packed, values=case.values, first_year=True).p_label
+    assert (round(float(child[j]), 3), round(float(child[h]), 3)) == (0.497, 0.120)
+    assert (round(float(infant[j]), 3), round(float(infant[h]), 3)) == (0.295, 0.359)
+    assert {d["label"]: d["probability"] for d in assess(case)["differential"]}["hereditary_myopathy"] == pytest.approx(
+        float(infant[h]), abs=1e-4)  # assess reads the first year from the ages (its shares rounded to 4 places)
+
+
 def test_worked_example_readme_case_in_detail() -> None:
     a = assess(README_CASE)
     assert a["differential"][:4] == [
