@@ -26,7 +26,7 @@ from pathlib import Path
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
 from myoclass.model.case import InvalidCase
-from myoclass.model.findings import assessment_age, display_state
+from myoclass.model.findings import assessment_age, display_state, onset_in_first_year
 from myoclass.reasoning.differential import compute, prepare
 from myoclass.reasoning.engine import engine
 from myoclass.reasoning.next_tests import add_leading_if
@@ -68,29 +68,31 @@ def thin_published(n: int, seed: int) -> list[dict[str, object]]:
 
 
 def differential_times(cases: list[dict[str, object]], distinct: bool = False) -> tuple[float, float, list[int], int]:
-    """The differential alone (``clinic``), timed on the cases' findings as known and the age at assessment, as
-    :func:`myoclass.assess` hands them to it: seconds a case with derivatives (the next tests' information) and
-    without, each computed row's weight vectors (sorted) and how many were inexact. With ``distinct``, rows with
-    the same findings and age are computed once (as a batch shares them) and the time is still per case."""
+    """The differential alone (``clinic``), timed on the cases' findings as known, the age at assessment and whether
+    the onset is in the first year, as :func:`myoclass.assess` hands them to it: seconds a case with derivatives
+    (the next tests' information) and without, each computed row's weight vectors (sorted) and how many were
+    inexact. With ``distinct``, rows with the same findings, age and first-year onset are computed once (as a batch
+    shares them) and the time is still per case."""
     eng = engine()
     rows = []
-    seen: set[tuple[bytes, float | None]] = set()
+    seen: set[tuple[bytes, float | None, bool]] = set()
     for c in cases:
         p = parse_case(c)
-        key = (eng.pack(display_state(p)), assessment_age(p.values))  # what assess hands the differential
+        # what assess hands the differential
+        key = (eng.pack(display_state(p)), assessment_age(p.values), onset_in_first_year(p.values))
         if not (distinct and key in seen):
             seen.add(key)
             rows.append((*key, p.values))
     vec, inexact = [], 0
     t0 = time.perf_counter()
-    for packed, age, values in rows:
-        d = compute(packed, "clinic", values=values, age_now=age)
+    for packed, age, fy, values in rows:
+        d = compute(packed, "clinic", values=values, age_now=age, first_year=fy)
         vec.append(d.n_vectors)
         inexact += not d.exact
     t1 = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for packed, age, values in rows:
-        compute(packed, "clinic", derivatives=False, values=values, age_now=age)
+    for packed, age, fy, values in rows:
+        compute(packed, "clinic", derivatives=False, values=values, age_now=age, first_year=fy)
     t2 = time.perf_counter() - t0
     return t1 / len(cases), t2 / len(cases), sorted(vec), inexact
 
@@ -116,7 +118,7 @@ def leading_if_time(cases: list[dict[str, object]]) -> tuple[float, float]:
         p = parse_case(c)
         tests = [{k: v for k, v in t.items() if k != "leading_if"} for t in assess(p)["next_tests"]]
         d = compute(eng.pack(display_state(p)), "clinic", derivatives=bool(tests), values=p.values,
-                    age_now=assessment_age(p.values))
+                    age_now=assessment_age(p.values), first_year=onset_in_first_year(p.values))
         work.append((tests, d))
     t0 = time.perf_counter()
     for tests, d in work:

@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))  # bench/validate.py: the validation sets and their loader
 
 from myoclass import parse_case
-from myoclass.model.findings import assessment_age, display_state
+from myoclass.model.findings import assessment_age, display_state, onset_in_first_year
 from myoclass.reasoning import differential as dx
 from myoclass.reasoning import differential_model as M
 from myoclass.reasoning import differential_tables as T
@@ -42,19 +42,26 @@ from validate import PATH, SCORED_SETS, load  # bench/validate.py
 FACTOR = 2.0  # odds moved up and down by this factor
 
 
-def cases(limit: int | None) -> list[tuple[bytes, dict[str, Any], float | None]]:
+#: a case as myoclass.assess hands it to the differential: packed findings, flat values, age at assessment to weigh,
+#: onset in the first year
+Case = tuple[bytes, dict[str, Any], float | None, bool]
+
+
+def cases(limit: int | None) -> list[Case]:
     eng = engine()
     out = []
     for path in (PATH, *(p for _name, p, _status in SCORED_SETS)):
         for record in load(path):
             case = parse_case(record["flat_case"])  # the reference label is not read
-            out.append((eng.pack(display_state(case)), case.values, assessment_age(case.values)))
+            out.append((eng.pack(display_state(case)), case.values, assessment_age(case.values),
+                        onset_in_first_year(case.values)))
     return out[:limit] if limit else out
 
 
-def differentials(cs: list[tuple[bytes, dict[str, Any], float | None]]) -> np.ndarray:
+def differentials(cs: list[Case]) -> np.ndarray:
     T.clear_model_cache()
-    return np.array([dx.compute(p, "clinic", derivatives=False, values=v, age_now=a).p_label for p, v, a in cs])
+    return np.array([dx.compute(p, "clinic", derivatives=False, values=v, age_now=a, first_year=fy).p_label
+                     for p, v, a, fy in cs])
 
 
 def _odds(p: float, f: float) -> float:
@@ -103,7 +110,8 @@ def perturbations() -> list[tuple[str, Callable[[float], Callable[[], None]]]]:
             for val, n in dist.items():
                 if n.tag == "assumed" and 0 < n.value < 1:
                     out.append((f"categorical {var} | {given} = {val}", cat_move(var, given, val)))
-    # prior inputs, reporting and assessment numbers feed derived numbers at import: not moved here
+    # prior inputs, reporting and assessment numbers feed derived numbers at import, and the first-year numbers
+    # (FIRST_YEAR_ONSET) are read into the differential's weights at import: not moved here
     return out
 
 
