@@ -44,11 +44,10 @@ from myoclass.io.reading import names_a_muscle_disease
 from myoclass.model.findings import onset_in_first_year
 from myoclass.reasoning.assess import assess_case
 from myoclass.reasoning.differential import prepare
+from myoclass.reasoning.text import records_no_muscle_sign
 
 #: the labels that are not an inflammatory myopathy
 NOT_AN_IIM = ("not_iim", "hereditary_myopathy", "other_non_immune", "statin_toxic_myopathy")
-#: the warning's opening words (myoclass.reasoning.warnings): the case records no sign of a myopathy or myositis
-NO_MUSCLE_FINDING = "No sign of a myopathy or myositis is recorded"
 
 
 def packets(root: Path) -> list[Path]:
@@ -137,7 +136,7 @@ def main() -> None:
         imnm_strict += label.startswith("imnm_")
         lead = s["differential"][0]["label"]
         top2 = {x["label"] for x in s["differential"][:2]}
-        warned = any(w.startswith(NO_MUSCLE_FINDING) for w in s["warnings"])
+        warned = records_no_muscle_sign(s)
         no_muscle["muscle" if muscle else "other"] += warned
         if muscle:
             g = by_onset.setdefault(onset_group(s_inp.case.values), Counter())

@@ -31,6 +31,7 @@ __all__ = [
     "MIMIC_STEP",
     "NO_LABEL_LIKELY",
     "NO_MUSCLE_SIGN",
+    "NO_MUSCLE_SIGN_WARNING",
     "NO_SINGLE_DECIDER",
     "POLICY_TEXT",
     "SET_SHORT",
@@ -392,12 +393,13 @@ NO_LABEL_LIKELY = "no label is more likely than not"
 #: what the answer says beside the leading label of a case that records no sign of a myopathy or myositis (the
 #: warning of :func:`myoclass.reasoning.warnings.no_sign_of_a_myopathy` opens with it)
 NO_MUSCLE_SIGN = "no sign of a myopathy or myositis is recorded"
+#: the opening of that warning
+NO_MUSCLE_SIGN_WARNING = NO_MUSCLE_SIGN[:1].upper() + NO_MUSCLE_SIGN[1:]
 
 
 def records_no_muscle_sign(out: Mapping[str, Any]) -> bool:
     """Whether an assessment warns that its case records no sign of a myopathy or myositis."""
-    opening = NO_MUSCLE_SIGN[0].upper() + NO_MUSCLE_SIGN[1:]
-    return any(str(w).startswith(opening) for w in out.get("warnings") or ())
+    return any(str(w).startswith(NO_MUSCLE_SIGN_WARNING) for w in out.get("warnings") or ())
 
 
 def no_label_likely(leading_probability: float) -> bool:

@@ -13,7 +13,7 @@ from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.reasoning.engine import OUTRANKED_BY_GENOTYPE, Engine
-from myoclass.reasoning.text import NO_MUSCLE_SIGN, ck_without_uln, label_name, policy_text
+from myoclass.reasoning.text import NO_MUSCLE_SIGN_WARNING, ck_without_uln, label_name, policy_text
 
 __all__ = ["likely_label_unverified", "no_sign_of_a_myopathy", "warnings_for"]
 
@@ -230,7 +230,7 @@ def no_sign_of_a_myopathy(vals: Mapping[str, Any], ck_raised: bool) -> str | Non
     """
     if ck_raised or any(vals.get(k) is True for k in MUSCLE_SIGNS) or any(vals.get(k) for k in _MUSCLE_COURSES):
         return None
-    return (NO_MUSCLE_SIGN[0].upper() + NO_MUSCLE_SIGN[1:] + " (no muscle weakness or muscle symptom, raised CK or "
+    return (NO_MUSCLE_SIGN_WARNING + " (no muscle weakness or muscle symptom, raised CK or "
             "aldolase, myopathic EMG, muscle oedema on MRI, muscle biopsy, DM rash or mechanic's hands, or positive "
             "myositis antibody). The differential is built for patients referred for a suspected myositis or "
             "myopathy and assumes this patient is one; for a patient in whom none is suspected its figures say "
