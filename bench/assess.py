@@ -75,24 +75,24 @@ def differential_times(cases: list[dict[str, object]], distinct: bool = False) -
     shares them) and the time is still per case."""
     eng = engine()
     rows = []
-    seen: set[tuple[bytes, float | None, bool]] = set()
+    seen: set[tuple[bytes, float | None, bool, str | None]] = set()
     for c in cases:
         p = parse_case(c)
         # what assess hands the differential
-        key = (eng.pack(display_state(p)), assessment_age(p.values), onset_in_first_year(p.values))
+        key = (eng.pack(display_state(p)), assessment_age(p.values), onset_in_first_year(p.values), p.values.get("sex"))
         if not (distinct and key in seen):
             seen.add(key)
             rows.append((*key, p.values))
     vec, inexact = [], 0
     t0 = time.perf_counter()
-    for packed, age, fy, values in rows:
-        d = compute(packed, "clinic", values=values, age_now=age, first_year=fy)
+    for packed, age, fy, sex, values in rows:
+        d = compute(packed, "clinic", values=values, age_now=age, first_year=fy, sex=sex)
         vec.append(d.n_vectors)
         inexact += not d.exact
     t1 = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for packed, age, fy, values in rows:
-        compute(packed, "clinic", derivatives=False, values=values, age_now=age, first_year=fy)
+    for packed, age, fy, sex, values in rows:
+        compute(packed, "clinic", derivatives=False, values=values, age_now=age, first_year=fy, sex=sex)
     t2 = time.perf_counter() - t0
     return t1 / len(cases), t2 / len(cases), sorted(vec), inexact
 
@@ -118,7 +118,8 @@ def leading_if_time(cases: list[dict[str, object]]) -> tuple[float, float]:
         p = parse_case(c)
         tests = [{k: v for k, v in t.items() if k != "leading_if"} for t in assess(p)["next_tests"]]
         d = compute(eng.pack(display_state(p)), "clinic", derivatives=bool(tests), values=p.values,
-                    age_now=assessment_age(p.values), first_year=onset_in_first_year(p.values))
+                    age_now=assessment_age(p.values), first_year=onset_in_first_year(p.values),
+                    sex=p.values.get("sex"))
         work.append((tests, d))
     t0 = time.perf_counter()
     for tests, d in work:

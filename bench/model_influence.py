@@ -44,7 +44,7 @@ FACTOR = 2.0  # odds moved up and down by this factor
 
 #: a case as myoclass.assess hands it to the differential: packed findings, flat values, age at assessment to weigh,
 #: onset in the first year
-Case = tuple[bytes, dict[str, Any], float | None, bool]
+Case = tuple[bytes, dict[str, Any], float | None, bool, str | None]
 
 
 def cases(limit: int | None) -> list[Case]:
@@ -54,14 +54,14 @@ def cases(limit: int | None) -> list[Case]:
         for record in load(path):
             case = parse_case(record["flat_case"])  # the reference label is not read
             out.append((eng.pack(display_state(case)), case.values, assessment_age(case.values),
-                        onset_in_first_year(case.values)))
+                        onset_in_first_year(case.values), case.values.get("sex")))
     return out[:limit] if limit else out
 
 
 def differentials(cs: list[Case]) -> np.ndarray:
     T.clear_model_cache()
-    return np.array([dx.compute(p, "clinic", derivatives=False, values=v, age_now=a, first_year=fy).p_label
-                     for p, v, a, fy in cs])
+    return np.array([dx.compute(p, "clinic", derivatives=False, values=v, age_now=a, first_year=fy, sex=sx).p_label
+                     for p, v, a, fy, sx in cs])
 
 
 def _odds(p: float, f: float) -> float:
@@ -111,7 +111,8 @@ def perturbations() -> list[tuple[str, Callable[[float], Callable[[], None]]]]:
                 if n.tag == "assumed" and 0 < n.value < 1:
                     out.append((f"categorical {var} | {given} = {val}", cat_move(var, given, val)))
     # prior inputs, reporting and assessment numbers feed derived numbers at import, and the first-year numbers
-    # (FIRST_YEAR_ONSET) are read into the differential's weights at import: not moved here
+    # (FIRST_YEAR_ONSET) and the shares of men (SEX_MALE) are read into the differential's weights at import: not
+    # moved here
     return out
 
 

@@ -145,6 +145,24 @@ def test_rows_alike_but_for_an_onset_in_the_first_year_are_weighed_apart() -> No
     assert p(got[0], "jdm") < p(got[3], "jdm") and p(got[0], "hereditary_myopathy") > p(got[3], "hereditary_myopathy")
 
 
+def test_rows_alike_but_for_the_sex_are_weighed_apart() -> None:
+    """Same display state, sex male, female, other or not given (model version 16): each row as the library has it;
+    other and not given share one differential, and a man's IBM is likelier than a woman's."""
+    base = {"age_at_onset_years": 60, "weakness_finger_flexor_gt_shoulder_abductor": True, "ck_elevated": True,
+            "dysphagia": True}
+    sexes: list[dict[str, Any]] = [{"sex": "male"}, {"sex": "female"}, {"sex": "other"}, {}, {"sex": "male"}]
+    cases = [{"case_id": f"s{k}", **base, **x} for k, x in enumerate(sexes)]
+    _check(cases)
+    got = score_batch(cases_to_table(cases))[0].to_pylist()
+    assert got[2]["differential"] == got[3]["differential"] and got[0]["differential"] == got[4]["differential"]
+    assert len({got[0]["differential"], got[1]["differential"], got[3]["differential"]}) == 3
+
+    def p(row: dict[str, Any], label: str) -> float:
+        return next((x["probability"] for x in json.loads(row["differential"]) if x["label"] == label), 0.0)
+
+    assert p(got[0], "ibm") > p(got[3], "ibm") > p(got[1], "ibm")
+
+
 def test_an_unknown_reading_is_refused_with_the_allowed_ones() -> None:
     with pytest.raises(ValueError, match="allowed: clinic, record"):
         score_batch(cases_to_table(thin_published(2, seed=1)), reading="chart")
@@ -190,6 +208,7 @@ BOOLS = ["ab_hmgcr", "ab_srp", "ab_jo1", "weakness_proximal_upper_symmetric", "w
 @given(st.lists(st.fixed_dictionaries({}, optional={
     **{k: st.sampled_from([True, False, None]) for k in BOOLS},
     "age_at_onset_years": st.sampled_from([0, 0.5, 1, 10, 30, 41, 46, 70]),
+    "sex": st.sampled_from(["male", "female", "other"]),
     "ck_u_l": st.sampled_from([100, 900, 5000]),
     "ck_uln_u_l": st.just(200),
     "biopsy_performed": st.sampled_from([True, False, None]),

@@ -353,7 +353,9 @@ def test_worked_example_readme_case_in_detail() -> None:
 #: a thin report of exertional rhabdomyolysis (a man of 37, acute myalgia, CK 95,100 U/L): the criteria leave it
 #: open and the differential spreads its mass, so the leading label is the most likely without being likely
 #: acute myalgia with a CK a little raised (950 U/L, limit 200): no label is more likely than not
-EXERTIONAL_CASE = {"case_id": "exertional", "age_years": 37, "sex": "male", "symptom_myalgia": True,
+#: an acute myalgia with a CK under 5 times the limit, sex not given (a man's share of rhabdomyolysis would put the
+#: leading label above one half since model version 16)
+EXERTIONAL_CASE = {"case_id": "exertional", "age_years": 37, "symptom_myalgia": True,
                    "onset_tempo": "acute", "ck_u_l": 950, "ck_uln_u_l": 200}
 
 
@@ -369,11 +371,12 @@ def test_acute_myalgia_with_a_ck_in_the_tens_of_thousands_puts_rhabdomyolysis_fi
                 "onset_tempo": "acute", "ck_u_l": 95100})
     s = a["summary"]
     assert s["label"] == "undetermined"
-    assert (s["leading_label"], s["leading_probability"]) == ("not_iim", 0.5018)
+    assert (s["leading_label"], s["leading_probability"]) == ("not_iim", 0.5757)  # 0.5018 before sex (version 16)
     assert a["differential"][1]["label"] == "statin_toxic_myopathy"
     assert [t["finding"] for t in a["next_tests"][:2]] == ["statin_withdrawal_outcome", "statin_exposure"]
     assert a["next_tests"][0]["test"] == "record the course after the statin was stopped (if one was taken)"
-    assert "not settled: statin use, and the course after stopping one, not recorded; anti-HMGCR not tested." in \
+    # for a man, anti-SRP (39% men) tells more than anti-HMGCR (29%) since model version 16
+    assert "not settled: statin use, and the course after stopping one, not recorded; anti-SRP not tested." in \
         s["text"]
     # the assumed numbers named are those of the part that leads: its CK, onset and myalgia are read or true by
     # definition, so none of this case's known findings rests on an assumed number there (not_iim's own row would
@@ -834,6 +837,52 @@ def test_an_onset_in_the_first_year_weighs_each_condition_by_its_first_year_shar
                      ({"age_years": 1}, False), ({"age_at_onset_years": 0, "age_years": 40}, True)):
         v = parse_case({"case_id": "y", **ages}).values
         assert onset_in_first_year(v) is fy, ages
+
+
+def test_the_sex_weighs_each_condition_by_its_share_of_men() -> None:
+    """Soft evidence on the onset bands (model version 16): with the onset known to be adult, the posterior odds of
+    two conditions of one row each move by the ratio of their adult shares of men (a man) or of women (a woman),
+    exactly, C and numpy alike; ``other`` carries no evidence; the assumed shares are counted among the numbers the
+    result rests on."""
+    from myoclass.reasoning import differential as D
+
+    case = parse_case({"case_id": "x", "age_at_onset_years": 60, "weakness_proximal_upper_symmetric": True,
+                       "weakness_proximal_lower_symmetric": True, "ck_elevated": True})
+    packed = ENG.pack(display_state(case))
+    plain = compute(packed, values=case.values)
+    assert compute(packed, values=case.values, sex="other").p_label.tolist() == plain.p_label.tolist()
+    c = M.CONDITIONS.index
+    for sex in ("male", "female"):
+        got = compute(packed, values=case.values, sex=sex)
+        assert got.p_label.sum() == pytest.approx(1.0)
+        for a, b in (("ibm", "dm"), ("imnm_anti_srp", "hereditary_myopathy"), ("statin_toxic_myopathy", "pm")):
+            pa_, pb_ = M.SEX_MALE[a]["adult"].value, M.SEX_MALE[b]["adult"].value
+            want = pa_ / pb_ if sex == "male" else (1 - pa_) / (1 - pb_)
+            moved = (got.posterior[c(a)] / got.posterior[c(b)]) / (plain.posterior[c(a)] / plain.posterior[c(b)])
+            assert moved == pytest.approx(want, rel=1e-9), (sex, a, b)
+        w = np.array(M.row_sex_weights(sex))
+        ref = D._compute_np(D.model_for(), packed + b"\x01", "clinic", True, D.VECTOR_BUDGET, case.values, w)
+        assert ref is not None and np.allclose(ref.p_label, got.p_label, atol=1e-12)
+        assert got.assumed_count > plain.assumed_count
+    man = compute(packed, values=case.values, sex="male")
+    i = LABELS.index("ibm")
+    assert man.p_label[i] > plain.p_label[i] > compute(packed, values=case.values, sex="female").p_label[i]
+
+
+def test_worked_example_the_sex_of_a_weak_child_with_a_very_high_ck() -> None:
+    """docs/differential-model.md, "The patient's sex": a 9-year-old with proximal leg weakness, falls and a CK of 40
+    times the limit. A boy leads with a hereditary myopathy at 0.429 (0.315 with the sex not given), a girl with JDM at
+    0.240 (a hereditary myopathy 0.214), through assess as a user runs it."""
+    base = {"case_id": "w", "age_years": 9, "weakness_proximal_lower_symmetric": True, "ck_u_l": 8000,
+            "ck_uln_u_l": 200, "symptom_falls": True}
+
+    def top(extra: dict[str, Any]) -> list[tuple[str, float]]:
+        return [(x["label"], x["probability"]) for x in assess({**base, **extra})["differential"][:2]]
+
+    assert top({}) == [("hereditary_myopathy", 0.3152), ("not_iim", 0.2261)]
+    assert top({"sex": "male"}) == [("hereditary_myopathy", 0.4289), ("not_iim", 0.2523)]
+    assert top({"sex": "female"}) == [("jdm", 0.2397), ("hereditary_myopathy", 0.2135)]
+    assert top({"sex": "other"}) == top({})
 
 
 def test_the_age_at_assessment_weighs_the_onset_bands() -> None:

@@ -478,7 +478,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "15", "79b2f1e91fa025f8b85dcc114e59b5e034fba109b0f79301fb4d7c066edd8e44")
+        "16", "0ff09400bdbfa2fa96f2de0ed9c5fa9fd249c67d9e649221743eb36e8ef0a902")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -617,6 +617,49 @@ def test_an_onset_in_the_first_year_worked_example() -> None:
         assert w[1:] == (1.0, 1.0, 1.0) and w[0] == (n.value if n is not None else 1.0)
     assert {t for t, *_ in M.assumed_numbers()} >= {"first_year_onset"}
     assert M.FIRST_YEAR_ONSET["hereditary_myopathy"].value > 5 * jdm.value  # the point of the table
+
+
+def test_the_share_of_men_worked_example() -> None:
+    """docs/differential-model.md, "The patient's sex" (model version 16): every row has an adult share of men and every
+    row a child can be under a juvenile one, each read or derived from a quoted count (or tagged assumed); a sex
+    weighs every onset band of a row by its group's share, female by one minus it, and other is refused."""
+    hmgcr = M.SEX_MALE["imnm_anti_hmgcr"]["adult"]
+    assert math.isclose(hmgcr.value, (16 + 12 + 6) / (49 + 45 + 22), rel_tol=1e-12)  # 67%, 73.3% and 16 of 22 female
+    assert hmgcr.tag == "D" and {s.key for s in hmgcr.sources} == {"alshehri2015", "allenbach2014", "ge2015"}
+    jdm = M.SEX_MALE["jdm"]["juvenile"]
+    assert math.isclose(jdm.value, 98 / 316, rel_tol=1e-12) and "JDM (316) ... 218 (69)" in jdm.note
+    assert math.isclose(M.SEX_MALE["ibm"]["adult"].value, 2 / 3) and "2:1" in M.SEX_MALE["ibm"]["adult"].note
+    assert math.isclose(M.SEX_MALE["imnm_anti_srp"]["adult"].value, 0.39) and "61 female and 39 male" in (
+        M.SEX_MALE["imnm_anti_srp"]["adult"].note)
+    assert math.isclose(M.SEX_MALE["hereditary_myopathy"]["juvenile"].value, 0.292 + 0.708 / 2)  # Duchenne 29.2%
+    assert math.isclose(M.SEX_MALE["not_iim: myasthenia gravis"]["juvenile"].value, 8 / 63)
+    for r in range(len(M.ROWS)):
+        adult = M.row_sex(r, "adult")
+        bands = M.row_distribution("onset_age_band", r)
+        if any(bands[b] > 0 for b in M.AGE_BANDS[1:]):
+            assert adult is not None, M.row_text(r)
+        if bands["under_18"] > 0 or M.row_first_year(r) is not None:
+            assert M.row_sex(r, "juvenile") is not None, M.row_text(r)
+        for g in M.SEX_GROUPS:
+            n = M.row_sex(r, g)
+            if n is not None:
+                assert 0 < n.value < 1 and n.tag in ("V-P", "D", "assumed") and n.note, (M.row_text(r), g)
+                assert n.tag == "assumed" or n.sources, (M.row_text(r), g)
+        men, women = M.row_sex_weights("male")[r], M.row_sex_weights("female")[r]
+        for b, m, w in zip(M.AGE_BANDS, men, women, strict=True):
+            n = M.row_sex(r, "juvenile" if b == "under_18" else "adult")
+            assert (m, w) == ((1.0, 1.0) if n is None else (n.value, 1.0 - n.value)), (M.row_text(r), b)
+    # an onset in the first year: a row's own first-year share where it has one (a hereditary myopathy: Duchenne,
+    # which makes its juvenile share, presents later), else its juvenile share
+    h = M.ROWS.index(("hereditary_myopathy", None))
+    assert M.row_sex_weights("male", first_year=True)[h][0] == M.SEX_MALE["hereditary_myopathy"]["first_year"].value
+    assert M.row_sex_weights("male", first_year=True)[h][1:] == M.row_sex_weights("male")[h][1:]
+    j = M.ROWS.index(("jdm", None))
+    assert M.row_sex_weights("female", first_year=True)[j] == M.row_sex_weights("female")[j]
+    with pytest.raises(ValueError, match="allowed: male, female"):
+        M.row_sex_weights("other")
+    assert {t for t, *_ in M.assumed_numbers()} >= {"sex"}
+    assert "SEX_MALE" in M.FIELD_USE["sex"]
 
 
 def test_children_among_the_non_iim_referrals_follow_the_eular_acr_odds_ratio() -> None:

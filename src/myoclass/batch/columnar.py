@@ -17,7 +17,8 @@ from myoclass.model.ck import CK_BAND_HIGH_TIMES, over_high_band
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS
 from myoclass.model.findings import FINDINGS, MIMICS
 
-__all__ = ["assessment_ages", "first_year_onsets", "number_column", "state_columns", "tri_column"]
+__all__ = ["SEX_BY_CODE", "assessment_ages", "first_year_onsets", "number_column", "sex_codes", "state_columns",
+           "tri_column"]
 
 # --------------------------------------------------------------------------------------------
 # findings of a batch
@@ -84,6 +85,24 @@ def first_year_onsets(table: pa.Table) -> np.ndarray:
     age, has_age = _numbers(table, "age_years")
     onset, has_onset = _numbers(table, "age_at_onset_years")
     out: np.ndarray = (has_onset & (onset < 1)) | (~has_onset & has_age & (age < 1))
+    return out
+
+
+#: the sex a code of :func:`sex_codes` stands for (0: not given, or ``other``, which carries no evidence)
+SEX_BY_CODE: tuple[str | None, ...] = (None, "male", "female")
+
+
+def sex_codes(table: pa.Table) -> np.ndarray:
+    """Per row, the ``sex`` the differential weighs as a code of :data:`SEX_BY_CODE` (uint8), as the library hands
+    ``values["sex"]`` to :func:`myoclass.reasoning.differential.compute`: male 1, female 2, anything else 0."""
+    n = table.num_rows
+    out = np.zeros(n, dtype=U8)
+    if "sex" not in table.column_names or n == 0:
+        return out
+    col = table.column("sex").combine_chunks().cast(pa.string())
+    for code, name in enumerate(SEX_BY_CODE):
+        if name is not None:
+            out[np.asarray(pc.fill_null(pc.equal(col, name), False).to_numpy(zero_copy_only=False))] = code
     return out
 
 

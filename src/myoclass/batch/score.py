@@ -42,7 +42,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from myoclass.batch.columnar import assessment_ages, first_year_onsets, number_column, state_columns, tri_column
+from myoclass.batch.columnar import (
+    SEX_BY_CODE,
+    assessment_ages,
+    first_year_onsets,
+    number_column,
+    sex_codes,
+    state_columns,
+    tri_column,
+)
 from myoclass.batch.schema import FLAT_SCHEMA, REFERENCE
 from myoclass.criteria import Policy
 from myoclass.criteria import enmc_2011_ibm as ibm
@@ -270,7 +278,7 @@ def score_batch(batch: pa.RecordBatch | pa.Table, policy: Policy = Policy(), fir
         cols[REFERENCE] = pa.nulls(m, pa.string()) if ref is None else ref.take(pa.array(keep))
     # next_tests: ranked, with probabilities
     cols.update(_differentials(eng, shown, next_json, reading, m, assessment_ages(table), reach,
-                               first_year_onsets(table)))
+                               first_year_onsets(table), sex_codes(table)))
     del next_json  # the unranked texts (large on thin cases) are not kept while the batch is assembled
     for s in eng.sets:
         cols[f"{s.id}_status"], cols[f"{s.id}_category"] = _status_category(v, s, m)
@@ -406,7 +414,7 @@ def antibody_values(eng: Engine, shown: bytes) -> dict[str, bool | None]:
 
 def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]], open_label: bool,
                      reading: str = "clinic", age_now: float | None = None,
-                     first_year: bool = False) -> RowDifferential:
+                     first_year: bool = False, sex: str | None = None) -> RowDifferential:
     """The differential of one case and its next tests ranked by expected information, as the library has them.
 
     ``shown`` is the case's packed display state (``eng.var_names`` order; unknown mimic findings stay
@@ -414,12 +422,14 @@ def row_differential(eng: Engine, shown: bytes, next_tests: list[dict[str, Any]]
     ``next_tests`` are the compact entries in their search order (:func:`~myoclass.reasoning.next_tests.next_tests_compact`,
     or the native row loop's), ranked in place by :func:`~myoclass.reasoning.next_tests.rank_next_tests`.
     ``age_now`` is the case's :func:`~myoclass.model.findings.assessment_age` (``assessment_ages`` per row), and
-    ``first_year`` its :func:`~myoclass.model.findings.onset_in_first_year` (``first_year_onsets`` per row).
+    ``first_year`` its :func:`~myoclass.model.findings.onset_in_first_year` (``first_year_onsets`` per row), and
+    ``sex`` its ``sex`` (``sex_codes`` per row).
     ``open_label``: the criteria leave the label open (more than one label reachable: the strict label is
     ``undetermined``), read off the row's reachable labels as the library reads its label.
     """
     dif = _dx.compute(shown, reading, eng.policy, derivatives=bool(next_tests) or open_label,
-                      values=antibody_values(eng, shown), age_now=age_now, first_year=first_year)
+                      values=antibody_values(eng, shown), age_now=age_now, first_year=first_year,
+                      sex=sex)
     ranked = add_informative(rank_next_tests(next_tests, dif, shown[eng.var_index["biopsy_performed"]]), dif, eng,
                              shown, compact=True, open_label=open_label)
     out = _dx.rounded(dif.p_label)
@@ -434,13 +444,14 @@ _DIFFERENTIAL_COLUMNS = {"leading_label": pa.string(), "leading_probability": pa
 
 def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Array | pa.ChunkedArray, reading: str,
                    m: int, ages: np.ndarray, reach: np.ndarray,
-                   first_year: np.ndarray) -> dict[str, pa.Array | pa.ChunkedArray]:
+                   first_year: np.ndarray, sex: np.ndarray) -> dict[str, pa.Array | pa.ChunkedArray]:
     """The differential columns and the ranked ``next_tests`` of a batch, by :func:`row_differential`; ``reach``
     holds each row's reachable-labels mask (the label is open where it has more than one bit), ``first_year``
-    whether its onset is known to be in the first year of life.
+    whether its onset is known to be in the first year of life, ``sex`` its code of
+    :data:`~myoclass.batch.columnar.SEX_BY_CODE`.
 
-    Rows of the batch with the same display state, the same age at assessment to weigh (``ages``, NaN
-    for none) and the same first-year onset share one computation (their next tests are the same: a function of
+    Rows of the batch with the same display state, the same age at assessment to weigh (``ages``, NaN for none),
+    the same first-year onset and the same sex share one computation (their next tests are the same: a function of
     the state; the text's hash is checked anyway). Nothing outlives the batch.
     """
     if m == 0:
@@ -455,8 +466,8 @@ def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Arra
         rows: list[tuple[str, float, str, bool, str]] = []
         for j, text in enumerate(texts):
             age = float(ages[a + j])
-            state, fy = states[a + j].tobytes(), bool(first_year[a + j])
-            key = state + (b"\x01" if fy else b"\x00") + (b"" if math.isnan(age) else struct.pack("<d", age))
+            state, fy, sx = states[a + j].tobytes(), bool(first_year[a + j]), int(sex[a + j])
+            key = state + bytes((fy, sx)) + (b"" if math.isnan(age) else struct.pack("<d", age))
             h = hash(text)
             hit = seen.get(key)
             if hit is not None and hit[1] == h:
@@ -464,7 +475,7 @@ def _differentials(eng: Engine, shown: dict[str, np.ndarray], next_json: pa.Arra
                 continue
             mask = int(reach[a + j])
             d = row_differential(eng, state, json.loads(text), bool(mask & (mask - 1)), reading,
-                                 None if math.isnan(age) else age, fy)
+                                 None if math.isnan(age) else age, fy, SEX_BY_CODE[sx])
             rows.append((d.leading_label, d.leading_probability, json.dumps(d.differential, separators=(",", ":")),
                          d.exact, json.dumps(d.next_tests, separators=(",", ":"))))
             seen[key] = (done, h)

@@ -197,7 +197,8 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
     packed = eng.pack(c.shown)
     is_open = label == "undetermined"
     dif = _dx.compute(packed, reading, eng.policy, derivatives=bool(tests) or is_open, values=case.values,
-                      age_now=assessment_age(case.values), first_year=onset_in_first_year(case.values))
+                      age_now=assessment_age(case.values), first_year=onset_in_first_year(case.values),
+                      sex=case.values.get("sex"))
     tests = add_informative(rank_next_tests(tests, dif, c.state["biopsy_performed"]), dif, eng, packed,
                             open_label=is_open)
     add_leading_if(tests, dif)

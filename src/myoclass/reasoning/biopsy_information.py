@@ -222,27 +222,27 @@ class BiopsyInformation:
 def biopsy_information(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: Policy = Policy(),
                        values: Mapping[str, Any] | None = None,
                        now: Differential | None = None, age_now: float | None = None,
-                       first_year: bool = False) -> BiopsyInformation:
+                       first_year: bool = False, sex: str | None = None) -> BiopsyInformation:
     """The expected information of doing a biopsy for a case whose biopsy was not done (exact).
 
     P(L', v) = sum over the biopsied case's branches k (condition d_k, posterior mass m_k) of
     m_k P(v | d_k) P(L' | branch k, items = v), where the last factor is the same for every v of one
     group g (every group's count from one pass per branch over the groups' shared table, :class:`RootCounter`); then
     I(L'; V) = H(L') - sum_v P(v) H(L' | v). ``now`` (the case's own differential) saves
-    its recomputation; ``age_now`` and ``first_year`` are the case's, as :func:`~myoclass.reasoning.differential.compute`
+    its recomputation; ``age_now``, ``first_year`` and ``sex`` are the case's, as :func:`~myoclass.reasoning.differential.compute`
     takes them.
     """
     base = model_for(policy)
     packed = shown if isinstance(shown, bytes) else base.dg.engine.pack(shown)
     if now is None:
         now = compute(packed, reading, policy, derivatives=False, values=values, age_now=age_now,
-                      first_year=first_year)
+                      first_year=first_year, sex=sex)
     s = bytearray(packed)
     s[base.bp_f] = 2
     for f in base.it_f:
         s[int(f)] = 1
     cf = compute(bytes(s), reading, policy, derivatives=False, values=values, age_now=age_now,
-                 first_year=first_year)
+                 first_year=first_year, sex=sex)
     md, Q, mass, cond = cf._model, cf._q, cf._mass, cf._cond
     assert md is not None and Q is not None and mass is not None and cond is not None
     ig = _groups_of(md)

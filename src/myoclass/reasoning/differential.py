@@ -130,6 +130,7 @@ class Differential:
     _values: Mapping[str, Any] | None = None
     _age_now: float | None = None
     _first_year: bool = False
+    _sex: str | None = None
     #: per diagram level, when the C path gave them: for a boolean finding its expected information and
     #: P(present); for a band, its term of the conditional entropy of the label and P(band)
     _level_info: tuple[np.ndarray | None, np.ndarray | None] | None = None
@@ -241,7 +242,7 @@ class Differential:
         if self._biopsy_info is None:  # asked for by the ranking and by ``leading_if``: computed once
             self._biopsy_info = biopsy_information(self._state.tobytes(), self.reading, self._policy or Policy(),
                                                    self._values, now=self, age_now=self._age_now,
-                                                   first_year=self._first_year)
+                                                   first_year=self._first_year, sex=self._sex)
         return self._biopsy_info
 
     def leading_after(self, findings: Sequence[str], places: int | None = None) -> list[dict[str, tuple[str, float]]]:
@@ -471,7 +472,7 @@ def _some_antibody_given(state: np.ndarray, md: ModelTables, values: Mapping[str
 def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: Policy = Policy(),
             derivatives: bool = True, budget: int = VECTOR_BUDGET,
             values: Mapping[str, Any] | None = None, age_now: float | None = None,
-            first_year: bool = False) -> Differential:
+            first_year: bool = False, sex: str | None = None) -> Differential:
     """The differential for a case's findings as known (``display_state``: unknown mimics stay unknown).
 
     ``values`` (the case's flat values) tells the ``record`` reading whether some antibody result was
@@ -480,7 +481,9 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
     (:func:`myoclass.model.findings.assessment_age` of the values: given only when neither the age at
     onset nor the symptom duration is known); None weighs nothing. ``first_year``: the onset is known to be in the
     first year of life (:func:`myoclass.model.findings.onset_in_first_year`), which weighs each row by
-    :data:`~myoclass.reasoning.differential_model.FIRST_YEAR_ONSET`.
+    :data:`~myoclass.reasoning.differential_model.FIRST_YEAR_ONSET`. ``sex`` (the data dictionary's value): male or
+    female weighs each row's onset bands by :data:`~myoclass.reasoning.differential_model.SEX_MALE`; other or None
+    weighs nothing.
     """
     if reading not in READINGS:
         raise ValueError(f"unknown reading policy {reading!r}; allowed: {', '.join(READINGS)}")
@@ -499,6 +502,11 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
     age_w = None if age_now is None else _row_age_weights(float(age_now))
     if first_year:  # evidence on the under-18 band, as the age at assessment is on every band
         age_w = _FIRST_YEAR_W if age_w is None else age_w * _FIRST_YEAR_W
+    sex_w = _SEX_W.get((sex, first_year)) if sex is not None else None
+    if sex_w is None:
+        sex = None  # "other" carries no evidence
+    else:  # evidence on every onset band: the under-18 band by the juvenile share of men
+        age_w = sex_w if age_w is None else age_w * sex_w
     res = _compute(md, packed, reading, derivatives, budget, values, age_w)
     if res is None:
         res = _compute(model_for(policy, relax=True, grouped=grouped, juvenile=juvenile), packed, reading,
@@ -506,7 +514,7 @@ def compute(shown: Mapping[str, int] | bytes, reading: str = "clinic", policy: P
         if res is None:  # pragma: no cover - clipped probabilities are never all zero
             raise ValueError("the known findings are impossible under the model")
         res.relaxed = True
-    res._values, res._policy, res._age_now, res._first_year = values, policy, age_now, first_year
+    res._values, res._policy, res._age_now, res._first_year, res._sex = values, policy, age_now, first_year, sex
     return res
 
 
@@ -515,6 +523,16 @@ _FIRST_YEAR_W = np.array(M.row_first_year_weights())
 _FIRST_YEAR_W.setflags(write=False)
 #: per row: its first-year number is assumed (:func:`_count_assumed` counts it where the onset is in the first year)
 _FIRST_YEAR_ASSUMED = np.array([getattr(M.row_first_year(r), "tag", "") == "assumed" for r in range(len(M.ROWS))])
+#: :func:`~myoclass.reasoning.differential_model.row_sex_weights` per sex that carries evidence and first-year
+#: onset, read-only arrays
+_SEX_W = {(s, fy): np.array(M.row_sex_weights(s, fy)) for s in M.SEX_VALUES for fy in (False, True)}
+for _w in _SEX_W.values():
+    _w.setflags(write=False)
+#: per first-year onset, per row: how many of the shares of men it weighs with (adult, and juvenile or first-year) are
+#: assumed (:func:`_count_assumed` counts them where the sex is given)
+_SEX_ASSUMED = {fy: np.array([sum(getattr(M.row_sex(r, g), "tag", "") == "assumed"
+                                  for g in ("adult", "first_year" if fy else "juvenile"))
+                              for r in range(len(M.ROWS))]) for fy in (False, True)}
 
 
 @lru_cache(maxsize=4096)
@@ -787,7 +805,8 @@ def _count_assumed(out: Differential) -> None:
     assumed numbers of the model entries of the known findings (evidence) and of the unknown findings
     the label function reads (completion); under ``record``, the assumed reporting probabilities of the
     unknown salient findings; with an onset in the first year, the rows' assumed first-year numbers
-    (:data:`~myoclass.reasoning.differential_model.FIRST_YEAR_ONSET`).
+    (:data:`~myoclass.reasoning.differential_model.FIRST_YEAR_ONSET`); with the sex given, the rows' assumed shares of
+    men (:data:`~myoclass.reasoning.differential_model.SEX_MALE`).
     """
     md, s, cond, mass = out._model, out._state, out._cond, out._mass
     assert md is not None and s is not None and cond is not None and mass is not None
@@ -806,6 +825,8 @@ def _count_assumed(out: Differential) -> None:
         n += md.reporting_assumed_total
     if out._first_year:
         n += int(_FIRST_YEAR_ASSUMED[live].sum())
+    if out._sex is not None:
+        n += int(_SEX_ASSUMED[out._first_year][live].sum())
     # the leading label's condition, on its row that holds the most mass (a part of it, where that leads)
     lead = int(np.argmax(out.p_label))
     lead = int(np.argmax(np.where(md.row_condition == lead, by_row, -1.0)))
@@ -813,6 +834,8 @@ def _count_assumed(out: Differential) -> None:
     names = [md.assumed_name[lead][f] for f in np.flatnonzero(top)[:5]]
     if out._first_year and _FIRST_YEAR_ASSUMED[lead] and len(names) < 5:
         names.append(f"P(onset in the first year | {M.row_text(lead)}, onset under 18)")
+    if out._sex is not None and _SEX_ASSUMED[out._first_year][lead] and len(names) < 5:
+        names.append(f"P(male | {M.row_text(lead)})")
     out._assumed = (n, names)
 
 

@@ -70,6 +70,9 @@ __all__ = [
     "READING_POLICIES",
     "REPORTING",
     "ROWS",
+    "SEX_GROUPS",
+    "SEX_MALE",
+    "SEX_VALUES",
     "TAGS",
     "Component",
     "Number",
@@ -91,6 +94,8 @@ __all__ = [
     "row_onset_weights_at_age",
     "row_prior",
     "row_prior_rests_on",
+    "row_sex",
+    "row_sex_weights",
     "row_text",
     "rows",
     "sources",
@@ -111,8 +116,9 @@ __all__ = [
 #: ``not_iim`` (:data:`MYASTHENIA`, :data:`LEMS`); "13": session 28, the onset bands over 18 of ``not_iim`` from a
 #: cohort summary (:data:`NOT_IIM_ONSET_SUMMARY`); "14": session 29, the biopsy of DM, JDM and antisynthetase
 #: syndrome, two Orphanet class midpoints and anti-HMGCR IMNM's response to immunosuppression from cohorts; "15":
-#: session 32, an onset in the first year of life (:data:`FIRST_YEAR_ONSET`).
-MODEL_VERSION = "15"
+#: session 32, an onset in the first year of life (:data:`FIRST_YEAR_ONSET`); "16": session 33, the patient's sex
+#: (:data:`SEX_MALE`).
+MODEL_VERSION = "16"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -2492,11 +2498,228 @@ _not_iim_adults()
 
 
 # =================================================================================================
+# Sex (session 33, model version 16)
+# =================================================================================================
+#: the values of the data dictionary's ``sex`` that carry evidence; ``other`` carries none (no cohort counts it)
+SEX_VALUES = ("male", "female")
+#: the onset groups a row's share of men is given for: an onset at 18 or over, and (for the rows a child can be
+#: under: the keys of :data:`FIRST_YEAR_ONSET`) an onset under 18; a row may also give its own for an onset in the
+#: first year of life (else its under-18 share stands for it)
+SEX_GROUPS = ("adult", "juvenile", "first_year")
+#: P(male | row, onset group), by :func:`row_text` of the row. The criteria do not read sex: a case whose sex is
+#: given weighs each row's onset bands by P(that sex | row, the band's group) (:func:`row_sex_weights`), soft
+#: evidence as the first-year onset is, so where the onset is unknown a row's children and adults are weighed by
+#: their own shares.
+SEX_MALE: dict[str, dict[str, Number]] = {}
+
+#: sources read for the shares of men (session 33); each states the count or share of women or men in its abstract or
+#: table, quoted in the number's note
+PAED_IMNM_2025 = Citation(
+    "paedimnm2025",
+    "Wang et al. Immune-mediated necrotizing myopathy in children (55 children of a Chinese paediatric IIM "
+    "registry). Pediatr Neurol 2025 (title as described; the full title is not shown on the page read).",
+    doi="10.1016/j.pediatrneurol.2025.03.002",
+    short="Wang et al. 2025 (55 children with IMNM)",
+)
+ADULT_DM_BRAZIL_2012 = Citation(
+    "adultdmbrazil2012",
+    "Adult dermatomyositis: a retrospective cohort of 139 patients at a Brazilian tertiary centre. Rev Bras "
+    "Reumatol 2012;52(6):897-902 (authors not shown on the page read).",
+    pmid="23223700",
+    short="Rev Bras Reumatol 2012 (139 adult DM)",
+)
+HOLBROOK_2011 = Citation(
+    "holbrook2011",
+    "Holbrook A, et al. Statin-associated rhabdomyolysis: reports to the Canadian Vigilance Program and the US FDA "
+    "Adverse Event Reporting System, 2004-2008. Can J Cardiol 2011 (title as described; the full title is not shown "
+    "on the page read).",
+    doi="10.1016/j.cjca.2010.12.024",
+    short="Holbrook et al. 2011 (statin rhabdomyolysis reports)",
+)
+MELLI_2005 = Citation(
+    "melli2005",
+    "Melli G, Chaudhry V, Cornblath DR. Rhabdomyolysis: an evaluation of 475 hospitalized patients. Medicine "
+    "(Baltimore) 2005;84(6):377-385.",
+    doi="10.1097/01.md.0000188565.48918.41",
+    pmid="16267412",
+    short="Melli et al. 2005 (475 rhabdomyolysis)",
+)
+JUVENILE_MG_NORWAY_2016 = Citation(
+    "jmgnorway2016",
+    "Juvenile myasthenia gravis in Norway: a population-based study of 63 patients, 1989-2013. Eur J Paediatr "
+    "Neurol 2016 (authors and full title not shown on the page read).",
+    pmid="27666466",
+    short="Eur J Paediatr Neurol 2016 (63 juvenile MG, Norway)",
+)
+WANGKAEW_2016 = Citation(
+    "wangkaew2016",
+    "Wangkaew S, et al. Idiopathic inflammatory myopathies in Chiang Mai, Thailand: a retrospective study of biopsied "
+    "patients. Open Rheumatol J 2016;10:141 (title as described; the full title is not shown on the page read).",
+    doi="10.2174/1874312901610010141",
+    short="Wangkaew et al. 2016 (Chiang Mai IIM)",
+)
+CHILD_NMD_NORWAY_1988 = Citation(
+    "childnmdnorway1988",
+    "Childhood neuromuscular disease in southern Norway: a population-based study of 110 patients. Clin Genet 1988 "
+    "(authors and full title not shown on the page read).",
+    doi="10.1111/j.1399-0004.1988.tb02854.x",
+    pmid="3263224",
+    short="Clin Genet 1988 (childhood neuromuscular disease, southern Norway)",
+)
+_PAED_IMNM = Number(17 / 55, "D", (PAED_IMNM_2025,),
+                    "'The cohort included 38 girls and 17 boys with a median age of 7 years ... The frequencies of "
+                    "anti-HMGCR, anti-SRP, and seronegative myopathies were 61.8%, 20.0%, and 18.2%' (55 children with "
+                    "IMNM, abstract): 17 of 55, the three serotypes together")
+_JUVENILE_IIM = Number(112 / 379, "D", (TANSLEY_2017,),
+                       "'Juvenile myositis (379) ... 267 (70)' female (UK and Ireland cohort, Table 1): 112 of 379 boys "
+                       "among all juvenile myositis, taken for a juvenile IIM with no count of its own")
+_HMGCR_SEX = ("'female predominance (67%)' (Alshehri 2015, 49 consecutive patients), 'the group was predominantly "
+              "female (73.3%)' (Allenbach 2014, 45) and 16 of 22 female (Ge 2015): about 16 + 12 + 6 = 34 men of 116")
+#: P(male | row, onset group) (session 33, model version 16); see :data:`SEX_GROUPS`
+SEX_MALE.update({
+    "imnm_anti_hmgcr": {
+        "adult": _d(34 / 116, (ALSHEHRI_2015, ALLENBACH_2014, GE_2015), _HMGCR_SEX + " (abstracts; the counts from "
+                    "the percentages); Alshehri's onsets run from 12 years, so a few children are counted"),
+        "juvenile": _PAED_IMNM,
+    },
+    "imnm_anti_srp": {
+        "adult": _vp(0.39, SUZUKI_2015, "'The mean onset age of the 61 female and 39 male patients was 51 years (range "
+                     "4-82 years)' (100 anti-SRP, Japan, abstract); a few children are counted"),
+        "juvenile": _PAED_IMNM,
+    },
+    "imnm_seronegative": {
+        "adult": _a(34 / 116, "no count read with a DOI or PMID: anti-HMGCR IMNM's share (pooled, see "
+                    "imnm_anti_hmgcr) is taken; a Dutch-Belgian series reports a 'female predominance (1:3)' among 22 "
+                    "seronegative IMNM (Lim 2018, not a source here: no DOI or PMID on the pages read)"),
+        "juvenile": _PAED_IMNM,
+    },
+    "antisynthetase": {
+        "adult": _vp(20 / 51, NOGUCHI_2017, "20 men and 31 women among 51 anti-ARS patients of a muscle-biopsy cohort "
+                     "(abstract); a cohort with muscle involvement, which may count more men than one of all "
+                     "antisynthetase syndrome"),
+        "juvenile": _JUVENILE_IIM,
+    },
+    "jdm": {
+        "juvenile": _vp(98 / 316, TANSLEY_2017, "'JDM (316) ... 218 (69)' female (UK and Ireland cohort, Table 1): 98 "
+                        "of 316 boys; a population-based US incidence study gives girls to boys 2.3:1 (0.30)"),
+    },
+    "dm": {
+        "adult": _vp(0.201, ADULT_DM_BRAZIL_2012, "'139 patients with dermatomyositis ... All patients met at least "
+                     "four of the five Bohan and Peter criteria ... 79.9% female' (abstract): 20.1% men"),
+    },
+    "adm": {
+        "adult": _vp(6 / 29, CADM_CHINA_2007, "'29 patients with C-ADM, 6 males and 23 females' (abstract)"),
+    },
+    "juvenile_myositis_other": {
+        "juvenile": _d(11 / 55, (TANSLEY_2017,), "'JPM (6) ... 4 (67)' and 'Overlap CTD or MCTD (49) ... 40 (83)' "
+                       "female (UK and Ireland cohort, Table 1): 2 + 9 = 11 boys of 55"),
+    },
+    "ibm": {
+        "adult": _vp(2 / 3, PALTIEL_2015, "'the male-to-female ratio was 2:1' (916 participants, self-reported "
+                     "diagnosis, abstract); a population-based Norwegian cohort counts fewer men (about 0.58)"),
+        "juvenile": _a(2 / 3, "IBM in a child is a normal approximation's tail, not a disease: the adult share is "
+                       "taken"),
+    },
+    "pm": {
+        "adult": _d(1 - 0.704, (OLIVO_2020,), "'they were predominantly female (70.4%)' (108 patients first "
+                    "diagnosed with PM at a tertiary centre, abstract); only 30 of the 108 kept the diagnosis, so a "
+                    "proxy for PM as defined today"),
+    },
+    "nonspecific_myositis": {
+        "adult": _d(8 / 53, (WANGKAEW_2016,), "'Female ... 45 (84.9)' among 53 with PM or DM and a connective tissue "
+                    "disease (Table 2): 8 of 53 men; non-specific myositis of ENMC 2003 is largely an overlap "
+                    "myositis, for which this is a proxy"),
+        "juvenile": _JUVENILE_IIM,
+    },
+    "hereditary_myopathy": {
+        "adult": _a(0.55, "no count read for a referral population: the recessive limb-girdle dystrophies and Pompe "
+                    "disease affect both sexes alike, Becker dystrophy only men, and the ANO5 myopathy more men ('8 "
+                    "males and 5 females' in a Dutch cohort, doi:10.1016/j.nmd.2013.03.012, not a source here)"),
+        "juvenile": _d(0.292 + (1 - 0.292) / 2, (CHILD_NMD_NORWAY_1988,),
+                       "'Duchenne muscular dystrophy (DMD), with a prevalence of 10.89 X 10(5) constituted 29.2% of "
+                       "the total material' (110 children with a neuromuscular disease, population-based, abstract): "
+                       "Duchenne boys 0.292, the rest taken as half boys (the abstract says boys were more often "
+                       "affected by spinal muscular atrophy), a lower bound for the myopathies, among which Duchenne's "
+                       "share is larger"),
+        "first_year": _a(0.5, "no count read: the myopathies that begin in the first year (the congenital myopathies "
+                         "and muscular dystrophies, infantile Pompe disease) are mostly autosomal, X-linked "
+                         "myotubular myopathy apart; Duchenne dystrophy, which makes the juvenile share, presents "
+                         "later in childhood"),
+    },
+    "statin_toxic_myopathy": {
+        "adult": _vp(1 - 0.355, HOLBROOK_2011, "'an average of 812 cases of statin-induced rhabdomyolysis reported "
+                     "annually with a mean patient age of 64.4 years (35.5% female)' (Canadian and US reports, "
+                     "abstract); the self-limited myopathy without rhabdomyolysis was not counted, and 70% of 112 "
+                     "published case reports were men (Mendes 2014)"),
+        "juvenile": _a(1 - 0.355, "statins are seldom given to children: the adult share is taken"),
+    },
+    "other_non_immune": {
+        "adult": _a(0.40, "no count read: hypothyroidism, the commonest cause here, affects more women; a toxic "
+                    "myopathy from alcohol or colchicine more men"),
+        "juvenile": _a(0.5, "no count read"),
+    },
+    "not_iim": {
+        "adult": _d(25 / 75, (TO_2020,), "'Female gender ... 67% (50/75)' among those whose myositis antibody was a "
+                    "false positive (Table 3): 25 of 75 men, the proxy the model takes for the non-IIM referrals' "
+                    "onset age too (most had a connective tissue disease or none, not an IIM)"),
+        "juvenile": _a(0.5, "no count read: children referred for a suspected myopathy who have none include boys with "
+                       "spinal muscular atrophy and children of both sexes with a neuropathy or a functional weakness"),
+    },
+    "not_iim: acute rhabdomyolysis": {
+        "adult": _vp(324 / 475, MELLI_2005, "'Of the 475 patients, 151 were female and 324 were male (median age, 47 "
+                     "yr; range, 4-95 yr)' (abstract)"),
+        "juvenile": _vp(26 / 37, CHEN_2013, "'Thirty-seven patients (mean age = 10.2 +/- 5.5 years), including 26 males "
+                        "and 11 females' (abstract)"),
+    },
+    "not_iim: myasthenia gravis": {
+        "adult": _vp(0.54, SANDERS_2021, "'Fifty-four percent were male' (1,060 patients, abstract), ocular "
+                     "myasthenia included ('men were more likely to have OMG')"),
+        "juvenile": _vp(8 / 63, JUVENILE_MG_NORWAY_2016, "'Females constituted the majority of JMG cases (55 vs 8 "
+                        "males)' (63 children, population-based, abstract)"),
+    },
+    "not_iim: Lambert-Eaton myasthenic syndrome": {
+        "adult": _vp(16 / 30, YOSHIKAWA_2022, "'30 case records of 16 men and 14 women' (nationwide survey, Japan, "
+                     "abstract)"),
+        "juvenile": _a(16 / 30, "no count read: very rare in children, the adult share is taken"),
+    },
+})
+
+
+def row_sex(row: int, group: str) -> Number | None:
+    """P(male | row, onset group) (:data:`SEX_MALE`); None where the row has no number for the group (a row no child
+    is under, for ``juvenile``). ``first_year`` falls back to the row's ``juvenile`` number."""
+    by_group = SEX_MALE.get(row_text(row), {})
+    if group == "first_year" and group not in by_group:
+        group = "juvenile"
+    return by_group.get(group)
+
+
+def row_sex_weights(sex: str, first_year: bool = False) -> tuple[tuple[float, ...], ...]:
+    """Per row of the tables, the weight of each onset band (:data:`~myoclass.model.findings.AGE_BANDS`) once the
+    patient's sex is known: P(sex | row, the band's onset group), the under-18 band taking the juvenile number (with
+    ``first_year``, an onset known to be in the first year of life, the row's first-year number where it has one)
+    and the others the adult one. A band with no number (a row no child is under) weighs 1: its prior is 0 anyway."""
+    if sex not in SEX_VALUES:
+        raise ValueError(f"sex: {sex!r} carries no evidence; allowed: {', '.join(SEX_VALUES)}")
+    young = "first_year" if first_year else "juvenile"
+    out = []
+    for r in range(len(ROWS)):
+        row = []
+        for b in AGE_BANDS:
+            n = row_sex(r, young if b == "under_18" else "adult")
+            p = 1.0 if n is None else (n.value if sex == "male" else 1.0 - n.value)
+            row.append(p)
+        out.append(tuple(row))
+    return tuple(out)
+
+
+# =================================================================================================
 # How every key of the data dictionary enters the model
 # =================================================================================================
 FIELD_USE: dict[str, str] = {
     "case_id": "not a finding (identifier)",
-    "sex": "not modelled (default: the same probability under every condition, so it carries no evidence)",
+    "sex": "SEX_MALE (male or female; other carries no evidence): weighs the onset bands, the under-18 band by the "
+           "juvenile share",
     "age_years": "bounds onset_age_band from above, as the rules do; with the symptom duration it gives the onset "
                  "age; without either, ASSESSMENT weighs the onset bands (onset_weights_at_age); under 1, the onset "
                  "is in the first year (FIRST_YEAR_ONSET)",
@@ -2615,6 +2838,10 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
         out.append(("assessment", "monthly_assessment_hazard", c, "", n))
     for given, n in FIRST_YEAR_ONSET.items():
         out.append(("first_year_onset", "onset_in_first_year", given, "given onset under 18", n))
+    for given, by_group in SEX_MALE.items():
+        for group, n in by_group.items():
+            out.append(("sex", "male", given, {"adult": "onset at 18 or over", "juvenile": "onset under 18",
+                                               "first_year": "onset in the first year"}[group], n))
     return out
 
 

@@ -36,6 +36,8 @@ TABLE_TITLES: dict[str, str] = {
     "first_year_onset": "An onset in the first year of life (the age at onset under 1, or the age under 1), given an "
                         "onset under 18: P(onset in the first year | condition, onset under 18), which weighs the "
                         "under-18 band",
+    "sex": "The patient's sex: P(male | condition), for an onset at 18 or over and, where children have the "
+           "condition, under 18; it weighs the onset bands (female: 1 - P(male); other: no evidence)",
 }
 _GIVEN_TEXT = {"statin_withdrawal_outcome": "statin stopped", "immunosuppression_response": "treated"}
 
@@ -68,6 +70,8 @@ def statement(row: dict[str, Any]) -> str:
         return "P(assessed in a given month | not yet assessed" + (f", {given})" if given else ")")
     if t == "first_year_onset":
         return f"P(onset in the first year | {given}, onset under 18)"
+    if t == "sex":
+        return f"P(male | {given}, {value})"
     return f"P({var} = {value} | {given})"  # pragma: no cover - a table added to the model later
 
 
