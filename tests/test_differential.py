@@ -869,6 +869,28 @@ def test_the_sex_weighs_each_condition_by_its_share_of_men() -> None:
     assert man.p_label[i] > plain.p_label[i] > compute(packed, values=case.values, sex="female").p_label[i]
 
 
+@FAST
+@given(_flat_cases(), st.sampled_from(["male", "female", "other", None]))
+def test_the_sex_never_changes_the_strict_label_or_what_the_criteria_leave_open(case: dict[str, Any],
+                                                                               sex: str | None) -> None:
+    """The criteria do not read sex: the strict label, the reachable labels and the next tests the criteria turn on (and
+    the mimics to rule out) are the same whatever the sex; only the differential moves (with the order of the next
+    tests and which findings merely inform it), and it still sums to one."""
+    plain = {k: v for k, v in case.items() if k != "sex"}
+    a = assess(plain)
+    b = assess(plain if sex is None else {**plain, "sex": sex})
+    assert b["summary"]["label"] == a["summary"]["label"]
+    assert b["summary"]["reachable_labels"] == a["summary"]["reachable_labels"]
+
+    def criteria_tests(x: dict[str, Any]) -> set[str]:  # the tests the criteria turn on, and the mimics to rule out
+        return {t["finding"] for t in x["next_tests"] if t["purpose"] in ("decides", "rules_out")}
+
+    assert criteria_tests(b) == criteria_tests(a)
+    assert sum(x["probability"] for x in b["differential"]) == pytest.approx(1.0, abs=1e-9)
+    if sex in (None, "other"):
+        assert b["differential"] == a["differential"]
+
+
 def test_worked_example_the_sex_of_a_weak_child_with_a_very_high_ck() -> None:
     """docs/differential-model.md, "The patient's sex": a 9-year-old with proximal leg weakness, falls and a CK of 40
     times the limit. A boy leads with a hereditary myopathy at 0.429 (0.315 with the sex not given), a girl with JDM at

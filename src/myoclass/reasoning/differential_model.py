@@ -2530,16 +2530,16 @@ ADULT_DM_BRAZIL_2012 = Citation(
 )
 HOLBROOK_2011 = Citation(
     "holbrook2011",
-    "Holbrook A, et al. Statin-associated rhabdomyolysis: reports to the Canadian Vigilance Program and the US FDA "
-    "Adverse Event Reporting System, 2004-2008. Can J Cardiol 2011 (title as described; the full title is not shown "
-    "on the page read).",
+    "Holbrook et al. Statin-induced rhabdomyolysis reported to the Canadian Vigilance Program and the US FDA Adverse "
+    "Event Reporting System, 2004-2008. Can J Cardiol 2011 (title as described; the full title and the authors are "
+    "not shown on the page read).",
     doi="10.1016/j.cjca.2010.12.024",
     short="Holbrook et al. 2011 (statin rhabdomyolysis reports)",
 )
 MELLI_2005 = Citation(
     "melli2005",
-    "Melli G, Chaudhry V, Cornblath DR. Rhabdomyolysis: an evaluation of 475 hospitalized patients. Medicine "
-    "(Baltimore) 2005;84(6):377-385.",
+    "Melli et al. Rhabdomyolysis in 475 hospitalised patients (Johns Hopkins Hospital, 1993-2001). Medicine "
+    "(Baltimore) 2005 (title as described; the full title and the authors are not shown on the page read).",
     doi="10.1097/01.md.0000188565.48918.41",
     pmid="16267412",
     short="Melli et al. 2005 (475 rhabdomyolysis)",
@@ -2553,8 +2553,9 @@ JUVENILE_MG_NORWAY_2016 = Citation(
 )
 WANGKAEW_2016 = Citation(
     "wangkaew2016",
-    "Wangkaew S, et al. Idiopathic inflammatory myopathies in Chiang Mai, Thailand: a retrospective study of biopsied "
-    "patients. Open Rheumatol J 2016;10:141 (title as described; the full title is not shown on the page read).",
+    "Wangkaew et al. Idiopathic inflammatory myopathies in Chiang Mai, Thailand: a retrospective study of biopsied "
+    "patients. Open Rheumatol J 2016;10:141 (title as described; the full title and the authors are not shown on the "
+    "page read).",
     doi="10.2174/1874312901610010141",
     short="Wangkaew et al. 2016 (Chiang Mai IIM)",
 )
