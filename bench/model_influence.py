@@ -147,7 +147,8 @@ def main() -> None:
         print(f"{i:4d}  {tv:8.4f}  {flips:11d}  {name}")
     total = sum(r[0] for r in rows)
     top = sum(r[0] for r in rows[:args.top])
-    print(f"the top {args.top} carry {100 * top / total:.1f}% of the summed influence; "
+    share = f"{100 * top / total:.1f}%" if total > 0 else "none (no number moves these cases' differentials)"
+    print(f"the top {args.top} carry {share} of the summed influence; "
           f"{sum(1 for r in rows if r[0] < 1e-4)} numbers move no differential by 1e-4 on average")
     print(f"labels: {', '.join(LABELS)}; {time.perf_counter() - t0:.0f} s")
 
