@@ -2595,8 +2595,9 @@ SEX_MALE.update({
         "juvenile": _PAED_IMNM,
     },
     "antisynthetase": {
-        "adult": _vp(20 / 51, NOGUCHI_2017, "20 men and 31 women among 51 anti-ARS patients of a muscle-biopsy cohort "
-                     "(abstract); a cohort with muscle involvement, which may count more men than one of all "
+        "adult": _vp(20 / 51, NOGUCHI_2017, "'Of 460 patients with idiopathic inflammatory myopathies, 51 (11.1%) had "
+                     "anti-ARS antibodies. Of this subset, 31 (61%) were women' (muscle-biopsy cohort, abstract): 20 of "
+                     "51 men; a cohort with muscle involvement, which may count more men than one of all "
                      "antisynthetase syndrome"),
         "juvenile": _JUVENILE_IIM,
     },
@@ -2606,7 +2607,7 @@ SEX_MALE.update({
     },
     "dm": {
         "adult": _vp(0.201, ADULT_DM_BRAZIL_2012, "'139 patients with dermatomyositis ... All patients met at least "
-                     "four of the five Bohan and Peter criteria ... 79.9% female' (abstract): 20.1% men"),
+                     "four of the five Bohan and Peter criteria ... 79.9% female patients' (abstract): 20.1% men"),
     },
     "adm": {
         "adult": _vp(6 / 29, CADM_CHINA_2007, "'29 patients with C-ADM, 6 males and 23 females' (abstract)"),
@@ -2669,7 +2670,7 @@ SEX_MALE.update({
     "not_iim: acute rhabdomyolysis": {
         "adult": _vp(324 / 475, MELLI_2005, "'Of the 475 patients, 151 were female and 324 were male (median age, 47 "
                      "yr; range, 4-95 yr)' (abstract)"),
-        "juvenile": _vp(26 / 37, CHEN_2013, "'Thirty-seven patients (mean age = 10.2 +/- 5.5 years), including 26 males "
+        "juvenile": _vp(26 / 37, CHEN_2013, "'Thirty-seven patients (mean age = 10.2 \u00b1 5.5 years), including 26 males "
                         "and 11 females' (abstract)"),
     },
     "not_iim: myasthenia gravis": {
