@@ -493,6 +493,46 @@ def test_where_a_result_would_lead_is_said_only_when_it_is_news() -> None:
     assert outcome_parts(t, now) == ["if anti-SRP is positive → no change", "if negative → no change"]
 
 
+def test_neighbouring_bands_with_the_same_result_are_said_once() -> None:
+    from myoclass.reasoning.text import outcome_parts
+
+    now = ["imnm_anti_srp", "dm", "not_iim"]
+    ck = {"finding": "ck_u_l", "purpose": "decides", "outcomes": {}, "reachable_outcomes": {
+        "normal": ["dm", "not_iim"], "raised_up_to_15x_uln": ["imnm_anti_srp", "not_iim"],
+        "raised_over_15x_uln": ["imnm_anti_srp", "not_iim"]}}
+    ck["outcomes"] = {k: "undetermined" for k in ck["reachable_outcomes"]}
+    assert outcome_parts(ck, now) == [
+        "if CK is normal → leaves dermatomyositis or no inflammatory myopathy",
+        "if CK is raised (at any level) → leaves anti-SRP IMNM or no inflammatory myopathy"]
+    # bands that say different things stay apart, each in its own words
+    ck["reachable_outcomes"]["raised_over_15x_uln"] = ["imnm_anti_srp"]
+    assert outcome_parts(ck, now)[1:] == [
+        "if raised up to 15 times normal → leaves anti-SRP IMNM or no inflammatory myopathy",
+        "if over 15 times normal → IMNM, anti-SRP subtype"]
+    # only neighbours merge: under 18 and over 45 alike, the two bands between alike
+    age = {"finding": "age_at_onset_years", "purpose": "decides", "reachable_outcomes": {
+        "under_18": ["dm"], "18_to_39": ["dm", "not_iim"], "40_to_45": ["dm", "not_iim"], "over_45": ["dm"]}}
+    age["outcomes"] = {k: "undetermined" for k in age["reachable_outcomes"]}
+    assert outcome_parts(age, now) == [
+        "if onset was under 18 → dermatomyositis", "if onset was at 18 to 45 → leaves dermatomyositis or no "
+        "inflammatory myopathy", "if over 45 → dermatomyositis"]
+    age["reachable_outcomes"]["under_18"] = ["imnm_anti_srp", "not_iim"]
+    age["reachable_outcomes"]["over_45"] = ["dm", "not_iim"]
+    assert outcome_parts(age, now) == [
+        "if onset was under 18 → leaves anti-SRP IMNM or no inflammatory myopathy",
+        "if onset was at 18 or over → leaves dermatomyositis or no inflammatory myopathy"]
+
+
+def test_a_case_report_reads_one_phrase_for_a_raised_ck() -> None:
+    a = assess(parse_case({"sex": "male", "ab_srp": True, "biopsy_performed": True, "cardiac_involvement": False}))
+    ck = next(t for t in a["next_tests"] if t["finding"] == "ck_u_l")
+    # the two raised bands leave the same labels possible: one phrase, not the same words twice
+    assert ck["reachable_outcomes"]["raised_up_to_15x_uln"] == ck["reachable_outcomes"]["raised_over_15x_uln"]
+    report = text_report(a)
+    assert "if CK is raised (at any level) → the criteria could no longer give dermatomyositis" in report
+    assert "if raised up to 15 times normal →" not in report
+
+
 def _entered(key: str, value: str) -> Any:
     """The flat value of a next test's result (None where the result is a band of a number)."""
     spec = FIELDS.get(key)

@@ -282,6 +282,21 @@ _IF_TEXT: dict[tuple[str, str], str] = {
     ("statin_exposure", "false"): "no statin was taken",
 }
 
+#: "if <this> →" for a run of neighbouring bands of a numeric or ordered finding whose results say the same thing,
+#: by (key, the run's values in order): one phrase, not the same words repeated per band (the text of "CK: if raised
+#: up to 15 times normal → X; if over 15 times normal → X" read as two different results)
+_IF_RUN_TEXT: dict[tuple[str, tuple[str, ...]], str] = {
+    ("ck_u_l", ("normal", "raised_up_to_15x_uln")): "CK is at most 15 times normal",
+    ("ck_u_l", ("raised_up_to_15x_uln", "raised_over_15x_uln")): "CK is raised (at any level)",
+    ("age_at_onset_years", ("under_18", "18_to_39")): "onset was under 40",
+    ("age_at_onset_years", ("18_to_39", "40_to_45")): "onset was at 18 to 45",
+    ("age_at_onset_years", ("40_to_45", "over_45")): "onset was at 40 or over",
+    ("age_at_onset_years", ("under_18", "18_to_39", "40_to_45")): "onset was at 45 or under",
+    ("age_at_onset_years", ("18_to_39", "40_to_45", "over_45")): "onset was at 18 or over",
+    ("onset_tempo", ("acute", "subacute")): "the onset was acute or subacute (under 6 months)",
+    ("onset_tempo", ("subacute", "insidious")): "the onset was subacute or insidious (4 weeks or more)",
+}
+
 #: every policy choice in words, by (policy, value)
 POLICY_TEXT: dict[tuple[str, str], str] = {
     ("eular_rash_free", "biopsy_required"): "without a DM rash, a muscle biopsy is mandatory for EULAR/ACR "
@@ -672,7 +687,7 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
     if t.get("purpose") != "decides":
         return []
     now = list(reachable)
-    phrases = []
+    results: list[tuple[str, str]] = []  # (value, what that result would do)
     for value, labels in _outcome_sets(t, now):
         cond = "a biopsy is done" if _biopsy_not_done(t) else _if_words(key, value)
         settled, unchanged = len(labels) == 1, set(labels) == set(now)
@@ -702,7 +717,29 @@ def outcome_parts(t: Mapping[str, Any], reachable: Sequence[str],
             step = (then or {}).get(value)
             if step and then_wanted(labels, now):  # close to settled: say what would decide next
                 what += f"; then {step.split(' — ')[0]}"
-        phrases.append(f"if {cond} → {what}")
+        results.append((cond, what) if value in ("true", "false") else (value, what))
+    if "outcomes" not in t or "reachable_if_true" in t:  # a yes/no finding: one phrase per result
+        return [f"if {cond} → {what}" for cond, what in results]
+    return _banded_phrases(key, results)
+
+
+def _banded_phrases(key: str, results: list[tuple[str, str]]) -> list[str]:
+    """One phrase per run of neighbouring bands whose results say the same (:data:`_IF_RUN_TEXT`); each band
+    alone as before. A run with no words of its own keeps its bands apart."""
+    phrases: list[str] = []
+    i = 0
+    while i < len(results):
+        j = i + 1
+        while j < len(results) and results[j][1] == results[i][1]:
+            j += 1
+        run = tuple(value for value, _what in results[i:j])
+        if len(run) == len(results) > 1:
+            phrases.append(f"whatever the result → {results[i][1]}")
+        elif len(run) > 1 and (key, run) in _IF_RUN_TEXT:
+            phrases.append(f"if {_IF_RUN_TEXT[(key, run)]} → {results[i][1]}")
+        else:
+            phrases.extend(f"if {_if_words(key, value)} → {what}" for value, what in results[i:j])
+        i = j
     return phrases
 
 
