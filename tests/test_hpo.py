@@ -57,6 +57,16 @@ def test_a_descendant_counts_for_its_row() -> None:
     assert _read(("HP:0030234", False)) == {"ck_elevated": True}  # Highly elevated CK
 
 
+def test_one_girdle_is_not_both_girdles() -> None:
+    """"Pelvic girdle muscle weakness" descends from "Limb-girdle muscle weakness" in HPO, whose rows set both limbs: the
+    pelvic girdle says nothing of the arms, nor the shoulder girdle of the legs."""
+    assert _read(("HP:0003749", False)) == {"weakness_proximal_lower_symmetric": True}
+    assert _read(("HP:0003547", False)) == {"weakness_proximal_upper_symmetric": True}
+    both = {"weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True}
+    assert _read(("HP:0003325", False)) == both
+    assert _read(("HP:0003749", False), ("HP:0003547", False)) == both
+
+
 def test_an_excluded_ancestor_excludes_its_descendants() -> None:
     got = _read(("HP:0003701", True))  # Proximal muscle weakness excluded
     assert got["weakness_proximal_upper_symmetric"] is False

@@ -9,7 +9,9 @@ The Phenopackets adapter (:mod:`myoclass.io.phenopacket`) reads it, and the FHIR
 How terms are read (:func:`read_terms`):
 
 - an **observed** term counts for a row when it is the row's term or one of its descendants (``HP:0008997`` "Proximal
-  muscle weakness in upper limbs" is observed when a packet has its descendant "Triceps weakness");
+  muscle weakness in upper limbs" is observed when a packet has its descendant "Triceps weakness"), except through a
+  narrower term of the table that sets other fields and not the row's ("Pelvic girdle muscle weakness", a descendant of
+  "Limb-girdle muscle weakness", sets the lower limbs only, not the limb-girdle row of the arms);
 - an **excluded** term counts for a row when it is the row's term or one of its ancestors (an excluded "Proximal muscle
   weakness" excludes both proximal rows); an excluded descendant says nothing about the row's term;
 - a field with several rows (``cardiac_involvement``: myocarditis, cardiomyopathy, arrhythmia, conduction) is true when any
@@ -422,6 +424,16 @@ def _src(o: TermObservation, row_term: str) -> str:
     return f"{o.where} ({'excluded ' if o.excluded else ''}{o.term}" + (f" → {row_term})" if o.term != row_term else ")")
 
 
+def _narrower_elsewhere(row: HpoRow, term: str, targets: frozenset[str], rows_by_term: Mapping[str, list[HpoRow]],
+                        hpo: HpoClosure) -> bool:
+    """Whether an observed term reaches ``row`` (of table term ``term``, an ancestor) only through a narrower table term
+    that names other fields and not the row's: "Pelvic girdle muscle weakness" is a "Limb-girdle muscle weakness", but it
+    says nothing of the arms, so it does not set the limb-girdle row of the upper limbs."""
+    return any(t != term and t in hpo.descendants.get(term, frozenset())
+               and all(r.field != row.field for r in rows_by_term.get(t, ()))
+               for t in targets)
+
+
 def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None = None) -> TermReading:
     """Flat-case findings from observed and excluded HPO terms, following the ontology (see the module's text)."""
     hpo = hpo or closure()
@@ -440,6 +452,8 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
         targets = hpo.up.get(term, frozenset()) if not o.excluded else hpo.down.get(term, frozenset())
         for t in sorted(targets):
             for r in rows_by_term.get(t, []):
+                if not o.excluded and _narrower_elsewhere(r, t, targets, rows_by_term, hpo):
+                    continue
                 v = r.when_excluded if o.excluded else r.value
                 if o.excluded:
                     excluded_rows.setdefault(r.field, set()).add(r.term)
