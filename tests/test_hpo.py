@@ -25,6 +25,7 @@ def test_the_shipped_obo_is_the_release_the_table_names(graph) -> None:  # type:
 def test_every_term_of_the_table_exists_with_its_label_and_is_not_obsolete(graph) -> None:  # type: ignore[no-untyped-def]
     terms = [(r.term, r.label) for r in H.HPO_TABLE]
     terms += [(t, H._DERIVED_LABELS[t]) for d in H.DERIVED_RULES for t in (*d.observed, *d.excluded)]
+    terms += list(H.MUSCLE_SIGN_TERMS.items())
     for term, label in terms:
         assert term in graph, term
         node = graph.nodes[term]
@@ -55,6 +56,19 @@ def test_a_descendant_counts_for_its_row() -> None:
     assert _read(("HP:0031108", False)) == {"weakness_proximal_upper_symmetric": True}  # Triceps weakness
     assert _read(("HP:0008997", False))["weakness_proximal_upper_symmetric"] is True
     assert _read(("HP:0030234", False)) == {"ck_elevated": True}  # Highly elevated CK
+
+
+def test_signs_of_a_muscle_disease_that_set_no_field_are_kept() -> None:
+    """"Proximal muscle weakness" (no limb named) and "Muscular dystrophy" set no field but show a suspected muscle
+    disease; hypotonia and developmental delay do not, and a term that sets a field, or an excluded one, is not listed."""
+    hpo = H.closure()
+    assert hpo.is_muscle_sign("HP:0003701") and hpo.is_muscle_sign("HP:0003560") and hpo.is_muscle_sign("HP:0100295")
+    assert not hpo.is_muscle_sign("HP:0001252") and not hpo.is_muscle_sign("HP:0001263")
+    r = H.read_terms([H.TermObservation("HP:0003701", False, "pf[0]", "Proximal muscle weakness"),
+                      H.TermObservation("HP:0001252", False, "pf[1]", "Hypotonia"),
+                      H.TermObservation("HP:0003560", True, "pf[2]", "Muscular dystrophy"),
+                      H.TermObservation("HP:0008994", False, "pf[3]")])
+    assert r.muscle_signs == ("'Proximal muscle weakness' (HP:0003701, pf[0])",)
 
 
 def test_one_girdle_is_not_both_girdles() -> None:

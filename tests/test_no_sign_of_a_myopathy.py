@@ -60,3 +60,46 @@ def test_the_answer_says_so_beside_the_leading_label() -> None:
     assert "no sign of a myopathy or myositis is recorded)" in text_report(a).splitlines()[3]
     b = assess({"case_id": "y", "arthritis": True, "weakness_proximal_lower_symmetric": True})
     assert "no sign of a myopathy" not in b["summary"]["text"] and "no sign of a myopathy" not in text_report(b)
+
+
+def _packet(*features: tuple[str, str]) -> dict[str, Any]:
+    return {"id": "p", "subject": {"id": "s", "sex": "MALE"}, "metaData": {"phenopacketSchemaVersion": "2.0"},
+            "phenotypicFeatures": [{"type": {"id": t, "label": lbl}} for t, lbl in features]}
+
+
+def test_a_source_that_records_a_muscle_sign_no_field_holds_is_not_warned() -> None:
+    """A phenopacket or a FHIR chart that records only "Proximal muscle weakness" (no limb named: no field is set) is a
+    patient the differential is built for: a note names what was recorded, and the answer does not say that no sign of
+    a myopathy is recorded. Found on phenopacket-store: 25 muscle-disease packets with proximal weakness were warned."""
+    from myoclass.io.inputs import input_of
+    from myoclass.model.case import MUSCLE_SIGN_NOTE
+    from myoclass.reasoning.assess import assess_case
+
+    inp = input_of(_packet(("HP:0003701", "Proximal muscle weakness"), ("HP:0001263", "Global developmental delay")))
+    assert "weakness_proximal_upper_symmetric" not in inp.case.to_flat()
+    a = assess_case(inp.case)
+    assert not any(w.startswith(OPENING) for w in a["warnings"])
+    (note,) = [w for w in a["warnings"] if w.startswith(MUSCLE_SIGN_NOTE)]
+    assert "'Proximal muscle weakness' (HP:0003701, phenotypicFeatures[0])" in note and "HP:0001263" not in note
+    assert "no sign of a myopathy" not in a["summary"]["text"]
+    # a packet of another disease still is
+    other = assess_case(input_of(_packet(("HP:0001263", "Global developmental delay"), ("HP:0001252", "Hypotonia"))).case)
+    assert any(w.startswith(OPENING) for w in other["warnings"])
+    assert not any(w.startswith(MUSCLE_SIGN_NOTE) for w in other["warnings"])
+    # FHIR: a present Condition coded HP:0003701 (only its absence sets fields) or HP:0003560; an absent one is not a sign
+    hpo = "http://human-phenotype-ontology.org"
+
+    def condition(code: str, status: str = "confirmed") -> dict[str, Any]:
+        return {"resourceType": "Condition", "id": code[3:], "code": {"coding": [{"system": hpo, "code": code}]},
+                "verificationStatus": {"coding": [{"code": status}]}}
+
+    for code in ("HP:0003701", "HP:0003560"):
+        chart = {"resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Patient", "id": "pt", "gender": "female"}}, {"resource": condition(code)}]}
+        fa = assess_case(input_of(chart).case)
+        assert not any(w.startswith(OPENING) for w in fa["warnings"]), code
+        assert any(w.startswith(MUSCLE_SIGN_NOTE) and code in w for w in fa["warnings"]), code
+    refuted = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "pt", "gender": "female"}},
+        {"resource": condition("HP:0003560", "refuted")}]}
+    assert any(w.startswith(OPENING) for w in assess_case(input_of(refuted).case)["warnings"])

@@ -52,6 +52,7 @@ __all__ = [
     "HPO_RELEASE",
     "HPO_SOURCE",
     "HPO_TABLE",
+    "MUSCLE_SIGN_TERMS",
     "DerivedRule",
     "HpoClosure",
     "HpoRow",
@@ -240,8 +241,27 @@ def rows_for_field(field_key: str) -> tuple[HpoRow, ...]:
     return tuple(r for r in HPO_TABLE if r.field == field_key)
 
 
+#: terms that, observed (they or a descendant), show that a muscle disease is suspected, whether or not a flat-case field
+#: holds them: a packet that records only "Proximal muscle weakness" (no limb named, so no field is set) or "Muscular
+#: dystrophy" is a patient the differential is built for, and its answer must not say that no sign of a myopathy is
+#: recorded. Labels as in hp.obo (checked by tests/test_hpo.py). Muscle atrophy and hypotonia are left out: they are as
+#: often neurogenic or central.
+MUSCLE_SIGN_TERMS: dict[str, str] = {
+    "HP:0001324": "Muscle weakness",
+    "HP:0003198": "Myopathy",
+    "HP:0003560": "Muscular dystrophy",
+    "HP:0003201": "Rhabdomyolysis",
+    "HP:0002913": "Myoglobinuria",
+    "HP:0004303": "Abnormal muscle fiber morphology",
+    "HP:0003391": "Gowers sign",
+    "HP:0002515": "Waddling gait",
+    "HP:0003707": "Calf muscle pseudohypertrophy",
+}
+
+
 def _table_terms() -> list[str]:
-    return sorted({r.term for r in HPO_TABLE} | {t for d in DERIVED_RULES for t in (*d.observed, *d.excluded)})
+    return sorted({r.term for r in HPO_TABLE} | {t for d in DERIVED_RULES for t in (*d.observed, *d.excluded)}
+                  | set(MUSCLE_SIGN_TERMS))
 
 
 def table_key() -> str:
@@ -355,6 +375,10 @@ class HpoClosure:
             return self.replaced_by[term], f"{term} is obsolete, replaced by {self.replaced_by[term]}"
         return term, None
 
+    def is_muscle_sign(self, term: str) -> bool:
+        """Whether ``term`` is one of :data:`MUSCLE_SIGN_TERMS` or a descendant."""
+        return any(self.is_a(term, root) for root in MUSCLE_SIGN_TERMS)
+
     def is_a(self, term: str, ancestor: str) -> bool:
         """Whether ``term`` is ``ancestor`` or one of its descendants (``ancestor`` must be a table term)."""
         return term == ancestor or term in self.descendants.get(ancestor, frozenset())
@@ -418,6 +442,9 @@ class TermReading:
     findings: tuple[TermFinding, ...]
     unmapped: tuple[Unmapped, ...]
     warnings: tuple[str, ...]
+    #: observed terms that show a suspected muscle disease (:data:`MUSCLE_SIGN_TERMS`) and set no field, as
+    #: ``'Proximal muscle weakness' (HP:0003701, phenotypicFeatures[0])``
+    muscle_signs: tuple[str, ...] = ()
 
 
 def _src(o: TermObservation, row_term: str) -> str:
@@ -496,6 +523,7 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
     cited = {s.split(" (", 1)[0] for f in findings.values() for s in f.sources}
     used = {i for i, o in enumerate(obs) if o.where in cited}
     unmapped: list[Unmapped] = []
+    signs: list[str] = []
     for i, o in enumerate(obs):
         if i in used:
             continue
@@ -507,6 +535,9 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
         if how:
             reason += f" ({how})"
         unmapped.append(Unmapped(o.where, o.term, reason))
+        if not o.excluded and hpo.is_muscle_sign(term):
+            name = o.label or hpo.labels.get(term, "")
+            signs.append((f"{name!r} " if name else "") + f"({o.term}, {o.where})")
         if not o.excluded and term in hpo.down:
             fields = sorted({r.field for t in hpo.down[term] for r in rows_by_term.get(t, [])} - set(findings),
                             key=list(FIELDS).index)
@@ -515,4 +546,4 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
                 more = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
                 warnings.append(f"{o.where}: only the general term {o.term}{label} is given, where a more specific term "
                                 f"is needed for {more}; left unknown")
-    return TermReading(tuple(findings.values()), tuple(unmapped), tuple(warnings))
+    return TermReading(tuple(findings.values()), tuple(unmapped), tuple(warnings), tuple(signs))

@@ -24,7 +24,7 @@ from myoclass.io.json import MAX_DEPTH, TooDeep, check_depth
 from myoclass.io.jsonl import read_records
 from myoclass.io.phenopacket import MissingExtra, PhenopacketReading, is_phenopacket, read_phenopacket
 from myoclass.io.rejects import Reject
-from myoclass.model.case import Case, case_id_of, parse_case
+from myoclass.model.case import MUSCLE_SIGN_NOTE, Case, case_id_of, parse_case
 
 __all__ = ["CaseInput", "assessment_as_fhir", "chart_bundle", "input_of", "input_report", "read_inputs", "resources_of"]
 
@@ -65,7 +65,8 @@ def input_of(obj: Any, *, fhir: bool | None = None, local_codes: LocalCodes | No
             packet = read_phenopacket(obj)
         except MissingExtra as e:
             raise InvalidCase([Problem("(body)", f"a GA4GH phenopacket: {e}")]) from None
-        return CaseInput(_parsed(packet.case, packet.choices), "phenopacket", phenopacket=packet)
+        return CaseInput(_with_signs(_parsed(packet.case, packet.choices), packet.muscle_signs), "phenopacket",
+                         phenopacket=packet)
     as_fhir = is_fhir(obj) if fhir is None else fhir
     if not as_fhir:
         return CaseInput(parse_case(obj), "flat")
@@ -80,7 +81,17 @@ def input_of(obj: Any, *, fhir: bool | None = None, local_codes: LocalCodes | No
         raise InvalidCase([Problem("(fhir)", "nothing could be read from this chart" + (f" ({why}{more})" if why else "")
                                    + "; allowed: a Bundle or resource with at least one finding myoclass maps (the "
                                    "age, sex, an antibody, CK, ...: docs/fhir.md)")])
-    return CaseInput(_parsed(reading.case, reading.choices), "fhir", reading, resources_of(obj))
+    return CaseInput(_with_signs(_parsed(reading.case, reading.choices), reading.muscle_signs), "fhir", reading,
+                     resources_of(obj))
+
+
+def _with_signs(case: Case, signs: tuple[str, ...]) -> Case:
+    """The case with the note that its source records signs of a muscle disease no field holds
+    (:data:`~myoclass.model.case.MUSCLE_SIGN_NOTE`), when it does."""
+    if not signs:
+        return case
+    return case.with_note(f"{MUSCLE_SIGN_NOTE}: {'; '.join(signs)}. The patient is taken as one referred for a suspected "
+                          "myopathy, as the differential is built for.")
 
 
 def _parsed(case: Mapping[str, Any], choices: Any) -> Case:

@@ -116,6 +116,8 @@ class PhenopacketReading:
     warnings: tuple[str, ...]
     hpo_version: str
     packet_id: str | None = None
+    #: observed terms showing a suspected muscle disease that set no field (:attr:`myoclass.io.hpo.TermReading.muscle_signs`)
+    muscle_signs: tuple[str, ...] = ()
 
     def sources(self) -> list[str]:
         """Every element that contributed to the case, in first-seen order."""
@@ -427,7 +429,7 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
         b.warnings.append("statin_withdrawal_outcome: given while statin_exposure is false; not read")
         case.pop("statin_withdrawal_outcome")
     return PhenopacketReading(case, tuple(choices), tuple(b.unmapped), tuple(dict.fromkeys(b.warnings)), hpo.version,
-                              packet_id)
+                              packet_id, reading.muscle_signs)
 
 
 def _read_myoclass_feature(b: _Builder, key: str, excluded: bool, mods: list[str], where: str) -> None:

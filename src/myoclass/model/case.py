@@ -21,7 +21,8 @@ from myoclass.model.ages import duration_contradicts, duration_exceeds_age, dura
 from myoclass.model.ck import CK_KEPT_NOT_RAISED, over_ceiling
 from myoclass.model.fields import BIOPSY_ITEMS, FIELDS, GENE_SYMBOL, FieldSpec
 
-__all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "STATIN_TAKEN_NOTE", "Case", "InvalidCase",
+__all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "MUSCLE_SIGN_NOTE", "STATIN_TAKEN_NOTE", "Case",
+           "InvalidCase",
            "Problem",
            "allowed_values", "case_id_of", "case_json_schema", "check_keys", "json_kind", "parse_case", "show",
            "unknown_key_problems"]
@@ -30,6 +31,11 @@ __all__ = ["EXCLUSIVE_FINDINGS", "MAX_REPORTED_KEYS", "MAX_TEXT_CHARS", "STATIN_
 EXCLUSIVE_FINDINGS: tuple[tuple[str, str], ...] = (
     ("weakness_neck_flexor_gt_extensor", "weakness_neck_extensor_gt_flexor"),
 )
+
+#: the start of the note of a case read from a chart or a phenopacket that records a sign of a muscle disease no field
+#: of the flat case holds ("Proximal muscle weakness" with no limb named): the patient is one the differential is
+#: built for, so the assessment does not warn that no sign of a myopathy is recorded (:meth:`Case.with_note`)
+MUSCLE_SIGN_NOTE = "The source records a sign of a muscle disease that no field of the flat case holds"
 
 #: the note of a case whose statin use is taken from a statin withdrawal outcome (the course after stopping a statin
 #: presupposes one was taken)
@@ -51,6 +57,10 @@ class Case:
 
     def get(self, key: str) -> Any:
         return self.values.get(key)
+
+    def with_note(self, note: str) -> Case:
+        """The same case with one more note (an adapter's word on what its source held beyond the fields)."""
+        return Case(self.values, (*self.notes, note))
 
     def to_flat(self, *, include_unknown: bool = False) -> dict[str, Any]:
         """The flat case again (derived values included), without the unknown keys by default."""

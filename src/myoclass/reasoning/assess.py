@@ -191,7 +191,7 @@ def assess_with(eng: Engine, case: Case, reading: str = "clinic") -> dict[str, A
                         "may be missing or ranked on a partial analysis.")
     warnings += warnings_for(eng, c.v, case.values, label, sets_out)
     ck = c.shown["ck_band"]  # bit 0: normal; raised when only the raised bands are left
-    nothing = no_sign_of_a_myopathy(case.values, bool(ck) and not ck & 1)
+    nothing = no_sign_of_a_myopathy(case.values, bool(ck) and not ck & 1, case.notes)
     if nothing:
         warnings.append(nothing)
     packed = eng.pack(c.shown)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +11,7 @@ from myoclass.criteria import eular_acr_2017 as eular
 from myoclass.criteria.api import category_key
 from myoclass.criteria.eular_acr_2017 import ID as EULAR
 from myoclass.criteria.eular_acr_2017 import SUBGROUPS
+from myoclass.model.case import MUSCLE_SIGN_NOTE
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.reasoning.engine import OUTRANKED_BY_GENOTYPE, Engine
 from myoclass.reasoning.text import NO_MUSCLE_SIGN_WARNING, ck_without_uln, label_name, policy_text
@@ -219,9 +220,10 @@ MUSCLE_SIGNS: tuple[str, ...] = (
 _MUSCLE_COURSES = ("genetic_diagnosis_gene", "statin_withdrawal_outcome", "immunosuppression_response")
 
 
-def no_sign_of_a_myopathy(vals: Mapping[str, Any], ck_raised: bool) -> str | None:
+def no_sign_of_a_myopathy(vals: Mapping[str, Any], ck_raised: bool, notes: Sequence[str] = ()) -> str | None:
     """The warning for a case that records no sign of a myopathy or myositis (:data:`MUSCLE_SIGNS` all false or
-    unknown, the CK not known to be raised, none of :data:`_MUSCLE_COURSES` given), else None.
+    unknown, the CK not known to be raised, none of :data:`_MUSCLE_COURSES` given, and no note of its source's
+    recording one that no field holds, :data:`~myoclass.model.case.MUSCLE_SIGN_NOTE`), else None.
 
     The differential's prior is the patients referred for a suspected myositis or myopathy, so for a patient who is
     not one (a chart or a phenopacket of another disease, read for its few muscle-related items) its figures are
@@ -229,6 +231,8 @@ def no_sign_of_a_myopathy(vals: Mapping[str, Any], ck_raised: bool) -> str | Non
     heart or kidney disease with only its arrhythmia or its arthritis read led with antisynthetase syndrome.
     """
     if ck_raised or any(vals.get(k) is True for k in MUSCLE_SIGNS) or any(vals.get(k) for k in _MUSCLE_COURSES):
+        return None
+    if any(n.startswith(MUSCLE_SIGN_NOTE) for n in notes):
         return None
     return (NO_MUSCLE_SIGN_WARNING + " (no muscle weakness or muscle symptom, raised CK or "
             "aldolase, myopathic EMG, muscle oedema on MRI, muscle biopsy, DM rash or mechanic's hands, or positive "

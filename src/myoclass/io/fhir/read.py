@@ -21,6 +21,7 @@ from typing import Any
 
 from myoclass.errors import InvalidCase, Problem
 from myoclass.io.fhir import codes as C
+from myoclass.io.hpo import closure
 from myoclass.io.json import loads
 from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, the_ck_that_counts
 from myoclass.model.case import parse_case
@@ -45,6 +46,9 @@ class FhirReading:
     case: dict[str, Any]
     choices: tuple[Choice, ...]
     unmapped: tuple[Unmapped, ...]
+    #: present conditions or observations coded with an HPO sign of a muscle disease that set no field ("Proximal
+    #: muscle weakness" with no limb named), as ``HP:0003701 (Condition/w)``
+    muscle_signs: tuple[str, ...] = ()
 
     def sources(self) -> list[str]:
         """Every reference that contributed to the case, in first-seen order."""
@@ -342,6 +346,7 @@ class _Reader:
         self.local = local
         self.today = today
         self.unmapped: list[Unmapped] = []
+        self.muscle_signs: list[str] = []
         self.cands: dict[str, list[_Cand]] = {}
         self.cks: list[_Ck] = []
         self.meds: list[_Med] = []
@@ -357,6 +362,16 @@ class _Reader:
     # -- bookkeeping ------------------------------------------------------------------------------------
     def skip(self, ref: str, code: str, reason: str) -> None:
         self.unmapped.append(Unmapped(ref, code, reason))
+
+    def muscle_sign(self, ref: str, concept: Any) -> None:
+        """Keep a present finding coded with an HPO sign of a muscle disease that sets no field
+        (:data:`myoclass.io.hpo.MUSCLE_SIGN_TERMS`): the chart is one the differential is built for."""
+        hpo = closure()
+        for system, code, disp in _codings(concept):
+            term = hpo.resolve(code.strip().upper().replace("_", ":"))[0]
+            if system in C.HPO_SYSTEMS and hpo.is_muscle_sign(term):
+                self.muscle_signs.append((f"{disp!r} " if disp else "") + f"({code}, {ref})")
+                return
 
     def add(self, fld: str, cand: _Cand, res: dict[str, Any]) -> None:
         self.cands.setdefault(fld, []).append(cand)
@@ -644,6 +659,7 @@ class _Reader:
         if not absent:
             self.skip(lbl, key, f"{key.split('|')[-1]} does not say which limbs ({', '.join(fields)}): only its absence is "
                       "read; code upper and lower limbs apart (HP:0008997, HP:0008994)")
+            self.muscle_sign(lbl, res.get("code"))
             return
         for f in fields:
             self.add(f, _Cand(False, lbl, date, f"absence of {key.split('|')[-1]} (proximal muscle weakness)"), res)
@@ -797,6 +813,8 @@ class _Reader:
                 return
             if not gene and not is_onset:
                 self.skip(lbl, code, self.not_read(res.get("code")))
+                if present:
+                    self.muscle_sign(lbl, res.get("code"))
             return
         spec = FIELDS[entry.field]
         if spec.kind != "bool":
@@ -1070,4 +1088,5 @@ def read_fhir(doc: object, *, local_codes: LocalCodes | None = None, today: date
     r = _Reader(local_codes, today or datetime.date.today())
     r.read(doc)
     case, choices = r.decide()
-    return FhirReading(case=case, choices=tuple(choices), unmapped=tuple(r.unmapped))
+    return FhirReading(case=case, choices=tuple(choices), unmapped=tuple(r.unmapped),
+                       muscle_signs=tuple(dict.fromkeys(r.muscle_signs)))
