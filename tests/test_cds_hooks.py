@@ -706,6 +706,25 @@ def test_no_card_when_the_chart_shows_no_sign_of_a_muscle_disease(open_client: T
         assert response_problems(r.json()) == [] and card["summary"]
 
 
+def test_a_condition_coded_with_a_muscle_sign_no_field_holds_gets_a_card(open_client: TestClient) -> None:
+    """A chart whose only muscle finding is a Condition "Muscular dystrophy" (HPO, no field of the flat case) or
+    "Proximal muscle weakness" (no limb named) points to a muscle disease: a card, which does not say that no sign of
+    a myopathy is recorded; the same Condition refuted gives none."""
+    for code, status, cards in (("HP:0003560", "confirmed", 1), ("HP:0003701", "confirmed", 1),
+                                ("HP:0003560", "refuted", 0)):
+        prefetch: dict[str, Any] = {k: None for k in PREFETCH}
+        prefetch["patient"] = {"resourceType": "Patient", "id": "p-sign", "gender": "male", "birthDate": "1980-01-01"}
+        prefetch["conditions"] = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
+            "resourceType": "Condition", "id": "c1", "subject": {"reference": "Patient/p-sign"},
+            "code": {"coding": [{"system": "http://human-phenotype-ontology.org", "code": code}]},
+            "verificationStatus": {"coding": [{"code": status}]}}}]}
+        r = open_client.post(PV, json=patient_view_request(prefetch, "p-sign", "00000000-0000-4000-8000-000000000779"))
+        assert r.status_code == 200 and len(r.json()["cards"]) == cards, (code, status)
+        for card in r.json()["cards"]:
+            assert response_problems(r.json()) == []
+            assert "no sign of a myopathy" not in (card["summary"] + card["detail"]).lower(), card
+
+
 def test_findings_recorded_as_observations_are_prefetched_and_read(open_client: TestClient) -> None:
     """Weakness, rash and antibodies without a LOINC code, written as Observations coded in HPO or in myoclass's
     flat-case codes (as `myoclass convert --to fhir` writes them), come through the 'findings' prefetch."""

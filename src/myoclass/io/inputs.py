@@ -26,7 +26,8 @@ from myoclass.io.phenopacket import MissingExtra, PhenopacketReading, is_phenopa
 from myoclass.io.rejects import Reject
 from myoclass.model.case import MUSCLE_SIGN_NOTE, Case, case_id_of, parse_case
 
-__all__ = ["CaseInput", "assessment_as_fhir", "chart_bundle", "input_of", "input_report", "read_inputs", "resources_of"]
+__all__ = ["CaseInput", "assessment_as_fhir", "chart_bundle", "input_of", "input_report", "read_inputs", "resources_of",
+           "with_muscle_signs"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def input_of(obj: Any, *, fhir: bool | None = None, local_codes: LocalCodes | No
             packet = read_phenopacket(obj)
         except MissingExtra as e:
             raise InvalidCase([Problem("(body)", f"a GA4GH phenopacket: {e}")]) from None
-        return CaseInput(_with_signs(_parsed(packet.case, packet.choices), packet.muscle_signs), "phenopacket",
+        return CaseInput(with_muscle_signs(_parsed(packet.case, packet.choices), packet.muscle_signs), "phenopacket",
                          phenopacket=packet)
     as_fhir = is_fhir(obj) if fhir is None else fhir
     if not as_fhir:
@@ -81,11 +82,11 @@ def input_of(obj: Any, *, fhir: bool | None = None, local_codes: LocalCodes | No
         raise InvalidCase([Problem("(fhir)", "nothing could be read from this chart" + (f" ({why}{more})" if why else "")
                                    + "; allowed: a Bundle or resource with at least one finding myoclass maps (the "
                                    "age, sex, an antibody, CK, ...: docs/fhir.md)")])
-    return CaseInput(_with_signs(_parsed(reading.case, reading.choices), reading.muscle_signs), "fhir", reading,
+    return CaseInput(with_muscle_signs(_parsed(reading.case, reading.choices), reading.muscle_signs), "fhir", reading,
                      resources_of(obj))
 
 
-def _with_signs(case: Case, signs: tuple[str, ...]) -> Case:
+def with_muscle_signs(case: Case, signs: tuple[str, ...]) -> Case:
     """The case with the note that its source records signs of a muscle disease no field holds
     (:data:`~myoclass.model.case.MUSCLE_SIGN_NOTE`), when it does."""
     if not signs:

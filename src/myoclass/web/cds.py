@@ -41,7 +41,9 @@ from myoclass import __version__, assess
 from myoclass.errors import InvalidCase
 from myoclass.io.fhir import medication_class, read_fhir
 from myoclass.io.fhir.codes import HPO, LOINC, MYOCLASS, code_entries
+from myoclass.io.inputs import with_muscle_signs
 from myoclass.io.json import DecodeError, TooDeep, dumps, loads
+from myoclass.model.case import parse_case
 from myoclass.model.ck import CK_ULN_CEILING_U_L, ages_of, ceiling_applies
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import IMNM_LABELS
@@ -516,18 +518,18 @@ def _call_work(request: Request, service: Service, body: bytes, base: str) -> Re
         except InvalidCase as e:  # e.g. more resources than the reader takes
             return operation_outcome(422, [("too-costly" if "more than" in p.message else "processing", p.message[:200])
                                   for p in e.problems[:5]])
-        case, unmapped = dict(reading.case), len(reading.unmapped)
+        case, unmapped, signs = dict(reading.case), len(reading.unmapped), reading.muscle_signs
     else:
-        case, unmapped = {}, 0  # every prefetch was null: the chart holds nothing myoclass reads
+        case, unmapped, signs = {}, 0, ()  # every prefetch was null: the chart holds nothing myoclass reads
     try:
-        a = dict(assess(case))
+        a = dict(assess(with_muscle_signs(parse_case(case), signs)))
     except InvalidCase as e:
         fields = ", ".join(sorted({p.field for p in e.problems}))[:200]
         return _json({"cards": [_prune(_unassessable_card(fields, state, service))]})
     if service.hook in _ORDER_HOOKS:
         card = _statin_card(case, a, orders, base, state, service, unmapped)
         return _json({"cards": [_prune(card)] if card else []})
-    if not myopathy_signs(case):
+    if not myopathy_signs(case) and not signs:
         return _json({"cards": []})  # nothing in the chart points to a muscle disease: no card on every chart opened
     treated = not untreated(case, resources)
     return _json({"cards": [_prune(_patient_view_card(case, a, base, state, service, unmapped, truncated, treated,
