@@ -71,6 +71,19 @@ def test_signs_of_a_muscle_disease_that_set_no_field_are_kept() -> None:
     assert r.muscle_signs == ("'Proximal muscle weakness' (HP:0003701, pf[0])",)
 
 
+def test_terms_that_imply_a_field_and_whose_exclusion_says_nothing() -> None:
+    """A muscle-histology term implies a biopsy (RULES.md 3.5), rhabdomyolysis a raised CK (RULES.md 5a), Gowers' sign
+    weakness of the hip and thigh; their exclusion is no evidence, not even as the field's only row (no abnormal muscle
+    fibre says the biopsy was normal, not that none was done)."""
+    assert _read(("HP:0003687", False)) == {"biopsy_performed": True}  # Centrally nucleated skeletal muscle fibers
+    assert _read(("HP:0003713", False)) == {"biopsy_performed": True, "biopsy_necrotic_fibers": True}
+    assert "biopsy_performed" not in _read(("HP:0004303", True))
+    assert _read(("HP:0008942", False)) == {"ck_elevated": True}  # Acute rhabdomyolysis
+    assert _read(("HP:0003201", True)) == {}
+    assert _read(("HP:0003391", False)) == {"weakness_proximal_lower_symmetric": True}
+    assert _read(("HP:0003391", True)) == {}
+
+
 def test_one_girdle_is_not_both_girdles() -> None:
     """"Pelvic girdle muscle weakness" descends from "Limb-girdle muscle weakness" in HPO, whose rows set both limbs: the
     pelvic girdle says nothing of the arms, nor the shoulder girdle of the legs."""

@@ -88,6 +88,9 @@ class HpoRow:
     value: bool | None = True
     when_excluded: bool | None = False
     note: str = ""
+    #: the term's exclusion is no evidence about the field, not even when every row of the field is excluded (no
+    #: abnormal muscle fibre says that a biopsy was normal, not that none was done)
+    exclusion_says_nothing: bool = False
 
 
 def _r(term: str, label: str, field: str, note: str = "", *, value: bool | None = True,
@@ -98,6 +101,12 @@ def _r(term: str, label: str, field: str, note: str = "", *, value: bool | None 
 def _any(term: str, label: str, field: str, note: str = "") -> HpoRow:
     """A row of an "or" field: observed gives true; excluded alone gives nothing (every row excluded gives false)."""
     return HpoRow(term, label, field, True, None, note)
+
+
+def _implies(term: str, label: str, field: str, note: str) -> HpoRow:
+    """A term whose presence implies the field (a muscle fibre's morphology implies a biopsy), and whose exclusion
+    says nothing about it."""
+    return HpoRow(term, label, field, True, None, note, exclusion_says_nothing=True)
 
 
 _SYM = ("HPO does not record symmetry; read as symmetric (weakness_asymmetric is not read from HPO, no term for it was "
@@ -120,6 +129,9 @@ HPO_TABLE: tuple[HpoRow, ...] = (
     _r("HP:0008994", "Proximal muscle weakness in lower limbs", "weakness_proximal_lower_symmetric", _SYM),
     _any("HP:0003749", "Pelvic girdle muscle weakness", "weakness_proximal_lower_symmetric", _GIRDLE),
     _any("HP:0003325", "Limb-girdle muscle weakness", "weakness_proximal_lower_symmetric", _GIRDLE),
+    _implies("HP:0003391", "Gowers sign", "weakness_proximal_lower_symmetric",
+             "Gowers' sign (climbing up one's own legs to stand) is the examination sign of weakness of the hip and "
+             "thigh muscles, both sides"),
     _r("HP:0003722", "Neck flexor weakness", "weakness_neck_flexor_gt_extensor",
        "HPO has no comparative term: neck flexor weakness is read as flexors weaker than extensors, as the myositis "
        "criteria use it; HPO has no neck extensor weakness term"),
@@ -141,6 +153,10 @@ HPO_TABLE: tuple[HpoRow, ...] = (
     # --- laboratory -------------------------------------------------------------------------------------------------
     _r("HP:0003236", "Elevated circulating creatine kinase concentration", "ck_elevated",
        "a measured CK (LOINC 2157-6) with its reference range gives ck_u_l and ck_uln_u_l instead"),
+    _implies("HP:0003201", "Rhabdomyolysis", "ck_elevated",
+             "rhabdomyolysis is defined by a raised CK (the validation set's written rule 5a reads it so); the flat case's "
+             "CK is the most abnormal value of the course, as the EULAR/ACR item; a measured CK with its limit is used "
+             "instead"),
     _r("HP:0025435", "Increased circulating lactate dehydrogenase concentration", "ldh_elevated"),
     _r("HP:0031956", "Elevated circulating aspartate aminotransferase concentration", "ast_elevated"),
     _r("HP:0031964", "Elevated circulating alanine aminotransferase concentration", "alt_elevated"),
@@ -169,6 +185,10 @@ HPO_TABLE: tuple[HpoRow, ...] = (
     _any("HP:0010546", "Muscle fibrillation", "emg_spontaneous_activity"),
     _r("HP:0100748", "Muscular edema", "mri_muscle_edema", "oedema in muscle, as MRI (STIR) shows it"),
     # --- muscle biopsy (no HPO terms for MHC class I, C5b-9/MAC, regenerating fibres or inflammatory patterns) ---------
+    _implies("HP:0004303", "Abnormal muscle fiber morphology", "biopsy_performed",
+             "the morphology of muscle fibres is seen on a muscle biopsy (the validation set's written rule 3.5: any "
+             "muscle-histology term sets biopsy_performed); its exclusion says the biopsy was normal, not that none was "
+             "done"),
     _r("HP:0003713", "Muscle fiber necrosis", "biopsy_necrotic_fibers"),
     _r("HP:0100296", "Perifascicular muscle fiber atrophy", "biopsy_perifascicular_atrophy"),
     _r("HP:0003805", "Rimmed vacuoles", "biopsy_rimmed_vacuoles"),
@@ -453,12 +473,19 @@ def _src(o: TermObservation, row_term: str) -> str:
 
 def _narrower_elsewhere(row: HpoRow, term: str, targets: frozenset[str], rows_by_term: Mapping[str, list[HpoRow]],
                         hpo: HpoClosure) -> bool:
-    """Whether an observed term reaches ``row`` (of table term ``term``, an ancestor) only through a narrower table term
-    that names other fields and not the row's: "Pelvic girdle muscle weakness" is a "Limb-girdle muscle weakness", but it
-    says nothing of the arms, so it does not set the limb-girdle row of the upper limbs."""
-    return any(t != term and t in hpo.descendants.get(term, frozenset())
-               and all(r.field != row.field for r in rows_by_term.get(t, ()))
-               for t in targets)
+    """Whether an observed term reaches ``row`` (of table term ``term``, an ancestor whose rows set several fields) only
+    through a narrower table term that sets some of those fields and not the row's: "Pelvic girdle muscle weakness" is a
+    "Limb-girdle muscle weakness" (both limbs), but it says nothing of the arms, so it does not set the limb-girdle row of
+    the upper limbs. A narrower term of another field ("Muscle fiber necrosis" under "Abnormal muscle fiber
+    morphology") does not narrow the row."""
+    own = {r.field for r in rows_by_term.get(term, ())}
+    for t in targets:
+        if t == term or t not in hpo.descendants.get(term, frozenset()):
+            continue
+        narrower = {r.field for r in rows_by_term.get(t, ())}
+        if narrower and narrower < own and row.field not in narrower:
+            return True
+    return False
 
 
 def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None = None) -> TermReading:
@@ -479,6 +506,8 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
         targets = hpo.up.get(term, frozenset()) if not o.excluded else hpo.down.get(term, frozenset())
         for t in sorted(targets):
             for r in rows_by_term.get(t, []):
+                if o.excluded and r.exclusion_says_nothing:
+                    continue
                 if not o.excluded and _narrower_elsewhere(r, t, targets, rows_by_term, hpo):
                     continue
                 v = r.when_excluded if o.excluded else r.value
