@@ -103,3 +103,12 @@ def test_a_source_that_records_a_muscle_sign_no_field_holds_is_not_warned() -> N
         {"resource": {"resourceType": "Patient", "id": "pt", "gender": "female"}},
         {"resource": condition("HP:0003560", "refuted")}]}
     assert any(w.startswith(OPENING) for w in assess_case(input_of(refuted).case)["warnings"])
+    # an Observation coded so: present when recorded without a value, not when its value says absent
+    for extra, sign in (({}, True), ({"valueBoolean": False}, False)):
+        obs = {"resourceType": "Observation", "id": "o", "status": "final",
+               "code": {"coding": [{"system": hpo, "code": "HP:0003560"}]}, **extra}
+        chart = {"resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Patient", "id": "pt", "gender": "female"}}, {"resource": obs}]}
+        warnings = assess_case(input_of(chart).case)["warnings"]
+        assert any(w.startswith(MUSCLE_SIGN_NOTE) for w in warnings) is sign, extra
+        assert any(w.startswith(OPENING) for w in warnings) is not sign, extra

@@ -575,6 +575,9 @@ class _Reader:
                 self.absent_only(lbl, res, akey, fields, self.bool_value(res, probe, False) is False, None)
                 return
             self.skip(lbl, code, self.not_read(res.get("code")))
+            probe = C.CodeEntry("", "", "", "", "", True)
+            if res.get("dataAbsentReason") is None and self.bool_value(res, probe, False) is True:
+                self.muscle_sign(lbl, res.get("code"))  # an HPO-coded finding recorded as present
             return
         fld = entry.field
         date = _date(res.get("effectiveDateTime")) or _date(_d(res.get("effectivePeriod")).get("start")) \
