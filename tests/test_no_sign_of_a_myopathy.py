@@ -112,3 +112,14 @@ def test_a_source_that_records_a_muscle_sign_no_field_holds_is_not_warned() -> N
         warnings = assess_case(input_of(chart).case)["warnings"]
         assert any(w.startswith(MUSCLE_SIGN_NOTE) for w in warnings) is sign, extra
         assert any(w.startswith(OPENING) for w in warnings) is not sign, extra
+
+
+def test_a_huge_label_is_not_echoed_whole() -> None:
+    """The note and the reader's warnings quote a source's term label at most 80 characters long."""
+    from myoclass.io.inputs import input_of
+    from myoclass.model.case import MUSCLE_SIGN_NOTE
+
+    inp = input_of(_packet(("HP:0003701", "x" * 100_000), ("HP:0001324", "y" * 100_000)))
+    (note,) = [n for n in inp.case.notes if n.startswith(MUSCLE_SIGN_NOTE)]
+    assert len(note) < 600 and "x" * 79 + "…" in note
+    assert inp.phenopacket is not None and all(len(w) < 800 for w in inp.phenopacket.warnings)

@@ -467,6 +467,11 @@ class TermReading:
     muscle_signs: tuple[str, ...] = ()
 
 
+def _shown(text: str, limit: int = 80) -> str:
+    """A source's own text (a term's label or id) as a warning or note quotes it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _src(o: TermObservation, row_term: str) -> str:
     return f"{o.where} ({'excluded ' if o.excluded else ''}{o.term}" + (f" → {row_term})" if o.term != row_term else ")")
 
@@ -565,13 +570,13 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
             reason += f" ({how})"
         unmapped.append(Unmapped(o.where, o.term, reason))
         if not o.excluded and hpo.is_muscle_sign(term):
-            name = o.label or hpo.labels.get(term, "")
-            signs.append((f"{name!r} " if name else "") + f"({o.term}, {o.where})")
+            name = _shown(o.label or hpo.labels.get(term, ""))
+            signs.append((f"{name!r} " if name else "") + f"({_shown(o.term)}, {o.where})")
         if not o.excluded and term in hpo.down:
             fields = sorted({r.field for t in hpo.down[term] for r in rows_by_term.get(t, [])} - set(findings),
                             key=list(FIELDS).index)
             if fields:
-                label = f" {o.label!r}" if o.label else ""
+                label = f" {_shown(o.label)!r}" if o.label else ""
                 more = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
                 warnings.append(f"{o.where}: only the general term {o.term}{label} is given, where a more specific term "
                                 f"is needed for {more}; left unknown")

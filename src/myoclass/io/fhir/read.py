@@ -370,7 +370,8 @@ class _Reader:
         for system, code, disp in _codings(concept):
             term = hpo.resolve(code.strip().upper().replace("_", ":"))[0]
             if system in C.HPO_SYSTEMS and hpo.is_muscle_sign(term):
-                self.muscle_signs.append((f"{disp!r} " if disp else "") + f"({code}, {ref})")
+                name = disp if len(disp) <= 80 else disp[:79] + "…"
+                self.muscle_signs.append((f"{name!r} " if name else "") + f"({term}, {ref})")
                 return
 
     def add(self, fld: str, cand: _Cand, res: dict[str, Any]) -> None:
