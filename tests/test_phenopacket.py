@@ -415,3 +415,19 @@ def test_an_onset_class_of_the_first_year_is_read_as_age_0(term: str, label: str
     r = read_phenopacket(packet)
     assert r.case.get("age_at_onset_years") == age
     assert any(term in w for w in r.warnings) == (age is None)
+
+
+@pytest.mark.parametrize(("term", "label", "biopsy"), [
+    ("HP:0003011", "Abnormality of the musculature", None),  # a broad exclusion: no biopsy implied
+    ("HP:0003805", "Rimmed vacuoles", True),  # looked for on a biopsy and absent
+    ("HP:0004303", "Abnormal muscle fiber morphology", True),  # a normal biopsy
+])
+def test_an_excluded_term_implies_a_biopsy_only_when_it_is_a_finding_of_the_biopsy(
+        term: str, label: str, biopsy: bool | None) -> None:
+    """A biopsy item absent because a broad term was excluded ("no abnormality of the musculature") does not say that
+    a biopsy was done; an excluded histology term does."""
+    packet = {"id": "p", "subject": {"id": "s"}, "metaData": {"phenopacketSchemaVersion": "2.0"},
+              "phenotypicFeatures": [{"type": {"id": term, "label": label}, "excluded": True}]}
+    r = read_phenopacket(packet)
+    assert r.case.get("biopsy_performed") is biopsy
+    assert r.case.get("biopsy_rimmed_vacuoles") is False

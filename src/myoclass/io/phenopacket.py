@@ -327,6 +327,7 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
                 continue  # the myopathy itself: it carries the onset and the tempo, and is the case's subject
             observations.append(H.TermObservation(tid, excluded, where, label or None))
     reading = H.read_terms(observations, hpo)
+    histology = _histology_terms(observations, hpo)
     for f in reading.findings:
         if f.conflict:
             b.conflicted.add(f.field)
@@ -334,7 +335,10 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
             b.put(f.field, f.value, s, f.note)
         if f.field in FIELDS and FIELDS[f.field].group == "biopsy" and f.value is not None:
             for s in f.sources:
-                b.put("biopsy_performed", True, s, "a biopsy finding is given")
+                # a biopsy item present, or looked for on the biopsy and absent, says a biopsy was done; an item absent
+                # only because a broad term was excluded ("Abnormality of the musculature") does not
+                if f.value or s.split(" (", 1)[0] in histology:
+                    b.put("biopsy_performed", True, s, "a biopsy finding is given")
     b.warnings.extend(reading.warnings)
     b.unmapped.extend(reading.unmapped)
     for value, src in tempo:
@@ -430,6 +434,18 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
         case.pop("statin_withdrawal_outcome")
     return PhenopacketReading(case, tuple(choices), tuple(b.unmapped), tuple(dict.fromkeys(b.warnings)), hpo.version,
                               packet_id, reading.muscle_signs)
+
+
+def _histology_terms(observations: list[H.TermObservation], hpo: H.HpoClosure) -> set[str]:
+    """The elements (``phenotypicFeatures[3]``) whose term is a finding of the muscle biopsy: a term of a biopsy row of
+    the HPO table, or one of its descendants."""
+    rows = [r.term for r in H.HPO_TABLE if r.field in FIELDS and FIELDS[r.field].group == "biopsy"]
+    out: set[str] = set()
+    for o in observations:
+        term = hpo.resolve(o.term.strip().upper().replace("_", ":"))[0]
+        if any(hpo.is_a(term, r) for r in rows):
+            out.add(o.where)
+    return out
 
 
 def _read_myoclass_feature(b: _Builder, key: str, excluded: bool, mods: list[str], where: str) -> None:
