@@ -160,3 +160,25 @@ def test_any_valid_case_survives_the_round_trip_and_writes_valid_r4(case: dict[s
     assert after == before
     assert reading.unmapped == ()
     assert_valid_r4(case_to_resources(case, today=today))
+
+
+def test_a_field_is_written_with_a_standard_code_only_when_the_code_means_the_field() -> None:
+    """A coding beside myoclass's in one concept says the same thing: a cardiac involvement (which may be an
+    arrhythmia) is not written as HPO "Myocarditis", another DM rash not as "Shawl sign"; a field with a code of its own
+    keeps it. The phenopacket writer follows the same rule, and both read back to the case."""
+    from myoclass.io.phenopacket import case_to_phenopacket, read_phenopacket
+
+    case = {"case_id": "w", "cardiac_involvement": True, "skin_other_dm_rash": True, "ild": True,
+            "weakness_proximal_upper_symmetric": True, "ck_elevated": True}
+    res = {r["id"]: r for r in case_to_resources(case, today=TODAY, patient_id="w")}
+    codes = {k: {c["code"] for c in r["code"]["coding"]} for k, r in res.items() if "code" in r}
+    assert codes["w-cardiac-involvement"] == {"cardiac_involvement"}
+    assert codes["w-skin-other-dm-rash"] == {"skin_other_dm_rash"}
+    assert codes["w-ild"] == {"ild"}
+    assert "HP:0008997" in codes["w-weakness-proximal-upper-symmetric"] and "HP:0003236" in codes["w-ck-elevated"]
+    assert parse_case(read_fhir(case_to_resources(case, today=TODAY), today=TODAY).case).to_flat() == case
+    packet = case_to_phenopacket(case)
+    terms = {f["type"]["id"] for f in packet["phenotypicFeatures"]}
+    assert not terms & {"HP:0012819", "HP:0025535", "HP:0006515"}
+    assert {"MYOCLASS:cardiac_involvement", "MYOCLASS:skin_other_dm_rash", "HP:0008997", "HP:0003236"} <= terms
+    assert read_phenopacket(packet).case == case

@@ -523,7 +523,7 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
                     continue
                 (true_src if v else false_src).setdefault(r.field, []).append(_src(o, r.term))
     for f, ex in excluded_rows.items():
-        if f not in false_src and ex >= {r.term for r in rows_for_field(f)}:
+        if f not in false_src and ex >= {r.term for r in rows_for_field(f) if not r.exclusion_says_nothing}:
             false_src[f] = all_excluded_src[f]
     findings: dict[str, TermFinding] = {}
     warnings: list[str] = []

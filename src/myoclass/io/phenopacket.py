@@ -689,10 +689,13 @@ def _resources(used: set[str], hpo_version: str, extra: Iterable[dict[str, str]]
 
 
 def _hpo_features(field: str, value: bool) -> list[dict[str, Any]] | None:
-    """The HPO features that read back as ``field = value`` on their own, or None when the table cannot say it."""
-    rows = H.rows_for_field(field)
+    """The HPO features that read back as ``field = value`` on their own and say no more than it, or None when the table
+    cannot say it. A present field is written with a term that means the field itself (a row whose exclusion reads as
+    the field absent), never with one of several ways of meeting it: a cardiac involvement is not written as a
+    myocarditis, nor another DM rash as a shawl sign (MYOCLASS's own term says it instead)."""
+    rows = [r for r in H.rows_for_field(field) if not r.exclusion_says_nothing]  # those only imply the field
     if value:
-        row = next((r for r in rows if r.value is True), None)
+        row = next((r for r in rows if r.value is True and r.when_excluded is False), None)
         return [{"type": _oc(row.term, row.label)}] if row else None
     row = next((r for r in rows if r.when_excluded is False), None)
     if row:

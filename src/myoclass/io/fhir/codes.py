@@ -267,9 +267,14 @@ def _hpo_descendant(term: str) -> CodeEntry | None:
 
 def field_code(field: str) -> CodeEntry | None:
     """The preferred standard code the writer puts beside the myoclass code for ``field``: a verified one whose
-    implied method is none, else None (only the myoclass code is written)."""
+    implied method is none and that means the field itself, else None (only the myoclass code is written).
+
+    Beside the myoclass code in one CodeableConcept, a coding says the same thing. A code that is one of several ways
+    of meeting the field (``absence_reads`` False: Myocarditis for ``cardiac_involvement``, Shawl sign for
+    ``skin_other_dm_rash``) or that only implies it (Abnormal muscle fiber morphology for ``biopsy_performed``) is read,
+    but never written for it: a case with an arrhythmia is not written as a myocarditis."""
     for e in _ENTRIES:
-        if e.field == field and e.verified and e.method is None and e.value:
+        if e.field == field and e.verified and e.method is None and e.value and e.absence_reads:
             return e
     return None
 
