@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from myoclass.io.reading import Unmapped
+from myoclass.io.reading import Unmapped, quoted_label
 from myoclass.logic.native import cache_dir
 from myoclass.model.fields import FIELDS
 
@@ -395,6 +395,10 @@ class HpoClosure:
             return self.replaced_by[term], f"{term} is obsolete, replaced by {self.replaced_by[term]}"
         return term, None
 
+    def current(self, term: str) -> str:
+        """The current id of a term as a source wrote it (``hp_0003701`` too): spelled as hp.obo does, then resolved."""
+        return self.resolve(_spelled(term))[0]
+
     def is_muscle_sign(self, term: str) -> bool:
         """Whether ``term`` is one of :data:`MUSCLE_SIGN_TERMS` or a descendant."""
         return any(self.is_a(term, root) for root in MUSCLE_SIGN_TERMS)
@@ -402,6 +406,11 @@ class HpoClosure:
     def is_a(self, term: str, ancestor: str) -> bool:
         """Whether ``term`` is ``ancestor`` or one of its descendants (``ancestor`` must be a table term)."""
         return term == ancestor or term in self.descendants.get(ancestor, frozenset())
+
+
+def _spelled(term: str) -> str:
+    """A term id as a source wrote it (``hp_0003701``) spelled as hp.obo does (``HP:0003701``)."""
+    return term.strip().upper().replace("_", ":")
 
 
 @functools.lru_cache(maxsize=1)
@@ -467,11 +476,6 @@ class TermReading:
     muscle_signs: tuple[str, ...] = ()
 
 
-def _shown(text: str, limit: int = 80) -> str:
-    """A source's own text (a term's label or id) as a warning or note quotes it: at most ``limit`` characters."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def _src(o: TermObservation, row_term: str) -> str:
     return f"{o.where} ({'excluded ' if o.excluded else ''}{o.term}" + (f" → {row_term})" if o.term != row_term else ")")
 
@@ -505,7 +509,7 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
     false_src: dict[str, list[str]] = {}
     excluded_rows: dict[str, set[str]] = {}
     all_excluded_src: dict[str, list[str]] = {}
-    resolved: list[tuple[str, str | None]] = [hpo.resolve(o.term.strip().upper().replace("_", ":")) for o in obs]
+    resolved: list[tuple[str, str | None]] = [hpo.resolve(_spelled(o.term)) for o in obs]
     for i, o in enumerate(obs):
         term = resolved[i][0]
         targets = hpo.up.get(term, frozenset()) if not o.excluded else hpo.down.get(term, frozenset())
@@ -570,13 +574,13 @@ def read_terms(observations: Iterable[TermObservation], hpo: HpoClosure | None =
             reason += f" ({how})"
         unmapped.append(Unmapped(o.where, o.term, reason))
         if not o.excluded and hpo.is_muscle_sign(term):
-            name = _shown(o.label or hpo.labels.get(term, ""))
-            signs.append((f"{name!r} " if name else "") + f"({_shown(o.term)}, {o.where})")
+            name = quoted_label(o.label or hpo.labels.get(term, ""))
+            signs.append((f"{name!r} " if name else "") + f"({quoted_label(o.term)}, {o.where})")
         if not o.excluded and term in hpo.down:
             fields = sorted({r.field for t in hpo.down[term] for r in rows_by_term.get(t, [])} - set(findings),
                             key=list(FIELDS).index)
             if fields:
-                label = f" {_shown(o.label)!r}" if o.label else ""
+                label = f" {quoted_label(o.label)!r}" if o.label else ""
                 more = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
                 warnings.append(f"{o.where}: only the general term {o.term}{label} is given, where a more specific term "
                                 f"is needed for {more}; left unknown")

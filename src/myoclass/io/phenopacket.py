@@ -436,16 +436,14 @@ def read_phenopacket(doc: object) -> PhenopacketReading:
                               packet_id, reading.muscle_signs)
 
 
+#: the terms of the HPO table's biopsy rows (a finding of the muscle biopsy is one of them or a descendant)
+_BIOPSY_ROW_TERMS = tuple(dict.fromkeys(r.term for r in H.HPO_TABLE if r.field in FIELDS and FIELDS[r.field].group == "biopsy"))
+
+
 def _histology_terms(observations: list[H.TermObservation], hpo: H.HpoClosure) -> set[str]:
     """The elements (``phenotypicFeatures[3]``) whose term is a finding of the muscle biopsy: a term of a biopsy row of
     the HPO table, or one of its descendants."""
-    rows = [r.term for r in H.HPO_TABLE if r.field in FIELDS and FIELDS[r.field].group == "biopsy"]
-    out: set[str] = set()
-    for o in observations:
-        term = hpo.resolve(o.term.strip().upper().replace("_", ":"))[0]
-        if any(hpo.is_a(term, r) for r in rows):
-            out.add(o.where)
-    return out
+    return {o.where for o in observations if any(hpo.is_a(hpo.current(o.term), r) for r in _BIOPSY_ROW_TERMS)}
 
 
 def _read_myoclass_feature(b: _Builder, key: str, excluded: bool, mods: list[str], where: str) -> None:

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from myoclass.model.ck import CK_ULN_CEILING_U_L
 
-__all__ = ["MUSCLE_DISEASE_NAME", "Choice", "Unmapped", "names_a_muscle_disease", "the_ck_that_counts"]
+__all__ = ["MUSCLE_DISEASE_NAME", "Choice", "Unmapped", "names_a_muscle_disease", "quoted_label", "the_ck_that_counts"]
 
 _T = TypeVar("_T")
 
@@ -83,3 +83,9 @@ MUSCLE_DISEASE_NAME = re.compile(
 def names_a_muscle_disease(label: str) -> bool:
     """Whether a disease name names a disease of skeletal muscle (:data:`MUSCLE_DISEASE_NAME`)."""
     return bool(MUSCLE_DISEASE_NAME.search(label))
+
+
+def quoted_label(text: str, limit: int = 80) -> str:
+    """A source's own label for a code or term, as a note or warning quotes it: at most ``limit`` characters (a
+    hostile label of a megabyte is never echoed whole)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -62,6 +62,7 @@ __all__ = [
     "drug_of_coding",
     "drug_of_concept",
     "field_code",
+    "hpo_code",
     "icd10_entry",
     "lookup",
     "medication_class",
@@ -220,11 +221,14 @@ def _norm_system(system: str) -> str:
     return HPO if system in HPO_SYSTEMS else system
 
 
+def hpo_code(code: str) -> str:
+    """An HPO code as a chart may write it (``hp_0003701``, ``0003701``) spelled as hp.obo does (``HP:0003701``)."""
+    c = code.strip().upper().replace("_", ":")
+    return c if c.startswith("HP:") else "HP:" + c
+
+
 def _norm_code(system: str, code: str) -> str:
-    if system == HPO:
-        c = code.strip().upper().replace("_", ":")
-        return c if c.startswith("HP:") else "HP:" + c
-    return code.strip()
+    return hpo_code(code) if system == HPO else code.strip()
 
 
 _BY_KEY: dict[tuple[str, str], CodeEntry] = {(e.system, e.code): e for e in _ENTRIES}

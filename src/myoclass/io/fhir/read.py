@@ -23,7 +23,7 @@ from myoclass.errors import InvalidCase, Problem
 from myoclass.io.fhir import codes as C
 from myoclass.io.hpo import closure
 from myoclass.io.json import loads
-from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, the_ck_that_counts
+from myoclass.io.reading import Choice, Unmapped, names_a_muscle_disease, quoted_label, the_ck_that_counts
 from myoclass.model.case import parse_case
 from myoclass.model.ck import CK_ULN_CEILING_U_L, ages_of, ceiling_applies
 from myoclass.model.fields import ANTIBODIES, ASSAY_METHODS, FIELDS, GENE_SYMBOL
@@ -368,10 +368,9 @@ class _Reader:
         (:data:`myoclass.io.hpo.MUSCLE_SIGN_TERMS`): the chart is one the differential is built for."""
         hpo = closure()
         for system, code, disp in _codings(concept):
-            term = hpo.resolve(code.strip().upper().replace("_", ":"))[0]
-            if system in C.HPO_SYSTEMS and hpo.is_muscle_sign(term):
-                name = disp if len(disp) <= 80 else disp[:79] + "…"
-                self.muscle_signs.append((f"{name!r} " if name else "") + f"({term}, {ref})")
+            term = hpo.current(C.hpo_code(code)) if system in C.HPO_SYSTEMS else ""
+            if term and hpo.is_muscle_sign(term):
+                self.muscle_signs.append((f"{quoted_label(disp)!r} " if disp else "") + f"({term}, {ref})")
                 return
 
     def add(self, fld: str, cand: _Cand, res: dict[str, Any]) -> None:
