@@ -30,7 +30,7 @@ from myoclass.reasoning import differential_model as M
 from myoclass.reasoning.differential import compute
 from myoclass.reasoning.differential_tables import ANY_ANTIBODY
 from myoclass.reasoning.engine import LABELS, engine
-from myoclass.reasoning.text import LABEL_TEXT
+from myoclass.reasoning.text import LABEL_TEXT, STATIN_COURSE_IF_TAKEN
 from myoclass.report.text import markdown_report, text_report
 
 ENG = engine()
@@ -374,7 +374,7 @@ def test_acute_myalgia_with_a_ck_in_the_tens_of_thousands_puts_rhabdomyolysis_fi
     assert (s["leading_label"], s["leading_probability"]) == ("not_iim", 0.5757)  # 0.5018 before sex (version 16)
     assert a["differential"][1]["label"] == "statin_toxic_myopathy"
     assert [t["finding"] for t in a["next_tests"][:2]] == ["statin_withdrawal_outcome", "statin_exposure"]
-    assert a["next_tests"][0]["test"] == "record the course after the statin was stopped (if one was taken)"
+    assert a["next_tests"][0]["test"] == STATIN_COURSE_IF_TAKEN
     # for a man, anti-SRP (39% men) tells more than anti-HMGCR (29%) since model version 16
     assert "not settled: statin use, and the course after stopping one, not recorded; anti-SRP not tested." in \
         s["text"]
@@ -1239,7 +1239,7 @@ def test_the_course_after_a_statin_is_weighed_only_for_a_statin_taken() -> None:
                 "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True})
     by = {t["finding"]: t for t in a["next_tests"]}
     course, statin = by["statin_withdrawal_outcome"], by["statin_exposure"]
-    assert course["test"] == "record the course after the statin was stopped (if one was taken)"
+    assert course["test"] == STATIN_COURSE_IF_TAKEN
     assert statin["expected_information"] <= course["expected_information"] < 0.01
     assert sum(course["p_values"].values()) == pytest.approx(statin["p_present"], abs=2e-4)
     # where each result would lead: the assessment with the course entered (the statin then taken)

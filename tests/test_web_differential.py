@@ -49,6 +49,37 @@ def test_headline_and_strict_label_when_the_criteria_do_not_settle(client: TestC
             "computed exactly") in words
 
 
+def test_a_weak_lead_is_set_as_a_lead_and_imnm_gets_its_total(client: TestClient) -> None:
+    """An IMNM subtype leading at 17% with no antibody tested: the headline is set lighter (``is-weak``), and IMNM of any
+    subtype is given beside it, in the page and in the summary text alike (a clinician review of session 35); a lead of
+    >99% gets neither."""
+    from myoclass.reasoning.text import IMNM_IN_ALL_MARGIN, imnm_in_all
+
+    thin = {"age_years": 50, "weakness_proximal_upper_symmetric": True, "weakness_proximal_lower_symmetric": True,
+            "ck_u_l": 5000, "ck_elevated": True}
+    a = assess(thin)
+    s = a["summary"]
+    total = sum(d["probability"] for d in a["differential"] if d["label"].startswith("imnm_"))
+    assert s["label"] == "undetermined" and s["leading_label"].startswith("imnm_") and s["leading_probability"] < 0.5
+    assert total - s["leading_probability"] >= IMNM_IN_ALL_MARGIN
+    words = f"IMNM of any subtype {share(total)}"
+    assert imnm_in_all(a) == words and f"; {words})" in s["text"]
+    page = client.post("/", data=as_form(thin), headers={"HX-Request": "true"}).text
+    head = re.search(r'<h2 id="result-heading" class="([^"]+)"[^>]*>(.*?)</h2>', page, re.S)
+    assert head is not None and "is-weak" in head.group(1).split()
+    assert f'data-testid="imnm-in-all">{words}</span>' in head.group(2)
+    srp = {**thin, "ab_srp": True}
+    b = assess(srp)
+    assert b["summary"]["leading_label"] == "imnm_anti_srp" and imnm_in_all(b) is None
+    page = client.post("/", data=as_form(srp), headers={"HX-Request": "true"}).text
+    head = re.search(r'<h2 id="result-heading" class="([^"]+)"[^>]*>(.*?)</h2>', page, re.S)
+    assert head is not None and "is-weak" not in head.group(1).split() and "imnm-in-all" not in head.group(2)
+    assert "IMNM of any subtype" not in b["summary"]["text"]
+    # a mimic leading: never an IMNM total
+    dm = assess({"skin_heliotrope": True, "skin_gottron_papules": True, "weakness_proximal_upper_symmetric": True})
+    assert dm["summary"]["leading_label"] in ("dm", "jdm") and imnm_in_all(dm) is None
+
+
 def test_bar_chart_rows_follow_the_differential(client: TestClient) -> None:
     a = assess(README_CASE)
     html = client.post("/", data=as_form(README_CASE), headers={"HX-Request": "true"}).text
@@ -210,3 +241,15 @@ def test_the_course_after_a_statin_while_statin_use_is_unknown_shows_the_share_w
     words = text_of(client.post("/", data=as_form({**case, "statin_exposure": True}),
                                 headers={"HX-Request": "true"}).text)
     assert "no statin taken" not in words
+
+
+def test_every_bundled_example_has_a_menu_name_in_words(client: TestClient) -> None:
+    """The example menu names each case in a clinician's words, not its identifier (a review of session 35)."""
+    from myoclass.examples import example_cases
+    from myoclass.web.pages import EXAMPLE_MENU
+
+    assert set(EXAMPLE_MENU) == set(example_cases())
+    page = client.get("/").text
+    for name, words in EXAMPLE_MENU.items():
+        assert f'<option value="{name}">{html_lib.escape(words)}</option>' in page
+    assert "Statin naive" not in page and "statin naive" not in page

@@ -148,12 +148,27 @@ def test_patient_checklist_and_printable_summary(page: Page, artifacts: Path, sh
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
     expect(page.locator("footer.site")).to_be_hidden()
-    expect(page.get_by_role("link", name="Back to the checklist")).to_be_hidden()
+    change = page.get_by_role("button", name="Change my answers")
+    expect(change).to_have_count(1)
+    expect(change).to_be_hidden()
     expect(summary).to_be_visible()
     shot(page, "patient-summary-print", full_page=True)
     pdf = artifacts / "patient-summary.pdf"
     page.pdf(path=str(pdf), format="A4")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+    # "Change my answers" brings the checklist back filled in (a plain link had emptied it: a review of session 35)
+    page.emulate_media(media="screen")
+    change.click()
+    expect(page).to_have_url(re.compile(r"/patient$"))
+    expect(page.get_by_role("group", name="Is it harder than before to climb stairs?").get_by_role(
+        "radio", name="Yes", exact=True)).to_be_checked()
+    expect(page.get_by_role("group", name="Do your muscles ache or hurt?").get_by_role(
+        "radio", name="No", exact=True)).to_be_checked()
+    expect(page.get_by_role("checkbox", name="thighs", exact=True)).to_be_checked()
+    expect(page.get_by_label("Since when, roughly?")).to_have_value("since March, getting worse")
+    expect(page.get_by_label("Anything else you want your doctor to know")).to_have_value(
+        "My father had a muscle disease.")
 
 
 def test_classify_without_javascript(browser: Browser, live_server: str, shot: Shot) -> None:

@@ -89,6 +89,12 @@ def test_answer_first_and_in_view(page: Page, shot: Shot, example: str, width: i
     assert result_top and form_top and result_top["y"] <= form_top["y"] + 1
     if width < 600:
         assert result_top["y"] < 844
+    # everything of the answer box lies inside it: the floated "full result" link had ended below its border on a
+    # phone (a review of session 35)
+    spill_out = page.evaluate("""() => { const box = document.querySelector('.answer').getBoundingClientRect();
+        return [...document.querySelectorAll('.answer *')].filter(el => el.getBoundingClientRect().height > 0)
+            .filter(el => el.getBoundingClientRect().bottom > box.bottom + 0.5).map(el => el.className || el.tagName); }""")
+    assert spill_out == [], spill_out
     # deep in the form, the answer is still in view (sticky), and no nested scroll box holds it
     page.locator("#f-skin_ulceration").scroll_into_view_if_needed()
     expect(page.locator("#f-skin_ulceration")).to_be_in_viewport()

@@ -29,7 +29,7 @@ from myoclass.criteria import citations as C
 from myoclass.criteria.api import Citation
 from myoclass.model.labels import ADULT_IIM_BUT_IBM_LABELS, IIM_LABELS, IMNM_LABELS
 from myoclass.reasoning.cancer_screening import SHELLY_2021
-from myoclass.reasoning.text import LIKELY_PREFIX_END, label_name, open_share
+from myoclass.reasoning.text import IN_THE_DIFFERENTIAL, LIKELY_PREFIX_END, MORE_LIKELY_THAN_NOT, label_name, open_share
 
 __all__ = ["GUIDANCE", "LIKELY_FOR_GUIDANCE", "Guidance", "GuidanceContext", "guidance_for"]
 
@@ -144,7 +144,10 @@ _STATIN_LABELS = frozenset({"statin_toxic_myopathy", "imnm_anti_hmgcr"})
 def _imnm_refer(g: GuidanceContext) -> str:
     """Referral while IMNM is met or still possible; when the criteria leave it open, with the differential's share
     of the three subtypes together, so that a clinician can weigh the advice (IMNM can stay possible under the
-    criteria at well under 1%)."""
+    criteria at well under 1%): "likely" above :data:`~myoclass.reasoning.text.MORE_LIKELY_THAN_NOT`, "possible" down
+    to :data:`~myoclass.reasoning.text.IN_THE_DIFFERENTIAL`, and under it the item only says that the criteria do not
+    exclude IMNM (a referral prompt at under 1%, for a child with a classic DM rash, was noise: a clinician review of
+    session 35)."""
     why = ("it is rare (about 1 in 10 inflammatory myopathies by Orphanet's estimate, about 1 in 4 in a Japanese "
            "neuromuscular biopsy series) and severe weakness can progress quickly, so referral to a myositis or "
            "neuromuscular centre is worth considering.")
@@ -154,7 +157,12 @@ def _imnm_refer(g: GuidanceContext) -> str:
         return "IMNM is met; only its subtype is open: " + why
     if g.likely:
         p = sum(g.likely.get(lbl, 0.0) for lbl in _IMNM)
-        return f"IMNM is possible ({open_share(p)} in the differential; the criteria leave it open): " + why
+        if p < IN_THE_DIFFERENTIAL:  # kept (the criteria leave IMNM open), but no prompt to refer on a share this small
+            return (f"IMNM is not excluded by the criteria, though the differential makes it unlikely ({open_share(p)}): "
+                    "it is rare and severe weakness can progress quickly, so should it become likely, referral to a "
+                    "myositis or neuromuscular centre is worth considering.")
+        degree = "likely" if p > MORE_LIKELY_THAN_NOT else "possible"
+        return f"IMNM is {degree} ({open_share(p)} in the differential; the criteria leave it open): " + why
     return "IMNM is still possible under the criteria: " + why
 
 
@@ -187,10 +195,24 @@ def _hereditary(g: GuidanceContext) -> str:
         return ("A genetic myopathy (DYSF: dysferlinopathy) explains the picture. Dysferlinopathy is among the "
                 "dystrophies most often mistaken for myositis, especially when the biopsy is inflamed; an inflamed "
                 "biopsy or a very high CK does not by itself point back to an inflammatory myopathy.")
+    if gene == "GAA":  # a metabolic myopathy, not a dystrophy (a clinician review of session 35)
+        return ("A genetic myopathy (GAA: late-onset Pompe disease, a metabolic myopathy) explains the picture. Like "
+                "the dystrophies, late-onset Pompe disease can mimic an inflammatory myopathy; a raised CK or weakness "
+                "does not by itself point back to an inflammatory myopathy.")
     named = f" ({gene})" if gene else ""
     return (f"A genetic myopathy{named} explains the picture. Dystrophies such as dysferlinopathy, calpainopathy and "
             "FSHD are commonly mistaken for myositis, especially when the biopsy is inflamed; an inflamed biopsy "
             "does not by itself point back to an inflammatory myopathy.")
+
+
+def _statin_avoid(g: GuidanceContext) -> str:
+    """Statins after anti-HMGCR myopathy: "re-exposure" only for a patient who took one (a statin-naive patient was
+    told of a "re-exposure": a clinician review of session 35)."""
+    if g.v("statin_exposure") is False:
+        return ("A statin is generally avoided in anti-HMGCR myopathy, also by a patient who has never taken one "
+                "(reported for the ENMC workshop as avoiding statin re-exposure; not checked against the report).")
+    return ("After anti-HMGCR myopathy, future statin re-exposure is generally avoided (recommendation as reported "
+            "for the ENMC workshop; not checked against the report).")
 
 
 def _juvenile_mimic(g: GuidanceContext) -> str:
@@ -301,10 +323,7 @@ GUIDANCE: tuple[Guidance, ...] = (
              "one national cohort).",
              (C.CHOW_2024,), "V-S",
              lambda g: g.label == "imnm_anti_hmgcr" and g.v("statin_exposure") is None),
-    Guidance("hmgcr.statin_avoid",
-             "After anti-HMGCR myopathy, future statin re-exposure is generally avoided (recommendation as reported "
-             "for the ENMC workshop; not checked against the report).",
-             (C.ENMC_2017_IMNM,), "R", _label("imnm_anti_hmgcr")),
+    Guidance("hmgcr.statin_avoid", _statin_avoid, (C.ENMC_2017_IMNM,), "R", _label("imnm_anti_hmgcr")),
     Guidance("hmgcr.statin_naive_young",
              "Anti-HMGCR myopathy also occurs without statins, in children and young adults, and can resemble a "
              "limb-girdle muscular dystrophy, sometimes after years of raised CK without weakness; it may still "

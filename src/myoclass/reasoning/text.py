@@ -23,12 +23,15 @@ __all__ = [
     "FINDING_TEXT",
     "FIRST_STEP_MIN_BITS",
     "GENETIC_HANDOFF_SHARE",
+    "IMNM_IN_ALL_MARGIN",
     "IN_THE_DIFFERENTIAL",
     "LABEL_IN_LIST",
     "LABEL_SHORT",
     "LABEL_TEXT",
     "LIKELY_PREFIX_END",
+    "MIMIC_FIRST_MIN_P",
     "MIMIC_STEP",
+    "MORE_LIKELY_THAN_NOT",
     "NO_LABEL_LIKELY",
     "NO_MUSCLE_SIGN",
     "NO_MUSCLE_SIGN_WARNING",
@@ -46,6 +49,7 @@ __all__ = [
     "first_steps",
     "form_label",
     "genetic_handoff",
+    "imnm_in_all",
     "join_and",
     "join_or",
     "label_name",
@@ -218,6 +222,7 @@ _FORM_LABEL = {
     "biopsy_performed": "Muscle biopsy done (its findings are entered below)",
     "statin_withdrawal_outcome": "After stopping the statin, without immunosuppression",
     "immunosuppression_response": "Response to immunosuppressive treatment, if treated",
+    "biopsy_lymphocytic_infiltrate_prominent": "More than sparse lymphocytic inflammation (no = sparse or absent)",
     "other_myotoxic_drug": ("Another myotoxic drug or toxin before onset (e.g. colchicine, zidovudine, "
                             "hydroxychloroquine, fibrate, alcohol excess)"),
     "skin_other_dm_rash": "Other DM rash: V-sign, shawl or holster sign, periungual changes",
@@ -502,7 +507,7 @@ _NOT_SETTLED = {
 #: not known): the value is there, its reference range is what is missing
 CK_ULN_TEST = "record the laboratory's upper limit of normal for the CK measured"
 #: the course after a statin was stopped, while statin use itself is not recorded
-STATIN_COURSE_IF_TAKEN = "record the course after the statin was stopped (if one was taken)"
+STATIN_COURSE_IF_TAKEN = "ask whether a statin was taken and, if one was, how CK and weakness went after it was stopped"
 
 
 def ck_without_uln(values: Mapping[str, Any], brief: bool = False) -> str | None:
@@ -838,6 +843,25 @@ def problem_text(field: str, message: str) -> str:
     return f"{name}: {words(message)}".replace(" is false", " is no").replace(" is true", " is yes")
 
 
+#: beside a leading IMNM subtype, the answer also gives the three subtypes together when they add at least this much to
+#: it (a presentation threshold: "anti-SRP IMNM 17%" with IMNM of any subtype at 30% pointed a clinician at a subtype
+#: no antibody result supports, a clinician review of session 35)
+IMNM_IN_ALL_MARGIN = 0.05
+
+
+def imnm_in_all(out: Mapping[str, Any]) -> str | None:
+    """The words for IMNM's three subtypes together (``"IMNM of any subtype 30%"``), where the criteria leave the label
+    open, an IMNM subtype leads the differential, and the three together are at least :data:`IMNM_IN_ALL_MARGIN` more
+    likely than it; None otherwise."""
+    s = out["summary"]
+    if s["label"] != "undetermined" or s["leading_label"] not in IMNM_LABELS or not out.get("differential"):
+        return None
+    total = float(sum(d["probability"] for d in out["differential"] if d["label"] in IMNM_LABELS))
+    if total - float(s["leading_probability"]) < IMNM_IN_ALL_MARGIN:
+        return None
+    return f"IMNM of any subtype {share(total)}"
+
+
 def summary_text(out: Mapping[str, Any]) -> str:
     """The summary sentence of an assessment: the label, or the leading label and what is not settled."""
     s = out["summary"]
@@ -851,7 +875,8 @@ def summary_text(out: Mapping[str, Any]) -> str:
         what = "; ".join(not_settled(t) for t in not_settled_tests(decides))
         # the label in full, without the explanation some labels carry after a colon ("no inflammatory myopathy:
         # the criteria are not met, ..."): the share follows the name
-        head = f"Most likely {LABEL_TEXT[lead].split(':')[0]} ({leading_share(s)})"
+        in_all = imnm_in_all(out)
+        head = f"Most likely {LABEL_TEXT[lead].split(':')[0]} ({leading_share(s)}{f'; {in_all}' if in_all else ''})"
         caveats = [c for c, on in ((NO_LABEL_LIKELY, no_label_likely(s["leading_probability"])),
                                    (NO_MUSCLE_SIGN, records_no_muscle_sign(out))) if on]
         if caveats:
@@ -998,6 +1023,13 @@ def biopsy_lead(a: Mapping[str, Any]) -> str:
             f"({share(float(after['probability']))})")
 
 
+#: beside a deciding test, a mimic to rule out whose finding the differential's model makes less likely than this is
+#: not named first (a gene panel, <1% likely, had come first for an anti-SRP-positive necrotizing myopathy at >99%,
+#: ahead of the examination the criteria wait on: a clinician review of session 35); it stays in the next tests. A
+#: presentation threshold, not a clinical one
+MIMIC_FIRST_MIN_P = 0.01
+
+
 def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The (at most two) next tests every answer names first (What to do now, the workspace's "Next" line, the
     CDS card's summary): the deciding test that settles most, and the most informative of the others (a mimic to
@@ -1008,7 +1040,8 @@ def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     stays in the next tests. A muscle biopsy not done comes first whenever doing one would change the leading label
     (:func:`biopsy_changing_lead`): the differential without a biopsy cannot give the labels only a biopsy
     classifies (inclusion body myositis), so its entropy, and the biopsy's expected drop, can be small while the
-    biopsy is what the case needs."""
+    biopsy is what the case needs. Beside a deciding test, a mimic under :data:`MIMIC_FIRST_MIN_P` likely is not the
+    other one."""
     bx = biopsy_changing_lead(a)
     tests = [t for t in a["next_tests"] if t is not bx and (
         t.get("expected_information") is None or t["expected_information"] >= FIRST_STEP_MIN_BITS)]
@@ -1017,7 +1050,9 @@ def first_steps(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     first = next((t for t in tests if t["purpose"] == "decides"), None)
     if first is None:
         return tests[:2]
-    other = next((t for t in tests if t is not first), None)
+    # beside a deciding test, a mimic the model makes under MIMIC_FIRST_MIN_P likely is not the other first step
+    other = next((t for t in tests if t is not first and not (
+        t["purpose"] == "rules_out" and t.get("p_present") is not None and t["p_present"] < MIMIC_FIRST_MIN_P)), None)
     if other is None:
         return [first]
     return [first, other] if tests.index(first) < tests.index(other) else [other, first]

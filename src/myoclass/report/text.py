@@ -16,6 +16,7 @@ from myoclass.reasoning.text import (
     biopsy_lead,
     eular_band,
     genetic_handoff,
+    imnm_in_all,
     join_or,
     label_name,
     leading_now,
@@ -120,7 +121,9 @@ def _headline(a: dict[str, Any]) -> str:
     """The answer first: the most likely label and whether the criteria settle it."""
     s = a["summary"]
     if s["label"] == "undetermined":
-        far = f"; {NO_LABEL_LIKELY}" if no_label_likely(s["leading_probability"]) else ""
+        in_all = imnm_in_all(a)
+        far = f"; {in_all}" if in_all else ""
+        far += f"; {NO_LABEL_LIKELY}" if no_label_likely(s["leading_probability"]) else ""
         far += f"; {NO_MUSCLE_SIGN}" if records_no_muscle_sign(a) else ""
         bx = biopsy_lead(a)
         if bx:  # the share without a biopsy cannot give the labels only a biopsy classifies: say so first
@@ -161,6 +164,9 @@ def _codes(a: dict[str, Any]) -> str:
 NEXT_TESTS_LEGEND = ("In parentheses: how likely the finding is to be present (or the test positive) under the model, and "
                      "how much its result is expected to narrow the differential, in bits (0 = not at all, 1 = as "
                      "much as settling a 50:50 choice); the list is ordered by the latter.")
+
+#: under "Next tests", before the mimics to rule out that come after the first ones in the order of information
+NEXT_TESTS_MIMICS = "Mimics to rule out, listed whatever their information:"
 
 #: the cancer-screening guidance item in a report that has the cancer-screening section (its text is that section)
 CANCER_SECTION_POINTER = "Cancer screening (IMACS 2023): the risk, why, timing and panels are under Cancer screening below."
@@ -233,21 +239,28 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
         lines.append("None needed to settle the label.")
     # in the JSON's order (most informative first), the first ones whatever their purpose (a clinician review found
     # a test that decides cut while less informative ones were listed); a mimic to rule out is always listed
-    shown = [t for i, t in enumerate(a["next_tests"]) if i < _MAX_NEXT_TESTS or t["purpose"] == "rules_out"]
-    left = len(a["next_tests"]) - len(shown)
+    # the mimics past the cut follow under their own line, so that "each less informative" stays true of the rest
+    first = a["next_tests"][:_MAX_NEXT_TESTS]
+    mimics = [t for t in a["next_tests"][_MAX_NEXT_TESTS:] if t["purpose"] == "rules_out"]
+    left = len(a["next_tests"]) - len(first) - len(mimics)
     reach = s["reachable_labels"]
     lead = leading_now(a)
-    for i, t in enumerate(shown, 1):
+
+    def entry(i: int, t: dict[str, Any]) -> str:
         if t["purpose"] in ("decides", "informs"):
             what = outcome_text(t, reach, leading=lead)
         else:
             reason = mimic_reason(t)
             what = reason if reason is not None else words(str(t.get("why", "")))
-        tag = _PURPOSE_TAG[t["purpose"]]
         step = step_text(t)
-        lines.append(f"{i}. {step[:1].upper() + step[1:]} [{tag}]{_test_odds(t)}: {what}")
+        return f"{i}. {step[:1].upper() + step[1:]} [{_PURPOSE_TAG[t['purpose']]}]{_test_odds(t)}: {what}"
+
+    lines += [entry(i, t) for i, t in enumerate(first, 1)]
     if left:
-        lines.append(f"   ... and {left} more, each less informative (all are in the JSON output).")
+        lines.append(f"   ... and {left} more, each less informative than these (all are in the JSON output).")
+    if mimics:
+        lines.append(NEXT_TESTS_MIMICS)
+        lines += [entry(i, t) for i, t in enumerate(mimics, len(first) + 1)]
     lines.append("")
     cs = a.get("cancer_screening")
     screening_section = bool(cs and cs["applicable"] is not False)

@@ -47,7 +47,7 @@ from myoclass.model.case import parse_case
 from myoclass.model.ck import CK_ULN_CEILING_U_L, ages_of, ceiling_applies
 from myoclass.model.fields import ANTIBODIES, FIELDS
 from myoclass.model.labels import IMNM_LABELS
-from myoclass.reasoning.guidance import GUIDANCE
+from myoclass.reasoning.guidance import GUIDANCE, GuidanceContext
 from myoclass.reasoning.text import (
     LABEL_IN_LIST,
     LABEL_TEXT,
@@ -929,8 +929,12 @@ OVERRIDE_REASONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _guidance(item_id: str) -> dict[str, Any]:
-    return next(g for g in GUIDANCE if g.id == item_id).render()
+def _guidance(item_id: str, case: dict[str, Any]) -> dict[str, Any]:
+    """A guidance item as the statin card quotes it, worded from the case where the item's words follow it (statins
+    after anti-HMGCR myopathy: "re-exposure" only for a patient who took one); the label it is quoted for is anti-HMGCR
+    myopathy, settled or being considered."""
+    ctx = GuidanceContext("imnm_anti_hmgcr", frozenset({"imnm_anti_hmgcr"}), case)
+    return next(g for g in GUIDANCE if g.id == item_id).render(ctx)
 
 
 def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str, str]], base: str, state: CdsState,
@@ -971,9 +975,9 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
             what = f"Anti-HMGCR myopathy is the most likely label at {leading_share(s)}{far}"
         why = (f"{what}, and anti-HMGCR myopathy is not ruled out ({share(p_hmgcr)} in the differential): "
                f"{finding_name('ab_hmgcr')} is not known. The guidance below applies if it is positive.")
-    avoid = _guidance("hmgcr.statin_avoid")
+    avoid = _guidance("hmgcr.statin_avoid", case)
     # a statin taken before: stopping it; exposure not recorded: the same advice, conditional; never taken: neither
-    stop = {True: _guidance("hmgcr.statin_stop"), None: _guidance("hmgcr.statin_unknown")}.get(exposed)
+    stop = {True: _guidance("hmgcr.statin_stop", case), None: _guidance("hmgcr.statin_unknown", case)}.get(exposed)
     tag = " (reported; not checked against the primary source)" if avoid["unverified"] else ""
     names = ", ".join(o["name"] for o in orders)
     if s["label"] == "undetermined":

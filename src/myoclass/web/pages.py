@@ -12,6 +12,7 @@ import datetime
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -42,6 +43,7 @@ from myoclass.reasoning.text import (
     first_steps,
     form_label,
     genetic_handoff,
+    imnm_in_all,
     join_or,
     label_name,
     leading_now,
@@ -65,6 +67,7 @@ from myoclass.reasoning.text import (
     still_possible,
     then_wanted,
     todo,
+    unverified_tag,
     urgent_line,
     value_text,
     warning_text,
@@ -338,6 +341,15 @@ def _entered(case: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _todo_view(line: dict[str, str]) -> dict[str, Any]:
+    """A What-to-do-now line for the page: a step resting on an unchecked source gets the page's own flag (as its
+    guidance card), not the text report's bracketed capitals."""
+    tag = unverified_tag({"unverified": True})
+    if line["step"].endswith(tag):
+        return {**line, "step": line["step"].removesuffix(tag), "unverified": True}
+    return {**line, "unverified": False}
+
+
 def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     """Everything the result panel shows, in words; the codes only in ``codes`` (the engineers' disclosure)."""
     s = a["summary"]
@@ -350,8 +362,9 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     now = leading_now(a)
     tests = [_next_test_view(t, entropy, reach, then.get(t["finding"]), now) for t in a["next_tests"]]
     lead = s["leading_label"]
+    in_all = imnm_in_all(a)
     if open_label:
-        headline = f"Most likely: {label_name(lead)} — {leading_share(s)}"
+        headline = f"Most likely: {label_name(lead)} — {leading_share(s)}{f' ({in_all})' if in_all else ''}"
     else:
         cert = f", {s['certainty']}" if s["certainty"] else ""
         headline = f"{_cap(label_name(s['label']))}{cert}"
@@ -367,6 +380,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "urgent": urgent_line(a),
         "certainty": s["certainty"],
         "far": open_label and no_label_likely(s["leading_probability"]),
+        "in_all": in_all or "",
         "no_sign": open_label and records_no_muscle_sign(a),
         "not_settled": [(t["finding"], not_settled(t)) for t in not_settled_tests(decides)],
         "jointly": NO_SINGLE_DECIDER if open_label and not decides else "",
@@ -378,7 +392,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "lead_probability": s["leading_probability"],
         "next_kind": "To rule out a mimic" if all(t["purpose"] == "rules_out" for t in nxt) else "Next",
         "next": [(t["finding"], step_text(t)) for t in nxt],
-        "todo": todo(a, then),
+        "todo": [_todo_view(line) for line in todo(a, then)],
         "still": still_possible(a),
         "tests": tests,
         "decides": [t for t in tests if t["purpose"] == "decides"],
@@ -440,8 +454,28 @@ def _context(case: dict[str, Any], a: dict[str, Any] | None, problems: list[Prob
 _EXAMPLE_WORDS = {"anti": "anti-", "hmgcr": "HMGCR", "srp": "SRP", "dm": "DM"}
 
 
+#: the bundled examples as the menu names them: what each case is, in a clinician's words (the identifiers turned
+#: into words had read "Anti-HMGCR statin naive young": a review of session 35)
+EXAMPLE_MENU = {
+    "anti_hmgcr_statin": "Anti-HMGCR IMNM after a statin",
+    "anti_hmgcr_statin_naive_young": "Anti-HMGCR IMNM, young and statin-naive",
+    "anti_srp_cardiac": "Anti-SRP IMNM with cardiac involvement",
+    "antibody_negative_cancer": "Antibody-negative IMNM with a cancer",
+    "dermatomyositis": "Dermatomyositis",
+    "amyopathic_dm": "Amyopathic dermatomyositis",
+    "inclusion_body_myositis": "Inclusion body myositis",
+    "antisynthetase_syndrome": "Antisynthetase syndrome",
+    "dysferlinopathy_mimic": "Dysferlinopathy mimicking myositis",
+    "statin_toxic_myopathy": "Self-limited statin toxic myopathy",
+    "mostly_unknown": "A thin chart: most findings unknown",
+}
+
+
 def _example_name(name: str) -> str:
-    """An example's name in words for the menu: ``anti_hmgcr_statin`` → ``Anti-HMGCR statin``."""
+    """An example's name in words for the menu (:data:`EXAMPLE_MENU`; another example's identifier in words:
+    ``anti_hmgcr_statin`` → ``Anti-HMGCR statin``)."""
+    if name in EXAMPLE_MENU:
+        return EXAMPLE_MENU[name]
     text = " ".join(_EXAMPLE_WORDS.get(w, w) for w in name.split("_")).replace("anti- ", "anti-")
     return text[:1].upper() + text[1:]
 
@@ -623,11 +657,52 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _STOP = "(I will not stop any medicine without advice.)"
 
 
-@router.get("/patient", response_class=HTMLResponse)
-def patient() -> HTMLResponse:
+def _checklist(chosen: dict[str, str], ticked: set[str], since: str, notes: str) -> HTMLResponse:
     return HTMLResponse(_env.get_template("patient.html").render(
         symptoms=PATIENT_SYMPTOMS, skin_lungs=PATIENT_SKIN_LUNGS, areas=PATIENT_WEAK_AREAS, history=PATIENT_HISTORY,
-        tests=PATIENT_TESTS, answers=_ANSWERS))
+        tests=PATIENT_TESTS, answers=_ANSWERS, chosen=chosen, ticked=ticked, since=since, notes=notes))
+
+
+@router.get("/patient", response_class=HTMLResponse)
+def patient() -> HTMLResponse:
+    return _checklist({}, set(), "", "")
+
+
+@router.post("/patient", response_class=HTMLResponse)
+async def patient_again(request: Request) -> HTMLResponse:
+    """The checklist again with the answers of a summary filled in ("Change my answers" on the summary posts them
+    back: nothing is stored, and nothing goes into a web address); a plain link had emptied every answer."""
+    got = _PatientForm.read(await request.form())
+    return _checklist(got.answers, got.ticked, got.since, got.notes)
+
+
+@dataclass(frozen=True)
+class _PatientForm:
+    """The checklist's answers as posted: each question ``yes``/``no``/``unsure`` (anything else is ``unsure``), the
+    weak areas ticked, and the two texts cut to the form's lengths (whether the notes were cut)."""
+
+    answers: dict[str, str]
+    ticked: set[str]
+    since: str
+    notes: str
+    notes_cut: bool
+
+    @staticmethod
+    def read(form: Any) -> _PatientForm:
+        def answer(key: str) -> str:
+            v = form.get(key)
+            return v if isinstance(v, str) and v in _ANSWERS else "unsure"
+
+        def text(key: str, limit: int) -> tuple[str, bool]:  # a file part of a multipart post counts as empty
+            v = form.get(key)
+            v = v.strip() if isinstance(v, str) else ""
+            return v[:limit], len(v) > limit  # the text, and whether it was cut (the form's maxlength stops a browser)
+
+        since, _cut = text("since", 200)
+        notes, notes_cut = text("notes", 2000)
+        return _PatientForm(
+            {k: answer(k) for k, _q in PATIENT_SYMPTOMS + PATIENT_SKIN_LUNGS + PATIENT_HISTORY + PATIENT_TESTS},
+            {k for k, _label in PATIENT_WEAK_AREAS if form.get(f"weak_{k}") == "on"}, since, notes, notes_cut)
 
 
 def summary_questions(answers: dict[str, str]) -> list[str]:
@@ -686,26 +761,13 @@ def patient_urgent(answers: dict[str, str]) -> str:
 
 @router.post("/patient/summary", response_class=HTMLResponse)
 async def patient_summary(request: Request) -> HTMLResponse:
-    form = await request.form()
-
-    def answer(key: str) -> str:
-        v = form.get(key)
-        return v if isinstance(v, str) and v in _ANSWERS else "unsure"
-
-    answers = {k: answer(k) for k, _q in PATIENT_SYMPTOMS + PATIENT_SKIN_LUNGS + PATIENT_HISTORY + PATIENT_TESTS}
+    got = _PatientForm.read(await request.form())
+    answers, since, notes, notes_cut = got.answers, got.since, got.notes, got.notes_cut
     symptoms = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_SYMPTOMS]
     skin_lungs = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_SKIN_LUNGS]
-    areas = [label for k, label in PATIENT_WEAK_AREAS if form.get(f"weak_{k}") == "on"]
+    areas = [label for k, label in PATIENT_WEAK_AREAS if k in got.ticked]
     history = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_HISTORY]
     tests = [(q, _ANSWERS[answers[k]]) for k, q in PATIENT_TESTS]
-
-    def text(key: str, limit: int) -> tuple[str, bool]:  # a file part of a multipart post counts as empty
-        v = form.get(key)
-        v = v.strip() if isinstance(v, str) else ""
-        return v[:limit], len(v) > limit  # the text, and whether it was cut (the form's maxlength stops a browser)
-
-    since, _cut = text("since", 200)
-    notes, notes_cut = text("notes", 2000)
     # the flat-case findings a clinician can import into myoclass (only what the patient answered yes or no)
     flat = {k: answers[k] == "yes" for k in PATIENT_FINDINGS if answers[k] in ("yes", "no")}
     today = _today()
@@ -714,7 +776,9 @@ async def patient_summary(request: Request) -> HTMLResponse:
         symptoms=symptoms, skin_lungs=skin_lungs, areas=areas, history=history, tests=tests, since=since,
         notes=notes, notes_cut=notes_cut,
         questions=summary_questions(answers), date_iso=today.isoformat(),
-        date_text=f"{today.day} {_MONTHS[today.month - 1]} {today.year}", flat=json.dumps(flat, indent=1)))
+        date_text=f"{today.day} {_MONTHS[today.month - 1]} {today.year}", flat=json.dumps(flat, indent=1),
+        kept=[*answers.items(), *((f"weak_{k}", "on") for k in sorted(got.ticked)), ("since", since),
+              ("notes", notes)]))
 
 
 #: the longest data block ``POST /import`` reads (characters); a patient's block is a few hundred
