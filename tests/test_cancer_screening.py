@@ -199,3 +199,13 @@ def test_a_biopsy_that_could_add_ibm_makes_the_tier_other_than_ibm() -> None:
     assert "ibm" not in a["summary"]["reachable_labels"]
     item = next(g for g in a["guidance"] if g["id"] == "cancer.screening")
     assert "if an IIM other than IBM is confirmed" in item["text"]
+
+
+@pytest.mark.parametrize("example", ["anti_hmgcr_statin", "antibody_negative_cancer"])
+def test_the_later_case_control_study_is_cited_by_name(example: str) -> None:
+    """The IMNM notes' "later case-control study" names its source (Shelly et al. 2022, PMID 35285492, read from its
+    abstract: no greater cancer risk than in matched controls); a clinician review of session 35 found it uncited."""
+    cs = assess(example_cases()[example])["cancer_screening"]
+    note = next(n for n in cs["notes"] if "case-control study" in n)
+    assert "(Shelly 2022)" in note
+    assert "Shelly et al. 2022 (Rheumatology), PMID 35285492" in cs["sources"]

@@ -148,8 +148,9 @@ def test_patient_checklist_and_printable_summary(page: Page, artifacts: Path, sh
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
     expect(page.locator("footer.site")).to_be_hidden()
-    change = page.get_by_role("button", name="Change my answers")
+    change = page.get_by_test_id("change-answers").locator("button")
     expect(change).to_have_count(1)
+    expect(change).to_have_text("Change my answers")
     expect(change).to_be_hidden()
     expect(summary).to_be_visible()
     shot(page, "patient-summary-print", full_page=True)
@@ -159,7 +160,7 @@ def test_patient_checklist_and_printable_summary(page: Page, artifacts: Path, sh
 
     # "Change my answers" brings the checklist back filled in (a plain link had emptied it: a review of session 35)
     page.emulate_media(media="screen")
-    change.click()
+    page.get_by_role("button", name="Change my answers").click()
     expect(page).to_have_url(re.compile(r"/patient$"))
     expect(page.get_by_role("group", name="Is it harder than before to climb stairs?").get_by_role(
         "radio", name="Yes", exact=True)).to_be_checked()

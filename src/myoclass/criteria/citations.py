@@ -118,6 +118,13 @@ ALLENBACH_2016 = Citation(
     doi="10.1093/brain/aww054",
     short="Allenbach et al. 2016 (Brain)",
 )
+SHELLY_2022_IMNM_CANCER = Citation(
+    "shelly2022imnm",
+    "Shelly S, Beecher G, Milone M, et al. Cancer and immune-mediated necrotizing myopathy: a longitudinal referral "
+    "case-controlled outcomes evaluation. Rheumatology (Oxford) 2022;62(1).",
+    pmid="35285492",
+    short="Shelly et al. 2022 (Rheumatology)",
+)
 PINAL_FERNANDEZ_2018 = Citation(
     "pinal2018",
     "Pinal-Fernandez I, Casal-Dominguez M, Mammen AL. Immune-mediated necrotizing myopathy. Curr Rheumatol Rep "
@@ -140,8 +147,9 @@ LGMD_LIKE_2019 = Citation(
 )
 BANDEIRA_2023 = Citation(
     "bandeira2023",
-    "Bandeira M, et al. Cardiac involvement in idiopathic inflammatory myopathies (Reuma.pt). Front Immunol "
-    "2023;14:1146817.",
+    "Bandeira M, et al. Predictors of cardiac involvement in idiopathic inflammatory myopathies (Reuma.pt). Front "
+    "Immunol 2023;14:1146817.",
+    doi="10.3389/fimmu.2023.1146817",
     short="Bandeira et al. 2023",
 )
 MA_2021 = Citation(

@@ -183,10 +183,12 @@ def _label_evidence(values: Mapping[str, Any], label: str) -> tuple[list[str], l
     """The label's own cancer evidence (sentences, and their sources), beside the IMACS factors."""
     if label == "imnm_anti_hmgcr":
         return (["Anti-HMGCR IMNM: synchronous cancer in 11.5% (Allenbach 2016); a later case-control study found no "
-                 "excess over matched controls, so the extent of screening may be individualised."], [C.ALLENBACH_2016])
+                 "excess over matched controls (Shelly 2022), so the extent of screening may be individualised."],
+                [C.ALLENBACH_2016, C.SHELLY_2022_IMNM_CANCER])
     if label == "imnm_seronegative":
         return (["Antibody-negative IMNM: synchronous cancer in 21.4% (Allenbach 2016); a later case-control study "
-                 "suggests individualising the extent of screening."], [C.ALLENBACH_2016])
+                 "(Shelly 2022) suggests individualising the extent of screening."],
+                [C.ALLENBACH_2016, C.SHELLY_2022_IMNM_CANCER])
     if label == "imnm_anti_srp":
         return (["Anti-SRP IMNM: no raised cancer frequency was found with anti-SRP (Allenbach 2016)."],
                 [C.ALLENBACH_2016])

@@ -432,7 +432,10 @@ def no_label_likely(leading_probability: float) -> bool:
 def mimic_presumption(label: str) -> str:
     """Beside a settled label whose differential keeps some share for a mimic: the criteria presume the findings that
     would reveal a mimic absent; the model does not (the workspace and the text reports say it alike)."""
-    return (f"The criteria give {label_name(label)} presuming that the findings which would reveal a mimic (genetics, "
+    # a label no criteria set defines (statin toxic myopathy, ...) comes from myoclass's own label rules, as the
+    # headline says: not "the criteria give" (a clinician review of session 35)
+    by = "The label rules of myoclass give" if label in RULE_LABELS else "The criteria give"
+    return (f"{by} {label_name(label)} presuming that the findings which would reveal a mimic (genetics, "
             "thyroid, other drugs, family history) are absent; the model weighs the chance that they are not.")
 
 

@@ -99,10 +99,11 @@ def _differential(a: dict[str, Any], markdown: bool) -> list[str]:
     if a["summary"]["label"] != "undetermined" and len(dif) > 1:
         lines.append(mimic_presumption(a["summary"]["label"]))
     lines.append(f"The probability that the criteria will give each label once the unknown findings are known, "
-                 f"under a literature-based model of how often each finding occurs in each condition ({exact}; "
-                 f"{reading}; model version {dm.get('version', '?')}). It rests on {dm.get('assumed_numbers', '?')} "
-                 "model numbers that are assumptions, with no literature source read for them. It is not a diagnosis "
-                 "and not fitted to any hospital's case mix.")
+                 f"under a model of how often each finding occurs in each condition, taken from published cohorts "
+                 f"where a source was found ({exact}; {reading}; model version {dm.get('version', '?')}). Here "
+                 f"{dm.get('assumed_numbers', '?')} of the numbers it uses are assumptions, with no published source "
+                 "read for them ('myoclass model' lists every number with its source). It is not a diagnosis and not "
+                 "fitted to any hospital's case mix.")
     lines.append("")
     return lines
 

@@ -364,7 +364,8 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     lead = s["leading_label"]
     in_all = imnm_in_all(a)
     if open_label:
-        headline = f"Most likely: {label_name(lead)} — {leading_share(s)}{f' ({in_all})' if in_all else ''}"
+        # as the heading reads (an IMNM subtype leading: IMNM of any subtype after it)
+        headline = f"Most likely: {label_name(lead)} — {leading_share(s)}{f'; {in_all}' if in_all else ''}"
     else:
         cert = f", {s['certainty']}" if s["certainty"] else ""
         headline = f"{_cap(label_name(s['label']))}{cert}"
