@@ -339,6 +339,24 @@ def test_one_live_region_announces_only_the_headline(page: Page, live_server: st
     assert len(live.inner_text()) < 120  # the headline, not the result
 
 
+def test_an_untested_antibody_shows_no_assay_drop_down(page: Page, live_server: str) -> None:
+    """The assay drop-down of an antibody appears once a result is chosen (19 drop-downs for untested antibodies had
+    doubled the section on a phone: a review of session 35), and an assay given stays in view."""
+    size(page, 390)
+    page.goto("/")
+    assays = page.locator("#f-ab_srp .method")
+    expect(assays).to_be_hidden()
+    expect(page.locator("fieldset.finding .method:visible")).to_have_count(0)
+    with page.expect_response(is_post_root(live_server)):
+        choose(page, "ab_srp", "positive")
+    expect(assays).to_be_visible()
+    assays.locator("select").select_option(index=1)
+    with page.expect_response(is_post_root(live_server)):
+        choose(page, "ab_srp", "not tested")
+    expect(assays).to_be_visible()  # an assay chosen stays in view, so it can be seen and undone
+    expect(page.locator("fieldset.finding .method:visible")).to_have_count(1)
+
+
 def test_favicon_is_served_and_allowed_by_the_csp(page: Page, live_server: str) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
