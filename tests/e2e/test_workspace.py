@@ -322,6 +322,8 @@ def test_skip_link_heading_and_landmarks(page: Page, shot: Shot, width: int) -> 
     # every control of the result and the form has a name
     open_details(page, engineers=True)
     for control in page.locator("#result a, #result button, #result summary, #case-form input, #case-form select").all():
+        if not control.is_visible() and control.evaluate("e => !!e.closest('.method')"):
+            continue  # the assay of an antibody not tested: hidden, so out of the accessibility tree
         expect(control).to_have_accessible_name(re.compile(r"\S"))
 
 
