@@ -253,3 +253,23 @@ def test_every_bundled_example_has_a_menu_name_in_words(client: TestClient) -> N
     for name, words in EXAMPLE_MENU.items():
         assert f'<option value="{name}">{html_lib.escape(words)}</option>' in page
     assert "Statin naive" not in page and "statin naive" not in page
+
+
+def test_an_unverified_step_is_flagged_by_each_reader_its_own_way(client: TestClient) -> None:
+    """What to do now carries an unverified guidance step's tag beside the step, not inside it: the text report prints
+    " [UNVERIFIED]" after it, the page its own flag (as on the guidance card) and never the bracketed capitals."""
+    from myoclass.examples import example_cases
+    from myoclass.reasoning.text import todo, unverified_tag
+    from myoclass.report.text import text_report
+
+    case = example_cases()["anti_hmgcr_statin_naive_young"]
+    a = assess(case)
+    flagged = [line for line in todo(a) if line["unverified"]]
+    assert flagged and all(line["unverified"] == unverified_tag({"unverified": True}) for line in flagged)
+    assert not any("UNVERIFIED" in line["step"] for line in todo(a))
+    todo_section = text_report(a).split("What to do now\n", 1)[1].split("\n\n", 1)[0]
+    assert all(f"{line['step']} [UNVERIFIED]" in todo_section for line in flagged)
+    page = client.post("/", data=as_form(case), headers={"HX-Request": "true"}).text
+    todo_html = page.split('data-testid="todo"', 1)[1].split("</section>", 1)[0]
+    assert "[UNVERIFIED]" not in todo_html
+    assert todo_html.count('<strong class="flag">unverified [R]</strong>') == len(flagged)

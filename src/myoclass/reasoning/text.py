@@ -50,6 +50,7 @@ __all__ = [
     "form_label",
     "genetic_handoff",
     "imnm_in_all",
+    "imnm_share",
     "join_and",
     "join_or",
     "label_name",
@@ -852,6 +853,11 @@ def problem_text(field: str, message: str) -> str:
 IMNM_IN_ALL_MARGIN = 0.05
 
 
+def imnm_share(out: Mapping[str, Any]) -> float:
+    """The differential's share of IMNM's three subtypes together (0 without a differential)."""
+    return float(sum(d["probability"] for d in out.get("differential") or [] if d["label"] in IMNM_LABELS))
+
+
 def imnm_in_all(out: Mapping[str, Any]) -> str | None:
     """The words for IMNM's three subtypes together (``"IMNM of any subtype 30%"``), where the criteria leave the label
     open, an IMNM subtype leads the differential, and the three together are at least :data:`IMNM_IN_ALL_MARGIN` more
@@ -859,7 +865,7 @@ def imnm_in_all(out: Mapping[str, Any]) -> str | None:
     s = out["summary"]
     if s["label"] != "undetermined" or s["leading_label"] not in IMNM_LABELS or not out.get("differential"):
         return None
-    total = float(sum(d["probability"] for d in out["differential"] if d["label"] in IMNM_LABELS))
+    total = imnm_share(out)
     if total - float(s["leading_probability"]) < IMNM_IN_ALL_MARGIN:
         return None
     return f"IMNM of any subtype {share(total)}"
@@ -1076,22 +1082,23 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
     do (forward), else the mimics to rule out, then the first guidance items (not the IMNM referral while the
     differential gives IMNM under :data:`IN_THE_DIFFERENTIAL` and the criteria leave it open, nor a cancer-screening
     tier that waits on unknown factors: the guidance list keeps both). Each line is ``{"finding"}``
-    (the key to link, or ""), ``{"step"}``, ``{"detail"}`` and ``{"likely"}`` (how likely a test's finding is
-    under the differential's model, e.g. "positive: 3% likely"; "" where it is not weighed). ``then`` maps a finding
+    (the key to link, or ""), ``{"step"}``, ``{"detail"}``, ``{"likely"}`` (how likely a test's finding is
+    under the differential's model, e.g. "positive: 3% likely"; "" where it is not weighed) and ``{"unverified"}``
+    (:func:`unverified_tag` of a guidance item's step, "" otherwise: each reader marks it its own way). ``then`` maps a finding
     to the step that would decide next after each of its results (see :func:`outcome_parts`)."""
     reach = list(a["summary"]["reachable_labels"])
     out: list[dict[str, str]] = []
     lead = leading_now(a)
     for g in urgent_guidance(a):  # a safety item comes before any test, in full: what to check now is the point
-        out.append({"finding": "", "step": str(g["text"]) + unverified_tag(g), "detail": "", "likely": ""})
+        out.append({"finding": "", "step": str(g["text"]), "detail": "", "likely": "", "unverified": unverified_tag(g)})
     for t in first_steps(a):
         if t["purpose"] in ("decides", "informs"):
             out.append({"finding": t["finding"], "step": _cap(step_text(t)),
                         "detail": outcome_text(t, reach, (then or {}).get(t["finding"]), lead),
-                        "likely": likely_words(t)})
+                        "likely": likely_words(t), "unverified": ""})
         else:
             out.append({"finding": t["finding"], "step": MIMIC_STEP + step_text(t),
-                        "detail": _cap(mimic_reason(t) or ""), "likely": likely_words(t)})
+                        "detail": _cap(mimic_reason(t) or ""), "likely": likely_words(t), "unverified": ""})
     for g in a.get("guidance") or []:
         if len(out) >= 3:
             break
@@ -1115,17 +1122,17 @@ def todo(a: Mapping[str, Any], then: Mapping[str, Mapping[str, str]] | None = No
             step = text
         else:
             step = f"{head}{LIKELY_PREFIX_END[:-2]}: {_gist(rest)}" if g.get("likely_label") and sep else _gist(text)
-        out.append({"finding": "", "step": step + unverified_tag(g), "detail": "", "likely": ""})
+        out.append({"finding": "", "step": step, "detail": "", "likely": "", "unverified": unverified_tag(g)})
     if not out:
         decides = next((t for t in a["next_tests"] if t["purpose"] == "decides"), None)
         if decides is not None:  # every deciding test is expected to move little: still the step that decides
             out.append({"finding": decides["finding"], "step": _cap(step_text(decides)),
                         "detail": outcome_text(decides, reach, (then or {}).get(decides["finding"]), lead),
-                        "likely": likely_words(decides)})
+                        "likely": likely_words(decides), "unverified": ""})
         else:
             nothing = NO_SINGLE_DECIDER if a["summary"]["label"] == "undetermined" else \
                 "Nothing further is needed to settle the classification."
-            out.append({"finding": "", "step": nothing, "detail": "", "likely": ""})
+            out.append({"finding": "", "step": nothing, "detail": "", "likely": "", "unverified": ""})
     return out[:3]
 
 
@@ -1162,7 +1169,7 @@ def _imnm_worth_a_line(a: Mapping[str, Any]) -> bool:
     it)."""
     if a["summary"]["label"] in IMNM_LABELS or not a.get("differential"):
         return True
-    return float(sum(d["probability"] for d in a["differential"] if d["label"] in IMNM_LABELS)) >= IN_THE_DIFFERENTIAL
+    return imnm_share(a) >= IN_THE_DIFFERENTIAL
 
 
 def genetic_handoff(a: Mapping[str, Any]) -> str | None:

@@ -228,7 +228,7 @@ def _report(a: dict[str, Any], markdown: bool) -> str:
     lines.append(h2 + "What to do now" if markdown else "What to do now")
     for i, line in enumerate(todo(a), 1):
         likely = f" ({line['likely']})" if line.get("likely") else ""
-        lines.append(f"{i}. {line['step']}{likely}" + (f": {line['detail']}" if line["detail"] else ""))
+        lines.append(f"{i}. {line['step']}{line['unverified']}{likely}" + (f": {line['detail']}" if line["detail"] else ""))
     lines.append("")
     lines += _differential(a, markdown)
     lines.append(h2 + "Next tests" if markdown else "Next tests")

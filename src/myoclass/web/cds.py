@@ -46,7 +46,6 @@ from myoclass.io.json import DecodeError, TooDeep, dumps, loads
 from myoclass.model.case import parse_case
 from myoclass.model.ck import CK_ULN_CEILING_U_L, ages_of, ceiling_applies
 from myoclass.model.fields import ANTIBODIES, FIELDS
-from myoclass.model.labels import IMNM_LABELS
 from myoclass.reasoning.guidance import GUIDANCE, GuidanceContext
 from myoclass.reasoning.text import (
     LABEL_IN_LIST,
@@ -56,6 +55,7 @@ from myoclass.reasoning.text import (
     ck_without_uln,
     finding_name,
     first_steps,
+    imnm_share,
     label_name,
     leading_share,
     no_label_likely,
@@ -948,7 +948,7 @@ def _statin_card(case: dict[str, Any], a: dict[str, Any], orders: list[dict[str,
     p_hmgcr = next((d["probability"] for d in a.get("differential") or [] if d["label"] == "imnm_anti_hmgcr"), 0.0)
     hmgcr_open = (case.get("ab_hmgcr") is None and p_hmgcr >= STATIN_OPEN_SHARE
                   and "imnm_anti_hmgcr" in s["reachable_labels"])
-    p_imnm = sum(d["probability"] for d in a.get("differential") or [] if d["label"] in IMNM_LABELS)
+    p_imnm = imnm_share(a)
     # anti-HMGCR myopathy classified, or leading and more likely than not: a warning, the deletion recommended
     hmgcr_leads = lead == "imnm_anti_hmgcr" and (s["label"] != "undetermined" or not no_label_likely(
         float(s["leading_probability"])))

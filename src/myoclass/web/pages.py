@@ -67,7 +67,6 @@ from myoclass.reasoning.text import (
     still_possible,
     then_wanted,
     todo,
-    unverified_tag,
     urgent_line,
     value_text,
     warning_text,
@@ -341,15 +340,6 @@ def _entered(case: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _todo_view(line: dict[str, str]) -> dict[str, Any]:
-    """A What-to-do-now line for the page: a step resting on an unchecked source gets the page's own flag (as its
-    guidance card), not the text report's bracketed capitals."""
-    tag = unverified_tag({"unverified": True})
-    if line["step"].endswith(tag):
-        return {**line, "step": line["step"].removesuffix(tag), "unverified": True}
-    return {**line, "unverified": False}
-
-
 def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     """Everything the result panel shows, in words; the codes only in ``codes`` (the engineers' disclosure)."""
     s = a["summary"]
@@ -393,7 +383,7 @@ def _result_view(case: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         "lead_probability": s["leading_probability"],
         "next_kind": "To rule out a mimic" if all(t["purpose"] == "rules_out" for t in nxt) else "Next",
         "next": [(t["finding"], step_text(t)) for t in nxt],
-        "todo": [_todo_view(line) for line in todo(a, then)],
+        "todo": todo(a, then),  # a step on an unchecked source ("unverified") gets the page's flag, as its card
         "still": still_possible(a),
         "tests": tests,
         "decides": [t for t in tests if t["purpose"] == "decides"],
