@@ -478,7 +478,7 @@ def test_the_model_version_changes_with_its_numbers() -> None:
     to a number of the model must come with a new MODEL_VERSION: when this fails, bump MODEL_VERSION in
     differential_model.py and write the new pair here together."""
     assert (M.MODEL_VERSION, M.fingerprint()) == (
-        "16", "0ff09400bdbfa2fa96f2de0ed9c5fa9fd249c67d9e649221743eb36e8ef0a902")
+        "17", "0b94beffb1f3c8542db71663835afae1795b00b0cfa01577e9080fcd5c62f7ad")
 
 
 def test_the_fingerprint_sees_a_changed_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -744,3 +744,34 @@ def test_not_iim_onset_bands_over_18_come_from_a_cohort_summary() -> None:
     assert (M.NOT_IIM_ONSET_SUMMARY.n, M.NOT_IIM_ONSET_SUMMARY.mean, M.NOT_IIM_ONSET_SUMMARY.sd) == (75, 52.0, 15.0)
     assert "52 (15)" in M.NOT_IIM_ONSET_SUMMARY.quote
     assert math.isclose(sum(n.value for n in bands.values()), 1.0, abs_tol=1e-12)
+
+
+# --- non-specific myositis as overlap myositis (session 37, model version 17) ------------------------------------------
+@pytest.mark.parametrize(("finding", "read", "source", "rest"), [
+    ("ild", 28 / 39, M.SZABO_2022, 0.10),
+    ("dysphagia", 26 / 39, M.SZABO_2022, 0.20),
+    ("cardiac_involvement", 16 / 39, M.SZABO_2022, 0.10),
+    ("ab_pmscl", 0.25, M.MURO_2015, 0.08),
+])
+def test_non_specific_myositis_mixes_overlap_with_systemic_sclerosis_and_the_rest(
+        finding: str, read: float, source: C.Citation, rest: float) -> None:
+    """docs/differential-model.md, "Non-specific myositis as overlap myositis": P(finding | non-specific myositis) =
+    15/31 x P(finding | overlap with systemic sclerosis) + 16/31 x P(finding | the rest); the rest is the assumed
+    default that stood for all of it until version 17, and the derived number names it in rests_on."""
+    n = M.BOOLEAN[finding]["nonspecific_myositis"]
+    assert n.value == pytest.approx(15 / 31 * read + 16 / 31 * rest, abs=1e-12)
+    assert (n.tag, n.sources) == ("D", (source, M.AGUILA_2014))
+    assert n.rests_on == (f"overlap_remainder:{finding}",)
+    remainder = M.OVERLAP_REMAINDER[finding]
+    assert (remainder.tag, remainder.value) == ("assumed", rest)
+    assert ("overlap_remainder", finding, "nonspecific_myositis without systemic sclerosis", "present") in \
+        M.assumed_numbers()
+    assert (M.SSC_SHARE_OF_OVERLAP.value, M.SSC_SHARE_OF_OVERLAP.tag) == (15 / 31, "V-P")
+    assert all(s.pmid and s.doi for s in (*n.sources, *M.SSC_SHARE_OF_OVERLAP.sources))
+
+
+def test_the_overlap_numbers_match_the_percentages_quoted() -> None:
+    assert round(100 * 15 / 31, 1) == 48.4   # Aguila 2014: "Overlap was found with SSc (48.4 %)" of 31
+    assert round(100 * 28 / 39, 1) == 71.8   # Szabó 2022: "interstitial lung disease 71.8%" of 39
+    assert round(100 * 26 / 39, 1) == 66.7   # ... "dysphagia 66.7%"
+    assert round(100 * 16 / 39) == 41        # ... "cardiac involvement 41%"

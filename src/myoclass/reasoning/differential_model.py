@@ -66,6 +66,7 @@ __all__ = [
     "JUVENILE_EXEMPT",
     "MODEL_VERSION",
     "MSA_VALUES",
+    "OVERLAP_REMAINDER",
     "PRIOR",
     "READING_POLICIES",
     "REPORTING",
@@ -73,6 +74,7 @@ __all__ = [
     "SEX_GROUPS",
     "SEX_MALE",
     "SEX_VALUES",
+    "SSC_SHARE_OF_OVERLAP",
     "TAGS",
     "Component",
     "Number",
@@ -117,8 +119,10 @@ __all__ = [
 #: cohort summary (:data:`NOT_IIM_ONSET_SUMMARY`); "14": session 29, the biopsy of DM, JDM and antisynthetase
 #: syndrome, two Orphanet class midpoints and anti-HMGCR IMNM's response to immunosuppression from cohorts; "15":
 #: session 32, an onset in the first year of life (:data:`FIRST_YEAR_ONSET`); "16": session 33, the patient's sex
-#: (:data:`SEX_MALE`).
-MODEL_VERSION = "16"
+#: (:data:`SEX_MALE`); "17": session 37, non-specific myositis as overlap myositis: ILD, dysphagia, cardiac
+#: involvement and anti-PM/Scl as a mixture of overlap with systemic sclerosis (read) and the rest (assumed)
+#: (:data:`SSC_SHARE_OF_OVERLAP`, :data:`OVERLAP_REMAINDER`).
+MODEL_VERSION = "17"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -1382,6 +1386,68 @@ _CAUGHEY_CONTROLS = ("a population share, for want of a referred cohort: statin 
 #: Pinal-Fernandez 2015, Table 2: 91 biopsied DM, 13 of them anti-Jo-1 (antisynthetase syndrome, which the 'dm'
 #: label excludes): the anti-Jo-1 column is taken out of the 'All DM' column
 _PF = "Pinal-Fernandez 2015, Table 2 (91 DM biopsied at Johns Hopkins, 61% on immunosuppression before the biopsy)"
+# session 37 (model version 17): non-specific myositis is taken as the overlap myositis most of it is (see the sex and
+# the prior above); overlap with systemic sclerosis, its commonest kind, has its own numbers read, the rest does not
+SZABO_2022 = Citation(
+    "szabo2022",
+    "Szabó K, et al. Clinical, serological, and genetic characteristics of a Hungarian myositis-scleroderma overlap "
+    "cohort. Biomed Res Int 2022;2022:6251232.",
+    doi="10.1155/2022/6251232",
+    pmid="35547355",
+    short="Szabó et al. 2022",
+)
+AGUILA_2014 = Citation(
+    "aguila2014",
+    "Aguila LA, et al. Clinical and laboratory features of overlap syndromes of idiopathic inflammatory myopathies "
+    "associated with systemic lupus erythematosus, systemic sclerosis, or rheumatoid arthritis. Clin Rheumatol "
+    "2014;33(8):1093-1098.",
+    doi="10.1007/s10067-014-2730-z",
+    pmid="24989017",
+    short="Aguila et al. 2014",
+)
+MURO_2015 = Citation(
+    "muro2015",
+    "Muro Y, Hosono Y, Sugiura K, Ogawa Y, Mimori T, Akiyama M. Anti-PM/Scl antibodies are found in Japanese patients "
+    "with various systemic autoimmune conditions besides myositis and scleroderma. Arthritis Res Ther 2015;17:57.",
+    doi="10.1186/s13075-015-0573-x",
+    pmid="25885224",
+    short="Muro et al. 2015",
+)
+#: the share of overlap myositis with systemic sclerosis: 'Overlap was found with SSc (48.4 %), SLE (29.0 %), and RA
+#: (22.6 %)' of 31 patients with DM or PM and a connective tissue disease (Aguila 2014, abstract): 15/31
+SSC_SHARE_OF_OVERLAP = Number(15 / 31, "V-P", (AGUILA_2014,),
+                              "'Overlap was found with SSc (48.4 %), SLE (29.0 %), and RA (22.6 %)' (31 patients with "
+                              "DM or PM and a connective tissue disease, Brazil, abstract): 15/31")
+_SZABO = "39 patients 'fulfilling both the criteria of SSc and IIM' (abstract)"
+#: per finding: P(present | overlap myositis with systemic sclerosis), its source and the words read
+_SSC_OVERLAP_READ: dict[str, tuple[float, Citation, str]] = {
+    "ild": (28 / 39, SZABO_2022, f"'interstitial lung disease 71.8%' of {_SZABO}: 28/39"),
+    "dysphagia": (26 / 39, SZABO_2022, f"'dysphagia 66.7%' of {_SZABO}: 26/39"),
+    "cardiac_involvement": (16 / 39, SZABO_2022, f"'cardiac involvement 41%' of {_SZABO}: 16/39"),
+    "ab_pmscl": (0.25, MURO_2015, "'anti-PM/Scl reactivity is found ... in approximately 25% of PM/SSc overlap "
+                 "patients' (abstract, from earlier cohorts; none of 17 Japanese patients with an overlap syndrome in "
+                 "the study itself): 0.25"),
+}
+#: per finding: P(present | non-specific myositis without systemic sclerosis), assumed: the default that stood for
+#: all non-specific myositis until model version 17
+OVERLAP_REMAINDER: dict[str, Number] = {
+    f: _a(BOOLEAN[f]["nonspecific_myositis"].value, "no source read for non-specific or overlap myositis without "
+          "systemic sclerosis; the default that stood for all non-specific myositis until model version 17")
+    for f in _SSC_OVERLAP_READ}
+
+
+def _overlap_mixture(finding: str) -> Number:
+    """P(finding | non-specific myositis) = s x P(finding | overlap with systemic sclerosis) + (1 - s) x P(finding |
+    the rest), with s = :data:`SSC_SHARE_OF_OVERLAP` (tag ``D``; it rests on the assumed rest)."""
+    s = SSC_SHARE_OF_OVERLAP.value
+    read, src, words = _SSC_OVERLAP_READ[finding]
+    rest = OVERLAP_REMAINDER[finding].value
+    return Number(s * read + (1 - s) * rest, "D", (src, AGUILA_2014),
+                  f"non-specific myositis as overlap myositis: 15/31 with systemic sclerosis (Aguila 2014) x {words}, "
+                  f"plus 16/31 x {rest:g} (the rest, assumed) = {s * read + (1 - s) * rest:.3f}",
+                  rests_on=(f"overlap_remainder:{finding}",))
+
+
 COHORT_BOOLEAN: dict[str, dict[str, Number]] = {
     "weakness_ocular_or_facial": {
         "ibm": _d(36 / 90, (LILLEKER_2017,), f"'Facial weakness (n=90) 18/33 ... 18/57' ({_LILLEKER_T3}, at last "
@@ -1567,6 +1633,9 @@ for _f, _by_c in COHORT_BOOLEAN.items():
     for _c, _n in _by_c.items():
         assert BOOLEAN[_f][_c].tag == "assumed", (_f, _c)  # a read number above is replaced there, not shadowed
         BOOLEAN[_f][_c] = _n
+for _f in _SSC_OVERLAP_READ:
+    assert BOOLEAN[_f]["nonspecific_myositis"].tag == "assumed", _f
+    BOOLEAN[_f]["nonspecific_myositis"] = _overlap_mixture(_f)
 
 
 def _rescaled(dist: _Dist, cited: Mapping[str, Number], note: str) -> _Dist:
@@ -2822,6 +2891,9 @@ def _iter() -> list[tuple[str, str, str, str, Number]]:
                 out.append(("component", var, given, v, n))
         for f, n in part.boolean.items():
             out.append(("component", f, given, "present", n))
+    out.append(("overlap_input", "ssc_share_of_overlap", "nonspecific_myositis", "", SSC_SHARE_OF_OVERLAP))
+    for f, n in OVERLAP_REMAINDER.items():
+        out.append(("overlap_remainder", f, "nonspecific_myositis without systemic sclerosis", "present", n))
     for f, n in JUVENILE.items():
         exempt = ", ".join(sorted(JUVENILE_EXEMPT.get(f, ())))
         out.append(("juvenile", f, f"onset under 18, every condition but {exempt}" if exempt else "onset under 18",

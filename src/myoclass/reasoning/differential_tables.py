@@ -43,6 +43,12 @@ def _assumed(n: M.Number) -> int:
     return 1 if n.tag == "assumed" else 0
 
 
+def _boolean_assumed(n: M.Number) -> bool:
+    """A boolean finding's entry counts as assumed when it is, or when it is derived from an assumed number it names
+    in ``rests_on`` (non-specific myositis's overlap mixture, model version 17)."""
+    return n.tag == "assumed" or bool(n.rests_on)
+
+
 class ModelTables:
     """The model's numbers as arrays aligned with one diagram's levels (built once per policy)."""
 
@@ -229,7 +235,7 @@ class ModelTables:
         cnt = np.zeros((self.nc, nf), dtype=np.int64)
         for n in self.ib + self.items + ["biopsy_performed"]:
             for d in R:
-                cnt[d, self.idx[n]] = _assumed(self._boolean(n, d))
+                cnt[d, self.idx[n]] = int(_boolean_assumed(self._boolean(n, d)))
         for var in (*_INDEPENDENT_CATS, "ck_band"):
             for d in R:
                 cnt[d, self.idx[var]] = sum(_assumed(x) for x in M.row_categorical(var, d).values())
@@ -261,7 +267,7 @@ class ModelTables:
             text = M.row_text(d)
             for f, name in enumerate(names):
                 if name in M.BOOLEAN:
-                    self.assumed_entry[d, f] = self._boolean(name, d).tag == "assumed"
+                    self.assumed_entry[d, f] = _boolean_assumed(self._boolean(name, d))
                 elif name in M.CATEGORICAL:
                     self.assumed_entry[d, f] = any(x.tag == "assumed" for x in M.row_categorical(name, d).values())
             self.assumed_name.append([f"P({name} | {text}, onset under 18)" if self._juvenile_entry(name, d)

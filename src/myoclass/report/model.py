@@ -25,6 +25,9 @@ TABLE_TITLES: dict[str, str] = {
     "boolean": "Findings given the condition (present; biopsy items given that a biopsy was read)",
     "component": "Parts of a condition whose findings go together (a part gives these numbers; every other number "
                  "is its condition's, and its share of the condition is a prior input)",
+    "overlap_input": "Non-specific myositis as overlap myositis: the share of overlap myositis with systemic sclerosis",
+    "overlap_remainder": "Non-specific myositis without systemic sclerosis (the rest of the overlap mixture of four "
+                         "findings above)",
     "juvenile": "Findings given the condition when the onset is known to be before 18, where they differ from the "
                 "table above",
     "enzyme_given_ck": "LDH, AST, ALT and aldolase given the CK band",
@@ -56,6 +59,10 @@ def statement(row: dict[str, Any]) -> str:
         extra = ", biopsy read" if str(var).startswith("biopsy_") and var != "biopsy_performed" else ""
         return f"P({var} | {given}{extra})"
     if t == "juvenile":
+        return f"P({var} | {given})"
+    if t == "overlap_input":
+        return f"P(systemic_sclerosis | {given})"  # ssc_share_of_overlap
+    if t == "overlap_remainder":
         return f"P({var} | {given})"
     if t == "component":
         return f"P({var} | {given})" if value == "present" else f"P({var} = {value} | {given})"
@@ -101,6 +108,8 @@ def _condition(row: dict[str, Any]) -> str | None:
     given = str(row["given"])
     if row["table"] == "component":
         return given.split(":", 1)[0]
+    if str(row["table"]).startswith("overlap_"):
+        return "nonspecific_myositis"
     return given if given in M.CONDITIONS else None
 
 
