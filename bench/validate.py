@@ -129,10 +129,12 @@ MODEL_CHANGE_32 = "an onset in the first year of life, model version 15"
 #: and, in session 33, from the literature (shares of men read by helpers who did not see the model or any set; the
 #: data dictionary's sex had carried no evidence; data/validation/README.md, "Model version 16")
 MODEL_CHANGE_33 = "the patient's sex, model version 16"
-#: and, in session 37, from the literature, prompted by the later sets' overlap-myositis misses (known since session 36):
-#: non-specific myositis's ILD, dysphagia, cardiac involvement and anti-PM/Scl as overlap myositis, read from abstracts
-#: and kept whatever the figures did (data/validation/README.md, "Model version 17")
-MODEL_CHANGE_37 = "non-specific myositis as overlap myositis, model version 17"
+#: and, in session 37, from the literature, prompted by the later sets' misses (overlap myositis; anti-SRP IMNM leading
+#: other diagnoses): non-specific myositis's ILD, dysphagia, cardiac involvement and anti-PM/Scl as overlap myositis, and
+#: the IMNM antibodies' prior shares pooled over cohorts, read from abstracts and kept whatever the figures did
+#: (data/validation/README.md, "Model version 17" and "Model version 18")
+MODEL_CHANGE_37 = ("non-specific myositis as overlap myositis, model version 17; the anti-HMGCR and anti-SRP shares of the "
+                   "prior pooled over three cohorts each, model version 18")
 #: every model change after the third and fourth sets were first scored, in order
 MODEL_CHANGES = ((15, MODEL_CHANGE_15), (16, MODEL_CHANGE_16), (17, MODEL_CHANGE_17), (20, MODEL_CHANGE_20),
                  (26, MODEL_CHANGE_26), (27, MODEL_CHANGE_27), (28, MODEL_CHANGE_28), (29, MODEL_CHANGE_29),

@@ -285,7 +285,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
         page.goto("/")
         fill_case(page, {k: v for k, v in README_CASE.items() if k != "case_id"})
         result = page.locator("#result")
-        expect(result.get_by_test_id("leading")).to_have_text(re.compile(r"Most likely:\s+IMNM, anti-HMGCR subtype\s+—\s+92%"))
+        expect(result.get_by_test_id("leading")).to_have_text(re.compile(r"Most likely:\s+IMNM, anti-HMGCR subtype\s+—\s+89%"))
         expect(result.get_by_test_id("verdict")).to_have_text("undetermined")  # the strict label, still shown
         expect(result.locator(".strict")).to_contain_text("Not settled by the criteria: anti-HMGCR not tested")
         expect(result.get_by_test_id("dx-note")).to_have_text(
@@ -294,7 +294,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
                        r"\s+· computed exactly"))
         rows = result.get_by_test_id("dx-row")
         expect(rows.first).to_have_attribute("data-label", "imnm_anti_hmgcr")
-        expect(rows.first.locator(".dx-pct")).to_have_text("92%")
+        expect(rows.first.locator(".dx-pct")).to_have_text("89%")
         assert rows.count() == 5  # the label under 1% is folded away
         # each bar is as long as its share of the track (SVG geometry: no inline style, so the CSP holds)
         for row in rows.all():
@@ -316,7 +316,7 @@ def test_differential_chart_and_headline(page: Page, shot: Shot) -> None:
         expect(folded.locator(".dx-row")).to_have_count(1)
         expect(folded.locator(".dx-pct")).to_have_text("<1%")
         odds = result.get_by_test_id("next-test-odds").first
-        expect(odds).to_have_text(re.compile(r"positive: 92% likely · settles most of what is uncertain \(0\.39 bits\)"))
+        expect(odds).to_have_text(re.compile(r"positive: 89% likely · settles most of what is uncertain \(0\.50 bits\)"))
         expect(result.get_by_test_id("next-test").first).to_have_text("test anti-HMGCR")  # words, not ab_hmgcr
         result.get_by_test_id("differential").scroll_into_view_if_needed()
         shot(page, f"clinician-differential-{width}")

@@ -121,8 +121,10 @@ __all__ = [
 #: session 32, an onset in the first year of life (:data:`FIRST_YEAR_ONSET`); "16": session 33, the patient's sex
 #: (:data:`SEX_MALE`); "17": session 37, non-specific myositis as overlap myositis: ILD, dysphagia, cardiac
 #: involvement and anti-PM/Scl as a mixture of overlap with systemic sclerosis (read) and the rest (assumed)
-#: (:data:`SSC_SHARE_OF_OVERLAP`, :data:`OVERLAP_REMAINDER`).
-MODEL_VERSION = "17"
+#: (:data:`SSC_SHARE_OF_OVERLAP`, :data:`OVERLAP_REMAINDER`); "18": session 37, the adult shares of anti-HMGCR and
+#: anti-SRP IMNM pooled over three cohorts each (Japanese, Chinese, Swedish and US), where Watanabe 2016 alone had stood,
+#: and the seronegative share on them.
+MODEL_VERSION = "18"
 
 #: allowed verification tags (the legend of ``docs/criteria.md``, plus ``assumed`` for a documented default)
 TAGS = ("V-P", "V-S", "V-X", "D", "R", "def", "assumed")
@@ -625,6 +627,13 @@ WANG_2023 = Citation(
     pmid="36308573",
     short="Wang et al. 2023 (88 antisynthetase, Tianjin)",
 )
+TARGOFF_1990 = Citation(
+    "targoff1990",
+    "Targoff IN, Johnson AE, Miller FW. Antibody to signal recognition particle in polymyositis. Arthritis Rheum "
+    "1990;33(9):1361-1370.",
+    doi="10.1002/art.1780330908",
+    short="Targoff et al. 1990 (13 anti-SRP of 265 PM/DM)",
+)
 SRP_PITTSBURGH_2004 = Citation(
     "srppitt2004",
     "Anti-signal recognition particle autoantibody in patients with and patients without idiopathic inflammatory "
@@ -716,6 +725,10 @@ def _vp(value: float, src: Citation, note: str) -> Number:
 #: non-IIM myopathies, 13.0% of 25.9% (Olivo 2020): the notes below quote both
 _MYOPATHY_OF_NON_IIM = 65 / 140
 _DYSTROPHY_OF_MYOPATHY = 13.0 / 25.9
+#: session 37 (model version 18): the IMNM antibodies' shares of the IIM without IBM, pooled over cohorts (see the notes
+#: of ``hmgcr_share_of_adult`` and ``srp_share_of_adult``)
+_HMGCR_OF_NON_IBM = (22 + 47 + 13) / (405 + 387 + 312)
+_SRP_OF_NON_IBM = (0.18 * 387 + 16 + 13) / (387 + 263 + 265)
 _PRIOR_INPUTS: dict[str, Number] = {
     "share_iim": _vp(87 / 204, LUU_2019, "'Data were collected on adult patients referred for muscle biopsy to two "
                      "Australian teaching hospitals ... Overall, 87 of 204 patients had IIM' (abstract): 87/204 = 0.426, "
@@ -733,17 +746,25 @@ _PRIOR_INPUTS: dict[str, Number] = {
                                     "and 49 as JCTM' (abstract): 354/436 = 0.812; JCTM (overlap) is counted with "
                                     "the non-JDM share"),
     "ibm_share_of_adult": _vp(0.16, WATANABE_2016, "73 of 460 IIM (16%) had IBM (abstract; Japanese biopsy cohort)"),
-    "hmgcr_share_of_adult": Number(0.84 * 0.12, "D", (WATANABE_2016,),
-                                   "anti-HMGCR in 12% of the 387 non-IBM IIM (84% of all): 0.84 x 0.12"),
-    "srp_share_of_adult": Number(0.84 * 0.18, "D", (WATANABE_2016,),
-                                 "anti-SRP in 18% of the 387 non-IBM IIM (84% of all): 0.84 x 0.18; a biopsy-based "
-                                 "neuromuscular cohort, likely higher than in rheumatology clinics"),
-    "seronegative_imnm_share_of_adult": Number(0.25 * (0.84 * 0.30), "V-S", (ALLENBACH_2020, WATANABE_2016),
-                                               "'~20% of patients with IMNM remain seronegative' (review, abstract): "
-                                               "1 seronegative to 4 seropositive, on the seropositive share of "
-                                               "Watanabe 2016 (0.84 x (0.12 + 0.18)): 0.25 x 0.252. Cohorts differ: "
-                                               "13.7% (117 IMNM, China) to 40% (55 fully tested, the Netherlands and "
-                                               "Belgium)"),
+    "hmgcr_share_of_adult": Number(0.84 * _HMGCR_OF_NON_IBM, "D", (GE_2015, WATANABE_2016, SZCZESNY_2022),
+                                   "anti-HMGCR by ELISA in 22 of 405 IIM (Ge 2015, China), 47 of 387 non-IBM IIM "
+                                   "(Watanabe 2016, Japan) and 13 of 312 IIM (Szczesny 2022, Sweden; the three as "
+                                   "compared in its Table 4): 82/1104 = 0.074, times the non-IBM share 0.84 (IBM 16%, "
+                                   "Watanabe 2016) = 0.062. Model versions 1 to 17 took Watanabe's 12% alone, from a "
+                                   "Japanese neuromuscular biopsy cohort (0.101)"),
+    "srp_share_of_adult": Number(0.84 * _SRP_OF_NON_IBM, "D", (WATANABE_2016, SRP_PITTSBURGH_2004, TARGOFF_1990),
+                                 "anti-SRP in 18% of 387 non-IBM IIM (Watanabe 2016, Japan: 69.7), 16 of 263 "
+                                 "consecutive adults with PM or DM (Pittsburgh 2004: 134 PM, 129 DM; all 16 pure PM) "
+                                 "and 13 of 265 PM/DM (Targoff 1990, '4% of PM/DM patients'), all by "
+                                 "immunoprecipitation (abstracts): 98.7/915 = 0.108, times the non-IBM share 0.84 = "
+                                 "0.091. Model versions 1 to 17 took Watanabe's 18% alone (0.151), from a neuromuscular "
+                                 "biopsy cohort, likely higher than in rheumatology clinics"),
+    "seronegative_imnm_share_of_adult": Number(
+        0.25 * 0.84 * (_HMGCR_OF_NON_IBM + _SRP_OF_NON_IBM), "D",
+        (ALLENBACH_2020, GE_2015, WATANABE_2016, SZCZESNY_2022, SRP_PITTSBURGH_2004, TARGOFF_1990),
+        "'~20% of patients with IMNM remain seronegative' (review, abstract): 1 seronegative to 4 seropositive, on the "
+        "seropositive share above (0.062 + 0.091): 0.25 x 0.153 = 0.038. Cohorts differ: 13.7% (117 IMNM, China) to "
+        "40% (55 fully tested, the Netherlands and Belgium)"),
     "dm_adm_share_of_adult": _vp(0.31, LILLEKER_2018, "dermatomyositis 31% of 3067 IIM (abstract)"),
     "adm_share_of_dm": _vp(12 / 29, KRONZER_2022,
                            "'29 cases incident ... 12 (41%) had clinically amyopathic DM (CADM)' (abstract; "
