@@ -749,7 +749,8 @@ _PRIOR_INPUTS: dict[str, Number] = {
     "hmgcr_share_of_adult": Number(0.84 * _HMGCR_OF_NON_IBM, "D", (GE_2015, WATANABE_2016, SZCZESNY_2022),
                                    "anti-HMGCR by ELISA in 22 of 405 IIM (Ge 2015, China), 47 of 387 non-IBM IIM "
                                    "(Watanabe 2016, Japan) and 13 of 312 IIM (Szczesny 2022, Sweden; the three as "
-                                   "compared in its Table 4): 82/1104 = 0.074, times the non-IBM share 0.84 (IBM 16%, "
+                                   "compared in its Table 4, which prints 4.3%, as of about 302 tested: the pooled "
+                                   "share would be 0.075): 82/1104 = 0.074, times the non-IBM share 0.84 (IBM 16%, "
                                    "Watanabe 2016) = 0.062. Model versions 1 to 17 took Watanabe's 12% alone, from a "
                                    "Japanese neuromuscular biopsy cohort (0.101)"),
     "srp_share_of_adult": Number(0.84 * _SRP_OF_NON_IBM, "D", (WATANABE_2016, SRP_PITTSBURGH_2004, TARGOFF_1990),
