@@ -790,4 +790,4 @@ def test_the_imnm_shares_match_the_counts_quoted() -> None:
     assert round(100 * 13 / 312, 1) == 4.2    # Szczesny 2022: "13 (4.3%)" in its Table 4; 13/312 = 4.17%
     assert 134 + 129 == 263                   # Pittsburgh 2004: PM n = 134, DM n = 129; 16 anti-SRP with pure PM
     assert round(100 * 13 / 265) == 5         # Targoff 1990: 13 of 265 PM/DM, "4% of PM/DM patients" (4.9%)
-    assert (M.PRIOR["imnm_anti_srp"].value, M.PRIOR["imnm_anti_hmgcr"].value) < (0.04, 0.03)
+    assert M.PRIOR["imnm_anti_srp"].value < 0.04 and M.PRIOR["imnm_anti_hmgcr"].value < 0.03

@@ -1651,13 +1651,12 @@ COHORT_BOOLEAN: dict[str, dict[str, Number]] = {
                   "more than minimal in 5/10"),
     },
 }
+for _f in _SSC_OVERLAP_READ:  # model version 17: non-specific myositis as overlap myositis
+    COHORT_BOOLEAN.setdefault(_f, {})["nonspecific_myositis"] = _overlap_mixture(_f)
 for _f, _by_c in COHORT_BOOLEAN.items():
     for _c, _n in _by_c.items():
         assert BOOLEAN[_f][_c].tag == "assumed", (_f, _c)  # a read number above is replaced there, not shadowed
         BOOLEAN[_f][_c] = _n
-for _f in _SSC_OVERLAP_READ:
-    assert BOOLEAN[_f]["nonspecific_myositis"].tag == "assumed", _f
-    BOOLEAN[_f]["nonspecific_myositis"] = _overlap_mixture(_f)
 
 
 def _rescaled(dist: _Dist, cited: Mapping[str, Number], note: str) -> _Dist:

@@ -58,12 +58,10 @@ def statement(row: dict[str, Any]) -> str:
     if t == "boolean":
         extra = ", biopsy read" if str(var).startswith("biopsy_") and var != "biopsy_performed" else ""
         return f"P({var} | {given}{extra})"
-    if t == "juvenile":
+    if t in ("juvenile", "overlap_remainder"):
         return f"P({var} | {given})"
     if t == "overlap_input":
         return f"P(systemic_sclerosis | {given})"  # ssc_share_of_overlap
-    if t == "overlap_remainder":
-        return f"P({var} | {given})"
     if t == "component":
         return f"P({var} | {given})" if value == "present" else f"P({var} = {value} | {given})"
     if t == "enzyme_given_ck":
