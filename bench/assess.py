@@ -9,7 +9,10 @@ Two sets of N varied cases:
 For each: the library (myoclass.assess -> full assessment with reachable labels, next tests and the
 differential), split by how settled the cases are, the differential alone (its share of the time), the
 next tests' ``leading_if`` alone (where each result would lead), and the CLI as a whole process
-(`myoclass assess FILE.jsonl -f json`).
+(`myoclass assess FILE.jsonl -f json`). Two figures price the target of issue 10, item 6 (5,000 a second: 200 us a
+case): a floor measured on the cohort's own assessments (building the same objects from their JSON text with
+``json.loads``, no reasoning at all), and the same assessments with the next tests' information left out (an
+experiment, not a mode of myoclass: its output breaks the contract).
 Usage: python bench/assess.py [N] [SEED]
 """
 
@@ -22,7 +25,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
+import myoclass.reasoning.assess as assess_module
+import myoclass.reasoning.differential as differential_module
 from myoclass import assess, parse_case
 from myoclass.examples import example_cases
 from myoclass.model.case import InvalidCase
@@ -128,16 +135,67 @@ def leading_if_time(cases: list[dict[str, object]]) -> tuple[float, float]:
     return (time.perf_counter() - t0) / len(cases), weighed / len(cases)
 
 
+#: at most this many of a cohort's assessments are kept for the floor (their JSON text is about 50 KB each)
+FLOOR_SAMPLE = 1_000
+
+
+def output_floor(outputs: list[dict[str, object]]) -> tuple[float, float, float]:
+    """The floor of a full assessment in Python, measured on the assessments themselves: seconds a case to build the
+    same objects again from their JSON text (``json.loads``, no reasoning at all), the text's mean size in bytes,
+    and seconds a case to write it (``json.dumps``, as the CLI and the API do)."""
+    texts = [json.dumps(a) for a in outputs]
+    t0 = time.perf_counter()
+    for t in texts:
+        json.loads(t)
+    load = (time.perf_counter() - t0) / len(texts)
+    t0 = time.perf_counter()
+    for a in outputs:
+        json.dumps(a)
+    dump = (time.perf_counter() - t0) / len(texts)
+    return load, sum(map(len, texts)) / len(texts), dump
+
+
+def without_information(cases: list[dict[str, object]]) -> float:
+    """Seconds a case for the same full assessments with the next tests' information left out: the differential
+    without its derivatives, the next tests in their search order with no ``p_present``, ``expected_information``,
+    ``informs`` or ``leading_if``. Not a mode of myoclass (its output breaks the contract of issue 10, item 3): an
+    experiment that prices one of the options for the speed target, by replacing those steps for the duration of
+    the run."""
+    def no_derivatives(*args: Any, **kwargs: Any) -> Any:
+        kwargs["derivatives"] = False
+        return plain_compute(*args, **kwargs)
+
+    plain_compute = differential_module.compute
+    with (mock.patch.object(differential_module, "compute", no_derivatives),
+          mock.patch.object(assess_module, "rank_next_tests", lambda tests, _dif, _biopsy: tests),
+          mock.patch.object(assess_module, "add_informative", lambda tests, *_a, **_k: tests),
+          mock.patch.object(assess_module, "add_leading_if", lambda _tests, _dif: None)):
+        t0 = time.perf_counter()
+        for c in cases:
+            assess(c)
+        return (time.perf_counter() - t0) / len(cases)
+
+
 def run(name: str, cases: list[dict[str, object]]) -> None:
     n = len(cases)
     times: list[tuple[float, int]] = []
+    kept: list[dict[str, object]] = []
     t0 = time.perf_counter()
     for c in cases:
         t = time.perf_counter()
         a = assess(c)
         times.append((time.perf_counter() - t, len(a["summary"]["reachable_labels"])))
+        if len(kept) < FLOOR_SAMPLE:
+            kept.append(a)
     lib = time.perf_counter() - t0
     print(f"{name}: library {n} full assessments in {lib:.2f} s = {n / lib:,.0f} cases/s (one core)")
+    load, size, dump = output_floor(kept)
+    print(f"  floor: building a full assessment's objects from its JSON text (json.loads, no reasoning) "
+          f"{1e6 * load:7.0f} us/case ({size / 1000:.1f} KB of JSON a case, {len(kept)} cases); "
+          f"writing it (json.dumps) {1e6 * dump:.0f} us; the target allows {1e6 / TARGET_PER_S:.0f} us for everything")
+    lean = without_information(cases)
+    print(f"  without the next tests' information (an experiment, not a mode): {1 / lean:,.0f} cases/s "
+          f"({1e6 * lean:.0f} us/case)")
     for label, pred in [("label settled", lambda k: k == 1), ("2-4 labels reachable", lambda k: 2 <= k <= 4),
                         ("5+ labels reachable", lambda k: k >= 5)]:
         sel = sorted(t for t, k in times if pred(k))
