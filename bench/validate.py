@@ -61,6 +61,10 @@ with the model at version 5, unchanged since fbe28bc; committed before it was sc
 model (``MODEL_CHANGE_26`` to ``MODEL_CHANGE_37``), so today's figures on it are scored, not
 untouched.
 
+**Seventh set.** ``SEVENTH_PATH``: collected in session 38 the same way (41 patients from 36 publications, five helpers),
+with the model at version 18, unchanged since 37d7899; committed before it was scored. Its first figures
+(data/validation/README.md, "Seventh set") are the untouched measure of version 18.
+
 Usage: python bench/validate.py [PATH] [--detail-held-out]
 """
 
@@ -153,6 +157,20 @@ FIFTH_FIRST_SCORED_ON = "0a0446e"
 SIXTH_PATH = PATH.with_name("sixth_cases.jsonl")
 #: the model the sixth set was first scored on (version 5: ``myoclass model`` prints the same as on fbe28bc)
 SIXTH_FIRST_SCORED_ON = "fbe28bc"
+#: a seventh set, collected in session 38 the same way (41 patients from 36 publications); the model is version 18,
+#: unchanged since 37d7899 (see data/validation/README.md, "Seventh set"): scored as a whole, never split and never
+#: used to set a number
+SEVENTH_PATH = PATH.with_name("seventh_cases.jsonl")
+#: the model the seventh set was first scored on (version 18: ``myoclass model`` prints the same as on 37d7899)
+SEVENTH_FIRST_SCORED_ON = "37d7899"
+
+
+def changed_after(session: int) -> str:
+    """The model changes made after ``session`` (from :data:`MODEL_CHANGES`), in words."""
+    later = [f"session {k} ({what})" for k, what in MODEL_CHANGES if k > session]
+    return "model changed in " + ", ".join(later) if later else "model unchanged since"
+
+
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
@@ -162,13 +180,12 @@ SCORED_SETS = (
     ("fourth", FOURTH_PATH, "in none of the sets above; collected in session 14, the model unchanged since "
                             f"{FOURTH_FIRST_SCORED_ON}, first scored on it; {_CHANGED}"),
     ("fifth", FIFTH_PATH, "in none of the sets above; collected in session 18 with the model at version 4 (unchanged "
-                          f"since {FIFTH_FIRST_SCORED_ON}), first scored on it; model changed in session 20 "
-                          f"({MODEL_CHANGE_20}), session 26 ({MODEL_CHANGE_26}), session 27 ({MODEL_CHANGE_27}), session 28 "
-                          f"({MODEL_CHANGE_28}) and session 29 ({MODEL_CHANGE_29})"),
+                          f"since {FIFTH_FIRST_SCORED_ON}), first scored on it; {changed_after(18)}"),
     ("sixth", SIXTH_PATH, "in none of the sets above; collected in session 21 with the model at version 5 (unchanged "
-                          f"since {SIXTH_FIRST_SCORED_ON}), first scored on it; model changed in session 26 "
-                          f"({MODEL_CHANGE_26}), session 27 ({MODEL_CHANGE_27}), session 28 ({MODEL_CHANGE_28}) and session 29 "
-                          f"({MODEL_CHANGE_29})"),
+                          f"since {SIXTH_FIRST_SCORED_ON}), first scored on it; {changed_after(21)}"),
+    ("seventh", SEVENTH_PATH, "in none of the sets above; collected in session 38 with the model at version 18 "
+                              f"(unchanged since {SEVENTH_FIRST_SCORED_ON}), committed before it was scored, first scored "
+                              f"on it; {changed_after(38)} then"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
@@ -410,7 +427,8 @@ def main() -> None:
           f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14; "
           f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both since scored on a changed model ({_CHANGED}); "
           f"fifth: first scored on the model of {FIFTH_FIRST_SCORED_ON} (version 4), since scored on version 5; "
-          f"sixth: first scored on the model of {SIXTH_FIRST_SCORED_ON} (version 5).")
+          f"sixth: first scored on the model of {SIXTH_FIRST_SCORED_ON} (version 5); "
+          f"seventh: first scored on the model of {SEVENTH_FIRST_SCORED_ON} (version 18).")
 
 
 if __name__ == "__main__":
