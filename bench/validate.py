@@ -426,7 +426,7 @@ def main() -> None:
           f"fresh: scored, its misses seen before the second reading; "
           f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14; "
           f"fourth: scored, first on {FOURTH_FIRST_SCORED_ON}; both since scored on a changed model ({_CHANGED}); "
-          f"fifth: first scored on the model of {FIFTH_FIRST_SCORED_ON} (version 4), since scored on version 5; "
+          f"fifth: first scored on the model of {FIFTH_FIRST_SCORED_ON} (version 4); "
           f"sixth: first scored on the model of {SIXTH_FIRST_SCORED_ON} (version 5); "
           f"seventh: first scored on the model of {SEVENTH_FIRST_SCORED_ON} (version 18).")
 
