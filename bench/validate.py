@@ -144,7 +144,15 @@ MODEL_CHANGE_37 = ("non-specific myositis as overlap myositis, model version 17;
 MODEL_CHANGES = ((15, MODEL_CHANGE_15), (16, MODEL_CHANGE_16), (17, MODEL_CHANGE_17), (20, MODEL_CHANGE_20),
                  (26, MODEL_CHANGE_26), (27, MODEL_CHANGE_27), (28, MODEL_CHANGE_28), (29, MODEL_CHANGE_29),
                  (32, MODEL_CHANGE_32), (33, MODEL_CHANGE_33), (37, MODEL_CHANGE_37))
-_CHANGED = "model changed in " + ", ".join(f"session {k} ({what})" for k, what in MODEL_CHANGES)
+
+
+def changed_after(session: int) -> str:
+    """The model changes made after ``session`` (from :data:`MODEL_CHANGES`), in words."""
+    later = [f"session {k} ({what})" for k, what in MODEL_CHANGES if k > session]
+    return "model changed in " + ", ".join(later) if later else "model unchanged since then"
+
+
+_CHANGED = changed_after(0)
 #: a fifth set of published cases, collected in session 18 from publications in none of the sets above, by helpers who
 #: did not read the model; the model is version 4, unchanged since 0a0446e (see data/validation/README.md, "Fifth set"):
 #: scored as a whole, never split and never used to set a number
@@ -165,12 +173,6 @@ SEVENTH_PATH = PATH.with_name("seventh_cases.jsonl")
 SEVENTH_FIRST_SCORED_ON = "37d7899"
 
 
-def changed_after(session: int) -> str:
-    """The model changes made after ``session`` (from :data:`MODEL_CHANGES`), in words."""
-    later = [f"session {k} ({what})" for k, what in MODEL_CHANGES if k > session]
-    return "model changed in " + ", ".join(later) if later else "model unchanged since"
-
-
 #: the further sets scored as a whole after the main set (without a PATH): name, path, and their status
 SCORED_SETS = (
     ("fresh", FRESH_PATH, "none in the main set; collected after the model was frozen at 225febf, first scored before "
@@ -185,7 +187,7 @@ SCORED_SETS = (
                           f"since {SIXTH_FIRST_SCORED_ON}), first scored on it; {changed_after(21)}"),
     ("seventh", SEVENTH_PATH, "in none of the sets above; collected in session 38 with the model at version 18 "
                               f"(unchanged since {SEVENTH_FIRST_SCORED_ON}), committed before it was scored, first scored "
-                              f"on it; {changed_after(38)} then"),
+                              f"on it; {changed_after(38)}"),
 )
 #: fixed before the split was first computed; changing it re-draws the halves (and voids "held-out")
 SPLIT_SALT = "myoclass-validation-split-v1:"
