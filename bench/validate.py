@@ -79,6 +79,7 @@ from typing import Any
 
 from myoclass import assess, parse_case
 from myoclass.batch.report import calibration
+from myoclass.errors import MyoclassError
 from myoclass.logic.diagram import analyse
 from myoclass.model.findings import case_state
 from myoclass.reasoning.engine import LABELS, engine
@@ -200,12 +201,81 @@ HELD_OUT_MISSES_SEEN_IN = "session 37"
 
 
 def load(path: Path) -> list[dict[str, Any]]:
+    """The records of one of the team's sets, as committed (the tests hold them valid)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+#: how many of the records left out of a set are listed, each with its reason (the count is always printed)
+PROBLEMS_SHOWN = 50
+
+
+def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The records of a set given on the command line, and one line for each record left out, with its reason.
+
+    A line is a JSON object: either a record as the team's sets have them (``{"flat_case": {...},
+    "reference_label": ...}``, other keys such as ``source`` kept), or a flat case that carries its own
+    ``reference_label``. The reference label must be one of the label vocabulary's diagnoses (``undetermined`` is not
+    one), and the flat case must pass :func:`myoclass.parse_case`, whose message names the field and its allowed
+    values. A record that fails is left out and said, never scored as something else; the others are scored."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SystemExit(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SystemExit(f"{path}: a folder, not a file of JSON Lines") from None
+    except UnicodeDecodeError as e:
+        raise SystemExit(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise SystemExit(f"{path}: cannot be read ({e.strerror})") from None
+    records: list[dict[str, Any]] = []
+    problems: list[str] = []
+    allowed = ", ".join(LABELS)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(f"line {number}: not JSON ({e.msg} at column {e.colno})")
+            continue
+        except RecursionError:
+            problems.append(f"line {number}: nested too deeply to be a record")
+            continue
+        if not isinstance(record, dict):
+            problems.append(f"line {number}: a JSON {type(record).__name__}, not an object")
+            continue
+        where = f"line {number}"
+        flat = record.get("flat_case")
+        if flat is None:  # a flat case with its own reference_label
+            flat = {k: v for k, v in record.items() if k != "reference_label"}
+            record = {"flat_case": flat, "reference_label": record.get("reference_label")}
+        if isinstance(flat, dict) and isinstance(flat.get("case_id"), str):
+            where += f" ({flat['case_id'][:80]})"
+        truth = record.get("reference_label")
+        if truth is None:
+            problems.append(f"{where}: reference_label: missing; allowed: {allowed}")
+            continue
+        if truth not in LABELS:
+            problems.append(f"{where}: reference_label: {str(truth)[:80]!r} is not a diagnosis of the label vocabulary; "
+                            f"allowed: {allowed}")
+            continue
+        if not isinstance(flat, dict):
+            problems.append(f"{where}: flat_case: a JSON {type(flat).__name__}, not an object")
+            continue
+        try:
+            parse_case(flat)
+        except MyoclassError as e:
+            problems.append(f"{where}: {e}")
+            continue
+        records.append(record)
+    return records, problems
 
 
 def publication_ids(record: dict[str, Any]) -> list[str]:
     """Every identifier a record gives its publication: ``pmid:<PMID>`` then ``doi:<DOI lower-cased>``."""
-    src = record["source"]
+    src = record.get("source")
+    if not isinstance(src, dict):
+        return []
     ids = []
     if src.get("pmid"):
         ids.append(f"pmid:{str(src['pmid']).strip()}")
@@ -217,7 +287,10 @@ def publication_ids(record: dict[str, Any]) -> list[str]:
 def source_key(record: dict[str, Any]) -> str:
     """The publication a record comes from: PMID, else DOI, else the citation."""
     ids = publication_ids(record)
-    return ids[0] if ids else f"citation:{str(record['source'].get('citation', '')).strip()}"
+    if ids:
+        return ids[0]
+    src = record.get("source")
+    return f"citation:{str(src.get('citation', '')).strip()}" if isinstance(src, dict) else "citation:"
 
 
 def label_counts(records: list[dict[str, Any]]) -> str:
@@ -368,6 +441,19 @@ def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", det
     print("  " + " " * 22 + " ".join(f"{short[col]:>10s}" for col in leads))
     for ref, counts in zip(conf_table["row_values"], conf_table["counts"], strict=True):
         print(f"  {ref:22s}" + " ".join(f"{k or '.':>10}" for k in counts))
+    print("by reference label (the same definitions, on each label's patients; mean p = the mean probability the "
+          "differential gives the reference label):")
+    print(f"  {'reference_label':24s} {'n':>4s} {'leading':>8s} {'top-2':>7s} {'mean p':>7s} {'Brier':>7s}  share of the "
+          "Brier sum")
+    total = brier * n
+    for ref in conf_table["row_values"]:
+        mine = [row for row in rows if row["reference_label"] == ref]
+        m = len(mine)
+        w = calibration(mine)
+        mean_p = sum(next((e["probability"] for e in row["differential"] if e["label"] == ref), 0.0)
+                     for row in mine) / m
+        print(f"  {ref:24s} {m:4d} {100 * w['leading_right'] / m:7.1f}% {100 * w['top2_right'] / m:6.1f}% "
+              f"{mean_p:7.3f} {w['brier']:7.4f}  {100 * w['brier'] * m / total if total else 0.0:5.1f}%")
     wrong_rate = strict["wrong"] / n
     checks = [
         ("leading label right", right1 / n, ">=", 0.75),
@@ -398,18 +484,36 @@ def main() -> None:
         sys.exit(f"unknown option {unknown[0]!r}; allowed: --detail-held-out, --help")
     args = [a for a in sys.argv[1:] if not a.startswith("-")]
     detail_held_out = "--detail-held-out" in sys.argv[1:]
+    if len(args) > 1:
+        sys.exit(f"one PATH at most, not {len(args)}; usage: python bench/validate.py [PATH] [--detail-held-out]")
     path = Path(args[0]) if args else PATH
-    records = load(path)
+    main_set = path.resolve() == PATH.resolve()
+    records, problems = read_records(path)
     print(f"validation set: {path.name}, {len(records)} patients; labels: {label_counts(records)}")
+    if problems:
+        print(f"left out: {len(problems)} record(s), each with the reason (the others are scored):")
+        for line in problems[:PROBLEMS_SHOWN]:
+            print(f"  {line}")
+        if len(problems) > PROBLEMS_SHOWN:
+            print(f"  ... and {len(problems) - PROBLEMS_SHOWN} more")
+    if not records:
+        sys.exit(f"{path}: no record to score")
     print("model: literature-based (not fitted to this set); nothing here changes it.")
-    print_split(records)
-    parts = halves(records)
     table: dict[tuple[str, str], dict[str, float]] = {}
+    if main_set:
+        print_split(records)
+        parts = halves(records)
+        names: tuple[str, ...] = ("all", *HALVES)
+    else:  # a set from outside: nothing of it was looked at, so it has no halves
+        print("a set of its own: scored as a whole under both readings (the split into a looked-at and a held-out half "
+              "belongs to the team's main set).\n")
+        parts = {"all": records}
+        names = ("all",)
     for reading in ("clinic", "record"):
-        for name in ("all", *HALVES):
+        for name in names:
             detail = name != "held-out" or detail_held_out
             table[(reading, name)] = evaluate(parts[name], reading, name, detail)
-    for name, set_path, status in SCORED_SETS if not args else ():
+    for name, set_path, status in SCORED_SETS if not args else ():  # the team's later sets, with the main set
         if not set_path.exists():
             continue
         extra = load(set_path)
@@ -423,6 +527,9 @@ def main() -> None:
     for (reading, name), f in table.items():
         print(f"  {reading:8s} {name:9s} {int(f['n']):4d} {100 * f['leading']:7.1f}% {100 * f['top2']:6.1f}% "
               f"{f['brier']:7.4f} {100 * f['coverage_08']:6.1f}% / {100 * f['accuracy_08']:5.1f}%")
+    if not main_set:
+        print("  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%.")
+        return
     print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
           f"Looked at: {LOOKED_AT}; held-out: scored only (its misses seen in {HELD_OUT_MISSES_SEEN_IN}); "
           f"fresh: scored, its misses seen before the second reading; "

@@ -170,3 +170,90 @@ def test_split_is_about_half_and_every_label_with_two_sources_is_in_both_halves(
         if len(keys) >= 2:
             for h in ("dev", "held-out"):
                 assert any(r["reference_label"] == label for r in parts[h]), (label, h)
+
+
+# bench/validate.py PATH scores a set from outside (issue 10: "held-out published cases that the team has not seen
+# will be judged the same way"): a record it cannot score is left out and said, never a stack trace and never the
+# others lost; such a set has no halves.
+
+_OUTSIDE_LINES = [
+    '{"flat_case": {"case_id": "o1", "age_years": 50, "ab_hmgcr": true}, "reference_label": "imnm_anti_hmgcr"}',
+    "not json",
+    "[1, 2]",
+    '{"flat_case": {"case_id": "o2", "ab_hmgcr": "maybe"}, "reference_label": "imnm_anti_hmgcr"}',
+    '{"flat_case": {"case_id": "o3", "ab_srp": true}, "reference_label": "polymyositis"}',
+    '{"flat_case": {"case_id": "o4", "ab_srp": true}}',
+    '{"case_id": "o5", "ab_jo1": true, "ild": true, "reference_label": "antisynthetase"}',
+    '{"flat_case": {"case_id": "o6"}, "reference_label": "undetermined"}',
+    '{"flat_case": "text", "reference_label": "dm"}',
+    "",
+]
+
+
+def test_an_outside_set_keeps_what_it_can_score_and_says_why_each_other_record_is_left_out(tmp_path: Path):
+    path = tmp_path / "outside.jsonl"
+    path.write_text("\n".join(_OUTSIDE_LINES) + "\n", encoding="utf-8")
+    records, problems = V.read_records(path)
+    # the sets' own shape, and a flat case carrying its reference label, are both read
+    assert [(r["flat_case"]["case_id"], r["reference_label"]) for r in records] == [
+        ("o1", "imnm_anti_hmgcr"), ("o5", "antisynthetase")]
+    assert records[1]["flat_case"] == {"case_id": "o5", "ab_jo1": True, "ild": True}
+    assert len(problems) == 7
+    assert problems[0].startswith("line 2: not JSON")
+    assert problems[1] == "line 3: a JSON list, not an object"
+    assert problems[2].startswith("line 4 (o2): ab_hmgcr:") and "allowed" in problems[2]
+    assert problems[3].startswith("line 5 (o3): reference_label: 'polymyositis' is not a diagnosis")
+    assert problems[4].startswith("line 6 (o4): reference_label: missing; allowed: imnm_anti_hmgcr,")
+    assert problems[5].startswith("line 8 (o6): reference_label: 'undetermined'")  # not a diagnosis
+    assert problems[6] == "line 9: flat_case: a JSON str, not an object"
+    for p in problems[3:6]:
+        assert p.endswith(", pm, not_iim")  # the allowed values, named
+
+
+def test_an_outside_set_without_provenance_has_a_source_key():
+    assert V.source_key({"flat_case": {}, "reference_label": "dm"}) == "citation:"
+    assert V.publication_ids({"source": None}) == []
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing.jsonl", "no such file"),
+    (lambda d: d, "a folder, not a file of JSON Lines"),
+    (lambda d: (d / "b.jsonl").write_bytes(b"\xff\xfe{}") and d / "b.jsonl", "not UTF-8 text"),
+])
+def test_an_unreadable_set_is_named_with_the_reason(tmp_path: Path, make, message):  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as e:
+        V.read_records(make(tmp_path))
+    assert message in str(e.value.code)
+
+
+def test_validate_scores_an_outside_set_as_a_whole_and_lists_what_it_left_out(tmp_path: Path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "outside.jsonl"
+    path.write_text("\n".join(_OUTSIDE_LINES) + "\n", encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "bench" / "validate.py"
+    run = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    out = run.stdout
+    assert "validation set: outside.jsonl, 2 patients" in out
+    assert "left out: 7 record(s), each with the reason (the others are scored):" in out
+    assert "  line 4 (o2): ab_hmgcr:" in out
+    assert "a set of its own: scored as a whole" in out
+    assert "split by publication" not in out and "half: dev" not in out and "Looked at" not in out
+    assert "== reading: clinic, half: all (2 patients)" in out and "== reading: record, half: all (2 patients)" in out
+    assert "by reference label" in out and "done-when targets:" in out
+
+
+def test_validate_with_nothing_to_score_says_so(tmp_path: Path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "none.jsonl"
+    path.write_text("not json\n", encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "bench" / "validate.py"
+    run = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1
+    assert run.stderr.strip().endswith("none.jsonl: no record to score") and "Traceback" not in run.stderr
+    assert "line 1: not JSON" in run.stdout
