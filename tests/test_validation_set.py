@@ -1,9 +1,12 @@
 """The validation set of published cases (data/validation/): provenance and input format.
 
-Only the input validator is used here; no case is assessed.
+Only the input validator is used on the team's sets here; no case of theirs is assessed. The last tests run
+bench/validate.py on a small set of their own, as a user scores an outside set.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -226,14 +229,16 @@ def test_an_unreadable_set_is_named_with_the_reason(tmp_path: Path, make, messag
     assert message in str(e.value.code)
 
 
-def test_validate_scores_an_outside_set_as_a_whole_and_lists_what_it_left_out(tmp_path: Path):
-    import subprocess
-    import sys
+def _validate(path: Path) -> subprocess.CompletedProcess[str]:
+    """``python bench/validate.py PATH``, as a user runs it."""
+    script = Path(__file__).resolve().parents[1] / "bench" / "validate.py"
+    return subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300)
 
+
+def test_validate_scores_an_outside_set_as_a_whole_and_lists_what_it_left_out(tmp_path: Path):
     path = tmp_path / "outside.jsonl"
     path.write_text("\n".join(_OUTSIDE_LINES) + "\n", encoding="utf-8")
-    script = Path(__file__).resolve().parents[1] / "bench" / "validate.py"
-    run = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300)
+    run = _validate(path)
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     out = run.stdout
@@ -247,13 +252,9 @@ def test_validate_scores_an_outside_set_as_a_whole_and_lists_what_it_left_out(tm
 
 
 def test_validate_with_nothing_to_score_says_so(tmp_path: Path):
-    import subprocess
-    import sys
-
     path = tmp_path / "none.jsonl"
     path.write_text("not json\n", encoding="utf-8")
-    script = Path(__file__).resolve().parents[1] / "bench" / "validate.py"
-    run = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300)
+    run = _validate(path)
     assert run.returncode == 1
     assert run.stderr.strip().endswith("none.jsonl: no record to score") and "Traceback" not in run.stderr
     assert "line 1: not JSON" in run.stdout
