@@ -445,15 +445,10 @@ def evaluate(records: list[dict[str, Any]], reading: str, name: str = "all", det
           "differential gives the reference label):")
     print(f"  {'reference_label':24s} {'n':>4s} {'leading':>8s} {'top-2':>7s} {'mean p':>7s} {'Brier':>7s}  share of the "
           "Brier sum")
-    total = brier * n
-    for ref in conf_table["row_values"]:
-        mine = [row for row in rows if row["reference_label"] == ref]
-        m = len(mine)
-        w = calibration(mine)
-        mean_p = sum(next((e["probability"] for e in row["differential"] if e["label"] == ref), 0.0)
-                     for row in mine) / m
-        print(f"  {ref:24s} {m:4d} {100 * w['leading_right'] / m:7.1f}% {100 * w['top2_right'] / m:6.1f}% "
-              f"{mean_p:7.3f} {w['brier']:7.4f}  {100 * w['brier'] * m / total if total else 0.0:5.1f}%")
+    for r in c["by_reference"]:
+        part = "" if r["brier_share"] is None else f"{100 * r['brier_share']:5.1f}%"
+        print(f"  {r['reference_label']:24s} {r['patients']:4d} {100 * r['leading_accuracy']:7.1f}% "
+              f"{100 * r['top2_accuracy']:6.1f}% {r['mean_probability']:7.3f} {r['brier']:7.4f}  {part}")
     wrong_rate = strict["wrong"] / n
     checks = [
         ("leading label right", right1 / n, ">=", 0.75),

@@ -116,6 +116,26 @@ def test_brier_accuracy_and_top2_on_a_hand_computed_example() -> None:
     assert conf["counts"][conf["row_values"].index("ibm")][conf["column_values"].index("pm")] == 1
 
 
+def test_by_reference_label_on_the_hand_computed_example() -> None:
+    by = calibration(HAND)["by_reference"]
+    assert [r["reference_label"] for r in by] == ["dm", "ibm", "not_iim"]  # in the order of LABELS
+    dm, ibm, not_iim = by
+    assert (dm["patients"], dm["leading_right"], dm["top2_right"]) == (1, 1, 1)
+    assert (ibm["patients"], ibm["leading_right"], ibm["top2_right"]) == (1, 0, 1)
+    assert (not_iim["patients"], not_iim["leading_right"], not_iim["top2_right"]) == (1, 0, 0)
+    assert [r["mean_probability"] for r in by] == pytest.approx([0.7, 0.3, 0.0])
+    assert [r["brier"] for r in by] == pytest.approx([0.14, 0.86, 2.0])
+    assert [r["brier_share"] for r in by] == pytest.approx([0.14 / 3, 0.86 / 3, 2.0 / 3])  # where the score goes
+    two = calibration([*HAND, {"reference_label": "dm", "differential": _dif(("adm", 0.6), ("dm", 0.4))}])
+    dm2 = two["by_reference"][0]
+    # the second dm patient: wrong, top 2, 0.4 given to dm, Brier .6^2 + .6^2 = 0.72
+    assert (dm2["patients"], dm2["leading_right"], dm2["top2_right"]) == (2, 1, 2)
+    assert dm2["leading_accuracy"] == 0.5 and dm2["top2_accuracy"] == 1.0
+    assert dm2["mean_probability"] == pytest.approx(0.55) and dm2["brier"] == pytest.approx((0.14 + 0.72) / 2)
+    assert sum(r["brier_share"] for r in two["by_reference"]) == pytest.approx(1.0)
+    assert calibration([])["by_reference"] == []
+
+
 def test_list_or_json_text_and_weights_give_the_same_answer() -> None:
     as_lists = [{**r, "differential": json.loads(r["differential"])} for r in HAND]
     assert calibration(as_lists) == calibration(HAND)
@@ -213,6 +233,12 @@ def test_calibration_section_and_plot_only_with_reference_labels() -> None:
     assert plot.count("<circle") == 4
     assert "n = 4" in page and "only as good as the reference labels" in page
     assert "1 without a reference label" in page
+    # per reference label: dm 2 patients, both right; adm 1, wrong but in the top two, given 0.45; ibm 1, right
+    by = re.search(r"<h3>By reference label</h3>.*?</table>", page, re.S)
+    assert by is not None
+    assert "<td class=k>dm</td><td>2</td><td>2 (100.0%)</td><td>2 (100.0%)</td><td>0.900</td>" in by.group(0)
+    assert "<td class=k>adm</td><td>1</td><td>0 (0.0%)</td><td>1 (100.0%)</td><td>0.450</td>" in by.group(0)
+    assert "<td class=k>ibm</td><td>1</td><td>1 (100.0%)</td>" in by.group(0)
     assert "<script" not in page and "http" not in page.split("</style>", 1)[1]
     assert "style=" not in page  # no inline style attributes: the page's one <style> element styles everything
     # without the column: no section, no plot

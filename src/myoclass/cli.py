@@ -613,7 +613,8 @@ def report(
     """Cohort report: labels, the most likely label (the differential) beside them, undetermined cases and what
     would settle them, agreement between sets, and the diff with a previous run (other data, criteria versions
     or policies). When the results have a reference_label column (the reference or final diagnosis), also the
-    calibration of the differential against it: accuracy, top-2 accuracy, Brier score and a calibration plot."""
+    calibration of the differential against it: accuracy, top-2 accuracy, Brier score, a calibration plot, and the same
+    figures per reference label."""
     try:
         from myoclass.batch.output import UnsafeOutput
         from myoclass.batch.report import write_report

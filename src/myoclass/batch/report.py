@@ -171,7 +171,11 @@ def calibration(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     - **decile** of ``p``: ``min(int(p * 10), 9)``, so 0 is [0, 0.1) and 9 is [0.9, 1]; each decile gives
       its patients, the mean ``p`` (mean predicted) and the share right (observed), with the 95% Wilson
       interval of that share;
-    - **confident**: ``p >= CONFIDENT`` (0.8): how many patients (coverage) and the share right among them.
+    - **confident**: ``p >= CONFIDENT`` (0.8): how many patients (coverage) and the share right among them;
+    - **by reference label** (``by_reference``, in label order): for each reference label's patients, how many,
+      right and top 2 (with their shares), the mean probability the differential gives that label
+      (``mean_probability``), their Brier score, and their share of the Brier sum (``brier_share``), which tells
+      where the score goes.
 
     Shares and means are None where no patient is kept. Nothing is rounded.
     """
@@ -184,6 +188,8 @@ def calibration(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     dec_right = [0] * 10
     conf_n = conf_right = 0
     confusion: Counter[tuple[str, str]] = Counter()
+    # per reference label: patients, right, top 2, probability given to it, Brier sum
+    per: dict[str, list[float]] = {}
     vocabulary = set(LABELS)
     for row in rows:
         k = int(row.get("cases", 1))
@@ -207,7 +213,14 @@ def calibration(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         right += k * ok
         top2 += k * any(lab == truth for lab, _ in dif[:2])
         probs = dict(dif)
-        brier += k * sum((probs.get(lab, 0.0) - (lab == truth)) ** 2 for lab in LABELS)
+        term = sum((probs.get(lab, 0.0) - (lab == truth)) ** 2 for lab in LABELS)
+        brier += k * term
+        mine = per.setdefault(truth, [0, 0, 0, 0.0, 0.0])
+        mine[0] += k
+        mine[1] += k * ok
+        mine[2] += k * any(lab == truth for lab, _ in dif[:2])
+        mine[3] += k * probs.get(truth, 0.0)
+        mine[4] += k * term
         d = _decile(p)
         dec_n[d] += k
         dec_p[d] += k * p
@@ -228,6 +241,11 @@ def calibration(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                         "mean_predicted": share(dec_p[i], n), "observed": share(dec_right[i], n),
                         "observed_low": lo, "observed_high": hi})
     order = {lab: i for i, lab in enumerate(LABELS)}
+    by_reference = [{"reference_label": lab, "patients": int(m[0]), "leading_right": int(m[1]),
+                     "leading_accuracy": m[1] / m[0], "top2_right": int(m[2]), "top2_accuracy": m[2] / m[0],
+                     "mean_probability": m[3] / m[0], "brier": m[4] / m[0],
+                     "brier_share": m[4] / brier if brier > 0 else None}
+                    for lab, m in sorted(per.items(), key=lambda kv: order[kv[0]])]
     refs = sorted({t for t, _ in confusion}, key=lambda x: order[x])
     leads = sorted({ld for _, ld in confusion}, key=lambda x: (order.get(x, len(order)), x))
     return {
@@ -243,6 +261,7 @@ def calibration(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "deciles": deciles,
         "confident": {"threshold": CONFIDENT, "patients": conf_n, "coverage": share(conf_n, kept),
                       "right": conf_right, "accuracy": share(conf_right, conf_n)},
+        "by_reference": by_reference,
         "confusion": {"rows": "reference_label", "columns": "leading_label", "row_values": refs,
                       "column_values": leads, "counts": [[confusion[(r, c)] for c in leads] for r in refs]},
     }
@@ -668,6 +687,18 @@ def _calibration_html(cal: dict[str, Any]) -> list[str]:
                + "".join(f"<th>{_wbr(c)}</th>" for c in tab["column_values"]) + "</tr>")
     for rv, counts in zip(tab["row_values"], tab["counts"], strict=True):
         out.append(f"<tr><td class=k>{e(rv)}</td>" + "".join(f"<td>{c or ''}</td>" for c in counts) + "</tr>")
+    out.append("</table></div>")
+    out.append("<h3>By reference label</h3><p class=legend>For each reference label's patients: how often the most "
+               "likely label is it, how often it is among the two most likely, the probability the differential gives "
+               "it on average, their Brier score, and their share of the Brier sum (where the score goes).</p>"
+               "<div class=scroll><table class=num><tr><th class=k>reference label</th><th>patients</th>"
+               "<th>most likely</th><th>among two most likely</th><th>mean probability given to it</th>"
+               "<th>Brier score</th><th>share of the Brier sum</th></tr>")
+    for r in cal["by_reference"]:
+        part = "" if r["brier_share"] is None else f"{100 * r['brier_share']:.1f}%"
+        out.append(f"<tr><td class=k>{e(r['reference_label'])}</td><td>{r['patients']:,}</td>"
+                   f"<td>{_pct(r['leading_right'], r['patients'])}</td><td>{_pct(r['top2_right'], r['patients'])}</td>"
+                   f"<td>{r['mean_probability']:.3f}</td><td>{r['brier']:.3f}</td><td>{part}</td></tr>")
     out.append("</table></div>")
     return out
 
