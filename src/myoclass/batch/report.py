@@ -210,15 +210,16 @@ def calibration(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         lead, p = dif[0]
         ok = lead == truth
         kept += k
+        in_top2 = any(lab == truth for lab, _ in dif[:2])
         right += k * ok
-        top2 += k * any(lab == truth for lab, _ in dif[:2])
+        top2 += k * in_top2
         probs = dict(dif)
         term = sum((probs.get(lab, 0.0) - (lab == truth)) ** 2 for lab in LABELS)
         brier += k * term
         mine = per.setdefault(truth, [0, 0, 0, 0.0, 0.0])
         mine[0] += k
         mine[1] += k * ok
-        mine[2] += k * any(lab == truth for lab, _ in dif[:2])
+        mine[2] += k * in_top2
         mine[3] += k * probs.get(truth, 0.0)
         mine[4] += k * term
         d = _decile(p)
