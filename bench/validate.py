@@ -271,11 +271,15 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return records, problems
 
 
+def _source(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's provenance (``source``), or nothing for a record of an outside set that gives none."""
+    src = record.get("source")
+    return src if isinstance(src, dict) else {}
+
+
 def publication_ids(record: dict[str, Any]) -> list[str]:
     """Every identifier a record gives its publication: ``pmid:<PMID>`` then ``doi:<DOI lower-cased>``."""
-    src = record.get("source")
-    if not isinstance(src, dict):
-        return []
+    src = _source(record)
     ids = []
     if src.get("pmid"):
         ids.append(f"pmid:{str(src['pmid']).strip()}")
@@ -287,10 +291,7 @@ def publication_ids(record: dict[str, Any]) -> list[str]:
 def source_key(record: dict[str, Any]) -> str:
     """The publication a record comes from: PMID, else DOI, else the citation."""
     ids = publication_ids(record)
-    if ids:
-        return ids[0]
-    src = record.get("source")
-    return f"citation:{str(src.get('citation', '')).strip()}" if isinstance(src, dict) else "citation:"
+    return ids[0] if ids else f"citation:{str(_source(record).get('citation', '')).strip()}"
 
 
 def label_counts(records: list[dict[str, Any]]) -> str:
@@ -522,10 +523,11 @@ def main() -> None:
     for (reading, name), f in table.items():
         print(f"  {reading:8s} {name:9s} {int(f['n']):4d} {100 * f['leading']:7.1f}% {100 * f['top2']:6.1f}% "
               f"{f['brier']:7.4f} {100 * f['coverage_08']:6.1f}% / {100 * f['accuracy_08']:5.1f}%")
+    targets = "  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%."
     if not main_set:
-        print("  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%.")
+        print(targets)
         return
-    print(f"  targets: leading >= 75%, top-2 >= 85%, Brier <= 0.30, p>=0.8 coverage >= 40% with accuracy >= 90%. "
+    print(f"{targets} "
           f"Looked at: {LOOKED_AT}; held-out: scored only (its misses seen in {HELD_OUT_MISSES_SEEN_IN}); "
           f"fresh: scored, its misses seen before the second reading; "
           f"third: scored first on {THIRD_FIRST_SCORED_ON}, its misses seen in session 14; "
